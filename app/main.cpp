@@ -1,0 +1,128 @@
+// The evostream command-line program: a thin layer over the libraries.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/tasks_command.hpp"
+#include "model/blas_check.hpp"
+#include "streams/config_error.hpp"
+#include "streams/data_error.hpp"
+#include "streams/scenario_parser.hpp"
+
+namespace {
+
+using evostream::model::BlasCheck;
+
+// Warns on stderr when LibTorch runs on a slow BLAS; silent otherwise.
+void check_blas() {
+  const auto report = BlasCheck::run();
+  if (!report.optimised)
+    std::cerr << report.warning() << "\n";
+}
+
+// Exit status of commands whose machinery is not built yet.
+constexpr int kNotAvailable = 3;
+
+int not_available(const std::string& command, const std::string& what) {
+  std::cerr << fmt::format(
+      "evostream {}: not available yet: {}. `evostream tasks SCENARIO` works "
+      "now.\n",
+      command, what);
+  return kNotAvailable;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "evostream: grows one multitask model from a continual stream of tasks "
+      "(µ2Net-style evolution of paths through a shared pool of layers)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "evostream 0.1.0");
+
+  std::string scenario;
+  std::string run_dir;
+  std::string out_dir;
+  std::string strategy;
+  uint64_t seed = 0;
+  bool hash = false;
+  std::string bench_what;
+
+  auto* run = app.add_subcommand("run", "Run a task-stream scenario into a run directory.");
+  run->add_option("scenario", scenario, "Scenario file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_option("--out", out_dir, "Run directory (default: runs/<scenario name>)");
+  run->add_option("--strategy", strategy, "Override the scenario's strategy");
+  run->add_option("--seed", seed, "Override the scenario's seed");
+
+  auto* resume = app.add_subcommand("resume", "Continue a run from its latest complete snapshot.");
+  resume->add_option("run_dir", run_dir, "Run directory")->required();
+
+  auto* inspect =
+      app.add_subcommand("inspect", "Print a run's tasks, paths, parameters, accuracies.");
+  inspect->add_option("run_dir", run_dir, "Run directory")->required();
+  inspect->add_flag("--hash", hash, "Print the state hash");
+
+  auto* report = app.add_subcommand("report", "Write a run's self-contained HTML report.");
+  report->add_option("run_dir", run_dir, "Run directory")->required();
+
+  auto* tasks =
+      app.add_subcommand("tasks", "List a scenario's tasks with their classes and splits.");
+  tasks->add_option("scenario", scenario, "Scenario file (TOML)")->required();
+  tasks->add_flag("--hash", hash, "Also print each task's content hash");
+
+  auto* bench = app.add_subcommand("bench", "Run a benchmark: blas, trainer or scaling.");
+  bench->add_option("what", bench_what, "What to measure")
+      ->required()
+      ->check(CLI::IsMember({"blas", "trainer", "scaling"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "evostream: error: " << e.what() << " (see evostream --help)\n";
+    return 2;
+  }
+
+  try {
+    if (tasks->parsed()) {
+      check_blas();
+      return evostream::app::TasksCommand({scenario, hash}).run(std::cout);
+    }
+    if (run->parsed()) {
+      check_blas();
+      evostream::streams::ScenarioParser::parse_file(scenario);  // report scenario errors first
+      return not_available("run",
+                           "training, evolution and the actor system are being built "
+                           "(the scenario is valid)");
+    }
+    if (resume->parsed())
+      return not_available("resume", "snapshots and resume are being built");
+    if (inspect->parsed())
+      return not_available("inspect", "run directories are being built");
+    if (report->parsed())
+      return not_available("report", "the HTML report is being built");
+    if (bench->parsed()) {
+      if (bench_what == "blas") {
+        const auto r = BlasCheck::run();
+        std::cout << r.summary() << "\n";
+        if (!r.optimised)
+          std::cerr << r.warning() << "\n";
+        return 0;
+      }
+      return not_available("bench " + bench_what, "it needs the trainer, which is being built");
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "evostream: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

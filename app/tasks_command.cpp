@@ -1,0 +1,87 @@
+#include "app/tasks_command.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "streams/scenario_parser.hpp"
+#include "streams/task_builder.hpp"
+
+namespace evostream::app {
+
+namespace {
+
+using streams::TaskData;
+using streams::TaskSpec;
+
+std::string transforms_of(const TaskSpec& s) {
+  std::vector<std::string> parts;
+  if (s.max_train > 0)
+    parts.push_back(fmt::format("max {} train", s.max_train));
+  if (s.max_test > 0)
+    parts.push_back(fmt::format("max {} test", s.max_test));
+  if (s.shots > 0)
+    parts.push_back(fmt::format("{}-shot", s.shots));
+  if (s.image_size > 0)
+    parts.push_back(fmt::format("resized {}", s.image_size));
+  if (s.rotate_degrees != 0.0)
+    parts.push_back(fmt::format("rotated {}°", s.rotate_degrees));
+  if (s.permute_seed)
+    parts.push_back(fmt::format("permuted (seed {})", *s.permute_seed));
+  if (s.invert)
+    parts.push_back("inverted");
+  std::string out;
+  for (const auto& p : parts)
+    out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "-" : out;
+}
+
+std::string classes_of(const TaskData& t) {
+  std::string out = fmt::format("{}:", t.num_classes);
+  for (size_t k = 0; k < t.class_names.size(); ++k) {
+    out += (k == 0 ? " " : ", ") + t.class_names[k];
+  }
+  return out;
+}
+
+void print_task(std::ostream& out, const std::string& index, const TaskData& t, bool hash) {
+  out << fmt::format("{:>4}  {:<22} {:<14} {:>2}×{:<3} {:>6} {:>6} {:>6}  {}\n", index, t.name(),
+                     t.spec.dataset, t.train.height(), t.train.width(), t.train.size(),
+                     t.validation.size(), t.test.size(), transforms_of(t.spec));
+  out << fmt::format("{:>6}classes {}\n", "", classes_of(t));
+  if (hash)
+    out << fmt::format("{:>6}hash {}\n", "", t.content_hash());
+}
+
+}  // namespace
+
+int TasksCommand::run(std::ostream& out) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  const streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
+  streams::TaskBuilder builder(s);
+
+  out << fmt::format("scenario {} ({}), seed {}, strategy {}\n", s.name, s.file, s.seed,
+                     s.strategy.name);
+  if (!s.description.empty())
+    out << "  " << s.description << "\n";
+  const auto& a = s.root.architecture;
+  out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}\n",
+                     a.name, a.image_size, a.image_size, a.channels, a.patch, a.dim, a.depth,
+                     a.heads, a.mlp);
+  out << fmt::format("{:>4}  {:<22} {:<14} {:>6} {:>6} {:>6} {:>6}  {}\n", "#", "task", "dataset",
+                     "size", "train", "valid", "test", "transforms");
+  if (s.root.source == streams::RootSpec::Source::kTrain) {
+    print_task(out, "root", builder.build(*s.root.pretrain), options_.hash);
+  } else {
+    out << fmt::format("{:>4}  imported from {}\n", "root", s.root.file);
+  }
+  for (size_t i = 0; i < s.tasks.size(); ++i) {
+    print_task(out, std::to_string(i + 1), builder.build(s.tasks[i]), options_.hash);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << fmt::format("{} tasks in the stream, built in {:.1f} s\n", s.tasks.size(), secs);
+  return 0;
+}
+
+}  // namespace evostream::app

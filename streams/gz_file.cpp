@@ -1,0 +1,90 @@
+#include "streams/gz_file.hpp"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "streams/data_error.hpp"
+
+namespace evostream::streams {
+
+namespace {
+
+gzFile as_gz(void* h) {
+  return static_cast<gzFile>(h);
+}
+
+}  // namespace
+
+GzFile::GzFile(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec))
+    throw DataError(path_, "file not found");
+  if (std::filesystem::is_directory(path_, ec)) {
+    throw DataError(path_, "expected a file, found a directory");
+  }
+  handle_ = gzopen(path_.c_str(), "rb");
+  if (handle_ == nullptr) {
+    throw DataError(path_, std::string("cannot open: ") + std::strerror(errno));
+  }
+  gzbuffer(as_gz(handle_), 1 << 17);
+}
+
+GzFile::~GzFile() {
+  if (handle_ != nullptr)
+    gzclose(as_gz(handle_));
+}
+
+int64_t GzFile::read_some(void* out, int64_t n) {
+  auto* dst = static_cast<char*>(out);
+  int64_t total = 0;
+  while (total < n) {
+    const auto chunk =
+        static_cast<unsigned>(std::min<int64_t>(n - total, std::numeric_limits<int>::max() / 2));
+    const int got = gzread(as_gz(handle_), dst + total, chunk);
+    if (got < 0) {
+      int code = 0;
+      const char* msg = gzerror(as_gz(handle_), &code);
+      throw DataError(path_, std::string("read error: ") + (msg ? msg : "unknown"));
+    }
+    if (got == 0)
+      break;
+    total += got;
+  }
+  return total;
+}
+
+void GzFile::read_exact(void* out, int64_t n, const std::string& what) {
+  int64_t got = 0;
+  try {
+    got = read_some(out, n);
+  } catch (const DataError& e) {
+    // A truncated gzip stream surfaces as a zlib error; say it in the same words as a short file.
+    throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
+                               ", the stream ended early (" + e.what() + ")");
+  }
+  if (got != n) {
+    throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
+                               ", found " + std::to_string(got));
+  }
+}
+
+uint32_t GzFile::read_be32(const std::string& what) {
+  unsigned char b[4];
+  read_exact(b, 4, what);
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+}
+
+bool GzFile::at_end() {
+  char c;
+  try {
+    return read_some(&c, 1) == 0;
+  } catch (const DataError&) {
+    return false;
+  }
+}
+
+}  // namespace evostream::streams

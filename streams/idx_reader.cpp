@@ -1,0 +1,86 @@
+#include "streams/idx_reader.hpp"
+
+#include <fmt/format.h>
+
+#include "streams/data_error.hpp"
+#include "streams/gz_file.hpp"
+
+namespace evostream::streams {
+
+namespace {
+
+// IDX headers are trusted for nothing: a corrupt count must not allocate terabytes.
+constexpr uint32_t kMaxCount = 100'000'000;
+constexpr uint32_t kMaxSide = 4096;
+
+void expect_magic(GzFile& file, uint32_t expected, const char* kind) {
+  const uint32_t magic = file.read_be32("the magic number");
+  if (magic != expected) {
+    throw DataError(file.path(),
+                    fmt::format("expected magic number {} ({}), found {}", expected, kind, magic));
+  }
+}
+
+void expect_end(GzFile& file) {
+  if (!file.at_end()) {
+    throw DataError(file.path(),
+                    "expected the end of the file after the data its header "
+                    "announces, found more bytes");
+  }
+}
+
+}  // namespace
+
+ImageSet IdxReader::read_images(const std::string& path) {
+  GzFile file(path);
+  expect_magic(file, kImagesMagic, "unsigned-byte images");
+  const uint32_t count = file.read_be32("the image count");
+  const uint32_t rows = file.read_be32("the row count");
+  const uint32_t cols = file.read_be32("the column count");
+  if (count > kMaxCount || rows == 0 || cols == 0 || rows > kMaxSide || cols > kMaxSide) {
+    throw DataError(path, fmt::format("expected at most {} images of 1..{} × 1..{} pixels, found "
+                                      "{} images of {} × {}",
+                                      kMaxCount, kMaxSide, kMaxSide, count, rows, cols));
+  }
+  ImageSet images(1, rows, cols);
+  images.pixels().resize(static_cast<size_t>(count) * rows * cols);
+  file.read_exact(images.pixels().data(), static_cast<int64_t>(images.pixels().size()),
+                  fmt::format("pixels ({} images of {} × {})", count, rows, cols));
+  images.labels().assign(count, 0);
+  expect_end(file);
+  return images;
+}
+
+std::vector<int64_t> IdxReader::read_labels(const std::string& path) {
+  GzFile file(path);
+  expect_magic(file, kLabelsMagic, "unsigned-byte labels");
+  const uint32_t count = file.read_be32("the label count");
+  if (count > kMaxCount) {
+    throw DataError(path, fmt::format("expected at most {} labels, found {}", kMaxCount, count));
+  }
+  std::vector<uint8_t> raw(count);
+  file.read_exact(raw.data(), count, fmt::format("labels ({} labels)", count));
+  expect_end(file);
+  return {raw.begin(), raw.end()};
+}
+
+ImageSet IdxReader::read(const std::string& images_path, const std::string& labels_path,
+                         int64_t num_classes) {
+  ImageSet images = read_images(images_path);
+  std::vector<int64_t> labels = read_labels(labels_path);
+  if (static_cast<int64_t>(labels.size()) != images.size()) {
+    throw DataError(labels_path, fmt::format("expected {} labels (one per image of {}), found {}",
+                                             images.size(), images_path, labels.size()));
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || labels[i] >= num_classes) {
+      throw DataError(labels_path, fmt::format("label {} of item {} is out of range: expected "
+                                               "0..{}",
+                                               labels[i], i, num_classes - 1));
+    }
+  }
+  images.labels() = std::move(labels);
+  return images;
+}
+
+}  // namespace evostream::streams

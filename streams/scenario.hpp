@@ -1,0 +1,186 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "streams/synthetic_generator.hpp"
+
+namespace evostream::streams {
+
+/// Where a dataset comes from: a `[datasets.NAME]` table of a scenario.
+///
+/// `fashion-mnist` is predefined (IDX files in `/usr/share/datasets/fashion-mnist`, from Debian's
+/// `dataset-fashion-mnist`); a scenario may redefine it, e.g. to point `path` elsewhere.
+struct DatasetSpec {
+  /// The kinds of source a dataset can have.
+  enum class Kind { kIdx, kCifar10, kCifar100, kSynthetic };
+
+  /// The name tasks use to refer to it (the table's key).
+  std::string name;
+  /// Key `kind`: "idx", "cifar10", "cifar100" or "synthetic". Required.
+  Kind kind = Kind::kIdx;
+  /// Key `path`: the directory holding the files (idx, cifar10, cifar100). Required for those.
+  std::string path;
+  /// Keys `train_images`, `train_labels`, `test_images`, `test_labels` (idx): file names inside
+  /// `path`. Default: the MNIST names, `train-images-idx3-ubyte.gz` and so on.
+  std::string train_images = "train-images-idx3-ubyte.gz";
+  std::string train_labels = "train-labels-idx1-ubyte.gz";
+  std::string test_images = "t10k-images-idx3-ubyte.gz";
+  std::string test_labels = "t10k-labels-idx1-ubyte.gz";
+  /// Key `classes` (idx): size of the label space. Default: 10.
+  int64_t num_classes = 10;
+  /// Key `class_names` (idx): one name per class. Default: "class 0", "class 1", ...
+  std::vector<std::string> class_names;
+  /// Key `coarse` (cifar100): use the 20 coarse labels instead of the 100 fine ones. Default:
+  /// false.
+  bool coarse = false;
+  /// Keys `classes`, `channels`, `image_size`, `train_per_class`, `test_per_class`, `noise`,
+  /// `max_shift`, `seed` (synthetic): see `SyntheticOptions` for their defaults.
+  SyntheticOptions synthetic;
+  /// The line of the scenario where the table starts (0 for the predefined ones).
+  int64_t line = 0;
+
+  /// Size of the label space this source yields.
+  int64_t classes() const;
+  /// Channels of its images (1 for IDX, 3 for CIFAR).
+  int64_t channels() const;
+};
+
+/// One task of the stream: a `[[tasks]]` entry (or `[root.pretrain]`).
+///
+/// Transforms are applied in a fixed order: class subset (with relabelling), `max_train` /
+/// `max_test` subsampling, few-shot subsampling, validation carving, then resize, rotation,
+/// pixel permutation and inversion.
+struct TaskSpec {
+  /// Key `name`: unique within the scenario. Required.
+  std::string name;
+  /// Key `dataset`: a dataset name. Required.
+  std::string dataset;
+  /// Key `classes`: the dataset labels this task keeps, relabelled 0..k-1 in this order. Default:
+  /// all labels.
+  std::vector<int64_t> classes;
+  /// Key `permute_seed`: permute the pixels with a permutation drawn from this seed. Default: none.
+  std::optional<uint64_t> permute_seed;
+  /// Key `rotate`: rotate every image by this many degrees (counter-clockwise). Default: 0.
+  double rotate_degrees = 0.0;
+  /// Key `invert`: replace each pixel v by 255 - v. Default: false.
+  bool invert = false;
+  /// Key `shots`: keep this many training examples per class (few-shot); 0 keeps all. Default: 0.
+  int64_t shots = 0;
+  /// Key `image_size`: resize the images to this side (bilinear); 0 keeps the size. Default: 0.
+  int64_t image_size = 0;
+  /// Key `validation_fraction`: share of each class's training examples held out for validation
+  /// (at least one per class). Default: 0.1.
+  double validation_fraction = 0.1;
+  /// Key `max_train`: keep at most this many training examples (seeded draw); 0 keeps all.
+  /// Default: 0.
+  int64_t max_train = 0;
+  /// Key `max_test`: keep at most this many test examples (seeded draw); 0 keeps all. Default: 0.
+  int64_t max_test = 0;
+  /// Key `delay`: seconds to wait after the previous arrival before this task arrives. Default: 0.
+  double delay_seconds = 0.0;
+  /// The line of the scenario where the task is defined.
+  int64_t line = 0;
+};
+
+/// The root model's architecture: a `[root.architecture]` table.
+struct ArchitectureSpec {
+  /// Key `name`: a label for the architecture. Default: "vit-tiny".
+  std::string name = "vit-tiny";
+  /// Key `image_size`: input side the root is built for. Default: 28.
+  int64_t image_size = 28;
+  /// Key `channels`: input channels. Default: 1.
+  int64_t channels = 1;
+  /// Key `patch`: patch side; must divide `image_size`. Default: 4.
+  int64_t patch = 4;
+  /// Key `dim`: embedding width; must be a multiple of `heads`. Default: 64.
+  int64_t dim = 64;
+  /// Key `depth`: number of transformer blocks. Default: 4.
+  int64_t depth = 4;
+  /// Key `heads`: attention heads. Default: 4.
+  int64_t heads = 4;
+  /// Key `mlp`: hidden width of the blocks' MLP. Default: 128.
+  int64_t mlp = 128;
+};
+
+/// How the root model is obtained: the `[root]` table.
+struct RootSpec {
+  /// Key `source`: "train" (train on `pretrain`) or "import" (load `file`). Default: "train".
+  enum class Source { kTrain, kImport };
+  Source source = Source::kTrain;
+  /// The `[root.architecture]` table.
+  ArchitectureSpec architecture;
+  /// The `[root.pretrain]` task, required when `source = "train"`.
+  std::optional<TaskSpec> pretrain;
+  /// Key `file`: HDF5 file to import, required when `source = "import"`.
+  std::string file;
+  /// Key `steps`: training steps of the root. Default: 2000.
+  int64_t steps = 2000;
+  /// Key `batch_size`: batch size of the root's training. Default: 128.
+  int64_t batch_size = 128;
+  /// Key `learning_rate`: peak learning rate of the root's training. Default: 0.001.
+  double learning_rate = 1e-3;
+};
+
+/// The strategy and its budgets: the `[strategy]` table. Every strategy gets the same budget.
+struct StrategySpec {
+  /// Key `name`: "mu2net", "finetune", "head-only", "adapters" or "sequential". Default: "mu2net".
+  std::string name = "mu2net";
+  /// Key `generations`: evolutionary generations per task. Default: 4.
+  int64_t generations = 4;
+  /// Key `children`: candidates per generation. Default: 4.
+  int64_t children = 4;
+  /// Key `steps`: training steps per candidate. Default: 200.
+  int64_t steps = 200;
+  /// Key `batch_size`: training batch size. Default: 64.
+  int64_t batch_size = 64;
+  /// Key `validation_interval`: validate every this many steps. Default: 50.
+  int64_t validation_interval = 50;
+  /// Key `scale_factor`: s in score = quality × s^(params / root params); 1 = no size penalty.
+  /// Default: 1.0.
+  double scale_factor = 1.0;
+  /// Key `iterations`: how many times the stream is revisited (µ2Net task iterations). Default: 1.
+  int64_t iterations = 1;
+  /// Key `concurrent_tasks`: how many tasks may evolve at once. Default: 1.
+  int64_t concurrent_tasks = 1;
+};
+
+/// Where candidates train: the `[trainers]` table.
+struct TrainerSpec {
+  /// Key `count`: number of local trainers. Default: 1.
+  int64_t count = 1;
+  /// Key `device`: "cpu" or "cuda:K". Default: "cpu".
+  std::string device = "cpu";
+  /// Key `threads`: torch intra-op threads per trainer (one was fastest on 2 cores). Default: 1.
+  int64_t threads = 1;
+};
+
+/// A task-stream scenario as read from a TOML file.
+struct Scenario {
+  /// The file it was read from.
+  std::string file;
+  /// Key `name`. Required.
+  std::string name;
+  /// Key `seed`: the run seed every random choice derives from. Default: 1.
+  uint64_t seed = 1;
+  /// Key `description`: free text shown by `evostream tasks`. Default: empty.
+  std::string description;
+  RootSpec root;
+  StrategySpec strategy;
+  TrainerSpec trainers;
+  /// The `[datasets.NAME]` tables, plus the predefined `fashion-mnist` unless redefined.
+  std::vector<DatasetSpec> datasets;
+  /// The `[[tasks]]` entries, in arrival order. At least one.
+  std::vector<TaskSpec> tasks;
+
+  /// The dataset called `name`, or nullptr.
+  const DatasetSpec* find_dataset(const std::string& name) const;
+};
+
+/// The directory of the predefined `fashion-mnist` dataset: `$EVOSTREAM_FASHION_MNIST` when set,
+/// else `/usr/share/datasets/fashion-mnist`.
+std::string default_fashion_mnist_dir();
+
+}  // namespace evostream::streams

@@ -1,0 +1,498 @@
+#include "streams/scenario_parser.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "streams/config_error.hpp"
+
+namespace evostream::streams {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+
+int64_t line_of(const toml::node* n) {
+  return n ? static_cast<int64_t>(n->source().begin.line) : 0;
+}
+
+// A short description of a TOML value for "found ..." in errors.
+std::string describe(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return fmt::format("the string \"{}\"", *n.value<std::string>());
+    case toml::node_type::integer:
+      return fmt::format("the integer {}", *n.value<int64_t>());
+    case toml::node_type::floating_point:
+      return fmt::format("the number {}", *n.value<double>());
+    case toml::node_type::boolean:
+      return *n.value<bool>() ? "true" : "false";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items)
+    out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Reads the keys of one TOML table, remembering which were read so that `finish()` can reject
+// the rest as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const std::string& file)
+      : table_(table), prefix_(std::move(prefix)), file_(file) {}
+
+  std::string path(const std::string& key) const {
+    return prefix_.empty() ? key : prefix_ + "." + key;
+  }
+  int64_t line() const { return line_of(&table_); }
+  const std::string& prefix() const { return prefix_; }
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void fail(const toml::node* n, const std::string& key,
+                         const std::string& problem) const {
+    throw ConfigError(file_, n ? line_of(n) : line(), path(key), problem);
+  }
+
+  const toml::node* take(const std::string& key) {
+    read_.insert(key);
+    return table_.get(key);
+  }
+
+  bool has(const std::string& key) const { return table_.contains(key); }
+
+  int64_t integer(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
+    const toml::node* n = take(key);
+    if (!n)
+      return def;
+    return check_integer(*n, key, lo, hi);
+  }
+
+  int64_t check_integer(const toml::node& n, const std::string& key, int64_t lo, int64_t hi) const {
+    auto v = n.value_exact<int64_t>();
+    if (!n.is_integer() || !v)
+      fail(&n, key, "expected an integer, found " + describe(n));
+    if (*v < lo || *v > hi) {
+      fail(&n, key,
+           fmt::format("expected an integer in {}..{}, found {}", lo,
+                       hi == kMaxInt ? std::string("") : std::to_string(hi), *v));
+    }
+    return *v;
+  }
+
+  // A number (integer or float) in [lo, hi], or in (lo, hi] when `lo_open`.
+  double number(const std::string& key, double def, double lo, double hi, bool lo_open = false) {
+    const toml::node* n = take(key);
+    if (!n)
+      return def;
+    if (!n->is_number())
+      fail(n, key, "expected a number, found " + describe(*n));
+    const double v = *n->value<double>();
+    if (v < lo || v > hi || (lo_open && v == lo)) {
+      fail(n, key,
+           fmt::format("expected a number in {}{}, {}], found {}", lo_open ? "(" : "[", lo, hi, v));
+    }
+    return v;
+  }
+
+  bool boolean(const std::string& key, bool def) {
+    const toml::node* n = take(key);
+    if (!n)
+      return def;
+    if (!n->is_boolean())
+      fail(n, key, "expected true or false, found " + describe(*n));
+    return *n->value<bool>();
+  }
+
+  std::string string(const std::string& key, const std::string& def) {
+    const toml::node* n = take(key);
+    if (!n)
+      return def;
+    if (!n->is_string())
+      fail(n, key, "expected a string, found " + describe(*n));
+    std::string v = *n->value<std::string>();
+    if (v.empty())
+      fail(n, key, "expected a non-empty string, found \"\"");
+    return v;
+  }
+
+  std::string required_string(const std::string& key) {
+    if (!has(key))
+      fail(nullptr, key, "missing required key (expected a string)");
+    return string(key, "");
+  }
+
+  std::string choice(const std::string& key, const std::string& def,
+                     const std::vector<std::string>& allowed) {
+    const toml::node* n = table_.get(key);
+    std::string v = string(key, def);
+    bool ok = false;
+    for (const auto& a : allowed)
+      ok = ok || a == v;
+    if (!ok)
+      fail(n, key, fmt::format("expected one of {}, found \"{}\"", join(allowed), v));
+    return v;
+  }
+
+  const toml::array* array(const std::string& key) {
+    const toml::node* n = take(key);
+    if (!n)
+      return nullptr;
+    if (!n->is_array())
+      fail(n, key, "expected an array, found " + describe(*n));
+    return n->as_array();
+  }
+
+  std::vector<int64_t> integer_array(const std::string& key, int64_t lo, int64_t hi) {
+    std::vector<int64_t> out;
+    if (const toml::array* a = array(key)) {
+      for (size_t i = 0; i < a->size(); ++i) {
+        out.push_back(check_integer(*a->get(i), fmt::format("{}[{}]", key, i), lo, hi));
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::string> string_array(const std::string& key) {
+    std::vector<std::string> out;
+    if (const toml::array* a = array(key)) {
+      for (size_t i = 0; i < a->size(); ++i) {
+        const toml::node& n = *a->get(i);
+        if (!n.is_string()) {
+          fail(&n, fmt::format("{}[{}]", key, i), "expected a string, found " + describe(n));
+        }
+        out.push_back(*n.value<std::string>());
+      }
+    }
+    return out;
+  }
+
+  const toml::table* table(const std::string& key) {
+    const toml::node* n = take(key);
+    if (!n)
+      return nullptr;
+    if (!n->is_table())
+      fail(n, key, "expected a table, found " + describe(*n));
+    return n->as_table();
+  }
+
+  // Rejects every key that was not read.
+  void finish() const {
+    for (auto&& [k, v] : table_) {
+      const std::string key(k.str());
+      if (read_.count(key) == 0) {
+        std::vector<std::string> known(read_.begin(), read_.end());
+        throw ConfigError(file_, line_of(&v), path(key),
+                          "unknown key (expected one of: " + join(known) + ")");
+      }
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  std::set<std::string> read_;
+};
+
+std::string resolve(const std::string& p, const std::string& scenario_file) {
+  if (p.empty() || fs::path(p).is_absolute())
+    return p;
+  return (fs::path(scenario_file).parent_path() / p).lexically_normal().string();
+}
+
+DatasetSpec predefined_fashion_mnist() {
+  DatasetSpec d;
+  d.name = "fashion-mnist";
+  d.kind = DatasetSpec::Kind::kIdx;
+  d.path = default_fashion_mnist_dir();
+  d.num_classes = 10;
+  return d;
+}
+
+DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const std::string& file) {
+  TableReader r(t, "datasets." + name, file);
+  DatasetSpec d;
+  d.name = name;
+  d.line = r.line();
+  if (!r.has("kind"))
+    r.fail(nullptr, "kind",
+           "missing required key (expected idx, cifar10, "
+           "cifar100 or synthetic)");
+  const std::string kind = r.choice("kind", "", {"idx", "cifar10", "cifar100", "synthetic"});
+  if (kind == "synthetic") {
+    d.kind = DatasetSpec::Kind::kSynthetic;
+    SyntheticOptions& s = d.synthetic;
+    s.classes = r.integer("classes", s.classes, 2, 1000);
+    s.channels = r.integer("channels", s.channels, 1, 4);
+    s.image_size = r.integer("image_size", s.image_size, 4, 512);
+    s.train_per_class = r.integer("train_per_class", s.train_per_class, 1, 100000);
+    s.test_per_class = r.integer("test_per_class", s.test_per_class, 1, 100000);
+    s.noise = r.number("noise", s.noise, 0.0, 1.0);
+    s.max_shift = r.integer("max_shift", s.max_shift, 0, s.image_size / 2);
+    s.seed = static_cast<uint64_t>(r.integer("seed", 0, 0, kMaxInt));
+  } else {
+    d.kind = kind == "idx"       ? DatasetSpec::Kind::kIdx
+             : kind == "cifar10" ? DatasetSpec::Kind::kCifar10
+                                 : DatasetSpec::Kind::kCifar100;
+    d.path = resolve(r.required_string("path"), file);
+    if (d.kind == DatasetSpec::Kind::kIdx) {
+      d.train_images = r.string("train_images", d.train_images);
+      d.train_labels = r.string("train_labels", d.train_labels);
+      d.test_images = r.string("test_images", d.test_images);
+      d.test_labels = r.string("test_labels", d.test_labels);
+      d.num_classes = r.integer("classes", d.num_classes, 2, 65536);
+      const toml::node* names_node = t.get("class_names");
+      d.class_names = r.string_array("class_names");
+      if (!d.class_names.empty() && static_cast<int64_t>(d.class_names.size()) != d.num_classes) {
+        r.fail(names_node, "class_names",
+               fmt::format("expected {} names (one per class), found {}", d.num_classes,
+                           d.class_names.size()));
+      }
+    } else if (d.kind == DatasetSpec::Kind::kCifar100) {
+      d.coarse = r.boolean("coarse", false);
+    }
+  }
+  r.finish();
+  return d;
+}
+
+TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scenario& s) {
+  TableReader r(t, prefix, s.file);
+  TaskSpec task;
+  task.line = r.line();
+  task.name = r.required_string("name");
+  const toml::node* dataset_node = t.get("dataset");
+  task.dataset = r.required_string("dataset");
+  const DatasetSpec* ds = s.find_dataset(task.dataset);
+  if (ds == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& d : s.datasets)
+      names.push_back(d.name);
+    r.fail(dataset_node, "dataset",
+           fmt::format("unknown dataset \"{}\" (expected one of: {}; define others in a "
+                       "[datasets.NAME] table)",
+                       task.dataset, join(names)));
+  }
+  if (ds->channels() != s.root.architecture.channels) {
+    r.fail(dataset_node, "dataset",
+           fmt::format("dataset \"{}\" has {}-channel images but root.architecture.channels is {}",
+                       ds->name, ds->channels(), s.root.architecture.channels));
+  }
+  const toml::node* classes_node = t.get("classes");
+  task.classes = r.integer_array("classes", 0, ds->classes() - 1);
+  if (classes_node != nullptr) {
+    std::set<int64_t> unique(task.classes.begin(), task.classes.end());
+    if (task.classes.size() < 2) {
+      r.fail(classes_node, "classes",
+             fmt::format("expected at least 2 classes, found {}", task.classes.size()));
+    }
+    if (unique.size() != task.classes.size()) {
+      r.fail(classes_node, "classes", "expected distinct classes, found a class listed twice");
+    }
+  }
+  if (r.has("permute_seed")) {
+    task.permute_seed = static_cast<uint64_t>(r.integer("permute_seed", 0, 0, kMaxInt));
+  }
+  task.rotate_degrees = r.number("rotate", 0.0, -360.0, 360.0);
+  task.invert = r.boolean("invert", false);
+  task.shots = r.integer("shots", 0, 0, 100000);
+  const toml::node* size_node = t.get("image_size");
+  task.image_size = r.integer("image_size", 0, 0, 1024);
+  if (task.image_size != 0 && task.image_size < 4) {
+    r.fail(size_node, "image_size",
+           fmt::format("expected 0 (keep) or a side in 4..1024, found {}", task.image_size));
+  }
+  task.validation_fraction = r.number("validation_fraction", 0.1, 0.01, 0.5);
+  task.max_train = r.integer("max_train", 0, 0, kMaxInt);
+  task.max_test = r.integer("max_test", 0, 0, kMaxInt);
+  task.delay_seconds = r.number("delay", 0.0, 0.0, 86400.0);
+  r.finish();
+  return task;
+}
+
+void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::string& file) {
+  TableReader r(t, "root.architecture", file);
+  a.name = r.string("name", a.name);
+  a.image_size = r.integer("image_size", a.image_size, 4, 1024);
+  a.channels = r.integer("channels", a.channels, 1, 4);
+  const toml::node* patch_node = t.get("patch");
+  a.patch = r.integer("patch", a.patch, 1, 64);
+  if (a.image_size % a.patch != 0) {
+    r.fail(patch_node ? patch_node : t.get("image_size"), "patch",
+           fmt::format("expected a divisor of image_size {}, found {}", a.image_size, a.patch));
+  }
+  a.dim = r.integer("dim", a.dim, 8, 4096);
+  a.depth = r.integer("depth", a.depth, 1, 64);
+  const toml::node* heads_node = t.get("heads");
+  a.heads = r.integer("heads", a.heads, 1, 64);
+  if (a.dim % a.heads != 0) {
+    r.fail(heads_node ? heads_node : t.get("dim"), "heads",
+           fmt::format("expected a divisor of dim {}, found {}", a.dim, a.heads));
+  }
+  a.mlp = r.integer("mlp", a.mlp, 1, 16384);
+  r.finish();
+}
+
+void parse_root(const toml::table& t, Scenario& s) {
+  TableReader r(t, "root", s.file);
+  RootSpec& root = s.root;
+  const toml::node* source_node = t.get("source");
+  const std::string source = r.choice("source", "train", {"train", "import"});
+  root.source = source == "train" ? RootSpec::Source::kTrain : RootSpec::Source::kImport;
+  if (const toml::table* a = r.table("architecture"))
+    parse_architecture(*a, root.architecture, s.file);
+  root.steps = r.integer("steps", root.steps, 1, 10'000'000);
+  root.batch_size = r.integer("batch_size", root.batch_size, 1, 65536);
+  root.learning_rate = r.number("learning_rate", root.learning_rate, 0.0, 10.0, true);
+  const toml::table* pretrain = r.table("pretrain");
+  const toml::node* file_node = t.get("file");
+  if (r.has("file"))
+    root.file = resolve(r.string("file", ""), s.file);
+  if (root.source == RootSpec::Source::kTrain) {
+    if (pretrain == nullptr) {
+      r.fail(source_node, "pretrain",
+             "missing [root.pretrain] task (required with source = "
+             "\"train\")");
+    }
+    if (file_node != nullptr)
+      r.fail(file_node, "file", "only allowed with source = \"import\"");
+    root.pretrain = parse_task(*pretrain, "root.pretrain", s);
+  } else {
+    if (root.file.empty()) {
+      r.fail(source_node, "file", "missing key file (required with source = \"import\")");
+    }
+    if (pretrain != nullptr)
+      r.fail(&t, "pretrain", "only allowed with source = \"train\"");
+  }
+  r.finish();
+}
+
+void parse_strategy(const toml::table& t, StrategySpec& st, const std::string& file) {
+  TableReader r(t, "strategy", file);
+  st.name =
+      r.choice("name", st.name, {"mu2net", "finetune", "head-only", "adapters", "sequential"});
+  st.generations = r.integer("generations", st.generations, 1, 10000);
+  st.children = r.integer("children", st.children, 1, 1024);
+  st.steps = r.integer("steps", st.steps, 1, 10'000'000);
+  st.batch_size = r.integer("batch_size", st.batch_size, 1, 65536);
+  st.validation_interval = r.integer("validation_interval", st.validation_interval, 1, 10'000'000);
+  st.scale_factor = r.number("scale_factor", st.scale_factor, 0.0, 1.0, true);
+  st.iterations = r.integer("iterations", st.iterations, 1, 100);
+  st.concurrent_tasks = r.integer("concurrent_tasks", st.concurrent_tasks, 1, 64);
+  r.finish();
+}
+
+void parse_trainers(const toml::table& t, TrainerSpec& tr, const std::string& file) {
+  TableReader r(t, "trainers", file);
+  tr.count = r.integer("count", tr.count, 1, 256);
+  const toml::node* device_node = t.get("device");
+  tr.device = r.string("device", tr.device);
+  static const std::regex kDevice("cpu|cuda:[0-9]{1,2}");
+  if (!std::regex_match(tr.device, kDevice)) {
+    r.fail(device_node, "device",
+           fmt::format("expected \"cpu\" or \"cuda:K\", found \"{}\"", tr.device));
+  }
+  tr.threads = r.integer("threads", tr.threads, 1, 256);
+  r.finish();
+}
+
+Scenario parse_table(const toml::table& top, const std::string& file) {
+  Scenario s;
+  s.file = file;
+  TableReader r(top, "", file);
+  s.name = r.required_string("name");
+  s.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, kMaxInt));
+  s.description = r.string("description", "");
+
+  // Datasets first: tasks refer to them.
+  s.datasets.push_back(predefined_fashion_mnist());
+  if (const toml::table* ds = r.table("datasets")) {
+    for (auto&& [k, v] : *ds) {
+      const std::string name(k.str());
+      if (!v.is_table()) {
+        throw ConfigError(file, line_of(&v), "datasets." + name,
+                          "expected a table, found " + describe(v));
+      }
+      DatasetSpec d = parse_dataset(name, *v.as_table(), file);
+      if (name == "fashion-mnist") {
+        s.datasets.front() = d;
+      } else {
+        s.datasets.push_back(d);
+      }
+    }
+  }
+  // The architecture before the tasks: their channels must match it.
+  const toml::table* root = r.table("root");
+  if (root == nullptr)
+    r.fail(&top, "root", "missing [root] table");
+  parse_root(*root, s);
+  if (const toml::table* st = r.table("strategy"))
+    parse_strategy(*st, s.strategy, file);
+  if (const toml::table* tr = r.table("trainers"))
+    parse_trainers(*tr, s.trainers, file);
+
+  const toml::array* tasks = r.array("tasks");
+  if (tasks == nullptr || tasks->empty()) {
+    r.fail(tasks, "tasks", "empty stream: expected at least one [[tasks]] entry");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    const toml::node& n = *tasks->get(i);
+    const std::string prefix = fmt::format("tasks[{}]", i);
+    if (!n.is_table()) {
+      throw ConfigError(file, line_of(&n), prefix, "expected a table, found " + describe(n));
+    }
+    TaskSpec task = parse_task(*n.as_table(), prefix, s);
+    if (!names.insert(task.name).second) {
+      throw ConfigError(file, line_of(n.as_table()->get("name")), prefix + ".name",
+                        fmt::format("duplicate task name \"{}\"", task.name));
+    }
+    s.tasks.push_back(std::move(task));
+  }
+  r.finish();
+  return s;
+}
+
+Scenario parse_text(const std::string& text, const std::string& file) {
+  toml::table top;
+  try {
+    top = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(file, e.source().begin.line, "",
+                      fmt::format("not valid TOML: {}", e.description()));
+  }
+  return parse_table(top, file);
+}
+
+}  // namespace
+
+Scenario ScenarioParser::parse_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ConfigError(path, 0, "", "cannot open the scenario file (does it exist?)");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_text(buf.str(), path);
+}
+
+Scenario ScenarioParser::parse_string(const std::string& text, const std::string& file) {
+  return parse_text(text, file);
+}
+
+}  // namespace evostream::streams

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "streams/dataset.hpp"
+#include "streams/dataset_registry.hpp"
+#include "streams/scenario.hpp"
+#include "streams/task_data.hpp"
+
+namespace evostream::streams {
+
+/// Builds tasks from their specs: loads the dataset, applies the transforms, carves the splits.
+///
+/// Every random choice (subsampling, few-shot, validation) draws from a generator derived from
+/// the scenario seed and the task's name, so the same scenario and seed give the same bytes, and
+/// a task does not change when other tasks are added to the stream.
+class TaskBuilder {
+ public:
+  explicit TaskBuilder(const Scenario& scenario);
+
+  /// Builds one task from `spec` (a stream task or the root's pretraining task).
+  TaskData build(const TaskSpec& spec);
+  /// Builds every task of the stream, in arrival order.
+  std::vector<TaskData> build_all();
+
+  /// Builds `spec` from an already loaded dataset with the given seed.
+  static TaskData build(const TaskSpec& spec, const Dataset& dataset, uint64_t seed);
+
+ private:
+  const Scenario& scenario_;
+  DatasetRegistry registry_;
+};
+
+}  // namespace evostream::streams

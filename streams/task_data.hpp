@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "streams/image_set.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::streams {
+
+/// A task ready to learn: its spec and its three splits, built once and kept in memory.
+struct TaskData {
+  /// The spec the task was built from.
+  TaskSpec spec;
+  /// Number of classes (labels lie in [0, num_classes)).
+  int64_t num_classes = 0;
+  /// A readable name per class, in label order.
+  std::vector<std::string> class_names;
+  /// Training split (what candidates train on).
+  ImageSet train;
+  /// Validation split, carved from the training data; what selection sees.
+  ImageSet validation;
+  /// Test split; only for reporting, never for selection.
+  ImageSet test;
+
+  const std::string& name() const { return spec.name; }
+  /// A hash of the three splits' pixels and labels: equal hashes mean equal tasks.
+  std::string content_hash() const;
+};
+
+}  // namespace evostream::streams

@@ -1,0 +1,220 @@
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/test_files.hpp"
+
+using namespace evostream::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct CliResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the evostream program with `args` (already shell-quoted where needed).
+CliResult run_cli(const std::string& args) {
+  TempDir dir;
+  const std::string cmd = std::string(EVOSTREAM_BINARY) + " " + args + " > " + dir.file("out") +
+                          " 2> " + dir.file("err") + " < /dev/null";
+  const int raw = std::system(cmd.c_str());
+  CliResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(dir.file("out"));
+  r.err = slurp(dir.file("err"));
+  return r;
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s)
+    n += c == '\n';
+  return n;
+}
+
+std::string config(const std::string& name) {
+  return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/" + name;
+}
+
+// A scenario whose only task reads the IDX dataset in `dir`.
+std::string idx_scenario(const TempDir& where, const std::string& dir) {
+  const std::string path = where.file("s.toml");
+  write_text(path, minimal_scenario("\n[datasets.digits]\nkind = \"idx\"\npath = \"" + dir +
+                                    "\"\n[[tasks]]\nname = \"d\"\ndataset = \"digits\"\n"));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("The help lists every subcommand", "[app]") {
+  const CliResult r = run_cli("--help");
+  CHECK(r.status == 0);
+  for (const char* sub : {"run", "resume", "inspect", "report", "tasks", "bench"}) {
+    CHECK_THAT(r.out, Contains(std::string("  ") + sub + " "));
+  }
+}
+
+TEST_CASE("tasks lists the smoke scenario with classes and split sizes", "[app]") {
+  const CliResult r = run_cli("tasks " + config("smoke.toml") + " --hash");
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Contains("scenario smoke"));
+  CHECK_THAT(r.out, Contains("shapes-a-all"));
+  CHECK_THAT(r.out, Contains("b-rotated"));
+  CHECK_THAT(r.out, Contains("rotated 90°, inverted"));
+  CHECK_THAT(r.out, Contains("classes 2: class 1, class 4"));
+  CHECK_THAT(r.out, Contains("hash "));
+  CHECK_THAT(r.out, Contains("3 tasks in the stream"));
+  // The same scenario lists the same content hashes on a second run.
+  CHECK(run_cli("tasks " + config("smoke.toml") + " --hash").out.substr(0, 200) ==
+        r.out.substr(0, 200));
+}
+
+TEST_CASE("tasks lists the Fashion-MNIST stream", "[app]") {
+  const CliResult r = run_cli("tasks " + config("fmnist-stream.toml"));
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("14 tasks in the stream"));
+  CHECK_THAT(r.out, Contains("classes 3: Sandal, Sneaker, Ankle boot"));
+  CHECK_THAT(r.out, Contains("permuted (seed 2)"));
+  CHECK_THAT(r.out, Contains("10-shot"));
+}
+
+TEST_CASE("A bad scenario gives one error line naming file and line and a non-zero exit", "[app]") {
+  TempDir dir;
+  const std::string path = dir.file("bad.toml");
+  write_text(path, minimal_scenario("colour = \"red\"\n"));
+  const CliResult r = run_cli("tasks " + path);
+  CHECK(r.status != 0);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("bad.toml:"));
+  CHECK_THAT(r.err, Contains("tasks[0].colour: unknown key"));
+
+  const CliResult missing = run_cli("tasks " + dir.file("absent.toml"));
+  CHECK(missing.status != 0);
+  CHECK(lines(missing.err) == 1);
+  CHECK_THAT(missing.err, Contains("absent.toml: cannot open the scenario file"));
+}
+
+TEST_CASE("Every kind of bad dataset gives one error line naming the file", "[app]") {
+  struct Defect {
+    std::string name;
+    std::string expected;
+    void (*make)(const std::string& dir);
+  };
+  const std::vector<Defect> defects = {
+      {"missing file", "train-labels-idx1-ubyte.gz: file not found",
+       [](const std::string& d) { std::filesystem::remove(d + "/train-labels-idx1-ubyte.gz"); }},
+      {"truncated file", "train-images-idx3-ubyte.gz: truncated",
+       [](const std::string& d) {
+         auto bytes = idx_image_bytes(40, 28, 28, 1);
+         bytes.resize(bytes.size() - 100);
+         write_bytes(d + "/train-images-idx3-ubyte.gz", bytes, true);
+       }},
+      {"wrong magic", "expected magic number 2049 (unsigned-byte labels), found 2051",
+       [](const std::string& d) {
+         write_bytes(d + "/t10k-labels-idx1-ubyte.gz", idx_image_bytes(10, 28, 28, 1), true);
+       }},
+      {"count mismatch", "expected 40 labels (one per image",
+       [](const std::string& d) {
+         write_bytes(d + "/train-labels-idx1-ubyte.gz", idx_label_bytes({1, 2, 3}), true);
+       }},
+      {"label out of range", "label 12 of item 0 is out of range: expected 0..9",
+       [](const std::string& d) {
+         write_bytes(d + "/t10k-labels-idx1-ubyte.gz",
+                     idx_label_bytes({12, 1, 2, 3, 4, 5, 6, 7, 8, 9}), true);
+       }},
+  };
+  for (const auto& defect : defects) {
+    INFO(defect.name);
+    TempDir dir;
+    write_idx_dataset(dir.path(), 40, 10, 10);
+    defect.make(dir.path());
+    const CliResult r = run_cli("tasks " + idx_scenario(dir, dir.path()));
+    CHECK(r.status != 0);
+    CHECK(lines(r.err) == 1);
+    CHECK_THAT(r.err, Contains(defect.expected));
+  }
+}
+
+TEST_CASE("A CIFAR batch of the wrong record size gives one error line", "[app]") {
+  TempDir dir;
+  for (int i = 1; i <= 5; ++i) {
+    write_bytes(dir.file("data_batch_" + std::to_string(i) + ".bin"), cifar_bytes(4, 1, 10, i));
+  }
+  write_bytes(dir.file("test_batch.bin"), cifar_bytes(4, 2, 10, 9));  // CIFAR-100 records
+  const std::string path = dir.file("c.toml");
+  write_text(path, "name = \"c\"\n[datasets.c10]\nkind = \"cifar10\"\npath = \"" + dir.path() +
+                       "\"\n[root]\nsource = \"import\"\nfile = \"r.h5\"\n"
+                       "architecture = { channels = 3, image_size = 32 }\n"
+                       "[[tasks]]\nname = \"c\"\ndataset = \"c10\"\n");
+  const CliResult r = run_cli("tasks " + path);
+  CHECK(r.status != 0);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("test_batch.bin: expected a whole number of 3073-byte CIFAR-10 "
+                             "records, found 12296 bytes"));
+}
+
+TEST_CASE("A missing dataset directory says how to get Fashion-MNIST", "[app]") {
+  TempDir dir;
+  const std::string path = dir.file("f.toml");
+  write_text(path, minimal_scenario("\n[datasets.fashion-mnist]\nkind = \"idx\"\npath = \"" +
+                                    dir.file("nowhere") +
+                                    "\"\n[[tasks]]\nname = \"f\"\ndataset = \"fashion-mnist\"\n"));
+  const CliResult r = run_cli("tasks " + path);
+  CHECK(r.status != 0);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("dataset-fashion-mnist"));
+}
+
+TEST_CASE("An unknown subcommand or option gives one error line and exit 2", "[app]") {
+  const CliResult r = run_cli("frobnicate");
+  CHECK(r.status == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("evostream: error:"));
+  const CliResult o = run_cli("tasks " + config("smoke.toml") + " --colour");
+  CHECK(o.status == 2);
+  CHECK(lines(o.err) == 1);
+}
+
+TEST_CASE("Commands whose machinery is not built yet say so and exit non-zero", "[app]") {
+  const CliResult r = run_cli("run " + config("smoke.toml"));
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Contains("evostream run: not available yet"));
+  for (const char* cmd : {"resume runs/x", "inspect runs/x", "report runs/x", "bench trainer"}) {
+    INFO(cmd);
+    const CliResult c = run_cli(cmd);
+    CHECK(c.status == 3);
+    CHECK_THAT(c.err, Contains("not available yet"));
+  }
+}
+
+TEST_CASE("run reports scenario errors before anything else", "[app]") {
+  TempDir dir;
+  const std::string path = dir.file("bad.toml");
+  write_text(path, minimal_scenario("shots = -3\n"));
+  const CliResult r = run_cli("run " + path);
+  CHECK(r.status == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("tasks[0].shots: expected an integer in 0..100000, found -3"));
+}
+
+TEST_CASE("bench blas names the BLAS library and its speed", "[app]") {
+  const CliResult r = run_cli("bench blas");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("BLAS: /"));
+  CHECK_THAT(r.out, Contains("GFLOP/s"));
+}

@@ -1,0 +1,28 @@
+# Fails when a source file includes a layer above its own, or a library it must not see.
+# Layering: streams <- model <- storage <- actors <- app. Only actors/ (and app/) include CAF;
+# only storage/ includes HDF5; streams/ stays free of Torch so it compiles fast.
+set(forbidden_streams "model/" "storage/" "actors/" "app/" "caf/" "torch/" "ATen/" "H5Cpp.h" "hdf5.h")
+set(forbidden_model "storage/" "actors/" "app/" "caf/" "H5Cpp.h" "hdf5.h")
+set(forbidden_storage "actors/" "app/" "caf/")
+set(forbidden_actors "app/" "H5Cpp.h" "hdf5.h")
+set(forbidden_app "H5Cpp.h" "hdf5.h")
+
+set(violations "")
+foreach(layer streams model storage actors app)
+  file(GLOB_RECURSE sources "${SOURCE_DIR}/${layer}/*.hpp" "${SOURCE_DIR}/${layer}/*.cpp")
+  foreach(source ${sources})
+    file(STRINGS "${source}" includes REGEX "^[ \t]*#[ \t]*include")
+    foreach(line ${includes})
+      foreach(bad ${forbidden_${layer}})
+        string(FIND "${line}" "${bad}" at)
+        if(NOT at EQUAL -1)
+          string(APPEND violations "\n  ${source}: ${line}")
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "layering violations:${violations}")
+endif()
+message(STATUS "layering: ok")

@@ -1,0 +1,413 @@
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "streams/config_error.hpp"
+#include "streams/scenario_parser.hpp"
+#include "support/test_files.hpp"
+
+using Catch::Matchers::Contains;
+using evostream::streams::ConfigError;
+using evostream::streams::Scenario;
+using evostream::streams::ScenarioParser;
+
+namespace {
+
+constexpr const char* kFile = "test.toml";
+
+// A scenario that sets every key, rendered from sections so one key can be overridden or removed.
+// Section "tasks" is the first [[tasks]] entry; a second, plain entry follows it.
+class ScenarioDoc {
+ public:
+  using Keys = std::vector<std::pair<std::string, std::string>>;
+
+  ScenarioDoc() {
+    sections_ = {
+        {"", {{"name", "\"mini\""}, {"seed", "7"}, {"description", "\"a test\""}}},
+        {"datasets.syn",
+         {{"kind", "\"synthetic\""},
+          {"classes", "4"},
+          {"channels", "1"},
+          {"image_size", "8"},
+          {"train_per_class", "20"},
+          {"test_per_class", "5"},
+          {"noise", "0.1"},
+          {"max_shift", "1"},
+          {"seed", "3"}}},
+        {"datasets.digits",
+         {{"kind", "\"idx\""},
+          {"path", "\"data/digits\""},
+          {"train_images", "\"a.gz\""},
+          {"train_labels", "\"b.gz\""},
+          {"test_images", "\"c.gz\""},
+          {"test_labels", "\"d.gz\""},
+          {"classes", "3"},
+          {"class_names", "[\"x\", \"y\", \"z\"]"}}},
+        {"datasets.c10", {{"kind", "\"cifar10\""}, {"path", "\"/data/cifar10\""}}},
+        {"datasets.c100",
+         {{"kind", "\"cifar100\""}, {"path", "\"/data/c100\""}, {"coarse", "true"}}},
+        {"root",
+         {{"source", "\"train\""},
+          {"steps", "10"},
+          {"batch_size", "8"},
+          {"learning_rate", "0.01"}}},
+        {"root.architecture",
+         {{"name", "\"vit-mini\""},
+          {"image_size", "8"},
+          {"channels", "1"},
+          {"patch", "2"},
+          {"dim", "16"},
+          {"depth", "1"},
+          {"heads", "2"},
+          {"mlp", "16"}}},
+        {"root.pretrain", {{"name", "\"pre\""}, {"dataset", "\"syn\""}}},
+        {"strategy",
+         {{"name", "\"mu2net\""},
+          {"generations", "2"},
+          {"children", "3"},
+          {"steps", "20"},
+          {"batch_size", "16"},
+          {"validation_interval", "10"},
+          {"scale_factor", "0.9"},
+          {"iterations", "1"},
+          {"concurrent_tasks", "2"}}},
+        {"trainers", {{"count", "2"}, {"device", "\"cpu\""}, {"threads", "1"}}},
+        {"tasks",
+         {{"name", "\"t1\""},
+          {"dataset", "\"syn\""},
+          {"classes", "[0, 2]"},
+          {"permute_seed", "5"},
+          {"rotate", "90"},
+          {"invert", "true"},
+          {"shots", "5"},
+          {"image_size", "12"},
+          {"validation_fraction", "0.2"},
+          {"max_train", "50"},
+          {"max_test", "10"},
+          {"delay", "0.5"}}},
+    };
+  }
+
+  /// Sets `section.key` to the TOML `value`; an empty value removes the key.
+  ScenarioDoc& set(const std::string& section, const std::string& key, const std::string& value) {
+    for (auto& [name, keys] : sections_) {
+      if (name != section)
+        continue;
+      for (auto it = keys.begin(); it != keys.end(); ++it) {
+        if (it->first == key) {
+          if (value.empty()) {
+            keys.erase(it);
+          } else {
+            it->second = value;
+          }
+          return *this;
+        }
+      }
+      keys.emplace_back(key, value);
+      return *this;
+    }
+    FAIL("no section " << section);
+    return *this;
+  }
+
+  /// The rendered text; `line_of(section, key)` is valid after this.
+  std::string text() {
+    std::string out;
+    int line = 1;
+    lines_.clear();
+    for (const auto& [name, keys] : sections_) {
+      if (!name.empty()) {
+        out += name == "tasks" ? "[[tasks]]\n" : "[" + name + "]\n";
+        ++line;
+      }
+      for (const auto& [k, v] : keys) {
+        out += k + " = " + v + "\n";
+        lines_[name + "." + k] = line++;
+      }
+    }
+    out += "[[tasks]]\nname = \"t2\"\ndataset = \"syn\"\n";
+    return out;
+  }
+
+  int line_of(const std::string& section, const std::string& key) const {
+    return lines_.at(section + "." + key);
+  }
+
+ private:
+  std::vector<std::pair<std::string, Keys>> sections_;
+  std::map<std::string, int> lines_;
+};
+
+Scenario parse(const std::string& text) {
+  return ScenarioParser::parse_string(text, kFile);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+struct KeyCase {
+  std::string section;
+  std::string key;
+  std::string valid;
+  std::string invalid;
+  std::string expected;  // part of the error message
+};
+
+std::string dotted(const std::string& section, const std::string& key) {
+  if (section.empty())
+    return key;
+  if (section == "tasks")
+    return "tasks[0]." + key;
+  return section + "." + key;
+}
+
+}  // namespace
+
+TEST_CASE("The full test scenario parses with every key set", "[streams]") {
+  ScenarioDoc doc;
+  const Scenario s = parse(doc.text());
+  CHECK(s.name == "mini");
+  CHECK(s.seed == 7);
+  CHECK(s.description == "a test");
+  REQUIRE(s.tasks.size() == 2);
+  const auto& t = s.tasks[0];
+  CHECK(t.classes == std::vector<int64_t>{0, 2});
+  CHECK(t.permute_seed == 5u);
+  CHECK(t.rotate_degrees == 90.0);
+  CHECK(t.invert);
+  CHECK(t.shots == 5);
+  CHECK(t.image_size == 12);
+  CHECK(t.validation_fraction == 0.2);
+  CHECK(t.max_train == 50);
+  CHECK(t.max_test == 10);
+  CHECK(t.delay_seconds == 0.5);
+  CHECK(t.line == doc.line_of("tasks", "name") - 1);
+  CHECK(s.strategy.concurrent_tasks == 2);
+  CHECK(s.strategy.scale_factor == 0.9);
+  CHECK(s.trainers.count == 2);
+  CHECK(s.root.architecture.patch == 2);
+  REQUIRE(s.root.pretrain.has_value());
+  CHECK(s.root.pretrain->dataset == "syn");
+  const auto* digits = s.find_dataset("digits");
+  REQUIRE(digits != nullptr);
+  CHECK(digits->class_names.size() == 3);
+  CHECK(digits->path == "data/digits");  // relative to the scenario file's directory
+  CHECK(s.find_dataset("c100")->coarse);
+  CHECK(s.find_dataset("fashion-mnist") != nullptr);  // predefined
+}
+
+TEST_CASE("Defaults apply when optional keys are left out", "[streams]") {
+  const Scenario s = parse(evostream::testing::minimal_scenario());
+  CHECK(s.seed == 7);
+  CHECK(s.strategy.name == "mu2net");
+  CHECK(s.strategy.generations == 4);
+  CHECK(s.strategy.children == 4);
+  CHECK(s.strategy.scale_factor == 1.0);
+  CHECK(s.trainers.device == "cpu");
+  CHECK(s.trainers.threads == 1);
+  CHECK(s.root.steps == 2000);
+  CHECK(s.tasks[0].validation_fraction == 0.1);
+  CHECK_FALSE(s.tasks[0].permute_seed.has_value());
+}
+
+TEST_CASE("Every key accepts a valid value and rejects an invalid one naming file and line and key",
+          "[streams]") {
+  const std::vector<KeyCase> cases = {
+      {"", "name", "\"other\"", "3", "expected a string, found the integer 3"},
+      {"", "seed", "123", "-1", "expected an integer in 0.."},
+      {"", "description", "\"text\"", "false", "expected a string"},
+      {"datasets.syn", "kind", "\"synthetic\"", "\"png\"", "expected one of idx, cifar10"},
+      {"datasets.syn", "classes", "10", "1", "expected an integer in 2..1000, found 1"},
+      {"datasets.syn", "channels", "1", "9", "expected an integer in 1..4"},
+      {"datasets.syn", "image_size", "16", "2", "expected an integer in 4..512"},
+      {"datasets.syn", "train_per_class", "30", "0", "expected an integer in 1..100000"},
+      {"datasets.syn", "test_per_class", "30", "\"many\"", "expected an integer, found the string"},
+      {"datasets.syn", "noise", "0", "1.5", "expected a number in [0, 1], found 1.5"},
+      {"datasets.syn", "max_shift", "4", "5", "expected an integer in 0..4"},
+      {"datasets.syn", "seed", "0", "1.5", "expected an integer, found the number 1.5"},
+      {"datasets.digits", "kind", "\"idx\"", "\"\"", "expected a non-empty string"},
+      {"datasets.digits", "path", "\"/elsewhere\"", "[1]", "expected a string, found an array"},
+      {"datasets.digits", "train_images", "\"x.gz\"", "1", "expected a string"},
+      {"datasets.digits", "train_labels", "\"x.gz\"", "1", "expected a string"},
+      {"datasets.digits", "test_images", "\"x.gz\"", "1", "expected a string"},
+      {"datasets.digits", "test_labels", "\"x.gz\"", "1", "expected a string"},
+      {"datasets.digits", "classes", "3", "1", "expected an integer in 2..65536"},
+      {"datasets.digits", "class_names", "[\"a\", \"b\", \"c\"]", "[\"a\", \"b\"]",
+       "expected 3 names (one per class), found 2"},
+      {"datasets.c10", "path", "\"/data/x\"", "true", "expected a string, found true"},
+      {"datasets.c100", "coarse", "false", "\"yes\"", "expected true or false"},
+      {"root", "source", "\"train\"", "\"download\"", "expected one of train, import"},
+      {"root", "steps", "5", "0", "expected an integer in 1..10000000, found 0"},
+      {"root", "batch_size", "4", "-8", "expected an integer in 1..65536"},
+      {"root", "learning_rate", "0.5", "0", "expected a number in (0, 10], found 0"},
+      {"root.architecture", "name", "\"vit-small\"", "7", "expected a string"},
+      {"root.architecture", "image_size", "16", "9", "expected a divisor of image_size 9"},
+      {"root.architecture", "channels", "1", "0", "expected an integer in 1..4"},
+      {"root.architecture", "patch", "4", "3", "expected a divisor of image_size 8, found 3"},
+      {"root.architecture", "dim", "32", "17", "expected a divisor of dim 17"},
+      {"root.architecture", "depth", "3", "0", "expected an integer in 1..64"},
+      {"root.architecture", "heads", "4", "3", "expected a divisor of dim 16, found 3"},
+      {"root.architecture", "mlp", "64", "0", "expected an integer in 1..16384"},
+      {"root.pretrain", "name", "\"pre2\"", "\"\"", "expected a non-empty string"},
+      {"root.pretrain", "dataset", "\"syn\"", "\"nope\"", "unknown dataset \"nope\""},
+      {"strategy", "name", "\"finetune\"", "\"ewc\"", "expected one of mu2net, finetune"},
+      {"strategy", "generations", "5", "0", "expected an integer in 1..10000"},
+      {"strategy", "children", "8", "0", "expected an integer in 1..1024"},
+      {"strategy", "steps", "50", "0", "expected an integer in 1..10000000"},
+      {"strategy", "batch_size", "32", "0", "expected an integer in 1..65536"},
+      {"strategy", "validation_interval", "5", "-1", "expected an integer in 1..10000000"},
+      {"strategy", "scale_factor", "1", "1.2", "expected a number in (0, 1], found 1.2"},
+      {"strategy", "iterations", "2", "0", "expected an integer in 1..100"},
+      {"strategy", "concurrent_tasks", "4", "65", "expected an integer in 1..64"},
+      {"trainers", "count", "4", "0", "expected an integer in 1..256"},
+      {"trainers", "device", "\"cuda:1\"", "\"gpu\"", "expected \"cpu\" or \"cuda:K\""},
+      {"trainers", "threads", "2", "0", "expected an integer in 1..256"},
+      {"tasks", "name", "\"other\"", "4", "expected a string, found the integer 4"},
+      {"tasks", "dataset", "\"fashion-mnist\"", "\"mnist\"", "unknown dataset \"mnist\""},
+      {"tasks", "classes", "[3, 1, 0]", "[0, 4]", "expected an integer in 0..3, found 4"},
+      {"tasks", "permute_seed", "0", "-2", "expected an integer in 0.."},
+      {"tasks", "rotate", "-45.5", "400", "expected a number in [-360, 360], found 400"},
+      {"tasks", "invert", "false", "1", "expected true or false, found the integer 1"},
+      {"tasks", "shots", "0", "-1", "expected an integer in 0..100000"},
+      {"tasks", "image_size", "0", "3", "expected 0 (keep) or a side in 4..1024, found 3"},
+      {"tasks", "validation_fraction", "0.5", "0.9", "expected a number in [0.01, 0.5]"},
+      {"tasks", "max_train", "0", "-5", "expected an integer in 0.."},
+      {"tasks", "max_test", "100", "-5", "expected an integer in 0.."},
+      {"tasks", "delay", "3", "-1", "expected a number in [0, 86400], found -1"},
+  };
+  for (const auto& c : cases) {
+    const std::string key = dotted(c.section, c.key);
+    INFO("key " << key);
+    {
+      ScenarioDoc doc;
+      doc.set(c.section, c.key, c.valid);
+      CHECK_NOTHROW(parse(doc.text()));
+    }
+    ScenarioDoc doc;
+    doc.set(c.section, c.key, c.invalid);
+    const std::string text = doc.text();
+    const std::string err = error_of(text);
+    CHECK_THAT(err, Contains(c.expected));
+    // Cross-key checks (patch divides image_size, heads divide dim) report the constrained key.
+    std::string reported = c.key;
+    if (c.section == "root.architecture" && c.key == "image_size")
+      reported = "patch";
+    if (c.section == "root.architecture" && c.key == "dim")
+      reported = "heads";
+    CHECK_THAT(err, Contains(dotted(c.section, reported)));
+    CHECK_THAT(err, Contains(std::string(kFile) + ":" +
+                             std::to_string(doc.line_of(c.section, reported)) + ": "));
+  }
+}
+
+TEST_CASE("A duplicate task name is rejected at the second task", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("tasks", "name", "\"t2\"");
+  CHECK_THAT(error_of(doc.text()), Contains("tasks[1].name: duplicate task name \"t2\""));
+}
+
+TEST_CASE("An unknown key is rejected at every level with its line", "[streams]") {
+  const std::vector<std::string> sections = {
+      "",         "datasets.syn", "root",  "root.architecture",
+      "strategy", "trainers",     "tasks", "root.pretrain"};
+  for (const auto& section : sections) {
+    INFO("section " << section);
+    ScenarioDoc doc;
+    doc.set(section, "colour", "\"red\"");
+    const std::string text = doc.text();
+    const std::string err = error_of(text);
+    CHECK_THAT(err, Contains(dotted(section, "colour") + ": unknown key (expected one of:"));
+    CHECK_THAT(err, Contains(std::string(kFile) + ":" +
+                             std::to_string(doc.line_of(section, "colour")) + ":"));
+  }
+}
+
+TEST_CASE("A stream without tasks is rejected as empty", "[streams]") {
+  const std::string text = R"(name = "x"
+[root]
+source = "import"
+file = "root.h5"
+)";
+  CHECK_THAT(error_of(text),
+             Contains("tasks: empty stream: expected at least one [[tasks]] entry"));
+  CHECK_THAT(error_of("tasks = []\n" + text), Contains("empty stream"));
+}
+
+TEST_CASE("Missing required keys are named", "[streams]") {
+  ScenarioDoc doc;
+  CHECK_THAT(error_of(doc.set("", "name", "").text()), Contains("name: missing required key"));
+  ScenarioDoc doc2;
+  CHECK_THAT(error_of(doc2.set("tasks", "dataset", "").text()),
+             Contains("tasks[0].dataset: missing required key"));
+  ScenarioDoc doc3;
+  CHECK_THAT(error_of(doc3.set("datasets.digits", "path", "").text()),
+             Contains("datasets.digits.path: missing required key"));
+  ScenarioDoc doc4;
+  CHECK_THAT(error_of(doc4.set("datasets.syn", "kind", "").text()),
+             Contains("datasets.syn.kind: missing required key"));
+  CHECK_THAT(error_of("name = \"x\"\n[[tasks]]\nname = \"a\"\ndataset = \"fashion-mnist\"\n"),
+             Contains("root: missing [root] table"));
+}
+
+TEST_CASE("Root source and its companion keys must agree", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("root", "source", "\"import\"");
+  CHECK_THAT(error_of(doc.text()), Contains("root.file: missing key file"));
+  ScenarioDoc doc2;
+  doc2.set("root", "file", "\"root.h5\"");
+  CHECK_THAT(error_of(doc2.text()), Contains("root.file: only allowed with source = \"import\""));
+  const std::string import_ok = R"(name = "x"
+[root]
+source = "import"
+file = "models/root.h5"
+[[tasks]]
+name = "a"
+dataset = "fashion-mnist"
+)";
+  const Scenario s = ScenarioParser::parse_string(import_ok, "/etc/evo/s.toml");
+  CHECK(s.root.file == "/etc/evo/models/root.h5");
+}
+
+TEST_CASE("A task whose dataset has other channels than the root is rejected", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("tasks", "dataset", "\"c10\"");
+  CHECK_THAT(error_of(doc.text()),
+             Contains("dataset \"c10\" has 3-channel images but root.architecture.channels is 1"));
+}
+
+TEST_CASE("Class lists must be distinct and hold two or more classes", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("tasks", "classes", "[1, 1]");
+  CHECK_THAT(error_of(doc.text()), Contains("expected distinct classes"));
+  ScenarioDoc doc2;
+  doc2.set("tasks", "classes", "[1]");
+  CHECK_THAT(error_of(doc2.text()), Contains("expected at least 2 classes, found 1"));
+}
+
+TEST_CASE("Malformed TOML and missing files give one-line errors", "[streams]") {
+  const std::string err = error_of("name = \"x\"\nseed = = 3\n");
+  CHECK_THAT(err, Contains("test.toml:2: not valid TOML"));
+  CHECK(err.find('\n') == std::string::npos);
+  CHECK_THROWS_WITH(ScenarioParser::parse_file("/nonexistent/s.toml"),
+                    Contains("/nonexistent/s.toml: cannot open the scenario file"));
+}
+
+TEST_CASE("The shipped scenarios are valid", "[streams]") {
+  for (const char* name : {"smoke", "quickstart", "fmnist-stream"}) {
+    INFO(name);
+    const Scenario s = ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/" +
+                                                  name + ".toml");
+    CHECK(s.name == name);
+    CHECK_FALSE(s.tasks.empty());
+  }
+  const Scenario s =
+      ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/fmnist-stream.toml");
+  CHECK(s.tasks.size() >= 12);
+}
