@@ -1,0 +1,141 @@
+#include "model/component.hpp"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "streams/content_hash.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+constexpr ComponentKind kKinds[] = {ComponentKind::kPatchEmbedding,
+                                    ComponentKind::kClassToken,
+                                    ComponentKind::kPositionEmbedding,
+                                    ComponentKind::kBlock,
+                                    ComponentKind::kAdapter,
+                                    ComponentKind::kFinalNorm,
+                                    ComponentKind::kHead};
+
+}  // namespace
+
+const char* kind_name(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::kPatchEmbedding:
+      return "patch_embedding";
+    case ComponentKind::kClassToken:
+      return "class_token";
+    case ComponentKind::kPositionEmbedding:
+      return "position_embedding";
+    case ComponentKind::kBlock:
+      return "block";
+    case ComponentKind::kAdapter:
+      return "adapter";
+    case ComponentKind::kFinalNorm:
+      return "final_norm";
+    case ComponentKind::kHead:
+      return "head";
+  }
+  return "?";
+}
+
+ComponentKind kind_from_name(const std::string& name) {
+  for (ComponentKind k : kKinds) {
+    if (name == kind_name(k))
+      return k;
+  }
+  throw std::invalid_argument("unknown component kind \"" + name + "\"");
+}
+
+Component::Component(std::string id, ComponentKind kind, int64_t index, std::string owner,
+                     std::string parent, std::vector<std::string> names,
+                     std::vector<at::Tensor> tensors)
+    : id_(std::move(id)),
+      kind_(kind),
+      index_(index),
+      owner_(std::move(owner)),
+      parent_(std::move(parent)),
+      names_(std::move(names)),
+      tensors_(std::move(tensors)) {
+  if (names_.size() != tensors_.size()) {
+    throw std::invalid_argument(
+        fmt::format("component {}: {} names for {} tensors", id_, names_.size(), tensors_.size()));
+  }
+}
+
+const at::Tensor& Component::tensor(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name)
+      return tensors_[i];
+  }
+  throw std::out_of_range(fmt::format("component {} has no tensor \"{}\"", id_, name));
+}
+
+int64_t Component::num_params() const {
+  int64_t n = 0;
+  for (const auto& t : tensors_)
+    n += t.numel();
+  return n;
+}
+
+std::string Component::content_hash() const {
+  streams::ContentHash h;
+  h.update(std::string(kind_name(kind_))).update(static_cast<uint64_t>(index_));
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    h.update(names_[i]);
+    const at::Tensor t = tensors_[i].detach().to(at::kCPU).contiguous();
+    for (int64_t d : t.sizes())
+      h.update(static_cast<uint64_t>(d));
+    h.update(static_cast<uint64_t>(t.scalar_type()));
+    h.update(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  }
+  return h.hex();
+}
+
+Component Component::clone(const std::string& new_id, const std::string& new_owner) const {
+  std::vector<at::Tensor> copies;
+  copies.reserve(tensors_.size());
+  for (const auto& t : tensors_)
+    copies.push_back(t.detach().clone());
+  return Component(new_id, kind_, index_, new_owner, id_, names_, std::move(copies));
+}
+
+Component Component::copy() const {
+  std::vector<at::Tensor> copies;
+  copies.reserve(tensors_.size());
+  for (const auto& t : tensors_)
+    copies.push_back(t.detach().clone());
+  return Component(id_, kind_, index_, owner_, parent_, names_, std::move(copies));
+}
+
+Component Component::with_tensors(std::vector<at::Tensor> tensors) const {
+  if (frozen_) {
+    throw std::logic_error(
+        fmt::format("component {} is frozen (owner {}): its tensors cannot be "
+                    "replaced",
+                    id_, owner_));
+  }
+  if (tensors.size() != tensors_.size()) {
+    throw std::invalid_argument(fmt::format("component {}: expected {} tensors, found {}", id_,
+                                            tensors_.size(), tensors.size()));
+  }
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].sizes() != tensors_[i].sizes()) {
+      throw std::invalid_argument(
+          fmt::format("component {}: tensor {} changes shape", id_, names_[i]));
+    }
+  }
+  Component c = *this;
+  c.tensors_ = std::move(tensors);
+  return c;
+}
+
+void Component::freeze() {
+  for (auto& t : tensors_)
+    t = t.detach();
+  frozen_ = true;
+}
+
+}  // namespace evostream::model

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace evostream::model {
+
+/// What part of a ViT a component is.
+enum class ComponentKind {
+  kPatchEmbedding,     ///< conv kernel [dim, C, p, p] and bias [dim]
+  kClassToken,         ///< [1, 1, dim]
+  kPositionEmbedding,  ///< [1, 1 + grid², dim]
+  kBlock,              ///< a pre-LN transformer block
+  kAdapter,            ///< a residual adapter, applied before the block of the same index
+  kFinalNorm,          ///< LayerNorm weight and bias
+  kHead,               ///< classifier [classes, dim] and bias
+};
+
+/// The name of a kind as used in ids and files, e.g. "block".
+const char* kind_name(ComponentKind kind);
+/// The kind of a name; raises `std::invalid_argument` for an unknown name.
+ComponentKind kind_from_name(const std::string& name);
+
+/// A named group of tensors with an owner: the unit of sharing, cloning and freezing.
+///
+/// A component's tensors are never written in place by the trainer: training works on clones and
+/// the store swaps whole components. Once the store freezes a component, its content hash is
+/// fixed and `ParameterStore::verify` checks it never changes.
+class Component {
+ public:
+  Component() = default;
+  /// A component with tensors `names[i]` = `tensors[i]`; not frozen.
+  Component(std::string id, ComponentKind kind, int64_t index, std::string owner,
+            std::string parent, std::vector<std::string> names, std::vector<at::Tensor> tensors);
+
+  /// Unique id in the store, e.g. `root/block2` or `tops-4/head`.
+  const std::string& id() const noexcept { return id_; }
+  ComponentKind kind() const noexcept { return kind_; }
+  /// Block or adapter index; -1 for other kinds.
+  int64_t index() const noexcept { return index_; }
+  /// The task that owns it (`root` for the root model's components).
+  const std::string& owner() const noexcept { return owner_; }
+  /// The id of the component it was cloned from; empty when freshly initialised.
+  const std::string& parent() const noexcept { return parent_; }
+  bool frozen() const noexcept { return frozen_; }
+  const std::vector<std::string>& names() const noexcept { return names_; }
+  const std::vector<at::Tensor>& tensors() const noexcept { return tensors_; }
+  /// The tensor called `name`; raises `std::out_of_range` when there is none.
+  const at::Tensor& tensor(const std::string& name) const;
+  /// Total number of parameters.
+  int64_t num_params() const;
+  /// A hash of the kind, index, names, shapes and every byte of every tensor (16 hex digits).
+  std::string content_hash() const;
+
+  /// A deep copy under a new id and owner, unfrozen, with `parent` = this component's id.
+  Component clone(const std::string& new_id, const std::string& new_owner) const;
+  /// A deep copy with the same identity (id, owner, parent), unfrozen: what a trainer works on.
+  Component copy() const;
+  /// The same component with `tensors` replaced (same names and shapes); unfrozen copies only.
+  Component with_tensors(std::vector<at::Tensor> tensors) const;
+  /// Marks the component frozen and makes its tensors read-only to autograd.
+  void freeze();
+
+ private:
+  std::string id_;
+  ComponentKind kind_ = ComponentKind::kHead;
+  int64_t index_ = -1;
+  std::string owner_;
+  std::string parent_;
+  bool frozen_ = false;
+  std::vector<std::string> names_;
+  std::vector<at::Tensor> tensors_;
+};
+
+}  // namespace evostream::model

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace evostream::model {
+
+/// Learning-rate schedules (µ2Net's `opt_lr_schedule`).
+enum class Schedule {
+  kConstant,  ///< 0.5 × learning_rate throughout (as in the reference notebooks)
+  kCosine,    ///< linear warmup from lr/100 to lr, then cosine decay to 0
+  kRestarts,  ///< warmup, then one cosine cycle per validation interval (SGDR)
+};
+
+/// The schedule's name: "constant", "cosine" or "restarts".
+const char* schedule_name(Schedule s);
+/// The schedule called `name`; raises `std::invalid_argument` otherwise.
+Schedule schedule_from_name(const std::string& name);
+
+/// A path's own hyperparameters: its "DNA", tuned by evolution.
+struct Hyperparameters {
+  /// Peak learning rate of SGD. Default: 0.01.
+  double learning_rate = 0.01;
+  /// Learning-rate schedule. Default: cosine.
+  Schedule schedule = Schedule::kCosine;
+  /// Share of the steps spent warming up. Default: 0.1.
+  double warmup_ratio = 0.1;
+  /// SGD momentum; 0 disables it. Default: 0.9.
+  double momentum = 0.9;
+  /// Nesterov momentum. Default: false.
+  bool nesterov = false;
+  /// Hidden width of adapters inserted by this path. Default: 32.
+  int64_t adapter_dim = 32;
+  /// Side the images are resized to before the patch embedding; 0 keeps the task's size.
+  /// Default: 0.
+  int64_t image_size = 0;
+  /// Smallest area share of a random crop; 1 disables cropping. Default: 1.0.
+  double crop_area_min = 1.0;
+  /// Random horizontal flips. Default: false.
+  bool flip = false;
+  /// Largest brightness shift, in [0, 1] pixel units; 0 disables it. Default: 0.
+  double brightness = 0.0;
+  /// Largest relative contrast change; 0 disables it. Default: 0.
+  double contrast = 0.0;
+  /// Mutation probability µ of this path's children (µ2Net's self-tuned `_mu_`). Default: 0.2.
+  double mu = 0.2;
+
+  /// True when training sees every image exactly as stored (no random augmentation), which
+  /// makes the activations of a frozen prefix reusable across steps.
+  bool deterministic_input() const {
+    return crop_area_min >= 1.0 && !flip && brightness == 0.0 && contrast == 0.0;
+  }
+};
+
+}  // namespace evostream::model

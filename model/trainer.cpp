@@ -1,0 +1,156 @@
+#include "model/trainer.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "model/evaluator.hpp"
+#include "model/vit_function.hpp"
+#include "streams/augmenter.hpp"
+#include "streams/batch_sampler.hpp"
+#include "streams/rng.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Index of the first block whose adapter or block trains; everything before it (and the
+// embedding, when frozen) can run without autograd. Returns -1 when the embedding trains.
+int64_t frozen_prefix_blocks(const VitLayout& l) {
+  if (!l.patch_embedding->frozen() || !l.class_token->frozen() || !l.position_embedding->frozen()) {
+    return -1;
+  }
+  for (size_t k = 0; k < l.blocks.size(); ++k) {
+    if (!l.blocks[k]->frozen() || (l.adapters[k] != nullptr && !l.adapters[k]->frozen())) {
+      return static_cast<int64_t>(k);
+    }
+  }
+  return static_cast<int64_t>(l.blocks.size());
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainSettings settings) : settings_(settings) {
+  if (settings_.steps < 1 || settings_.batch_size < 1 || settings_.validation_interval < 1) {
+    throw std::invalid_argument(
+        "TrainSettings: steps, batch_size, validation_interval must be >= 1");
+  }
+}
+
+TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,
+                           const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
+                           const TrainProgress& progress) const {
+  const auto t_start = Clock::now();
+  at::set_num_threads(static_cast<int>(settings_.threads));
+
+  // Deep copies of the unfrozen components become the trainable working set.
+  std::vector<Component> working;
+  std::vector<size_t> working_at;  // position in the path of each working component
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (!path[i]->frozen()) {
+      working.push_back(path[i]->copy());
+      working_at.push_back(i);
+    }
+  }
+  if (working.empty())
+    throw std::invalid_argument("candidate path has no trainable component");
+  std::vector<const Component*> components;
+  for (const auto& c : path)
+    components.push_back(c.get());
+  std::vector<at::Tensor> params;
+  for (size_t w = 0; w < working.size(); ++w) {
+    for (const auto& t : working[w].tensors()) {
+      t.requires_grad_(true);
+      params.push_back(t);
+    }
+    components[working_at[w]] = &working[w];
+  }
+  const VitLayout layout = VitLayout::of(components);
+  if (layout.classes() != task.num_classes) {
+    throw std::invalid_argument(fmt::format("head {} has {} outputs but task {} has {} classes",
+                                            layout.head->id(), layout.classes(), task.name(),
+                                            task.num_classes));
+  }
+  const VitFunction f(layout, settings_.heads, hp.image_size);
+  const int64_t prefix = frozen_prefix_blocks(layout);
+
+  OptimizerOptions opt = settings_.optimizer;
+  if (opt.kind == OptimizerOptions::Kind::kSgd) {
+    opt.momentum = hp.momentum;
+    opt.nesterov = hp.nesterov;
+  }
+  Optimizer optimizer(params, opt);
+
+  const streams::ImageSet& train = task.train;
+  const int64_t b = settings_.batch_size;
+  streams::BatchSampler sampler(train, b, streams::Rng::derive({seed, 1}).next_u64());
+  streams::Augmenter augmenter({hp.crop_area_min, hp.flip, hp.brightness, hp.contrast},
+                               train.channels(), train.height(), train.width(),
+                               streams::Rng::derive({seed, 2}).next_u64());
+  at::Tensor images = at::empty({b, train.channels(), train.height(), train.width()}, at::kFloat);
+  at::Tensor labels = at::empty({b}, at::kLong);
+
+  TrainResult result;
+  result.quality = -1.0;
+  double loss_sum = 0.0;
+  int64_t loss_count = 0;
+  auto validate = [&](int64_t step) {
+    const auto t0 = Clock::now();
+    const Evaluation e =
+        Evaluator::evaluate(f, task.validation, settings_.eval_batch, settings_.max_validation);
+    result.validation_seconds += since(t0);
+    result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
+    loss_sum = 0.0;
+    loss_count = 0;
+    if (e.accuracy > result.quality) {
+      result.quality = e.accuracy;
+      result.best_step = step;
+      result.trained.clear();
+      for (const auto& w : working)
+        result.trained.push_back(w.copy());
+    }
+    if (progress)
+      progress(step, settings_.steps, e.accuracy);
+  };
+
+  for (int64_t step = 0; step < settings_.steps; ++step) {
+    const auto t0 = Clock::now();
+    sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
+    augmenter.apply(images.data_ptr<float>(), b);
+    at::Tensor tokens;
+    int64_t from = 0;
+    if (prefix >= 0) {
+      at::NoGradGuard no_grad;
+      tokens = f.run_blocks(f.embed(images), 0, prefix, true);
+      from = prefix;
+    } else {
+      tokens = f.embed(images);
+    }
+    at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
+    at::Tensor loss = at::cross_entropy_loss(logits, labels);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,
+                                           settings_.steps, settings_.validation_interval));
+    loss_sum += loss.item<double>();
+    ++loss_count;
+    result.train_seconds += since(t0);
+    result.images += b;
+    if ((step + 1) % settings_.validation_interval == 0 || step + 1 == settings_.steps) {
+      validate(step + 1);
+    }
+  }
+  result.seconds = since(t_start);
+  return result;
+}
+
+}  // namespace evostream::model

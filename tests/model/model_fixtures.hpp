@@ -1,0 +1,65 @@
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <vector>
+
+#include "model/component.hpp"
+#include "model/parameter_store.hpp"
+#include "model/vit_factory.hpp"
+#include "streams/synthetic_generator.hpp"
+#include "streams/task_builder.hpp"
+
+namespace evostream::testing {
+
+/// A micro ViT: 8 × 8 images, patch 2, dim 16, depth 2, 2 heads, MLP 32.
+inline streams::ArchitectureSpec micro_arch() {
+  streams::ArchitectureSpec a;
+  a.name = "vit-micro";
+  a.image_size = 8;
+  a.patch = 2;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  return a;
+}
+
+/// A small synthetic task of 8 × 8 images; `seed` picks the prototypes, `classes` their number.
+inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, int64_t classes,
+                                        int64_t per_class = 60) {
+  streams::SyntheticOptions o;
+  o.classes = classes;
+  o.image_size = 8;
+  o.train_per_class = per_class;
+  o.test_per_class = 20;
+  o.noise = 0.1;
+  o.max_shift = 1;
+  o.seed = seed;
+  const streams::Dataset d = streams::SyntheticGenerator(o).generate(name);
+  streams::TaskSpec spec;
+  spec.name = name;
+  spec.dataset = name;
+  return streams::TaskBuilder::build(spec, d, 1);
+}
+
+/// Handles to `components`, in order.
+inline std::vector<std::shared_ptr<const model::Component>> handles(
+    std::vector<model::Component> components) {
+  std::vector<std::shared_ptr<const model::Component>> out;
+  for (auto& c : components)
+    out.push_back(std::make_shared<const model::Component>(std::move(c)));
+  return out;
+}
+
+/// Raw pointers to `handles`, in order.
+inline std::vector<const model::Component*> pointers(
+    const std::vector<std::shared_ptr<const model::Component>>& handles) {
+  std::vector<const model::Component*> out;
+  for (const auto& h : handles)
+    out.push_back(h.get());
+  return out;
+}
+
+}  // namespace evostream::testing
