@@ -7,6 +7,7 @@
 
 #include "app/tasks_command.hpp"
 #include "model/blas_check.hpp"
+#include "model/trainer_benchmark.hpp"
 #include "streams/config_error.hpp"
 #include "streams/data_error.hpp"
 #include "streams/scenario_parser.hpp"
@@ -49,6 +50,9 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   bool hash = false;
   std::string bench_what;
+  std::string bench_trainable = "all";
+  bool bench_json = false;
+  evostream::model::TrainerBenchOptions trainer_bench;
 
   auto* run = app.add_subcommand("run", "Run a task-stream scenario into a run directory.");
   run->add_option("scenario", scenario, "Scenario file (TOML)")
@@ -78,6 +82,19 @@ int main(int argc, char** argv) {
   bench->add_option("what", bench_what, "What to measure")
       ->required()
       ->check(CLI::IsMember({"blas", "trainer", "scaling"}));
+  bench->add_option("--trainable", bench_trainable, "trainer: all | top (default: all)")
+      ->check(CLI::IsMember({"all", "top"}));
+  bench
+      ->add_option("--steps", trainer_bench.steps,
+                   "trainer: timed steps per repetition (default: 40)")
+      ->check(CLI::PositiveNumber);
+  bench
+      ->add_option("--repetitions", trainer_bench.repetitions,
+                   "trainer: repetitions, the median is reported (default: 3)")
+      ->check(CLI::PositiveNumber);
+  bench->add_option("--threads", trainer_bench.threads, "trainer: torch threads (default: 1)")
+      ->check(CLI::PositiveNumber);
+  bench->add_flag("--json", bench_json, "Print one JSON object");
 
   try {
     app.parse(argc, argv);
@@ -118,7 +135,19 @@ int main(int argc, char** argv) {
           std::cerr << r.warning() << "\n";
         return 0;
       }
-      return not_available("bench " + bench_what, "it needs the trainer, which is being built");
+      if (bench_what == "trainer") {
+        check_blas();
+        trainer_bench.trainable = bench_trainable == "all"
+                                      ? evostream::model::TrainerBenchOptions::Trainable::kAll
+                                      : evostream::model::TrainerBenchOptions::Trainable::kTop;
+        trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
+        const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
+        std::cout << (bench_json ? r.json() + "\n" : r.text());
+        return 0;
+      }
+      return not_available("bench " + bench_what,
+                           "scaling benchmarks need the actor system, "
+                           "which is being built");
     }
   } catch (const std::exception& e) {
     std::cerr << "evostream: error: " << e.what() << "\n";

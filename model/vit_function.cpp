@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "model/attention.hpp"
+
 namespace evostream::model {
 
 namespace {
@@ -52,40 +54,24 @@ at::Tensor VitFunction::embed(const at::Tensor& images) const {
 
 at::Tensor VitFunction::block(const Component& b, const at::Tensor& x, int64_t heads,
                               bool class_token_only) {
-  const int64_t n = x.size(0);
-  const int64_t t = x.size(1);
   const int64_t d = x.size(2);
-  const int64_t hd = d / heads;
   const at::Tensor& qkv_w = b.tensor("attn.qkv.weight");
   const at::Tensor& qkv_b = b.tensor("attn.qkv.bias");
-  at::Tensor h = layer_norm(x, b.tensor("ln1.weight"), b.tensor("ln1.bias"));
-  at::Tensor q;
-  at::Tensor k;
-  at::Tensor v;
+  const at::Tensor h = layer_norm(x, b.tensor("ln1.weight"), b.tensor("ln1.bias"));
   at::Tensor residual = x;
-  int64_t tq = t;
+  at::Tensor attn;
   if (class_token_only) {
-    tq = 1;
+    // Keys and values need every token; the query only the class token.
     residual = x.narrow(1, 0, 1);
-    q = at::linear(h.narrow(1, 0, 1), qkv_w.narrow(0, 0, d), qkv_b.narrow(0, 0, d))
-            .view({n, 1, heads, hd})
-            .transpose(1, 2);
-    at::Tensor kv = at::linear(h, qkv_w.narrow(0, d, 2 * d), qkv_b.narrow(0, d, 2 * d));
-    kv = kv.view({n, t, 2, heads, hd}).permute({2, 0, 3, 1, 4});
-    k = kv[0];
-    v = kv[1];
+    const at::Tensor q =
+        at::linear(h.narrow(1, 0, 1), qkv_w.narrow(0, 0, d), qkv_b.narrow(0, 0, d));
+    const at::Tensor kv = at::linear(h, qkv_w.narrow(0, d, 2 * d), qkv_b.narrow(0, d, 2 * d));
+    attn = Attention::apply(q, kv.narrow(2, 0, d), kv.narrow(2, d, d), heads);
   } else {
-    at::Tensor qkv =
-        at::linear(h, qkv_w, qkv_b).view({n, t, 3, heads, hd}).permute({2, 0, 3, 1, 4});
-    q = qkv[0];
-    k = qkv[1];
-    v = qkv[2];
+    const at::Tensor qkv = at::linear(h, qkv_w, qkv_b);
+    attn =
+        Attention::apply(qkv.narrow(2, 0, d), qkv.narrow(2, d, d), qkv.narrow(2, 2 * d, d), heads);
   }
-  // q: [N, H, Tq, hd]; k, v: [N, H, T, hd].
-  at::Tensor scores =
-      at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(hd)));
-  at::Tensor attn = at::matmul(at::softmax(scores, -1), v);  // [N, H, Tq, hd]
-  attn = attn.transpose(1, 2).reshape({n, tq, d});
   at::Tensor y =
       residual + at::linear(attn, b.tensor("attn.proj.weight"), b.tensor("attn.proj.bias"));
   at::Tensor m = layer_norm(y, b.tensor("ln2.weight"), b.tensor("ln2.bias"));

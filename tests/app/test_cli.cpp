@@ -194,7 +194,7 @@ TEST_CASE("Commands whose machinery is not built yet say so and exit non-zero", 
   const CliResult r = run_cli("run " + config("smoke.toml"));
   CHECK(r.status == 3);
   CHECK_THAT(r.err, Contains("evostream run: not available yet"));
-  for (const char* cmd : {"resume runs/x", "inspect runs/x", "report runs/x", "bench trainer"}) {
+  for (const char* cmd : {"resume runs/x", "inspect runs/x", "report runs/x", "bench scaling"}) {
     INFO(cmd);
     const CliResult c = run_cli(cmd);
     CHECK(c.status == 3);
@@ -217,4 +217,13 @@ TEST_CASE("bench blas names the BLAS library and its speed", "[app]") {
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("BLAS: /"));
   CHECK_THAT(r.out, Contains("GFLOP/s"));
+}
+
+TEST_CASE("bench trainer prints images per second and FLOP utilisation as JSON", "[app]") {
+  const CliResult r = run_cli("bench trainer --trainable top --steps 2 --repetitions 1 --json");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("\"trainable\": \"top\""));
+  CHECK_THAT(r.out, Contains("\"images_per_second\": "));
+  CHECK_THAT(r.out, Contains("\"utilisation\": "));
+  CHECK(lines(r.out) == 1);
 }

@@ -1,0 +1,275 @@
+#include "model/attention.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <cmath>
+#include <vector>
+
+namespace evostream::model {
+
+namespace {
+
+/// Where an [N, T, D] tensor's rows live (last dimension contiguous).
+struct Tokens {
+  float* data;
+  int64_t sn;  // stride between images
+  int64_t st;  // stride between tokens
+
+  float* row(int64_t n, int64_t t) const { return data + n * sn + t * st; }
+};
+
+Tokens tokens_of(const at::Tensor& x) {
+  return {x.data_ptr<float>(), x.stride(0), x.stride(1)};
+}
+
+// The kernels below work on one (image, head) pair at a time so that scores, probabilities and
+// their gradients stay in L1-sized scratch. HD is the head width when known at compile time (the
+// loops then unroll into registers), 0 for any other width. One clone per instruction set is
+// picked at load time; this file is built with -ffast-math so that expf vectorises (libmvec).
+
+// Sixteen floats: one zmm register in the AVX-512 clone, two ymm in AVX2, four xmm otherwise.
+using Vec = float __attribute__((vector_size(64)));
+constexpr int64_t kLanes = 16;
+
+inline Vec load(const float* p) {
+  Vec v;
+  __builtin_memcpy(&v, p, sizeof(Vec));
+  return v;
+}
+
+inline void store(float* p, Vec v) {
+  __builtin_memcpy(p, &v, sizeof(Vec));
+}
+
+// x[0..t) = exp(x - max) / sum: a softmax row in place.
+inline void softmax_row(float* __restrict__ x, int64_t t) {
+  float m = x[0];
+  for (int64_t j = 1; j < t; ++j)
+    m = x[j] > m ? x[j] : m;
+  float sum = 0.0f;
+  for (int64_t j = 0; j < t; ++j) {
+    x[j] = expf(x[j] - m);
+    sum += x[j];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t j = 0; j < t; ++j)
+    x[j] *= inv;
+}
+
+// out[0..hd) = alpha · Σ_k a[k · sa] · rows[k][0..hd), with rows `stride` apart. HD is the head
+// width when it is a multiple of 16 (register accumulators), 0 otherwise.
+template <int HD>
+inline void weighted_rows(const float* a, int64_t sa, int64_t kdim, const float* rows,
+                          int64_t stride, int64_t hd_runtime, float alpha,
+                          float* __restrict__ out) {
+  if constexpr (HD > 0) {
+    constexpr int kVecs = HD / kLanes;
+    Vec even[kVecs] = {};
+    Vec odd[kVecs] = {};
+    int64_t k = 0;
+    for (; k + 2 <= kdim; k += 2) {
+      const float s0 = a[k * sa];
+      const float s1 = a[(k + 1) * sa];
+      const float* r0 = rows + k * stride;
+      const float* r1 = r0 + stride;
+      for (int v = 0; v < kVecs; ++v) {
+        even[v] += s0 * load(r0 + v * kLanes);
+        odd[v] += s1 * load(r1 + v * kLanes);
+      }
+    }
+    if (k < kdim) {
+      const float s0 = a[k * sa];
+      const float* r0 = rows + k * stride;
+      for (int v = 0; v < kVecs; ++v)
+        even[v] += s0 * load(r0 + v * kLanes);
+    }
+    for (int v = 0; v < kVecs; ++v)
+      store(out + v * kLanes, alpha * (even[v] + odd[v]));
+  } else {
+    for (int64_t j = 0; j < hd_runtime; ++j)
+      out[j] = 0.0f;
+    for (int64_t k = 0; k < kdim; ++k) {
+      const float s = alpha * a[k * sa];
+      const float* r = rows + k * stride;
+      for (int64_t j = 0; j < hd_runtime; ++j)
+        out[j] += s * r[j];
+    }
+  }
+}
+
+// out[0..t) = alpha · Σ_c x[c] · cols[c][0..t) for a head-transposed block `cols` of
+// [hd, tpad] with tpad a multiple of 16 (zero-padded); out must have room for tpad floats.
+inline void row_times_transposed(const float* x, int64_t hd, const float* cols, int64_t tpad,
+                                 float alpha, float* __restrict__ out) {
+  for (int64_t b = 0; b < tpad; b += kLanes) {
+    Vec even = {};
+    Vec odd = {};
+    int64_t c = 0;
+    for (; c + 2 <= hd; c += 2) {
+      even += x[c] * load(cols + c * tpad + b);
+      odd += x[c + 1] * load(cols + (c + 1) * tpad + b);
+    }
+    if (c < hd)
+      even += x[c] * load(cols + c * tpad + b);
+    store(out + b, alpha * (even + odd));
+  }
+}
+
+// Copies head h of token rows [t, D] into a [hd, tpad] block (columns past t stay zero).
+inline void transpose_head(Tokens x, int64_t n, int64_t h, int64_t hd, int64_t t, int64_t tpad,
+                           float* out) {
+  for (int64_t j = 0; j < t; ++j) {
+    const float* r = x.row(n, j) + h * hd;
+    for (int64_t c = 0; c < hd; ++c)
+      out[c * tpad + j] = r[c];
+  }
+}
+
+int64_t padded(int64_t t) {
+  return (t + kLanes - 1) / kLanes * kLanes;
+}
+
+template <int HD>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void attention_forward(
+    int64_t images, int64_t heads, int64_t hd_runtime, int64_t tq, int64_t t, Tokens q, Tokens k,
+    Tokens v, float scale, float* probs, Tokens out) {
+  const int64_t hd = HD > 0 ? HD : hd_runtime;
+  const int64_t tpad = padded(t);
+  std::vector<float> kt(static_cast<size_t>(hd * tpad), 0.0f);
+  std::vector<float> row(static_cast<size_t>(tpad));
+  for (int64_t n = 0; n < images; ++n) {
+    for (int64_t h = 0; h < heads; ++h) {
+      transpose_head(k, n, h, hd, t, tpad, kt.data());
+      float* p = probs + (n * heads + h) * tq * t;
+      for (int64_t i = 0; i < tq; ++i) {
+        float* prow = p + i * t;
+        row_times_transposed(q.row(n, i) + h * hd, hd, kt.data(), tpad, scale, row.data());
+        softmax_row(row.data(), t);
+        for (int64_t j = 0; j < t; ++j)
+          prow[j] = row[static_cast<size_t>(j)];
+        weighted_rows<HD>(prow, 1, t, v.row(n, 0) + h * hd, v.st, hd, 1.0f, out.row(n, i) + h * hd);
+      }
+    }
+  }
+}
+
+template <int HD>
+__attribute__((target_clones("avx512f", "avx2", "default"))) void attention_backward(
+    int64_t images, int64_t heads, int64_t hd_runtime, int64_t tq, int64_t t, Tokens q, Tokens k,
+    Tokens v, const float* probs, Tokens dout, float scale, Tokens dq, Tokens dk, Tokens dv) {
+  const int64_t hd = HD > 0 ? HD : hd_runtime;
+  const int64_t tpad = padded(t);
+  std::vector<float> vt(static_cast<size_t>(hd * tpad), 0.0f);
+  std::vector<float> ds(static_cast<size_t>(tq * t + tpad));  // + tpad: room for a padded row
+  for (int64_t n = 0; n < images; ++n) {
+    for (int64_t h = 0; h < heads; ++h) {
+      transpose_head(v, n, h, hd, t, tpad, vt.data());
+      const float* p = probs + (n * heads + h) * tq * t;
+      for (int64_t i = 0; i < tq; ++i) {
+        // dP = dO · Vᵀ; dS = P ⊙ (dP − ⟨P, dP⟩).
+        float* dsrow = ds.data() + i * t;
+        const float* prow = p + i * t;
+        row_times_transposed(dout.row(n, i) + h * hd, hd, vt.data(), tpad, 1.0f, dsrow);
+        float dot = 0.0f;
+        for (int64_t j = 0; j < t; ++j)
+          dot += prow[j] * dsrow[j];
+        for (int64_t j = 0; j < t; ++j)
+          dsrow[j] = prow[j] * (dsrow[j] - dot);
+        // dQ = scale · dS · K.
+        weighted_rows<HD>(dsrow, 1, t, k.row(n, 0) + h * hd, k.st, hd, scale,
+                          dq.row(n, i) + h * hd);
+      }
+      for (int64_t j = 0; j < t; ++j) {
+        // dK = scale · dSᵀ · Q; dV = Pᵀ · dO (column j of dS and P).
+        weighted_rows<HD>(ds.data() + j, t, tq, q.row(n, 0) + h * hd, q.st, hd, scale,
+                          dk.row(n, j) + h * hd);
+        weighted_rows<HD>(p + j, t, tq, dout.row(n, 0) + h * hd, dout.st, hd, 1.0f,
+                          dv.row(n, j) + h * hd);
+      }
+    }
+  }
+}
+
+// Runs `kernel<HD>` with HD the compile-time head width when it is a common one.
+#define EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, kernel, ...) \
+  switch (hd) {                                        \
+    case 16:                                           \
+      kernel<16>(__VA_ARGS__);                         \
+      break;                                           \
+    case 32:                                           \
+      kernel<32>(__VA_ARGS__);                         \
+      break;                                           \
+    case 64:                                           \
+      kernel<64>(__VA_ARGS__);                         \
+      break;                                           \
+    default:                                           \
+      kernel<0>(__VA_ARGS__);                          \
+      break;                                           \
+  }
+
+void check_input(const at::Tensor& x, const char* name) {
+  TORCH_CHECK(x.dim() == 3 && x.scalar_type() == at::kFloat && x.device().is_cpu(),
+              "Attention: ", name, " must be a 3-d float CPU tensor");
+  TORCH_CHECK(x.stride(2) == 1, "Attention: ", name, "'s last dimension must be contiguous");
+}
+
+class AttentionFunction : public torch::autograd::Function<AttentionFunction> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
+                            const at::Tensor& k, const at::Tensor& v, int64_t heads) {
+    check_input(q, "q");
+    check_input(k, "k");
+    check_input(v, "v");
+    const int64_t n = q.size(0);
+    const int64_t tq = q.size(1);
+    const int64_t t = k.size(1);
+    const int64_t d = q.size(2);
+    const int64_t hd = d / heads;
+    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+
+    at::Tensor probs = at::empty({n, heads, tq, t}, q.options());
+    at::Tensor out = at::empty({n, tq, d}, q.options());
+    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_forward, n, heads, hd, tq, t, tokens_of(q),
+                                  tokens_of(k), tokens_of(v), scale, probs.data_ptr<float>(),
+                                  tokens_of(out));
+    ctx->save_for_backward({q, k, v, probs});
+    ctx->saved_data["heads"] = heads;
+    return out;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& q = saved[0];
+    const at::Tensor& k = saved[1];
+    const at::Tensor& v = saved[2];
+    const at::Tensor& probs = saved[3];
+    const int64_t heads = ctx->saved_data["heads"].toInt();
+    const at::Tensor dout = grads[0].contiguous();
+    const int64_t n = q.size(0);
+    const int64_t tq = q.size(1);
+    const int64_t t = k.size(1);
+    const int64_t d = q.size(2);
+    const int64_t hd = d / heads;
+    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+
+    at::Tensor dq = at::empty({n, tq, d}, q.options());
+    at::Tensor dk = at::empty({n, t, d}, q.options());
+    at::Tensor dv = at::empty({n, t, d}, q.options());
+    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_backward, n, heads, hd, tq, t, tokens_of(q),
+                                  tokens_of(k), tokens_of(v), probs.data_ptr<float>(),
+                                  tokens_of(dout), scale, tokens_of(dq), tokens_of(dk),
+                                  tokens_of(dv));
+    return {dq, dk, dv, at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor Attention::apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            int64_t heads) {
+  return AttentionFunction::apply(q, k, v, heads);
+}
+
+}  // namespace evostream::model
