@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   bench->add_option("--threads", trainer_bench.threads, "trainer: torch threads (default: 1)")
       ->check(CLI::PositiveNumber);
+  bool no_prefix_cache = false;
+  bench->add_flag("--no-prefix-cache", no_prefix_cache,
+                  "trainer: recompute the frozen prefix every step");
   bench->add_flag("--json", bench_json, "Print one JSON object");
 
   try {
@@ -141,6 +144,7 @@ int main(int argc, char** argv) {
                                       ? evostream::model::TrainerBenchOptions::Trainable::kAll
                                       : evostream::model::TrainerBenchOptions::Trainable::kTop;
         trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
+        trainer_bench.prefix_cache = !no_prefix_cache;
         const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
         std::cout << (bench_json ? r.json() + "\n" : r.text());
         return 0;

@@ -32,4 +32,27 @@ Evaluation Evaluator::evaluate(const VitFunction& f, const streams::ImageSet& se
   return out;
 }
 
+Evaluation Evaluator::evaluate_tokens(const VitFunction& f, const at::Tensor& tokens,
+                                      int64_t from_block, const streams::ImageSet& set,
+                                      int64_t batch, int64_t limit) {
+  c10::InferenceMode guard;
+  const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
+  Evaluation out;
+  out.predictions.reserve(static_cast<size_t>(n));
+  int64_t correct = 0;
+  for (int64_t start = 0; start < n; start += batch) {
+    const int64_t b = std::min(batch, n - start);
+    const at::Tensor x = tokens.narrow(0, start, b);
+    const at::Tensor pred =
+        f.classify(f.run_blocks(x, from_block, f.depth(), true)).argmax(1).contiguous();
+    const int64_t* p = pred.data_ptr<int64_t>();
+    for (int64_t i = 0; i < b; ++i) {
+      out.predictions.push_back(p[i]);
+      correct += p[i] == set.label(start + i);
+    }
+  }
+  out.accuracy = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+  return out;
+}
+
 }  // namespace evostream::model

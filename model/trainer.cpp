@@ -39,7 +39,57 @@ int64_t frozen_prefix_blocks(const VitLayout& l) {
 
 }  // namespace
 
-Trainer::Trainer(TrainSettings settings) : settings_(settings) {
+// The output of blocks [0, prefix) for the first `limit` images of `set` (all when 0), computed
+// without autograd in chunks of fixed size so the bytes never depend on who asked first.
+at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::ImageSet& set,
+                         int64_t limit) {
+  constexpr int64_t kChunk = 500;
+  at::NoGradGuard no_grad;
+  const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
+  at::Tensor images = at::empty({kChunk, set.channels(), set.height(), set.width()}, at::kFloat);
+  at::Tensor out;
+  for (int64_t start = 0; start < n; start += kChunk) {
+    const int64_t b = std::min(kChunk, n - start);
+    float* dst = images.data_ptr<float>();
+    for (int64_t i = 0; i < b; ++i) {
+      streams::BatchSampler::to_float(set, start + i, dst + i * set.image_numel());
+    }
+    const at::Tensor tokens =
+        f.run_blocks(f.embed(images.narrow(0, 0, b)), 0, prefix, prefix == f.depth());
+    if (!out.defined())
+      out = at::empty({n, tokens.size(1), tokens.size(2)}, at::kFloat);
+    out.narrow(0, start, b).copy_(tokens);
+  }
+  return out;
+}
+
+// Bytes of a prefix entry for `n` images.
+int64_t prefix_bytes(const VitLayout& l, int64_t prefix, int64_t image_size, int64_t n) {
+  const int64_t grid = image_size / l.patch();
+  const int64_t tokens = prefix == static_cast<int64_t>(l.blocks.size()) ? 1 : 1 + grid * grid;
+  return n * tokens * l.dim() * static_cast<int64_t>(sizeof(float));
+}
+
+// The cache key of a prefix: task, split, the prefix's components, image size.
+std::string prefix_key(const streams::TaskData& task, const char* split, const VitLayout& l,
+                       int64_t prefix, int64_t image_size) {
+  std::string key = fmt::format("{}|{}|{}×{}|{}", task.name(), split, task.train.size(),
+                                task.validation.size(), image_size);
+  const auto ordered = l.ordered();
+  for (const Component* c : ordered) {
+    const bool in_prefix =
+        c->kind() == ComponentKind::kPatchEmbedding || c->kind() == ComponentKind::kClassToken ||
+        c->kind() == ComponentKind::kPositionEmbedding ||
+        ((c->kind() == ComponentKind::kBlock || c->kind() == ComponentKind::kAdapter) &&
+         c->index() < prefix);
+    if (in_prefix)
+      key += "|" + c->id();
+  }
+  return key;
+}
+
+Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
+    : settings_(settings), cache_(std::move(cache)) {
   if (settings_.steps < 1 || settings_.batch_size < 1 || settings_.validation_interval < 1) {
     throw std::invalid_argument(
         "TrainSettings: steps, batch_size, validation_interval must be >= 1");
@@ -90,6 +140,22 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   }
   Optimizer optimizer(params, opt);
 
+  // With a deterministic input, the frozen prefix's output comes from the cache.
+  const int64_t image_size = hp.image_size > 0 ? hp.image_size : task.train.height();
+  at::Tensor train_tokens;
+  at::Tensor validation_tokens;
+  if (cache_ && prefix >= 0 && hp.deterministic_input()) {
+    train_tokens = cache_->get(prefix_key(task, "train", layout, prefix, image_size),
+                               prefix_bytes(layout, prefix, image_size, task.train.size()),
+                               [&] { return prefix_tokens(f, prefix, task.train, 0); });
+    const int64_t nval = std::min(settings_.max_validation, task.validation.size());
+    validation_tokens = cache_->get(prefix_key(task, "validation", layout, prefix, image_size),
+                                    prefix_bytes(layout, prefix, image_size, nval), [&] {
+                                      return prefix_tokens(f, prefix, task.validation, nval);
+                                    });
+  }
+  const bool cached = train_tokens.defined();
+
   const streams::ImageSet& train = task.train;
   const int64_t b = settings_.batch_size;
   streams::BatchSampler sampler(train, b, streams::Rng::derive({seed, 1}).next_u64());
@@ -98,6 +164,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
                                streams::Rng::derive({seed, 2}).next_u64());
   at::Tensor images = at::empty({b, train.channels(), train.height(), train.width()}, at::kFloat);
   at::Tensor labels = at::empty({b}, at::kLong);
+  at::Tensor index = at::empty({b}, at::kLong);
 
   TrainResult result;
   result.quality = -1.0;
@@ -106,7 +173,11 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   auto validate = [&](int64_t step) {
     const auto t0 = Clock::now();
     const Evaluation e =
-        Evaluator::evaluate(f, task.validation, settings_.eval_batch, settings_.max_validation);
+        validation_tokens.defined()
+            ? Evaluator::evaluate_tokens(f, validation_tokens, prefix, task.validation,
+                                         settings_.eval_batch, settings_.max_validation)
+            : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
+                                  settings_.max_validation);
     result.validation_seconds += since(t0);
     result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
     loss_sum = 0.0;
@@ -124,16 +195,26 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
 
   for (int64_t step = 0; step < settings_.steps; ++step) {
     const auto t0 = Clock::now();
-    sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
-    augmenter.apply(images.data_ptr<float>(), b);
     at::Tensor tokens;
     int64_t from = 0;
-    if (prefix >= 0) {
-      at::NoGradGuard no_grad;
-      tokens = f.run_blocks(f.embed(images), 0, prefix, true);
+    if (cached) {
+      const std::vector<int64_t>& idx = sampler.next_indices();
+      int64_t* lab = labels.data_ptr<int64_t>();
+      for (int64_t i = 0; i < b; ++i)
+        lab[i] = train.label(idx[static_cast<size_t>(i)]);
+      std::copy(idx.begin(), idx.end(), index.data_ptr<int64_t>());
+      tokens = at::index_select(train_tokens, 0, index);
       from = prefix;
     } else {
-      tokens = f.embed(images);
+      sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
+      augmenter.apply(images.data_ptr<float>(), b);
+      if (prefix >= 0) {
+        at::NoGradGuard no_grad;
+        tokens = f.run_blocks(f.embed(images), 0, prefix, prefix == f.depth());
+        from = prefix;
+      } else {
+        tokens = f.embed(images);
+      }
     }
     at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
     at::Tensor loss = at::cross_entropy_loss(logits, labels);

@@ -9,6 +9,7 @@
 #include "model/component.hpp"
 #include "model/hyperparameters.hpp"
 #include "model/optimizer.hpp"
+#include "model/prefix_cache.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -68,9 +69,13 @@ using TrainProgress = std::function<void(int64_t, int64_t, double)>;
 /// ones. The frozen prefix of the path (embedding and leading blocks that nothing trains) runs
 /// without autograd. Every random draw (batch order, augmentation) comes from `seed`, so a
 /// candidate trains to the same bytes every time.
+///
+/// With a `PrefixCache`, a candidate whose input is not randomly augmented reads the output of
+/// its frozen prefix from the cache (computed once per task, split and prefix) for training
+/// batches and validation alike; only the trained suffix runs per step.
 class Trainer {
  public:
-  explicit Trainer(TrainSettings settings);
+  explicit Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache = nullptr);
 
   /// Trains `path` (components in path order; the unfrozen ones train) on `task.train`,
   /// validating on `task.validation`, and returns the best validation's tensors.
@@ -82,6 +87,7 @@ class Trainer {
 
  private:
   TrainSettings settings_;
+  std::shared_ptr<PrefixCache> cache_;
 };
 
 }  // namespace evostream::model

@@ -28,6 +28,9 @@ struct TrainerBenchOptions {
   int64_t threads = 1;
   /// Fashion-MNIST directory; synthetic 28 × 28 data is used when it is missing.
   std::string fashion_mnist_dir;
+  /// Reuse the frozen prefix's activations across steps and candidates (`top` only: `all` has
+  /// no frozen prefix). Default: true.
+  bool prefix_cache = true;
 };
 
 /// What `evostream bench trainer` measured.
@@ -50,6 +53,11 @@ struct TrainerBenchResult {
   double achieved_gflops = 0.0;
   double peak_gflops = 0.0;
   double utilisation = 0.0;
+  /// Whether the frozen prefix came from the cache, and the one-off seconds spent filling it
+  /// (once per task and prefix, shared by every candidate with that prefix; not in the figures
+  /// above).
+  bool prefix_cache = false;
+  double prefix_cache_seconds = 0.0;
 
   /// One JSON object.
   std::string json() const;
