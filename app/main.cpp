@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/root_bench_command.hpp"
 #include "app/tasks_command.hpp"
 #include "model/blas_check.hpp"
 #include "model/trainer_benchmark.hpp"
@@ -78,10 +79,12 @@ int main(int argc, char** argv) {
   tasks->add_option("scenario", scenario, "Scenario file (TOML)")->required();
   tasks->add_flag("--hash", hash, "Also print each task's content hash");
 
-  auto* bench = app.add_subcommand("bench", "Run a benchmark: blas, trainer or scaling.");
+  auto* bench = app.add_subcommand("bench", "Run a benchmark: blas, trainer, root or scaling.");
   bench->add_option("what", bench_what, "What to measure")
       ->required()
-      ->check(CLI::IsMember({"blas", "trainer", "scaling"}));
+      ->check(CLI::IsMember({"blas", "trainer", "root", "scaling"}));
+  bench->add_option("--scenario", scenario,
+                    "root: the scenario whose root to train (default: configs/fmnist-stream.toml)");
   bench->add_option("--trainable", bench_trainable, "trainer: all | top (default: all)")
       ->check(CLI::IsMember({"all", "top"}));
   bench
@@ -137,6 +140,12 @@ int main(int argc, char** argv) {
         if (!r.optimised)
           std::cerr << r.warning() << "\n";
         return 0;
+      }
+      if (bench_what == "root") {
+        check_blas();
+        return evostream::app::RootBenchCommand(scenario.empty() ? "configs/fmnist-stream.toml"
+                                                                 : scenario)
+            .run(std::cout);
       }
       if (bench_what == "trainer") {
         check_blas();

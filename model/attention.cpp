@@ -208,68 +208,88 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void attention_back
       break;                                           \
   }
 
-void check_input(const at::Tensor& x, const char* name) {
+void check_input(const at::Tensor& x, const char* name, int64_t width_multiple) {
   TORCH_CHECK(x.dim() == 3 && x.scalar_type() == at::kFloat && x.device().is_cpu(),
               "Attention: ", name, " must be a 3-d float CPU tensor");
   TORCH_CHECK(x.stride(2) == 1, "Attention: ", name, "'s last dimension must be contiguous");
+  TORCH_CHECK(x.size(2) % width_multiple == 0, "Attention: ", name, "'s width ", x.size(2),
+              " is not a multiple of ", width_multiple);
 }
 
+Tokens shifted(Tokens t, int64_t columns) {
+  t.data += columns;
+  return t;
+}
+
+// Inputs: (qkv, qkv, packed = true), or (q, kv, packed = false).
 class AttentionFunction : public torch::autograd::Function<AttentionFunction> {
  public:
-  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& q,
-                            const at::Tensor& k, const at::Tensor& v, int64_t heads) {
-    check_input(q, "q");
-    check_input(k, "k");
-    check_input(v, "v");
-    const int64_t n = q.size(0);
-    const int64_t tq = q.size(1);
-    const int64_t t = k.size(1);
-    const int64_t d = q.size(2);
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& qsrc,
+                            const at::Tensor& kv, int64_t heads, bool packed) {
+    check_input(qsrc, packed ? "qkv" : "q", packed ? 3 * heads : heads);
+    if (!packed)
+      check_input(kv, "kv", 2 * heads);
+    const at::Tensor& kvsrc = packed ? qsrc : kv;
+    const int64_t n = qsrc.size(0);
+    const int64_t tq = qsrc.size(1);
+    const int64_t t = kvsrc.size(1);
+    const int64_t d = packed ? qsrc.size(2) / 3 : qsrc.size(2);
+    TORCH_CHECK(packed || kv.size(2) == 2 * d, "Attention: kv must be [N, T, 2 × ", d, "]");
     const int64_t hd = d / heads;
     const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+    const Tokens q = tokens_of(qsrc);
+    const Tokens k = shifted(tokens_of(kvsrc), packed ? d : 0);
+    const Tokens v = shifted(tokens_of(kvsrc), packed ? 2 * d : d);
 
-    at::Tensor probs = at::empty({n, heads, tq, t}, q.options());
-    at::Tensor out = at::empty({n, tq, d}, q.options());
-    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_forward, n, heads, hd, tq, t, tokens_of(q),
-                                  tokens_of(k), tokens_of(v), scale, probs.data_ptr<float>(),
-                                  tokens_of(out));
-    ctx->save_for_backward({q, k, v, probs});
+    at::Tensor probs = at::empty({n, heads, tq, t}, qsrc.options());
+    at::Tensor out = at::empty({n, tq, d}, qsrc.options());
+    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_forward, n, heads, hd, tq, t, q, k, v, scale,
+                                  probs.data_ptr<float>(), tokens_of(out));
+    ctx->save_for_backward({qsrc, kv, probs});
     ctx->saved_data["heads"] = heads;
+    ctx->saved_data["packed"] = packed;
     return out;
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const at::Tensor& q = saved[0];
-    const at::Tensor& k = saved[1];
-    const at::Tensor& v = saved[2];
-    const at::Tensor& probs = saved[3];
+    const at::Tensor& qsrc = saved[0];
+    const at::Tensor& kv = saved[1];
+    const at::Tensor& probs = saved[2];
+    const bool packed = ctx->saved_data["packed"].toBool();
+    const at::Tensor& kvsrc = packed ? qsrc : kv;
     const int64_t heads = ctx->saved_data["heads"].toInt();
     const at::Tensor dout = grads[0].contiguous();
-    const int64_t n = q.size(0);
-    const int64_t tq = q.size(1);
-    const int64_t t = k.size(1);
-    const int64_t d = q.size(2);
+    const int64_t n = qsrc.size(0);
+    const int64_t tq = qsrc.size(1);
+    const int64_t t = kvsrc.size(1);
+    const int64_t d = packed ? qsrc.size(2) / 3 : qsrc.size(2);
     const int64_t hd = d / heads;
     const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+    const Tokens q = tokens_of(qsrc);
+    const Tokens k = shifted(tokens_of(kvsrc), packed ? d : 0);
+    const Tokens v = shifted(tokens_of(kvsrc), packed ? 2 * d : d);
 
-    at::Tensor dq = at::empty({n, tq, d}, q.options());
-    at::Tensor dk = at::empty({n, t, d}, q.options());
-    at::Tensor dv = at::empty({n, t, d}, q.options());
-    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_backward, n, heads, hd, tq, t, tokens_of(q),
-                                  tokens_of(k), tokens_of(v), probs.data_ptr<float>(),
-                                  tokens_of(dout), scale, tokens_of(dq), tokens_of(dk),
-                                  tokens_of(dv));
-    return {dq, dk, dv, at::Tensor()};
+    // The kernel writes every element of dq, dk and dv: no zero fill needed.
+    at::Tensor dq = at::empty(qsrc.sizes(), qsrc.options());
+    at::Tensor dkv = packed ? dq : at::empty(kv.sizes(), kv.options());
+    EVOSTREAM_DISPATCH_HEAD_WIDTH(hd, attention_backward, n, heads, hd, tq, t, q, k, v,
+                                  probs.data_ptr<float>(), tokens_of(dout), scale, tokens_of(dq),
+                                  shifted(tokens_of(dkv), packed ? d : 0),
+                                  shifted(tokens_of(dkv), packed ? 2 * d : d));
+    return {dq, packed ? at::Tensor() : dkv, at::Tensor(), at::Tensor()};
   }
 };
 
 }  // namespace
 
-at::Tensor Attention::apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                            int64_t heads) {
-  return AttentionFunction::apply(q, k, v, heads);
+at::Tensor Attention::packed(const at::Tensor& qkv, int64_t heads) {
+  return AttentionFunction::apply(qkv, qkv, heads, true);
+}
+
+at::Tensor Attention::split(const at::Tensor& q, const at::Tensor& kv, int64_t heads) {
+  return AttentionFunction::apply(q, kv, heads, false);
 }
 
 }  // namespace evostream::model

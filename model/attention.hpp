@@ -16,11 +16,14 @@ namespace evostream::model {
 /// backward are ATen's.
 class Attention {
  public:
-  /// `q`: [N, Tq, D]; `k`, `v`: [N, T, D] (views are fine when the last dimension is
-  /// contiguous); D = heads × head_dim. Returns softmax(q kᵀ / √head_dim) v per head as
-  /// [N, Tq, D], differentiable with respect to q, k and v.
-  static at::Tensor apply(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                          int64_t heads);
+  /// Self-attention over a packed projection `qkv`: [N, T, 3D] holding q, k and v side by side
+  /// (D = heads × head_dim; the last dimension contiguous). Returns softmax(q kᵀ / √head_dim) v
+  /// per head as [N, T, D], differentiable with respect to `qkv` (its gradient is written in one
+  /// piece, with no slicing in autograd).
+  static at::Tensor packed(const at::Tensor& qkv, int64_t heads);
+  /// Attention of separate queries `q`: [N, Tq, D] over keys and values packed in `kv`:
+  /// [N, T, 2D] (the class-token-only form, Tq = 1). Differentiable with respect to both.
+  static at::Tensor split(const at::Tensor& q, const at::Tensor& kv, int64_t heads);
 };
 
 }  // namespace evostream::model

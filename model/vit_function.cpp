@@ -66,11 +66,10 @@ at::Tensor VitFunction::block(const Component& b, const at::Tensor& x, int64_t h
     const at::Tensor q =
         at::linear(h.narrow(1, 0, 1), qkv_w.narrow(0, 0, d), qkv_b.narrow(0, 0, d));
     const at::Tensor kv = at::linear(h, qkv_w.narrow(0, d, 2 * d), qkv_b.narrow(0, d, 2 * d));
-    attn = Attention::apply(q, kv.narrow(2, 0, d), kv.narrow(2, d, d), heads);
+    attn = Attention::split(q, kv, heads);
   } else {
     const at::Tensor qkv = at::linear(h, qkv_w, qkv_b);
-    attn =
-        Attention::apply(qkv.narrow(2, 0, d), qkv.narrow(2, d, d), qkv.narrow(2, 2 * d, d), heads);
+    attn = Attention::packed(qkv, heads);
   }
   at::Tensor y =
       residual + at::linear(attn, b.tensor("attn.proj.weight"), b.tensor("attn.proj.bias"));

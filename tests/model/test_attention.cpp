@@ -25,21 +25,36 @@ at::Tensor reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 void compare(int64_t n, int64_t tq, int64_t t, int64_t d, int64_t heads) {
   INFO("n " << n << " tq " << tq << " t " << t << " d " << d << " heads " << heads);
   at::manual_seed(n * 1000 + t * 10 + heads);
-  // q, k, v as views into one projection, as the blocks pass them.
-  at::Tensor base = at::randn({n, t, 3 * d}, at::kDouble).to(at::kFloat).requires_grad_(true);
-  at::Tensor q = base.narrow(2, 0, d).narrow(1, 0, tq);
-  at::Tensor k = base.narrow(2, d, d);
-  at::Tensor v = base.narrow(2, 2 * d, d);
   at::Tensor g = at::randn({n, tq, d});
-
-  at::Tensor out = Attention::apply(q, k, v, heads);
-  out.backward(g);
-  const at::Tensor grad = base.grad().clone();
-  base.mutable_grad().zero_();
-  at::Tensor ref = reference(q, k, v, heads);
-  ref.backward(g);
-  CHECK(at::allclose(out, ref, 1e-4, 1e-5));
-  CHECK(at::allclose(grad, base.grad(), 1e-4, 1e-5));
+  if (tq == t) {
+    // Self-attention over a packed projection, as the blocks call it.
+    at::Tensor qkv = at::randn({n, t, 3 * d}).requires_grad_(true);
+    at::Tensor out = Attention::packed(qkv, heads);
+    out.backward(g);
+    const at::Tensor grad = qkv.grad().clone();
+    qkv.mutable_grad().zero_();
+    at::Tensor ref =
+        reference(qkv.narrow(2, 0, d), qkv.narrow(2, d, d), qkv.narrow(2, 2 * d, d), heads);
+    ref.backward(g);
+    CHECK(at::allclose(out, ref, 1e-4, 1e-5));
+    CHECK(at::allclose(grad, qkv.grad(), 1e-4, 1e-5));
+  } else {
+    // Separate queries (the class token) over packed keys and values; q is a strided view.
+    at::Tensor qbase = at::randn({n, t, 2 * d}).requires_grad_(true);
+    at::Tensor q = qbase.narrow(2, 0, d).narrow(1, 0, tq);
+    at::Tensor kv = at::randn({n, t, 2 * d}).requires_grad_(true);
+    at::Tensor out = Attention::split(q, kv, heads);
+    out.backward(g);
+    const at::Tensor gq = qbase.grad().clone();
+    const at::Tensor gkv = kv.grad().clone();
+    qbase.mutable_grad().zero_();
+    kv.mutable_grad().zero_();
+    at::Tensor ref = reference(q, kv.narrow(2, 0, d), kv.narrow(2, d, d), heads);
+    ref.backward(g);
+    CHECK(at::allclose(out, ref, 1e-4, 1e-5));
+    CHECK(at::allclose(gq, qbase.grad(), 1e-4, 1e-5));
+    CHECK(at::allclose(gkv, kv.grad(), 1e-4, 1e-5));
+  }
 }
 
 }  // namespace
@@ -54,7 +69,9 @@ TEST_CASE("Hand-written attention matches ATen's in value and gradients", "[mode
 }
 
 TEST_CASE("Attention refuses inputs it cannot read", "[model]") {
-  const at::Tensor x = at::randn({2, 5, 8});
-  CHECK_THROWS(Attention::apply(x.transpose(1, 2), x, x, 2));
-  CHECK_THROWS(Attention::apply(x.to(at::kDouble), x, x, 2));
+  const at::Tensor x = at::randn({2, 5, 12});
+  CHECK_THROWS_WITH(Attention::packed(x.transpose(1, 2), 2), Catch::Contains("must be contiguous"));
+  CHECK_THROWS_WITH(Attention::packed(x.to(at::kDouble), 2), Catch::Contains("float CPU tensor"));
+  CHECK_THROWS_WITH(Attention::packed(x, 5), Catch::Contains("not a multiple of 15"));
+  CHECK_THROWS_WITH(Attention::split(x.narrow(2, 0, 4), x, 2), Catch::Contains("kv must be"));
 }
