@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "model/activation.hpp"
 #include "model/attention.hpp"
 
 namespace evostream::model {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "model/activation.hpp"
 #include "model/attention.hpp"
 
 using evostream::model::Attention;
@@ -74,4 +75,21 @@ TEST_CASE("Attention refuses inputs it cannot read", "[model]") {
   CHECK_THROWS_WITH(Attention::packed(x.to(at::kDouble), 2), Catch::Contains("float CPU tensor"));
   CHECK_THROWS_WITH(Attention::packed(x, 5), Catch::Contains("not a multiple of 15"));
   CHECK_THROWS_WITH(Attention::split(x.narrow(2, 0, 4), x, 2), Catch::Contains("kv must be"));
+}
+
+TEST_CASE("The fused tanh-GELU matches ATen's in value and gradient", "[model]") {
+  using evostream::model::Activation;
+  at::manual_seed(4);
+  // Wide enough to reach the clamped tails of tanh.
+  at::Tensor x = (at::randn({3, 7, 129}) * 6.0).requires_grad_(true);
+  at::Tensor g = at::randn({3, 7, 129});
+  at::Tensor y = Activation::tanh_gelu(x);
+  y.backward(g);
+  const at::Tensor dx = x.grad().clone();
+  x.mutable_grad().zero_();
+  at::Tensor ref = at::gelu(x, "tanh");
+  ref.backward(g);
+  CHECK(at::allclose(y, ref, 1e-5, 1e-5));
+  CHECK(at::allclose(dx, x.grad(), 1e-4, 1e-5));
+  CHECK_THROWS(Activation::tanh_gelu(x.to(at::kDouble)));
 }
