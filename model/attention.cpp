@@ -116,6 +116,70 @@ inline void row_times_transposed(const float* x, int64_t hd, const float* cols, 
   }
 }
 
+// R rows at once: out_r[0..HD) = alpha · Σ_k a[r · ar + k · ak] · rows[k][0..HD) for r < R, so
+// each loaded row of `rows` feeds R accumulators.
+template <int HD, int R>
+inline void weighted_rows_block(const float* a, int64_t ar, int64_t ak, int64_t kdim,
+                                const float* rows, int64_t stride, float alpha, float* out,
+                                int64_t out_stride) {
+  constexpr int kVecs = HD / kLanes;
+  Vec acc[R][kVecs] = {};
+  for (int64_t k = 0; k < kdim; ++k) {
+    const float* row = rows + k * stride;
+    Vec v[kVecs];
+    for (int w = 0; w < kVecs; ++w)
+      v[w] = load(row + w * kLanes);
+    for (int r = 0; r < R; ++r) {
+      const float s = a[r * ar + k * ak];
+      for (int w = 0; w < kVecs; ++w)
+        acc[r][w] += s * v[w];
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int w = 0; w < kVecs; ++w)
+      store(out + r * out_stride + w * kLanes, alpha * acc[r][w]);
+  }
+}
+
+// `count` rows: blocks of four through `weighted_rows_block`, the rest one by one.
+template <int HD>
+inline void weighted_rows_many(int64_t count, const float* a, int64_t ar, int64_t ak, int64_t kdim,
+                               const float* rows, int64_t stride, int64_t hd, float alpha,
+                               float* out, int64_t out_stride) {
+  int64_t r = 0;
+  if constexpr (HD > 0) {
+    for (; r + 4 <= count; r += 4) {
+      weighted_rows_block<HD, 4>(a + r * ar, ar, ak, kdim, rows, stride, alpha,
+                                 out + r * out_stride, out_stride);
+    }
+  }
+  for (; r < count; ++r) {
+    weighted_rows<HD>(a + r * ar, ak, kdim, rows, stride, hd, alpha, out + r * out_stride);
+  }
+}
+
+// Four rows at once of `row_times_transposed`: x rows `xs` apart, out rows `tpad` apart.
+inline void rows_times_transposed4(const float* x, int64_t xs, int64_t hd, const float* cols,
+                                   int64_t tpad, float alpha, float* __restrict__ out) {
+  for (int64_t b = 0; b < tpad; b += kLanes) {
+    Vec acc0 = {};
+    Vec acc1 = {};
+    Vec acc2 = {};
+    Vec acc3 = {};
+    for (int64_t c = 0; c < hd; ++c) {
+      const Vec col = load(cols + c * tpad + b);
+      acc0 += x[c] * col;
+      acc1 += x[xs + c] * col;
+      acc2 += x[2 * xs + c] * col;
+      acc3 += x[3 * xs + c] * col;
+    }
+    store(out + b, alpha * acc0);
+    store(out + tpad + b, alpha * acc1);
+    store(out + 2 * tpad + b, alpha * acc2);
+    store(out + 3 * tpad + b, alpha * acc3);
+  }
+}
+
 // Copies head h of token rows [t, D] into a [hd, tpad] block (columns past t stay zero).
 inline void transpose_head(Tokens x, int64_t n, int64_t h, int64_t hd, int64_t t, int64_t tpad,
                            float* out) {
@@ -137,19 +201,32 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void attention_forw
   const int64_t hd = HD > 0 ? HD : hd_runtime;
   const int64_t tpad = padded(t);
   std::vector<float> kt(static_cast<size_t>(hd * tpad), 0.0f);
-  std::vector<float> row(static_cast<size_t>(tpad));
+  std::vector<float> rows(static_cast<size_t>(4 * tpad));
   for (int64_t n = 0; n < images; ++n) {
     for (int64_t h = 0; h < heads; ++h) {
       transpose_head(k, n, h, hd, t, tpad, kt.data());
       float* p = probs + (n * heads + h) * tq * t;
-      for (int64_t i = 0; i < tq; ++i) {
-        float* prow = p + i * t;
-        row_times_transposed(q.row(n, i) + h * hd, hd, kt.data(), tpad, scale, row.data());
-        softmax_row(row.data(), t);
-        for (int64_t j = 0; j < t; ++j)
-          prow[j] = row[static_cast<size_t>(j)];
-        weighted_rows<HD>(prow, 1, t, v.row(n, 0) + h * hd, v.st, hd, 1.0f, out.row(n, i) + h * hd);
+      // Scores and softmax, four query rows at a time where possible.
+      for (int64_t i = 0; i < tq;) {
+        const int64_t count = i + 4 <= tq ? 4 : 1;
+        const float* qrow = q.row(n, i) + h * hd;
+        if (count == 4) {
+          rows_times_transposed4(qrow, q.st, hd, kt.data(), tpad, scale, rows.data());
+        } else {
+          row_times_transposed(qrow, hd, kt.data(), tpad, scale, rows.data());
+        }
+        for (int64_t r = 0; r < count; ++r) {
+          float* row = rows.data() + r * tpad;
+          softmax_row(row, t);
+          float* prow = p + (i + r) * t;
+          for (int64_t j = 0; j < t; ++j)
+            prow[j] = row[j];
+        }
+        i += count;
       }
+      // Out = P · V.
+      weighted_rows_many<HD>(tq, p, t, 1, t, v.row(n, 0) + h * hd, v.st, hd, 1.0f,
+                             out.row(n, 0) + h * hd, out.st);
     }
   }
 }
@@ -161,32 +238,40 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void attention_back
   const int64_t hd = HD > 0 ? HD : hd_runtime;
   const int64_t tpad = padded(t);
   std::vector<float> vt(static_cast<size_t>(hd * tpad), 0.0f);
-  std::vector<float> ds(static_cast<size_t>(tq * t + tpad));  // + tpad: room for a padded row
+  std::vector<float> ds(static_cast<size_t>(tq * tpad));  // rows tpad apart
   for (int64_t n = 0; n < images; ++n) {
     for (int64_t h = 0; h < heads; ++h) {
       transpose_head(v, n, h, hd, t, tpad, vt.data());
       const float* p = probs + (n * heads + h) * tq * t;
+      // dP = dO · Vᵀ, four rows at a time where possible.
+      for (int64_t i = 0; i < tq;) {
+        const int64_t count = i + 4 <= tq ? 4 : 1;
+        const float* drow = dout.row(n, i) + h * hd;
+        float* dsrow = ds.data() + i * tpad;
+        if (count == 4) {
+          rows_times_transposed4(drow, dout.st, hd, vt.data(), tpad, 1.0f, dsrow);
+        } else {
+          row_times_transposed(drow, hd, vt.data(), tpad, 1.0f, dsrow);
+        }
+        i += count;
+      }
+      // dS = P ⊙ (dP − ⟨P, dP⟩), row by row.
       for (int64_t i = 0; i < tq; ++i) {
-        // dP = dO · Vᵀ; dS = P ⊙ (dP − ⟨P, dP⟩).
-        float* dsrow = ds.data() + i * t;
+        float* dsrow = ds.data() + i * tpad;
         const float* prow = p + i * t;
-        row_times_transposed(dout.row(n, i) + h * hd, hd, vt.data(), tpad, 1.0f, dsrow);
         float dot = 0.0f;
         for (int64_t j = 0; j < t; ++j)
           dot += prow[j] * dsrow[j];
         for (int64_t j = 0; j < t; ++j)
           dsrow[j] = prow[j] * (dsrow[j] - dot);
-        // dQ = scale · dS · K.
-        weighted_rows<HD>(dsrow, 1, t, k.row(n, 0) + h * hd, k.st, hd, scale,
-                          dq.row(n, i) + h * hd);
       }
-      for (int64_t j = 0; j < t; ++j) {
-        // dK = scale · dSᵀ · Q; dV = Pᵀ · dO (column j of dS and P).
-        weighted_rows<HD>(ds.data() + j, t, tq, q.row(n, 0) + h * hd, q.st, hd, scale,
-                          dk.row(n, j) + h * hd);
-        weighted_rows<HD>(p + j, t, tq, dout.row(n, 0) + h * hd, dout.st, hd, 1.0f,
-                          dv.row(n, j) + h * hd);
-      }
+      // dQ = scale · dS · K; dK = scale · dSᵀ · Q; dV = Pᵀ · dO.
+      weighted_rows_many<HD>(tq, ds.data(), tpad, 1, t, k.row(n, 0) + h * hd, k.st, hd, scale,
+                             dq.row(n, 0) + h * hd, dq.st);
+      weighted_rows_many<HD>(t, ds.data(), 1, tpad, tq, q.row(n, 0) + h * hd, q.st, hd, scale,
+                             dk.row(n, 0) + h * hd, dk.st);
+      weighted_rows_many<HD>(t, p, 1, t, tq, dout.row(n, 0) + h * hd, dout.st, hd, 1.0f,
+                             dv.row(n, 0) + h * hd, dv.st);
     }
   }
 }
