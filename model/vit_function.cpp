@@ -6,6 +6,7 @@
 
 #include "model/activation.hpp"
 #include "model/attention.hpp"
+#include "model/layer_norm.hpp"
 
 namespace evostream::model {
 
@@ -14,7 +15,7 @@ namespace {
 constexpr double kLayerNormEps = 1e-6;
 
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  return at::layer_norm(x, {x.size(-1)}, w, b, kLayerNormEps);
+  return LayerNorm::apply(x, w, b, kLayerNormEps);
 }
 
 at::Tensor tanh_gelu(const at::Tensor& x) {

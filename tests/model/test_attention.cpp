@@ -5,6 +5,7 @@
 
 #include "model/activation.hpp"
 #include "model/attention.hpp"
+#include "model/layer_norm.hpp"
 
 using evostream::model::Attention;
 
@@ -92,4 +93,34 @@ TEST_CASE("The fused tanh-GELU matches ATen's in value and gradient", "[model]")
   CHECK(at::allclose(y, ref, 1e-5, 1e-5));
   CHECK(at::allclose(dx, x.grad(), 1e-4, 1e-5));
   CHECK_THROWS(Activation::tanh_gelu(x.to(at::kDouble)));
+}
+
+TEST_CASE("The fused layer norm matches ATen's in value and gradients", "[model]") {
+  using evostream::model::LayerNorm;
+  for (int64_t d : {64, 20}) {  // vector rows and plain-loop rows
+    INFO("width " << d);
+    at::manual_seed(d);
+    at::Tensor x = (at::randn({5, 7, d}) * 3.0 + 1.0).requires_grad_(true);
+    at::Tensor w = at::randn({d}).requires_grad_(true);
+    at::Tensor b = at::randn({d}).requires_grad_(true);
+    at::Tensor g = at::randn({5, 7, d});
+    LayerNorm::apply(x, w, b, 1e-6).backward(g);
+    const at::Tensor dx = x.grad().clone();
+    const at::Tensor dw = w.grad().clone();
+    const at::Tensor db = b.grad().clone();
+    for (auto* t : {&x, &w, &b})
+      t->mutable_grad().zero_();
+    at::Tensor ref = at::layer_norm(x, {d}, w, b, 1e-6);
+    ref.backward(g);
+    CHECK(at::allclose(LayerNorm::apply(x, w, b, 1e-6), ref, 1e-5, 1e-5));
+    CHECK(at::allclose(dx, x.grad(), 1e-4, 1e-4));
+    CHECK(at::allclose(dw, w.grad(), 1e-4, 1e-4));
+    CHECK(at::allclose(db, b.grad(), 1e-4, 1e-4));
+  }
+  // A strided view (the final norm reads the class token of every image).
+  at::Tensor tokens = at::randn({4, 9, 32});
+  const at::Tensor cls = tokens.select(1, 0);
+  CHECK(at::allclose(LayerNorm::apply(cls, at::ones({32}), at::zeros({32}), 1e-6),
+                     at::layer_norm(cls, {32}, at::ones({32}), at::zeros({32}), 1e-6), 1e-5, 1e-5));
+  CHECK_THROWS(LayerNorm::apply(tokens, at::ones({31}), at::zeros({32}), 1e-6));
 }
