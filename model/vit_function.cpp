@@ -19,7 +19,7 @@ at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& w, const at::Tensor
 }
 
 at::Tensor tanh_gelu(const at::Tensor& x) {
-  return at::gelu(x, "tanh");
+  return Activation::tanh_gelu(x);
 }
 
 }  // namespace
