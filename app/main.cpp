@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   bench->add_option("what", bench_what, "What to measure")
       ->required()
       ->check(CLI::IsMember({"blas", "trainer", "root", "scaling"}));
+  std::string export_root;
+  bench->add_option("--export", export_root, "root: write the trained root to this HDF5 file");
   bench->add_option("--scenario", scenario,
                     "root: the scenario whose root to train (default: configs/fmnist-stream.toml)");
   bench->add_option("--trainable", bench_trainable, "trainer: all | top (default: all)")
@@ -143,8 +145,8 @@ int main(int argc, char** argv) {
       }
       if (bench_what == "root") {
         check_blas();
-        return evostream::app::RootBenchCommand(scenario.empty() ? "configs/fmnist-stream.toml"
-                                                                 : scenario)
+        return evostream::app::RootBenchCommand(
+                   scenario.empty() ? "configs/fmnist-stream.toml" : scenario, export_root)
             .run(std::cout);
       }
       if (bench_what == "trainer") {

@@ -9,6 +9,7 @@
 #include "model/evaluator.hpp"
 #include "model/root_trainer.hpp"
 #include "model/vit_function.hpp"
+#include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -46,6 +47,10 @@ int RootBenchCommand::run(std::ostream& out) const {
                                                },
                                                &result);
   const double train_wall = elapsed();
+  if (!export_path_.empty()) {
+    storage::RootSource::export_root(export_path_, a, root);
+    out << fmt::format("root written to {}\n", export_path_);
+  }
   std::vector<std::shared_ptr<const model::Component>> handles;
   std::vector<const model::Component*> path;
   for (auto& c : root) {

@@ -12,12 +12,15 @@ namespace evostream::app {
 /// accuracy within five minutes on 2 cores.
 class RootBenchCommand {
  public:
-  explicit RootBenchCommand(std::string scenario) : scenario_(std::move(scenario)) {}
+  /// `export_path`: where to write the trained root (HDF5 component file); empty: nowhere.
+  RootBenchCommand(std::string scenario, std::string export_path)
+      : scenario_(std::move(scenario)), export_path_(std::move(export_path)) {}
   /// Runs the command, printing to `out`; returns the exit status.
   int run(std::ostream& out) const;
 
  private:
   std::string scenario_;
+  std::string export_path_;
 };
 
 }  // namespace evostream::app

@@ -227,3 +227,21 @@ TEST_CASE("bench trainer prints images per second and FLOP utilisation as JSON",
   CHECK_THAT(r.out, Contains("\"utilisation\": "));
   CHECK(lines(r.out) == 1);
 }
+
+TEST_CASE("bench root trains the smoke root and exports it for import", "[app]") {
+  TempDir dir;
+  const CliResult r =
+      run_cli("bench root --scenario " + config("smoke.toml") + " --export " + dir.file("root.h5"));
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("test accuracy"));
+  CHECK_THAT(r.out, Contains("root written to"));
+  CHECK(std::filesystem::exists(dir.file("root.h5")));
+  // A scenario that imports a root is refused by bench root, which trains one.
+  const std::string path = dir.file("import.toml");
+  write_text(path,
+             "name = \"i\"\n[root]\nsource = \"import\"\nfile = \"root.h5\"\n"
+             "[[tasks]]\nname = \"a\"\ndataset = \"fashion-mnist\"\n");
+  const CliResult refused = run_cli("bench root --scenario " + path);
+  CHECK(refused.status == 1);
+  CHECK_THAT(refused.err, Contains("root.source is \"import\""));
+}

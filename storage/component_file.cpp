@@ -1,0 +1,280 @@
+#include "storage/component_file.hpp"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "storage/storage_error.hpp"
+
+namespace evostream::storage {
+
+namespace {
+
+constexpr const char* kFormat = "evostream-components";
+
+// Owns an HDF5 identifier and closes it with the matching function.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0)
+      close_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  operator hid_t() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void quiet_hdf5() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+// -- writing ---------------------------------------------------------------------------------
+
+void put_string(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type, std::max<size_t>(1, value.size()));
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  if (!attr.valid() || H5Awrite(attr, type, padded.data()) < 0) {
+    throw StorageError(file, fmt::format("cannot write attribute {}", name));
+  }
+}
+
+void put_int(hid_t obj, const char* name, int64_t value, const std::string& file) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!attr.valid() || H5Awrite(attr, H5T_NATIVE_INT64, &value) < 0) {
+    throw StorageError(file, fmt::format("cannot write attribute {}", name));
+  }
+}
+
+void put_tensor(hid_t group, const std::string& name, const at::Tensor& t,
+                const std::string& file) {
+  const at::Tensor data = t.detach().to(at::kFloat).contiguous();
+  std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle ds(
+      H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose);
+  if (!ds.valid() ||
+      H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr<float>()) < 0) {
+    throw StorageError(file, fmt::format("cannot write dataset {}", name));
+  }
+}
+
+// -- reading ---------------------------------------------------------------------------------
+
+std::string get_string(hid_t obj, const char* name, const std::string& file,
+                       const std::string& where) {
+  if (H5Aexists(obj, name) <= 0) {
+    throw StorageError(file,
+                       fmt::format("{}: expected a string attribute {}, found none", where, name));
+  }
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr), H5Tclose);
+  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) {
+    throw StorageError(file,
+                       fmt::format("{}: attribute {} must be a fixed-length string", where, name));
+  }
+  std::string value(H5Tget_size(type), '\0');
+  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem, value.size());
+  H5Tset_strpad(mem, H5T_STR_NULLPAD);
+  if (H5Aread(attr, mem, value.data()) < 0) {
+    throw StorageError(file, fmt::format("{}: cannot read attribute {}", where, name));
+  }
+  value.erase(value.find_last_not_of('\0') + 1);
+  return value;
+}
+
+int64_t get_int(hid_t obj, const char* name, const std::string& file, const std::string& where) {
+  if (H5Aexists(obj, name) <= 0) {
+    throw StorageError(
+        file, fmt::format("{}: expected an integer attribute {}, found none", where, name));
+  }
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr), H5Tclose);
+  int64_t value = 0;
+  if (H5Tget_class(type) != H5T_INTEGER || H5Aread(attr, H5T_NATIVE_INT64, &value) < 0) {
+    throw StorageError(file, fmt::format("{}: attribute {} must be an integer", where, name));
+  }
+  return value;
+}
+
+Handle open_group(hid_t parent, const std::string& name, const std::string& file) {
+  if (H5Lexists(parent, name.c_str(), H5P_DEFAULT) <= 0) {
+    throw StorageError(file, fmt::format("expected group {}, found none", name));
+  }
+  {
+    Handle object(H5Oopen(parent, name.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!object.valid() || H5Iget_type(object) != H5I_GROUP) {
+      throw StorageError(file,
+                         fmt::format("expected {} to be a group, found another object", name));
+    }
+  }
+  return Handle(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose);
+}
+
+at::Tensor get_tensor(hid_t group, const std::string& name, const std::string& file,
+                      const std::string& where) {
+  Handle ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.valid()) {
+    throw StorageError(
+        file, fmt::format("{}/{}: expected a float32 dataset, found another object", where, name));
+  }
+  Handle type(H5Dget_type(ds), H5Tclose);
+  if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 4) {
+    throw StorageError(
+        file,
+        fmt::format("{}/{}: expected float32 data, found {} of {} bytes", where, name,
+                    H5Tget_class(type) == H5T_FLOAT ? "floats" : "non-floats", H5Tget_size(type)));
+  }
+  Handle space(H5Dget_space(ds), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  std::vector<int64_t> shape(dims.begin(), dims.end());
+  at::Tensor t = at::empty(shape, at::kFloat);
+  if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr<float>()) < 0) {
+    throw StorageError(file, fmt::format("{}/{}: cannot read the data", where, name));
+  }
+  return t;
+}
+
+std::vector<std::string> members(hid_t group) {
+  H5G_info_t info;
+  H5Gget_info(group, &info);
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len =
+        H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    std::string name(static_cast<size_t>(std::max<ssize_t>(len, 0)) + 1, '\0');
+    H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(), name.size(),
+                       H5P_DEFAULT);
+    name.resize(static_cast<size_t>(std::max<ssize_t>(len, 0)));
+    out.push_back(name);
+  }
+  return out;
+}
+
+// Groups that remember the order their members were created in (tensor order matters).
+Handle ordered_group(hid_t parent, const std::string& name) {
+  Handle props(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+  H5Pset_link_creation_order(props, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, props, H5P_DEFAULT), H5Gclose);
+}
+
+}  // namespace
+
+void ComponentFile::write(const std::string& path, const streams::ArchitectureSpec& a,
+                          const std::vector<model::Component>& components) {
+  quiet_hdf5();
+  const std::string tmp = path + ".tmp";
+  {
+    Handle props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+    H5Pset_link_creation_order(props, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, props, H5P_DEFAULT), H5Fclose);
+    if (!f.valid())
+      throw StorageError(path, "cannot create the file (is the directory writable?)");
+    put_string(f, "format", kFormat, path);
+    put_int(f, "version", kVersion, path);
+    Handle arch = ordered_group(f, "architecture");
+    put_string(arch, "name", a.name, path);
+    put_int(arch, "image_size", a.image_size, path);
+    put_int(arch, "channels", a.channels, path);
+    put_int(arch, "patch", a.patch, path);
+    put_int(arch, "dim", a.dim, path);
+    put_int(arch, "depth", a.depth, path);
+    put_int(arch, "heads", a.heads, path);
+    put_int(arch, "mlp", a.mlp, path);
+    Handle all = ordered_group(f, "components");
+    for (size_t i = 0; i < components.size(); ++i) {
+      const model::Component& c = components[i];
+      Handle g = ordered_group(all, std::to_string(i));
+      put_string(g, "id", c.id(), path);
+      put_string(g, "kind", model::kind_name(c.kind()), path);
+      put_int(g, "index", c.index(), path);
+      put_string(g, "owner", c.owner(), path);
+      put_string(g, "parent", c.parent(), path);
+      for (size_t t = 0; t < c.names().size(); ++t)
+        put_tensor(g, c.names()[t], c.tensors()[t], path);
+    }
+    if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0)
+      throw StorageError(path, "cannot flush the file");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    throw StorageError(path, "cannot rename the temporary file into place: " + ec.message());
+}
+
+ComponentSet ComponentFile::read(const std::string& path) {
+  quiet_hdf5();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw StorageError(path, "file not found");
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw StorageError(path, "expected an HDF5 file, found something else");
+  }
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.valid())
+    throw StorageError(path, "cannot open the HDF5 file");
+  const std::string format = get_string(f, "format", path, "/");
+  if (format != kFormat) {
+    throw StorageError(path,
+                       fmt::format("/: expected format \"{}\", found \"{}\"", kFormat, format));
+  }
+  const int64_t version = get_int(f, "version", path, "/");
+  if (version != kVersion) {
+    throw StorageError(path, fmt::format("/: expected version {}, found {}", kVersion, version));
+  }
+  ComponentSet out;
+  Handle arch = open_group(f, "architecture", path);
+  streams::ArchitectureSpec& a = out.architecture;
+  a.name = get_string(arch, "name", path, "/architecture");
+  a.image_size = get_int(arch, "image_size", path, "/architecture");
+  a.channels = get_int(arch, "channels", path, "/architecture");
+  a.patch = get_int(arch, "patch", path, "/architecture");
+  a.dim = get_int(arch, "dim", path, "/architecture");
+  a.depth = get_int(arch, "depth", path, "/architecture");
+  a.heads = get_int(arch, "heads", path, "/architecture");
+  a.mlp = get_int(arch, "mlp", path, "/architecture");
+  Handle all = open_group(f, "components", path);
+  const std::vector<std::string> groups = members(all);
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const std::string where = "/components/" + std::to_string(i);
+    Handle g = open_group(all, std::to_string(i), path);
+    std::vector<std::string> names;
+    std::vector<at::Tensor> tensors;
+    for (const auto& name : members(g)) {
+      names.push_back(name);
+      tensors.push_back(get_tensor(g, name, path, where));
+    }
+    model::ComponentKind kind;
+    const std::string kind_text = get_string(g, "kind", path, where);
+    try {
+      kind = model::kind_from_name(kind_text);
+    } catch (const std::invalid_argument&) {
+      throw StorageError(
+          path, fmt::format("{}: expected a component kind, found \"{}\"", where, kind_text));
+    }
+    out.components.emplace_back(
+        get_string(g, "id", path, where), kind, get_int(g, "index", path, where),
+        get_string(g, "owner", path, where), get_string(g, "parent", path, where), std::move(names),
+        std::move(tensors));
+  }
+  return out;
+}
+
+}  // namespace evostream::storage

@@ -1,0 +1,158 @@
+#include <ATen/ATen.h>
+#include <hdf5.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+
+#include "../model/model_fixtures.hpp"
+#include "model/evaluator.hpp"
+#include "model/vit_factory.hpp"
+#include "model/vit_function.hpp"
+#include "storage/component_file.hpp"
+#include "storage/root_source.hpp"
+#include "storage/storage_error.hpp"
+#include "support/test_files.hpp"
+
+using namespace evostream;
+using Catch::Matchers::Contains;
+using evostream::storage::ComponentFile;
+using evostream::storage::RootSource;
+using evostream::storage::StorageError;
+using evostream::testing::micro_arch;
+using evostream::testing::TempDir;
+
+namespace {
+
+// A micro root with non-zero heads and class token, so that every tensor matters.
+std::vector<model::Component> random_root(uint64_t seed) {
+  auto comps = model::VitFactory::root(micro_arch(), 3, "root", seed);
+  at::manual_seed(static_cast<uint64_t>(seed));
+  comps.back() = comps.back().with_tensors({at::randn({3, 16}), at::randn({3})});
+  return comps;
+}
+
+// An HDF5 file with the given root attributes and nothing else.
+void write_bare(const std::string& path, const char* format) {
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, std::strlen(format));
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attr = H5Acreate2(f, "format", type, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(attr, type, format);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("Components round-trip through a component file bit for bit", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  auto comps = random_root(3);
+  comps[4] = comps[4].clone("task/block1", "task");  // an owner and a parent to keep
+  ComponentFile::write(path, micro_arch(), comps);
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  const storage::ComponentSet back = ComponentFile::read(path);
+  CHECK(back.architecture.dim == 16);
+  CHECK(back.architecture.name == "vit-micro");
+  REQUIRE(back.components.size() == comps.size());
+  for (size_t i = 0; i < comps.size(); ++i) {
+    INFO(comps[i].id());
+    CHECK(back.components[i].id() == comps[i].id());
+    CHECK(back.components[i].kind() == comps[i].kind());
+    CHECK(back.components[i].index() == comps[i].index());
+    CHECK(back.components[i].owner() == comps[i].owner());
+    CHECK(back.components[i].parent() == comps[i].parent());
+    CHECK(back.components[i].names() == comps[i].names());
+    CHECK(back.components[i].content_hash() == comps[i].content_hash());
+  }
+  // Writing again replaces the file whole.
+  ComponentFile::write(path, micro_arch(), {comps.front()});
+  CHECK(ComponentFile::read(path).components.size() == 1);
+}
+
+TEST_CASE("An imported root predicts exactly as the exported one", "[storage]") {
+  TempDir dir;
+  const auto task = evostream::testing::synthetic_task("t", 4, 3);
+  auto original = evostream::testing::handles(random_root(5));
+  RootSource::export_root(dir.file("root.h5"), micro_arch(), [&] {
+    std::vector<model::Component> v;
+    for (const auto& h : original)
+      v.push_back(*h);
+    return v;
+  }());
+  auto imported =
+      evostream::testing::handles(RootSource::import(dir.file("root.h5"), micro_arch()));
+  auto predict = [&](const std::vector<std::shared_ptr<const model::Component>>& path) {
+    return model::Evaluator::evaluate(
+               model::VitFunction(model::VitLayout::of(evostream::testing::pointers(path)), 2),
+               task.test)
+        .predictions;
+  };
+  CHECK(predict(imported) == predict(original));
+}
+
+TEST_CASE("Reading a missing or foreign file names it", "[storage]") {
+  TempDir dir;
+  CHECK_THROWS_WITH(ComponentFile::read(dir.file("absent.h5")),
+                    Contains("absent.h5: file not found"));
+  evostream::testing::write_text(dir.file("text.h5"), "not hdf5");
+  CHECK_THROWS_WITH(ComponentFile::read(dir.file("text.h5")),
+                    Contains("text.h5: expected an HDF5 file, found something else"));
+  write_bare(dir.file("other.h5"), "something-else");
+  CHECK_THROWS_WITH(
+      ComponentFile::read(dir.file("other.h5")),
+      Contains("/: expected format \"evostream-components\", found \"something-else\""));
+  write_bare(dir.file("noversion.h5"), "evostream-components");
+  CHECK_THROWS_WITH(ComponentFile::read(dir.file("noversion.h5")),
+                    Contains("expected an integer attribute version, found none"));
+  CHECK_THROWS_WITH(ComponentFile::write(dir.file("no/such/dir/x.h5"), micro_arch(), {}),
+                    Contains("cannot create the file"));
+}
+
+TEST_CASE("A tensor stored with the wrong type is reported with its path", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  ComponentFile::write(path, micro_arch(), random_root(1));
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Ldelete(f, "/components/6/bias", H5P_DEFAULT);
+  hsize_t dims[1] = {3};
+  hid_t space = H5Screate_simple(1, dims, nullptr);
+  hid_t ds = H5Dcreate2(f, "/components/6/bias", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT);
+  const double zeros[3] = {0, 0, 0};
+  H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros);
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Fclose(f);
+  CHECK_THROWS_WITH(ComponentFile::read(path),
+                    Contains("/components/6/bias: expected float32 data, found floats of 8 bytes"));
+}
+
+TEST_CASE("Importing a root checks it against the scenario's architecture", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  ComponentFile::write(path, micro_arch(), random_root(1));
+  CHECK(RootSource::import(path, micro_arch()).size() == 7);
+
+  auto wider = micro_arch();
+  wider.mlp = 64;
+  CHECK_THROWS_WITH(
+      RootSource::import(path, wider),
+      Contains("/architecture: mlp is 32 but the scenario's root.architecture has 64"));
+
+  // Components of another shape under a matching architecture record.
+  ComponentFile::write(path, wider, random_root(1));
+  CHECK_THROWS_WITH(RootSource::import(path, wider),
+                    Contains("/components/3 (root/block0)/mlp.fc1.weight: expected shape [64, 16], "
+                             "found [32, 16]"));
+
+  auto foreign = random_root(1);
+  foreign[0] = foreign[0].clone("task/patch_embedding", "task");
+  ComponentFile::write(path, micro_arch(), foreign);
+  CHECK_THROWS_WITH(RootSource::import(path, micro_arch()),
+                    Contains("expected owner root, found task"));
+}
