@@ -35,17 +35,18 @@ int RootBenchCommand::run(std::ostream& out) const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   model::TrainResult result;
-  std::vector<model::Component> root = model::RootTrainer(s.root, s.trainers.threads)
-                                           .train(
-                                               task, s.seed,
-                                               [&](int64_t step, int64_t total, double acc) {
-                                                 out << fmt::format(
-                                                     "  step {:>6}/{}  validation {:.2f}%  "
-                                                     "{:.0f} s\n",
-                                                     step, total, 100.0 * acc, elapsed());
-                                                 out.flush();
-                                               },
-                                               &result);
+  std::vector<model::Component> root =
+      model::RootTrainer(s.root, s.trainers.threads, s.trainers.device)
+          .train(
+              task, s.seed,
+              [&](int64_t step, int64_t total, double acc) {
+                out << fmt::format(
+                    "  step {:>6}/{}  validation {:.2f}%  "
+                    "{:.0f} s\n",
+                    step, total, 100.0 * acc, elapsed());
+                out.flush();
+              },
+              &result);
   const double train_wall = elapsed();
   if (!export_path_.empty()) {
     storage::RootSource::export_root(export_path_, a, root);

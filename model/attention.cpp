@@ -370,11 +370,34 @@ class AttentionFunction : public torch::autograd::Function<AttentionFunction> {
 }  // namespace
 
 at::Tensor Attention::packed(const at::Tensor& qkv, int64_t heads) {
+  if (!qkv.device().is_cpu()) {
+    const int64_t d = qkv.size(2) / 3;
+    return reference(qkv.narrow(2, 0, d), qkv.narrow(2, d, d), qkv.narrow(2, 2 * d, d), heads);
+  }
   return AttentionFunction::apply(qkv, qkv, heads, true);
 }
 
 at::Tensor Attention::split(const at::Tensor& q, const at::Tensor& kv, int64_t heads) {
+  if (!q.device().is_cpu()) {
+    const int64_t d = q.size(2);
+    return reference(q, kv.narrow(2, 0, d), kv.narrow(2, d, d), heads);
+  }
   return AttentionFunction::apply(q, kv, heads, false);
+}
+
+at::Tensor Attention::reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                int64_t heads) {
+  const int64_t n = q.size(0);
+  const int64_t d = q.size(2);
+  const int64_t hd = d / heads;
+  auto split_heads = [&](const at::Tensor& x) {
+    return x.reshape({n, x.size(1), heads, hd}).transpose(1, 2);  // [N, H, T, hd]
+  };
+  const at::Tensor scores = at::matmul(split_heads(q), split_heads(k).transpose(-2, -1)) *
+                            (1.0 / std::sqrt(static_cast<double>(hd)));
+  return at::matmul(at::softmax(scores, -1), split_heads(v))
+      .transpose(1, 2)
+      .reshape({n, q.size(1), d});
 }
 
 }  // namespace evostream::model

@@ -24,6 +24,10 @@ class Attention {
   /// Attention of separate queries `q`: [N, Tq, D] over keys and values packed in `kv`:
   /// [N, T, 2D] (the class-token-only form, Tq = 1). Differentiable with respect to both.
   static at::Tensor split(const at::Tensor& q, const at::Tensor& kv, int64_t heads);
+  /// The same attention from ATen's generic operations (batched products, softmax), for any
+  /// device: what `packed` and `split` run on tensors that are not on the CPU.
+  static at::Tensor reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                              int64_t heads);
 };
 
 }  // namespace evostream::model

@@ -110,6 +110,14 @@ Component Component::copy() const {
   return Component(id_, kind_, index_, owner_, parent_, names_, std::move(copies));
 }
 
+Component Component::to(const std::string& device) const {
+  const c10::Device target(device);
+  Component c = *this;
+  for (auto& t : c.tensors_)
+    t = t.detach().to(target);
+  return c;
+}
+
 Component Component::with_tensors(std::vector<at::Tensor> tensors) const {
   if (frozen_) {
     throw std::logic_error(

@@ -59,6 +59,8 @@ class Component {
   Component clone(const std::string& new_id, const std::string& new_owner) const;
   /// A deep copy with the same identity (id, owner, parent), unfrozen: what a trainer works on.
   Component copy() const;
+  /// A copy on `device` ("cpu", "cuda:0", ...) with the same identity and frozen flag.
+  Component to(const std::string& device) const;
   /// The same component with `tensors` replaced (same names and shapes); unfrozen copies only.
   Component with_tensors(std::vector<at::Tensor> tensors) const;
   /// Marks the component frozen and makes its tensors read-only to autograd.

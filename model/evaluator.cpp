@@ -22,7 +22,7 @@ Evaluation score(const streams::ImageSet& set, int64_t batch, int64_t limit,
   int64_t correct = 0;
   for (int64_t start = 0; start < n; start += batch) {
     const int64_t b = std::min(batch, n - start);
-    const at::Tensor pred = logits(start, b).argmax(1).contiguous();
+    const at::Tensor pred = logits(start, b).argmax(1).to(at::kCPU).contiguous();
     const int64_t* p = pred.data_ptr<int64_t>();
     for (int64_t i = 0; i < b; ++i) {
       out.predictions.push_back(p[i]);
@@ -38,12 +38,13 @@ Evaluation score(const streams::ImageSet& set, int64_t batch, int64_t limit,
 Evaluation Evaluator::evaluate(const VitFunction& f, const streams::ImageSet& set, int64_t batch,
                                int64_t limit) {
   at::Tensor images = at::empty({batch, set.channels(), set.height(), set.width()}, at::kFloat);
+  const c10::Device device = f.layout().patch_embedding->tensors().front().device();
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
     float* dst = images.data_ptr<float>();
     for (int64_t i = 0; i < b; ++i) {
       streams::BatchSampler::to_float(set, start + i, dst + i * set.image_numel());
     }
-    return f.forward(images.narrow(0, 0, b));
+    return f.forward(images.narrow(0, 0, b).to(device));
   });
 }
 

@@ -179,6 +179,8 @@ class LayerNormFunction : public torch::autograd::Function<LayerNormFunction> {
 
 at::Tensor LayerNorm::apply(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                             double eps) {
+  if (!x.device().is_cpu())
+    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
   return LayerNormFunction::apply(x, weight, bias, eps);
 }
 

@@ -7,8 +7,8 @@
 
 namespace evostream::model {
 
-RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads)
-    : spec_(std::move(spec)), threads_(threads) {}
+RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads, std::string device)
+    : spec_(std::move(spec)), threads_(threads), device_(std::move(device)) {}
 
 std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_t seed,
                                           const TrainProgress& progress,
@@ -23,6 +23,7 @@ std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_
   settings.validation_interval = std::max<int64_t>(1, spec_.steps / 10);
   settings.heads = spec_.architecture.heads;
   settings.threads = threads_;
+  settings.device = device_;
   settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;
   Hyperparameters hp;
   hp.learning_rate = spec_.learning_rate;

@@ -17,8 +17,8 @@ namespace evostream::model {
 /// by `root` and ready to commit.
 class RootTrainer {
  public:
-  /// `threads`: torch intra-op threads.
-  RootTrainer(streams::RootSpec spec, int64_t threads = 1);
+  /// `threads`: torch intra-op threads; `device`: "cpu" or "cuda:K".
+  RootTrainer(streams::RootSpec spec, int64_t threads = 1, std::string device = "cpu");
 
   /// Trains on `task` with a generator seeded by `seed`; `progress` sees each validation.
   std::vector<Component> train(const streams::TaskData& task, uint64_t seed,
@@ -28,6 +28,7 @@ class RootTrainer {
  private:
   streams::RootSpec spec_;
   int64_t threads_;
+  std::string device_;
 };
 
 }  // namespace evostream::model

@@ -42,7 +42,7 @@ int64_t frozen_prefix_blocks(const VitLayout& l) {
 // The output of blocks [0, prefix) for the first `limit` images of `set` (all when 0), computed
 // without autograd in chunks of fixed size so the bytes never depend on who asked first.
 at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::ImageSet& set,
-                         int64_t limit) {
+                         int64_t limit, const c10::Device& device) {
   constexpr int64_t kChunk = 500;
   at::NoGradGuard no_grad;
   const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
@@ -55,9 +55,9 @@ at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::Im
       streams::BatchSampler::to_float(set, start + i, dst + i * set.image_numel());
     }
     const at::Tensor tokens =
-        f.run_blocks(f.embed(images.narrow(0, 0, b)), 0, prefix, prefix == f.depth());
+        f.run_blocks(f.embed(images.narrow(0, 0, b).to(device)), 0, prefix, prefix == f.depth());
     if (!out.defined())
-      out = at::empty({n, tokens.size(1), tokens.size(2)}, at::kFloat);
+      out = at::empty({n, tokens.size(1), tokens.size(2)}, tokens.options());
     out.narrow(0, start, b).copy_(tokens);
   }
   return out;
@@ -102,20 +102,34 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   const auto t_start = Clock::now();
   at::set_num_threads(static_cast<int>(settings_.threads));
 
-  // Deep copies of the unfrozen components become the trainable working set.
+  const c10::Device device(settings_.device);
+  const bool on_cpu = device.is_cpu();
+  if (device.is_cuda() && !at::hasCUDA()) {
+    throw std::invalid_argument(
+        fmt::format("device {} asked for, but this LibTorch has no CUDA "
+                    "support (or no GPU is visible)",
+                    settings_.device));
+  }
+
+  // Deep copies of the unfrozen components become the trainable working set; off the CPU the
+  // frozen ones are copied to the device too (read only, like the originals).
   std::vector<Component> working;
   std::vector<size_t> working_at;  // position in the path of each working component
+  std::vector<Component> on_device;
+  on_device.reserve(path.size());
+  std::vector<const Component*> components;
   for (size_t i = 0; i < path.size(); ++i) {
+    components.push_back(path[i].get());
     if (!path[i]->frozen()) {
-      working.push_back(path[i]->copy());
+      working.push_back(on_cpu ? path[i]->copy() : path[i]->to(settings_.device));
       working_at.push_back(i);
+    } else if (!on_cpu) {
+      on_device.push_back(path[i]->to(settings_.device));
+      components[i] = &on_device.back();
     }
   }
   if (working.empty())
     throw std::invalid_argument("candidate path has no trainable component");
-  std::vector<const Component*> components;
-  for (const auto& c : path)
-    components.push_back(c.get());
   std::vector<at::Tensor> params;
   for (size_t w = 0; w < working.size(); ++w) {
     for (const auto& t : working[w].tensors()) {
@@ -147,12 +161,12 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   if (cache_ && prefix >= 0 && hp.deterministic_input()) {
     train_tokens = cache_->get(prefix_key(task, "train", layout, prefix, image_size),
                                prefix_bytes(layout, prefix, image_size, task.train.size()),
-                               [&] { return prefix_tokens(f, prefix, task.train, 0); });
+                               [&] { return prefix_tokens(f, prefix, task.train, 0, device); });
     const int64_t nval = std::min(settings_.max_validation, task.validation.size());
-    validation_tokens = cache_->get(prefix_key(task, "validation", layout, prefix, image_size),
-                                    prefix_bytes(layout, prefix, image_size, nval), [&] {
-                                      return prefix_tokens(f, prefix, task.validation, nval);
-                                    });
+    validation_tokens =
+        cache_->get(prefix_key(task, "validation", layout, prefix, image_size),
+                    prefix_bytes(layout, prefix, image_size, nval),
+                    [&] { return prefix_tokens(f, prefix, task.validation, nval, device); });
   }
   const bool cached = train_tokens.defined();
 
@@ -186,8 +200,9 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       result.quality = e.accuracy;
       result.best_step = step;
       result.trained.clear();
-      for (const auto& w : working)
-        result.trained.push_back(w.copy());
+      for (const auto& w : working) {
+        result.trained.push_back(on_cpu ? w.copy() : w.to("cpu"));
+      }
     }
     if (progress)
       progress(step, settings_.steps, e.accuracy);
@@ -203,21 +218,22 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       for (int64_t i = 0; i < b; ++i)
         lab[i] = train.label(idx[static_cast<size_t>(i)]);
       std::copy(idx.begin(), idx.end(), index.data_ptr<int64_t>());
-      tokens = at::index_select(train_tokens, 0, index);
+      tokens = at::index_select(train_tokens, 0, on_cpu ? index : index.to(device));
       from = prefix;
     } else {
       sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
       augmenter.apply(images.data_ptr<float>(), b);
+      const at::Tensor x = on_cpu ? images : images.to(device);
       if (prefix >= 0) {
         at::NoGradGuard no_grad;
-        tokens = f.run_blocks(f.embed(images), 0, prefix, prefix == f.depth());
+        tokens = f.run_blocks(f.embed(x), 0, prefix, prefix == f.depth());
         from = prefix;
       } else {
-        tokens = f.embed(images);
+        tokens = f.embed(x);
       }
     }
     at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
-    at::Tensor loss = at::cross_entropy_loss(logits, labels);
+    at::Tensor loss = at::cross_entropy_loss(logits, on_cpu ? labels : labels.to(device));
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,

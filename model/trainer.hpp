@@ -26,6 +26,9 @@ struct TrainSettings {
   int64_t heads = 4;
   /// Torch intra-op threads; one was fastest on 2 cores (BLAS threads on its own). Default: 1.
   int64_t threads = 1;
+  /// Where training runs: "cpu" or "cuda:K" (needs a LibTorch built with CUDA; the fused CPU
+  /// kernels then give way to ATen's generic operations). Default: "cpu".
+  std::string device = "cpu";
   /// Validation images scored per validation, at most (the reference caps it too). Default: 10000.
   int64_t max_validation = 10000;
   /// Batch size of validation. Default: 500.

@@ -124,3 +124,12 @@ TEST_CASE("The fused layer norm matches ATen's in value and gradients", "[model]
                      at::layer_norm(cls, {32}, at::ones({32}), at::zeros({32}), 1e-6), 1e-5, 1e-5));
   CHECK_THROWS(LayerNorm::apply(tokens, at::ones({31}), at::zeros({32}), 1e-6));
 }
+
+TEST_CASE("The generic attention used off the CPU equals the fused kernels", "[model]") {
+  at::manual_seed(9);
+  at::Tensor qkv = at::randn({3, 11, 96});
+  const at::Tensor fused = Attention::packed(qkv, 2);
+  const at::Tensor generic =
+      Attention::reference(qkv.narrow(2, 0, 32), qkv.narrow(2, 32, 32), qkv.narrow(2, 64, 32), 2);
+  CHECK(at::allclose(fused, generic, 1e-4, 1e-5));
+}

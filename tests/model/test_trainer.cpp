@@ -164,3 +164,25 @@ TEST_CASE("The trainer refuses a path with nothing to train or a head of the wro
   CHECK_THROWS_WITH(Trainer(small_settings(5)).train(child_path(store, "b", 5), {}, task, 1),
                     Contains("head b/head has 5 outputs but task b has 3 classes"));
 }
+
+TEST_CASE("The trainer runs on the configured device and refuses CUDA it does not have",
+          "[model]") {
+  const auto pre = synthetic_task("pre", 1, 4);
+  const auto task = synthetic_task("b", 2, 3);
+  const ParameterStore store = store_with_root(pre);
+  TrainSettings s = small_settings(10);
+  s.device = "cpu";
+  CHECK(Trainer(s).train(child_path(store, "b", 3), {}, task, 1).trained.size() == 2);
+  s.device = "cuda:0";
+  if (!at::hasCUDA()) {
+    CHECK_THROWS_WITH(Trainer(s).train(child_path(store, "b", 3), {}, task, 1),
+                      Contains("device cuda:0 asked for, but this LibTorch has no CUDA support"));
+  } else {
+    // On a CUDA build: train there, and get CPU components back.
+    const auto r = Trainer(s).train(child_path(store, "b", 3), {}, task, 1);
+    CHECK(r.quality > 0.3);
+    CHECK(r.trained.front().tensors().front().device().is_cpu());
+  }
+  s.device = "tpu";
+  CHECK_THROWS(Trainer(s).train(child_path(store, "b", 3), {}, task, 1));
+}
