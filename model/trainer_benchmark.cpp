@@ -134,6 +134,8 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   for (int64_t rep = 0; rep < o.repetitions; ++rep) {
     const TrainResult t = trainer.train(path, hp, task, static_cast<uint64_t>(rep + 1));
     r.samples.push_back(static_cast<double>(t.images) / t.train_seconds);
+    r.final_loss = t.validations.back().loss;
+    r.validation_accuracy = t.validations.back().accuracy;
   }
   r.images_per_second = median(r.samples);
   r.achieved_gflops = r.images_per_second * r.flops_per_image / 1e9;
@@ -151,10 +153,11 @@ std::string TrainerBenchResult::json() const {
       "\"batch_size\": {}, \"steps\": {}, \"repetitions\": {}, \"threads\": {}, "
       "\"images_per_second\": {:.1f}, \"samples\": [{}], \"flops_per_image\": {:.0f}, "
       "\"achieved_gflops\": {:.2f}, \"peak_gflops\": {:.2f}, \"utilisation\": {:.4f}, "
-      "\"prefix_cache\": {}, \"prefix_cache_seconds\": {:.2f}}}",
+      "\"prefix_cache\": {}, \"prefix_cache_seconds\": {:.2f}, \"final_loss\": {:.4f}, "
+      "\"validation_accuracy\": {:.4f}}}",
       trainable, data, batch_size, steps, repetitions, threads, images_per_second, samples_json,
       flops_per_image, achieved_gflops, peak_gflops, utilisation, prefix_cache,
-      prefix_cache_seconds);
+      prefix_cache_seconds, final_loss, validation_accuracy);
 }
 
 std::string TrainerBenchResult::text() const {
@@ -162,9 +165,10 @@ std::string TrainerBenchResult::text() const {
       "trainer ({} trainable, {}, batch {}, {} steps × {}, {} thread(s)): {:.0f} images/s "
       "(median)\n  {:.1f} nominal MFLOP per image → {:.1f} GFLOP/s = {:.1f}% of the {:.0f} GFLOP/s "
       "GEMM peak measured now (nominal: the work of the standard step; above 100% means work "
-      "was skipped)\n{}",
+      "was skipped)\n  last repetition: mean training loss {:.3f}, validation accuracy {:.1f}%\n{}",
       trainable, data, batch_size, steps, repetitions, threads, images_per_second,
-      flops_per_image / 1e6, achieved_gflops, 100.0 * utilisation, peak_gflops,
+      flops_per_image / 1e6, achieved_gflops, 100.0 * utilisation, peak_gflops, final_loss,
+      100.0 * validation_accuracy,
       prefix_cache ? fmt::format("  frozen prefix from the cache (filled once in {:.1f} s, shared "
                                  "by every candidate with that prefix)\n",
                                  prefix_cache_seconds)

@@ -58,6 +58,10 @@ struct TrainerBenchResult {
   /// above).
   bool prefix_cache = false;
   double prefix_cache_seconds = 0.0;
+  /// Sanity of the measured work: the last repetition's mean training loss and validation
+  /// accuracy (finite and falling means the benchmark trained for real).
+  double final_loss = 0.0;
+  double validation_accuracy = 0.0;
 
   /// One JSON object.
   std::string json() const;
