@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "model/simd.hpp"
+
 namespace evostream::model {
 
 namespace {
@@ -28,19 +30,10 @@ Tokens tokens_of(const at::Tensor& x) {
 // loops then unroll into registers), 0 for any other width. One clone per instruction set is
 // picked at load time; this file is built with -ffast-math so that expf vectorises (libmvec).
 
-// Sixteen floats: one zmm register in the AVX-512 clone, two ymm in AVX2, four xmm otherwise.
-using Vec = float __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
-
-inline Vec load(const float* p) {
-  Vec v;
-  __builtin_memcpy(&v, p, sizeof(Vec));
-  return v;
-}
-
-inline void store(float* p, Vec v) {
-  __builtin_memcpy(p, &v, sizeof(Vec));
-}
+using simd::kLanes;
+using simd::load;
+using simd::store;
+using simd::Vec;
 
 // x[0..t) = exp(x - max) / sum: a softmax row in place.
 inline void softmax_row(float* __restrict__ x, int64_t t) {

@@ -6,30 +6,18 @@
 #include <cmath>
 #include <vector>
 
+#include "model/simd.hpp"
+
 namespace evostream::model {
 
 namespace {
 
-// Sixteen floats: one zmm register in the AVX-512 clone, two ymm in AVX2, four xmm otherwise.
-using Vec = float __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
+using simd::kLanes;
+using simd::load;
+using simd::store;
+using simd::Vec;
 
-inline Vec load(const float* p) {
-  Vec v;
-  __builtin_memcpy(&v, p, sizeof(Vec));
-  return v;
-}
-
-inline void store(float* p, Vec v) {
-  __builtin_memcpy(p, &v, sizeof(Vec));
-}
-
-inline float lane_sum(Vec v) {
-  float s = 0.0f;
-  for (int i = 0; i < kLanes; ++i)
-    s += v[i];
-  return s;
-}
+using simd::lane_sum;
 
 // Sum of a row of d floats; vector lanes when d is a multiple of 16.
 inline float row_sum(const float* x, int64_t d) {
