@@ -10,6 +10,10 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
+	@echo
+	@echo "Running the stream (evostream run) arrives with evolution and the actor system."
+	@echo "Available now: ./$(BUILD_DIR)/evostream bench root --scenario $(SCENARIO)  (trains the root, ~3 min)"
+	@echo "               ./$(BUILD_DIR)/evostream bench trainer --trainable top"
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
