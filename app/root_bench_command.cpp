@@ -52,13 +52,8 @@ int RootBenchCommand::run(std::ostream& out) const {
     storage::RootSource::export_root(export_path_, a, root);
     out << fmt::format("root written to {}\n", export_path_);
   }
-  std::vector<std::shared_ptr<const model::Component>> handles;
-  std::vector<const model::Component*> path;
-  for (auto& c : root) {
-    handles.push_back(std::make_shared<const model::Component>(std::move(c)));
-    path.push_back(handles.back().get());
-  }
-  const model::VitFunction f(model::VitLayout::of(path), a.heads, a.image_size);
+  const auto handles = model::share(std::move(root));
+  const model::VitFunction f(model::VitLayout::of(model::pointers(handles)), a.heads, a.image_size);
   const model::Evaluation test = model::Evaluator::evaluate(f, task.test);
   out << fmt::format(
       "test accuracy {:.2f}% (best validation {:.2f}% after step {}); {:.0f} s of "

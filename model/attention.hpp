@@ -6,14 +6,15 @@
 
 namespace evostream::model {
 
-/// Multi-head softmax attention as one autograd operation with hand-written small products.
+/// Multi-head softmax attention as one fused autograd operation on the CPU.
 ///
 /// LibTorch computes attention with batched matrix products; at ViT-tiny's sizes (per image and
 /// head, 50 × 16 by 16 × 50) each batch entry becomes its own BLAS call, and those calls took over
-/// 90% of a training step. Here the products run as vectorised loops over all (image, head)
-/// pairs at once, reading q, k and v straight from the qkv projection's output (no permuted
-/// copies) and writing the result in the layout the output projection reads. The softmax and its
-/// backward are ATen's.
+/// 90% of a training step. Here forward and backward run one (image, head) pair at a time in
+/// L1-sized scratch — scores, softmax, value products and their gradients — with explicit vector
+/// accumulators, reading q, k and v straight from the projection's output (no permuted copies)
+/// and writing the result in the layout the output projection reads. Only the probabilities are
+/// kept for backward.
 class Attention {
  public:
   /// Self-attention over a packed projection `qkv`: [N, T, 3D] holding q, k and v side by side

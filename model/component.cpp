@@ -95,11 +95,11 @@ std::string Component::content_hash() const {
 }
 
 Component Component::clone(const std::string& new_id, const std::string& new_owner) const {
-  std::vector<at::Tensor> copies;
-  copies.reserve(tensors_.size());
-  for (const auto& t : tensors_)
-    copies.push_back(t.detach().clone());
-  return Component(new_id, kind_, index_, new_owner, id_, names_, std::move(copies));
+  Component c = copy();
+  c.id_ = new_id;
+  c.owner_ = new_owner;
+  c.parent_ = id_;
+  return c;
 }
 
 Component Component::copy() const {
@@ -144,6 +144,23 @@ void Component::freeze() {
   for (auto& t : tensors_)
     t = t.detach();
   frozen_ = true;
+}
+
+std::vector<std::shared_ptr<const Component>> share(std::vector<Component> components) {
+  std::vector<std::shared_ptr<const Component>> out;
+  out.reserve(components.size());
+  for (auto& c : components)
+    out.push_back(std::make_shared<const Component>(std::move(c)));
+  return out;
+}
+
+std::vector<const Component*> pointers(
+    const std::vector<std::shared_ptr<const Component>>& handles) {
+  std::vector<const Component*> out;
+  out.reserve(handles.size());
+  for (const auto& h : handles)
+    out.push_back(h.get());
+  return out;
 }
 
 }  // namespace evostream::model

@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,5 +77,11 @@ class Component {
   std::vector<std::string> names_;
   std::vector<at::Tensor> tensors_;
 };
+
+/// Read-only handles to `components`, in order (the components are moved into them).
+std::vector<std::shared_ptr<const Component>> share(std::vector<Component> components);
+/// Raw pointers to the components behind `handles`, in order (as `VitLayout::of` takes them).
+std::vector<const Component*> pointers(
+    const std::vector<std::shared_ptr<const Component>>& handles);
 
 }  // namespace evostream::model

@@ -40,10 +40,7 @@ Evaluation Evaluator::evaluate(const VitFunction& f, const streams::ImageSet& se
   at::Tensor images = at::empty({batch, set.channels(), set.height(), set.width()}, at::kFloat);
   const c10::Device device = f.layout().patch_embedding->tensors().front().device();
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
-    float* dst = images.data_ptr<float>();
-    for (int64_t i = 0; i < b; ++i) {
-      streams::BatchSampler::to_float(set, start + i, dst + i * set.image_numel());
-    }
+    streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
     return f.forward(images.narrow(0, 0, b).to(device));
   });
 }

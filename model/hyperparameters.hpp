@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 namespace evostream::model {
 
@@ -11,11 +10,6 @@ enum class Schedule {
   kCosine,    ///< linear warmup from lr/100 to lr, then cosine decay to 0
   kRestarts,  ///< warmup, then one cosine cycle per validation interval (SGDR)
 };
-
-/// The schedule's name: "constant", "cosine" or "restarts".
-const char* schedule_name(Schedule s);
-/// The schedule called `name`; raises `std::invalid_argument` otherwise.
-Schedule schedule_from_name(const std::string& name);
 
 /// A path's own hyperparameters: its "DNA", tuned by evolution.
 struct Hyperparameters {

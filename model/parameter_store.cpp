@@ -64,13 +64,6 @@ int64_t ParameterStore::num_params() const {
   return n;
 }
 
-const std::string& ParameterStore::committed_hash(const std::string& id) const {
-  auto it = hashes_.find(id);
-  if (it == hashes_.end())
-    throw StoreError(fmt::format("unknown component {}", id));
-  return it->second;
-}
-
 std::string ParameterStore::content_hash() const {
   streams::ContentHash h;
   for (const auto& [id, hash] : hashes_)

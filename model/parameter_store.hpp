@@ -39,8 +39,6 @@ class ParameterStore {
   /// Incremented by every commit.
   int64_t version() const noexcept { return version_; }
 
-  /// The content hash of one component as recorded when it was committed.
-  const std::string& committed_hash(const std::string& id) const;
   /// A hash over every component's id and content hash (16 hex digits).
   std::string content_hash() const;
   /// Re-hashes every component; raises `StoreError` naming the first one that changed.

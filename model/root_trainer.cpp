@@ -13,10 +13,7 @@ RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads, std::string de
 std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_t seed,
                                           const TrainProgress& progress,
                                           TrainResult* result) const {
-  std::vector<std::shared_ptr<const Component>> path;
-  for (auto& c : VitFactory::root(spec_.architecture, task.num_classes, "root", seed)) {
-    path.push_back(std::make_shared<const Component>(std::move(c)));
-  }
+  const auto path = share(VitFactory::root(spec_.architecture, task.num_classes, "root", seed));
   TrainSettings settings;
   settings.steps = spec_.steps;
   settings.batch_size = spec_.batch_size;

@@ -37,8 +37,6 @@ int64_t frozen_prefix_blocks(const VitLayout& l) {
   return static_cast<int64_t>(l.blocks.size());
 }
 
-}  // namespace
-
 // The output of blocks [0, prefix) for the first `limit` images of `set` (all when 0), computed
 // without autograd in chunks of fixed size so the bytes never depend on who asked first.
 at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::ImageSet& set,
@@ -50,10 +48,7 @@ at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::Im
   at::Tensor out;
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t b = std::min(kChunk, n - start);
-    float* dst = images.data_ptr<float>();
-    for (int64_t i = 0; i < b; ++i) {
-      streams::BatchSampler::to_float(set, start + i, dst + i * set.image_numel());
-    }
+    streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
     const at::Tensor tokens =
         f.run_blocks(f.embed(images.narrow(0, 0, b).to(device)), 0, prefix, prefix == f.depth());
     if (!out.defined())
@@ -87,6 +82,8 @@ std::string prefix_key(const streams::TaskData& task, const char* split, const V
   }
   return key;
 }
+
+}  // namespace
 
 Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
     : settings_(settings), cache_(std::move(cache)) {

@@ -25,13 +25,6 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-std::vector<std::shared_ptr<const Component>> to_handles(std::vector<Component> comps) {
-  std::vector<std::shared_ptr<const Component>> out;
-  for (auto& c : comps)
-    out.push_back(std::make_shared<const Component>(std::move(c)));
-  return out;
-}
-
 }  // namespace
 
 double TrainerBenchmark::gemm_peak_gflops() {
@@ -82,7 +75,7 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   ParameterStore store;
   const int64_t depth = o.arch.depth;
   if (o.trainable == Trainable::kAll) {
-    path = to_handles(VitFactory::root(o.arch, task.num_classes, "bench", 1));
+    path = share(VitFactory::root(o.arch, task.num_classes, "bench", 1));
   } else {
     store.commit("root", VitFactory::root(o.arch, task.num_classes, "root", 1));
     std::vector<std::string> ids = {"root/patch_embedding", "root/class_token",
@@ -100,10 +93,7 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
     path.push_back(std::make_shared<const Component>(
         VitFactory::head("bench/head", "bench", o.arch.dim, task.num_classes)));
   }
-  std::vector<const Component*> raw;
-  for (const auto& c : path)
-    raw.push_back(c.get());
-  const VitLayout layout = VitLayout::of(raw);
+  const VitLayout layout = VitLayout::of(pointers(path));
   const double forward = FlopCount::forward(layout, o.arch.image_size);
   const double with_grad = o.trainable == Trainable::kAll
                                ? forward

@@ -71,4 +71,9 @@ void BatchSampler::to_float(const ImageSet& set, int64_t i, float* out) {
     out[p] = table[src[p]];
 }
 
+void BatchSampler::to_float(const ImageSet& set, int64_t first, int64_t count, float* out) {
+  for (int64_t i = 0; i < count; ++i)
+    to_float(set, first + i, out + i * set.image_numel());
+}
+
 }  // namespace evostream::streams

@@ -29,6 +29,8 @@ class BatchSampler {
 
   /// Writes image `i` of `set` as floats in [0, 1] to `out`.
   static void to_float(const ImageSet& set, int64_t i, float* out);
+  /// Writes images [first, first + count) of `set` back to back as floats in [0, 1] to `out`.
+  static void to_float(const ImageSet& set, int64_t first, int64_t count, float* out);
 
  private:
   void advance();

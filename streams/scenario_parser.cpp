@@ -61,8 +61,6 @@ class TableReader {
     return prefix_.empty() ? key : prefix_ + "." + key;
   }
   int64_t line() const { return line_of(&table_); }
-  const std::string& prefix() const { return prefix_; }
-  const std::string& file() const { return file_; }
 
   [[noreturn]] void fail(const toml::node* n, const std::string& key,
                          const std::string& problem) const {

@@ -44,22 +44,7 @@ inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, 
   return streams::TaskBuilder::build(spec, d, 1);
 }
 
-/// Handles to `components`, in order.
-inline std::vector<std::shared_ptr<const model::Component>> handles(
-    std::vector<model::Component> components) {
-  std::vector<std::shared_ptr<const model::Component>> out;
-  for (auto& c : components)
-    out.push_back(std::make_shared<const model::Component>(std::move(c)));
-  return out;
-}
-
-/// Raw pointers to `handles`, in order.
-inline std::vector<const model::Component*> pointers(
-    const std::vector<std::shared_ptr<const model::Component>>& handles) {
-  std::vector<const model::Component*> out;
-  for (const auto& h : handles)
-    out.push_back(h.get());
-  return out;
-}
+using model::pointers;
+using model::share;
 
 }  // namespace evostream::testing

@@ -70,7 +70,7 @@ TEST_CASE("A root trained from scratch learns a synthetic task", "[model]") {
   CHECK(root.size() == 7);
   CHECK(r.validations.size() == 10);
   CHECK(r.images == 300 * 32);
-  auto h = handles(std::move(root));
+  auto h = share(std::move(root));
   const Evaluation test =
       Evaluator::evaluate(VitFunction(VitLayout::of(pointers(h)), 2), task.test);
   CHECK(test.accuracy > 0.75);

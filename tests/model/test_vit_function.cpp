@@ -18,7 +18,7 @@ std::vector<std::shared_ptr<const Component>> random_root(int64_t classes, uint6
   auto comps = VitFactory::root(micro_arch(), classes, "root", seed);
   comps.back() = comps.back().with_tensors({at::randn({classes, 16}), at::randn({classes})});
   comps[1] = comps[1].with_tensors({at::randn({1, 1, 16})});
-  return handles(std::move(comps));
+  return share(std::move(comps));
 }
 
 }  // namespace

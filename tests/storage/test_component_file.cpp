@@ -77,19 +77,17 @@ TEST_CASE("Components round-trip through a component file bit for bit", "[storag
 TEST_CASE("An imported root predicts exactly as the exported one", "[storage]") {
   TempDir dir;
   const auto task = evostream::testing::synthetic_task("t", 4, 3);
-  auto original = evostream::testing::handles(random_root(5));
+  auto original = model::share(random_root(5));
   RootSource::export_root(dir.file("root.h5"), micro_arch(), [&] {
     std::vector<model::Component> v;
     for (const auto& h : original)
       v.push_back(*h);
     return v;
   }());
-  auto imported =
-      evostream::testing::handles(RootSource::import(dir.file("root.h5"), micro_arch()));
+  auto imported = model::share(RootSource::import(dir.file("root.h5"), micro_arch()));
   auto predict = [&](const std::vector<std::shared_ptr<const model::Component>>& path) {
     return model::Evaluator::evaluate(
-               model::VitFunction(model::VitLayout::of(evostream::testing::pointers(path)), 2),
-               task.test)
+               model::VitFunction(model::VitLayout::of(model::pointers(path)), 2), task.test)
         .predictions;
   };
   CHECK(predict(imported) == predict(original));
