@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/root_bench_command.hpp"
+#include "app/run_command.hpp"
 #include "app/tasks_command.hpp"
 #include "model/blas_check.hpp"
 #include "model/trainer_benchmark.hpp"
@@ -60,8 +61,13 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   run->add_option("--out", out_dir, "Run directory (default: runs/<scenario name>)");
-  run->add_option("--strategy", strategy, "Override the scenario's strategy");
+  run->add_option("--strategy", strategy, "Override the scenario's strategy")
+      ->check(CLI::IsMember({"mu2net", "finetune", "head-only", "adapters", "sequential"}));
   run->add_option("--seed", seed, "Override the scenario's seed");
+  std::string root_file;
+  run->add_option("--root", root_file,
+                  "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
+      ->check(CLI::ExistingFile);
 
   auto* resume = app.add_subcommand("resume", "Continue a run from its latest complete snapshot.");
   resume->add_option("run_dir", run_dir, "Run directory")->required();
@@ -124,10 +130,10 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       check_blas();
-      evostream::streams::ScenarioParser::parse_file(scenario);  // report scenario errors first
-      return not_available("run",
-                           "training, evolution and the actor system are being built "
-                           "(the scenario is valid)");
+      evostream::app::RunOptions options{scenario, out_dir, strategy, {}, root_file};
+      if (run->count("--seed"))
+        options.seed = seed;
+      return evostream::app::RunCommand(options).run(std::cout);
     }
     if (resume->parsed())
       return not_available("resume", "snapshots and resume are being built");

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace evostream::app {
+
+/// Options of `evostream run`.
+struct RunOptions {
+  /// The scenario file. Required.
+  std::string scenario;
+  /// The run directory. Default: `runs/<scenario name>`, or `runs/<scenario name>-<strategy>`
+  /// when `--strategy` is given.
+  std::string out;
+  /// Overrides the scenario's strategy. Default: the scenario's.
+  std::string strategy;
+  /// Overrides the scenario's seed. Default: the scenario's.
+  std::optional<uint64_t> seed;
+  /// Imports the root from this component file instead of the scenario's root (e.g. the
+  /// `root.h5` an earlier run of the same scenario wrote). Default: none.
+  std::string root;
+};
+
+/// `evostream run SCENARIO`: learns the scenario's stream with its strategy and writes the run
+/// directory: `scenario.toml` (a copy), `root.h5` (the root it trained) and `results.json`.
+///
+/// Runs synchronously, one candidate at a time; prints one line per candidate and per task.
+class RunCommand {
+ public:
+  explicit RunCommand(RunOptions options) : options_(std::move(options)) {}
+  /// Runs the command, printing progress to `out`; returns the exit status.
+  int run(std::ostream& out) const;
+
+ private:
+  RunOptions options_;
+};
+
+}  // namespace evostream::app

@@ -1,0 +1,61 @@
+#include "model/strategies/baseline_strategy.hpp"
+
+#include <fmt/format.h>
+
+#include "model/vit_factory.hpp"
+
+namespace evostream::model {
+
+BaselineStrategy::BaselineStrategy(Kind kind, StrategyEnvironment env)
+    : Strategy(std::move(env)), kind_(kind) {}
+
+std::string BaselineStrategy::name() const {
+  switch (kind_) {
+    case Kind::kFinetune:
+      return "finetune";
+    case Kind::kHeadOnly:
+      return "head-only";
+    case Kind::kAdapters:
+      return "adapters";
+  }
+  return "";
+}
+
+TaskOutcome BaselineStrategy::learn(const RunState& state, const TaskContext& ctx) {
+  const std::string& task = ctx.task.name();
+  const std::string suffix = fmt::format("@{}", ctx.iteration);
+  Path path;
+  path.name = task + suffix;
+  path.task = task;
+  std::vector<std::shared_ptr<const Component>> components;
+  auto add = [&](std::shared_ptr<const Component> c) {
+    path.ids.push_back(c->id());
+    components.push_back(std::move(c));
+  };
+  for (const auto& c : state.store.resolve(state.root.ids)) {
+    if (c->kind() == ComponentKind::kHead)
+      continue;
+    if (kind_ == Kind::kAdapters && c->kind() == ComponentKind::kBlock) {
+      add(std::make_shared<const Component>(
+          VitFactory::adapter(fmt::format("{}/adapter{}{}", task, c->index(), suffix), task,
+                              c->index(), env_.architecture.dim, path.hp.adapter_dim,
+                              streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                                                    static_cast<uint64_t>(ctx.iteration),
+                                                    static_cast<uint64_t>(c->index())})
+                                  .next_u64())));
+    }
+    if (kind_ == Kind::kFinetune) {
+      add(std::make_shared<const Component>(
+          c->clone(fmt::format("{}/{}{}{}", task, kind_name(c->kind()),
+                               c->index() >= 0 ? std::to_string(c->index()) : "", suffix),
+                   task)));
+    } else {
+      add(c);
+    }
+  }
+  add(std::make_shared<const Component>(VitFactory::head(
+      task + "/head" + suffix, task, env_.architecture.dim, ctx.task.num_classes)));
+  return train_once(std::move(path), std::move(components), state, ctx);
+}
+
+}  // namespace evostream::model

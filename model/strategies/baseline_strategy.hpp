@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include "model/strategies/strategy.hpp"
+
+namespace evostream::model {
+
+/// The independent baselines: one path per task built from the root, trained once for the
+/// whole per-task budget with the default hyperparameters.
+///
+/// - `finetune`: every component is cloned from the root and trained, with a fresh head
+///   (one independent model per task);
+/// - `head-only`: a linear probe: the frozen root with a fresh head;
+/// - `adapters`: the frozen root with a fresh residual adapter before every block and a fresh
+///   head.
+class BaselineStrategy : public Strategy {
+ public:
+  enum class Kind { kFinetune, kHeadOnly, kAdapters };
+  BaselineStrategy(Kind kind, StrategyEnvironment env);
+  std::string name() const override;
+  TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+
+ private:
+  Kind kind_;
+};
+
+}  // namespace evostream::model

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "model/strategies/strategy.hpp"
+
+namespace evostream::model {
+
+/// µ2Net: each task evolves its path from the other tasks' paths and the root (`Evolver`),
+/// training generations × children candidates of `steps` steps each, and commits the best.
+class Mu2NetStrategy : public Strategy {
+ public:
+  explicit Mu2NetStrategy(StrategyEnvironment env);
+  std::string name() const override { return "mu2net"; }
+  TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+
+ private:
+  SearchSpace space_;
+  Trainer trainer_;
+  /// Children per path name, per task; kept across task iterations as in the reference.
+  std::map<std::string, std::map<std::string, int64_t>> offspring_;
+};
+
+}  // namespace evostream::model

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/component.hpp"
+#include "model/evolution/component_usage.hpp"
+#include "model/evolution/evolver.hpp"
+#include "model/evolution/path.hpp"
+#include "model/parameter_store.hpp"
+#include "model/prefix_cache.hpp"
+#include "model/trainer.hpp"
+#include "streams/scenario.hpp"
+#include "streams/task_data.hpp"
+
+namespace evostream::model {
+
+/// What a run has built so far: the store, the committed paths and who uses what.
+struct RunState {
+  /// Every committed component (the root's first), all frozen.
+  ParameterStore store;
+  /// Which tasks' serving paths use each component.
+  ComponentUsage usage;
+  /// The root model's own path (ids `root/...`, its pretraining head included).
+  Path root;
+  /// Parameters of the root without its head: the score's normaliser.
+  double root_params = 0.0;
+  /// The path each task committed last.
+  std::map<std::string, Path> paths;
+  /// The task committed most recently; empty before the first.
+  std::string last_task;
+};
+
+/// The task a strategy learns now, and where it is in the run.
+struct TaskContext {
+  const streams::TaskData& task;
+  /// Position of the task in the stream.
+  int64_t task_index = 0;
+  /// Which visit of the task this is, from 0.
+  int64_t iteration = 0;
+  /// The run seed.
+  uint64_t seed = 1;
+  /// Called after each candidate finished training.
+  std::function<void(const CandidateRecord&)> on_candidate;
+};
+
+/// What learning one task produced: the path to commit and its new components.
+struct TaskOutcome {
+  Path path;
+  /// Components to add to the store (owned by the task, not frozen yet).
+  std::vector<Component> added;
+  /// Every candidate trained, in order.
+  std::vector<CandidateRecord> candidates;
+  /// Wall seconds spent training candidates.
+  double train_seconds = 0.0;
+};
+
+/// What every strategy gets: the architecture, the shared budget and the trainer settings.
+struct StrategyEnvironment {
+  streams::ArchitectureSpec architecture;
+  streams::StrategySpec spec;
+  /// Settings of one candidate's training (steps = the scenario's steps per candidate).
+  TrainSettings train;
+  /// Frozen-prefix activations shared by every candidate of the run; may be null.
+  std::shared_ptr<PrefixCache> cache;
+};
+
+/// A continual-learning strategy: how a task's path is found.
+///
+/// Every strategy spends the same budget per task: generations × children × steps training
+/// steps. A strategy does not touch the store; the runner commits what `learn` returns. New
+/// strategies (ImpressLearn, Mod-Squad) implement this interface without changing the others.
+class Strategy {
+ public:
+  explicit Strategy(StrategyEnvironment env) : env_(std::move(env)) {}
+  virtual ~Strategy() = default;
+
+  /// The name used in scenarios and results, e.g. "mu2net".
+  virtual std::string name() const = 0;
+  /// Learns `ctx.task` given what the run has built; returns the path to commit.
+  virtual TaskOutcome learn(const RunState& state, const TaskContext& ctx) = 0;
+  /// The path that serves `task` now. Default: the task's committed path.
+  virtual Path serving_path(const RunState& state, const std::string& task) const;
+  /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
+  virtual bool immutable() const { return true; }
+
+  const StrategyEnvironment& environment() const { return env_; }
+
+ protected:
+  /// Trains one path for the whole per-task budget (the baselines' single long training, as
+  /// in muNet's baselines) and returns the outcome with the trained components.
+  TaskOutcome train_once(Path path, std::vector<std::shared_ptr<const Component>> components,
+                         const RunState& state, const TaskContext& ctx) const;
+
+  StrategyEnvironment env_;
+};
+
+/// The strategy called `name` ("mu2net", "finetune", "head-only", "adapters", "sequential");
+/// raises `std::invalid_argument` listing the names for any other.
+std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env);
+
+}  // namespace evostream::model

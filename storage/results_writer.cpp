@@ -1,0 +1,119 @@
+#include "storage/results_writer.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "storage/storage_error.hpp"
+
+namespace evostream::storage {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json optional_number(const std::optional<double>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+const char* schedule_name(model::Schedule s) {
+  switch (s) {
+    case model::Schedule::kConstant:
+      return "constant";
+    case model::Schedule::kCosine:
+      return "cosine";
+    case model::Schedule::kRestarts:
+      return "restarts";
+  }
+  return "";
+}
+
+Json hyperparameters(const model::Hyperparameters& hp) {
+  return Json{{"learning_rate", hp.learning_rate},
+              {"schedule", schedule_name(hp.schedule)},
+              {"warmup_ratio", hp.warmup_ratio},
+              {"momentum", hp.momentum},
+              {"nesterov", hp.nesterov},
+              {"adapter_dim", hp.adapter_dim},
+              {"image_size", hp.image_size},
+              {"crop_area_min", hp.crop_area_min},
+              {"flip", hp.flip},
+              {"brightness", hp.brightness},
+              {"contrast", hp.contrast},
+              {"mu", hp.mu}};
+}
+
+}  // namespace
+
+std::string ResultsWriter::json(const model::RunResults& r) {
+  Json matrix = Json::array();
+  Json learned = Json::array();
+  for (size_t i = 0; i < r.matrix.rows(); ++i) {
+    Json row = Json::array();
+    for (size_t j = 0; j < r.matrix.tasks().size(); ++j)
+      row.push_back(optional_number(r.matrix.at(i, j)));
+    matrix.push_back(row);
+    learned.push_back(r.matrix.tasks()[static_cast<size_t>(r.matrix.learned(i))]);
+  }
+  Json tasks = Json::array();
+  for (const auto& t : r.tasks) {
+    tasks.push_back(Json{{"name", t.name},
+                         {"classes", t.classes},
+                         {"test_accuracy", t.test_accuracy},
+                         {"accuracy_after_learning", t.accuracy_after_learning},
+                         {"validation_accuracy", t.validation_accuracy},
+                         {"score", t.score},
+                         {"accounted_params", t.accounted_params},
+                         {"params_added", t.params_added},
+                         {"path_params", t.path_params},
+                         {"inference_flops", t.inference_flops},
+                         {"train_seconds", t.train_seconds},
+                         {"candidates", t.candidates},
+                         {"forgetting", optional_number(t.forgetting)},
+                         {"max_forgetting", optional_number(t.max_forgetting)},
+                         {"predictions_identical", t.predictions_identical},
+                         {"predictions_hash", t.predictions_hash},
+                         {"path", Json{{"name", t.path.name},
+                                       {"parent", t.path.parent},
+                                       {"components", t.path.ids},
+                                       {"hyperparameters", hyperparameters(t.path.hp)}}}});
+  }
+  const Json doc{{"format", "evostream-results"},
+                 {"version", 1},
+                 {"scenario", r.scenario},
+                 {"strategy", r.strategy},
+                 {"seed", r.seed},
+                 {"average_accuracy", r.average_accuracy},
+                 {"bwt", r.bwt},
+                 {"forgetting", r.forgetting},
+                 {"max_forgetting", r.max_forgetting},
+                 {"params_per_task", r.params_per_task},
+                 {"total_params", r.total_params},
+                 {"store_params", r.store_params},
+                 {"root_params", r.root_params},
+                 {"store_hash", r.store_hash},
+                 {"wall_seconds", r.wall_seconds},
+                 {"train_seconds", r.train_seconds},
+                 {"evaluation_seconds", r.evaluation_seconds},
+                 {"task_names", r.matrix.tasks()},
+                 {"accuracy_matrix_learned", learned},
+                 {"accuracy_matrix", matrix},
+                 {"tasks", tasks}};
+  return doc.dump(2) + "\n";
+}
+
+void ResultsWriter::write(const std::string& path, const model::RunResults& results) {
+  const std::string text = json(results);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out)
+      throw StorageError(tmp, "cannot be written");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw StorageError(path, "cannot be replaced by " + tmp);
+}
+
+}  // namespace evostream::storage

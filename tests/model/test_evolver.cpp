@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include "model/evolution/evolver.hpp"
+#include "model_fixtures.hpp"
+
+using namespace evostream::model;
+using evostream::testing::micro_arch;
+
+namespace {
+
+struct World {
+  ParameterStore store;
+  ComponentUsage usage;
+  Path root;
+  double root_params = 0.0;
+  SearchSpace space{micro_arch()};
+  std::map<std::string, int64_t> offspring;
+
+  World() {
+    auto comps = VitFactory::root(micro_arch(), 3, "root", 5);
+    root.name = "root";
+    root.task = "root";
+    for (const auto& c : comps) {
+      root.ids.push_back(c.id());
+      if (c.kind() != ComponentKind::kHead)
+        root_params += static_cast<double>(c.num_params());
+    }
+    store.commit("root", std::move(comps));
+  }
+
+  Evolver evolver(const std::string& task, EvolutionSettings s = {}) {
+    s.generations = 2;
+    s.children = 3;
+    return Evolver(store, usage, {root}, std::nullopt, offspring, space, micro_arch(), task, 4,
+                   root_params, s);
+  }
+};
+
+// A training result with a given quality and no trained tensors (acceptance only).
+TrainResult quality(double q) {
+  TrainResult r;
+  r.quality = q;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("The first generation descends from the seeds with fresh heads", "[model][evolution]") {
+  World w;
+  Evolver e = w.evolver("t");
+  const auto children = e.propose(0);
+  REQUIRE(children.size() == 3);
+  for (const auto& c : children) {
+    CHECK(c.path.parent == "root");
+    CHECK_FALSE(c.parent_same_task);
+    CHECK(c.path.ids.size() == c.components.size());
+    const auto& head = c.components.back();
+    CHECK(head->kind() == ComponentKind::kHead);
+    CHECK(head->owner() == "t");
+    CHECK(head->tensors()[0].size(0) == 4);
+    CHECK_FALSE(head->frozen());
+    for (const auto& comp : c.components)
+      CHECK((comp->frozen() ? w.store.contains(comp->id()) : comp->owner() == "t"));
+  }
+  CHECK(children[1].path.name == "t@0.0.1");
+  CHECK(w.offspring["root"] == 3);
+}
+
+TEST_CASE("The same seed proposes the same children", "[model][evolution]") {
+  World a;
+  World b;
+  Evolver ea = a.evolver("t");
+  Evolver eb = b.evolver("t");
+  const auto ca = ea.propose(0);
+  const auto cb = eb.propose(0);
+  for (size_t i = 0; i < ca.size(); ++i) {
+    CHECK(ca[i].path.ids == cb[i].path.ids);
+    CHECK(ca[i].path.hp.learning_rate == cb[i].path.hp.learning_rate);
+    CHECK(ca[i].training_seed == cb[i].training_seed);
+  }
+  EvolutionSettings other;
+  other.seed = 2;
+  World c;
+  Evolver ec = c.evolver("t", other);
+  CHECK(ec.propose(0)[0].training_seed != ca[0].training_seed);
+}
+
+TEST_CASE("Children of the task's own paths are kept only if they beat their parent",
+          "[model][evolution]") {
+  World w;
+  Evolver e = w.evolver("t");
+  const auto first = e.propose(0);
+  CHECK(e.record(first[0], quality(0.50)).kept);  // cross-task parent: always kept
+  CHECK(e.record(first[1], quality(0.10)).kept);
+  CHECK(e.record(first[2], quality(0.70)).kept);
+  CHECK(e.best().name == "t@0.0.2");
+  const auto second = e.propose(1);
+  for (const auto& c : second) {
+    if (!c.parent_same_task)
+      continue;
+    const bool beats = e.record(c, quality(c.parent_score + 0.01)).kept;
+    CHECK(beats);
+    CHECK_FALSE(e.record(c, quality(c.parent_score)).kept);
+  }
+  // The best own path (0.70, no children yet) is always the first parent of generation 1.
+  CHECK(second[0].path.parent == "t@0.0.2");
+}
+
+TEST_CASE("The best path's new components are what the task commits", "[model][evolution]") {
+  World w;
+  Evolver e = w.evolver("t");
+  for (const auto& c : e.propose(0))
+    e.record(c, quality(0.5));
+  const auto added = e.new_components();
+  REQUIRE_FALSE(added.empty());
+  for (const auto& c : added) {
+    CHECK(c.owner() == "t");
+    CHECK_FALSE(w.store.contains(c.id()));
+  }
+  w.store.commit("t", added);
+  CHECK(w.store.contains(e.best().ids.back()));
+}
+
+TEST_CASE("A trained component that is not on the path is refused", "[model][evolution]") {
+  World w;
+  Evolver e = w.evolver("t");
+  const auto c = e.propose(0);
+  TrainResult r = quality(0.5);
+  r.trained.push_back(VitFactory::head("elsewhere/head", "t", 16, 4));
+  CHECK_THROWS_WITH(e.record(c[0], r), Catch::Contains("is not on path t@0.0.0"));
+}
