@@ -191,15 +191,48 @@ TEST_CASE("An unknown subcommand or option gives one error line and exit 2", "[a
 }
 
 TEST_CASE("Commands whose machinery is not built yet say so and exit non-zero", "[app]") {
-  const CliResult r = run_cli("run " + config("smoke.toml"));
-  CHECK(r.status == 3);
-  CHECK_THAT(r.err, Contains("evostream run: not available yet"));
   for (const char* cmd : {"resume runs/x", "inspect runs/x", "report runs/x", "bench scaling"}) {
     INFO(cmd);
     const CliResult c = run_cli(cmd);
     CHECK(c.status == 3);
     CHECK_THAT(c.err, Contains("not available yet"));
   }
+}
+
+TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
+  TempDir dir;
+  const CliResult r = run_cli("run " + config("smoke.toml") + " --out " + dir.file("run"));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("committed b-rotated"));
+  CHECK_THAT(r.out, Contains("mu2net: average accuracy"));
+  const std::string json = slurp(dir.file("run/results.json"));
+  for (const char* key :
+       {"\"strategy\": \"mu2net\"", "\"average_accuracy\"", "\"bwt\": 0.0", "\"forgetting\"",
+        "\"max_forgetting\"", "\"accuracy_matrix\"", "\"tasks\"", "\"name\": \"a-pairs\"",
+        "\"test_accuracy\"", "\"accounted_params\"", "\"params_added\"", "\"inference_flops\""}) {
+    INFO(key);
+    CHECK_THAT(json, Contains(key));
+  }
+  CHECK(std::filesystem::exists(dir.file("run/scenario.toml")));
+  REQUIRE(std::filesystem::exists(dir.file("run/root.h5")));
+
+  // The root it wrote can be reused by another strategy on the same stream.
+  const CliResult b = run_cli("run " + config("smoke.toml") + " --strategy sequential --seed 3" +
+                              " --root " + dir.file("run/root.h5") + " --out " + dir.file("seq"));
+  REQUIRE(b.status == 0);
+  CHECK_THAT(b.out, Contains("root imported from"));
+  CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"seed\": 3"));
+  CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"strategy\": \"sequential\""));
+}
+
+TEST_CASE("run refuses an unknown strategy and a missing root file", "[app]") {
+  const CliResult r = run_cli("run " + config("smoke.toml") + " --strategy ewc");
+  CHECK(r.status == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("--strategy"));
+  const CliResult m = run_cli("run " + config("smoke.toml") + " --root /nonexistent/root.h5");
+  CHECK(m.status == 2);
+  CHECK_THAT(m.err, Contains("/nonexistent/root.h5"));
 }
 
 TEST_CASE("run reports scenario errors before anything else", "[app]") {
