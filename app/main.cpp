@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/inspect_command.hpp"
+#include "app/resume_command.hpp"
 #include "app/root_bench_command.hpp"
 #include "app/run_command.hpp"
 #include "app/tasks_command.hpp"
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"mu2net", "finetune", "head-only", "adapters", "sequential"}));
   run->add_option("--seed", seed, "Override the scenario's seed");
   std::string root_file;
+  bool force = false;
+  run->add_flag("--force", force, "Replace a run already in the run directory");
   run->add_option("--root", root_file,
                   "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
       ->check(CLI::ExistingFile);
@@ -130,15 +134,17 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       check_blas();
-      evostream::app::RunOptions options{scenario, out_dir, strategy, {}, root_file};
+      evostream::app::RunOptions options{scenario, out_dir, strategy, {}, root_file, force};
       if (run->count("--seed"))
         options.seed = seed;
       return evostream::app::RunCommand(options).run(std::cout);
     }
-    if (resume->parsed())
-      return not_available("resume", "snapshots and resume are being built");
+    if (resume->parsed()) {
+      check_blas();
+      return evostream::app::ResumeCommand(run_dir).run(std::cout, std::cerr);
+    }
     if (inspect->parsed())
-      return not_available("inspect", "run directories are being built");
+      return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);
     if (report->parsed())
       return not_available("report", "the HTML report is being built");
     if (bench->parsed()) {

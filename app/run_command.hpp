@@ -21,12 +21,16 @@ struct RunOptions {
   /// Imports the root from this component file instead of the scenario's root (e.g. the
   /// `root.h5` an earlier run of the same scenario wrote). Default: none.
   std::string root;
+  /// Replaces a run already in `out` instead of refusing. Default: false.
+  bool force = false;
 };
 
 /// `evostream run SCENARIO`: learns the scenario's stream with its strategy and writes the run
-/// directory: `scenario.toml` (a copy), `root.h5` (the root it trained) and `results.json`.
+/// directory: `scenario.toml` (a copy), `root.h5` (the root it trained), `snapshots/` and
+/// `results.json`.
 ///
 /// Runs synchronously, one candidate at a time; prints one line per candidate and per task.
+/// Refuses a directory that already holds a run unless `force` is set.
 class RunCommand {
  public:
   explicit RunCommand(RunOptions options) : options_(std::move(options)) {}

@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <map>
+#include <cstring>
 #include <set>
 
 #include "model/evaluator.hpp"
 #include "model/flop_count.hpp"
+#include "model/run_interrupted.hpp"
 #include "model/vit_function.hpp"
 #include "streams/content_hash.hpp"
 
@@ -36,6 +37,37 @@ Scored evaluate(const RunState& state, const Path& path, const streams::TaskData
 
 }  // namespace
 
+std::string run_state_hash(const ParameterStore& store, const RunProgress& progress) {
+  streams::ContentHash h;
+  auto number = [&](double v) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    h.update(bits);
+  };
+  h.update(store.content_hash()).update(static_cast<uint64_t>(progress.events_done));
+  for (const auto& [task, p] : progress.paths) {
+    h.update(task).update(p.name).update(p.parent).update(static_cast<uint64_t>(p.ids.size()));
+    for (const auto& id : p.ids)
+      h.update(id);
+    number(p.quality);
+    number(p.score);
+    for (double v : {p.hp.learning_rate, p.hp.warmup_ratio, p.hp.momentum, p.hp.crop_area_min,
+                     p.hp.brightness, p.hp.contrast, p.hp.mu})
+      number(v);
+    h.update(static_cast<uint64_t>(p.hp.schedule))
+        .update(static_cast<uint64_t>(p.hp.nesterov))
+        .update(static_cast<uint64_t>(p.hp.flip))
+        .update(static_cast<uint64_t>(p.hp.adapter_dim))
+        .update(static_cast<uint64_t>(p.hp.image_size));
+  }
+  for (size_t i = 0; i < progress.rows.size(); ++i) {
+    h.update(static_cast<uint64_t>(progress.row_learned[i]));
+    for (const auto& v : progress.rows[i])
+      number(v ? *v : -1.0);
+  }
+  return h.hex();
+}
+
 StreamRunner::StreamRunner(const streams::Scenario& scenario, Strategy& strategy,
                            std::vector<Component> root, RunObserver observer)
     : scenario_(scenario), strategy_(strategy), observer_(std::move(observer)) {
@@ -49,113 +81,184 @@ StreamRunner::StreamRunner(const streams::Scenario& scenario, Strategy& strategy
   state_.store.commit("root", std::move(root));
 }
 
-RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks) {
+void StreamRunner::restore(const RunProgress& progress, std::vector<Component> components) {
+  // Commit in batches of one owner, in the order they were committed.
+  size_t begin = 0;
+  while (begin < components.size()) {
+    const std::string owner = components[begin].owner();
+    size_t end = begin;
+    std::vector<Component> batch;
+    while (end < components.size() && components[end].owner() == owner)
+      batch.push_back(std::move(components[end++]));
+    state_.store.commit(owner, std::move(batch));
+    begin = end;
+  }
+  state_.store.verify();
+  progress_ = progress;
+  state_.paths = progress.paths;
+  state_.last_task = progress.last_task;
+  strategy_.restore_counters(progress.strategy_counters);
+  for (const auto& [task, path] : state_.paths)
+    state_.usage.set_path(task, strategy_.serving_path(state_, task).ids);
+}
+
+void StreamRunner::learn_event(const std::vector<streams::TaskData>& tasks, int64_t event,
+                               const std::atomic<bool>* stop) {
   const auto t_start = Clock::now();
+  const int64_t n = static_cast<int64_t>(tasks.size());
+  const size_t index = static_cast<size_t>(event % n);
+  const int64_t iteration = event / n;
+  const streams::TaskData& task = tasks[index];
+  TaskResult& result = progress_.tasks[index];
+  if (observer_.task_started)
+    observer_.task_started(static_cast<int64_t>(index), iteration, task);
+  TaskContext ctx{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop};
+  ctx.on_candidate = [&](const CandidateRecord& r) {
+    if (observer_.candidate_done)
+      observer_.candidate_done(task.name(), r);
+  };
+  TaskOutcome outcome = strategy_.learn(state_, ctx);
+
+  std::vector<Component> added = outcome.added;  // shares tensors; for the checkpoint
+  for (const auto& c : outcome.added)
+    result.params_added += c.num_params();
+  state_.store.commit(task.name(), std::move(outcome.added));
+  state_.store.verify();
+  state_.paths[task.name()] = outcome.path;
+  state_.last_task = task.name();
+  for (const auto& [name, path] : state_.paths)
+    state_.usage.set_path(name, strategy_.serving_path(state_, name).ids);
+  result.name = task.name();
+  result.classes = task.num_classes;
+  result.validation_accuracy = outcome.path.quality;
+  result.score = outcome.path.score;
+  result.train_seconds += outcome.train_seconds;
+  result.candidates += static_cast<int64_t>(outcome.candidates.size());
+  progress_.train_seconds += outcome.train_seconds;
+
+  // One row of the matrix: every task learned so far, evaluated on its test split.
+  const auto t_eval = Clock::now();
+  std::vector<std::optional<double>> row(tasks.size());
+  for (size_t j = 0; j < tasks.size(); ++j) {
+    const std::string& name = tasks[j].name();
+    if (!state_.paths.count(name))
+      continue;
+    const Scored s = evaluate(state_, strategy_.serving_path(state_, name), tasks[j],
+                              scenario_.root.architecture.heads);
+    row[j] = s.accuracy;
+    TaskResult& tj = progress_.tasks[j];
+    if (j == index) {
+      progress_.committed_hash[name] = s.predictions_hash;
+      tj.accuracy_after_learning = s.accuracy;
+    } else if (s.predictions_hash != progress_.committed_hash[name]) {
+      tj.predictions_identical = false;
+    }
+    tj.predictions_hash = s.predictions_hash;
+    tj.test_accuracy = s.accuracy;
+  }
+  progress_.evaluation_seconds += since(t_eval);
+  progress_.row_learned.push_back(static_cast<int64_t>(index));
+  progress_.rows.push_back(row);
+  progress_.events_done = event + 1;
+  progress_.paths = state_.paths;
+  progress_.last_task = state_.last_task;
+  progress_.strategy_counters = strategy_.counters();
+  progress_.wall_seconds += since(t_start);
+  if (observer_.task_committed) {
+    double sum = 0.0;
+    int64_t count = 0;
+    for (const auto& v : row) {
+      if (v) {
+        sum += *v;
+        ++count;
+      }
+    }
+    observer_.task_committed(task.name(), row, count ? sum / static_cast<double>(count) : 0.0);
+  }
+  if (observer_.checkpoint)
+    observer_.checkpoint(progress_, added);
+}
+
+RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
+                             const std::atomic<bool>* stop) {
+  if (progress_.tasks.size() != tasks.size()) {
+    progress_.tasks.assign(tasks.size(), TaskResult{});
+    for (size_t j = 0; j < tasks.size(); ++j) {
+      progress_.tasks[j].name = tasks[j].name();
+      progress_.tasks[j].classes = tasks[j].num_classes;
+    }
+  }
+  const int64_t total = scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+  try {
+    for (int64_t e = progress_.events_done; e < total; ++e) {
+      if (stop && stop->load())
+        throw RunInterrupted();
+      learn_event(tasks, e, stop);
+    }
+  } catch (const RunInterrupted&) {
+    // The task in progress is abandoned; everything committed stays.
+  }
+  return results(tasks);
+}
+
+RunResults StreamRunner::results(const std::vector<streams::TaskData>& tasks) const {
   RunResults out;
   out.scenario = scenario_.name;
   out.strategy = strategy_.name();
   out.seed = scenario_.seed;
   out.root_params = state_.root_params;
+  out.events_done = progress_.events_done;
+  out.events_total = scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+  out.complete = out.events_done == out.events_total;
   std::vector<std::string> names;
   for (const auto& t : tasks)
     names.push_back(t.name());
   out.matrix = AccuracyMatrix(names);
-  out.tasks.resize(tasks.size());
-  std::map<std::string, std::string> committed_hash;  // task -> test predictions at commit
-  std::vector<bool> learned(tasks.size(), false);
-  const int64_t heads = scenario_.root.architecture.heads;
-
-  for (int64_t iteration = 0; iteration < scenario_.strategy.iterations; ++iteration) {
-    for (size_t index = 0; index < tasks.size(); ++index) {
-      const streams::TaskData& task = tasks[index];
-      TaskResult& result = out.tasks[index];
-      if (observer_.task_started)
-        observer_.task_started(static_cast<int64_t>(index), iteration, task);
-      TaskContext ctx{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}};
-      ctx.on_candidate = [&](const CandidateRecord& r) {
-        if (observer_.candidate_done)
-          observer_.candidate_done(task.name(), r);
-      };
-      TaskOutcome outcome = strategy_.learn(state_, ctx);
-
-      for (const auto& c : outcome.added)
-        result.params_added += c.num_params();
-      state_.store.commit(task.name(), std::move(outcome.added));
-      state_.store.verify();
-      state_.paths[task.name()] = outcome.path;
-      state_.last_task = task.name();
-      learned[index] = true;
-      for (size_t j = 0; j < tasks.size(); ++j) {
-        if (learned[j])
-          state_.usage.set_path(tasks[j].name(),
-                                strategy_.serving_path(state_, tasks[j].name()).ids);
-      }
-      result.name = task.name();
-      result.classes = task.num_classes;
-      result.validation_accuracy = outcome.path.quality;
-      result.score = outcome.path.score;
-      result.train_seconds += outcome.train_seconds;
-      result.candidates += static_cast<int64_t>(outcome.candidates.size());
-      out.train_seconds += outcome.train_seconds;
-
-      // One row of the matrix: every task learned so far, evaluated on its test split.
-      const auto t_eval = Clock::now();
-      std::vector<std::optional<double>> row(tasks.size());
-      for (size_t j = 0; j < tasks.size(); ++j) {
-        if (!learned[j])
-          continue;
-        const Path serving = strategy_.serving_path(state_, tasks[j].name());
-        const Scored s = evaluate(state_, serving, tasks[j], heads);
-        row[j] = s.accuracy;
-        TaskResult& tj = out.tasks[j];
-        if (j == index) {
-          committed_hash[tasks[j].name()] = s.predictions_hash;
-          tj.accuracy_after_learning = s.accuracy;
-        } else if (s.predictions_hash != committed_hash[tasks[j].name()]) {
-          tj.predictions_identical = false;
-        }
-        tj.predictions_hash = s.predictions_hash;
-        tj.test_accuracy = s.accuracy;
-      }
-      out.evaluation_seconds += since(t_eval);
-      out.matrix.add_row(static_cast<int64_t>(index), row);
-      if (observer_.task_committed)
-        observer_.task_committed(task.name(), row, out.matrix.average_accuracy());
-    }
-  }
+  for (size_t i = 0; i < progress_.rows.size(); ++i)
+    out.matrix.add_row(progress_.row_learned[i], progress_.rows[i]);
+  out.train_seconds = progress_.train_seconds;
+  out.evaluation_seconds = progress_.evaluation_seconds;
+  out.wall_seconds = progress_.wall_seconds;
 
   // The final account: accounted parameters with the final sharing, FLOPs of serving paths.
   std::set<std::string> serving_ids;
   double accounted_sum = 0.0;
+  int64_t learned = 0;
   const auto forgetting = out.matrix.task_forgetting();
   const auto max_forgetting = out.matrix.task_max_forgetting();
   for (size_t j = 0; j < tasks.size(); ++j) {
-    TaskResult& tj = out.tasks[j];
-    tj.path = strategy_.serving_path(state_, tj.name);
-    const auto handles = state_.store.resolve(tj.path.ids);
-    std::vector<int64_t> params;
-    for (const auto& c : handles) {
-      params.push_back(c->num_params());
-      tj.path_params += c->num_params();
-      serving_ids.insert(c->id());
+    TaskResult tj = progress_.tasks.size() == tasks.size() ? progress_.tasks[j] : TaskResult{};
+    tj.name = tasks[j].name();
+    tj.classes = tasks[j].num_classes;
+    if (state_.paths.count(tj.name)) {
+      tj.path = strategy_.serving_path(state_, tj.name);
+      const auto handles = state_.store.resolve(tj.path.ids);
+      std::vector<int64_t> params;
+      for (const auto& c : handles) {
+        params.push_back(c->num_params());
+        tj.path_params += c->num_params();
+        serving_ids.insert(c->id());
+      }
+      tj.accounted_params = accounted_params(tj.path.ids, params, state_.usage, tj.name);
+      accounted_sum += tj.accounted_params;
+      ++learned;
+      const int64_t side =
+          tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
+      tj.inference_flops = FlopCount::forward(VitLayout::of(pointers(handles)), side);
     }
-    tj.accounted_params = accounted_params(tj.path.ids, params, state_.usage, tj.name);
-    accounted_sum += tj.accounted_params;
-    const int64_t side = tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
-    tj.inference_flops = FlopCount::forward(VitLayout::of(pointers(handles)), side);
     tj.forgetting = forgetting[j];
     tj.max_forgetting = max_forgetting[j];
+    out.tasks.push_back(std::move(tj));
   }
   for (const auto& id : serving_ids)
     out.total_params += state_.store.get(id)->num_params();
   out.store_params = state_.store.num_params();
-  out.params_per_task = tasks.empty() ? 0.0 : accounted_sum / static_cast<double>(tasks.size());
+  out.params_per_task = learned ? accounted_sum / static_cast<double>(learned) : 0.0;
   out.average_accuracy = out.matrix.average_accuracy();
   out.bwt = out.matrix.bwt();
   out.forgetting = out.matrix.forgetting();
   out.max_forgetting = out.matrix.max_forgetting();
   out.store_hash = state_.store.content_hash();
-  out.wall_seconds = since(t_start);
   return out;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,7 +77,40 @@ struct RunResults {
   double wall_seconds = 0.0;
   double train_seconds = 0.0;
   double evaluation_seconds = 0.0;
+  /// Task visits committed, and how many the scenario asks for.
+  int64_t events_done = 0;
+  int64_t events_total = 0;
+  /// False when the run stopped early (interrupted); the results cover what was committed.
+  bool complete = false;
 };
+
+/// What a run has done besides the store's components: everything a snapshot records to
+/// continue the run exactly where it stopped.
+struct RunProgress {
+  /// Task visits committed (the stream cursor: visit e is task e mod n of iteration e / n).
+  int64_t events_done = 0;
+  /// The path each task committed last, and the last task committed.
+  std::map<std::string, Path> paths;
+  std::string last_task;
+  /// The accuracy matrix so far: the task each row learned, and the rows.
+  std::vector<int64_t> row_learned;
+  std::vector<std::vector<std::optional<double>>> rows;
+  /// Per stream task: what has been accumulated (seconds, candidates, added parameters, the
+  /// accuracy right after learning, validation accuracy, prediction checks).
+  std::vector<TaskResult> tasks;
+  /// Per task: the hash of its test predictions when it was committed.
+  std::map<std::string, std::string> committed_hash;
+  /// The strategy's own state (`Strategy::counters`).
+  std::map<std::string, int64_t> strategy_counters;
+  double train_seconds = 0.0;
+  double evaluation_seconds = 0.0;
+  double wall_seconds = 0.0;
+};
+
+/// A hash of a run's state: the store's content, the committed paths (components,
+/// hyperparameters, scores), the stream cursor and the accuracy matrix; timings are left out.
+/// Two runs that end in the same state have the same hash (16 hex digits).
+std::string run_state_hash(const ParameterStore& store, const RunProgress& progress);
 
 /// Callbacks a runner reports progress to; every one may be empty.
 struct RunObserver {
@@ -87,6 +122,9 @@ struct RunObserver {
   /// accuracies, the average accuracy of that row).
   std::function<void(const std::string&, const std::vector<std::optional<double>>&, double)>
       task_committed;
+  /// After each commit and evaluation: the progress so far and the components the commit
+  /// added (what a snapshot writes).
+  std::function<void(const RunProgress&, const std::vector<Component>&)> checkpoint;
 };
 
 /// Runs a task stream synchronously: each task visit is learned by the strategy, committed to
@@ -98,17 +136,32 @@ class StreamRunner {
   StreamRunner(const streams::Scenario& scenario, Strategy& strategy, std::vector<Component> root,
                RunObserver observer = {});
 
+  /// Continues from a snapshot chain: `components` are every committed component after the
+  /// root's (in commit order), `progress` what the latest snapshot recorded.
+  void restore(const RunProgress& progress, std::vector<Component> components);
+
   /// Learns `tasks` (the scenario's tasks, built, in stream order) for the scenario's
-  /// iterations and returns the results.
-  RunResults run(const std::vector<streams::TaskData>& tasks);
+  /// iterations, from where the run stands, and returns the results. When `stop` becomes set,
+  /// the task in progress is abandoned and the results of what was committed come back with
+  /// `complete` false.
+  RunResults run(const std::vector<streams::TaskData>& tasks,
+                 const std::atomic<bool>* stop = nullptr);
+
+  /// The results of what has been committed so far.
+  RunResults results(const std::vector<streams::TaskData>& tasks) const;
 
   const RunState& state() const { return state_; }
+  const RunProgress& progress() const { return progress_; }
 
  private:
+  void learn_event(const std::vector<streams::TaskData>& tasks, int64_t event,
+                   const std::atomic<bool>* stop);
+
   const streams::Scenario& scenario_;
   Strategy& strategy_;
   RunObserver observer_;
   RunState state_;
+  RunProgress progress_;
 };
 
 }  // namespace evostream::model

@@ -13,7 +13,7 @@ namespace evostream::storage {
 
 namespace {
 
-constexpr const char* kFormat = "evostream-components";
+void (*write_hook)(const std::string&) = nullptr;
 
 // Owns an HDF5 identifier and closes it with the matching function.
 class Handle {
@@ -74,6 +74,39 @@ void put_tensor(hid_t group, const std::string& name, const at::Tensor& t,
 }
 
 // -- reading ---------------------------------------------------------------------------------
+
+void put_text(hid_t obj, const std::string& name, const std::string& text,
+              const std::string& file) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type, std::max<size_t>(1, text.size()));
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle ds(H5Dcreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose);
+  if (!ds.valid() || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) < 0)
+    throw StorageError(file, fmt::format("cannot write text dataset {}", name));
+}
+
+std::string get_text(hid_t obj, const std::string& name, const std::string& file) {
+  Handle ds(H5Dopen2(obj, name.c_str(), H5P_DEFAULT), H5Dclose);
+  Handle type(H5Dget_type(ds), H5Tclose);
+  if (!ds.valid() || H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0)
+    throw StorageError(file, fmt::format("/{}: expected a fixed-length text dataset", name));
+  std::string value(H5Tget_size(type), '\0');
+  if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()) < 0)
+    throw StorageError(file, fmt::format("/{}: cannot read the text", name));
+  value.erase(value.find_last_not_of('\0') + 1);
+  return value;
+}
+
+bool is_dataset(hid_t parent, const std::string& name) {
+  const hid_t o = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
+  if (o < 0)
+    return false;
+  const bool yes = H5Iget_type(o) == H5I_DATASET;
+  H5Oclose(o);
+  return yes;
+}
 
 std::string get_string(hid_t obj, const char* name, const std::string& file,
                        const std::string& where) {
@@ -177,8 +210,13 @@ Handle ordered_group(hid_t parent, const std::string& name) {
 
 }  // namespace
 
+void ComponentFile::set_write_hook(void (*hook)(const std::string& path)) {
+  write_hook = hook;
+}
+
 void ComponentFile::write(const std::string& path, const streams::ArchitectureSpec& a,
-                          const std::vector<model::Component>& components) {
+                          const std::vector<model::Component>& components,
+                          const FileExtras& extras) {
   quiet_hdf5();
   const std::string tmp = path + ".tmp";
   {
@@ -187,7 +225,7 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, props, H5P_DEFAULT), H5Fclose);
     if (!f.valid())
       throw StorageError(path, "cannot create the file (is the directory writable?)");
-    put_string(f, "format", kFormat, path);
+    put_string(f, "format", extras.format, path);
     put_int(f, "version", kVersion, path);
     Handle arch = ordered_group(f, "architecture");
     put_string(arch, "name", a.name, path);
@@ -207,9 +245,14 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
       put_int(g, "index", c.index(), path);
       put_string(g, "owner", c.owner(), path);
       put_string(g, "parent", c.parent(), path);
+      put_string(g, "content_hash", c.content_hash(), path);
       for (size_t t = 0; t < c.names().size(); ++t)
         put_tensor(g, c.names()[t], c.tensors()[t], path);
     }
+    for (const auto& [name, text] : extras.texts)
+      put_text(f, name, text, path);
+    if (write_hook)
+      write_hook(path);
     if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0)
       throw StorageError(path, "cannot flush the file");
   }
@@ -219,7 +262,7 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     throw StorageError(path, "cannot rename the temporary file into place: " + ec.message());
 }
 
-ComponentSet ComponentFile::read(const std::string& path) {
+ComponentSet ComponentFile::read(const std::string& path, const std::string& expected_format) {
   quiet_hdf5();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -231,9 +274,9 @@ ComponentSet ComponentFile::read(const std::string& path) {
   if (!f.valid())
     throw StorageError(path, "cannot open the HDF5 file");
   const std::string format = get_string(f, "format", path, "/");
-  if (format != kFormat) {
-    throw StorageError(path,
-                       fmt::format("/: expected format \"{}\", found \"{}\"", kFormat, format));
+  if (format != expected_format) {
+    throw StorageError(
+        path, fmt::format("/: expected format \"{}\", found \"{}\"", expected_format, format));
   }
   const int64_t version = get_int(f, "version", path, "/");
   if (version != kVersion) {
@@ -273,6 +316,18 @@ ComponentSet ComponentFile::read(const std::string& path) {
         get_string(g, "id", path, where), kind, get_int(g, "index", path, where),
         get_string(g, "owner", path, where), get_string(g, "parent", path, where), std::move(names),
         std::move(tensors));
+    if (H5Aexists(g, "content_hash") > 0) {
+      const std::string stored = get_string(g, "content_hash", path, where);
+      const std::string found = out.components.back().content_hash();
+      if (stored != found) {
+        throw StorageError(path, fmt::format("{} ({}): checksum mismatch: expected {}, found {}",
+                                             where, out.components.back().id(), stored, found));
+      }
+    }
+  }
+  for (const auto& name : members(f)) {
+    if (is_dataset(f, name))
+      out.texts[name] = get_text(f, name, path);
   }
   return out;
 }

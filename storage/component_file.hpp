@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,16 @@ namespace evostream::storage {
 struct ComponentSet {
   streams::ArchitectureSpec architecture;
   std::vector<model::Component> components;
+  /// The text datasets at the root of the file (`FileExtras::texts`).
+  std::map<std::string, std::string> texts;
+};
+
+/// What a file built on the component layout adds: its own format name and text datasets.
+struct FileExtras {
+  /// The `format` attribute. Default: "evostream-components".
+  std::string format = "evostream-components";
+  /// Text datasets written at the root of the file, by name. Default: none.
+  std::map<std::string, std::string> texts;
 };
 
 /// Reads and writes components in an HDF5 file of a documented layout (see README):
@@ -32,9 +43,17 @@ class ComponentFile {
   /// Layout version written and accepted.
   static constexpr int64_t kVersion = 1;
 
+  /// Writes `components` of `architecture` to `path` (through `path.tmp` and a rename).
+  /// Raises `StorageError` naming the file when it cannot be written.
   static void write(const std::string& path, const streams::ArchitectureSpec& architecture,
-                    const std::vector<model::Component>& components);
-  static ComponentSet read(const std::string& path);
+                    const std::vector<model::Component>& components, const FileExtras& extras = {});
+  /// Reads a file whose `format` attribute is `format`, checking every component against its
+  /// stored content hash.
+  static ComponentSet read(const std::string& path,
+                           const std::string& format = "evostream-components");
+  /// Called after the components are written and before the file is flushed and renamed; used
+  /// by the crash tests to die in the middle of a write. Default: none.
+  static void set_write_hook(void (*hook)(const std::string& path));
 };
 
 }  // namespace evostream::storage

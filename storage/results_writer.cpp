@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "storage/progress_codec.hpp"
 #include "storage/storage_error.hpp"
 
 namespace evostream::storage {
@@ -16,21 +17,9 @@ Json optional_number(const std::optional<double>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
-const char* schedule_name(model::Schedule s) {
-  switch (s) {
-    case model::Schedule::kConstant:
-      return "constant";
-    case model::Schedule::kCosine:
-      return "cosine";
-    case model::Schedule::kRestarts:
-      return "restarts";
-  }
-  return "";
-}
-
 Json hyperparameters(const model::Hyperparameters& hp) {
   return Json{{"learning_rate", hp.learning_rate},
-              {"schedule", schedule_name(hp.schedule)},
+              {"schedule", ProgressCodec::schedule_name(hp.schedule)},
               {"warmup_ratio", hp.warmup_ratio},
               {"momentum", hp.momentum},
               {"nesterov", hp.nesterov},

@@ -32,7 +32,10 @@ TaskOutcome Mu2NetStrategy::learn(const RunState& state, const TaskContext& ctx)
   TaskOutcome out;
   for (int64_t g = 0; g < settings.generations; ++g) {
     for (const Candidate& c : evolver.propose(g)) {
-      const TrainResult result = trainer_.train(c.components, c.path.hp, ctx.task, c.training_seed);
+      ctx.check_stop();
+      const TrainResult result =
+          trainer_.train(c.components, c.path.hp, ctx.task, c.training_seed,
+                         [&](int64_t, int64_t, double) { ctx.check_stop(); });
       const CandidateRecord r = evolver.record(c, result);
       out.train_seconds += result.seconds;
       out.candidates.push_back(r);
@@ -43,6 +46,23 @@ TaskOutcome Mu2NetStrategy::learn(const RunState& state, const TaskContext& ctx)
   out.path = evolver.best();
   out.added = evolver.new_components();
   return out;
+}
+
+std::map<std::string, int64_t> Mu2NetStrategy::counters() const {
+  std::map<std::string, int64_t> out;
+  for (const auto& [task, counts] : offspring_) {
+    for (const auto& [path, n] : counts)
+      out[task + '\n' + path] = n;
+  }
+  return out;
+}
+
+void Mu2NetStrategy::restore_counters(const std::map<std::string, int64_t>& counters) {
+  offspring_.clear();
+  for (const auto& [key, n] : counters) {
+    const size_t cut = key.find('\n');
+    offspring_[key.substr(0, cut)][key.substr(cut + 1)] = n;
+  }
 }
 
 }  // namespace evostream::model

@@ -14,6 +14,9 @@ class Mu2NetStrategy : public Strategy {
   explicit Mu2NetStrategy(StrategyEnvironment env);
   std::string name() const override { return "mu2net"; }
   TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+  /// Children per parent path, keyed `task` + '\n' + `path name`.
+  std::map<std::string, int64_t> counters() const override;
+  void restore_counters(const std::map<std::string, int64_t>& counters) override;
 
  private:
   SearchSpace space_;

@@ -5,11 +5,17 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/run_interrupted.hpp"
 #include "model/strategies/baseline_strategy.hpp"
 #include "model/strategies/mu2net_strategy.hpp"
 #include "model/strategies/sequential_strategy.hpp"
 
 namespace evostream::model {
+
+void TaskContext::check_stop() const {
+  if (stop && stop->load())
+    throw RunInterrupted();
+}
 
 Path Strategy::serving_path(const RunState& state, const std::string& task) const {
   auto p = state.paths.find(task);
@@ -27,7 +33,9 @@ TaskOutcome Strategy::train_once(Path path,
   const uint64_t seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
                                               static_cast<uint64_t>(ctx.iteration), 0, 0})
                             .next_u64();
-  const TrainResult result = trainer.train(components, path.hp, ctx.task, seed);
+  ctx.check_stop();
+  const TrainResult result = trainer.train(components, path.hp, ctx.task, seed,
+                                           [&](int64_t, int64_t, double) { ctx.check_stop(); });
 
   TaskOutcome out;
   int64_t trained_params = 0;

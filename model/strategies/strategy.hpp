@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,12 @@ struct TaskContext {
   uint64_t seed = 1;
   /// Called after each candidate finished training.
   std::function<void(const CandidateRecord&)> on_candidate;
+  /// Set when the run should stop: strategies check it between candidates and validations and
+  /// raise `RunInterrupted`. May be null.
+  const std::atomic<bool>* stop = nullptr;
+
+  /// Raises `RunInterrupted` when `stop` is set.
+  void check_stop() const;
 };
 
 /// What learning one task produced: the path to commit and its new components.
@@ -86,6 +93,11 @@ class Strategy {
   virtual Path serving_path(const RunState& state, const std::string& task) const;
   /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
   virtual bool immutable() const { return true; }
+  /// The strategy's own state that a resumed run needs (µ2Net: children per parent path), as
+  /// named counters. Default: none.
+  virtual std::map<std::string, int64_t> counters() const { return {}; }
+  /// Restores what `counters` returned.
+  virtual void restore_counters(const std::map<std::string, int64_t>&) {}
 
   const StrategyEnvironment& environment() const { return env_; }
 

@@ -1,0 +1,55 @@
+#include "app/inspect_command.hpp"
+
+#include <fmt/format.h>
+
+#include "model/parameter_store.hpp"
+#include "model/stream_runner.hpp"
+#include "storage/run_directory.hpp"
+
+namespace evostream::app {
+
+int InspectCommand::run(std::ostream& out, std::ostream& err) const {
+  const storage::RunDirectory dir(run_dir_);
+  storage::LoadedRun loaded = dir.load(false);
+  for (const auto& w : loaded.warnings)
+    err << "evostream: warning: " << w << "\n";
+  model::ParameterStore store;
+  store.commit("root", loaded.root);
+  for (auto& c : loaded.components)
+    store.commit(c.owner(), {c});
+  const model::RunProgress& p = loaded.progress;
+  const std::string hash = model::run_state_hash(store, p);
+  if (hash_only_) {
+    out << "state-hash: " << hash << "\n";
+    return 0;
+  }
+  out << fmt::format("run {}: scenario {}, strategy {}, seed {}\n", run_dir_,
+                     loaded.identity.scenario, loaded.identity.strategy, loaded.identity.seed);
+  out << fmt::format(
+      "{} of {} task visits committed; latest snapshot {}; {} components, {} "
+      "parameters in the store\n",
+      p.events_done, loaded.identity.events_total, loaded.sequence, store.size(),
+      store.num_params());
+  const auto* last = p.rows.empty() ? nullptr : &p.rows.back();
+  for (size_t j = 0; j < p.tasks.size(); ++j) {
+    const auto& t = p.tasks[j];
+    auto path = p.paths.find(t.name);
+    if (path == p.paths.end()) {
+      out << fmt::format("  {:<22} not learned yet\n", t.name);
+      continue;
+    }
+    int64_t params = 0;
+    for (const auto& id : path->second.ids)
+      params += store.get(id)->num_params();
+    const auto acc = last && (*last)[j] ? 100.0 * *(*last)[j] : 0.0;
+    out << fmt::format(
+        "  {:<22} test {:6.2f}%  validation {:6.2f}%  {:>8} params on its path, "
+        "{:>8} added  path {}\n",
+        t.name, acc, 100.0 * t.validation_accuracy, params, t.params_added, path->second.name);
+    out << "    " << fmt::format("{}", fmt::join(path->second.ids, " ")) << "\n";
+  }
+  out << "state-hash: " << hash << "\n";
+  return 0;
+}
+
+}  // namespace evostream::app

@@ -1,0 +1,30 @@
+#include "app/resume_command.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "app/run_session.hpp"
+#include "storage/run_directory.hpp"
+#include "streams/scenario_parser.hpp"
+
+namespace evostream::app {
+
+int ResumeCommand::run(std::ostream& out, std::ostream& err) const {
+  const storage::RunDirectory dir(run_dir_);
+  storage::LoadedRun loaded = dir.load();
+  for (const auto& w : loaded.warnings)
+    err << "evostream: warning: " << w << "\n";
+  if (loaded.progress.events_done >= loaded.identity.events_total) {
+    throw std::invalid_argument(fmt::format(
+        "{}: the run is complete ({} of {} task visits); nothing to resume (start another with "
+        "`evostream run SCENARIO --out DIR`)",
+        run_dir_, loaded.progress.events_done, loaded.identity.events_total));
+  }
+  streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path());
+  s.strategy.name = loaded.identity.strategy;
+  s.seed = loaded.identity.seed;
+  return RunSession(s, dir).resume(std::move(loaded), out);
+}
+
+}  // namespace evostream::app

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace evostream::app {
+
+/// `evostream resume RUN_DIR`: continues a run from its latest complete snapshot.
+///
+/// A snapshot that fails its checksum or was cut short is reported by file name and set aside;
+/// the run continues from the one before it and ends in the same state as a run that was never
+/// interrupted. Refuses a directory that is not a run, and a run that is already complete.
+class ResumeCommand {
+ public:
+  explicit ResumeCommand(std::string run_dir) : run_dir_(std::move(run_dir)) {}
+  /// Runs the command, printing progress to `out` and warnings to `err`; returns the exit status.
+  int run(std::ostream& out, std::ostream& err) const;
+
+ private:
+  std::string run_dir_;
+};
+
+}  // namespace evostream::app

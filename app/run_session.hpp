@@ -1,0 +1,36 @@
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "model/component.hpp"
+#include "storage/run_directory.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::app {
+
+/// Drives a run into its directory: learns the stream from where it stands, prints progress,
+/// writes a snapshot and `results.json` after every task commit, and stops cleanly on SIGINT.
+///
+/// Shared by `evostream run` (a fresh run: snapshot 0 holds the root) and `evostream resume`
+/// (continuing from the latest complete snapshot).
+class RunSession {
+ public:
+  /// `scenario` with any command-line overrides applied; `dir` the run directory.
+  RunSession(streams::Scenario scenario, storage::RunDirectory dir);
+
+  /// Starts a run from `root` (writes snapshot 0), then learns the stream. Returns the exit
+  /// status.
+  int start(std::vector<model::Component> root, std::ostream& out);
+  /// Continues the run `loaded`. Returns the exit status.
+  int resume(storage::LoadedRun loaded, std::ostream& out);
+
+ private:
+  int learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
+            std::ostream& out);
+
+  streams::Scenario scenario_;
+  storage::RunDirectory dir_;
+};
+
+}  // namespace evostream::app

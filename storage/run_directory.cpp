@@ -1,0 +1,97 @@
+#include "storage/run_directory.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "storage/component_file.hpp"
+#include "storage/storage_error.hpp"
+#include "streams/content_hash.hpp"
+
+namespace evostream::storage {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kSnapshotFormat = "evostream-snapshot";
+
+}  // namespace
+
+RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {}
+
+std::string RunDirectory::snapshot_path(int64_t sequence) const {
+  return fmt::format("{}/snapshots/snapshot-{:06d}.h5", path_, sequence);
+}
+
+bool RunDirectory::is_run() const {
+  std::error_code ec;
+  return fs::exists(scenario_path(), ec) && fs::exists(snapshot_path(0), ec);
+}
+
+void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
+                                  const std::vector<model::Component>& added,
+                                  const RunIdentity& identity,
+                                  const model::RunProgress& progress) const {
+  fs::create_directories(path_ + "/snapshots");
+  FileExtras extras;
+  extras.format = kSnapshotFormat;
+  const std::string state = ProgressCodec::encode(identity, progress);
+  extras.texts["state"] = state;
+  extras.texts["state_hash"] = streams::ContentHash().update(state).hex();
+  extras.texts["sequence"] = std::to_string(sequence);
+  ComponentFile::write(snapshot_path(sequence), architecture, added, extras);
+}
+
+LoadedRun RunDirectory::load(bool set_aside) const {
+  if (!is_run()) {
+    throw StorageError(path_,
+                       "not a run directory (expected scenario.toml and "
+                       "snapshots/snapshot-000000.h5)");
+  }
+  LoadedRun out;
+  for (int64_t n = 0;; ++n) {
+    const std::string file = snapshot_path(n);
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+      break;
+    try {
+      ComponentSet set = ComponentFile::read(file, kSnapshotFormat);
+      const std::string& state = set.texts["state"];
+      const std::string found = streams::ContentHash().update(state).hex();
+      if (found != set.texts["state_hash"]) {
+        throw StorageError(file, fmt::format("/state: checksum mismatch: expected {}, found {}",
+                                             set.texts["state_hash"], found));
+      }
+      if (set.texts["sequence"] != std::to_string(n)) {
+        throw StorageError(
+            file, fmt::format("/sequence: expected {}, found \"{}\"", n, set.texts["sequence"]));
+      }
+      auto [identity, progress] = ProgressCodec::decode(state, file);
+      out.identity = identity;
+      out.progress = std::move(progress);
+      auto& into = n == 0 ? out.root : out.components;
+      for (auto& c : set.components)
+        into.push_back(std::move(c));
+      out.sequence = n;
+    } catch (const StorageError& e) {
+      if (n == 0)
+        throw;
+      // This one and every later one are set aside; the chain ends at n - 1.
+      for (int64_t m = n; set_aside; ++m) {
+        const std::string bad = snapshot_path(m);
+        if (!fs::exists(bad, ec))
+          break;
+        fs::rename(bad, bad + ".corrupt", ec);
+      }
+      out.warnings.push_back(fmt::format(
+          "{} ({}using {})", e.what(),
+          set_aside ? fmt::format("set aside as {}.corrupt; ", fs::path(file).filename().string())
+                    : "",
+          fs::path(snapshot_path(n - 1)).filename().string()));
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace evostream::storage

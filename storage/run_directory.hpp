@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/component.hpp"
+#include "model/stream_runner.hpp"
+#include "storage/progress_codec.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::storage {
+
+/// A run as read back from its snapshots.
+struct LoadedRun {
+  RunIdentity identity;
+  /// The progress recorded by the latest complete snapshot.
+  model::RunProgress progress;
+  /// The root's components (snapshot 0).
+  std::vector<model::Component> root;
+  /// Every component committed after the root, in commit order.
+  std::vector<model::Component> components;
+  /// The sequence number of the latest complete snapshot.
+  int64_t sequence = -1;
+  /// One line per snapshot that could not be used (checksum, truncation), naming the file.
+  std::vector<std::string> warnings;
+};
+
+/// A run directory: the scenario copy, `results.json` and `snapshots/`.
+///
+/// Snapshot n (`snapshots/snapshot-NNNNNN.h5`) is written after the n-th task commit (snapshot
+/// 0 holds the root) and holds only the components created since snapshot n−1, plus the whole
+/// progress as JSON text (`/state`, checked by `/state_hash`). Each is written to a temporary
+/// file, flushed and renamed, so a crash leaves the previous chain intact.
+class RunDirectory {
+ public:
+  explicit RunDirectory(std::string path);
+
+  const std::string& path() const { return path_; }
+  /// `path/snapshots/snapshot-NNNNNN.h5`.
+  std::string snapshot_path(int64_t sequence) const;
+  /// The scenario copy, `path/scenario.toml`.
+  std::string scenario_path() const { return path_ + "/scenario.toml"; }
+  /// Whether the directory holds a run (a scenario copy and snapshot 0).
+  bool is_run() const;
+
+  /// Writes snapshot `sequence` with the components `added` by that commit.
+  void write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
+                      const std::vector<model::Component>& added, const RunIdentity& identity,
+                      const model::RunProgress& progress) const;
+
+  /// Loads the longest chain of complete snapshots from 0. A snapshot that fails its checks is
+  /// renamed to `*.corrupt` (with every later one, which builds on it) and reported in
+  /// `warnings`; the run continues from the one before. Raises `StorageError` when snapshot 0
+  /// is unusable or the directory is not a run. With `set_aside` false nothing is renamed
+  /// (for reading only).
+  LoadedRun load(bool set_aside = true) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace evostream::storage

@@ -1,0 +1,161 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "streams/rng.hpp"
+#include "support/test_files.hpp"
+
+using namespace evostream::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string smoke() {
+  return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Starts `evostream args...` with stdout and stderr in `log`; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log,
+            const std::string& env = "") {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (!env.empty())
+      putenv(const_cast<char*>(env.c_str()));
+    std::vector<char*> argv{const_cast<char*>(EVOSTREAM_BINARY)};
+    for (const auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(EVOSTREAM_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for `pid`; returns its exit status, or 128 + signal when a signal ended it.
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_to_end(const std::vector<std::string>& args, const std::string& log,
+               const std::string& env = "") {
+  return wait_for(spawn(args, log, env));
+}
+
+std::string state_hash(const std::string& dir, const std::string& log) {
+  REQUIRE(run_to_end({"inspect", dir, "--hash"}, log) == 0);
+  return slurp(log);
+}
+
+// The hash of the smoke run never interrupted (computed once).
+const std::string& uninterrupted_hash() {
+  static const std::string hash = [] {
+    TempDir d;
+    REQUIRE(run_to_end({"run", smoke(), "--out", d.file("run")}, d.file("log")) == 0);
+    return state_hash(d.file("run"), d.file("hash"));
+  }();
+  return hash;
+}
+
+}  // namespace
+
+TEST_CASE("A run killed at random moments and resumed ends in the uninterrupted state",
+          "[app][crash]") {
+  const std::string expected = uninterrupted_hash();
+  REQUIRE_THAT(expected, Contains("state-hash: "));
+  for (uint64_t trial = 0; trial < 3; ++trial) {
+    TempDir d;
+    const std::string dir = d.file("run");
+    evostream::streams::Rng rng(1000 + trial);
+    int kills = 0;
+    bool done = false;
+    for (int attempt = 0; attempt < 20 && !done; ++attempt) {
+      const bool started = fs::exists(dir + "/snapshots/snapshot-000000.h5");
+      const std::vector<std::string> args =
+          started ? std::vector<std::string>{"resume", dir}
+                  : std::vector<std::string>{"run", smoke(), "--out", dir, "--force"};
+      const pid_t pid = spawn(args, d.file("log"));
+      // Kill the first few attempts after 50..1500 ms, whatever they are doing.
+      if (kills < 3) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng.uniform_int(1450)));
+        if (kill(pid, SIGKILL) == 0)
+          ++kills;
+      }
+      const int status = wait_for(pid);
+      INFO(slurp(d.file("log")));
+      // A resume of a run that a kill left complete says so and exits 1.
+      done = status == 0 || slurp(d.file("log")).find("the run is complete") != std::string::npos;
+      REQUIRE((status == 0 || status == 128 + SIGKILL || done));
+    }
+    REQUIRE(done);
+    CHECK(state_hash(dir, d.file("hash")) == expected);
+  }
+}
+
+TEST_CASE("A run killed in the middle of a snapshot write resumes from the previous one",
+          "[app][crash]") {
+  const std::string expected = uninterrupted_hash();
+  TempDir d;
+  const std::string dir = d.file("run");
+  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") ==
+        128 + SIGKILL);
+  CHECK(fs::exists(dir + "/snapshots/snapshot-000002.h5.tmp"));
+  CHECK_FALSE(fs::exists(dir + "/snapshots/snapshot-000002.h5"));
+  REQUIRE(run_to_end({"resume", dir}, d.file("log")) == 0);
+  CHECK_THAT(slurp(d.file("log")), Contains("resuming " + dir + " from snapshot 1"));
+  CHECK(state_hash(dir, d.file("hash")) == expected);
+}
+
+TEST_CASE("SIGINT ends a run with a complete snapshot and says how to resume", "[app][crash]") {
+  const std::string expected = uninterrupted_hash();
+  TempDir d;
+  const std::string dir = d.file("run");
+  const pid_t pid = spawn({"run", smoke(), "--out", dir}, d.file("log"));
+  for (int i = 0; i < 2000 && !fs::exists(dir + "/snapshots/snapshot-000001.h5"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(pid, SIGINT);
+  const int status = wait_for(pid);
+  const std::string log = slurp(d.file("log"));
+  INFO(log);
+  CHECK(status == 0);
+  if (log.find("interrupted after") != std::string::npos) {
+    CHECK_THAT(log, Contains("continue with: evostream resume " + dir));
+    REQUIRE(run_to_end({"resume", dir}, d.file("log")) == 0);
+  }
+  CHECK(state_hash(dir, d.file("hash")) == expected);
+}
+
+TEST_CASE("Resuming a finished run or a directory that is not a run fails clearly",
+          "[app][crash]") {
+  TempDir d;
+  const std::string dir = d.file("run");
+  REQUIRE(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 0);
+  CHECK(run_to_end({"resume", dir}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("the run is complete (3 of 3 task visits)"));
+  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("already holds a run"));
+  CHECK(run_to_end({"resume", d.path()}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("not a run directory"));
+  CHECK(run_to_end({"inspect", d.path()}, d.file("log")) == 1);
+}

@@ -1,0 +1,153 @@
+#include <ATen/ATen.h>
+#include <hdf5.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "model/vit_factory.hpp"
+#include "storage/run_directory.hpp"
+#include "storage/storage_error.hpp"
+#include "support/test_files.hpp"
+
+using namespace evostream;
+using evostream::testing::TempDir;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+streams::ArchitectureSpec arch() {
+  streams::ArchitectureSpec a;
+  a.image_size = 8;
+  a.patch = 2;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  return a;
+}
+
+model::RunProgress progress(int64_t events) {
+  model::RunProgress p;
+  p.events_done = events;
+  p.last_task = "t" + std::to_string(events);
+  p.row_learned = {0};
+  p.rows = {{0.1 + 1e-17 * events, std::nullopt}};
+  p.strategy_counters["t0\nroot"] = 3;
+  model::Path path;
+  path.name = "t0@0.0.1";
+  path.task = "t0";
+  path.ids = {"root/block0", "t0/head"};
+  path.hp.learning_rate = 0.02;
+  path.quality = 1.0 / 3.0;
+  p.paths["t0"] = path;
+  model::TaskResult t;
+  t.name = "t0";
+  t.candidates = 4;
+  p.tasks = {t};
+  return p;
+}
+
+// A run directory with snapshots 0 (a root), 1 and 2 (a head each).
+struct Run {
+  TempDir tmp;
+  storage::RunDirectory dir{tmp.path()};
+  storage::RunIdentity id{"s", "mu2net", 7, 2};
+
+  Run() {
+    std::ofstream(dir.scenario_path()) << "name = \"s\"\n";
+    dir.write_snapshot(0, arch(), model::VitFactory::root(arch(), 3, "root", 1), id, {});
+    dir.write_snapshot(1, arch(), {model::VitFactory::head("t0/head", "t0", 16, 2)}, id,
+                       progress(1));
+    dir.write_snapshot(2, arch(), {model::VitFactory::head("t1/head", "t1", 16, 5)}, id,
+                       progress(2));
+  }
+};
+
+// Flips one byte at `offset` of `file`.
+void flip(const std::string& file, int64_t offset) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(offset);
+  char c = 0;
+  f.get(c);
+  f.seekp(offset);
+  f.put(static_cast<char>(c ^ 0x5a));
+}
+
+// The file offset of dataset `name` (contiguous storage).
+int64_t dataset_offset(const std::string& file, const std::string& name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+  const auto offset = static_cast<int64_t>(H5Dget_offset(d));
+  H5Dclose(d);
+  H5Fclose(f);
+  return offset;
+}
+
+}  // namespace
+
+TEST_CASE("A snapshot chain reads back its components and progress bit for bit", "[storage]") {
+  Run run;
+  const storage::LoadedRun l = run.dir.load();
+  CHECK(l.warnings.empty());
+  CHECK(l.sequence == 2);
+  CHECK(l.identity.strategy == "mu2net");
+  CHECK(l.identity.seed == 7);
+  CHECK(l.root.size() == 7);
+  REQUIRE(l.components.size() == 2);
+  CHECK(l.components[1].id() == "t1/head");
+  const model::RunProgress& p = l.progress;
+  CHECK(p.events_done == 2);
+  CHECK(*p.rows[0][0] == 0.1 + 1e-17 * 2);  // doubles come back exactly
+  CHECK_FALSE(p.rows[0][1].has_value());
+  CHECK(p.paths.at("t0").quality == 1.0 / 3.0);
+  CHECK(p.paths.at("t0").hp.learning_rate == 0.02);
+  CHECK(p.strategy_counters.at("t0\nroot") == 3);
+  CHECK(p.tasks.at(0).candidates == 4);
+}
+
+TEST_CASE("A corrupt tensor in a snapshot is reported and the chain ends before it", "[storage]") {
+  Run run;
+  const std::string second = run.dir.snapshot_path(2);
+  flip(second, dataset_offset(second, "/components/0/weight") + 5);
+  const storage::LoadedRun l = run.dir.load();
+  REQUIRE(l.warnings.size() == 1);
+  CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000002.h5"));
+  CHECK_THAT(l.warnings[0], Catch::Contains("checksum mismatch"));
+  CHECK_THAT(l.warnings[0], Catch::Contains("using snapshot-000001.h5"));
+  CHECK(l.sequence == 1);
+  CHECK(l.progress.events_done == 1);
+  CHECK(fs::exists(second + ".corrupt"));
+  CHECK_FALSE(fs::exists(second));
+}
+
+TEST_CASE("A corrupt progress text is caught by its checksum", "[storage]") {
+  Run run;
+  const std::string first = run.dir.snapshot_path(1);
+  flip(first, dataset_offset(first, "/state") + 20);
+  const storage::LoadedRun l = run.dir.load(false);
+  REQUIRE(l.warnings.size() == 1);
+  CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000001.h5: /state: checksum mismatch"));
+  CHECK(l.sequence == 0);
+  CHECK(fs::exists(first));  // reading only: nothing set aside
+}
+
+TEST_CASE("A truncated snapshot is reported by file name", "[storage]") {
+  Run run;
+  const std::string second = run.dir.snapshot_path(2);
+  fs::resize_file(second, fs::file_size(second) / 2);
+  const storage::LoadedRun l = run.dir.load();
+  REQUIRE(l.warnings.size() == 1);
+  CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000002.h5"));
+  CHECK(l.sequence == 1);
+}
+
+TEST_CASE("A directory without a run or with a broken first snapshot is refused", "[storage]") {
+  TempDir tmp;
+  CHECK_THROWS_WITH(storage::RunDirectory(tmp.path()).load(),
+                    Catch::Contains("not a run directory"));
+  Run run;
+  fs::resize_file(run.dir.snapshot_path(0), 100);
+  CHECK_THROWS_AS(run.dir.load(), storage::StorageError);
+}
