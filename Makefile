@@ -10,10 +10,9 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
+	./$(BUILD_DIR)/evostream run $(SCENARIO) --force
 	@echo
-	@echo "Running the stream (evostream run) arrives with evolution and the actor system."
-	@echo "Available now: ./$(BUILD_DIR)/evostream bench root --scenario $(SCENARIO)  (trains the root, ~3 min)"
-	@echo "               ./$(BUILD_DIR)/evostream bench trainer --trainable top"
+	@echo "Inspect it with: ./$(BUILD_DIR)/evostream inspect runs/$$(basename $(SCENARIO) .toml)"
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
