@@ -46,6 +46,8 @@ struct Candidate {
   double parent_score = 0.0;
   bool parent_same_task = false;
   int64_t mutations = 0;
+  /// Training steps; 0 means the strategy's steps per candidate.
+  int64_t steps = 0;
 };
 
 /// What happened to one candidate.

@@ -19,7 +19,7 @@ class BaselineStrategy : public Strategy {
   enum class Kind { kFinetune, kHeadOnly, kAdapters };
   BaselineStrategy(Kind kind, StrategyEnvironment env);
   std::string name() const override;
-  TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+  std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
 
  private:
   Kind kind_;

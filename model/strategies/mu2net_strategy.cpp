@@ -4,10 +4,46 @@
 
 namespace evostream::model {
 
-Mu2NetStrategy::Mu2NetStrategy(StrategyEnvironment env)
-    : Strategy(std::move(env)), space_(env_.architecture), trainer_(env_.train, env_.cache) {}
+namespace {
 
-TaskOutcome Mu2NetStrategy::learn(const RunState& state, const TaskContext& ctx) {
+// Generations of an Evolver, one batch each.
+class Evolution : public TaskLearner {
+ public:
+  Evolution(std::unique_ptr<Evolver> evolver, int64_t generations)
+      : evolver_(std::move(evolver)), generations_(generations) {}
+
+  std::vector<Candidate> next() override {
+    if (generation_ >= generations_)
+      return {};
+    return evolver_->propose(generation_++);
+  }
+
+  CandidateRecord record(const Candidate& c, const TrainResult& result) override {
+    const CandidateRecord r = evolver_->record(c, result);
+    outcome_.train_seconds += result.seconds;
+    outcome_.candidates.push_back(r);
+    return r;
+  }
+
+  TaskOutcome finish() override {
+    outcome_.path = evolver_->best();
+    outcome_.added = evolver_->new_components();
+    return std::move(outcome_);
+  }
+
+ private:
+  std::unique_ptr<Evolver> evolver_;
+  int64_t generations_;
+  int64_t generation_ = 0;
+  TaskOutcome outcome_;
+};
+
+}  // namespace
+
+Mu2NetStrategy::Mu2NetStrategy(StrategyEnvironment env)
+    : Strategy(std::move(env)), space_(env_.architecture) {}
+
+std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const TaskContext& ctx) {
   const std::string& task = ctx.task.name();
   std::vector<Path> seeds;
   for (const auto& [name, path] : state.paths) {
@@ -26,26 +62,11 @@ TaskOutcome Mu2NetStrategy::learn(const RunState& state, const TaskContext& ctx)
   settings.seed = ctx.seed;
   settings.task_index = ctx.task_index;
   settings.iteration = ctx.iteration;
-  Evolver evolver(state.store, state.usage, std::move(seeds), previous, offspring_[task], space_,
-                  env_.architecture, task, ctx.task.num_classes, state.root_params, settings);
-
-  TaskOutcome out;
-  for (int64_t g = 0; g < settings.generations; ++g) {
-    for (const Candidate& c : evolver.propose(g)) {
-      ctx.check_stop();
-      const TrainResult result =
-          trainer_.train(c.components, c.path.hp, ctx.task, c.training_seed,
-                         [&](int64_t, int64_t, double) { ctx.check_stop(); });
-      const CandidateRecord r = evolver.record(c, result);
-      out.train_seconds += result.seconds;
-      out.candidates.push_back(r);
-      if (ctx.on_candidate)
-        ctx.on_candidate(r);
-    }
-  }
-  out.path = evolver.best();
-  out.added = evolver.new_components();
-  return out;
+  return std::make_unique<Evolution>(
+      std::make_unique<Evolver>(state.store, state.usage, std::move(seeds), previous,
+                                offspring_[task], space_, env_.architecture, task,
+                                ctx.task.num_classes, state.root_params, settings),
+      settings.generations);
 }
 
 std::map<std::string, int64_t> Mu2NetStrategy::counters() const {

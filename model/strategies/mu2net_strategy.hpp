@@ -13,14 +13,13 @@ class Mu2NetStrategy : public Strategy {
  public:
   explicit Mu2NetStrategy(StrategyEnvironment env);
   std::string name() const override { return "mu2net"; }
-  TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+  std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
   /// Children per parent path, keyed `task` + '\n' + `path name`.
   std::map<std::string, int64_t> counters() const override;
   void restore_counters(const std::map<std::string, int64_t>& counters) override;
 
  private:
   SearchSpace space_;
-  Trainer trainer_;
   /// Children per path name, per task; kept across task iterations as in the reference.
   std::map<std::string, std::map<std::string, int64_t>> offspring_;
 };

@@ -17,7 +17,7 @@ class SequentialStrategy : public Strategy {
  public:
   explicit SequentialStrategy(StrategyEnvironment env) : Strategy(std::move(env)) {}
   std::string name() const override { return "sequential"; }
-  TaskOutcome learn(const RunState& state, const TaskContext& ctx) override;
+  std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
   Path serving_path(const RunState& state, const std::string& task) const override;
   bool immutable() const override { return false; }
 };

@@ -24,49 +24,105 @@ Path Strategy::serving_path(const RunState& state, const std::string& task) cons
   return p->second;
 }
 
-TaskOutcome Strategy::train_once(Path path,
-                                 std::vector<std::shared_ptr<const Component>> components,
-                                 const RunState& state, const TaskContext& ctx) const {
-  TrainSettings settings = env_.train;
-  settings.steps = env_.spec.generations * env_.spec.children * env_.spec.steps;
-  const Trainer trainer(settings, env_.cache);
-  const uint64_t seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                                              static_cast<uint64_t>(ctx.iteration), 0, 0})
-                            .next_u64();
-  ctx.check_stop();
-  const TrainResult result = trainer.train(components, path.hp, ctx.task, seed,
-                                           [&](int64_t, int64_t, double) { ctx.check_stop(); });
+namespace {
 
-  TaskOutcome out;
-  int64_t trained_params = 0;
-  for (const auto& t : result.trained) {
-    auto at = std::find(path.ids.begin(), path.ids.end(), t.id());
-    components[static_cast<size_t>(at - path.ids.begin())] = std::make_shared<const Component>(t);
-    trained_params += t.num_params();
+// One candidate trained for the whole budget; its path is committed whatever its score.
+class SingleTraining : public TaskLearner {
+ public:
+  SingleTraining(Candidate candidate, const RunState& state, const TaskContext& ctx,
+                 double scale_factor)
+      : candidate_(std::move(candidate)), state_(state), ctx_(ctx), scale_(scale_factor) {}
+
+  std::vector<Candidate> next() override {
+    if (issued_)
+      return {};
+    issued_ = true;
+    return {candidate_};
   }
-  std::vector<int64_t> params;
-  for (const auto& c : components) {
-    params.push_back(c->num_params());
-    if (!state.store.contains(c->id()))
-      out.added.push_back(*c);
+
+  CandidateRecord record(const Candidate& c, const TrainResult& result) override {
+    Path& path = outcome_.path;
+    path = c.path;
+    auto components = c.components;
+    int64_t trained_params = 0;
+    for (const auto& t : result.trained) {
+      auto at = std::find(path.ids.begin(), path.ids.end(), t.id());
+      if (at == path.ids.end())
+        throw std::invalid_argument("trained component " + t.id() + " is not on path " + path.name);
+      components[static_cast<size_t>(at - path.ids.begin())] =
+          std::make_shared<const Component>(t);
+      trained_params += t.num_params();
+    }
+    std::vector<int64_t> params;
+    for (const auto& comp : components) {
+      params.push_back(comp->num_params());
+      if (!state_.store.contains(comp->id()))
+        outcome_.added.push_back(*comp);
+    }
+    path.quality = result.quality;
+    path.score = path_score(result.quality, scale_,
+                            accounted_params(path.ids, params, state_.usage, ctx_.task.name()),
+                            state_.root_params);
+    CandidateRecord r;
+    r.name = path.name;
+    r.quality = path.quality;
+    r.score = path.score;
+    r.kept = true;
+    r.trained_params = trained_params;
+    r.seconds = result.seconds;
+    outcome_.candidates.push_back(r);
+    outcome_.train_seconds += result.seconds;
+    return r;
   }
-  path.quality = result.quality;
-  path.score = path_score(result.quality, env_.spec.scale_factor,
-                          accounted_params(path.ids, params, state.usage, ctx.task.name()),
-                          state.root_params);
-  CandidateRecord r;
-  r.name = path.name;
-  r.quality = path.quality;
-  r.score = path.score;
-  r.kept = true;
-  r.trained_params = trained_params;
-  r.seconds = result.seconds;
-  if (ctx.on_candidate)
-    ctx.on_candidate(r);
-  out.candidates.push_back(r);
-  out.train_seconds = result.seconds;
-  out.path = std::move(path);
-  return out;
+
+  TaskOutcome finish() override { return std::move(outcome_); }
+
+ private:
+  Candidate candidate_;
+  const RunState& state_;
+  const TaskContext& ctx_;
+  double scale_;
+  bool issued_ = false;
+  TaskOutcome outcome_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskLearner> Strategy::train_once(
+    Path path, std::vector<std::shared_ptr<const Component>> components, const RunState& state,
+    const TaskContext& ctx) const {
+  Candidate c;
+  c.path = std::move(path);
+  c.components = std::move(components);
+  c.steps = env_.spec.generations * env_.spec.children * env_.spec.steps;
+  c.training_seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                                          static_cast<uint64_t>(ctx.iteration), 0, 0})
+                        .next_u64();
+  return std::make_unique<SingleTraining>(std::move(c), state, ctx, env_.spec.scale_factor);
+}
+
+TrainSettings Strategy::train_settings(const Candidate& candidate) const {
+  TrainSettings s = env_.train;
+  if (candidate.steps > 0)
+    s.steps = candidate.steps;
+  return s;
+}
+
+TaskOutcome Strategy::learn(const RunState& state, const TaskContext& ctx) {
+  auto learner = start(state, ctx);
+  for (auto batch = learner->next(); !batch.empty(); batch = learner->next()) {
+    for (const Candidate& c : batch) {
+      ctx.check_stop();
+      const TrainResult result =
+          Trainer(train_settings(c), env_.cache)
+              .train(c.components, c.path.hp, ctx.task, c.training_seed,
+                     [&](int64_t, int64_t, double) { ctx.check_stop(); });
+      const CandidateRecord r = learner->record(c, result);
+      if (ctx.on_candidate)
+        ctx.on_candidate(r);
+    }
+  }
+  return learner->finish();
 }
 
 std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env) {

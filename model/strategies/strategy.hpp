@@ -75,6 +75,23 @@ struct StrategyEnvironment {
   std::shared_ptr<PrefixCache> cache;
 };
 
+/// One visit of a task being learned, as batches of candidates.
+///
+/// `next` gives candidates that may train at once (anywhere, in any order); each comes back
+/// through `record`; when `next` returns none, `finish` gives the path to commit. Results depend
+/// only on what is recorded, never on who trained it or when.
+class TaskLearner {
+ public:
+  virtual ~TaskLearner() = default;
+  /// The next batch of candidates; empty when the visit is done. Every candidate of the
+  /// previous batch must have been recorded.
+  virtual std::vector<Candidate> next() = 0;
+  /// Hands back a trained candidate; returns what happened to it.
+  virtual CandidateRecord record(const Candidate& candidate, const TrainResult& result) = 0;
+  /// The path to commit and its new components.
+  virtual TaskOutcome finish() = 0;
+};
+
 /// A continual-learning strategy: how a task's path is found.
 ///
 /// Every strategy spends the same budget per task: generations × children × steps training
@@ -87,8 +104,13 @@ class Strategy {
 
   /// The name used in scenarios and results, e.g. "mu2net".
   virtual std::string name() const = 0;
-  /// Learns `ctx.task` given what the run has built; returns the path to commit.
-  virtual TaskOutcome learn(const RunState& state, const TaskContext& ctx) = 0;
+  /// Starts learning `ctx.task` given what the run has built. The learner reads `state` (and
+  /// `ctx.task`), which must outlive it and stay unchanged until it finishes.
+  virtual std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) = 0;
+  /// Learns `ctx.task` here, one candidate after another, and returns the path to commit.
+  TaskOutcome learn(const RunState& state, const TaskContext& ctx);
+  /// The settings a candidate trains with (`candidate.steps` overriding the steps).
+  TrainSettings train_settings(const Candidate& candidate) const;
   /// The path that serves `task` now. Default: the task's committed path.
   virtual Path serving_path(const RunState& state, const std::string& task) const;
   /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
@@ -102,10 +124,11 @@ class Strategy {
   const StrategyEnvironment& environment() const { return env_; }
 
  protected:
-  /// Trains one path for the whole per-task budget (the baselines' single long training, as
-  /// in muNet's baselines) and returns the outcome with the trained components.
-  TaskOutcome train_once(Path path, std::vector<std::shared_ptr<const Component>> components,
-                         const RunState& state, const TaskContext& ctx) const;
+  /// A learner that trains one path for the whole per-task budget (the baselines' single long
+  /// training, as in muNet's baselines).
+  std::unique_ptr<TaskLearner> train_once(Path path,
+                                          std::vector<std::shared_ptr<const Component>> components,
+                                          const RunState& state, const TaskContext& ctx) const;
 
   StrategyEnvironment env_;
 };
