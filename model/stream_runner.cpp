@@ -102,22 +102,51 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
     state_.usage.set_path(task, strategy_.serving_path(state_, task).ids);
 }
 
-void StreamRunner::learn_event(const std::vector<streams::TaskData>& tasks, int64_t event,
-                               const std::atomic<bool>* stop) {
-  const auto t_start = Clock::now();
+int64_t StreamRunner::events_total(const std::vector<streams::TaskData>& tasks) const {
+  return scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+}
+
+void StreamRunner::report(const std::string& task, const CandidateRecord& record) const {
+  if (observer_.candidate_done)
+    observer_.candidate_done(task, record);
+}
+
+void StreamRunner::prepare(const std::vector<streams::TaskData>& tasks) {
+  if (progress_.tasks.size() != tasks.size()) {
+    progress_.tasks.assign(tasks.size(), TaskResult{});
+    for (size_t j = 0; j < tasks.size(); ++j) {
+      progress_.tasks[j].name = tasks[j].name();
+      progress_.tasks[j].classes = tasks[j].num_classes;
+    }
+  }
+}
+
+TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64_t event,
+                              const std::atomic<bool>* stop) {
+  prepare(tasks);
   const int64_t n = static_cast<int64_t>(tasks.size());
   const size_t index = static_cast<size_t>(event % n);
   const int64_t iteration = event / n;
   const streams::TaskData& task = tasks[index];
-  TaskResult& result = progress_.tasks[index];
   if (observer_.task_started)
     observer_.task_started(static_cast<int64_t>(index), iteration, task);
-  TaskContext ctx{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop};
-  ctx.on_candidate = [&](const CandidateRecord& r) {
-    if (observer_.candidate_done)
-      observer_.candidate_done(task.name(), r);
-  };
-  TaskOutcome outcome = strategy_.learn(state_, ctx);
+  TaskVisit visit;
+  visit.event = event;
+  visit.context = std::make_unique<TaskContext>(
+      TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop});
+  visit.learner = strategy_.start(state_, *visit.context);
+  visit_started_ = Clock::now();
+  return visit;
+}
+
+void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit) {
+  const auto t_start = visit_started_;
+  const int64_t event = visit.event;
+  const size_t index = static_cast<size_t>(event % static_cast<int64_t>(tasks.size()));
+  const streams::TaskData& task = tasks[index];
+  TaskResult& result = progress_.tasks[index];
+  TaskOutcome outcome = visit.learner->finish();
+  visit.learner.reset();
 
   std::vector<Component> added = outcome.added;  // shares tensors; for the checkpoint
   for (const auto& c : outcome.added)
@@ -181,19 +210,24 @@ void StreamRunner::learn_event(const std::vector<streams::TaskData>& tasks, int6
 
 RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
                              const std::atomic<bool>* stop) {
-  if (progress_.tasks.size() != tasks.size()) {
-    progress_.tasks.assign(tasks.size(), TaskResult{});
-    for (size_t j = 0; j < tasks.size(); ++j) {
-      progress_.tasks[j].name = tasks[j].name();
-      progress_.tasks[j].classes = tasks[j].num_classes;
-    }
-  }
-  const int64_t total = scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+  prepare(tasks);
   try {
-    for (int64_t e = progress_.events_done; e < total; ++e) {
+    for (int64_t e = progress_.events_done; e < events_total(tasks); ++e) {
       if (stop && stop->load())
         throw RunInterrupted();
-      learn_event(tasks, e, stop);
+      TaskVisit visit = begin(tasks, e, stop);
+      const TaskContext& ctx = *visit.context;
+      for (auto batch = visit.learner->next(); !batch.empty(); batch = visit.learner->next()) {
+        for (const Candidate& c : batch) {
+          ctx.check_stop();
+          const TrainResult r =
+              Trainer(strategy_.train_settings(c), strategy_.environment().cache)
+                  .train(c.components, c.path.hp, ctx.task, c.training_seed,
+                         [&](int64_t, int64_t, double) { ctx.check_stop(); });
+          report(ctx.task.name(), visit.learner->record(c, r));
+        }
+      }
+      commit(tasks, visit);
     }
   } catch (const RunInterrupted&) {
     // The task in progress is abandoned; everything committed stays.

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -127,6 +129,15 @@ struct RunObserver {
   std::function<void(const RunProgress&, const std::vector<Component>&)> checkpoint;
 };
 
+/// A task visit in progress: started by `StreamRunner::begin`, completed by `commit`.
+struct TaskVisit {
+  /// The visit's number in the stream (task `event mod n`, iteration `event / n`).
+  int64_t event = 0;
+  std::unique_ptr<TaskContext> context;
+  /// Hands out the visit's candidates; train them anywhere and record them here.
+  std::unique_ptr<TaskLearner> learner;
+};
+
 /// Runs a task stream synchronously: each task visit is learned by the strategy, committed to
 /// the store and followed by a test evaluation of every task learned so far (one row of the
 /// accuracy matrix). The store is verified after every commit.
@@ -147,6 +158,18 @@ class StreamRunner {
   RunResults run(const std::vector<streams::TaskData>& tasks,
                  const std::atomic<bool>* stop = nullptr);
 
+  /// Starts task visit `event` (the next one: `progress().events_done`). The learner reads the
+  /// run's state, which must not change until `commit`.
+  TaskVisit begin(const std::vector<streams::TaskData>& tasks, int64_t event,
+                  const std::atomic<bool>* stop = nullptr);
+  /// Completes a visit whose candidates were all recorded: commits its path, evaluates every
+  /// learned task (a row of the matrix) and reports the checkpoint.
+  void commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit);
+  /// Task visits the scenario asks for.
+  int64_t events_total(const std::vector<streams::TaskData>& tasks) const;
+  /// Reports a trained candidate to the observer.
+  void report(const std::string& task, const CandidateRecord& record) const;
+
   /// The results of what has been committed so far.
   RunResults results(const std::vector<streams::TaskData>& tasks) const;
 
@@ -154,14 +177,14 @@ class StreamRunner {
   const RunProgress& progress() const { return progress_; }
 
  private:
-  void learn_event(const std::vector<streams::TaskData>& tasks, int64_t event,
-                   const std::atomic<bool>* stop);
+  void prepare(const std::vector<streams::TaskData>& tasks);
 
   const streams::Scenario& scenario_;
   Strategy& strategy_;
   RunObserver observer_;
   RunState state_;
   RunProgress progress_;
+  std::chrono::steady_clock::time_point visit_started_;
 };
 
 }  // namespace evostream::model
