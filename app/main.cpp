@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override the scenario's seed");
   std::string root_file;
   bool force = false;
+  int64_t trainers = 0;
+  run->add_option("--trainers", trainers, "Override the scenario's number of trainers")
+      ->check(CLI::Range(int64_t{1}, int64_t{64}));
   run->add_flag("--force", force, "Replace a run already in the run directory");
   run->add_option("--root", root_file,
                   "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
@@ -134,7 +137,8 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       check_blas();
-      evostream::app::RunOptions options{scenario, out_dir, strategy, {}, root_file, force};
+      evostream::app::RunOptions options{scenario,  out_dir,  strategy, {},
+                                         root_file, trainers, force};
       if (run->count("--seed"))
         options.seed = seed;
       return evostream::app::RunCommand(options).run(std::cout);

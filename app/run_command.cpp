@@ -30,6 +30,8 @@ int RunCommand::run(std::ostream& out) const {
     s.strategy.name = options_.strategy;
   if (options_.seed)
     s.seed = *options_.seed;
+  if (options_.trainers > 0)
+    s.trainers.count = options_.trainers;
 
   model::make_strategy(s.strategy.name, {});  // an unknown name fails before any work
   const std::string dir =

@@ -21,6 +21,8 @@ struct RunOptions {
   /// Imports the root from this component file instead of the scenario's root (e.g. the
   /// `root.h5` an earlier run of the same scenario wrote). Default: none.
   std::string root;
+  /// Overrides the scenario's number of trainers (`[trainers] count`). Default: the scenario's.
+  int64_t trainers = 0;
   /// Replaces a run already in `out` instead of refusing. Default: false.
   bool force = false;
 };

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "actors/actor_run.hpp"
 #include "model/stream_runner.hpp"
 #include "storage/component_file.hpp"
 #include "storage/results_writer.hpp"
@@ -78,7 +79,9 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const auto strategy = model::make_strategy(s.strategy.name, env);
 
   streams::TaskBuilder builder(s);
-  const std::vector<streams::TaskData> tasks = builder.build_all();
+  const auto all_tasks =
+      std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  const std::vector<streams::TaskData>& tasks = *all_tasks;
   storage::RunIdentity identity{s.name, strategy->name(), s.seed,
                                 s.strategy.iterations * static_cast<int64_t>(tasks.size())};
 
@@ -126,7 +129,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
 
   interrupted.store(false);
   std::signal(SIGINT, on_sigint);
-  const model::RunResults results = runner.run(tasks, &interrupted);
+  const model::RunResults results =
+      actors::ActorRun(s.trainers.count, env.train).run(runner, all_tasks, &interrupted);
   std::signal(SIGINT, SIG_DFL);
   storage::ResultsWriter::write(dir_.path() + "/results.json", results);
 

@@ -220,10 +220,9 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
       for (auto batch = visit.learner->next(); !batch.empty(); batch = visit.learner->next()) {
         for (const Candidate& c : batch) {
           ctx.check_stop();
-          const TrainResult r =
-              Trainer(strategy_.train_settings(c), strategy_.environment().cache)
-                  .train(c.components, c.path.hp, ctx.task, c.training_seed,
-                         [&](int64_t, int64_t, double) { ctx.check_stop(); });
+          const TrainResult r = Trainer(strategy_.train_settings(c), strategy_.environment().cache)
+                                    .train(c.components, c.path.hp, ctx.task, c.training_seed,
+                                           [&](int64_t, int64_t, double) { ctx.check_stop(); });
           report(ctx.task.name(), visit.learner->record(c, r));
         }
       }

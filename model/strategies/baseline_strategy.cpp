@@ -21,7 +21,8 @@ std::string BaselineStrategy::name() const {
   return "";
 }
 
-std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state, const TaskContext& ctx) {
+std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
+                                                     const TaskContext& ctx) {
   const std::string& task = ctx.task.name();
   const std::string suffix = fmt::format("@{}", ctx.iteration);
   Path path;

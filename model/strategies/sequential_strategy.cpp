@@ -16,7 +16,8 @@ std::vector<std::string> latest_backbone(const RunState& state) {
 
 }  // namespace
 
-std::unique_ptr<TaskLearner> SequentialStrategy::start(const RunState& state, const TaskContext& ctx) {
+std::unique_ptr<TaskLearner> SequentialStrategy::start(const RunState& state,
+                                                       const TaskContext& ctx) {
   const std::string& task = ctx.task.name();
   const std::string suffix = fmt::format("@{}", ctx.iteration);
   Path path;

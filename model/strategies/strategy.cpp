@@ -49,8 +49,7 @@ class SingleTraining : public TaskLearner {
       auto at = std::find(path.ids.begin(), path.ids.end(), t.id());
       if (at == path.ids.end())
         throw std::invalid_argument("trained component " + t.id() + " is not on path " + path.name);
-      components[static_cast<size_t>(at - path.ids.begin())] =
-          std::make_shared<const Component>(t);
+      components[static_cast<size_t>(at - path.ids.begin())] = std::make_shared<const Component>(t);
       trained_params += t.num_params();
     }
     std::vector<int64_t> params;
@@ -113,10 +112,9 @@ TaskOutcome Strategy::learn(const RunState& state, const TaskContext& ctx) {
   for (auto batch = learner->next(); !batch.empty(); batch = learner->next()) {
     for (const Candidate& c : batch) {
       ctx.check_stop();
-      const TrainResult result =
-          Trainer(train_settings(c), env_.cache)
-              .train(c.components, c.path.hp, ctx.task, c.training_seed,
-                     [&](int64_t, int64_t, double) { ctx.check_stop(); });
+      const TrainResult result = Trainer(train_settings(c), env_.cache)
+                                     .train(c.components, c.path.hp, ctx.task, c.training_seed,
+                                            [&](int64_t, int64_t, double) { ctx.check_stop(); });
       const CandidateRecord r = learner->record(c, result);
       if (ctx.on_candidate)
         ctx.on_candidate(r);

@@ -1,0 +1,110 @@
+#include "actors/blob_codec.hpp"
+
+#include <ATen/ATen.h>
+
+#include <cstring>
+
+namespace evostream::actors {
+
+component_blob BlobCodec::encode(const model::Component& c) {
+  component_blob b;
+  b.id = c.id();
+  b.kind = model::kind_name(c.kind());
+  b.index = c.index();
+  b.owner = c.owner();
+  b.parent = c.parent();
+  b.frozen = c.frozen();
+  for (size_t i = 0; i < c.names().size(); ++i) {
+    const at::Tensor t = c.tensors()[i].detach().to(at::kFloat).contiguous();
+    tensor_blob tb;
+    tb.name = c.names()[i];
+    tb.shape.assign(t.sizes().begin(), t.sizes().end());
+    tb.data.resize(static_cast<size_t>(t.numel()));
+    std::memcpy(tb.data.data(), t.data_ptr<float>(), tb.data.size() * sizeof(float));
+    b.tensors.push_back(std::move(tb));
+  }
+  return b;
+}
+
+model::Component BlobCodec::decode(const component_blob& b) {
+  std::vector<std::string> names;
+  std::vector<at::Tensor> tensors;
+  for (const auto& tb : b.tensors) {
+    at::Tensor t = at::empty(tb.shape, at::kFloat);
+    std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));
+    names.push_back(tb.name);
+    tensors.push_back(std::move(t));
+  }
+  model::Component c(b.id, model::kind_from_name(b.kind), b.index, b.owner, b.parent,
+                     std::move(names), std::move(tensors));
+  if (b.frozen)
+    c.freeze();
+  return c;
+}
+
+hyper_blob BlobCodec::encode(const model::Hyperparameters& hp) {
+  return {hp.learning_rate, static_cast<int32_t>(hp.schedule),
+          hp.warmup_ratio,  hp.momentum,
+          hp.nesterov,      hp.adapter_dim,
+          hp.image_size,    hp.crop_area_min,
+          hp.flip,          hp.brightness,
+          hp.contrast,      hp.mu};
+}
+
+model::Hyperparameters BlobCodec::decode(const hyper_blob& b) {
+  model::Hyperparameters hp;
+  hp.learning_rate = b.learning_rate;
+  hp.schedule = static_cast<model::Schedule>(b.schedule);
+  hp.warmup_ratio = b.warmup_ratio;
+  hp.momentum = b.momentum;
+  hp.nesterov = b.nesterov;
+  hp.adapter_dim = b.adapter_dim;
+  hp.image_size = b.image_size;
+  hp.crop_area_min = b.crop_area_min;
+  hp.flip = b.flip;
+  hp.brightness = b.brightness;
+  hp.contrast = b.contrast;
+  hp.mu = b.mu;
+  return hp;
+}
+
+train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::Candidate& candidate) {
+  train_job j;
+  j.job = id;
+  j.task_index = task_index;
+  for (const auto& c : candidate.components)
+    j.components.push_back(encode(*c));
+  j.hp = encode(candidate.path.hp);
+  j.seed = candidate.training_seed;
+  j.steps = candidate.steps;
+  return j;
+}
+
+train_reply BlobCodec::reply(uint64_t id, const model::TrainResult& r) {
+  train_reply out;
+  out.job = id;
+  out.quality = r.quality;
+  out.best_step = r.best_step;
+  for (const auto& c : r.trained)
+    out.trained.push_back(encode(c));
+  out.seconds = r.seconds;
+  out.train_seconds = r.train_seconds;
+  out.validation_seconds = r.validation_seconds;
+  out.images = r.images;
+  return out;
+}
+
+model::TrainResult BlobCodec::result(const train_reply& reply) {
+  model::TrainResult r;
+  r.quality = reply.quality;
+  r.best_step = reply.best_step;
+  for (const auto& b : reply.trained)
+    r.trained.push_back(decode(b));
+  r.seconds = reply.seconds;
+  r.train_seconds = reply.train_seconds;
+  r.validation_seconds = reply.validation_seconds;
+  r.images = reply.images;
+  return r;
+}
+
+}  // namespace evostream::actors

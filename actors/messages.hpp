@@ -1,0 +1,109 @@
+#pragma once
+
+#include <caf/all.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// The messages actors exchange, all serialisable so they can cross the network.
+
+namespace evostream::actors {
+
+/// One tensor of a component: its name, shape and float32 values.
+struct tensor_blob {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// A component as it travels: identity and every tensor.
+struct component_blob {
+  std::string id;
+  std::string kind;
+  int64_t index = -1;
+  std::string owner;
+  std::string parent;
+  bool frozen = false;
+  std::vector<tensor_blob> tensors;
+};
+
+/// A path's hyperparameters as they travel (`model::Hyperparameters`, field for field).
+struct hyper_blob {
+  double learning_rate = 0.0;
+  int32_t schedule = 0;
+  double warmup_ratio = 0.0;
+  double momentum = 0.0;
+  bool nesterov = false;
+  int64_t adapter_dim = 0;
+  int64_t image_size = 0;
+  double crop_area_min = 1.0;
+  bool flip = false;
+  double brightness = 0.0;
+  double contrast = 0.0;
+  double mu = 0.0;
+};
+
+/// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`.
+struct train_job {
+  uint64_t job = 0;
+  int64_t task_index = 0;
+  std::vector<component_blob> components;
+  hyper_blob hp;
+  uint64_t seed = 0;
+  int64_t steps = 0;
+};
+
+/// What training a job produced (`model::TrainResult` without the validation curve).
+struct train_reply {
+  uint64_t job = 0;
+  double quality = 0.0;
+  int64_t best_step = 0;
+  std::vector<component_blob> trained;
+  double seconds = 0.0;
+  double train_seconds = 0.0;
+  double validation_seconds = 0.0;
+  int64_t images = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tensor_blob& x) {
+  return f(caf::meta::type_name("tensor_blob"), x.name, x.shape, x.data);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
+  return f(caf::meta::type_name("component_blob"), x.id, x.kind, x.index, x.owner, x.parent,
+           x.frozen, x.tensors);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hyper_blob& x) {
+  return f(caf::meta::type_name("hyper_blob"), x.learning_rate, x.schedule, x.warmup_ratio,
+           x.momentum, x.nesterov, x.adapter_dim, x.image_size, x.crop_area_min, x.flip,
+           x.brightness, x.contrast, x.mu);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, train_job& x) {
+  return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
+           x.steps);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
+  return f(caf::meta::type_name("train_reply"), x.job, x.quality, x.best_step, x.trained, x.seconds,
+           x.train_seconds, x.validation_seconds, x.images);
+}
+
+}  // namespace evostream::actors
+
+CAF_BEGIN_TYPE_ID_BLOCK(evostream, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::tensor_blob))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::component_blob))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::hyper_blob))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_job))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_reply))
+CAF_ADD_ATOM(evostream, evostream::actors, join_atom, "join")
+CAF_ADD_ATOM(evostream, evostream::actors, start_atom, "start")
+CAF_ADD_ATOM(evostream, evostream::actors, status_atom, "status")
+CAF_END_TYPE_ID_BLOCK(evostream)

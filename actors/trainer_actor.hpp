@@ -1,0 +1,29 @@
+#pragma once
+
+#include <atomic>
+#include <caf/all.hpp>
+#include <memory>
+#include <vector>
+
+#include "model/trainer.hpp"
+#include "streams/task_data.hpp"
+
+namespace evostream::actors {
+
+/// What a trainer needs besides its jobs: the stream's tasks and the training settings.
+struct TrainerSetup {
+  /// Every task of the stream, in stream order (jobs name them by index).
+  std::shared_ptr<const std::vector<streams::TaskData>> tasks;
+  /// Settings of one candidate's training; a job's `steps` overrides the steps.
+  model::TrainSettings settings;
+  /// When set, a job in progress stops at its next validation and fails. May be null.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+/// A trainer: trains each `train_job` it receives and replies with a `train_reply`.
+///
+/// It keeps its own prefix cache across jobs. Training blocks, so spawn it `detached` (one
+/// thread each). A job that fails (bad task index, interrupted run) gets an error reply.
+caf::behavior trainer_actor(caf::event_based_actor* self, TrainerSetup setup);
+
+}  // namespace evostream::actors

@@ -1,0 +1,95 @@
+#include "actors/trainer_pool.hpp"
+
+namespace evostream::actors {
+
+namespace {
+
+using Self = caf::stateful_actor<TrainerPoolState>;
+
+void fail_all_if_empty(Self* self) {
+  auto& st = self->state;
+  if (!st.alive.empty())
+    return;
+  while (!st.queue.empty()) {
+    st.queue.front().promise.deliver(
+        caf::make_error(caf::sec::runtime_error, "no trainer left to run the job"));
+    st.queue.pop_front();
+  }
+}
+
+void dispatch(Self* self) {
+  auto& st = self->state;
+  while (!st.idle.empty() && !st.queue.empty()) {
+    caf::actor trainer = st.idle.back();
+    st.idle.pop_back();
+    auto pending = std::make_shared<TrainerPoolState::Pending>(std::move(st.queue.front()));
+    st.queue.pop_front();
+    self->request(trainer, caf::infinite, pending->job)
+        .then(
+            [self, trainer, pending](train_reply& reply) {
+              pending->promise.deliver(std::move(reply));
+              if (self->state.alive.count(trainer.address()))
+                self->state.idle.push_back(trainer);
+              dispatch(self);
+            },
+            [self, trainer, pending](caf::error& err) {
+              // A trainer that died with the job (gone, or quit without replying): run it
+              // elsewhere.
+              if (err == caf::sec::request_receiver_down || err == caf::sec::unexpected_response) {
+                self->state.alive.erase(trainer.address());
+                self->send_exit(trainer, caf::exit_reason::kill);
+                self->state.queue.push_front(std::move(*pending));
+                ++self->state.requeued;
+                fail_all_if_empty(self);
+              } else {
+                pending->promise.deliver(std::move(err));
+                if (self->state.alive.count(trainer.address()))
+                  self->state.idle.push_back(trainer);
+              }
+              dispatch(self);
+            });
+  }
+}
+
+void add(Self* self, const caf::actor& trainer) {
+  self->monitor(trainer);
+  self->state.alive.insert(trainer.address());
+  self->state.idle.push_back(trainer);
+}
+
+}  // namespace
+
+caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers) {
+  for (const auto& t : trainers)
+    add(self, t);
+  self->set_down_handler([self](const caf::down_msg& down) {
+    auto& st = self->state;
+    st.alive.erase(down.source);
+    st.idle.erase(std::remove_if(st.idle.begin(), st.idle.end(),
+                                 [&](const caf::actor& a) { return a.address() == down.source; }),
+                  st.idle.end());
+    fail_all_if_empty(self);
+  });
+  return {
+      [self](train_job& job) {
+        auto promise = self->make_response_promise();
+        self->state.queue.push_back({std::move(job), promise});
+        if (self->state.alive.empty())
+          fail_all_if_empty(self);
+        dispatch(self);
+        return promise;
+      },
+      [self](join_atom, caf::actor trainer) {
+        add(self, trainer);
+        dispatch(self);
+      },
+      [self](status_atom) {
+        const auto& st = self->state;
+        return caf::make_message(static_cast<int64_t>(st.alive.size()),
+                                 static_cast<int64_t>(st.idle.size()),
+                                 static_cast<int64_t>(st.queue.size()), st.requeued);
+      },
+  };
+}
+
+}  // namespace evostream::actors

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <caf/all.hpp>
+#include <deque>
+#include <set>
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace evostream::actors {
+
+/// State of the trainer pool: jobs waiting, trainers idle.
+struct TrainerPoolState {
+  struct Pending {
+    train_job job;
+    caf::response_promise promise;
+  };
+  std::deque<Pending> queue;
+  std::vector<caf::actor> idle;
+  /// Trainers that are alive (idle or busy).
+  std::set<caf::actor_addr> alive;
+  /// Jobs re-queued because their trainer died.
+  int64_t requeued = 0;
+  static inline const char* name = "trainer_pool";
+};
+
+/// The trainer pool: a dispatcher that keeps every trainer busy.
+///
+/// `train_job` → `train_reply`: the job waits in a queue until a trainer is idle. When a trainer
+/// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
+/// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
+/// (alive trainers, idle trainers, queued jobs, re-queued jobs). With no trainer left, waiting
+/// jobs fail with an error.
+caf::behavior trainer_pool(caf::stateful_actor<TrainerPoolState>* self,
+                           std::vector<caf::actor> trainers);
+
+}  // namespace evostream::actors

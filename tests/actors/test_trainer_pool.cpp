@@ -1,0 +1,217 @@
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+
+#include "actors/actor_run.hpp"
+#include "actors/blob_codec.hpp"
+#include "actors/trainer_actor.hpp"
+#include "actors/trainer_pool.hpp"
+#include "model/root_trainer.hpp"
+#include "model/stream_runner.hpp"
+#include "model/vit_factory.hpp"
+#include "streams/scenario_parser.hpp"
+#include "streams/synthetic_generator.hpp"
+#include "streams/task_builder.hpp"
+
+using namespace evostream;
+using namespace evostream::actors;
+
+namespace {
+
+struct System {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  System() {
+    cfg.add_message_types<caf::id_block::evostream>();
+    system = std::make_unique<caf::actor_system>(cfg);
+  }
+};
+
+streams::ArchitectureSpec micro() {
+  streams::ArchitectureSpec a;
+  a.image_size = 8;
+  a.patch = 2;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  return a;
+}
+
+std::shared_ptr<const std::vector<streams::TaskData>> one_task() {
+  streams::SyntheticOptions o;
+  o.classes = 3;
+  o.image_size = 8;
+  o.train_per_class = 40;
+  o.test_per_class = 10;
+  o.seed = 4;
+  const streams::Dataset d = streams::SyntheticGenerator(o).generate("s");
+  streams::TaskSpec spec;
+  spec.name = "s";
+  spec.dataset = "s";
+  return std::make_shared<const std::vector<streams::TaskData>>(
+      std::vector<streams::TaskData>{streams::TaskBuilder::build(spec, d, 1)});
+}
+
+model::TrainSettings settings() {
+  model::TrainSettings s;
+  s.steps = 10;
+  s.batch_size = 8;
+  s.validation_interval = 5;
+  s.heads = 2;
+  return s;
+}
+
+// A job training the head and final norm of a fresh micro ViT.
+train_job job(uint64_t id, uint64_t seed) {
+  auto root = model::VitFactory::root(micro(), 3, "root", 9);
+  model::Candidate c;
+  for (auto& comp : root) {
+    if (comp.kind() != model::ComponentKind::kHead &&
+        comp.kind() != model::ComponentKind::kFinalNorm)
+      comp.freeze();
+  }
+  c.components = model::share(std::move(root));
+  c.training_seed = seed;
+  return BlobCodec::job(id, 0, c);
+}
+
+// A trainer that dies on its first job, as a crashed process would.
+caf::behavior crashing_trainer(caf::event_based_actor* self) {
+  return {[self](train_job&) { self->quit(caf::exit_reason::kill); }};
+}
+
+}  // namespace
+
+TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") {
+  auto root = model::VitFactory::root(micro(), 3, "root", 2);
+  root[3].freeze();
+  for (const auto& c : root) {
+    const model::Component back = BlobCodec::decode(BlobCodec::encode(c));
+    CHECK(back.content_hash() == c.content_hash());
+    CHECK(back.id() == c.id());
+    CHECK(back.frozen() == c.frozen());
+  }
+  model::Hyperparameters hp;
+  hp.learning_rate = 0.123456789;
+  hp.schedule = model::Schedule::kRestarts;
+  hp.flip = true;
+  const model::Hyperparameters r = BlobCodec::decode(BlobCodec::encode(hp));
+  CHECK(r.learning_rate == hp.learning_rate);
+  CHECK(r.schedule == hp.schedule);
+  CHECK(r.flip);
+}
+
+TEST_CASE("The pool spreads jobs over its trainers and results match a direct training",
+          "[actors]") {
+  System s;
+  const auto tasks = one_task();
+  std::vector<caf::actor> trainers;
+  for (int i = 0; i < 2; ++i)
+    trainers.push_back(
+        s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr}));
+  const caf::actor pool = s.system->spawn(trainer_pool, trainers);
+  caf::scoped_actor self{*s.system};
+  std::vector<train_reply> replies;
+  for (uint64_t i = 0; i < 4; ++i) {
+    self->request(pool, caf::infinite, job(i, 100 + i))
+        .receive([&](train_reply& r) { replies.push_back(r); },
+                 [&](caf::error& e) { FAIL(s.system->render(e)); });
+  }
+  REQUIRE(replies.size() == 4);
+  // The same job trained here (with a prefix cache, as trainers have) gives the same tensors.
+  const train_job j = job(2, 102);
+  std::vector<model::Component> comps;
+  for (const auto& b : j.components)
+    comps.push_back(BlobCodec::decode(b));
+  const model::TrainResult direct =
+      model::Trainer(settings(), std::make_shared<model::PrefixCache>())
+          .train(model::share(std::move(comps)), BlobCodec::decode(j.hp), (*tasks)[0], j.seed);
+  CHECK(replies[2].quality == direct.quality);
+  CHECK(BlobCodec::decode(replies[2].trained[0]).content_hash() ==
+        direct.trained[0].content_hash());
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+  for (auto& t : trainers)
+    self->send_exit(t, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]") {
+  System s;
+  const auto tasks = one_task();
+  const caf::actor crashing = s.system->spawn(crashing_trainer);
+  const caf::actor good =
+      s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr});
+  // The crashing trainer is idle last, so it gets the first job.
+  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing});
+  caf::scoped_actor self{*s.system};
+  bool replied = false;
+  self->request(pool, caf::infinite, job(0, 5))
+      .receive([&](train_reply& r) { replied = r.quality >= 0.0; },
+               [&](caf::error& e) { FAIL(s.system->render(e)); });
+  CHECK(replied);
+  self->request(pool, caf::infinite, status_atom_v)
+      .receive(
+          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued) {
+            CHECK(alive == 1);
+            CHECK(idle == 1);
+            CHECK(queued == 0);
+            CHECK(requeued == 1);
+          },
+          [&](caf::error& e) { FAIL(s.system->render(e)); });
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+  self->send_exit(good, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
+  System s;
+  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{});
+  caf::scoped_actor self{*s.system};
+  std::string error;
+  self->request(pool, caf::infinite, job(0, 5))
+      .receive([&](train_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("no trainer left"));
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("A job naming an unknown task gets an error reply", "[actors]") {
+  System s;
+  const caf::actor t =
+      s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{one_task(), settings(), nullptr});
+  caf::scoped_actor self{*s.system};
+  train_job j = job(7, 1);
+  j.task_index = 3;
+  std::string error;
+  self->request(t, caf::infinite, j)
+      .receive([&](train_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("job 7: no task 3"));
+  self->send_exit(t, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("The actor run ends in the same state with one or two trainers as without actors",
+          "[actors]") {
+  streams::Scenario scenario = streams::ScenarioParser::parse_file(
+      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
+  streams::TaskBuilder builder(scenario);
+  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  const auto root =
+      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
+  model::StrategyEnvironment env;
+  env.architecture = scenario.root.architecture;
+  env.spec = scenario.strategy;
+  env.train.steps = scenario.strategy.steps;
+  env.train.batch_size = scenario.strategy.batch_size;
+  env.train.validation_interval = scenario.strategy.validation_interval;
+  env.train.heads = scenario.root.architecture.heads;
+  env.cache = std::make_shared<model::PrefixCache>();
+  auto hash = [&](int64_t trainers) {
+    auto strategy = model::make_strategy("mu2net", env);
+    model::StreamRunner runner(scenario, *strategy, root);
+    const model::RunResults r =
+        trainers == 0 ? runner.run(*tasks) : ActorRun(trainers, env.train).run(runner, tasks);
+    CHECK(r.complete);
+    return model::run_state_hash(runner.state().store, runner.progress());
+  };
+  const std::string plain = hash(0);
+  CHECK(hash(1) == plain);
+  CHECK(hash(2) == plain);
+  CHECK_THROWS_WITH(ActorRun(0, env.train), Catch::Contains("trainers: expected at least 1"));
+}
