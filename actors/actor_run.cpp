@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <caf/io/all.hpp>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
@@ -11,10 +14,34 @@
 
 namespace evostream::actors {
 
-ActorRun::ActorRun(int64_t trainers, model::TrainSettings settings)
-    : trainers_(trainers), settings_(std::move(settings)) {
-  if (trainers_ < 1)
-    throw std::invalid_argument(fmt::format("trainers: expected at least 1, found {}", trainers_));
+namespace {
+
+struct PoolStatus {
+  int64_t alive = 0;
+  int64_t idle = 0;
+  int64_t queued = 0;
+  int64_t requeued = 0;
+};
+
+PoolStatus status_of(caf::scoped_actor& self, const caf::actor& pool) {
+  PoolStatus s;
+  self->request(pool, caf::infinite, status_atom_v)
+      .receive(
+          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued) {
+            s = {alive, idle, queued, requeued};
+          },
+          [&](caf::error&) {});
+  return s;
+}
+
+}  // namespace
+
+ActorRun::ActorRun(ActorRunOptions options) : options_(std::move(options)) {
+  if (options_.trainers < 0 || (options_.trainers == 0 && options_.wait_workers == 0)) {
+    throw std::invalid_argument(
+        fmt::format("trainers: expected at least 1 (or remote workers to wait for), found {}",
+                    options_.trainers));
+  }
 }
 
 model::RunResults ActorRun::run(model::StreamRunner& runner,
@@ -22,13 +49,41 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                                 const std::atomic<bool>* stop) {
   caf::actor_system_config cfg;
   cfg.add_message_types<caf::id_block::evostream>();
+  cfg.load<caf::io::middleman>();
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
-  for (int64_t i = 0; i < trainers_; ++i)
+  for (int64_t i = 0; i < options_.trainers; ++i)
     trainers.push_back(
-        system.spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings_, stop}));
-  const caf::actor pool = system.spawn(trainer_pool, trainers);
+        system.spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, options_.settings, stop}));
+  const caf::actor pool =
+      system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed});
   caf::scoped_actor self{system};
+  auto shutdown = [&] {
+    self->send_exit(pool, caf::exit_reason::user_shutdown);
+    for (const auto& t : trainers)
+      self->send_exit(t, caf::exit_reason::user_shutdown);
+  };
+
+  if (options_.listen) {
+    auto port = system.middleman().publish(pool, *options_.listen, options_.bind.c_str(), true);
+    if (!port) {
+      shutdown();
+      throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", options_.bind,
+                                           *options_.listen, system.render(port.error())));
+    }
+    if (options_.on_listen)
+      options_.on_listen(*port);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (status_of(self, pool).alive < options_.trainers + options_.wait_workers) {
+    if (std::chrono::steady_clock::now() > deadline || (stop && stop->load())) {
+      shutdown();
+      throw std::runtime_error(fmt::format("{} worker(s) awaited, {} joined within two minutes",
+                                           options_.wait_workers,
+                                           status_of(self, pool).alive - options_.trainers));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 
   std::string failure;
   for (int64_t e = runner.progress().events_done; e < runner.events_total(*tasks); ++e) {
@@ -44,9 +99,10 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
       break;
     runner.commit(*tasks, visit);
   }
-  self->send_exit(pool, caf::exit_reason::user_shutdown);
-  for (const auto& t : trainers)
-    self->send_exit(t, caf::exit_reason::user_shutdown);
+  requeued_ = status_of(self, pool).requeued;
+  shutdown();
+  if (options_.listen)
+    system.middleman().unpublish(pool, 0);
   if (!failure.empty() && !(stop && stop->load()))
     throw std::runtime_error("training failed: " + failure);
   return runner.results(*tasks);

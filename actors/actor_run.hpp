@@ -1,7 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "model/stream_runner.hpp"
@@ -10,28 +14,51 @@
 
 namespace evostream::actors {
 
-/// Runs a stream through the actor system: `trainers` trainer actors behind a trainer pool, one
-/// evolver actor per task visit, and this thread as the coordinator that starts each visit and
-/// commits it through the `StreamRunner` (the only writer of the store; its checkpoint writes
-/// the snapshot).
+/// How the actor system of a run is set up.
+struct ActorRunOptions {
+  /// Local trainer actors (one thread each); 0 is allowed when workers are awaited. Default: 1.
+  int64_t trainers = 1;
+  /// One candidate's training.
+  model::TrainSettings settings;
+  /// Accept remote trainers (`evostream worker`) on this TCP port; 0 lets the system choose.
+  /// Default: none.
+  std::optional<uint16_t> listen;
+  /// The address to listen on. Default: "127.0.0.1" (loopback only).
+  std::string bind = "127.0.0.1";
+  /// Wait until this many remote trainers joined before the first task. Default: 0.
+  int64_t wait_workers = 0;
+  /// The scenario text and seed offered to workers.
+  std::string scenario_text;
+  uint64_t seed = 1;
+  /// Called with the port once listening.
+  std::function<void(uint16_t)> on_listen;
+};
+
+/// Runs a stream through the actor system: trainer actors (local, and remote ones that join
+/// over the network) behind a trainer pool, one evolver actor per task visit, and this thread
+/// as the coordinator that starts each visit and commits it through the `StreamRunner` (the
+/// only writer of the store; its checkpoint writes the snapshot).
 ///
-/// The outcome is the same as `StreamRunner::run` (the same state hash) for any number of
-/// trainers: each candidate trains from its own seed and results are recorded in candidate
+/// The outcome is the same as `StreamRunner::run` (the same state hash) for any number and kind
+/// of trainers: each candidate trains from its own seed and results are recorded in candidate
 /// order.
 class ActorRun {
  public:
-  /// `trainers`: how many local trainer actors (threads); `settings`: one candidate's training.
-  ActorRun(int64_t trainers, model::TrainSettings settings);
+  explicit ActorRun(ActorRunOptions options);
 
   /// Learns the rest of the stream with `runner`; stops (results with `complete` false) when
-  /// `stop` becomes set. Raises `std::runtime_error` when a job fails for another reason.
+  /// `stop` becomes set. Raises `std::runtime_error` when a job fails for another reason, the
+  /// port cannot be opened or awaited workers do not come within two minutes.
   model::RunResults run(model::StreamRunner& runner,
                         std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                         const std::atomic<bool>* stop = nullptr);
 
+  /// Jobs that were run again because their trainer died, in the last run.
+  int64_t requeued() const { return requeued_; }
+
  private:
-  int64_t trainers_;
-  model::TrainSettings settings_;
+  ActorRunOptions options_;
+  int64_t requeued_ = 0;
 };
 
 }  // namespace evostream::actors

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
+
 #include "actors/blob_codec.hpp"
 #include "model/prefix_cache.hpp"
 #include "model/run_interrupted.hpp"
@@ -10,8 +12,11 @@ namespace evostream::actors {
 
 caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
   auto cache = std::make_shared<model::PrefixCache>();
+  auto jobs = std::make_shared<int64_t>(0);
   return {
-      [setup, cache](train_job& job) -> caf::result<train_reply> {
+      [setup, cache, jobs](train_job& job) -> caf::result<train_reply> {
+        if (++*jobs == setup.die_in_job)
+          std::raise(SIGKILL);
         try {
           if (job.task_index < 0 || static_cast<size_t>(job.task_index) >= setup.tasks->size()) {
             return caf::make_error(caf::sec::invalid_argument,

@@ -18,6 +18,9 @@ struct TrainerSetup {
   model::TrainSettings settings;
   /// When set, a job in progress stops at its next validation and fails. May be null.
   const std::atomic<bool>* stop = nullptr;
+  /// Crash tests: the process kills itself (SIGKILL) in the middle of its job number
+  /// `die_in_job` (counted from 1). Default: never.
+  int64_t die_in_job = 0;
 };
 
 /// A trainer: trains each `train_job` it receives and replies with a `train_reply`.

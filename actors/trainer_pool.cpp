@@ -17,6 +17,17 @@ void fail_all_if_empty(Self* self) {
   }
 }
 
+// Puts a dead trainer's job back at the front of the queue.
+void requeue(Self* self, const caf::actor_addr& trainer) {
+  auto& st = self->state;
+  auto b = st.busy.find(trainer);
+  if (b == st.busy.end())
+    return;
+  st.queue.push_front(*b->second);
+  st.busy.erase(b);
+  ++st.requeued;
+}
+
 void dispatch(Self* self) {
   auto& st = self->state;
   while (!st.idle.empty() && !st.queue.empty()) {
@@ -24,27 +35,37 @@ void dispatch(Self* self) {
     st.idle.pop_back();
     auto pending = std::make_shared<TrainerPoolState::Pending>(std::move(st.queue.front()));
     st.queue.pop_front();
+    st.busy[trainer.address()] = pending;
     self->request(trainer, caf::infinite, pending->job)
         .then(
             [self, trainer, pending](train_reply& reply) {
+              auto& s = self->state;
+              auto b = s.busy.find(trainer.address());
+              if (b == s.busy.end() || b->second != pending)
+                return;  // already run elsewhere
+              s.busy.erase(b);
               pending->promise.deliver(std::move(reply));
-              if (self->state.alive.count(trainer.address()))
-                self->state.idle.push_back(trainer);
+              if (s.alive.count(trainer.address()))
+                s.idle.push_back(trainer);
               dispatch(self);
             },
             [self, trainer, pending](caf::error& err) {
+              auto& s = self->state;
+              auto b = s.busy.find(trainer.address());
+              if (b == s.busy.end() || b->second != pending)
+                return;
               // A trainer that died with the job (gone, or quit without replying): run it
               // elsewhere.
               if (err == caf::sec::request_receiver_down || err == caf::sec::unexpected_response) {
-                self->state.alive.erase(trainer.address());
+                s.alive.erase(trainer.address());
                 self->send_exit(trainer, caf::exit_reason::kill);
-                self->state.queue.push_front(std::move(*pending));
-                ++self->state.requeued;
+                requeue(self, trainer.address());
                 fail_all_if_empty(self);
               } else {
+                s.busy.erase(b);
                 pending->promise.deliver(std::move(err));
-                if (self->state.alive.count(trainer.address()))
-                  self->state.idle.push_back(trainer);
+                if (s.alive.count(trainer.address()))
+                  s.idle.push_back(trainer);
               }
               dispatch(self);
             });
@@ -59,16 +80,19 @@ void add(Self* self, const caf::actor& trainer) {
 
 }  // namespace
 
-caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers) {
+caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerOffer offer) {
+  self->state.offer = std::move(offer);
   for (const auto& t : trainers)
     add(self, t);
   self->set_down_handler([self](const caf::down_msg& down) {
     auto& st = self->state;
     st.alive.erase(down.source);
+    requeue(self, down.source);
     st.idle.erase(std::remove_if(st.idle.begin(), st.idle.end(),
                                  [&](const caf::actor& a) { return a.address() == down.source; }),
                   st.idle.end());
     fail_all_if_empty(self);
+    dispatch(self);
   });
   return {
       [self](train_job& job) {
@@ -82,6 +106,9 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers) {
       [self](join_atom, caf::actor trainer) {
         add(self, trainer);
         dispatch(self);
+      },
+      [self](scenario_atom) {
+        return caf::make_message(self->state.offer.scenario, self->state.offer.seed);
       },
       [self](status_atom) {
         const auto& st = self->state;

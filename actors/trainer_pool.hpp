@@ -2,20 +2,34 @@
 
 #include <caf/all.hpp>
 #include <deque>
+#include <map>
+#include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
 
 namespace evostream::actors {
 
+/// What a worker joining the pool over the network needs to build its trainer.
+struct WorkerOffer {
+  /// The scenario's TOML text (the worker reads the same datasets from its own disk).
+  std::string scenario;
+  /// The run seed (the scenario's or the one given on the command line).
+  uint64_t seed = 1;
+};
+
 /// State of the trainer pool: jobs waiting, trainers idle.
 struct TrainerPoolState {
+  WorkerOffer offer;
   struct Pending {
     train_job job;
     caf::response_promise promise;
   };
   std::deque<Pending> queue;
+  /// The job each busy trainer runs.
+  std::map<caf::actor_addr, std::shared_ptr<Pending>> busy;
   std::vector<caf::actor> idle;
   /// Trainers that are alive (idle or busy).
   std::set<caf::actor_addr> alive;
@@ -29,9 +43,9 @@ struct TrainerPoolState {
 /// `train_job` → `train_reply`: the job waits in a queue until a trainer is idle. When a trainer
 /// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
 /// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
-/// (alive trainers, idle trainers, queued jobs, re-queued jobs). With no trainer left, waiting
-/// jobs fail with an error.
+/// (alive trainers, idle trainers, queued jobs, re-queued jobs); `scenario_atom` replies
+/// (scenario text, seed) for workers. With no trainer left, waiting jobs fail with an error.
 caf::behavior trainer_pool(caf::stateful_actor<TrainerPoolState>* self,
-                           std::vector<caf::actor> trainers);
+                           std::vector<caf::actor> trainers, WorkerOffer offer = {});
 
 }  // namespace evostream::actors

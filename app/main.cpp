@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "actors/worker.hpp"
 #include "app/inspect_command.hpp"
 #include "app/resume_command.hpp"
 #include "app/root_bench_command.hpp"
@@ -68,9 +69,29 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override the scenario's seed");
   std::string root_file;
   bool force = false;
-  int64_t trainers = 0;
-  run->add_option("--trainers", trainers, "Override the scenario's number of trainers")
-      ->check(CLI::Range(int64_t{1}, int64_t{64}));
+  int64_t trainers = -1;
+  run->add_option("--trainers", trainers,
+                  "Override the scenario's number of local trainers (0 with --wait-workers)")
+      ->check(CLI::Range(int64_t{0}, int64_t{64}));
+  uint16_t listen_port = 0;
+  auto* listen = run->add_option("--listen", listen_port,
+                                 "Accept remote trainers (evostream worker) on this port (0: any)");
+  std::string bind = "127.0.0.1";
+  run->add_option("--bind", bind, "Address to listen on (default: 127.0.0.1, loopback only)");
+  int64_t wait_workers = 0;
+  run->add_option("--wait-workers", wait_workers,
+                  "Wait for this many remote trainers before the first task")
+      ->check(CLI::Range(int64_t{0}, int64_t{1024}));
+
+  auto* worker = app.add_subcommand("worker", "Join a run as a remote trainer and train its jobs.");
+  std::string connect;
+  worker->add_option("--connect", connect, "HOST:PORT of `evostream run --listen PORT`")
+      ->required();
+  std::string device = "cpu";
+  worker->add_option("--device", device, "cpu or cuda:K (default: cpu)");
+  int64_t worker_threads = 1;
+  worker->add_option("--threads", worker_threads, "Torch threads (default: 1)")
+      ->check(CLI::PositiveNumber);
   run->add_flag("--force", force, "Replace a run already in the run directory");
   run->add_option("--root", root_file,
                   "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
@@ -137,8 +158,17 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       check_blas();
-      evostream::app::RunOptions options{scenario,  out_dir,  strategy, {},
-                                         root_file, trainers, force};
+      evostream::app::RunOptions options;
+      options.scenario = scenario;
+      options.out = out_dir;
+      options.strategy = strategy;
+      options.root = root_file;
+      options.trainers = trainers;
+      options.force = force;
+      if (listen->count())
+        options.listen = listen_port;
+      options.bind = bind;
+      options.wait_workers = wait_workers;
       if (run->count("--seed"))
         options.seed = seed;
       return evostream::app::RunCommand(options).run(std::cout);
@@ -146,6 +176,19 @@ int main(int argc, char** argv) {
     if (resume->parsed()) {
       check_blas();
       return evostream::app::ResumeCommand(run_dir).run(std::cout, std::cerr);
+    }
+    if (worker->parsed()) {
+      check_blas();
+      const auto colon = connect.rfind(':');
+      if (colon == std::string::npos || colon + 1 == connect.size()) {
+        std::cerr << "evostream: error: --connect: expected HOST:PORT, found \"" << connect
+                  << "\"\n";
+        return 2;
+      }
+      return evostream::actors::Worker(connect.substr(0, colon),
+                                       static_cast<uint16_t>(std::stoi(connect.substr(colon + 1))),
+                                       device, worker_threads)
+          .run(std::cout);
     }
     if (inspect->parsed())
       return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);

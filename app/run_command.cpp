@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "app/run_session.hpp"
 #include "model/root_trainer.hpp"
@@ -30,7 +32,7 @@ int RunCommand::run(std::ostream& out) const {
     s.strategy.name = options_.strategy;
   if (options_.seed)
     s.seed = *options_.seed;
-  if (options_.trainers > 0)
+  if (options_.trainers >= 0)
     s.trainers.count = options_.trainers;
 
   model::make_strategy(s.strategy.name, {});  // an unknown name fails before any work
@@ -75,7 +77,15 @@ int RunCommand::run(std::ostream& out) const {
     out << fmt::format("root written to {}/root.h5 (reuse it with --root)\n", dir);
   }
 
-  return RunSession(s, storage::RunDirectory(dir)).start(std::move(root), out);
+  RunNetwork network;
+  network.listen = options_.listen;
+  network.bind = options_.bind;
+  network.wait_workers = options_.wait_workers;
+  std::ifstream in(options_.scenario);
+  std::stringstream text;
+  text << in.rdbuf();
+  network.scenario_text = text.str();
+  return RunSession(s, storage::RunDirectory(dir), network).start(std::move(root), out);
 }
 
 }  // namespace evostream::app

@@ -21,8 +21,15 @@ struct RunOptions {
   /// Imports the root from this component file instead of the scenario's root (e.g. the
   /// `root.h5` an earlier run of the same scenario wrote). Default: none.
   std::string root;
-  /// Overrides the scenario's number of trainers (`[trainers] count`). Default: the scenario's.
-  int64_t trainers = 0;
+  /// Overrides the scenario's number of local trainers (`[trainers] count`); 0 is allowed with
+  /// `wait_workers`. Default: the scenario's (-1).
+  int64_t trainers = -1;
+  /// Accept remote trainers on this port (0: any free one, printed). Default: none.
+  std::optional<uint16_t> listen;
+  /// Address to listen on. Default: "127.0.0.1" (loopback only).
+  std::string bind = "127.0.0.1";
+  /// Remote trainers to wait for before the first task. Default: 0.
+  int64_t wait_workers = 0;
   /// Replaces a run already in `out` instead of refusing. Default: false.
   bool force = false;
 };

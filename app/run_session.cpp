@@ -44,8 +44,8 @@ std::string percent(const std::optional<double>& v) {
 
 }  // namespace
 
-RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir)
-    : scenario_(std::move(scenario)), dir_(std::move(dir)) {
+RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network)
+    : scenario_(std::move(scenario)), dir_(std::move(dir)), network_(std::move(network)) {
   if (const char* n = std::getenv("EVOSTREAM_KILL_IN_SNAPSHOT")) {
     kill_in_snapshot = fmt::format("snapshot-{:06d}.h5", std::atoi(n));
     storage::ComponentFile::set_write_hook(kill_hook);
@@ -129,8 +129,23 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
 
   interrupted.store(false);
   std::signal(SIGINT, on_sigint);
-  const model::RunResults results =
-      actors::ActorRun(s.trainers.count, env.train).run(runner, all_tasks, &interrupted);
+  actors::ActorRunOptions options;
+  options.trainers = s.trainers.count;
+  options.settings = env.train;
+  options.listen = network_.listen;
+  options.bind = network_.bind;
+  options.wait_workers = network_.wait_workers;
+  options.scenario_text = network_.scenario_text;
+  options.seed = s.seed;
+  options.on_listen = [&](uint16_t port) {
+    out << fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})\n",
+                       network_.bind, port, network_.bind, port);
+    out.flush();
+  };
+  actors::ActorRun actor_run(options);
+  const model::RunResults results = actor_run.run(runner, all_tasks, &interrupted);
+  if (actor_run.requeued() > 0)
+    out << fmt::format("{} job(s) ran again after their trainer died\n", actor_run.requeued());
   std::signal(SIGINT, SIG_DFL);
   storage::ResultsWriter::write(dir_.path() + "/results.json", results);
 

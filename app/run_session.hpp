@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "model/component.hpp"
@@ -8,6 +11,18 @@
 #include "streams/scenario.hpp"
 
 namespace evostream::app {
+
+/// Where remote trainers may join a run.
+struct RunNetwork {
+  /// TCP port to accept workers on (0: any free one). Default: none.
+  std::optional<uint16_t> listen;
+  /// Address to listen on. Default: loopback.
+  std::string bind = "127.0.0.1";
+  /// Workers to wait for before the first task. Default: 0.
+  int64_t wait_workers = 0;
+  /// The scenario text offered to workers.
+  std::string scenario_text;
+};
 
 /// Drives a run into its directory: learns the stream from where it stands, prints progress,
 /// writes a snapshot and `results.json` after every task commit, and stops cleanly on SIGINT.
@@ -17,7 +32,7 @@ namespace evostream::app {
 class RunSession {
  public:
   /// `scenario` with any command-line overrides applied; `dir` the run directory.
-  RunSession(streams::Scenario scenario, storage::RunDirectory dir);
+  RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network = {});
 
   /// Starts a run from `root` (writes snapshot 0), then learns the stream. Returns the exit
   /// status.
@@ -31,6 +46,7 @@ class RunSession {
 
   streams::Scenario scenario_;
   storage::RunDirectory dir_;
+  RunNetwork network_;
 };
 
 }  // namespace evostream::app

@@ -109,7 +109,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   for (int i = 0; i < 2; ++i)
     trainers.push_back(
         s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr}));
-  const caf::actor pool = s.system->spawn(trainer_pool, trainers);
+  const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   std::vector<train_reply> replies;
   for (uint64_t i = 0; i < 4; ++i) {
@@ -141,7 +141,8 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   const caf::actor good =
       s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr});
   // The crashing trainer is idle last, so it gets the first job.
-  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing});
+  const caf::actor pool =
+      s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   bool replied = false;
   self->request(pool, caf::infinite, job(0, 5))
@@ -163,7 +164,7 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
 
 TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
   System s;
-  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{});
+  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{}, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   std::string error;
   self->request(pool, caf::infinite, job(0, 5))
@@ -202,16 +203,22 @@ TEST_CASE("The actor run ends in the same state with one or two trainers as with
   env.train.validation_interval = scenario.strategy.validation_interval;
   env.train.heads = scenario.root.architecture.heads;
   env.cache = std::make_shared<model::PrefixCache>();
+  auto options = [&](int64_t trainers) {
+    ActorRunOptions o;
+    o.trainers = trainers;
+    o.settings = env.train;
+    return o;
+  };
   auto hash = [&](int64_t trainers) {
     auto strategy = model::make_strategy("mu2net", env);
     model::StreamRunner runner(scenario, *strategy, root);
     const model::RunResults r =
-        trainers == 0 ? runner.run(*tasks) : ActorRun(trainers, env.train).run(runner, tasks);
+        trainers == 0 ? runner.run(*tasks) : ActorRun(options(trainers)).run(runner, tasks);
     CHECK(r.complete);
     return model::run_state_hash(runner.state().store, runner.progress());
   };
   const std::string plain = hash(0);
   CHECK(hash(1) == plain);
   CHECK(hash(2) == plain);
-  CHECK_THROWS_WITH(ActorRun(0, env.train), Catch::Contains("trainers: expected at least 1"));
+  CHECK_THROWS_WITH(ActorRun(options(0)), Catch::Contains("trainers: expected at least 1"));
 }

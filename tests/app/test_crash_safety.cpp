@@ -1,16 +1,12 @@
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "streams/rng.hpp"
+#include "support/process.hpp"
 #include "support/test_files.hpp"
 
 using namespace evostream::testing;
@@ -24,38 +20,9 @@ std::string smoke() {
   return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml";
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Starts `evostream args...` with stdout and stderr in `log`; returns its pid.
 pid_t spawn(const std::vector<std::string>& args, const std::string& log,
             const std::string& env = "") {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (!env.empty())
-      putenv(const_cast<char*>(env.c_str()));
-    std::vector<char*> argv{const_cast<char*>(EVOSTREAM_BINARY)};
-    for (const auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(EVOSTREAM_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits for `pid`; returns its exit status, or 128 + signal when a signal ended it.
-int wait_for(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return evostream::testing::spawn(EVOSTREAM_BINARY, args, log, env);
 }
 
 int run_to_end(const std::vector<std::string>& args, const std::string& log,

@@ -1,0 +1,72 @@
+#include "actors/worker.hpp"
+
+#include <fmt/format.h>
+
+#include <caf/io/all.hpp>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "actors/messages.hpp"
+#include "actors/trainer_actor.hpp"
+#include "streams/scenario_parser.hpp"
+#include "streams/task_builder.hpp"
+
+namespace evostream::actors {
+
+Worker::Worker(std::string host, uint16_t port, std::string device, int64_t threads)
+    : host_(std::move(host)), port_(port), device_(std::move(device)), threads_(threads) {}
+
+int Worker::run(std::ostream& out) const {
+  caf::actor_system_config cfg;
+  cfg.add_message_types<caf::id_block::evostream>();
+  cfg.load<caf::io::middleman>();
+  caf::actor_system system{cfg};
+  auto pool = system.middleman().remote_actor(host_, port_);
+  if (!pool) {
+    throw std::runtime_error(
+        fmt::format("cannot connect to {}:{}: {} (is `evostream run "
+                    "--listen {}` running there?)",
+                    host_, port_, system.render(pool.error()), port_));
+  }
+  caf::scoped_actor self{system};
+  std::string text;
+  uint64_t seed = 1;
+  self->request(*pool, std::chrono::seconds(30), scenario_atom_v)
+      .receive(
+          [&](std::string& scenario, uint64_t s) {
+            text = std::move(scenario);
+            seed = s;
+          },
+          [&](caf::error& e) {
+            throw std::runtime_error(
+                fmt::format("{}:{}: no scenario offered: {}", host_, port_, system.render(e)));
+          });
+  streams::Scenario scenario = streams::ScenarioParser::parse_string(text, "<offered scenario>");
+  scenario.seed = seed;
+  streams::TaskBuilder builder(scenario);
+  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  TrainerSetup setup;
+  setup.tasks = tasks;
+  setup.settings.steps = scenario.strategy.steps;
+  setup.settings.batch_size = scenario.strategy.batch_size;
+  setup.settings.validation_interval = scenario.strategy.validation_interval;
+  setup.settings.heads = scenario.root.architecture.heads;
+  setup.settings.threads = threads_;
+  setup.settings.device = device_;
+  if (const char* n = std::getenv("EVOSTREAM_WORKER_DIE_IN_JOB"))
+    setup.die_in_job = std::atoi(n);
+  const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);
+  out << fmt::format("worker: joined {}:{} for scenario {} ({} tasks), device {}\n", host_, port_,
+                     scenario.name, tasks->size(), device_);
+  out.flush();
+  self->monitor(*pool);
+  self->monitor(trainer);
+  self->send(*pool, join_atom_v, trainer);
+  // Until the run ends (the pool goes away) or the trainer stops.
+  self->receive([&](caf::down_msg&) {});
+  self->send_exit(trainer, caf::exit_reason::user_shutdown);
+  out << "worker: the run has ended\n";
+  return 0;
+}
+
+}  // namespace evostream::actors

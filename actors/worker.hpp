@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace evostream::actors {
+
+/// A remote trainer process (`evostream worker --connect HOST:PORT`).
+///
+/// Connects to a run's trainer pool, asks it for the scenario, builds the tasks from its own
+/// copy of the datasets, spawns one trainer and joins the pool; it then trains whatever jobs it
+/// is given until the run ends or the connection drops.
+class Worker {
+ public:
+  /// `device`: "cpu" or "cuda:K"; `threads`: torch threads of its trainer.
+  Worker(std::string host, uint16_t port, std::string device, int64_t threads);
+  /// Runs until the run ends; prints what it does to `out`. Returns the exit status; raises
+  /// `std::runtime_error` when it cannot connect.
+  int run(std::ostream& out) const;
+
+ private:
+  std::string host_;
+  uint16_t port_;
+  std::string device_;
+  int64_t threads_;
+};
+
+}  // namespace evostream::actors
