@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "actors/actor_run.hpp"
@@ -114,9 +115,15 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     out.flush();
   };
 
+  double snapshot_seconds = 0.0;
+  int64_t snapshot_bytes = 0;
   observer.checkpoint = [&](const model::RunProgress& progress,
                             const std::vector<model::Component>& added) {
+    const auto t = Clock::now();
     dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress);
+    snapshot_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+    snapshot_bytes +=
+        static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
   };
   if (!loaded)
     dir_.write_snapshot(0, s.root.architecture, root, identity, model::RunProgress{});
@@ -143,7 +150,16 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     out.flush();
   };
   actors::ActorRun actor_run(options);
-  const model::RunResults results = actor_run.run(runner, all_tasks, &interrupted);
+  const double train_before = runner.progress().train_seconds;
+  const double evaluation_before = runner.progress().evaluation_seconds;
+  const auto stream_start = Clock::now();
+  model::RunResults results = actor_run.run(runner, all_tasks, &interrupted);
+  results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
+  results.snapshot_seconds = snapshot_seconds;
+  results.snapshot_bytes = snapshot_bytes;
+  results.orchestration_seconds = results.stream_seconds - snapshot_seconds -
+                                  (results.train_seconds - train_before) -
+                                  (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
     out << fmt::format("{} job(s) ran again after their trainer died\n", actor_run.requeued());
   std::signal(SIGINT, SIG_DFL);
@@ -170,6 +186,16 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
       100.0 * results.forgetting + 0.0, 100.0 * results.max_forgetting + 0.0,
       results.params_per_task, results.total_params, results.train_seconds,
       results.evaluation_seconds);
+  const double work = results.stream_seconds > 0 ? results.stream_seconds : 1.0;
+  out << fmt::format(
+      "this process: {:.1f} s streaming, of which snapshots {:.2f} s ({:.1f}%, {:.0f} kB per "
+      "task) and orchestration {:.2f} s ({:.1f}%); {} trainer(s)\n",
+      results.stream_seconds, snapshot_seconds, 100.0 * snapshot_seconds / work,
+      static_cast<double>(snapshot_bytes) / 1000.0 /
+          std::max<double>(1.0, static_cast<double>(results.events_done -
+                                                    (loaded ? loaded->progress.events_done : 0))),
+      results.orchestration_seconds, 100.0 * results.orchestration_seconds / work,
+      s.trainers.count);
   out << fmt::format("state-hash: {}\nresults written to {}/results.json\n",
                      model::run_state_hash(runner.state().store, runner.progress()), dir_.path());
   return 0;
