@@ -125,8 +125,15 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     snapshot_bytes +=
         static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
   };
-  if (!loaded)
-    dir_.write_snapshot(0, s.root.architecture, root, identity, model::RunProgress{});
+  if (!loaded) {
+    model::RunProgress first;  // snapshot 0 names the tasks
+    for (const auto& t : tasks) {
+      first.tasks.emplace_back();
+      first.tasks.back().name = t.name();
+      first.tasks.back().classes = t.num_classes;
+    }
+    dir_.write_snapshot(0, s.root.architecture, root, identity, first);
+  }
   model::StreamRunner runner(s, *strategy, std::move(root), observer);
   if (loaded) {
     runner.restore(loaded->progress, loaded->components);

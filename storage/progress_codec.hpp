@@ -18,17 +18,23 @@ struct RunIdentity {
   int64_t events_total = 0;
 };
 
-/// Converts a run's progress to and from the JSON text a snapshot stores.
+/// Converts a run's progress to and from the JSON text snapshots store.
 ///
-/// Numbers are written so they read back to the same bits, so a resumed run continues from
-/// exactly the state the snapshot captured.
+/// Each snapshot holds only what its task visit changed (the task it learned, that task's path
+/// and counters, the new row of the accuracy matrix with the prediction hashes behind it), so
+/// its size does not grow with the number of earlier tasks beyond one row; snapshot 0 names the
+/// tasks. Reading the chain folds the snapshots back into the whole progress. Numbers are written
+/// so they read back to the same bits, so a resumed run continues from exactly the state the
+/// snapshots captured.
 class ProgressCodec {
  public:
-  /// The JSON text of `progress` and `identity`.
+  /// The JSON text of the latest task visit of `progress` (`progress.events_done` = 0: the
+  /// task list).
   static std::string encode(const RunIdentity& identity, const model::RunProgress& progress);
-  /// Reads what `encode` wrote; raises `StorageError` naming `file` and the first bad field.
-  static std::pair<RunIdentity, model::RunProgress> decode(const std::string& text,
-                                                           const std::string& file);
+  /// Folds what `encode` wrote into `progress` (which holds the snapshots before it); raises
+  /// `StorageError` naming `file` and the first bad field.
+  static RunIdentity apply(const std::string& text, const std::string& file,
+                           model::RunProgress& progress);
   /// The text form of a learning-rate schedule ("constant", "cosine", "restarts").
   static const char* schedule_name(model::Schedule schedule);
 };

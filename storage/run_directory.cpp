@@ -66,8 +66,8 @@ LoadedRun RunDirectory::load(bool set_aside) const {
         throw StorageError(
             file, fmt::format("/sequence: expected {}, found \"{}\"", n, set.texts["sequence"]));
       }
-      auto [identity, progress] = ProgressCodec::decode(state, file);
-      out.identity = identity;
+      model::RunProgress progress = out.progress;  // kept intact if this snapshot is bad
+      out.identity = ProgressCodec::apply(state, file, progress);
       out.progress = std::move(progress);
       auto& into = n == 0 ? out.root : out.components;
       for (auto& c : set.components)

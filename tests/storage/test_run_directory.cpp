@@ -28,24 +28,32 @@ streams::ArchitectureSpec arch() {
   return a;
 }
 
+// The progress after `events` visits of a two-task stream (t0, then t1).
 model::RunProgress progress(int64_t events) {
   model::RunProgress p;
   p.events_done = events;
-  p.last_task = "t" + std::to_string(events);
-  p.row_learned = {0};
-  p.rows = {{0.1 + 1e-17 * events, std::nullopt}};
-  p.strategy_counters["t0\nroot"] = 3;
-  model::Path path;
-  path.name = "t0@0.0.1";
-  path.task = "t0";
-  path.ids = {"root/block0", "t0/head"};
-  path.hp.learning_rate = 0.02;
-  path.quality = 1.0 / 3.0;
-  p.paths["t0"] = path;
-  model::TaskResult t;
-  t.name = "t0";
-  t.candidates = 4;
-  p.tasks = {t};
+  p.tasks.resize(2);
+  p.tasks[0].name = "t0";
+  p.tasks[1].name = "t1";
+  p.tasks[0].classes = 2;
+  p.tasks[1].classes = 5;
+  for (int64_t e = 0; e < events; ++e) {
+    const std::string name = e == 0 ? "t0" : "t1";
+    model::Path path;
+    path.name = name + "@0.0.1";
+    path.task = name;
+    path.ids = {"root/block0", name + "/head"};
+    path.hp.learning_rate = 0.02;
+    path.quality = 1.0 / 3.0;
+    p.paths[name] = path;
+    p.last_task = name;
+    p.row_learned.push_back(e);
+    p.rows.push_back(e == 0 ? std::vector<std::optional<double>>{0.1 + 1e-17, std::nullopt}
+                            : std::vector<std::optional<double>>{0.1 + 1e-17, 0.7});
+    p.tasks[static_cast<size_t>(e)].candidates = 4;
+    p.tasks[static_cast<size_t>(e)].predictions_hash = "h" + name;
+    p.strategy_counters[name + "\nroot"] = 3;
+  }
   return p;
 }
 
@@ -57,7 +65,7 @@ struct Run {
 
   Run() {
     std::ofstream(dir.scenario_path()) << "name = \"s\"\n";
-    dir.write_snapshot(0, arch(), model::VitFactory::root(arch(), 3, "root", 1), id, {});
+    dir.write_snapshot(0, arch(), model::VitFactory::root(arch(), 3, "root", 1), id, progress(0));
     dir.write_snapshot(1, arch(), {model::VitFactory::head("t0/head", "t0", 16, 2)}, id,
                        progress(1));
     dir.write_snapshot(2, arch(), {model::VitFactory::head("t1/head", "t1", 16, 5)}, id,
@@ -99,12 +107,20 @@ TEST_CASE("A snapshot chain reads back its components and progress bit for bit",
   CHECK(l.components[1].id() == "t1/head");
   const model::RunProgress& p = l.progress;
   CHECK(p.events_done == 2);
-  CHECK(*p.rows[0][0] == 0.1 + 1e-17 * 2);  // doubles come back exactly
+  REQUIRE(p.rows.size() == 2);
+  CHECK(*p.rows[0][0] == 0.1 + 1e-17);  // doubles come back exactly
   CHECK_FALSE(p.rows[0][1].has_value());
+  CHECK(*p.rows[1][1] == 0.7);
+  CHECK(p.row_learned == std::vector<int64_t>{0, 1});
   CHECK(p.paths.at("t0").quality == 1.0 / 3.0);
-  CHECK(p.paths.at("t0").hp.learning_rate == 0.02);
+  CHECK(p.paths.at("t1").hp.learning_rate == 0.02);
+  CHECK(p.last_task == "t1");
   CHECK(p.strategy_counters.at("t0\nroot") == 3);
+  CHECK(p.strategy_counters.at("t1\nroot") == 3);
   CHECK(p.tasks.at(0).candidates == 4);
+  CHECK(p.tasks.at(1).test_accuracy == 0.7);
+  CHECK(p.tasks.at(0).predictions_identical);
+  CHECK(p.committed_hash.at("t1") == "ht1");
 }
 
 TEST_CASE("A corrupt tensor in a snapshot is reported and the chain ends before it", "[storage]") {
@@ -118,6 +134,7 @@ TEST_CASE("A corrupt tensor in a snapshot is reported and the chain ends before 
   CHECK_THAT(l.warnings[0], Catch::Contains("using snapshot-000001.h5"));
   CHECK(l.sequence == 1);
   CHECK(l.progress.events_done == 1);
+  CHECK(l.progress.rows.size() == 1);  // nothing of the bad snapshot was folded in
   CHECK(fs::exists(second + ".corrupt"));
   CHECK_FALSE(fs::exists(second));
 }
