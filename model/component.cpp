@@ -163,4 +163,9 @@ std::vector<const Component*> pointers(
   return out;
 }
 
+std::string derived_id(const std::string& task, ComponentKind kind, int64_t index,
+                       const std::string& suffix) {
+  return task + "/" + kind_name(kind) + (index >= 0 ? std::to_string(index) : "") + suffix;
+}
+
 }  // namespace evostream::model

@@ -78,6 +78,11 @@ class Component {
   std::vector<at::Tensor> tensors_;
 };
 
+/// The id of a component `task` derives: `TASK/KIND[INDEX]SUFFIX`, e.g. `tops-4/block2@0.1.3`
+/// or `tops-4/head@0`.
+std::string derived_id(const std::string& task, ComponentKind kind, int64_t index,
+                       const std::string& suffix);
+
 /// Read-only handles to `components`, in order (the components are moved into them).
 std::vector<std::shared_ptr<const Component>> share(std::vector<Component> components);
 /// Raw pointers to the components behind `handles`, in order (as `VitLayout::of` takes them).

@@ -4,95 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/json_fields.hpp"
 #include "storage/storage_error.hpp"
 
 namespace evostream::storage {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-model::Schedule schedule_from(const std::string& name) {
-  if (name == "constant")
-    return model::Schedule::kConstant;
-  if (name == "restarts")
-    return model::Schedule::kRestarts;
-  if (name == "cosine")
-    return model::Schedule::kCosine;
-  throw std::invalid_argument("unknown schedule \"" + name + "\"");
-}
-
-Json encode_hp(const model::Hyperparameters& hp) {
-  return Json{{"learning_rate", hp.learning_rate},
-              {"schedule", ProgressCodec::schedule_name(hp.schedule)},
-              {"warmup_ratio", hp.warmup_ratio},
-              {"momentum", hp.momentum},
-              {"nesterov", hp.nesterov},
-              {"adapter_dim", hp.adapter_dim},
-              {"image_size", hp.image_size},
-              {"crop_area_min", hp.crop_area_min},
-              {"flip", hp.flip},
-              {"brightness", hp.brightness},
-              {"contrast", hp.contrast},
-              {"mu", hp.mu}};
-}
-
-model::Hyperparameters decode_hp(const Json& j) {
-  model::Hyperparameters hp;
-  hp.learning_rate = j.at("learning_rate").get<double>();
-  hp.schedule = schedule_from(j.at("schedule").get<std::string>());
-  hp.warmup_ratio = j.at("warmup_ratio").get<double>();
-  hp.momentum = j.at("momentum").get<double>();
-  hp.nesterov = j.at("nesterov").get<bool>();
-  hp.adapter_dim = j.at("adapter_dim").get<int64_t>();
-  hp.image_size = j.at("image_size").get<int64_t>();
-  hp.crop_area_min = j.at("crop_area_min").get<double>();
-  hp.flip = j.at("flip").get<bool>();
-  hp.brightness = j.at("brightness").get<double>();
-  hp.contrast = j.at("contrast").get<double>();
-  hp.mu = j.at("mu").get<double>();
-  return hp;
-}
-
-Json encode_path(const model::Path& p) {
-  return Json{{"name", p.name},
-              {"task", p.task},
-              {"components", p.ids},
-              {"quality", p.quality},
-              {"score", p.score},
-              {"parent", p.parent},
-              {"hyperparameters", encode_hp(p.hp)}};
-}
-
-model::Path decode_path(const Json& j) {
-  model::Path p;
-  p.name = j.at("name").get<std::string>();
-  p.task = j.at("task").get<std::string>();
-  p.ids = j.at("components").get<std::vector<std::string>>();
-  p.quality = j.at("quality").get<double>();
-  p.score = j.at("score").get<double>();
-  p.parent = j.at("parent").get<std::string>();
-  p.hp = decode_hp(j.at("hyperparameters"));
-  return p;
-}
-
-Json optional_number(const std::optional<double>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
+using Json = JsonFields::Json;
 
 }  // namespace
-
-const char* ProgressCodec::schedule_name(model::Schedule s) {
-  switch (s) {
-    case model::Schedule::kConstant:
-      return "constant";
-    case model::Schedule::kCosine:
-      return "cosine";
-    case model::Schedule::kRestarts:
-      return "restarts";
-  }
-  return "";
-}
 
 std::string ProgressCodec::encode(const RunIdentity& id, const model::RunProgress& p) {
   Json doc{{"scenario", id.scenario},
@@ -117,7 +38,7 @@ std::string ProgressCodec::encode(const RunIdentity& id, const model::RunProgres
   Json row = Json::array();
   Json hashes = Json::array();
   for (size_t j = 0; j < p.rows.back().size(); ++j) {
-    row.push_back(optional_number(p.rows.back()[j]));
+    row.push_back(JsonFields::optional_number(p.rows.back()[j]));
     hashes.push_back(p.rows.back()[j] ? Json(p.tasks[j].predictions_hash) : Json(nullptr));
   }
   Json counters = Json::object();
@@ -127,7 +48,7 @@ std::string ProgressCodec::encode(const RunIdentity& id, const model::RunProgres
       counters[key] = n;
   }
   doc["learned"] = learned;
-  doc["path"] = encode_path(p.paths.at(t.name));
+  doc["path"] = JsonFields::path(p.paths.at(t.name));
   doc["row"] = row;
   doc["row_hashes"] = hashes;
   doc["task"] = Json{{"accuracy_after_learning", t.accuracy_after_learning},
@@ -170,7 +91,7 @@ RunIdentity ProgressCodec::apply(const std::string& text, const std::string& fil
     }
     const auto learned = j.at("learned").get<int64_t>();
     model::TaskResult& t = p.tasks.at(static_cast<size_t>(learned));
-    p.paths[t.name] = decode_path(j.at("path"));
+    p.paths[t.name] = JsonFields::path_from(j.at("path"));
     p.last_task = t.name;
     std::vector<std::optional<double>> row;
     for (const auto& v : j.at("row"))

@@ -35,8 +35,6 @@ class ProgressCodec {
   /// `StorageError` naming `file` and the first bad field.
   static RunIdentity apply(const std::string& text, const std::string& file,
                            model::RunProgress& progress);
-  /// The text form of a learning-rate schedule ("constant", "cosine", "restarts").
-  static const char* schedule_name(model::Schedule schedule);
 };
 
 }  // namespace evostream::storage

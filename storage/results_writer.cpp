@@ -4,33 +4,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "storage/progress_codec.hpp"
+#include "storage/json_fields.hpp"
 #include "storage/storage_error.hpp"
 
 namespace evostream::storage {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json optional_number(const std::optional<double>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
-
-Json hyperparameters(const model::Hyperparameters& hp) {
-  return Json{{"learning_rate", hp.learning_rate},
-              {"schedule", ProgressCodec::schedule_name(hp.schedule)},
-              {"warmup_ratio", hp.warmup_ratio},
-              {"momentum", hp.momentum},
-              {"nesterov", hp.nesterov},
-              {"adapter_dim", hp.adapter_dim},
-              {"image_size", hp.image_size},
-              {"crop_area_min", hp.crop_area_min},
-              {"flip", hp.flip},
-              {"brightness", hp.brightness},
-              {"contrast", hp.contrast},
-              {"mu", hp.mu}};
-}
+using Json = JsonFields::Json;
 
 }  // namespace
 
@@ -40,32 +21,33 @@ std::string ResultsWriter::json(const model::RunResults& r) {
   for (size_t i = 0; i < r.matrix.rows(); ++i) {
     Json row = Json::array();
     for (size_t j = 0; j < r.matrix.tasks().size(); ++j)
-      row.push_back(optional_number(r.matrix.at(i, j)));
+      row.push_back(JsonFields::optional_number(r.matrix.at(i, j)));
     matrix.push_back(row);
     learned.push_back(r.matrix.tasks()[static_cast<size_t>(r.matrix.learned(i))]);
   }
   Json tasks = Json::array();
   for (const auto& t : r.tasks) {
-    tasks.push_back(Json{{"name", t.name},
-                         {"classes", t.classes},
-                         {"test_accuracy", t.test_accuracy},
-                         {"accuracy_after_learning", t.accuracy_after_learning},
-                         {"validation_accuracy", t.validation_accuracy},
-                         {"score", t.score},
-                         {"accounted_params", t.accounted_params},
-                         {"params_added", t.params_added},
-                         {"path_params", t.path_params},
-                         {"inference_flops", t.inference_flops},
-                         {"train_seconds", t.train_seconds},
-                         {"candidates", t.candidates},
-                         {"forgetting", optional_number(t.forgetting)},
-                         {"max_forgetting", optional_number(t.max_forgetting)},
-                         {"predictions_identical", t.predictions_identical},
-                         {"predictions_hash", t.predictions_hash},
-                         {"path", Json{{"name", t.path.name},
-                                       {"parent", t.path.parent},
-                                       {"components", t.path.ids},
-                                       {"hyperparameters", hyperparameters(t.path.hp)}}}});
+    tasks.push_back(
+        Json{{"name", t.name},
+             {"classes", t.classes},
+             {"test_accuracy", t.test_accuracy},
+             {"accuracy_after_learning", t.accuracy_after_learning},
+             {"validation_accuracy", t.validation_accuracy},
+             {"score", t.score},
+             {"accounted_params", t.accounted_params},
+             {"params_added", t.params_added},
+             {"path_params", t.path_params},
+             {"inference_flops", t.inference_flops},
+             {"train_seconds", t.train_seconds},
+             {"candidates", t.candidates},
+             {"forgetting", JsonFields::optional_number(t.forgetting)},
+             {"max_forgetting", JsonFields::optional_number(t.max_forgetting)},
+             {"predictions_identical", t.predictions_identical},
+             {"predictions_hash", t.predictions_hash},
+             {"path", Json{{"name", t.path.name},
+                           {"parent", t.path.parent},
+                           {"components", t.path.ids},
+                           {"hyperparameters", JsonFields::hyperparameters(t.path.hp)}}}});
   }
   const Json doc{{"format", "evostream-results"},
                  {"version", 1},

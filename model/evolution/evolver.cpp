@@ -108,8 +108,7 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     cand.training_seed = rng.next_u64();
     const std::string suffix = fmt::format("@{}.{}.{}", settings_.iteration, generation, child);
     auto new_id = [&](ComponentKind kind, int64_t index) {
-      return fmt::format("{}/{}{}{}", task_, kind_name(kind),
-                         index >= 0 ? std::to_string(index) : "", suffix);
+      return derived_id(task_, kind, index, suffix);
     };
     auto source = [&](const std::string& id) -> std::shared_ptr<const Component> {
       for (const auto& c : parent.components) {

@@ -38,7 +38,7 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
       continue;
     if (kind_ == Kind::kAdapters && c->kind() == ComponentKind::kBlock) {
       add(std::make_shared<const Component>(
-          VitFactory::adapter(fmt::format("{}/adapter{}{}", task, c->index(), suffix), task,
+          VitFactory::adapter(derived_id(task, ComponentKind::kAdapter, c->index(), suffix), task,
                               c->index(), env_.architecture.dim, path.hp.adapter_dim,
                               streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
                                                     static_cast<uint64_t>(ctx.iteration),
@@ -47,15 +47,14 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
     }
     if (kind_ == Kind::kFinetune) {
       add(std::make_shared<const Component>(
-          c->clone(fmt::format("{}/{}{}{}", task, kind_name(c->kind()),
-                               c->index() >= 0 ? std::to_string(c->index()) : "", suffix),
-                   task)));
+          c->clone(derived_id(task, c->kind(), c->index(), suffix), task)));
     } else {
       add(c);
     }
   }
-  add(std::make_shared<const Component>(VitFactory::head(
-      task + "/head" + suffix, task, env_.architecture.dim, ctx.task.num_classes)));
+  add(std::make_shared<const Component>(
+      VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
+                       env_.architecture.dim, ctx.task.num_classes)));
   return train_once(std::move(path), std::move(components), state, ctx);
 }
 

@@ -26,14 +26,13 @@ std::unique_ptr<TaskLearner> SequentialStrategy::start(const RunState& state,
   std::vector<std::shared_ptr<const Component>> components;
   for (const auto& c : state.store.resolve(latest_backbone(state))) {
     auto copy = std::make_shared<const Component>(
-        c->clone(fmt::format("{}/{}{}{}", task, kind_name(c->kind()),
-                             c->index() >= 0 ? std::to_string(c->index()) : "", suffix),
-                 task));
+        c->clone(derived_id(task, c->kind(), c->index(), suffix), task));
     path.ids.push_back(copy->id());
     components.push_back(std::move(copy));
   }
   auto head = std::make_shared<const Component>(
-      VitFactory::head(task + "/head" + suffix, task, env_.architecture.dim, ctx.task.num_classes));
+      VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
+                       env_.architecture.dim, ctx.task.num_classes));
   path.ids.push_back(head->id());
   components.push_back(std::move(head));
   return train_once(std::move(path), std::move(components), state, ctx);

@@ -12,6 +12,21 @@
 
 namespace evostream::model {
 
+StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
+                                            std::shared_ptr<PrefixCache> cache) {
+  StrategyEnvironment env;
+  env.architecture = s.root.architecture;
+  env.spec = s.strategy;
+  env.train.steps = s.strategy.steps;
+  env.train.batch_size = s.strategy.batch_size;
+  env.train.validation_interval = s.strategy.validation_interval;
+  env.train.heads = s.root.architecture.heads;
+  env.train.threads = s.trainers.threads;
+  env.train.device = s.trainers.device;
+  env.cache = std::move(cache);
+  return env;
+}
+
 void TaskContext::check_stop() const {
   if (stop && stop->load())
     throw RunInterrupted();

@@ -73,6 +73,10 @@ struct StrategyEnvironment {
   TrainSettings train;
   /// Frozen-prefix activations shared by every candidate of the run; may be null.
   std::shared_ptr<PrefixCache> cache;
+
+  /// What `scenario` gives: its architecture, strategy budgets and trainer settings.
+  static StrategyEnvironment of(const streams::Scenario& scenario,
+                                std::shared_ptr<PrefixCache> cache = nullptr);
 };
 
 /// One visit of a task being learned, as batches of candidates.

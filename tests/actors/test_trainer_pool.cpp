@@ -5,6 +5,7 @@
 #include "actors/blob_codec.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
+#include "model/model_fixtures.hpp"
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
 #include "model/vit_factory.hpp"
@@ -25,17 +26,6 @@ struct System {
     system = std::make_unique<caf::actor_system>(cfg);
   }
 };
-
-streams::ArchitectureSpec micro() {
-  streams::ArchitectureSpec a;
-  a.image_size = 8;
-  a.patch = 2;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  return a;
-}
 
 std::shared_ptr<const std::vector<streams::TaskData>> one_task() {
   streams::SyntheticOptions o;
@@ -63,7 +53,7 @@ model::TrainSettings settings() {
 
 // A job training the head and final norm of a fresh micro ViT.
 train_job job(uint64_t id, uint64_t seed) {
-  auto root = model::VitFactory::root(micro(), 3, "root", 9);
+  auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 9);
   model::Candidate c;
   for (auto& comp : root) {
     if (comp.kind() != model::ComponentKind::kHead &&
@@ -83,7 +73,7 @@ caf::behavior crashing_trainer(caf::event_based_actor* self) {
 }  // namespace
 
 TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") {
-  auto root = model::VitFactory::root(micro(), 3, "root", 2);
+  auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 2);
   root[3].freeze();
   for (const auto& c : root) {
     const model::Component back = BlobCodec::decode(BlobCodec::encode(c));
@@ -195,10 +185,8 @@ TEST_CASE("The actor run ends in the same state with one or two trainers as with
   const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
   const auto root =
       model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
-  model::StrategyEnvironment env;
-  env.architecture = scenario.root.architecture;
-  env.spec = scenario.strategy;
-  env.train.steps = scenario.strategy.steps;
+  model::StrategyEnvironment env =
+      model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
   env.train.batch_size = scenario.strategy.batch_size;
   env.train.validation_interval = scenario.strategy.validation_interval;
   env.train.heads = scenario.root.architecture.heads;

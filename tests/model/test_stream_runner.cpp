@@ -28,10 +28,7 @@ struct Smoke {
     streams::Scenario s = scenario;
     s.seed = seed;
     s.strategy.iterations = iterations;
-    StrategyEnvironment env;
-    env.architecture = s.root.architecture;
-    env.spec = s.strategy;
-    env.train.steps = s.strategy.steps;
+    StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
     env.train.batch_size = s.strategy.batch_size;
     env.train.validation_interval = s.strategy.validation_interval;
     env.train.heads = s.root.architecture.heads;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/model_fixtures.hpp"
 #include "model/vit_factory.hpp"
 #include "storage/run_directory.hpp"
 #include "storage/storage_error.hpp"
@@ -16,17 +17,6 @@ using evostream::testing::TempDir;
 namespace {
 
 namespace fs = std::filesystem;
-
-streams::ArchitectureSpec arch() {
-  streams::ArchitectureSpec a;
-  a.image_size = 8;
-  a.patch = 2;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  return a;
-}
 
 // The progress after `events` visits of a two-task stream (t0, then t1).
 model::RunProgress progress(int64_t events) {
@@ -65,11 +55,13 @@ struct Run {
 
   Run() {
     std::ofstream(dir.scenario_path()) << "name = \"s\"\n";
-    dir.write_snapshot(0, arch(), model::VitFactory::root(arch(), 3, "root", 1), id, progress(0));
-    dir.write_snapshot(1, arch(), {model::VitFactory::head("t0/head", "t0", 16, 2)}, id,
-                       progress(1));
-    dir.write_snapshot(2, arch(), {model::VitFactory::head("t1/head", "t1", 16, 5)}, id,
-                       progress(2));
+    dir.write_snapshot(0, evostream::testing::micro_arch(),
+                       model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 1), id,
+                       progress(0));
+    dir.write_snapshot(1, evostream::testing::micro_arch(),
+                       {model::VitFactory::head("t0/head", "t0", 16, 2)}, id, progress(1));
+    dir.write_snapshot(2, evostream::testing::micro_arch(),
+                       {model::VitFactory::head("t1/head", "t1", 16, 5)}, id, progress(2));
   }
 };
 
