@@ -40,7 +40,7 @@ void kill_hook(const std::string& path) {
 }
 
 std::string percent(const std::optional<double>& v) {
-  return v ? fmt::format("{:.2f}", 100.0 * *v) : "-";
+  return v ? fmt::format("{:.2f}", 100.0 * *v + 0.0) : "-";
 }
 
 }  // namespace
