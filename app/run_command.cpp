@@ -10,7 +10,6 @@
 
 #include "app/run_session.hpp"
 #include "model/root_trainer.hpp"
-#include "model/strategies/strategy.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
@@ -35,7 +34,6 @@ int RunCommand::run(std::ostream& out) const {
   if (options_.trainers >= 0)
     s.trainers.count = options_.trainers;
 
-  model::make_strategy(s.strategy.name, {});  // an unknown name fails before any work
   const std::string dir =
       !options_.out.empty()
           ? options_.out

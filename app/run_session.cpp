@@ -67,14 +67,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   const streams::Scenario& s = scenario_;
-  model::StrategyEnvironment env =
-      model::StrategyEnvironment::of(s, std::make_shared<model::PrefixCache>());
-  env.train.batch_size = s.strategy.batch_size;
-  env.train.validation_interval = s.strategy.validation_interval;
-  env.train.heads = s.root.architecture.heads;
-  env.train.threads = s.trainers.threads;
-  env.train.device = s.trainers.device;
-  env.cache = std::make_shared<model::PrefixCache>();
+  // Candidates train in trainer actors, each with its own prefix cache.
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(s);
   const auto strategy = model::make_strategy(s.strategy.name, env);
 
   streams::TaskBuilder builder(s);

@@ -187,10 +187,6 @@ TEST_CASE("The actor run ends in the same state with one or two trainers as with
       model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
   model::StrategyEnvironment env =
       model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
-  env.train.batch_size = scenario.strategy.batch_size;
-  env.train.validation_interval = scenario.strategy.validation_interval;
-  env.train.heads = scenario.root.architecture.heads;
-  env.cache = std::make_shared<model::PrefixCache>();
   auto options = [&](int64_t trainers) {
     ActorRunOptions o;
     o.trainers = trainers;

@@ -29,10 +29,6 @@ struct Smoke {
     s.seed = seed;
     s.strategy.iterations = iterations;
     StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-    env.train.batch_size = s.strategy.batch_size;
-    env.train.validation_interval = s.strategy.validation_interval;
-    env.train.heads = s.root.architecture.heads;
-    env.cache = std::make_shared<PrefixCache>();
     auto st = make_strategy(strategy, env);
     StreamRunner runner(s, *st, root);
     return runner.run(tasks);

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Prints the Markdown table of strategies from run directories' results.json files.
+
+    bench/strategy_table.py runs/fmnist-mu2net runs/fmnist-finetune ...
+
+Columns: average test accuracy, BWT and max-based forgetting (points), accounted parameters
+per task (mean), parameters added per task (mean), parameters serving all tasks, whether every
+old task kept bit-identical predictions, training and wall time.
+"""
+import json
+import sys
+
+
+def row(run_dir):
+    with open(f"{run_dir}/results.json") as f:
+        r = json.load(f)
+    tasks = r["tasks"]
+    added = sum(t["params_added"] for t in tasks) / len(tasks)
+    identical = all(t["predictions_identical"] for t in tasks)
+    return (f"| {r['strategy']} | {100 * r['average_accuracy']:.2f} | {100 * r['bwt']:+.2f} | "
+            f"{100 * r['max_forgetting']:.2f} | {r['params_per_task']:,.0f} | {added:,.0f} | "
+            f"{r['total_params']:,} | {'yes' if identical else 'no'} | "
+            f"{r['train_seconds'] / 60:.0f} min | {r['wall_seconds'] / 60:.0f} min |")
+
+
+def main(dirs):
+    print("| strategy | avg test acc % | BWT (points) | max forgetting | accounted params/task "
+          "| params added/task | params serving all tasks | old predictions identical "
+          "| training | wall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |")
+    for d in dirs:
+        print(row(d))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
