@@ -122,22 +122,6 @@ TrainSettings Strategy::train_settings(const Candidate& candidate) const {
   return s;
 }
 
-TaskOutcome Strategy::learn(const RunState& state, const TaskContext& ctx) {
-  auto learner = start(state, ctx);
-  for (auto batch = learner->next(); !batch.empty(); batch = learner->next()) {
-    for (const Candidate& c : batch) {
-      ctx.check_stop();
-      const TrainResult result = Trainer(train_settings(c), env_.cache)
-                                     .train(c.components, c.path.hp, ctx.task, c.training_seed,
-                                            [&](int64_t, int64_t, double) { ctx.check_stop(); });
-      const CandidateRecord r = learner->record(c, result);
-      if (ctx.on_candidate)
-        ctx.on_candidate(r);
-    }
-  }
-  return learner->finish();
-}
-
 std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env) {
   if (name == "mu2net")
     return std::make_unique<Mu2NetStrategy>(std::move(env));

@@ -99,7 +99,7 @@ class TaskLearner {
 /// A continual-learning strategy: how a task's path is found.
 ///
 /// Every strategy spends the same budget per task: generations × children × steps training
-/// steps. A strategy does not touch the store; the runner commits what `learn` returns. New
+/// steps. A strategy does not touch the store; the runner commits what its learner finishes with. New
 /// strategies (ImpressLearn, Mod-Squad) implement this interface without changing the others.
 class Strategy {
  public:
@@ -111,8 +111,6 @@ class Strategy {
   /// Starts learning `ctx.task` given what the run has built. The learner reads `state` (and
   /// `ctx.task`), which must outlive it and stay unchanged until it finishes.
   virtual std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) = 0;
-  /// Learns `ctx.task` here, one candidate after another, and returns the path to commit.
-  TaskOutcome learn(const RunState& state, const TaskContext& ctx);
   /// The settings a candidate trains with (`candidate.steps` overriding the steps).
   TrainSettings train_settings(const Candidate& candidate) const;
   /// The path that serves `task` now. Default: the task's committed path.
