@@ -87,6 +87,15 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
 
   std::string failure;
   for (int64_t e = runner.progress().events_done; e < runner.events_total(*tasks); ++e) {
+    const auto& arriving = (*tasks)[static_cast<size_t>(e) % tasks->size()];
+    const double delay = arriving.spec.delay_seconds;
+    if (!options_.fast && e < static_cast<int64_t>(tasks->size()) && delay > 0.0) {
+      if (options_.on_wait)
+        options_.on_wait(arriving.name(), delay);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(delay);
+      while (std::chrono::steady_clock::now() < until && !(stop && stop->load()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (stop && stop->load())
       break;
     model::TaskVisit visit = runner.begin(*tasks, e, stop);

@@ -32,11 +32,17 @@ struct ActorRunOptions {
   uint64_t seed = 1;
   /// Called with the port once listening.
   std::function<void(uint16_t)> on_listen;
+  /// Ignore the tasks' arrival delays (`delay` in the scenario) and run as fast as possible.
+  /// Default: false.
+  bool fast = false;
+  /// Called before waiting for a task that arrives after a delay: (task, seconds).
+  std::function<void(const std::string&, double)> on_wait;
 };
 
-/// Runs a stream through the actor system: trainer actors (local, and remote ones that join
-/// over the network) behind a trainer pool, one evolver actor per task visit, and this thread
-/// as the coordinator that starts each visit and commits it through the `StreamRunner` (the
+/// Runs a stream through the actor system: tasks arrive in stream order, each after its
+/// scenario `delay` (on the first iteration, unless `fast`); trainer actors (local, and remote ones
+/// that join over the network) behind a trainer pool, one evolver actor per task visit, and this
+/// thread as the coordinator that starts each visit and commits it through the `StreamRunner` (the
 /// only writer of the store; its checkpoint writes the snapshot).
 ///
 /// The outcome is the same as `StreamRunner::run` (the same state hash) for any number and kind

@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
                                  "Accept remote trainers (evostream worker) on this port (0: any)");
   std::string bind = "127.0.0.1";
   run->add_option("--bind", bind, "Address to listen on (default: 127.0.0.1, loopback only)");
+  bool fast = false;
+  run->add_flag("--fast", fast, "Ignore the tasks' arrival delays (run as fast as possible)");
   int64_t wait_workers = 0;
   run->add_option("--wait-workers", wait_workers,
                   "Wait for this many remote trainers before the first task")
@@ -169,6 +171,7 @@ int main(int argc, char** argv) {
         options.listen = listen_port;
       options.bind = bind;
       options.wait_workers = wait_workers;
+      options.fast = fast;
       if (run->count("--seed"))
         options.seed = seed;
       return evostream::app::RunCommand(options).run(std::cout);

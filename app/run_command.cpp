@@ -79,6 +79,7 @@ int RunCommand::run(std::ostream& out) const {
   network.listen = options_.listen;
   network.bind = options_.bind;
   network.wait_workers = options_.wait_workers;
+  network.fast = options_.fast;
   std::ifstream in(options_.scenario);
   std::stringstream text;
   text << in.rdbuf();

@@ -30,6 +30,8 @@ struct RunOptions {
   std::string bind = "127.0.0.1";
   /// Remote trainers to wait for before the first task. Default: 0.
   int64_t wait_workers = 0;
+  /// Ignore the tasks' arrival delays. Default: false.
+  bool fast = false;
   /// Replaces a run already in `out` instead of refusing. Default: false.
   bool force = false;
 };

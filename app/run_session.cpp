@@ -143,6 +143,11 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   options.wait_workers = network_.wait_workers;
   options.scenario_text = network_.scenario_text;
   options.seed = s.seed;
+  options.fast = network_.fast;
+  options.on_wait = [&](const std::string& task, double seconds) {
+    out << fmt::format("waiting {:.1f} s for {} to arrive\n", seconds, task);
+    out.flush();
+  };
   options.on_listen = [&](uint16_t port) {
     out << fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})\n",
                        network_.bind, port, network_.bind, port);

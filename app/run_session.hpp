@@ -22,6 +22,8 @@ struct RunNetwork {
   int64_t wait_workers = 0;
   /// The scenario text offered to workers.
   std::string scenario_text;
+  /// Ignore the tasks' arrival delays. Default: false.
+  bool fast = false;
 };
 
 /// Drives a run into its directory: learns the stream from where it stands, prints progress,

@@ -1,6 +1,7 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -277,4 +278,23 @@ TEST_CASE("bench root trains the smoke root and exports it for import", "[app]")
   const CliResult refused = run_cli("bench root --scenario " + path);
   CHECK(refused.status == 1);
   CHECK_THAT(refused.err, Contains("root.source is \"import\""));
+}
+
+TEST_CASE("Tasks arrive after their delay unless run is told to go fast", "[app]") {
+  TempDir dir;
+  std::string text = slurp(config("smoke.toml"));
+  const std::string anchor = "name = \"a-pairs\"\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + "delay = 1.5\n");
+  write_text(dir.file("delayed.toml"), text);
+  const auto t0 = std::chrono::steady_clock::now();
+  const CliResult r = run_cli("run " + dir.file("delayed.toml") + " --out " + dir.file("a"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("waiting 1.5 s for a-pairs to arrive"));
+  CHECK(seconds >= 1.5);
+  const CliResult fast =
+      run_cli("run " + dir.file("delayed.toml") + " --fast --out " + dir.file("b"));
+  REQUIRE(fast.status == 0);
+  CHECK(fast.out.find("waiting") == std::string::npos);
 }
