@@ -2,6 +2,7 @@
 """Prints the Markdown table of strategies from run directories' results.json files.
 
     bench/strategy_table.py runs/fmnist-mu2net runs/fmnist-finetune ...
+    bench/strategy_table.py --per-task runs/fmnist-mu2net runs/fmnist-finetune ...
 
 Columns: average test accuracy, BWT and max-based forgetting (points), accounted parameters
 per task (mean), parameters added per task (mean), parameters serving all tasks, whether every
@@ -23,7 +24,22 @@ def row(run_dir):
             f"{r['train_seconds'] / 60:.0f} min | {r['wall_seconds'] / 60:.0f} min |")
 
 
+def per_task(dirs):
+    runs = []
+    for d in dirs:
+        with open(f"{d}/results.json") as f:
+            runs.append(json.load(f))
+    print("| task | " + " | ".join(r["strategy"] for r in runs) + " |")
+    print("| --- |" + " ---: |" * len(runs))
+    for i, t in enumerate(runs[0]["tasks"]):
+        cells = [f"{100 * r['tasks'][i]['test_accuracy']:.2f}" for r in runs]
+        print(f"| {t['name']} | " + " | ".join(cells) + " |")
+
+
 def main(dirs):
+    if dirs and dirs[0] == "--per-task":
+        per_task(dirs[1:])
+        return
     print("| strategy | avg test acc % | BWT (points) | max forgetting | accounted params/task "
           "| params added/task | params serving all tasks | old predictions identical "
           "| training | wall |")
