@@ -132,15 +132,14 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
     observer_.task_started(static_cast<int64_t>(index), iteration, task);
   TaskVisit visit;
   visit.event = event;
+  visit.started = Clock::now();
   visit.context = std::make_unique<TaskContext>(
       TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop});
   visit.learner = strategy_.start(state_, *visit.context);
-  visit_started_ = Clock::now();
   return visit;
 }
 
 void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit) {
-  const auto t_start = visit_started_;
   const int64_t event = visit.event;
   const size_t index = static_cast<size_t>(event % static_cast<int64_t>(tasks.size()));
   const streams::TaskData& task = tasks[index];
@@ -192,18 +191,9 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   progress_.paths = state_.paths;
   progress_.last_task = state_.last_task;
   progress_.strategy_counters = strategy_.counters();
-  progress_.wall_seconds += since(t_start);
-  if (observer_.task_committed) {
-    double sum = 0.0;
-    int64_t count = 0;
-    for (const auto& v : row) {
-      if (v) {
-        sum += *v;
-        ++count;
-      }
-    }
-    observer_.task_committed(task.name(), row, count ? sum / static_cast<double>(count) : 0.0);
-  }
+  progress_.wall_seconds += since(visit.started);
+  if (observer_.task_committed)
+    observer_.task_committed(task.name(), row, AccuracyMatrix::row_mean(row));
   if (observer_.checkpoint)
     observer_.checkpoint(progress_, added);
 }

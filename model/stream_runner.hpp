@@ -141,6 +141,8 @@ struct RunObserver {
 struct TaskVisit {
   /// The visit's number in the stream (task `event mod n`, iteration `event / n`).
   int64_t event = 0;
+  /// When it started (its wall time counts from here).
+  std::chrono::steady_clock::time_point started;
   std::unique_ptr<TaskContext> context;
   /// Hands out the visit's candidates; train them anywhere and record them here.
   std::unique_ptr<TaskLearner> learner;
@@ -192,7 +194,6 @@ class StreamRunner {
   RunObserver observer_;
   RunState state_;
   RunProgress progress_;
-  std::chrono::steady_clock::time_point visit_started_;
 };
 
 }  // namespace evostream::model

@@ -23,6 +23,10 @@ double mean_of(const std::vector<std::optional<double>>& values) {
 
 }  // namespace
 
+double AccuracyMatrix::row_mean(const std::vector<std::optional<double>>& row) {
+  return mean_of(row);
+}
+
 AccuracyMatrix::AccuracyMatrix(std::vector<std::string> tasks) : tasks_(std::move(tasks)) {}
 
 void AccuracyMatrix::add_row(int64_t learned, std::vector<std::optional<double>> row) {

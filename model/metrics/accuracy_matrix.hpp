@@ -32,6 +32,8 @@ class AccuracyMatrix {
   /// The task learned by event `row`.
   int64_t learned(size_t row) const { return learned_[row]; }
 
+  /// Mean of the defined entries of `row` (0 when none): a row's average accuracy.
+  static double row_mean(const std::vector<std::optional<double>>& row);
   /// Mean accuracy over the tasks learned by row `row` (the last row when empty).
   double average_accuracy(std::optional<size_t> row = {}) const;
   /// Per task, A[last][k] − A[r(k)][k], where r(k) is the last event that learned k before the
