@@ -12,8 +12,11 @@ demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
 	./$(BUILD_DIR)/evostream run $(SCENARIO) --force
 	@echo
-	@echo "Inspect it with: ./$(BUILD_DIR)/evostream inspect runs/$$(basename $(SCENARIO) .toml)"
+	@echo "Open runs/$$(basename $(SCENARIO) .toml)/report.html in a browser; inspect it with:"
+	@echo "  ./$(BUILD_DIR)/evostream inspect runs/$$(basename $(SCENARIO) .toml)"
 
+# The tests also render the HTML report in headless Chromium.
+test: DEPS_FLAGS := --test
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
@@ -24,7 +27,7 @@ configure: deps
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS); fi
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps $(DEPS_FLAGS)
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

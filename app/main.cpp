@@ -1,12 +1,18 @@
 // The evostream command-line program: a thin layer over the libraries.
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "actors/worker.hpp"
+#include "app/compare_command.hpp"
 #include "app/inspect_command.hpp"
+#include "app/progress_view.hpp"
+#include "app/replay_command.hpp"
+#include "app/report_command.hpp"
 #include "app/resume_command.hpp"
 #include "app/root_bench_command.hpp"
 #include "app/run_command.hpp"
@@ -26,6 +32,17 @@ void check_blas() {
   const auto report = BlasCheck::run();
   if (!report.optimised)
     std::cerr << report.warning() << "\n";
+}
+
+// The progress display for stdout: live lines on a terminal, plain lines otherwise.
+evostream::app::ProgressView progress_view(bool quiet, bool json) {
+  const bool terminal = isatty(STDOUT_FILENO) != 0;
+  int columns = 100;
+  winsize size{};
+  if (terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    columns = size.ws_col;
+  return evostream::app::ProgressView(evostream::app::ProgressView::choose(quiet, json, terminal),
+                                      std::cout, columns);
 }
 
 // Exit status of commands whose machinery is not built yet.
@@ -107,8 +124,23 @@ int main(int argc, char** argv) {
   inspect->add_option("run_dir", run_dir, "Run directory")->required();
   inspect->add_flag("--hash", hash, "Print the state hash");
 
-  auto* report = app.add_subcommand("report", "Write a run's self-contained HTML report.");
+  auto* report = app.add_subcommand(
+      "report", "Write RUN_DIR/report.html: plots of the run, self-contained (inline SVG).");
   report->add_option("run_dir", run_dir, "Run directory")->required();
+  std::vector<std::string> report_with;
+  report->add_option("--with", report_with, "Other runs to show beside it (run directories)");
+  bool dot = false;
+  report->add_flag("--dot", dot, "Print the model graph for Graphviz (DOT) instead");
+
+  auto* compare = app.add_subcommand("compare", "Print runs side by side (metrics, per task).");
+  std::vector<std::string> compare_dirs;
+  compare->add_option("run_dirs", compare_dirs, "Run directories")->required();
+
+  auto* replay = app.add_subcommand(
+      "replay", "Run a finished run again and check it reaches the same state hash.");
+  replay->add_option("run_dir", run_dir, "Run directory")->required();
+  std::string replay_out;
+  replay->add_option("--out", replay_out, "Where the replay goes (default: RUN_DIR/replay)");
 
   auto* tasks =
       app.add_subcommand("tasks", "List a scenario's tasks with their classes and splits.");
@@ -139,6 +171,14 @@ int main(int argc, char** argv) {
   bench->add_flag("--no-prefix-cache", no_prefix_cache,
                   "trainer: recompute the frozen prefix every step");
   bench->add_flag("--json", bench_json, "Print one JSON object");
+
+  bool quiet = false;
+  bool json_events = false;
+  for (auto* command : {run, resume, replay}) {
+    command->add_flag("--quiet", quiet, "Print only the final summary (or how to resume)");
+    command->add_flag("--json", json_events,
+                      "Print every event as one JSON object per line (as in events.jsonl)");
+  }
 
   try {
     app.parse(argc, argv);
@@ -174,11 +214,15 @@ int main(int argc, char** argv) {
       options.fast = fast;
       if (run->count("--seed"))
         options.seed = seed;
-      return evostream::app::RunCommand(options).run(std::cout);
+      auto view = progress_view(quiet, json_events);
+      evostream::app::RunEvents events(view);
+      return evostream::app::RunCommand(options).run(events);
     }
     if (resume->parsed()) {
       check_blas();
-      return evostream::app::ResumeCommand(run_dir).run(std::cout, std::cerr);
+      auto view = progress_view(quiet, json_events);
+      evostream::app::RunEvents events(view);
+      return evostream::app::ResumeCommand(run_dir).run(events, std::cerr);
     }
     if (worker->parsed()) {
       check_blas();
@@ -196,7 +240,15 @@ int main(int argc, char** argv) {
     if (inspect->parsed())
       return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);
     if (report->parsed())
-      return not_available("report", "the HTML report is being built");
+      return evostream::app::ReportCommand(run_dir, report_with, dot).run(std::cout);
+    if (compare->parsed())
+      return evostream::app::CompareCommand(compare_dirs).run(std::cout);
+    if (replay->parsed()) {
+      check_blas();
+      auto view = progress_view(quiet, json_events);
+      evostream::app::RunEvents events(view);
+      return evostream::app::ReplayCommand(run_dir, replay_out).run(events, std::cout);
+    }
     if (bench->parsed()) {
       if (bench_what == "blas") {
         const auto r = BlasCheck::run();

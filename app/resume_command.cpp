@@ -10,7 +10,7 @@
 
 namespace evostream::app {
 
-int ResumeCommand::run(std::ostream& out, std::ostream& err) const {
+int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
   const storage::RunDirectory dir(run_dir_);
   storage::LoadedRun loaded = dir.load();
   for (const auto& w : loaded.warnings)
@@ -24,7 +24,8 @@ int ResumeCommand::run(std::ostream& out, std::ostream& err) const {
   streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path());
   s.strategy.name = loaded.identity.strategy;
   s.seed = loaded.identity.seed;
-  return RunSession(s, dir).resume(std::move(loaded), out);
+  events.open(dir.path() + "/events.jsonl", true);
+  return RunSession(s, dir).resume(std::move(loaded), events);
 }
 
 }  // namespace evostream::app

@@ -3,6 +3,8 @@
 #include <ostream>
 #include <string>
 
+#include "app/run_events.hpp"
+
 namespace evostream::app {
 
 /// `evostream resume RUN_DIR`: continues a run from its latest complete snapshot.
@@ -13,8 +15,9 @@ namespace evostream::app {
 class ResumeCommand {
  public:
   explicit ResumeCommand(std::string run_dir) : run_dir_(std::move(run_dir)) {}
-  /// Runs the command, printing progress to `out` and warnings to `err`; returns the exit status.
-  int run(std::ostream& out, std::ostream& err) const;
+  /// Runs the command, reporting events to `events` (appended to the run's `events.jsonl`) and
+  /// warnings to `err`; returns the exit status.
+  int run(RunEvents& events, std::ostream& err) const;
 
  private:
   std::string run_dir_;

@@ -19,13 +19,10 @@ namespace evostream::app {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-int RunCommand::run(std::ostream& out) const {
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+int RunCommand::run(RunEvents& events) const {
   streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
   if (!options_.strategy.empty())
     s.strategy.name = options_.strategy;
@@ -49,8 +46,10 @@ int RunCommand::run(std::ostream& out) const {
   fs::remove(dir + "/results.json");
   fs::create_directories(dir);
   fs::copy_file(options_.scenario, dir + "/scenario.toml", fs::copy_options::overwrite_existing);
-  out << fmt::format("run {} with strategy {} (seed {}) into {}\n", s.name, s.strategy.name, s.seed,
-                     dir);
+  fs::remove(dir + "/accuracy_matrix.csv");
+  events.open(dir + "/events.jsonl", false);
+  events.message(fmt::format("run {} with strategy {} (seed {}) into {}", s.name, s.strategy.name,
+                             s.seed, dir));
 
   streams::TaskBuilder builder(s);
   std::vector<model::Component> root;
@@ -59,20 +58,21 @@ int RunCommand::run(std::ostream& out) const {
                                                                                       : "";
   if (!root_file.empty()) {
     root = storage::RootSource::import(root_file, s.root.architecture);
-    out << fmt::format("root imported from {}\n", root_file);
+    events.message(fmt::format("root imported from {}", root_file));
   } else {
     const streams::TaskData pretrain = builder.build(*s.root.pretrain);
-    out << fmt::format("training root {} on {} ({} steps at batch {})\n", s.root.architecture.name,
-                       pretrain.name(), s.root.steps, s.root.batch_size);
-    out.flush();
+    events.message(fmt::format("training root {} on {} ({} steps at batch {})",
+                               s.root.architecture.name, pretrain.name(), s.root.steps,
+                               s.root.batch_size));
     root = model::RootTrainer(s.root, s.trainers.threads, s.trainers.device)
                .train(pretrain, s.seed, [&](int64_t step, int64_t total, double acc) {
-                 out << fmt::format("  root step {:>6}/{}  validation {:.2f}%  {:.0f} s\n", step,
-                                    total, 100.0 * acc, elapsed());
-                 out.flush();
+                 events.emit(RunEvents::Json{{"event", "root_step"},
+                                             {"step", step},
+                                             {"steps", total},
+                                             {"validation_accuracy", acc}});
                });
     storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);
-    out << fmt::format("root written to {}/root.h5 (reuse it with --root)\n", dir);
+    events.message(fmt::format("root written to {}/root.h5 (reuse it with --root)", dir));
   }
 
   RunNetwork network;
@@ -84,7 +84,7 @@ int RunCommand::run(std::ostream& out) const {
   std::stringstream text;
   text << in.rdbuf();
   network.scenario_text = text.str();
-  return RunSession(s, storage::RunDirectory(dir), network).start(std::move(root), out);
+  return RunSession(s, storage::RunDirectory(dir), network).start(std::move(root), events);
 }
 
 }  // namespace evostream::app

@@ -5,6 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "app/run_events.hpp"
+
 namespace evostream::app {
 
 /// Options of `evostream run`.
@@ -38,15 +40,15 @@ struct RunOptions {
 
 /// `evostream run SCENARIO`: learns the scenario's stream with its strategy and writes the run
 /// directory: `scenario.toml` (a copy), `root.h5` (the root it trained), `snapshots/` and
-/// `results.json`.
+/// `results.json`, `accuracy_matrix.csv` and `events.jsonl`.
 ///
-/// Runs synchronously, one candidate at a time; prints one line per candidate and per task.
-/// Refuses a directory that already holds a run unless `force` is set.
+/// Candidates train in the trainer pool; progress goes to `events`. Refuses a directory that
+/// already holds a run unless `force` is set.
 class RunCommand {
  public:
   explicit RunCommand(RunOptions options) : options_(std::move(options)) {}
-  /// Runs the command, printing progress to `out`; returns the exit status.
-  int run(std::ostream& out) const;
+  /// Runs the command, reporting its events to `events`; returns the exit status.
+  int run(RunEvents& events) const;
 
  private:
   RunOptions options_;

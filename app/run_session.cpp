@@ -10,8 +10,10 @@
 #include <memory>
 
 #include "actors/actor_run.hpp"
+#include "app/report_command.hpp"
 #include "model/stream_runner.hpp"
 #include "storage/component_file.hpp"
+#include "storage/json_fields.hpp"
 #include "storage/results_writer.hpp"
 #include "streams/task_builder.hpp"
 
@@ -39,10 +41,6 @@ void kill_hook(const std::string& path) {
     std::raise(SIGKILL);
 }
 
-std::string percent(const std::optional<double>& v) {
-  return v ? fmt::format("{:.2f}", 100.0 * *v + 0.0) : "-";
-}
-
 }  // namespace
 
 RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network)
@@ -53,19 +51,17 @@ RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, Ru
   }
 }
 
-int RunSession::start(std::vector<model::Component> root, std::ostream& out) {
-  return learn(std::move(root), nullptr, out);
+int RunSession::start(std::vector<model::Component> root, RunEvents& events) {
+  return learn(std::move(root), nullptr, events);
 }
 
-int RunSession::resume(storage::LoadedRun loaded, std::ostream& out) {
+int RunSession::resume(storage::LoadedRun loaded, RunEvents& events) {
   std::vector<model::Component> root = std::move(loaded.root);
-  return learn(std::move(root), &loaded, out);
+  return learn(std::move(root), &loaded, events);
 }
 
 int RunSession::learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
-                      std::ostream& out) {
-  const auto t0 = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+                      RunEvents& events) {
   const streams::Scenario& s = scenario_;
   // Candidates train in trainer actors, each with its own prefix cache.
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(s);
@@ -78,33 +74,47 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   storage::RunIdentity identity{s.name, strategy->name(), s.seed,
                                 s.strategy.iterations * static_cast<int64_t>(tasks.size())};
 
+  using Json = RunEvents::Json;
+  const model::VisitPlan plan = strategy->plan();
   model::RunObserver observer;
   observer.task_started = [&](int64_t index, int64_t iteration, const streams::TaskData& t) {
-    out << fmt::format("task {}/{} {} ({} classes, {} train, {} validation, {} test)", index + 1,
-                       tasks.size(), t.name(), t.num_classes, t.train.size(), t.validation.size(),
-                       t.test.size());
-    if (s.strategy.iterations > 1)
-      out << fmt::format(", iteration {}/{}", iteration + 1, s.strategy.iterations);
-    out << "\n";
-    out.flush();
+    events.emit(Json{{"event", "task_started"},
+                     {"task", t.name()},
+                     {"index", index},
+                     {"tasks", tasks.size()},
+                     {"iteration", iteration},
+                     {"iterations", s.strategy.iterations},
+                     {"classes", t.num_classes},
+                     {"train", t.train.size()},
+                     {"validation", t.validation.size()},
+                     {"test", t.test.size()},
+                     {"generations", plan.generations},
+                     {"candidates", plan.candidates}});
   };
-  observer.candidate_done = [&](const std::string&, const model::CandidateRecord& r) {
-    out << fmt::format(
-        "  {:<28} {:<24} quality {:6.2f}%  score {:.4f}  {:>8} trained  {}  {:.1f} s\n", r.name,
-        r.parent.empty() ? "" : "<- " + r.parent, 100.0 * r.quality, r.score, r.trained_params,
-        r.kept ? "kept" : "dropped", r.seconds);
-    out.flush();
+  observer.candidate_done = [&](const std::string& task, const model::CandidateRecord& r) {
+    events.emit(Json{{"event", "candidate"},
+                     {"task", task},
+                     {"name", r.name},
+                     {"parent", r.parent},
+                     {"generation", r.generation},
+                     {"child", r.child},
+                     {"quality", r.quality},
+                     {"score", r.score},
+                     {"kept", r.kept},
+                     {"trained_params", r.trained_params},
+                     {"seconds", r.seconds}});
   };
   observer.task_committed = [&](const std::string& name,
                                 const std::vector<std::optional<double>>& row, double average) {
-    std::string accs;
-    for (const auto& v : row) {
-      if (v)
-        accs += " " + percent(v);
+    Json accuracies = Json::object();
+    for (size_t j = 0; j < row.size(); ++j) {
+      if (row[j])
+        accuracies[tasks[j].name()] = *row[j];
     }
-    out << fmt::format("  committed {}: test accuracies{}; average {:.2f}%  [{:.0f} s]\n", name,
-                       accs, 100.0 * average, elapsed());
-    out.flush();
+    events.emit(Json{{"event", "task_committed"},
+                     {"task", name},
+                     {"accuracies", accuracies},
+                     {"average_accuracy", average}});
   };
 
   double snapshot_seconds = 0.0;
@@ -129,9 +139,19 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   model::StreamRunner runner(s, *strategy, std::move(root), observer);
   if (loaded) {
     runner.restore(loaded->progress, loaded->components);
-    out << fmt::format("resuming {} from snapshot {}: {} of {} task visits done\n", dir_.path(),
-                       loaded->sequence, loaded->progress.events_done, identity.events_total);
   }
+  Json started{{"event", "run_started"},
+               {"dir", dir_.path()},
+               {"scenario", s.name},
+               {"strategy", strategy->name()},
+               {"seed", s.seed},
+               {"tasks", tasks.size()},
+               {"events_total", identity.events_total},
+               {"events_done", runner.progress().events_done},
+               {"trainers", s.trainers.count}};
+  if (loaded)
+    started["resumed_from"] = loaded->sequence;
+  events.emit(started);
 
   interrupted.store(false);
   std::signal(SIGINT, on_sigint);
@@ -145,13 +165,10 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   options.seed = s.seed;
   options.fast = network_.fast;
   options.on_wait = [&](const std::string& task, double seconds) {
-    out << fmt::format("waiting {:.1f} s for {} to arrive\n", seconds, task);
-    out.flush();
+    events.emit(Json{{"event", "waiting"}, {"task", task}, {"seconds", seconds}});
   };
   options.on_listen = [&](uint16_t port) {
-    out << fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})\n",
-                       network_.bind, port, network_.bind, port);
-    out.flush();
+    events.emit(Json{{"event", "listening"}, {"bind", network_.bind}, {"port", port}});
   };
   actors::ActorRun actor_run(options);
   const double train_before = runner.progress().train_seconds;
@@ -165,43 +182,52 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                                   (results.train_seconds - train_before) -
                                   (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
-    out << fmt::format("{} job(s) ran again after their trainer died\n", actor_run.requeued());
+    events.emit(Json{{"event", "requeued"}, {"jobs", actor_run.requeued()}});
   std::signal(SIGINT, SIG_DFL);
+  results.state_hash = model::run_state_hash(runner.state().store, runner.progress());
   storage::ResultsWriter::write(dir_.path() + "/results.json", results);
+  storage::ResultsWriter::write_text(dir_.path() + "/accuracy_matrix.csv",
+                                     storage::ResultsWriter::csv(results));
 
+  const std::string report = ReportCommand::write(dir_.path());
   if (!results.complete) {
-    out << fmt::format(
-        "\ninterrupted after {} of {} task visits; the last snapshot is complete.\n"
-        "continue with: evostream resume {}\n",
-        results.events_done, results.events_total, dir_.path());
+    events.emit(Json{{"event", "interrupted"},
+                     {"dir", dir_.path()},
+                     {"events_done", results.events_done},
+                     {"events_total", results.events_total}});
     return 0;
   }
-  out << fmt::format("\n{:<22} {:>8} {:>9} {:>12} {:>10} {:>9}\n", "task", "test %", "forget",
-                     "accounted", "added", "train s");
+  Json task_rows = Json::array();
   for (const auto& t : results.tasks) {
-    out << fmt::format("{:<22} {:>8.2f} {:>9} {:>12.0f} {:>10} {:>9.1f}\n", t.name,
-                       100.0 * t.test_accuracy, percent(t.forgetting), t.accounted_params,
-                       t.params_added, t.train_seconds);
+    task_rows.push_back(Json{{"name", t.name},
+                             {"test_accuracy", t.test_accuracy},
+                             {"forgetting", storage::JsonFields::optional_number(t.forgetting)},
+                             {"accounted_params", t.accounted_params},
+                             {"params_added", t.params_added},
+                             {"train_seconds", t.train_seconds}});
   }
-  out << fmt::format(
-      "\n{}: average accuracy {:.2f}%, BWT {:+.2f} points, forgetting {:.2f} (max-based "
-      "{:.2f}), {:.0f} params per task, {} total; {:.0f} s training, {:.0f} s evaluating\n",
-      results.strategy, 100.0 * results.average_accuracy, 100.0 * results.bwt + 0.0,
-      100.0 * results.forgetting + 0.0, 100.0 * results.max_forgetting + 0.0,
-      results.params_per_task, results.total_params, results.train_seconds,
-      results.evaluation_seconds);
-  const double work = results.stream_seconds > 0 ? results.stream_seconds : 1.0;
-  out << fmt::format(
-      "this process: {:.1f} s streaming, of which snapshots {:.2f} s ({:.1f}%, {:.0f} kB per "
-      "task) and orchestration {:.2f} s ({:.1f}%); {} trainer(s)\n",
-      results.stream_seconds, snapshot_seconds, 100.0 * snapshot_seconds / work,
-      static_cast<double>(snapshot_bytes) / 1000.0 /
-          std::max<double>(1.0, static_cast<double>(results.events_done -
-                                                    (loaded ? loaded->progress.events_done : 0))),
-      results.orchestration_seconds, 100.0 * results.orchestration_seconds / work,
-      s.trainers.count);
-  out << fmt::format("state-hash: {}\nresults written to {}/results.json\n",
-                     model::run_state_hash(runner.state().store, runner.progress()), dir_.path());
+  const int64_t visits_here =
+      std::max<int64_t>(1, results.events_done - (loaded ? loaded->progress.events_done : 0));
+  events.emit(Json{{"event", "run_finished"},
+                   {"dir", dir_.path()},
+                   {"strategy", results.strategy},
+                   {"average_accuracy", results.average_accuracy},
+                   {"bwt", results.bwt},
+                   {"forgetting", results.forgetting},
+                   {"max_forgetting", results.max_forgetting},
+                   {"params_per_task", results.params_per_task},
+                   {"total_params", results.total_params},
+                   {"train_seconds", results.train_seconds},
+                   {"evaluation_seconds", results.evaluation_seconds},
+                   {"stream_seconds", results.stream_seconds},
+                   {"snapshot_seconds", snapshot_seconds},
+                   {"snapshot_bytes_per_task",
+                    static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
+                   {"orchestration_seconds", results.orchestration_seconds},
+                   {"trainers", s.trainers.count},
+                   {"state_hash", results.state_hash},
+                   {"report", report},
+                   {"tasks", task_rows}});
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/run_events.hpp"
 #include "model/component.hpp"
 #include "storage/run_directory.hpp"
 #include "streams/scenario.hpp"
@@ -26,8 +27,9 @@ struct RunNetwork {
   bool fast = false;
 };
 
-/// Drives a run into its directory: learns the stream from where it stands, prints progress,
-/// writes a snapshot and `results.json` after every task commit, and stops cleanly on SIGINT.
+/// Drives a run into its directory: learns the stream from where it stands, reports its events,
+/// writes a snapshot after every task commit and `results.json` and `accuracy_matrix.csv` at the
+/// end, and stops cleanly on SIGINT.
 ///
 /// Shared by `evostream run` (a fresh run: snapshot 0 holds the root) and `evostream resume`
 /// (continuing from the latest complete snapshot).
@@ -38,13 +40,13 @@ class RunSession {
 
   /// Starts a run from `root` (writes snapshot 0), then learns the stream. Returns the exit
   /// status.
-  int start(std::vector<model::Component> root, std::ostream& out);
+  int start(std::vector<model::Component> root, RunEvents& events);
   /// Continues the run `loaded`. Returns the exit status.
-  int resume(storage::LoadedRun loaded, std::ostream& out);
+  int resume(storage::LoadedRun loaded, RunEvents& events);
 
  private:
   int learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
-            std::ostream& out);
+            RunEvents& events);
 
   streams::Scenario scenario_;
   storage::RunDirectory dir_;

@@ -76,6 +76,9 @@ struct RunResults {
   double params_per_task = 0.0;
   /// The store's content hash at the end.
   std::string store_hash;
+  /// `run_state_hash` at the end; filled in by the caller that runs the stream (empty
+  /// otherwise).
+  std::string state_hash;
   double wall_seconds = 0.0;
   double train_seconds = 0.0;
   double evaluation_seconds = 0.0;

@@ -20,6 +20,8 @@ class BaselineStrategy : public Strategy {
   BaselineStrategy(Kind kind, StrategyEnvironment env);
   std::string name() const override;
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
+  /// One candidate trained for the whole budget.
+  VisitPlan plan() const override { return {1, 1}; }
 
  private:
   Kind kind_;

@@ -115,6 +115,10 @@ std::unique_ptr<TaskLearner> Strategy::train_once(
   return std::make_unique<SingleTraining>(std::move(c), state, ctx, env_.spec.scale_factor);
 }
 
+VisitPlan Strategy::plan() const {
+  return {env_.spec.generations, env_.spec.generations * env_.spec.children};
+}
+
 TrainSettings Strategy::train_settings(const Candidate& candidate) const {
   TrainSettings s = env_.train;
   if (candidate.steps > 0)

@@ -96,11 +96,17 @@ class TaskLearner {
   virtual TaskOutcome finish() = 0;
 };
 
+/// How many generations and candidates one task visit trains.
+struct VisitPlan {
+  int64_t generations = 1;
+  int64_t candidates = 1;
+};
+
 /// A continual-learning strategy: how a task's path is found.
 ///
 /// Every strategy spends the same budget per task: generations × children × steps training
-/// steps. A strategy does not touch the store; the runner commits what its learner finishes with. New
-/// strategies (ImpressLearn, Mod-Squad) implement this interface without changing the others.
+/// steps. A strategy does not touch the store; the runner commits what its learner finishes with.
+/// New strategies (ImpressLearn, Mod-Squad) implement this interface without changing the others.
 class Strategy {
  public:
   explicit Strategy(StrategyEnvironment env) : env_(std::move(env)) {}
@@ -115,6 +121,9 @@ class Strategy {
   TrainSettings train_settings(const Candidate& candidate) const;
   /// The path that serves `task` now. Default: the task's committed path.
   virtual Path serving_path(const RunState& state, const std::string& task) const;
+  /// Generations and candidates one task visit trains, for progress displays. Default: the
+  /// budget's generations and generations × children (µ2Net); a baseline trains one candidate.
+  virtual VisitPlan plan() const;
   /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
   virtual bool immutable() const { return true; }
   /// The strategy's own state that a resumed run needs (µ2Net: children per parent path), as

@@ -1,0 +1,273 @@
+#include "app/progress_view.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace evostream::app {
+
+namespace {
+
+using Json = ProgressView::Json;
+
+std::string percent(const Json& v) {
+  return v.is_number() ? fmt::format("{:.2f}", 100.0 * v.get<double>() + 0.0) : "-";
+}
+
+// Cuts `line` to `columns` characters (UTF-8 aware), so a live line never wraps.
+std::string cut(const std::string& line, int columns) {
+  int width = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80)
+      continue;  // a continuation byte
+    if (++width > columns)
+      return line.substr(0, i);
+  }
+  return line;
+}
+
+}  // namespace
+
+ProgressView::ProgressView(ProgressMode mode, std::ostream& out, int columns)
+    : mode_(mode), out_(out), columns_(std::max(20, columns)) {}
+
+ProgressMode ProgressView::choose(bool quiet, bool json, bool terminal) {
+  if (json)
+    return ProgressMode::kJson;
+  if (quiet)
+    return ProgressMode::kQuiet;
+  return terminal ? ProgressMode::kTerminal : ProgressMode::kLog;
+}
+
+std::string ProgressView::duration(double seconds) {
+  const auto s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  if (s < 60)
+    return fmt::format("{} s", s);
+  if (s < 3600)
+    return fmt::format("{}m{:02d}s", s / 60, s % 60);
+  return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
+}
+
+std::string ProgressView::live_line(const Live& live, Clock::time_point now,
+                                    double typical_seconds) {
+  const double elapsed = std::chrono::duration<double>(now - live.started).count();
+  std::string eta = "-";
+  if (live.done >= live.total)
+    eta = "committing";
+  else if (live.done > 0)
+    eta = duration(elapsed / static_cast<double>(live.done) *
+                   static_cast<double>(live.total - live.done));
+  else if (typical_seconds > 0.0)
+    eta = "~" + duration(std::max(0.0, typical_seconds - elapsed));
+  return fmt::format(
+      "  task {}/{} {}  gen {}/{}  candidates {}/{}  best {}  {}  ETA {}", live.index + 1,
+      live.tasks, live.task, std::min(live.generation + 1, live.generations), live.generations,
+      live.done, live.total,
+      live.best_score < 0.0 ? std::string("-") : fmt::format("{:.4f}", live.best_score),
+      duration(elapsed), eta);
+}
+
+void ProgressView::show(const Json& event) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  switch (mode_) {
+    case ProgressMode::kJson:
+      out_ << event.dump() << "\n";
+      out_.flush();
+      return;
+    case ProgressMode::kLog:
+      show_log(event);
+      return;
+    case ProgressMode::kQuiet:
+      show_quiet(event);
+      return;
+    case ProgressMode::kTerminal:
+      show_terminal(event);
+      return;
+  }
+}
+
+void ProgressView::tick() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (mode_ != ProgressMode::kTerminal || (live_.empty() && transient_.empty()))
+    return;
+  erase_live();
+  draw_live();
+}
+
+void ProgressView::close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (mode_ == ProgressMode::kTerminal)
+    erase_live();
+}
+
+std::string ProgressView::text_of(const Json& e) const {
+  const std::string kind = e.value("event", "");
+  if (kind == "message")
+    return e.value("text", "");
+  if (kind == "root_step")
+    return fmt::format("  root step {:>6}/{}  validation {}%  {:.0f} s", e.value("step", 0),
+                       e.value("steps", 0), percent(e["validation_accuracy"]),
+                       e.value("time", 0.0));
+  if (kind == "run_started") {
+    if (!e.contains("resumed_from"))
+      return {};
+    return fmt::format("resuming {} from snapshot {}: {} of {} task visits done",
+                       e.value("dir", ""), e.value("resumed_from", 0), e.value("events_done", 0),
+                       e.value("events_total", 0));
+  }
+  if (kind == "listening")
+    return fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})",
+                       e.value("bind", ""), e.value("port", 0), e.value("bind", ""),
+                       e.value("port", 0));
+  if (kind == "waiting")
+    return fmt::format("waiting {:.1f} s for {} to arrive", e.value("seconds", 0.0),
+                       e.value("task", ""));
+  if (kind == "task_started") {
+    std::string line = fmt::format("task {}/{} {} ({} classes, {} train, {} validation, {} test)",
+                                   e.value("index", 0) + 1, e.value("tasks", 0),
+                                   e.value("task", ""), e.value("classes", 0), e.value("train", 0),
+                                   e.value("validation", 0), e.value("test", 0));
+    if (e.value("iterations", 1) > 1)
+      line +=
+          fmt::format(", iteration {}/{}", e.value("iteration", 0) + 1, e.value("iterations", 1));
+    return line;
+  }
+  if (kind == "candidate") {
+    const std::string parent = e.value("parent", "");
+    return fmt::format(
+        "  {:<28} {:<24} quality {:6.2f}%  score {:.4f}  {:>8} trained  {}  {:.1f} s",
+        e.value("name", ""), parent.empty() ? "" : "<- " + parent, 100.0 * e.value("quality", 0.0),
+        e.value("score", 0.0), e.value("trained_params", 0),
+        e.value("kept", false) ? "kept" : "dropped", e.value("seconds", 0.0));
+  }
+  if (kind == "task_committed") {
+    std::string accs;
+    for (const auto& [name, acc] : e["accuracies"].items())
+      accs += " " + percent(acc);
+    return fmt::format("  committed {}: test accuracies{}; average {}%  [{:.0f} s]",
+                       e.value("task", ""), accs, percent(e["average_accuracy"]),
+                       e.value("time", 0.0));
+  }
+  if (kind == "requeued")
+    return fmt::format("{} job(s) ran again after their trainer died", e.value("jobs", 0));
+  if (kind == "interrupted")
+    return fmt::format(
+        "\ninterrupted after {} of {} task visits; the last snapshot is complete.\n"
+        "continue with: evostream resume {}",
+        e.value("events_done", 0), e.value("events_total", 0), e.value("dir", ""));
+  if (kind == "run_finished") {
+    std::string text = fmt::format("\n{:<22} {:>8} {:>9} {:>12} {:>10} {:>9}\n", "task", "test %",
+                                   "forget", "accounted", "added", "train s");
+    for (const auto& t : e["tasks"]) {
+      text += fmt::format("{:<22} {:>8} {:>9} {:>12.0f} {:>10} {:>9.1f}\n", t.value("name", ""),
+                          percent(t["test_accuracy"]), percent(t["forgetting"]),
+                          t.value("accounted_params", 0.0), t.value("params_added", 0),
+                          t.value("train_seconds", 0.0));
+    }
+    const double work = std::max(1e-9, e.value("stream_seconds", 0.0));
+    text += "\n" + summary_of(e) + "\n";
+    text += fmt::format(
+        "this process: {:.1f} s streaming, of which snapshots {:.2f} s ({:.1f}%, {:.0f} kB per "
+        "task) and orchestration {:.2f} s ({:.1f}%); {} trainer(s)\n",
+        e.value("stream_seconds", 0.0), e.value("snapshot_seconds", 0.0),
+        100.0 * e.value("snapshot_seconds", 0.0) / work,
+        e.value("snapshot_bytes_per_task", 0.0) / 1000.0, e.value("orchestration_seconds", 0.0),
+        100.0 * e.value("orchestration_seconds", 0.0) / work, e.value("trainers", 0));
+    text += fmt::format("state-hash: {}\nresults written to {}/results.json\nreport: {}",
+                        e.value("state_hash", ""), e.value("dir", ""), e.value("report", ""));
+    return text;
+  }
+  return {};
+}
+
+std::string ProgressView::summary_of(const Json& e) const {
+  return fmt::format(
+      "{}: average accuracy {}%, BWT {:+.2f} points, forgetting {:.2f} (max-based {:.2f}), "
+      "{:.0f} params per task, {} total; {:.0f} s training, {:.0f} s evaluating",
+      e.value("strategy", ""), percent(e["average_accuracy"]), 100.0 * e.value("bwt", 0.0) + 0.0,
+      100.0 * e.value("forgetting", 0.0) + 0.0, 100.0 * e.value("max_forgetting", 0.0) + 0.0,
+      e.value("params_per_task", 0.0), e.value("total_params", 0), e.value("train_seconds", 0.0),
+      e.value("evaluation_seconds", 0.0));
+}
+
+void ProgressView::show_log(const Json& event) {
+  const std::string text = text_of(event);
+  if (!text.empty()) {
+    out_ << text << "\n";
+    out_.flush();
+  }
+}
+
+void ProgressView::show_quiet(const Json& e) {
+  const std::string kind = e.value("event", "");
+  if (kind == "interrupted") {
+    out_ << text_of(e) << "\n";
+  } else if (kind == "run_finished") {
+    out_ << summary_of(e) << "\n"
+         << fmt::format("state-hash: {}\nresults written to {}/results.json\n",
+                        e.value("state_hash", ""), e.value("dir", ""));
+  }
+  out_.flush();
+}
+
+void ProgressView::show_terminal(const Json& e) {
+  const std::string kind = e.value("event", "");
+  const auto now = Clock::now();
+  if (kind == "task_started") {
+    Live live;
+    live.task = e.value("task", "");
+    live.index = e.value("index", 0);
+    live.tasks = e.value("tasks", 0);
+    live.generations = e.value("generations", 1);
+    live.total = e.value("candidates", 1);
+    live.started = now;
+    live_[live.task] = live;
+  } else if (kind == "candidate") {
+    auto it = live_.find(e.value("task", ""));
+    if (it != live_.end()) {
+      ++it->second.done;
+      it->second.generation = e.value("generation", 0);
+      it->second.best_score = std::max(it->second.best_score, e.value("score", -1.0));
+    }
+  } else if (kind == "task_committed") {
+    auto it = live_.find(e.value("task", ""));
+    if (it != live_.end()) {
+      committed_seconds_ += std::chrono::duration<double>(now - it->second.started).count();
+      ++committed_;
+      live_.erase(it);
+    }
+  }
+  // Root training shows as one transient line too.
+  transient_ = kind == "root_step" ? text_of(e) : std::string();
+  erase_live();
+  if (kind != "task_started" && kind != "candidate" && kind != "root_step") {
+    const std::string text = text_of(e);
+    if (!text.empty())
+      out_ << text << "\n";
+  }
+  draw_live();
+}
+
+void ProgressView::erase_live() {
+  // Move up over the live lines and clear them.
+  for (size_t i = 0; i < drawn_; ++i)
+    out_ << "\033[1A\r\033[2K";
+  drawn_ = 0;
+  out_.flush();
+}
+
+void ProgressView::draw_live() {
+  const auto now = Clock::now();
+  const double typical = committed_ > 0 ? committed_seconds_ / static_cast<double>(committed_) : 0;
+  if (!transient_.empty()) {
+    out_ << cut(transient_, columns_ - 1) << "\n";
+    ++drawn_;
+  }
+  for (const auto& [task, live] : live_) {
+    out_ << cut(live_line(live, now, typical), columns_ - 1) << "\n";
+    ++drawn_;
+  }
+  out_.flush();
+}
+
+}  // namespace evostream::app

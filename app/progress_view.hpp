@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace evostream::app {
+
+/// How a run shows its progress.
+enum class ProgressMode {
+  /// A terminal: one live line per active task, redrawn in place; commits stay as lines.
+  kTerminal,
+  /// Plain lines, one per event (output that is not a terminal: logs, pipes).
+  kLog,
+  /// Only the final summary, or how to resume an interrupted run.
+  kQuiet,
+  /// Every event as one JSON object per line, nothing else.
+  kJson,
+};
+
+/// Renders a run's events (the JSON objects of `events.jsonl`) for a person or a script.
+///
+/// Events are objects with an `event` key; the README ("Progress and events") lists them. The
+/// terminal mode keeps one live line per task in progress (task, generation, candidates
+/// done/total, best score, elapsed, ETA) below the permanent lines and redraws it in place;
+/// `tick` redraws it so elapsed time moves between events. Safe to call from several threads.
+class ProgressView {
+ public:
+  using Json = nlohmann::ordered_json;
+  using Clock = std::chrono::steady_clock;
+
+  /// `columns`: the terminal's width, to which live lines are cut (terminal mode only).
+  ProgressView(ProgressMode mode, std::ostream& out, int columns = 100);
+
+  /// The mode for the flags `--quiet` and `--json` and whether stdout is a terminal.
+  static ProgressMode choose(bool quiet, bool json, bool terminal);
+
+  /// Shows one event.
+  void show(const Json& event);
+  /// Redraws the live lines (terminal mode; nothing otherwise).
+  void tick();
+  /// Clears the live lines, e.g. before the program prints something else.
+  void close();
+
+  ProgressMode mode() const { return mode_; }
+
+  /// The live line of a task: what the terminal mode shows, before cutting to width.
+  struct Live {
+    std::string task;
+    int64_t index = 0;
+    int64_t tasks = 0;
+    int64_t generation = 0;
+    int64_t generations = 1;
+    int64_t done = 0;
+    int64_t total = 1;
+    double best_score = -1.0;
+    Clock::time_point started;
+  };
+  /// The text of `live` at `now`, with an ETA from its candidates so far or, before the first,
+  /// from `typical_seconds` (the mean time of the tasks committed before; 0 when none).
+  static std::string live_line(const Live& live, Clock::time_point now, double typical_seconds);
+  /// `seconds` as `42 s`, `3m05s` or `1h02m`.
+  static std::string duration(double seconds);
+
+ private:
+  void show_log(const Json& event);
+  void show_terminal(const Json& event);
+  void show_quiet(const Json& event);
+  // The lines every text mode prints for these events.
+  std::string text_of(const Json& event) const;
+  std::string summary_of(const Json& event) const;
+  void erase_live();
+  void draw_live();
+
+  ProgressMode mode_;
+  std::ostream& out_;
+  int columns_;
+  std::mutex mutex_;
+  std::map<std::string, Live> live_;
+  std::string transient_;
+  size_t drawn_ = 0;
+  double committed_seconds_ = 0.0;
+  int64_t committed_ = 0;
+};
+
+}  // namespace evostream::app

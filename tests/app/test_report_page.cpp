@@ -1,0 +1,164 @@
+#include <catch2/catch.hpp>
+
+#include "app/compare_command.hpp"
+#include "app/model_graph.hpp"
+#include "app/replay_command.hpp"
+#include "app/report_page.hpp"
+#include "app/svg_charts.hpp"
+
+using namespace evostream;
+using namespace evostream::app;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// Two tasks: `a` owns an adapter and a head, `b` reuses a's adapter and owns a head.
+model::RunResults two_tasks(const std::string& strategy = "mu2net") {
+  model::RunResults r;
+  r.scenario = "s";
+  r.strategy = strategy;
+  r.seed = 1;
+  r.complete = true;
+  r.events_done = r.events_total = 2;
+  r.store_params = 1000;
+  r.store_hash = "store";
+  r.state_hash = "state";
+  r.matrix = model::AccuracyMatrix({"a", "b<&>"});
+  r.matrix.add_row(0, {0.5, {}});
+  r.matrix.add_row(1, {0.5, 0.75});
+  r.tasks.resize(2);
+  r.tasks[0].name = "a";
+  r.tasks[0].test_accuracy = 0.5;
+  r.tasks[0].params_added = 100;
+  r.tasks[0].path.name = "a@0.0.0";
+  r.tasks[0].path.ids = {"root/patch_embedding", "a/adapter0@0.0.0", "root/block0", "a/head@0.0.0"};
+  r.tasks[1].name = "b<&>";
+  r.tasks[1].test_accuracy = 0.75;
+  r.tasks[1].params_added = 50;
+  r.tasks[1].path.name = "b@0.1.0";
+  r.tasks[1].path.ids = {"root/patch_embedding", "a/adapter0@0.0.0", "root/block0", "root/block1",
+                         "b<&>/head@0.1.0"};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("The model graph merges the paths' slots in forward order", "[app]") {
+  const ModelGraph g(two_tasks());
+  CHECK(g.slots() ==
+        std::vector<std::string>{"patch_embedding", "adapter0", "block0", "block1", "head"});
+  REQUIRE(g.nodes().size() == 6);
+  const auto& adapter = g.nodes()[1];
+  CHECK(adapter.id == "a/adapter0@0.0.0");
+  CHECK(adapter.owner == "a");
+  CHECK(adapter.users == std::vector<std::string>{"a", "b<&>"});
+  CHECK(g.owner_index("root") == 0);
+  CHECK(g.owner_index("b<&>") == 2);
+  // Both heads stack in the head column, a's first.
+  CHECK(g.nodes()[3].column == g.nodes()[5].column);
+  CHECK(g.nodes()[3].row == 0);
+  CHECK(g.nodes()[5].row == 1);
+}
+
+TEST_CASE("The DOT export has a node per component and a coloured edge chain per task", "[app]") {
+  const std::string dot = ModelGraph(two_tasks()).dot();
+  CHECK_THAT(dot, Contains("digraph model {"));
+  CHECK_THAT(dot, Contains("n1 [label=\"adapter0\\na (2 tasks)\", fillcolor=\"" +
+                           ModelGraph::colour(1) + "\""));
+  CHECK_THAT(dot, Contains("n0 -> n1 [color=\"" + ModelGraph::colour(2) +
+                           "\", tooltip=\"b&lt;&amp;&gt;\"]"));
+  CHECK_THAT(dot, Contains("subgraph slot_4 { rank=same; n3; n5; }"));
+}
+
+TEST_CASE("Chart ticks are round and cover the data", "[app]") {
+  CHECK(SvgCharts::ticks(0.0, 1.0) ==
+        std::vector<double>{0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0});
+  const auto t = SvgCharts::ticks(0.0, 138749.0);
+  CHECK(t.front() == 0.0);
+  CHECK(t.back() >= 138749.0);
+  CHECK(t.size() <= 7);
+  const auto negative = SvgCharts::ticks(-0.3, 0.1);
+  CHECK(negative.front() <= -0.3);
+  CHECK(SvgCharts::count(138749) == "139k");
+  CHECK(SvgCharts::count(1942482) == "1.94M");
+  CHECK(SvgCharts::blue(0.0) == "#f7fbff");
+  CHECK(SvgCharts::blue(1.0) == "#08306b");
+}
+
+TEST_CASE("The report has every plot, escapes names and loads nothing from outside", "[app]") {
+  const std::string html =
+      ReportPage::html(two_tasks(), {two_tasks("finetune")}, {"mu2net", "finetune"}, "runs/x");
+  for (const char* id : {"accuracy-matrix", "task-accuracy", "task-params", "cumulative-params",
+                         "task-seconds", "model-graph"}) {
+    INFO(id);
+    CHECK_THAT(html, Contains(std::string("<svg id=\"") + id + "\""));
+  }
+  CHECK_THAT(html, Contains("b&lt;&amp;&gt;"));
+  CHECK(html.find("b<&>") == std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK_THAT(html, Contains("<h2>Runs compared</h2>"));
+  CHECK_THAT(html, Contains("finetune · b&lt;&amp;&gt;: 75.0%"));
+  // The store grows from the root (1000 − 150) by each task's additions.
+  CHECK_THAT(html, Contains("mu2net · a: 950"));
+  CHECK_THAT(html, Contains("mu2net · b&lt;&amp;&gt;: 1k"));
+  CHECK(html.find("not complete") == std::string::npos);
+
+  model::RunResults partial = two_tasks();
+  partial.complete = false;
+  partial.events_done = 1;
+  CHECK_THAT(ReportPage::html(partial, {}, {}, "runs/x"),
+             Contains("This run is not complete: 1 of 2 task visits were committed"));
+}
+
+TEST_CASE("Runs are labelled by strategy, then seed, then directory", "[app]") {
+  auto a = two_tasks();
+  auto b = two_tasks();
+  b.seed = 2;
+  auto c = two_tasks("finetune");
+  CHECK(ReportPage::labels({a, b, c}, {"x", "y", "z"}) ==
+        std::vector<std::string>{"mu2net (seed 1)", "mu2net (seed 2)", "finetune"});
+  CHECK(ReportPage::labels({a, a}, {"x", "y"}) ==
+        std::vector<std::string>{"mu2net (x)", "mu2net (y)"});
+}
+
+TEST_CASE("compare puts runs side by side with per-task accuracies", "[app]") {
+  const std::string table = CompareCommand::table({two_tasks(), two_tasks("finetune")}, {"x", "y"});
+  CHECK_THAT(table, Contains("mu2net"));
+  CHECK_THAT(table, Contains("finetune"));
+  CHECK_THAT(table, Contains("test accuracy % per task"));
+  CHECK_THAT(table, Contains("b<&>"));
+  CHECK_THAT(table, Contains("75.00"));
+}
+
+TEST_CASE("A replay that agrees has no divergence", "[app]") {
+  CHECK_FALSE(ReplayCommand::divergence(two_tasks(), two_tasks()).has_value());
+}
+
+TEST_CASE("A replay names the first task visit that differs and why", "[app]") {
+  auto other = two_tasks();
+  other.matrix = model::AccuracyMatrix({"a", "b<&>"});
+  other.matrix.add_row(0, {0.5, {}});
+  other.matrix.add_row(1, {0.5, 0.7});
+  other.tasks[1].path.name = "b@0.1.1";
+  other.tasks[1].path.ids.pop_back();
+  CHECK(ReplayCommand::divergence(two_tasks(), other) ==
+        std::string("task visit 2 (b<&>): test accuracies differ (50.00 75.00 vs 50.00 70.00); "
+                    "its committed path differs (b@0.1.0 vs b@0.1.1)"));
+
+  auto predictions = two_tasks();
+  predictions.tasks[0].predictions_hash = "ff";
+  CHECK_THAT(*ReplayCommand::divergence(two_tasks(), predictions),
+             Contains("task visit 1 (a): its test predictions differ"));
+
+  auto store = two_tasks();
+  store.store_hash = "other";
+  CHECK_THAT(*ReplayCommand::divergence(two_tasks(), store), Contains("the stores differ"));
+
+  auto shorter = two_tasks();
+  shorter.matrix = model::AccuracyMatrix({"a", "b<&>"});
+  shorter.matrix.add_row(0, {0.5, {}});
+  CHECK_THAT(*ReplayCommand::divergence(two_tasks(), shorter),
+             Contains("task visit 2: the recorded run has 2 visits, the replay 1"));
+}

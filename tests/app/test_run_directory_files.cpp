@@ -1,0 +1,143 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/cli.hpp"
+#include "support/process.hpp"
+#include "support/test_files.hpp"
+
+using namespace evostream::testing;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+// The smoke stream, run once into `dir` with `flags`.
+CliResult smoke(const std::string& dir, const std::string& flags = "") {
+  return run_cli("run " + config("smoke.toml") + " --out " + dir + " " + flags);
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = slurp(path);
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  write_text(path, text.replace(at, from.size(), to));
+}
+
+}  // namespace
+
+TEST_CASE("A run directory holds results, the matrix as CSV, events and a report", "[app]") {
+  TempDir dir;
+  const CliResult r = smoke(dir.file("run"));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("report: " + dir.file("run") + "/report.html"));
+  const std::string csv = slurp(dir.file("run/accuracy_matrix.csv"));
+  CHECK_THAT(csv, StartsWith("learned,b-all,a-pairs,b-rotated\nb-all,"));
+  CHECK(lines(csv) == 4);
+  const auto events = split_lines(slurp(dir.file("run/events.jsonl")));
+  REQUIRE(events.size() > 10);
+  std::vector<std::string> kinds;
+  for (const auto& line : events) {
+    const auto e = nlohmann::json::parse(line);
+    REQUIRE(e.contains("time"));
+    kinds.push_back(e.at("event").get<std::string>());
+  }
+  for (const char* kind : {"message", "root_step", "run_started", "task_started", "candidate",
+                           "task_committed", "run_finished"}) {
+    INFO(kind);
+    CHECK(std::count(kinds.begin(), kinds.end(), kind) > 0);
+  }
+  CHECK(std::count(kinds.begin(), kinds.end(), "task_committed") == 3);
+  CHECK(kinds.back() == "run_finished");
+  CHECK_THAT(slurp(dir.file("run/report.html")), Contains("<svg id=\"model-graph\""));
+}
+
+TEST_CASE("run --json prints only events and --quiet only the summary", "[app]") {
+  TempDir dir;
+  const CliResult j = smoke(dir.file("j"), "--json");
+  REQUIRE(j.status == 0);
+  const auto printed = split_lines(j.out);
+  CHECK(printed == split_lines(slurp(dir.file("j/events.jsonl"))));
+  for (const auto& line : printed) {
+    INFO(line);
+    CHECK_THAT(line, StartsWith("{\"event\":"));
+  }
+  const CliResult q = smoke(dir.file("q"), "--quiet");
+  REQUIRE(q.status == 0);
+  CHECK(lines(q.out) == 3);
+  CHECK_THAT(q.out, Contains("mu2net: average accuracy"));
+  CHECK_THAT(q.out, Contains("state-hash: "));
+}
+
+TEST_CASE("report writes the page, --with adds runs and --dot prints the graph", "[app]") {
+  TempDir dir;
+  REQUIRE(smoke(dir.file("a"), "--quiet").status == 0);
+  REQUIRE(
+      smoke(dir.file("b"), "--quiet --strategy finetune --root " + dir.file("a/root.h5")).status ==
+      0);
+  const CliResult r = run_cli("report " + dir.file("a") + " --with " + dir.file("b"));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("report written to " + dir.file("a") + "/report.html"));
+  const std::string html = slurp(dir.file("a/report.html"));
+  CHECK_THAT(html, Contains("<h2>Runs compared</h2>"));
+  CHECK_THAT(html, Contains("finetune · b-all"));
+
+  const CliResult d = run_cli("report " + dir.file("a") + " --dot");
+  REQUIRE(d.status == 0);
+  CHECK_THAT(d.out, StartsWith("digraph model {"));
+  CHECK_THAT(d.out, Contains("root/block0"));
+
+  const CliResult c = run_cli("compare " + dir.file("a") + " " + dir.file("b"));
+  REQUIRE(c.status == 0);
+  CHECK_THAT(c.out, Contains("mu2net"));
+  CHECK_THAT(c.out, Contains("finetune"));
+  CHECK_THAT(c.out, Contains("b-rotated"));
+}
+
+TEST_CASE("replay reaches the recorded state hash, and says where a changed run diverged",
+          "[app]") {
+  TempDir dir;
+  REQUIRE(smoke(dir.file("run"), "--quiet").status == 0);
+  const CliResult same = run_cli("replay " + dir.file("run") + " --quiet");
+  REQUIRE(same.status == 0);
+  CHECK_THAT(same.out, Contains("replay matches " + dir.file("run") + ": state-hash "));
+  CHECK(std::filesystem::exists(dir.file("run/replay/results.json")));
+
+  // A recorded result that the replay cannot reproduce.
+  replace_in_file(dir.file("run/results.json"), "\"predictions_hash\": \"",
+                  "\"predictions_hash\": \"0");
+  const CliResult changed = run_cli("replay " + dir.file("run") + " --quiet");
+  CHECK(changed.status == 1);
+  CHECK_THAT(changed.out, Contains("replay diverged from " + dir.file("run") +
+                                   ": task visit 1 (b-all): its test predictions differ"));
+}
+
+TEST_CASE("Commands on a directory that is not a finished run fail with one line", "[app]") {
+  TempDir dir;
+  for (const std::string cmd : {"report ", "compare ", "replay "}) {
+    INFO(cmd);
+    const CliResult r = run_cli(cmd + dir.path());
+    CHECK(r.status == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK_THAT(r.err, Contains(dir.path() + ": not a run directory with results"));
+  }
+  REQUIRE(smoke(dir.file("run"), "--quiet").status == 0);
+  replace_in_file(dir.file("run/results.json"), "\"complete\": true", "\"complete\": false");
+  const CliResult r = run_cli("replay " + dir.file("run"));
+  CHECK(r.status == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK_THAT(r.err, Contains("the run is not complete"));
+  write_text(dir.file("run/results.json"), "{ broken");
+  const CliResult broken = run_cli("report " + dir.file("run"));
+  CHECK(broken.status == 1);
+  CHECK_THAT(broken.err, Contains(dir.file("run/results.json") + ": not JSON"));
+}
