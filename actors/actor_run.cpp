@@ -4,6 +4,8 @@
 
 #include <caf/io/all.hpp>
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -85,29 +87,57 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  std::string failure;
-  for (int64_t e = runner.progress().events_done; e < runner.events_total(*tasks); ++e) {
+  // Up to `window` visits evolve at once; the oldest is always committed first.
+  using Handle = decltype(self->request(std::declval<caf::actor&>(), caf::infinite, start_atom_v));
+  struct InFlight {
+    std::unique_ptr<model::TaskVisit> visit;
+    caf::actor evolver;
+    Handle done;
+  };
+  std::deque<InFlight> in_flight;
+  const int64_t total = runner.events_total(*tasks);
+  const int64_t window = runner.concurrent_tasks();
+  auto stopped = [&] { return stop && stop->load(); };
+  // Waits for task visit `e` to arrive; false when the run was stopped meanwhile.
+  auto arrive = [&](int64_t e) {
     const auto& arriving = (*tasks)[static_cast<size_t>(e) % tasks->size()];
     const double delay = arriving.spec.delay_seconds;
     if (!options_.fast && e < static_cast<int64_t>(tasks->size()) && delay > 0.0) {
       if (options_.on_wait)
         options_.on_wait(arriving.name(), delay);
       const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(delay);
-      while (std::chrono::steady_clock::now() < until && !(stop && stop->load()))
+      while (std::chrono::steady_clock::now() < until && !stopped())
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (stop && stop->load())
+    return !stopped();
+  };
+
+  std::string failure;
+  int64_t next = runner.progress().events_done;
+  while (runner.progress().events_done < total && !stopped()) {
+    while (next < total && next < runner.progress().events_done + window && arrive(next)) {
+      auto visit = std::make_unique<model::TaskVisit>(runner.begin(*tasks, next, stop));
+      const caf::actor evolver = system.spawn(evolver_actor, &runner, visit.get(), pool);
+      Handle done = self->request(evolver, caf::infinite, start_atom_v);
+      in_flight.push_back(InFlight{std::move(visit), evolver, std::move(done)});
+      ++next;
+    }
+    if (in_flight.empty())
       break;
-    model::TaskVisit visit = runner.begin(*tasks, e, stop);
-    const caf::actor evolver = system.spawn(evolver_actor, &runner, &visit, pool);
     bool ready = false;
-    self->request(evolver, caf::infinite, start_atom_v)
-        .receive([&](bool) { ready = true; },
-                 [&](caf::error& err) { failure = system.render(err); });
+    in_flight.front().done.receive([&](bool) { ready = true; },
+                                   [&](caf::error& err) { failure = system.render(err); });
     if (!ready)
       break;
-    runner.commit(*tasks, visit);
+    runner.commit(*tasks, *in_flight.front().visit);
+    in_flight.pop_front();
   }
+  // Visits still evolving are abandoned; their evolvers must be gone before their visits are.
+  for (const auto& f : in_flight)
+    self->send_exit(f.evolver, caf::exit_reason::user_shutdown);
+  for (const auto& f : in_flight)
+    self->wait_for(f.evolver);
+  in_flight.clear();
   requeued_ = status_of(self, pool).requeued;
   shutdown();
   if (options_.listen)

@@ -43,7 +43,8 @@ struct ActorRunOptions {
 /// scenario `delay` (on the first iteration, unless `fast`); trainer actors (local, and remote ones
 /// that join over the network) behind a trainer pool, one evolver actor per task visit, and this
 /// thread as the coordinator that starts each visit and commits it through the `StreamRunner` (the
-/// only writer of the store; its checkpoint writes the snapshot).
+/// only writer of the store; its checkpoint writes the snapshot). Up to `concurrent_tasks` visits
+/// evolve at once (their evolvers share the pool); they are committed in stream order.
 ///
 /// The outcome is the same as `StreamRunner::run` (the same state hash) for any number and kind
 /// of trainers: each candidate trains from its own seed and results are recorded in candidate

@@ -49,6 +49,18 @@ std::vector<ParameterStore::Handle> ParameterStore::resolve(
   return out;
 }
 
+ParameterStore ParameterStore::subset(const std::set<std::string>& owners) const {
+  ParameterStore out;
+  for (const auto& [id, c] : components_) {
+    if (owners.count(c->owner())) {
+      out.components_.emplace(id, c);
+      out.hashes_.emplace(id, hashes_.at(id));
+    }
+  }
+  out.version_ = static_cast<int64_t>(owners.size());
+  return out;
+}
+
 std::vector<ParameterStore::Handle> ParameterStore::components() const {
   std::vector<Handle> out;
   out.reserve(components_.size());

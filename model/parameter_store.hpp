@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ class ParameterStore {
   std::vector<Handle> resolve(const std::vector<std::string>& ids) const;
   /// Every component, ordered by id.
   std::vector<Handle> components() const;
+
+  /// The store as it was when only the components of `owners` had been committed: a store
+  /// sharing their handles (and hashes).
+  ParameterStore subset(const std::set<std::string>& owners) const;
 
   /// Number of components.
   size_t size() const noexcept { return components_.size(); }

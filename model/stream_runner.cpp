@@ -130,13 +130,42 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
   const streams::TaskData& task = tasks[index];
   if (observer_.task_started)
     observer_.task_started(static_cast<int64_t>(index), iteration, task);
+  const int64_t from = std::max<int64_t>(0, event - scenario_.strategy.concurrent_tasks + 1);
+  if (from > progress_.events_done || event < progress_.events_done) {
+    throw std::logic_error(fmt::format(
+        "task visit {} cannot begin: it evolves from the first {} commits, and {} are done", event,
+        from, progress_.events_done));
+  }
   TaskVisit visit;
   visit.event = event;
   visit.started = Clock::now();
+  visit.state = std::make_shared<const RunState>(state_as_of(tasks, from));
   visit.context = std::make_unique<TaskContext>(
       TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop});
-  visit.learner = strategy_.start(state_, *visit.context);
+  visit.learner = strategy_.start(*visit.state, *visit.context);
   return visit;
+}
+
+RunState StreamRunner::state_as_of(const std::vector<streams::TaskData>& tasks,
+                                   int64_t committed) const {
+  if (committed == progress_.events_done)
+    return state_;
+  // Each task is visited once (concurrency requires iterations = 1), so the first `committed`
+  // visits committed exactly the components and paths of the tasks they learned.
+  RunState s;
+  s.root = state_.root;
+  s.root_params = state_.root_params;
+  std::set<std::string> owners{"root"};
+  for (int64_t i = 0; i < committed; ++i) {
+    const std::string& name = tasks[static_cast<size_t>(progress_.row_learned[i])].name();
+    owners.insert(name);
+    s.paths[name] = state_.paths.at(name);
+    s.last_task = name;
+  }
+  s.store = state_.store.subset(owners);
+  for (const auto& [name, path] : s.paths)
+    s.usage.set_path(name, strategy_.serving_path(s, name).ids);
+  return s;
 }
 
 void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit) {

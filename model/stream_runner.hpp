@@ -146,6 +146,8 @@ struct TaskVisit {
   int64_t event = 0;
   /// When it started (its wall time counts from here).
   std::chrono::steady_clock::time_point started;
+  /// The run's state the visit evolves from (see `StreamRunner::begin`); the learner reads it.
+  std::shared_ptr<const RunState> state;
   std::unique_ptr<TaskContext> context;
   /// Hands out the visit's candidates; train them anywhere and record them here.
   std::unique_ptr<TaskLearner> learner;
@@ -171,13 +173,18 @@ class StreamRunner {
   RunResults run(const std::vector<streams::TaskData>& tasks,
                  const std::atomic<bool>* stop = nullptr);
 
-  /// Starts task visit `event` (the next one: `progress().events_done`). The learner reads the
-  /// run's state, which must not change until `commit`.
+  /// Starts task visit `event`. With `concurrent_tasks` = K, visit e evolves from the model as
+  /// it stood after the first max(0, e − K + 1) visits were committed, and may begin as soon as
+  /// they are: up to K visits evolve at once, and results do not depend on which finishes
+  /// first or on where a resumed run restarted. Visits are committed in stream order. Raises
+  /// `std::logic_error` when that many visits are not committed yet.
   TaskVisit begin(const std::vector<streams::TaskData>& tasks, int64_t event,
                   const std::atomic<bool>* stop = nullptr);
   /// Completes a visit whose candidates were all recorded: commits its path, evaluates every
   /// learned task (a row of the matrix) and reports the checkpoint.
   void commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit);
+  /// How many task visits may evolve at once (the scenario's `concurrent_tasks`).
+  int64_t concurrent_tasks() const { return scenario_.strategy.concurrent_tasks; }
   /// Task visits the scenario asks for.
   int64_t events_total(const std::vector<streams::TaskData>& tasks) const;
   /// Reports a trained candidate to the observer.
@@ -191,6 +198,8 @@ class StreamRunner {
 
  private:
   void prepare(const std::vector<streams::TaskData>& tasks);
+  // The state after the first `committed` visits (≤ those done so far), sharing components.
+  RunState state_as_of(const std::vector<streams::TaskData>& tasks, int64_t committed) const;
 
   const streams::Scenario& scenario_;
   Strategy& strategy_;

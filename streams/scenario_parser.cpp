@@ -392,7 +392,15 @@ void parse_strategy(const toml::table& t, StrategySpec& st, const std::string& f
   st.validation_interval = r.integer("validation_interval", st.validation_interval, 1, 10'000'000);
   st.scale_factor = r.number("scale_factor", st.scale_factor, 0.0, 1.0, true);
   st.iterations = r.integer("iterations", st.iterations, 1, 100);
+  const toml::node* concurrent_node = t.get("concurrent_tasks");
   st.concurrent_tasks = r.integer("concurrent_tasks", st.concurrent_tasks, 1, 64);
+  if (st.concurrent_tasks > 1 && st.iterations > 1) {
+    // A visit evolves from the model as it stood some commits ago; with revisits that model
+    // would need the paths a task had before its later visits.
+    r.fail(concurrent_node, "concurrent_tasks",
+           fmt::format("expected 1 when iterations > 1 (iterations = {}), found {}", st.iterations,
+                       st.concurrent_tasks));
+  }
   r.finish();
 }
 

@@ -7,10 +7,18 @@ namespace evostream::model {
 namespace {
 
 // Generations of an Evolver, one batch each.
+//
+// The evolver counts children per parent in the learner's own copy of the task's counters; they
+// reach the strategy only when the visit finishes (is committed), so a visit that is abandoned,
+// or one evolving while another commits, never changes what a snapshot records.
 class Evolution : public TaskLearner {
  public:
-  Evolution(std::unique_ptr<Evolver> evolver, int64_t generations)
-      : evolver_(std::move(evolver)), generations_(generations) {}
+  Evolution(std::map<std::string, int64_t>& committed, int64_t generations)
+      : committed_(committed), offspring_(committed), generations_(generations) {}
+
+  /// Sets the evolver, which counts into `offspring()`.
+  void set_evolver(std::unique_ptr<Evolver> evolver) { evolver_ = std::move(evolver); }
+  std::map<std::string, int64_t>& offspring() { return offspring_; }
 
   std::vector<Candidate> next() override {
     if (generation_ >= generations_)
@@ -28,10 +36,13 @@ class Evolution : public TaskLearner {
   TaskOutcome finish() override {
     outcome_.path = evolver_->best();
     outcome_.added = evolver_->new_components();
+    committed_ = offspring_;
     return std::move(outcome_);
   }
 
  private:
+  std::map<std::string, int64_t>& committed_;
+  std::map<std::string, int64_t> offspring_;
   std::unique_ptr<Evolver> evolver_;
   int64_t generations_;
   int64_t generation_ = 0;
@@ -62,11 +73,11 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
   settings.seed = ctx.seed;
   settings.task_index = ctx.task_index;
   settings.iteration = ctx.iteration;
-  return std::make_unique<Evolution>(
-      std::make_unique<Evolver>(state.store, state.usage, std::move(seeds), previous,
-                                offspring_[task], space_, env_.architecture, task,
-                                ctx.task.num_classes, state.root_params, settings),
-      settings.generations);
+  auto learner = std::make_unique<Evolution>(offspring_[task], settings.generations);
+  learner->set_evolver(std::make_unique<Evolver>(
+      state.store, state.usage, std::move(seeds), previous, learner->offspring(), space_,
+      env_.architecture, task, ctx.task.num_classes, state.root_params, settings));
+  return learner;
 }
 
 std::map<std::string, int64_t> Mu2NetStrategy::counters() const {

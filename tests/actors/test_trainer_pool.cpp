@@ -206,3 +206,31 @@ TEST_CASE("The actor run ends in the same state with one or two trainers as with
   CHECK(hash(2) == plain);
   CHECK_THROWS_WITH(ActorRun(options(0)), Catch::Contains("trainers: expected at least 1"));
 }
+
+TEST_CASE("Two tasks evolving at once end in the same state with one or two trainers", "[actors]") {
+  streams::Scenario scenario = streams::ScenarioParser::parse_file(
+      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
+  scenario.strategy.concurrent_tasks = 2;
+  streams::TaskBuilder builder(scenario);
+  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  const auto root =
+      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
+  model::StrategyEnvironment env =
+      model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
+  auto hash = [&](int64_t trainers) {
+    auto strategy = model::make_strategy("mu2net", env);
+    model::StreamRunner runner(scenario, *strategy, root);
+    ActorRunOptions o;
+    o.trainers = trainers;
+    o.settings = env.train;
+    const model::RunResults r = trainers == 0 ? runner.run(*tasks) : ActorRun(o).run(runner, tasks);
+    CHECK(r.complete);
+    // The second task evolved without the first task's path: only the root was a seed.
+    const std::string parent = runner.progress().paths.at("a-pairs").parent;
+    CHECK((parent == "root" || parent.rfind("a-pairs@", 0) == 0));
+    return model::run_state_hash(runner.state().store, runner.progress());
+  };
+  const std::string plain = hash(0);
+  CHECK(hash(1) == plain);
+  CHECK(hash(2) == plain);
+}

@@ -94,6 +94,26 @@ TEST_CASE("A run killed in the middle of a snapshot write resumes from the previ
   CHECK(state_hash(dir, d.file("hash")) == expected);
 }
 
+TEST_CASE("A run with two tasks evolving at once resumes into its uninterrupted state",
+          "[app][crash]") {
+  // The smoke stream with concurrent_tasks = 2: the kill in snapshot 2 abandons the third task,
+  // which evolved from the first commit only; the resumed run must restart it from there.
+  TempDir d;
+  std::string text = slurp(smoke());
+  const std::string key = "validation_interval = 10\n";
+  REQUIRE(text.find(key) != std::string::npos);
+  text.replace(text.find(key), key.size(), key + "concurrent_tasks = 2\n");
+  write_text(d.file("smoke-2.toml"), text);
+  REQUIRE(run_to_end({"run", d.file("smoke-2.toml"), "--out", d.file("whole")}, d.file("log")) ==
+          0);
+  const std::string expected = state_hash(d.file("whole"), d.file("hash"));
+  CHECK(expected != uninterrupted_hash());
+  CHECK(run_to_end({"run", d.file("smoke-2.toml"), "--out", d.file("run"), "--trainers", "2"},
+                   d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+  REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+}
+
 TEST_CASE("SIGINT ends a run with a complete snapshot and says how to resume", "[app][crash]") {
   const std::string expected = uninterrupted_hash();
   TempDir d;

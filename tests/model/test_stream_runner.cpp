@@ -2,6 +2,7 @@
 
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
+#include "model/trainer.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -113,4 +114,40 @@ TEST_CASE("Task iterations revisit every task and add rows to the matrix", "[mod
 TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]") {
   CHECK_THROWS_WITH(make_strategy("ewc", StrategyEnvironment{}),
                     Catch::Contains("unknown strategy \"ewc\": expected mu2net, finetune"));
+}
+
+TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
+          "[model][run]") {
+  streams::Scenario s = smoke().scenario;
+  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+  auto st = make_strategy("mu2net", env);
+  {
+    StreamRunner one(s, *st, smoke().root);
+    TaskVisit first = one.begin(smoke().tasks, 0);
+    CHECK_THROWS_WITH(one.begin(smoke().tasks, 1),
+                      Catch::Contains("task visit 1 cannot begin: it evolves from the first 1 "
+                                      "commits, and 0 are done"));
+  }
+  s.strategy.concurrent_tasks = 2;
+  StreamRunner two(s, *st, smoke().root);
+  TaskVisit first = two.begin(smoke().tasks, 0);
+  TaskVisit second = two.begin(smoke().tasks, 1);
+  CHECK(second.state->paths.empty());
+  CHECK(second.state->store.size() == first.state->store.size());
+  // Train both, commit in stream order; the third visit then sees only the first commit.
+  for (TaskVisit* v : {&first, &second}) {
+    for (auto batch = v->learner->next(); !batch.empty(); batch = v->learner->next()) {
+      for (const auto& c : batch)
+        v->learner->record(c,
+                           Trainer(st->train_settings(c))
+                               .train(c.components, c.path.hp, v->context->task, c.training_seed));
+    }
+  }
+  two.commit(smoke().tasks, first);
+  two.commit(smoke().tasks, second);
+  TaskVisit third = two.begin(smoke().tasks, 2);
+  CHECK(third.state->paths.size() == 1);
+  CHECK(third.state->paths.count("b-all") == 1);
+  CHECK(third.state->store.size() < two.state().store.size());
+  CHECK(two.state().paths.size() == 2);
 }

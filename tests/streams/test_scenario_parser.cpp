@@ -264,7 +264,8 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
       {"strategy", "batch_size", "32", "0", "expected an integer in 1..65536"},
       {"strategy", "validation_interval", "5", "-1", "expected an integer in 1..10000000"},
       {"strategy", "scale_factor", "1", "1.2", "expected a number in (0, 1], found 1.2"},
-      {"strategy", "iterations", "2", "0", "expected an integer in 1..100"},
+      // 1: the document evolves two tasks at once, which excludes iterations > 1.
+      {"strategy", "iterations", "1", "0", "expected an integer in 1..100"},
       {"strategy", "concurrent_tasks", "4", "65", "expected an integer in 1..64"},
       {"trainers", "count", "4", "0", "expected an integer in 1..256"},
       {"trainers", "device", "\"cuda:1\"", "\"gpu\"", "expected \"cpu\" or \"cuda:K\""},
@@ -373,6 +374,16 @@ dataset = "fashion-mnist"
 )";
   const Scenario s = ScenarioParser::parse_string(import_ok, "/etc/evo/s.toml");
   CHECK(s.root.file == "/etc/evo/models/root.h5");
+}
+
+TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("strategy", "iterations", "2");
+  const std::string err = error_of(doc.text());
+  CHECK_THAT(err, Contains("strategy.concurrent_tasks: expected 1 when iterations > 1 "
+                           "(iterations = 2), found 2"));
+  CHECK_THAT(err, Contains(std::string(kFile) + ":" +
+                           std::to_string(doc.line_of("strategy", "concurrent_tasks")) + ":"));
 }
 
 TEST_CASE("A task whose dataset has other channels than the root is rejected", "[streams]") {
