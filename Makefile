@@ -6,7 +6,7 @@ JOBS ?= 2
 SCENARIO ?= configs/quickstart.toml
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: demo test build deps configure clean format
+.PHONY: demo test bench build deps configure clean format
 
 demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
@@ -19,6 +19,10 @@ demo: build
 test: DEPS_FLAGS := --test
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The micro benchmarks (Google Benchmark), each printing its figures.
+bench: build
+	for b in streams model storage actors; do ./$(BUILD_DIR)/bench/bench_$$b; done
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -16,6 +16,7 @@
 #include "app/resume_command.hpp"
 #include "app/root_bench_command.hpp"
 #include "app/run_command.hpp"
+#include "app/scaling_bench_command.hpp"
 #include "app/tasks_command.hpp"
 #include "model/blas_check.hpp"
 #include "model/trainer_benchmark.hpp"
@@ -43,17 +44,6 @@ evostream::app::ProgressView progress_view(bool quiet, bool json) {
     columns = size.ws_col;
   return evostream::app::ProgressView(evostream::app::ProgressView::choose(quiet, json, terminal),
                                       std::cout, columns);
-}
-
-// Exit status of commands whose machinery is not built yet.
-constexpr int kNotAvailable = 3;
-
-int not_available(const std::string& command, const std::string& what) {
-  std::cerr << fmt::format(
-      "evostream {}: not available yet: {}. `evostream tasks SCENARIO` works "
-      "now.\n",
-      command, what);
-  return kNotAvailable;
 }
 
 }  // namespace
@@ -154,7 +144,8 @@ int main(int argc, char** argv) {
   std::string export_root;
   bench->add_option("--export", export_root, "root: write the trained root to this HDF5 file");
   bench->add_option("--scenario", scenario,
-                    "root: the scenario whose root to train (default: configs/fmnist-stream.toml)");
+                    "root, scaling: the scenario (default: configs/fmnist-stream.toml, "
+                    "configs/bench-scaling.toml)");
   bench->add_option("--trainable", bench_trainable, "trainer: all | top (default: all)")
       ->check(CLI::IsMember({"all", "top"}));
   bench
@@ -163,7 +154,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   bench
       ->add_option("--repetitions", trainer_bench.repetitions,
-                   "trainer: repetitions, the median is reported (default: 3)")
+                   "trainer, scaling: repetitions, the median is reported (default: 3)")
       ->check(CLI::PositiveNumber);
   bench->add_option("--threads", trainer_bench.threads, "trainer: torch threads (default: 1)")
       ->check(CLI::PositiveNumber);
@@ -171,6 +162,13 @@ int main(int argc, char** argv) {
   bench->add_flag("--no-prefix-cache", no_prefix_cache,
                   "trainer: recompute the frozen prefix every step");
   bench->add_flag("--json", bench_json, "Print one JSON object");
+  evostream::app::ScalingOptions scaling;
+  bench->add_option("--trainers", scaling.trainers,
+                    "scaling: trainer counts (default: 1 up to the cores)");
+  bench->add_option("--concurrent", scaling.concurrent,
+                    "scaling: tasks evolving at once (default: 1 2 4)");
+  bench->add_option("--out", scaling.out,
+                    "scaling: output directory (default: runs/bench-scaling)");
 
   bool quiet = false;
   bool json_events = false;
@@ -274,9 +272,11 @@ int main(int argc, char** argv) {
         std::cout << (bench_json ? r.json() + "\n" : r.text());
         return 0;
       }
-      return not_available("bench " + bench_what,
-                           "scaling benchmarks need the actor system, "
-                           "which is being built");
+      check_blas();
+      if (!scenario.empty())
+        scaling.scenario = scenario;
+      scaling.repetitions = trainer_bench.repetitions;
+      return evostream::app::ScalingBenchCommand(scaling).run(std::cout);
     }
   } catch (const std::exception& e) {
     std::cerr << "evostream: error: " << e.what() << "\n";

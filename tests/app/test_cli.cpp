@@ -156,15 +156,6 @@ TEST_CASE("An unknown subcommand or option gives one error line and exit 2", "[a
   CHECK(lines(o.err) == 1);
 }
 
-TEST_CASE("Commands whose machinery is not built yet say so and exit non-zero", "[app]") {
-  for (const char* cmd : {"bench scaling"}) {
-    INFO(cmd);
-    const CliResult c = run_cli(cmd);
-    CHECK(c.status == 3);
-    CHECK_THAT(c.err, Contains("not available yet"));
-  }
-}
-
 TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   TempDir dir;
   const CliResult r = run_cli("run " + config("smoke.toml") + " --out " + dir.file("run"));
