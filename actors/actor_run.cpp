@@ -11,6 +11,7 @@
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 
@@ -98,16 +99,28 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   const int64_t total = runner.events_total(*tasks);
   const int64_t window = runner.concurrent_tasks();
   auto stopped = [&] { return stop && stop->load(); };
-  // Waits for task visit `e` to arrive; false when the run was stopped meanwhile.
+  // The stream source announces each task at its arrival time (all at once when `fast`).
+  std::vector<double> delays;
+  for (const auto& t : *tasks)
+    delays.push_back(options_.fast ? 0.0 : t.spec.delay_seconds);
+  const std::vector<double> arrivals = arrival_times(delays);
+  std::vector<bool> arrived(tasks->size(), false);
+  const auto stream_start = std::chrono::steady_clock::now();
+  const caf::actor source = system.spawn(stream_source, delays, caf::actor_cast<caf::actor>(self));
+  self->send(source, start_atom_v);
+  // Waits until task visit `e` has arrived (revisits have); false when the run was stopped.
   auto arrive = [&](int64_t e) {
-    const auto& arriving = (*tasks)[static_cast<size_t>(e) % tasks->size()];
-    const double delay = arriving.spec.delay_seconds;
-    if (!options_.fast && e < static_cast<int64_t>(tasks->size()) && delay > 0.0) {
-      if (options_.on_wait)
-        options_.on_wait(arriving.name(), delay);
-      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(delay);
-      while (std::chrono::steady_clock::now() < until && !stopped())
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (e >= static_cast<int64_t>(tasks->size()))
+      return !stopped();
+    const auto index = static_cast<size_t>(e);
+    const double left =
+        arrivals[index] -
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - stream_start).count();
+    if (!arrived[index] && left > 0.0 && options_.on_wait)
+      options_.on_wait((*tasks)[index].name(), left);
+    while (!arrived[index] && !stopped()) {
+      self->receive([&](arrive_atom, int64_t k) { arrived[static_cast<size_t>(k)] = true; },
+                    caf::after(std::chrono::milliseconds(20)) >> [] {});
     }
     return !stopped();
   };
@@ -138,6 +151,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   for (const auto& f : in_flight)
     self->wait_for(f.evolver);
   in_flight.clear();
+  self->send_exit(source, caf::exit_reason::user_shutdown);
   requeued_ = status_of(self, pool).requeued;
   shutdown();
   if (options_.listen)

@@ -39,8 +39,9 @@ struct ActorRunOptions {
   std::function<void(const std::string&, double)> on_wait;
 };
 
-/// Runs a stream through the actor system: tasks arrive in stream order, each after its
-/// scenario `delay` (on the first iteration, unless `fast`); trainer actors (local, and remote ones
+/// Runs a stream through the actor system: a `stream_source` actor announces the tasks in
+/// stream order, each its scenario `delay` after the one before (all at once when `fast`);
+/// trainer actors (local, and remote ones
 /// that join over the network) behind a trainer pool, one evolver actor per task visit, and this
 /// thread as the coordinator that starts each visit and commits it through the `StreamRunner` (the
 /// only writer of the store; its checkpoint writes the snapshot). Up to `concurrent_tasks` visits
