@@ -11,6 +11,7 @@
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
@@ -88,6 +89,38 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
+  // Snapshots are written by the snapshotter, in commit order, while the run goes on.
+  model::StreamRunner* owner = &runner;
+  caf::actor writer;
+  auto write = runner.replace_checkpoint(nullptr);
+  if (write) {
+    writer = system.spawn<caf::detached>(snapshotter, write);
+    runner.replace_checkpoint(
+        [&](const model::RunProgress& progress, const std::vector<model::Component>& added) {
+          self->send(writer,
+                     snapshot_job{std::make_shared<const model::RunProgress>(progress),
+                                  std::make_shared<const std::vector<model::Component>>(added)});
+        });
+  }
+  // Waits until every snapshot sent is written; a failed write becomes `failure`.
+  auto flush = [&](std::string& failure) {
+    if (!writer)
+      return;
+    self->request(writer, caf::infinite, status_atom_v)
+        .receive([](int64_t) {},
+                 [&](caf::error& err) {
+                   if (failure.empty())
+                     failure = "writing a snapshot failed: " + system.render(err);
+                 });
+    self->send_exit(writer, caf::exit_reason::user_shutdown);
+  };
+  // However the run ends, the runner gets its own checkpoint back.
+  struct Restore {
+    model::StreamRunner* runner;
+    model::RunObserver::Checkpoint write;
+    ~Restore() { runner->replace_checkpoint(write); }
+  } restore{owner, write};
+
   // Up to `window` visits evolve at once; the oldest is always committed first.
   using Handle = decltype(self->request(std::declval<caf::actor&>(), caf::infinite, start_atom_v));
   struct InFlight {
@@ -152,12 +185,14 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     self->wait_for(f.evolver);
   in_flight.clear();
   self->send_exit(source, caf::exit_reason::user_shutdown);
+  flush(failure);
   requeued_ = status_of(self, pool).requeued;
   shutdown();
   if (options_.listen)
     system.middleman().unpublish(pool, 0);
-  if (!failure.empty() && !(stop && stop->load()))
-    throw std::runtime_error("training failed: " + failure);
+  if (!failure.empty() && (!stopped() || failure.rfind("writing a snapshot", 0) == 0))
+    throw std::runtime_error(
+        failure.rfind("writing a snapshot", 0) == 0 ? failure : "training failed: " + failure);
   return runner.results(*tasks);
 }
 

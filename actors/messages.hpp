@@ -2,10 +2,14 @@
 
 #include <caf/all.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
-/// The messages actors exchange, all serialisable so they can cross the network.
+#include "model/stream_runner.hpp"
+
+/// The messages actors exchange: all serialisable so they can cross the network, except the
+/// snapshot jobs that stay in the process.
 
 namespace evostream::actors {
 
@@ -95,6 +99,13 @@ typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
            x.train_seconds, x.validation_seconds, x.images);
 }
 
+/// A snapshot for the snapshotter: the progress after a commit and the components it added
+/// (shared, never sent over the network).
+struct snapshot_job {
+  std::shared_ptr<const model::RunProgress> progress;
+  std::shared_ptr<const std::vector<model::Component>> added;
+};
+
 }  // namespace evostream::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(evostream, caf::first_custom_type_id)
@@ -108,4 +119,8 @@ CAF_ADD_ATOM(evostream, evostream::actors, start_atom, "start")
 CAF_ADD_ATOM(evostream, evostream::actors, status_atom, "status")
 CAF_ADD_ATOM(evostream, evostream::actors, scenario_atom, "scenario")
 CAF_ADD_ATOM(evostream, evostream::actors, arrive_atom, "arrive")
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::snapshot_job))
 CAF_END_TYPE_ID_BLOCK(evostream)
+
+// Local only: its tensors are shared, not serialised.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::snapshot_job)

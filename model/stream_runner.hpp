@@ -135,9 +135,10 @@ struct RunObserver {
   /// accuracies, the average accuracy of that row).
   std::function<void(const std::string&, const std::vector<std::optional<double>>&, double)>
       task_committed;
+  using Checkpoint = std::function<void(const RunProgress&, const std::vector<Component>&)>;
   /// After each commit and evaluation: the progress so far and the components the commit
   /// added (what a snapshot writes).
-  std::function<void(const RunProgress&, const std::vector<Component>&)> checkpoint;
+  Checkpoint checkpoint;
 };
 
 /// A task visit in progress: started by `StreamRunner::begin`, completed by `commit`.
@@ -183,6 +184,12 @@ class StreamRunner {
   /// Completes a visit whose candidates were all recorded: commits its path, evaluates every
   /// learned task (a row of the matrix) and reports the checkpoint.
   void commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit);
+  /// Replaces the observer's `checkpoint` callback, returning the one it had (the actor run
+  /// moves snapshot writing into a snapshotter actor this way).
+  RunObserver::Checkpoint replace_checkpoint(RunObserver::Checkpoint checkpoint) {
+    std::swap(observer_.checkpoint, checkpoint);
+    return checkpoint;
+  }
   /// How many task visits may evolve at once (the scenario's `concurrent_tasks`).
   int64_t concurrent_tasks() const { return scenario_.strategy.concurrent_tasks; }
   /// Task visits the scenario asks for.

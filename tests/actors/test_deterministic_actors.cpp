@@ -7,6 +7,7 @@
 
 #include "actors/blob_codec.hpp"
 #include "actors/messages.hpp"
+#include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
@@ -186,4 +187,35 @@ TEST_CASE("A trainer that dies with a job has the job run by the other", "[actor
   CHECK(t.status(pool) == std::vector<int64_t>{1, 1, 0, 1});
   (*t.self)->send_exit(good, caf::exit_reason::user_shutdown);
   (*t.self)->send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("The snapshotter writes in commit order and reports a failed write", "[actors]") {
+  TestSystem t;
+  std::vector<int64_t> written;
+  const caf::actor writer = t.system->spawn(
+      snapshotter,
+      SnapshotWriter([&](const model::RunProgress& p, const std::vector<model::Component>& added) {
+        if (p.events_done == 3)
+          throw std::runtime_error("runs/x/snapshots/snapshot-000003.h5: disk full");
+        written.push_back(p.events_done * 10 + static_cast<int64_t>(added.size()));
+      }));
+  auto job = [](int64_t events_done) {
+    auto p = std::make_shared<model::RunProgress>();
+    p->events_done = events_done;
+    return snapshot_job{p, std::make_shared<const std::vector<model::Component>>()};
+  };
+  (*t.self)->send(writer, job(1));
+  (*t.self)->send(writer, job(2));
+  auto count = (*t.self)->request(writer, caf::infinite, status_atom_v);
+  t.sched->run();
+  count.receive([](int64_t n) { CHECK(n == 2); },
+                [&](caf::error& e) { FAIL(t.system->render(e)); });
+  CHECK(written == std::vector<int64_t>{10, 20});
+
+  (*t.self)->send(writer, job(3));
+  auto after = (*t.self)->request(writer, caf::infinite, status_atom_v);
+  t.sched->run();
+  std::string error;
+  after.receive([](int64_t) {}, [&](caf::error& e) { error = t.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("disk full"));
 }

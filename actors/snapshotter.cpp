@@ -1,0 +1,34 @@
+#include "actors/snapshotter.hpp"
+
+#include <string>
+
+#include "actors/messages.hpp"
+
+namespace evostream::actors {
+
+caf::behavior snapshotter(caf::event_based_actor*, SnapshotWriter write) {
+  struct State {
+    int64_t written = 0;
+    std::string failure;  // the first failed write; later snapshots are not written
+  };
+  auto state = std::make_shared<State>();
+  return {
+      [write, state](snapshot_job& job) {
+        if (!state->failure.empty())
+          return;
+        try {
+          write(*job.progress, *job.added);
+          ++state->written;
+        } catch (const std::exception& e) {
+          state->failure = e.what();
+        }
+      },
+      [state](status_atom) -> caf::result<int64_t> {
+        if (!state->failure.empty())
+          return caf::make_error(caf::sec::runtime_error, state->failure);
+        return state->written;
+      },
+  };
+}
+
+}  // namespace evostream::actors
