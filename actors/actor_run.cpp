@@ -11,6 +11,8 @@
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/parameter_owner.hpp"
+#include "actors/recorder.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
@@ -89,21 +91,56 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  // Snapshots are written by the snapshotter, in commit order, while the run goes on.
-  model::StreamRunner* owner = &runner;
+  // The observer's calls go to the recorder, its checkpoints to the snapshotter; both run them
+  // in order while the run goes on. However the run ends, the runner gets its observer back.
+  const model::RunObserver original = runner.replace_observer({});
+  struct Restore {
+    model::StreamRunner* runner;
+    const model::RunObserver& observer;
+    ~Restore() { runner->replace_observer(observer); }
+  } restore{&runner, original};
+  const caf::actor record = system.spawn<caf::detached>(recorder);
   caf::actor writer;
-  auto write = runner.replace_checkpoint(nullptr);
-  if (write) {
-    writer = system.spawn<caf::detached>(snapshotter, write);
-    runner.replace_checkpoint(
-        [&](const model::RunProgress& progress, const std::vector<model::Component>& added) {
-          self->send(writer,
-                     snapshot_job{std::make_shared<const model::RunProgress>(progress),
-                                  std::make_shared<const std::vector<model::Component>>(added)});
-        });
+  if (original.checkpoint)
+    writer = system.spawn<caf::detached>(snapshotter, original.checkpoint);
+  {
+    model::RunObserver forward;
+    forward.task_started = [&original, record](int64_t index, int64_t iteration,
+                                               const streams::TaskData& task) {
+      if (original.task_started)
+        caf::anon_send(record, observer_call{[&original, index, iteration, t = &task] {
+                         original.task_started(index, iteration, *t);
+                       }});
+    };
+    forward.candidate_done = [&original, record](const std::string& task,
+                                                 const model::CandidateRecord& r) {
+      if (original.candidate_done)
+        caf::anon_send(record,
+                       observer_call{[&original, task, r] { original.candidate_done(task, r); }});
+    };
+    forward.task_committed = [&original, record](const std::string& task,
+                                                 const std::vector<std::optional<double>>& row,
+                                                 double average) {
+      if (original.task_committed)
+        caf::anon_send(record, observer_call{[&original, task, row, average] {
+                         original.task_committed(task, row, average);
+                       }});
+    };
+    if (writer) {
+      forward.checkpoint = [writer](const model::RunProgress& progress,
+                                    const std::vector<model::Component>& added) {
+        caf::anon_send(writer,
+                       snapshot_job{std::make_shared<const model::RunProgress>(progress),
+                                    std::make_shared<const std::vector<model::Component>>(added)});
+      };
+    }
+    runner.replace_observer(std::move(forward));
   }
-  // Waits until every snapshot sent is written; a failed write becomes `failure`.
+  // Waits until the recorder has shown every event and every snapshot is written; a failed
+  // write becomes `failure`.
   auto flush = [&](std::string& failure) {
+    self->request(record, caf::infinite, status_atom_v).receive([](int64_t) {}, [](caf::error&) {});
+    self->send_exit(record, caf::exit_reason::user_shutdown);
     if (!writer)
       return;
     self->request(writer, caf::infinite, status_atom_v)
@@ -114,17 +151,13 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                  });
     self->send_exit(writer, caf::exit_reason::user_shutdown);
   };
-  // However the run ends, the runner gets its own checkpoint back.
-  struct Restore {
-    model::StreamRunner* runner;
-    model::RunObserver::Checkpoint write;
-    ~Restore() { runner->replace_checkpoint(write); }
-  } restore{owner, write};
+  // The parameter owner begins and commits visits; nothing else touches the store.
+  const caf::actor owner = system.spawn<caf::detached>(parameter_owner, &runner, tasks, stop);
 
   // Up to `window` visits evolve at once; the oldest is always committed first.
   using Handle = decltype(self->request(std::declval<caf::actor&>(), caf::infinite, start_atom_v));
   struct InFlight {
-    std::unique_ptr<model::TaskVisit> visit;
+    std::shared_ptr<model::TaskVisit> visit;
     caf::actor evolver;
     Handle done;
   };
@@ -159,23 +192,31 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   };
 
   std::string failure;
-  int64_t next = runner.progress().events_done;
-  while (runner.progress().events_done < total && !stopped()) {
-    while (next < total && next < runner.progress().events_done + window && arrive(next)) {
-      auto visit = std::make_unique<model::TaskVisit>(runner.begin(*tasks, next, stop));
+  int64_t committed = runner.progress().events_done;
+  int64_t next = committed;
+  while (committed < total && !stopped() && failure.empty()) {
+    while (next < total && next < committed + window && arrive(next)) {
+      std::shared_ptr<model::TaskVisit> visit;
+      self->request(owner, caf::infinite, begin_atom_v, next)
+          .receive([&](visit_ref& ref) { visit = std::move(ref.visit); },
+                   [&](caf::error& err) { failure = system.render(err); });
+      if (!visit)
+        break;
       const caf::actor evolver = system.spawn(evolver_actor, &runner, visit.get(), pool);
       Handle done = self->request(evolver, caf::infinite, start_atom_v);
       in_flight.push_back(InFlight{std::move(visit), evolver, std::move(done)});
       ++next;
     }
-    if (in_flight.empty())
+    if (in_flight.empty() || !failure.empty())
       break;
     bool ready = false;
     in_flight.front().done.receive([&](bool) { ready = true; },
                                    [&](caf::error& err) { failure = system.render(err); });
     if (!ready)
       break;
-    runner.commit(*tasks, *in_flight.front().visit);
+    self->request(owner, caf::infinite, commit_atom_v, visit_ref{in_flight.front().visit})
+        .receive([&](int64_t done) { committed = done; },
+                 [&](caf::error& err) { failure = "committing failed: " + system.render(err); });
     in_flight.pop_front();
   }
   // Visits still evolving are abandoned; their evolvers must be gone before their visits are.
@@ -185,14 +226,16 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     self->wait_for(f.evolver);
   in_flight.clear();
   self->send_exit(source, caf::exit_reason::user_shutdown);
+  self->send_exit(owner, caf::exit_reason::user_shutdown);
   flush(failure);
   requeued_ = status_of(self, pool).requeued;
   shutdown();
   if (options_.listen)
     system.middleman().unpublish(pool, 0);
-  if (!failure.empty() && (!stopped() || failure.rfind("writing a snapshot", 0) == 0))
-    throw std::runtime_error(
-        failure.rfind("writing a snapshot", 0) == 0 ? failure : "training failed: " + failure);
+  const bool own_failure =
+      failure.rfind("writing a snapshot", 0) == 0 || failure.rfind("committing", 0) == 0;
+  if (!failure.empty() && (!stopped() || own_failure))
+    throw std::runtime_error(own_failure ? failure : "training failed: " + failure);
   return runner.results(*tasks);
 }
 

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -106,6 +107,16 @@ struct snapshot_job {
   std::shared_ptr<const std::vector<model::Component>> added;
 };
 
+/// A task visit handed from the parameter owner to the coordinator and back (local only).
+struct visit_ref {
+  std::shared_ptr<model::TaskVisit> visit;
+};
+
+/// An observer call for the recorder to run (local only).
+struct observer_call {
+  std::function<void()> run;
+};
+
 }  // namespace evostream::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(evostream, caf::first_custom_type_id)
@@ -120,7 +131,13 @@ CAF_ADD_ATOM(evostream, evostream::actors, status_atom, "status")
 CAF_ADD_ATOM(evostream, evostream::actors, scenario_atom, "scenario")
 CAF_ADD_ATOM(evostream, evostream::actors, arrive_atom, "arrive")
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::snapshot_job))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::visit_ref))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::observer_call))
+CAF_ADD_ATOM(evostream, evostream::actors, begin_atom, "begin")
+CAF_ADD_ATOM(evostream, evostream::actors, commit_atom, "commit")
 CAF_END_TYPE_ID_BLOCK(evostream)
 
-// Local only: its tensors are shared, not serialised.
+// Local only: tensors, visits and calls are shared, not serialised.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::snapshot_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::visit_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::observer_call)

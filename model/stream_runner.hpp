@@ -184,11 +184,11 @@ class StreamRunner {
   /// Completes a visit whose candidates were all recorded: commits its path, evaluates every
   /// learned task (a row of the matrix) and reports the checkpoint.
   void commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit);
-  /// Replaces the observer's `checkpoint` callback, returning the one it had (the actor run
-  /// moves snapshot writing into a snapshotter actor this way).
-  RunObserver::Checkpoint replace_checkpoint(RunObserver::Checkpoint checkpoint) {
-    std::swap(observer_.checkpoint, checkpoint);
-    return checkpoint;
+  /// Replaces the observer, returning the one it had (the actor run routes the callbacks
+  /// through its recorder and snapshotter actors this way).
+  RunObserver replace_observer(RunObserver observer) {
+    std::swap(observer_, observer);
+    return observer;
   }
   /// How many task visits may evolve at once (the scenario's `concurrent_tasks`).
   int64_t concurrent_tasks() const { return scenario_.strategy.concurrent_tasks; }

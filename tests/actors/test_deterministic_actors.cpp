@@ -7,12 +7,16 @@
 
 #include "actors/blob_codec.hpp"
 #include "actors/messages.hpp"
+#include "actors/parameter_owner.hpp"
+#include "actors/recorder.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 #include "model/model_fixtures.hpp"
+#include "model/root_trainer.hpp"
 #include "model/vit_factory.hpp"
+#include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 
@@ -218,4 +222,58 @@ TEST_CASE("The snapshotter writes in commit order and reports a failed write", "
   std::string error;
   after.receive([](int64_t) {}, [&](caf::error& e) { error = t.system->render(e); });
   CHECK_THAT(error, Catch::Contains("disk full"));
+}
+
+TEST_CASE("The recorder runs observer calls one at a time in the order sent", "[actors]") {
+  TestSystem t;
+  const caf::actor rec = t.system->spawn(recorder);
+  std::vector<int> order;
+  for (int i = 0; i < 3; ++i)
+    (*t.self)->send(rec, observer_call{[&order, i] { order.push_back(i); }});
+  auto count = (*t.self)->request(rec, caf::infinite, status_atom_v);
+  CHECK(order.empty());
+  t.sched->run();
+  count.receive([](int64_t n) { CHECK(n == 3); },
+                [&](caf::error& e) { FAIL(t.system->render(e)); });
+  CHECK(order == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("The parameter owner begins and commits visits and answers misuse with an error",
+          "[actors]") {
+  streams::Scenario scenario = streams::ScenarioParser::parse_file(
+      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
+  streams::TaskBuilder builder(scenario);
+  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  const auto root =
+      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
+  auto strategy = model::make_strategy("head-only", env);
+  model::StreamRunner runner(scenario, *strategy, root);
+
+  TestSystem t;
+  const caf::actor owner = t.system->spawn(parameter_owner, &runner, tasks, nullptr);
+  auto first = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{0});
+  auto early = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{1});
+  t.sched->run();
+  std::shared_ptr<model::TaskVisit> visit;
+  first.receive([&](visit_ref& r) { visit = r.visit; },
+                [&](caf::error& e) { FAIL(t.system->render(e)); });
+  REQUIRE(visit);
+  std::string error;
+  early.receive([](visit_ref&) {}, [&](caf::error& e) { error = t.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("task visit 1 cannot begin"));
+
+  // Train the visit's one candidate here, then commit it through the owner.
+  for (auto batch = visit->learner->next(); !batch.empty(); batch = visit->learner->next()) {
+    for (const auto& c : batch)
+      visit->learner->record(
+          c, model::Trainer(strategy->train_settings(c))
+                 .train(c.components, c.path.hp, visit->context->task, c.training_seed));
+  }
+  auto commit = (*t.self)->request(owner, caf::infinite, commit_atom_v, visit_ref{visit});
+  t.sched->run();
+  commit.receive([](int64_t done) { CHECK(done == 1); },
+                 [&](caf::error& e) { FAIL(t.system->render(e)); });
+  CHECK(runner.progress().paths.count("b-all") == 1);
+  (*t.self)->send_exit(owner, caf::exit_reason::user_shutdown);
 }

@@ -1,0 +1,29 @@
+#include "actors/parameter_owner.hpp"
+
+#include "actors/messages.hpp"
+
+namespace evostream::actors {
+
+caf::behavior parameter_owner(caf::event_based_actor*, model::StreamRunner* runner,
+                              std::shared_ptr<const std::vector<streams::TaskData>> tasks,
+                              const std::atomic<bool>* stop) {
+  return {
+      [runner, tasks, stop](begin_atom, int64_t event) -> caf::result<visit_ref> {
+        try {
+          return visit_ref{std::make_shared<model::TaskVisit>(runner->begin(*tasks, event, stop))};
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+      [runner, tasks](commit_atom, visit_ref& ref) -> caf::result<int64_t> {
+        try {
+          runner->commit(*tasks, *ref.visit);
+          return runner->progress().events_done;
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+  };
+}
+
+}  // namespace evostream::actors
