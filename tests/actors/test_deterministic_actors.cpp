@@ -240,15 +240,11 @@ TEST_CASE("The recorder runs observer calls one at a time in the order sent", "[
 
 TEST_CASE("The parameter owner begins and commits visits and answers misuse with an error",
           "[actors]") {
-  streams::Scenario scenario = streams::ScenarioParser::parse_file(
-      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
-  streams::TaskBuilder builder(scenario);
-  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
-  const auto root =
-      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
-  const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
+  const evostream::testing::SmokeStream smoke;
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(smoke.scenario);
   auto strategy = model::make_strategy("head-only", env);
-  model::StreamRunner runner(scenario, *strategy, root);
+  model::StreamRunner runner(smoke.scenario, *strategy, smoke.root);
+  const auto& tasks = smoke.tasks;
 
   TestSystem t;
   const caf::actor owner = t.system->spawn(parameter_owner, &runner, tasks, nullptr);

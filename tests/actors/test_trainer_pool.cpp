@@ -177,60 +177,49 @@ TEST_CASE("A job naming an unknown task gets an error reply", "[actors]") {
   self->send_exit(t, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("The actor run ends in the same state with one or two trainers as without actors",
-          "[actors]") {
-  streams::Scenario scenario = streams::ScenarioParser::parse_file(
-      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
-  streams::TaskBuilder builder(scenario);
-  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
-  const auto root =
-      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
-  model::StrategyEnvironment env =
-      model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
-  auto options = [&](int64_t trainers) {
-    ActorRunOptions o;
-    o.trainers = trainers;
-    o.settings = env.train;
-    return o;
-  };
-  auto hash = [&](int64_t trainers) {
-    auto strategy = model::make_strategy("mu2net", env);
-    model::StreamRunner runner(scenario, *strategy, root);
-    const model::RunResults r =
-        trainers == 0 ? runner.run(*tasks) : ActorRun(options(trainers)).run(runner, tasks);
-    CHECK(r.complete);
-    return model::run_state_hash(runner.state().store, runner.progress());
-  };
-  const std::string plain = hash(0);
-  CHECK(hash(1) == plain);
-  CHECK(hash(2) == plain);
-  CHECK_THROWS_WITH(ActorRun(options(0)), Catch::Contains("trainers: expected at least 1"));
-}
+namespace {
 
-TEST_CASE("Two tasks evolving at once end in the same state with one or two trainers", "[actors]") {
-  streams::Scenario scenario = streams::ScenarioParser::parse_file(
-      std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml");
-  scenario.strategy.concurrent_tasks = 2;
-  streams::TaskBuilder builder(scenario);
-  const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
-  const auto root =
-      model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
-  model::StrategyEnvironment env =
+// The state hash of the smoke stream with `concurrent` tasks at once, learned without actors
+// (`trainers` 0) or through the actor run with `trainers` trainers.
+std::string smoke_hash(const evostream::testing::SmokeStream& smoke, int64_t concurrent,
+                       int64_t trainers) {
+  streams::Scenario scenario = smoke.scenario;
+  scenario.strategy.concurrent_tasks = concurrent;
+  const model::StrategyEnvironment env =
       model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
-  auto hash = [&](int64_t trainers) {
-    auto strategy = model::make_strategy("mu2net", env);
-    model::StreamRunner runner(scenario, *strategy, root);
-    ActorRunOptions o;
-    o.trainers = trainers;
-    o.settings = env.train;
-    const model::RunResults r = trainers == 0 ? runner.run(*tasks) : ActorRun(o).run(runner, tasks);
-    CHECK(r.complete);
+  auto strategy = model::make_strategy("mu2net", env);
+  model::StreamRunner runner(scenario, *strategy, smoke.root);
+  ActorRunOptions o;
+  o.trainers = trainers;
+  o.settings = env.train;
+  const model::RunResults r =
+      trainers == 0 ? runner.run(*smoke.tasks) : ActorRun(o).run(runner, smoke.tasks);
+  CHECK(r.complete);
+  if (concurrent == 2) {
     // The second task evolved without the first task's path: only the root was a seed.
     const std::string parent = runner.progress().paths.at("a-pairs").parent;
     CHECK((parent == "root" || parent.rfind("a-pairs@", 0) == 0));
-    return model::run_state_hash(runner.state().store, runner.progress());
-  };
-  const std::string plain = hash(0);
-  CHECK(hash(1) == plain);
-  CHECK(hash(2) == plain);
+  }
+  return model::run_state_hash(runner.state().store, runner.progress());
+}
+
+}  // namespace
+
+TEST_CASE("The actor run ends in the same state with one or two trainers as without actors",
+          "[actors]") {
+  const evostream::testing::SmokeStream smoke;
+  const std::string plain = smoke_hash(smoke, 1, 0);
+  CHECK(smoke_hash(smoke, 1, 1) == plain);
+  CHECK(smoke_hash(smoke, 1, 2) == plain);
+  ActorRunOptions none;
+  none.trainers = 0;
+  CHECK_THROWS_WITH(ActorRun(none), Catch::Contains("trainers: expected at least 1"));
+}
+
+TEST_CASE("Two tasks evolving at once end in the same state with one or two trainers", "[actors]") {
+  const evostream::testing::SmokeStream smoke;
+  const std::string plain = smoke_hash(smoke, 2, 0);
+  CHECK(smoke_hash(smoke, 2, 1) == plain);
+  CHECK(smoke_hash(smoke, 2, 2) == plain);
+  CHECK(plain != smoke_hash(smoke, 1, 0));
 }

@@ -7,7 +7,9 @@
 
 #include "model/component.hpp"
 #include "model/parameter_store.hpp"
+#include "model/root_trainer.hpp"
 #include "model/vit_factory.hpp"
+#include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 
@@ -43,6 +45,22 @@ inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, 
   spec.dataset = name;
   return streams::TaskBuilder::build(spec, d, 1);
 }
+
+/// The smoke stream (`configs/smoke.toml`): its scenario, its built tasks and its root trained
+/// with seed 1.
+struct SmokeStream {
+  streams::Scenario scenario;
+  std::shared_ptr<const std::vector<streams::TaskData>> tasks;
+  std::vector<model::Component> root;
+
+  SmokeStream() {
+    scenario = streams::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
+                                                   "/configs/smoke.toml");
+    streams::TaskBuilder builder(scenario);
+    tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+    root = model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
+  }
+};
 
 using model::pointers;
 using model::share;
