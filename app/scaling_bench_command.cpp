@@ -62,11 +62,16 @@ std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_t
   std::vector<SvgCharts::Series> series{measured};
   if (by_trainers)
     series.push_back(ideal);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
-         SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
+  std::string chart = SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
                           by_trainers ? "candidates per second, by trainers"
                                       : "candidates per second, by tasks at once",
                           [](double v) { return fmt::format("{:.2f}", v); });
+  // A file of its own: the styles the report's page would give it.
+  const auto open = chart.find(">\n") + 2;
+  chart.insert(open,
+               "<style>text { font: 11px sans-serif; fill: #333; } .grid { stroke: #e6e6e6; }"
+               "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart;
 }
 
 int ScalingBenchCommand::run(std::ostream& out) const {

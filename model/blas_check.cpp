@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -75,6 +77,22 @@ std::string BlasReport::warning() const {
       "slower than with OpenBLAS. Install it: apt-get install libopenblas0-pthread "
       "(or scripts/install-deps).",
       library.empty() ? "an unknown BLAS" : library, gflops);
+}
+
+bool BlasCheck::set_threads(int threads) {
+  using SetThreads = void (*)(int);
+  // Looked up once in whatever BLAS the process loaded (libblas.so.3 may be OpenBLAS or BLIS).
+  static const SetThreads set = [] {
+    for (const char* name : {"openblas_set_num_threads", "bli_thread_set_num_threads"}) {
+      if (void* f = dlsym(RTLD_DEFAULT, name))
+        return reinterpret_cast<SetThreads>(f);
+    }
+    return static_cast<SetThreads>(nullptr);
+  }();
+  if (set == nullptr)
+    return false;
+  set(std::max(1, threads));
+  return true;
 }
 
 }  // namespace evostream::model

@@ -28,6 +28,11 @@ class BlasCheck {
   static BlasReport run();
   /// Classifies a library path: true for OpenBLAS, BLIS and MKL.
   static bool is_optimised(const std::string& library_path);
+  /// Sets the BLAS library's own thread pool to `threads` (OpenBLAS's pthread build and BLIS
+  /// keep one besides LibTorch's): without it two single-threaded trainers on two cores each
+  /// start BLAS threads of their own and run slower together than one alone. Process-wide;
+  /// returns false when the library has no such setting.
+  static bool set_threads(int threads);
 };
 
 }  // namespace evostream::model

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "model/blas_check.hpp"
 #include "model/evaluator.hpp"
 #include "model/vit_function.hpp"
 #include "streams/augmenter.hpp"
@@ -98,6 +99,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
                            const TrainProgress& progress) const {
   const auto t_start = Clock::now();
   at::set_num_threads(static_cast<int>(settings_.threads));
+  BlasCheck::set_threads(static_cast<int>(settings_.threads));
 
   const c10::Device device(settings_.device);
   const bool on_cpu = device.is_cpu();
