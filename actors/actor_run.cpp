@@ -17,6 +17,7 @@
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
+#include "model/prefix_cache.hpp"
 
 namespace evostream::actors {
 
@@ -58,9 +59,14 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   cfg.load<caf::io::middleman>();
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
+  // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
+  TrainerSetup setup;
+  setup.tasks = tasks;
+  setup.settings = options_.settings;
+  setup.stop = stop;
+  setup.cache = std::make_shared<model::PrefixCache>();
   for (int64_t i = 0; i < options_.trainers; ++i)
-    trainers.push_back(
-        system.spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, options_.settings, stop}));
+    trainers.push_back(system.spawn<caf::detached>(trainer_actor, setup));
   const caf::actor pool =
       system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed});
   caf::scoped_actor self{system};

@@ -11,7 +11,7 @@
 namespace evostream::actors {
 
 caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
-  auto cache = std::make_shared<model::PrefixCache>();
+  auto cache = setup.cache ? setup.cache : std::make_shared<model::PrefixCache>();
   auto jobs = std::make_shared<int64_t>(0);
   return {
       [setup, cache, jobs](train_job& job) -> caf::result<train_reply> {

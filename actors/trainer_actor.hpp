@@ -21,12 +21,16 @@ struct TrainerSetup {
   /// Crash tests: the process kills itself (SIGKILL) in the middle of its job number
   /// `die_in_job` (counted from 1). Default: never.
   int64_t die_in_job = 0;
+  /// The frozen-prefix cache, shared by the run's local trainers. Default (null): a cache of
+  /// the trainer's own.
+  std::shared_ptr<model::PrefixCache> cache;
 };
 
 /// A trainer: trains each `train_job` it receives and replies with a `train_reply`.
 ///
-/// It keeps its own prefix cache across jobs. Training blocks, so spawn it `detached` (one
-/// thread each). A job that fails (bad task index, interrupted run) gets an error reply.
+/// It keeps a prefix cache across jobs (the shared one when given). Training blocks, so spawn it
+/// `detached` (one thread each). A job that fails (bad task index, interrupted run) gets an error
+/// reply.
 caf::behavior trainer_actor(caf::event_based_actor* self, TrainerSetup setup);
 
 }  // namespace evostream::actors

@@ -2,10 +2,13 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace evostream::model {
@@ -18,6 +21,9 @@ namespace evostream::model {
 /// components and the image size, so that candidates sharing the prefix skip it entirely.
 /// Entries are computed in fixed-size chunks, so their bytes never depend on which candidate
 /// asked first. Least recently used entries are dropped beyond the byte budget.
+///
+/// Thread-safe: the local trainers of a run share one cache; an entry being computed by one of
+/// them is waited for, not computed again.
 class PrefixCache {
  public:
   /// `budget_bytes`: the most the cache holds. Default: 2 GiB.
@@ -28,14 +34,29 @@ class PrefixCache {
   at::Tensor get(const std::string& key, int64_t bytes, const std::function<at::Tensor()>& compute);
 
   /// Bytes held now.
-  int64_t bytes() const noexcept { return bytes_; }
+  int64_t bytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return bytes_;
+  }
   /// Entries held now.
-  size_t size() const noexcept { return entries_.size(); }
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_.size();
+  }
   /// Lookups answered from the cache, and entries computed, so far.
-  int64_t hits() const noexcept { return hits_; }
-  int64_t misses() const noexcept { return misses_; }
+  int64_t hits() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return hits_;
+  }
+  int64_t misses() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return misses_;
+  }
   /// Seconds spent computing entries so far.
-  double compute_seconds() const noexcept { return compute_seconds_; }
+  double compute_seconds() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return compute_seconds_;
+  }
 
  private:
   struct Entry {
@@ -49,7 +70,10 @@ class PrefixCache {
   int64_t misses_ = 0;
   double compute_seconds_ = 0.0;
   std::map<std::string, Entry> entries_;
-  std::list<std::string> recency_;  // most recently used first
+  std::list<std::string> recency_;   // most recently used first
+  std::set<std::string> computing_;  // entries being computed, outside the lock
+  mutable std::mutex mutex_;
+  std::condition_variable computed_;
 };
 
 }  // namespace evostream::model

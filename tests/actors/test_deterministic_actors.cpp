@@ -104,7 +104,10 @@ TrainerSetup setup() {
   s.batch_size = 8;
   s.validation_interval = 4;
   s.heads = 2;
-  return TrainerSetup{one_task(), s, nullptr};
+  TrainerSetup setup;
+  setup.tasks = one_task();
+  setup.settings = s;
+  return setup;
 }
 
 }  // namespace

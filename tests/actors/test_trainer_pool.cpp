@@ -51,6 +51,14 @@ model::TrainSettings settings() {
   return s;
 }
 
+// A trainer's setup for `tasks` with the settings above and a cache of its own.
+TrainerSetup trainer_setup(std::shared_ptr<const std::vector<streams::TaskData>> tasks) {
+  TrainerSetup setup;
+  setup.tasks = std::move(tasks);
+  setup.settings = settings();
+  return setup;
+}
+
 // A job training the head and final norm of a fresh micro ViT.
 train_job job(uint64_t id, uint64_t seed) {
   auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 9);
@@ -98,7 +106,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   std::vector<caf::actor> trainers;
   for (int i = 0; i < 2; ++i)
     trainers.push_back(
-        s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr}));
+        s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
   const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   std::vector<train_reply> replies;
@@ -129,7 +137,7 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   const auto tasks = one_task();
   const caf::actor crashing = s.system->spawn(crashing_trainer);
   const caf::actor good =
-      s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{tasks, settings(), nullptr});
+      s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
   // The crashing trainer is idle last, so it gets the first job.
   const caf::actor pool =
       s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
@@ -166,7 +174,7 @@ TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
 TEST_CASE("A job naming an unknown task gets an error reply", "[actors]") {
   System s;
   const caf::actor t =
-      s.system->spawn<caf::detached>(trainer_actor, TrainerSetup{one_task(), settings(), nullptr});
+      s.system->spawn<caf::detached>(trainer_actor, trainer_setup(one_task()));
   caf::scoped_actor self{*s.system};
   train_job j = job(7, 1);
   j.task_index = 3;
