@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "actors/worker.hpp"
@@ -169,6 +170,8 @@ int main(int argc, char** argv) {
                     "scaling: tasks evolving at once (default: 1 2 4)");
   bench->add_option("--out", scaling.out,
                     "scaling: output directory (default: runs/bench-scaling)");
+  bench->add_option("--tasks", scaling.tasks,
+                    "scaling: stream lengths of the tasks axis (default: 10 30 100; 0: none)");
 
   bool quiet = false;
   bool json_events = false;
@@ -276,6 +279,8 @@ int main(int argc, char** argv) {
       if (!scenario.empty())
         scaling.scenario = scenario;
       scaling.repetitions = trainer_bench.repetitions;
+      scaling.tasks.erase(std::remove(scaling.tasks.begin(), scaling.tasks.end(), int64_t{0}),
+                          scaling.tasks.end());
       return evostream::app::ScalingBenchCommand(scaling).run(std::cout);
     }
   } catch (const std::exception& e) {

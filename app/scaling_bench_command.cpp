@@ -10,6 +10,7 @@
 
 #include "actors/actor_run.hpp"
 #include "app/svg_charts.hpp"
+#include "app/task_count_bench.hpp"
 #include "model/prefix_cache.hpp"
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
@@ -62,10 +63,11 @@ std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_t
   std::vector<SvgCharts::Series> series{measured};
   if (by_trainers)
     series.push_back(ideal);
-  std::string chart = SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
-                          by_trainers ? "candidates per second, by trainers"
-                                      : "candidates per second, by tasks at once",
-                          [](double v) { return fmt::format("{:.2f}", v); });
+  std::string chart =
+      SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
+                       by_trainers ? "candidates per second, by trainers"
+                                   : "candidates per second, by tasks at once",
+                       [](double v) { return fmt::format("{:.2f}", v); });
   // A file of its own: the styles the report's page would give it.
   const auto open = chart.find(">\n") + 2;
   chart.insert(open,
@@ -150,6 +152,17 @@ int ScalingBenchCommand::run(std::ostream& out) const {
   storage::ResultsWriter::write_text(options_.out + "/scaling-concurrent.svg",
                                      svg(concurrent, false));
 
+  if (!options_.tasks.empty()) {
+    out << "tasks axis (child runs, real training of a micro ViT):\n";
+    const std::string program = std::filesystem::read_symlink("/proc/self/exe").string();
+    const auto points =
+        TaskCountBench(options_.tasks_scenario, program, options_.out).run(options_.tasks, out);
+    storage::ResultsWriter::write_text(options_.out + "/scaling-tasks.csv",
+                                       TaskCountBench::csv(points));
+    storage::ResultsWriter::write_text(options_.out + "/scaling-tasks.svg",
+                                       TaskCountBench::svg(points));
+  }
+
   out << fmt::format("\n{:>9} {:>9} {:>10} {:>11} {:>14} {:>9}\n", "trainers", "at once", "seconds",
                      "candidates", "candidates/s", "speed-up");
   bool same = true;
@@ -167,8 +180,11 @@ int ScalingBenchCommand::run(std::ostream& out) const {
                      same ? trainers.front().state_hash + " (the same)" : "DIFFERENT");
   out << fmt::format(
       "written: {0}/scaling-trainers.csv, {0}/scaling-trainers.svg, "
-      "{0}/scaling-concurrent.csv, {0}/scaling-concurrent.svg\n",
-      options_.out);
+      "{0}/scaling-concurrent.csv, {0}/scaling-concurrent.svg{1}\n",
+      options_.out,
+      options_.tasks.empty()
+          ? std::string()
+          : fmt::format(", {0}/scaling-tasks.csv, {0}/scaling-tasks.svg", options_.out));
   return same ? 0 : 1;
 }
 

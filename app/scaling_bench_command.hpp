@@ -19,6 +19,11 @@ struct ScalingOptions {
   std::vector<int64_t> concurrent = {1, 2, 4};
   /// Runs per point; the median is reported. Default: 3.
   int64_t repetitions = 3;
+  /// Stream lengths of the tasks axis (`TaskCountBench`); empty: no tasks axis. Default: 10,
+  /// 30, 100.
+  std::vector<int64_t> tasks = {10, 30, 100};
+  /// The scenario whose tasks the tasks axis cycles. Default: `configs/synthetic-100.toml`.
+  std::string tasks_scenario = "configs/synthetic-100.toml";
 };
 
 /// `evostream bench scaling`: real training through the actor system, timed per point.
@@ -26,10 +31,12 @@ struct ScalingOptions {
 /// - trainers axis: the same stream with 1..N local trainers (one torch thread each): candidates
 ///   per second and speed-up over one trainer; every point must reach the same state hash.
 /// - concurrency axis: `concurrent_tasks` = K with the most trainers: candidates per second.
+/// - tasks axis: streams of N tasks, each run and resumed by a child process.
 ///
 /// Repetitions are interleaved across points (1, 2, 1, 2, ...) so drift on a shared machine
-/// spreads evenly; medians are reported. Writes `scaling-trainers.csv/.svg` and
-/// `scaling-concurrent.csv/.svg` into the output directory.
+/// spreads evenly; medians are reported. Writes `scaling-trainers.csv/.svg`,
+/// `scaling-concurrent.csv/.svg` and, for the tasks axis (`TaskCountBench`, one run per
+/// length), `scaling-tasks.csv/.svg` into the output directory.
 class ScalingBenchCommand {
  public:
   explicit ScalingBenchCommand(ScalingOptions options) : options_(std::move(options)) {}

@@ -2,6 +2,8 @@
 #include <filesystem>
 
 #include "app/scaling_bench_command.hpp"
+#include "app/task_count_bench.hpp"
+#include "streams/scenario_parser.hpp"
 #include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
@@ -31,20 +33,55 @@ TEST_CASE("The scaling CSV gives candidates per second and speed-up over the fir
   CHECK_THAT(svg, Contains("linear from the first point · 2: 8.00"));
 }
 
-TEST_CASE("bench scaling measures both axes and writes CSV and SVG files", "[app][bench]") {
+TEST_CASE("A stream of N tasks cycles the base scenario's tasks under new names", "[app][bench]") {
+  const std::string base =
+      "name = \"b\"\n[root]\nsteps = 1\n\n[[tasks]]\nname = \"x\"\ndataset = \"a\"\n\n"
+      "[[tasks]]\nname = \"y\"\ndataset = \"b\"\nrotate = 90\n";
+  CHECK(TaskCountBench::scenario_text(base, 3) ==
+        "name = \"b\"\n[root]\nsteps = 1\n\n"
+        "[[tasks]]\nname = \"task-00000\"\ndataset = \"a\"\n\n"
+        "[[tasks]]\nname = \"task-00001\"\ndataset = \"b\"\nrotate = 90\n\n"
+        "[[tasks]]\nname = \"task-00002\"\ndataset = \"a\"\n\n");
+  CHECK_THROWS_WITH(TaskCountBench::scenario_text("name = \"b\"\n", 3),
+                    Contains("has no [[tasks]]"));
+  // The shipped base parses at any length.
+  const std::string shipped = slurp(config("synthetic-100.toml"));
+  CHECK_NOTHROW(evostream::streams::ScenarioParser::parse_string(
+      TaskCountBench::scenario_text(shipped, 250), "generated.toml"));
+}
+
+TEST_CASE("The tasks-axis CSV gives per-task milliseconds and kilobytes", "[app][bench]") {
+  TaskCountBench::Point p;
+  p.tasks = 10;
+  p.stream_seconds = 2.0;
+  p.evaluation_seconds = 0.5;
+  p.orchestration_seconds = 0.03;
+  p.snapshot_seconds = 0.01;
+  p.snapshot_bytes = 200000;
+  p.max_rss_mb = 190.0;
+  p.store_params = 1234;
+  p.resume_seconds = 0.6;
+  CHECK_THAT(TaskCountBench::csv({p}),
+             Contains("\n10,2.000,0.000,0.500,3.000,50.000,20.0,1.000,190.0,1234,0.600\n"));
+  CHECK_THAT(TaskCountBench::svg({p}), Contains("<svg id=\"scaling-tasks\""));
+}
+
+TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[app][bench]") {
   TempDir dir;
-  const CliResult r =
-      run_cli("bench scaling --scenario " + config("smoke.toml") +
-              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --out " + dir.file("out"));
+  const CliResult r = run_cli("bench scaling --scenario " + config("smoke.toml") +
+                              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --tasks 3 --out " +
+                              dir.file("out"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("state hash with every trainer count: "));
   CHECK_THAT(r.out, Contains("(the same)"));
+  CHECK_THAT(r.out, Contains("3 tasks: "));
   for (const char* f : {"scaling-trainers.csv", "scaling-trainers.svg", "scaling-concurrent.csv",
-                        "scaling-concurrent.svg"}) {
+                        "scaling-concurrent.svg", "scaling-tasks.csv", "scaling-tasks.svg"}) {
     INFO(f);
     CHECK(std::filesystem::exists(dir.file("out/") + f));
   }
   CHECK(lines(slurp(dir.file("out/scaling-trainers.csv"))) == 3);
   CHECK_THAT(slurp(dir.file("out/scaling-concurrent.csv")), Contains("\n2,2,"));
+  CHECK_THAT(slurp(dir.file("out/scaling-tasks.csv")), Contains("\n3,"));
 }

@@ -1,0 +1,195 @@
+#include "app/task_count_bench.hpp"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "app/svg_charts.hpp"
+#include "storage/results_reader.hpp"
+#include "storage/results_writer.hpp"
+
+namespace evostream::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  int status = -1;
+  double seconds = 0.0;
+  double max_rss_mb = 0.0;
+};
+
+// Runs `program args...` with its output in `log` and `env` (NAME=VALUE or empty) added.
+Child run_child(const std::string& program, const std::vector<std::string>& args,
+                const std::string& log, const std::string& env = "") {
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid < 0)
+    throw std::runtime_error("bench scaling: cannot start a child process");
+  if (pid == 0) {
+    std::FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+    }
+    if (!env.empty())
+      putenv(const_cast<char*>(env.c_str()));
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  Child c;
+  c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  c.max_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  return c;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::invalid_argument(path + ": cannot open the scenario file");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::string TaskCountBench::scenario_text(const std::string& base, int64_t n) {
+  const std::string marker = "[[tasks]]\n";
+  const auto first = base.find(marker);
+  if (first == std::string::npos)
+    throw std::invalid_argument("bench scaling: the base scenario has no [[tasks]]");
+  // Each task's keys, without its name line.
+  std::vector<std::string> bodies;
+  for (auto at = first; at != std::string::npos;) {
+    const auto next = base.find(marker, at + marker.size());
+    std::string block =
+        base.substr(at + marker.size(),
+                    next == std::string::npos ? std::string::npos : next - at - marker.size());
+    std::string body;
+    std::istringstream lines(block);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("name", 0) != 0 && !line.empty())
+        body += line + "\n";
+    }
+    bodies.push_back(body);
+    at = next;
+  }
+  std::string out = base.substr(0, first);
+  for (int64_t i = 0; i < n; ++i) {
+    out += fmt::format("{}name = \"task-{:05d}\"\n{}\n", marker, i,
+                       bodies[static_cast<size_t>(i) % bodies.size()]);
+  }
+  return out;
+}
+
+std::string TaskCountBench::csv(const std::vector<Point>& points) {
+  std::string out =
+      "tasks,stream_seconds,train_seconds,evaluation_seconds,orchestration_ms_per_task,"
+      "evaluation_ms_per_task,snapshot_kb_per_task,snapshot_ms_per_task,max_rss_mb,"
+      "store_params,resume_seconds\n";
+  for (const auto& p : points) {
+    const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
+    out += fmt::format("{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f}\n",
+                       p.tasks, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
+                       1000.0 * p.orchestration_seconds / n, 1000.0 * p.evaluation_seconds / n,
+                       static_cast<double>(p.snapshot_bytes) / 1000.0 / n,
+                       1000.0 * p.snapshot_seconds / n, p.max_rss_mb, p.store_params,
+                       p.resume_seconds);
+  }
+  return out;
+}
+
+std::string TaskCountBench::svg(const std::vector<Point>& points) {
+  std::vector<std::string> xs;
+  SvgCharts::Series orchestration{"orchestration ms per task", "#1f77b4", {}};
+  SvgCharts::Series evaluation{"evaluation ms per task", "#ff7f0e", {}};
+  SvgCharts::Series snapshots{"snapshot ms per task", "#2ca02c", {}};
+  for (const auto& p : points) {
+    const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
+    xs.push_back(std::to_string(p.tasks));
+    orchestration.values.push_back(1000.0 * p.orchestration_seconds / n);
+    evaluation.values.push_back(1000.0 * p.evaluation_seconds / n);
+    snapshots.values.push_back(1000.0 * p.snapshot_seconds / n);
+  }
+  std::string chart = SvgCharts::lines("scaling-tasks", xs, {orchestration, evaluation, snapshots},
+                                       "milliseconds per task, by tasks in the stream",
+                                       [](double v) { return fmt::format("{:.1f}", v); });
+  const auto open = chart.find(">\n") + 2;
+  chart.insert(open,
+               "<style>text { font: 11px sans-serif; fill: #333; } .grid { stroke: #e6e6e6; }"
+               "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart;
+}
+
+std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t>& tasks,
+                                                       std::ostream& out) const {
+  const std::string base = slurp(base_);
+  std::vector<Point> points;
+  for (int64_t n : tasks) {
+    const std::string dir = fmt::format("{}/tasks-{}", out_, n);
+    fs::create_directories(dir);
+    const std::string scenario = dir + "/scenario-in.toml";
+    storage::ResultsWriter::write_text(scenario, scenario_text(base, n));
+    const Child whole = run_child(
+        program_, {"run", scenario, "--out", dir + "/run", "--fast", "--quiet", "--force"},
+        dir + "/run.log");
+    if (whole.status != 0)
+      throw std::runtime_error(
+          fmt::format("bench scaling: the {}-task run failed; see {}/run.log", n, dir));
+    const model::RunResults r = storage::ResultsReader::read_run(dir + "/run");
+    // The same stream killed while writing its last snapshot, then resumed.
+    fs::remove_all(dir + "/cut");
+    const Child cut =
+        run_child(program_, {"run", scenario, "--out", dir + "/cut", "--fast", "--quiet"},
+                  dir + "/cut.log", fmt::format("EVOSTREAM_KILL_IN_SNAPSHOT={}", n));
+    const Child resumed =
+        run_child(program_, {"resume", dir + "/cut", "--quiet"}, dir + "/resume.log");
+    if (cut.status != 128 + SIGKILL || resumed.status != 0)
+      throw std::runtime_error(
+          fmt::format("bench scaling: the {}-task resume failed; see {}/resume.log", n, dir));
+    Point p;
+    p.tasks = n;
+    p.stream_seconds = r.stream_seconds;
+    p.train_seconds = r.train_seconds;
+    p.evaluation_seconds = r.evaluation_seconds;
+    p.orchestration_seconds = r.orchestration_seconds;
+    p.snapshot_seconds = r.snapshot_seconds;
+    p.snapshot_bytes = r.snapshot_bytes;
+    p.max_rss_mb = whole.max_rss_mb;
+    p.store_params = r.store_params;
+    p.resume_seconds = resumed.seconds;
+    out << fmt::format(
+        "  {} tasks: {:.1f} s streaming ({:.1f} s training, {:.1f} s evaluating), orchestration "
+        "{:.2f} ms and evaluation {:.1f} ms per task, snapshots {:.1f} kB per task, peak RSS "
+        "{:.0f} MB, resume {:.2f} s\n",
+        n, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
+        1000.0 * p.orchestration_seconds / static_cast<double>(n),
+        1000.0 * p.evaluation_seconds / static_cast<double>(n),
+        static_cast<double>(p.snapshot_bytes) / 1000.0 / static_cast<double>(n), p.max_rss_mb,
+        p.resume_seconds);
+    out.flush();
+    points.push_back(p);
+  }
+  return points;
+}
+
+}  // namespace evostream::app

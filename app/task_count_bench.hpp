@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace evostream::app {
+
+/// The number-of-tasks axis of `evostream bench scaling`: streams of N small synthetic tasks
+/// (`configs/synthetic-100.toml`'s tasks, cycled and renamed), each learned by a child
+/// `evostream run` with real training of a micro ViT (not simulated), then killed in its last
+/// snapshot and resumed.
+///
+/// Per N it reports what grows with the tasks: orchestration and evaluation seconds per task,
+/// snapshot bytes and milliseconds per task, the child's peak resident memory, the store's
+/// parameters and the resume time.
+class TaskCountBench {
+ public:
+  /// One stream length measured.
+  struct Point {
+    int64_t tasks = 0;
+    double stream_seconds = 0.0;
+    double train_seconds = 0.0;
+    double evaluation_seconds = 0.0;
+    double orchestration_seconds = 0.0;
+    double snapshot_seconds = 0.0;
+    int64_t snapshot_bytes = 0;
+    double max_rss_mb = 0.0;
+    int64_t store_params = 0;
+    double resume_seconds = 0.0;
+  };
+
+  /// `base`: the scenario whose header (datasets, root, strategy) and tasks are used;
+  /// `program`: the evostream executable; `out`: where the runs go.
+  TaskCountBench(std::string base, std::string program, std::string out)
+      : base_(std::move(base)), program_(std::move(program)), out_(std::move(out)) {}
+
+  /// Measures each stream length in `tasks`, printing a line per point.
+  std::vector<Point> run(const std::vector<int64_t>& tasks, std::ostream& out) const;
+
+  /// The text of a scenario with `n` tasks: `base`'s text up to its first `[[tasks]]`, then its
+  /// tasks cycled to `n`, named `task-00000`, `task-00001`, ... Raises `std::invalid_argument`
+  /// when `base` has no task.
+  static std::string scenario_text(const std::string& base, int64_t n);
+  /// The CSV of the axis (one row per point, seconds and bytes per task).
+  static std::string csv(const std::vector<Point>& points);
+  /// The SVG plot: orchestration and evaluation milliseconds per task over the stream length.
+  static std::string svg(const std::vector<Point>& points);
+
+ private:
+  std::string base_;
+  std::string program_;
+  std::string out_;
+};
+
+}  // namespace evostream::app
