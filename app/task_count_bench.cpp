@@ -64,7 +64,9 @@ Child run_child(const std::string& program, const std::vector<std::string>& args
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   if (!in)
-    throw std::invalid_argument(path + ": cannot open the scenario file");
+    throw std::invalid_argument(path +
+                                ": cannot open the scenario file (run from the project "
+                                "directory, or name one with --tasks-scenario)");
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

@@ -68,9 +68,10 @@ TEST_CASE("The tasks-axis CSV gives per-task milliseconds and kilobytes", "[app]
 
 TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[app][bench]") {
   TempDir dir;
-  const CliResult r = run_cli("bench scaling --scenario " + config("smoke.toml") +
-                              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --tasks 3 --out " +
-                              dir.file("out"));
+  const CliResult r =
+      run_cli("bench scaling --scenario " + config("smoke.toml") +
+              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --tasks 3 --tasks-scenario " +
+              config("synthetic-100.toml") + " --out " + dir.file("out"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("state hash with every trainer count: "));
