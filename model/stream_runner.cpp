@@ -183,8 +183,13 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   state_.store.verify();
   state_.paths[task.name()] = outcome.path;
   state_.last_task = task.name();
-  for (const auto& [name, path] : state_.paths)
-    state_.usage.set_path(name, strategy_.serving_path(state_, name).ids);
+  if (strategy_.immutable()) {
+    // Only this task's serving path changed.
+    state_.usage.set_path(task.name(), strategy_.serving_path(state_, task.name()).ids);
+  } else {
+    for (const auto& [name, path] : state_.paths)
+      state_.usage.set_path(name, strategy_.serving_path(state_, name).ids);
+  }
   result.name = task.name();
   result.classes = task.num_classes;
   result.validation_accuracy = outcome.path.quality;
