@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   bench->add_option("--trainers", scaling.trainers,
                     "scaling: trainer counts (default: 1 up to the cores)");
   bench->add_option("--concurrent", scaling.concurrent,
-                    "scaling: tasks evolving at once (default: 1 2 4)");
+                    "scaling: tasks evolving at once (default: 1 2 4 8)");
   bench->add_option("--out", scaling.out,
                     "scaling: output directory (default: runs/bench-scaling)");
   bench->add_option("--tasks", scaling.tasks,

@@ -15,8 +15,8 @@ struct ScalingOptions {
   std::string out = "runs/bench-scaling";
   /// Trainer counts of the trainers axis. Default: 1 up to the machine's cores.
   std::vector<int64_t> trainers;
-  /// Tasks evolving at once on the concurrency axis (with the most trainers). Default: 1, 2, 4.
-  std::vector<int64_t> concurrent = {1, 2, 4};
+  /// Tasks evolving at once on the concurrency axis (with the most trainers). Default: 1, 2, 4, 8.
+  std::vector<int64_t> concurrent = {1, 2, 4, 8};
   /// Runs per point; the median is reported. Default: 3.
   int64_t repetitions = 3;
   /// Stream lengths of the tasks axis (`TaskCountBench`); empty: no tasks axis. Default: 10,
