@@ -63,7 +63,7 @@ int RunSession::resume(storage::LoadedRun loaded, RunEvents& events) {
 int RunSession::learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
                       RunEvents& events) {
   const streams::Scenario& s = scenario_;
-  // Candidates train in trainer actors, each with its own prefix cache.
+  // Candidates train in the actor run's trainers, which share one prefix cache.
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(s);
   const auto strategy = model::make_strategy(s.strategy.name, env);
 
@@ -178,8 +178,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
   results.snapshot_seconds = snapshot_seconds;
   results.snapshot_bytes = snapshot_bytes;
-  results.orchestration_seconds = results.stream_seconds - snapshot_seconds -
-                                  (results.train_seconds - train_before) -
+  // Snapshots are written by the snapshotter alongside, so they are not subtracted.
+  results.orchestration_seconds = results.stream_seconds - (results.train_seconds - train_before) -
                                   (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
     events.emit(Json{{"event", "requeued"}, {"jobs", actor_run.requeued()}});

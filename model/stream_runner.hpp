@@ -82,10 +82,10 @@ struct RunResults {
   double wall_seconds = 0.0;
   double train_seconds = 0.0;
   double evaluation_seconds = 0.0;
-  /// Of the process that produced these results: seconds and bytes of snapshot writes, wall
-  /// seconds of its stream loop, and what of that was neither training, evaluation nor
-  /// snapshots (messaging, the store, bookkeeping). Filled in by the caller that writes
-  /// snapshots; 0 otherwise.
+  /// Of the process that produced these results: seconds and bytes of snapshot writes (done
+  /// alongside, by the snapshotter), wall seconds of its stream loop, and what of that was
+  /// neither training nor evaluation (messaging, the store, bookkeeping). Filled in by the
+  /// caller that writes snapshots; 0 otherwise.
   double snapshot_seconds = 0.0;
   int64_t snapshot_bytes = 0;
   double stream_seconds = 0.0;
