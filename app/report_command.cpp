@@ -10,30 +10,25 @@
 namespace evostream::app {
 
 int ReportCommand::run(std::ostream& out) const {
-  const model::RunResults run = storage::ResultsReader::read_run(run_dir_);
   if (dot_) {
-    out << ModelGraph(run).dot();
+    out << ModelGraph(storage::ResultsReader::read_run(run_dir_)).dot();
     return 0;
   }
-  std::vector<model::RunResults> runs{run};
-  std::vector<model::RunResults> others;
-  for (const auto& dir : others_) {
-    others.push_back(storage::ResultsReader::read_run(dir));
-    runs.push_back(others.back());
-  }
-  std::vector<std::string> dirs{run_dir_};
-  dirs.insert(dirs.end(), others_.begin(), others_.end());
-  const std::string path = run_dir_ + "/report.html";
-  storage::ResultsWriter::write_text(
-      path, ReportPage::html(run, others, ReportPage::labels(runs, dirs), run_dir_));
-  out << fmt::format("report written to {}\n", path);
+  out << fmt::format("report written to {}\n", write(run_dir_, others_));
   return 0;
 }
 
-std::string ReportCommand::write(const std::string& run_dir) {
-  const model::RunResults run = storage::ResultsReader::read_run(run_dir);
+std::string ReportCommand::write(const std::string& run_dir,
+                                 const std::vector<std::string>& others) {
+  std::vector<model::RunResults> runs{storage::ResultsReader::read_run(run_dir)};
+  for (const auto& dir : others)
+    runs.push_back(storage::ResultsReader::read_run(dir));
+  std::vector<std::string> dirs{run_dir};
+  dirs.insert(dirs.end(), others.begin(), others.end());
+  const std::vector<model::RunResults> beside(runs.begin() + 1, runs.end());
   const std::string path = run_dir + "/report.html";
-  storage::ResultsWriter::write_text(path, ReportPage::html(run, {}, {}, run_dir));
+  storage::ResultsWriter::write_text(
+      path, ReportPage::html(runs.front(), beside, ReportPage::labels(runs, dirs), run_dir));
   return path;
 }
 

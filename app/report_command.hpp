@@ -18,8 +18,9 @@ class ReportCommand {
   /// without a readable `results.json`.
   int run(std::ostream& out) const;
 
-  /// Writes `run_dir/report.html` for the results in `run_dir` alone; returns its path.
-  static std::string write(const std::string& run_dir);
+  /// Writes `run_dir/report.html` for the results in `run_dir`, with the runs in `others`
+  /// beside them; returns its path.
+  static std::string write(const std::string& run_dir, const std::vector<std::string>& others = {});
 
  private:
   std::string run_dir_;

@@ -11,7 +11,6 @@
 #include "actors/actor_run.hpp"
 #include "app/svg_charts.hpp"
 #include "app/task_count_bench.hpp"
-#include "model/prefix_cache.hpp"
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
 #include "storage/results_writer.hpp"
@@ -63,17 +62,11 @@ std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_t
   std::vector<SvgCharts::Series> series{measured};
   if (by_trainers)
     series.push_back(ideal);
-  std::string chart =
-      SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
-                       by_trainers ? "candidates per second, by trainers"
-                                   : "candidates per second, by tasks at once",
-                       [](double v) { return fmt::format("{:.2f}", v); });
-  // A file of its own: the styles the report's page would give it.
-  const auto open = chart.find(">\n") + 2;
-  chart.insert(open,
-               "<style>text { font: 11px sans-serif; fill: #333; } .grid { stroke: #e6e6e6; }"
-               "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart;
+  return SvgCharts::file(SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent",
+                                          xs, series,
+                                          by_trainers ? "candidates per second, by trainers"
+                                                      : "candidates per second, by tasks at once",
+                                          [](double v) { return fmt::format("{:.2f}", v); }));
 }
 
 int ScalingBenchCommand::run(std::ostream& out) const {

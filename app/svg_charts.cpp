@@ -112,6 +112,14 @@ std::vector<double> SvgCharts::ticks(double low, double high) {
   return out;
 }
 
+std::string SvgCharts::file(std::string chart) {
+  const auto open = chart.find(">\n") + 2;
+  chart.insert(open,
+               "<style>text { font: 11px sans-serif; fill: #333; } .grid { stroke: #e6e6e6; }"
+               "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart;
+}
+
 std::string SvgCharts::count(double value) {
   const double a = std::abs(value);
   if (a >= 1e6)

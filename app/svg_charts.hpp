@@ -33,6 +33,10 @@ class SvgCharts {
   /// columns tasks; each cell shows its accuracy in percent.
   static std::string heat_map(const std::string& id, const model::AccuracyMatrix& matrix);
 
+  /// `chart` (one of the charts above) as an SVG file of its own: an XML declaration, and the
+  /// text and grid styles and white background the report's page would give it.
+  static std::string file(std::string chart);
+
   /// Round tick values from 0 (or below, for negative data) to at least `high`: about 5 of them.
   static std::vector<double> ticks(double low, double high);
   /// `value` as `950`, `12.3k` or `1.94M`.

@@ -132,14 +132,10 @@ std::string TaskCountBench::svg(const std::vector<Point>& points) {
     evaluation.values.push_back(1000.0 * p.evaluation_seconds / n);
     snapshots.values.push_back(1000.0 * p.snapshot_seconds / n);
   }
-  std::string chart = SvgCharts::lines("scaling-tasks", xs, {orchestration, evaluation, snapshots},
-                                       "milliseconds per task, by tasks in the stream",
-                                       [](double v) { return fmt::format("{:.1f}", v); });
-  const auto open = chart.find(">\n") + 2;
-  chart.insert(open,
-               "<style>text { font: 11px sans-serif; fill: #333; } .grid { stroke: #e6e6e6; }"
-               "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart;
+  return SvgCharts::file(SvgCharts::lines("scaling-tasks", xs,
+                                          {orchestration, evaluation, snapshots},
+                                          "milliseconds per task, by tasks in the stream",
+                                          [](double v) { return fmt::format("{:.1f}", v); }));
 }
 
 std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t>& tasks,
