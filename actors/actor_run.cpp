@@ -65,6 +65,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   setup.settings = options_.settings;
   setup.stop = stop;
   setup.cache = std::make_shared<model::PrefixCache>();
+  setup.simulation = options_.simulation;
   for (int64_t i = 0; i < options_.trainers; ++i)
     trainers.push_back(system.spawn<caf::detached>(trainer_actor, setup));
   const caf::actor pool =
@@ -124,19 +125,20 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
         caf::anon_send(record,
                        observer_call{[&original, task, r] { original.candidate_done(task, r); }});
     };
-    forward.task_committed = [&original, record](const std::string& task,
-                                                 const std::vector<std::optional<double>>& row,
-                                                 double average) {
+    forward.task_committed = [&original, record](
+                                 const std::string& task,
+                                 const std::vector<std::pair<std::string, double>>& row,
+                                 double average) {
       if (original.task_committed)
         caf::anon_send(record, observer_call{[&original, task, row, average] {
                          original.task_committed(task, row, average);
                        }});
     };
     if (writer) {
-      forward.checkpoint = [writer](const model::RunProgress& progress,
+      forward.checkpoint = [writer](const model::ProgressStep& progress,
                                     const std::vector<model::Component>& added) {
         caf::anon_send(writer,
-                       snapshot_job{std::make_shared<const model::RunProgress>(progress),
+                       snapshot_job{std::make_shared<const model::ProgressStep>(progress),
                                     std::make_shared<const std::vector<model::Component>>(added)});
       };
     }
@@ -174,7 +176,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // The stream source announces each task at its arrival time (all at once when `fast`).
   std::vector<double> delays;
   for (const auto& t : *tasks)
-    delays.push_back(options_.fast ? 0.0 : t.spec.delay_seconds);
+    delays.push_back(options_.fast || options_.simulation ? 0.0 : t.spec.delay_seconds);
   const std::vector<double> arrivals = arrival_times(delays);
   std::vector<bool> arrived(tasks->size(), false);
   const auto stream_start = std::chrono::steady_clock::now();

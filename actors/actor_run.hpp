@@ -37,6 +37,9 @@ struct ActorRunOptions {
   bool fast = false;
   /// Called before waiting for a task that arrives after a delay: (task, seconds).
   std::function<void(const std::string&, double)> on_wait;
+  /// The cost and quality model when candidates train in simulation (arrival delays are then
+  /// virtual: tasks arrive at once); null for real training.
+  std::shared_ptr<const model::SimulationModel> simulation;
 };
 
 /// Runs a stream through the actor system: a `stream_source` actor announces the tasks in

@@ -100,10 +100,10 @@ typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
            x.train_seconds, x.validation_seconds, x.images);
 }
 
-/// A snapshot for the snapshotter: the progress after a commit and the components it added
-/// (shared, never sent over the network).
+/// A snapshot for the snapshotter: what a commit changed and the components it added (shared,
+/// never sent over the network).
 struct snapshot_job {
-  std::shared_ptr<const model::RunProgress> progress;
+  std::shared_ptr<const model::ProgressStep> progress;
   std::shared_ptr<const std::vector<model::Component>> added;
 };
 

@@ -9,9 +9,9 @@
 
 namespace evostream::actors {
 
-/// Writes one snapshot: the progress after a commit and the components it added.
+/// Writes one snapshot: what a commit changed and the components it added.
 using SnapshotWriter =
-    std::function<void(const model::RunProgress&, const std::vector<model::Component>&)>;
+    std::function<void(const model::ProgressStep&, const std::vector<model::Component>&)>;
 
 /// The snapshotter: writes the snapshot of each commit it is sent (`snapshot_job`), in the order
 /// sent, with `write`, while the run goes on. `(status_atom)` replies the number written once

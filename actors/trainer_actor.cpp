@@ -30,14 +30,16 @@ caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
             components.push_back(BlobCodec::decode(b));
           const auto path = model::share(std::move(components));
           const auto stop = setup.stop;
+          const auto check = [stop](int64_t, int64_t, double) {
+            if (stop && stop->load())
+              throw model::RunInterrupted();
+          };
+          const model::Hyperparameters hp = BlobCodec::decode(job.hp);
+          const streams::TaskData& task = (*setup.tasks)[static_cast<size_t>(job.task_index)];
           const model::TrainResult r =
-              model::Trainer(settings, cache)
-                  .train(path, BlobCodec::decode(job.hp),
-                         (*setup.tasks)[static_cast<size_t>(job.task_index)], job.seed,
-                         [stop](int64_t, int64_t, double) {
-                           if (stop && stop->load())
-                             throw model::RunInterrupted();
-                         });
+              setup.simulation
+                  ? setup.simulation->train(path, hp, task, job.seed, settings, check)
+                  : model::Trainer(settings, cache).train(path, hp, task, job.seed, check);
           return BlobCodec::reply(job.job, r);
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,

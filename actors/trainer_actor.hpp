@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/simulation_model.hpp"
 #include "model/trainer.hpp"
 #include "streams/task_data.hpp"
 
@@ -24,6 +25,8 @@ struct TrainerSetup {
   /// The frozen-prefix cache, shared by the run's local trainers. Default (null): a cache of
   /// the trainer's own.
   std::shared_ptr<model::PrefixCache> cache;
+  /// The cost and quality model when candidates train in simulation; null for real training.
+  std::shared_ptr<const model::SimulationModel> simulation;
 };
 
 /// A trainer: trains each `train_job` it receives and replies with a `train_reply`.

@@ -53,6 +53,8 @@ int Worker::run(std::ostream& out) const {
   setup.settings.heads = scenario.root.architecture.heads;
   setup.settings.threads = threads_;
   setup.settings.device = device_;
+  if (scenario.simulated())
+    setup.simulation = std::make_shared<const model::SimulationModel>(scenario);
   if (const char* n = std::getenv("EVOSTREAM_WORKER_DIE_IN_JOB"))
     setup.die_in_job = std::atoi(n);
   const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);

@@ -30,7 +30,6 @@ int InspectCommand::run(std::ostream& out, std::ostream& err) const {
       "parameters in the store\n",
       p.events_done, loaded.identity.events_total, loaded.sequence, store.size(),
       store.num_params());
-  const auto* last = p.rows.empty() ? nullptr : &p.rows.back();
   for (size_t j = 0; j < p.tasks.size(); ++j) {
     const auto& t = p.tasks[j];
     auto path = p.paths.find(t.name);
@@ -41,7 +40,8 @@ int InspectCommand::run(std::ostream& out, std::ostream& err) const {
     int64_t params = 0;
     for (const auto& id : path->second.ids)
       params += store.get(id)->num_params();
-    const auto acc = last && (*last)[j] ? 100.0 * *(*last)[j] : 0.0;
+    // The latest measured accuracy (unmeasured tasks keep theirs: see `AccuracyMatrix`).
+    const double acc = 100.0 * t.test_accuracy;
     out << fmt::format(
         "  {:<22} test {:6.2f}%  validation {:6.2f}%  {:>8} params on its path, "
         "{:>8} added  path {}\n",

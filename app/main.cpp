@@ -171,10 +171,11 @@ int main(int argc, char** argv) {
   bench->add_option("--out", scaling.out,
                     "scaling: output directory (default: runs/bench-scaling)");
   bench->add_option("--tasks", scaling.tasks,
-                    "scaling: stream lengths of the tasks axis (default: 10 30 100, 0: none)");
+                    "scaling: stream lengths of the tasks axis (default: 10 100 1000 10000, 0: "
+                    "none)");
   bench->add_option("--tasks-scenario", scaling.tasks_scenario,
-                    "scaling: the scenario whose tasks the tasks axis cycles (default: "
-                    "configs/synthetic-100.toml)");
+                    "scaling: the tasks axis' scenario, simulated or with [[tasks]] to cycle "
+                    "(default: configs/simulated.toml)");
 
   bool quiet = false;
   bool json_events = false;

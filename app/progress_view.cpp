@@ -109,11 +109,17 @@ std::string ProgressView::text_of(const Json& e) const {
                        e.value("steps", 0), percent(e["validation_accuracy"]),
                        e.value("time", 0.0));
   if (kind == "run_started") {
-    if (!e.contains("resumed_from"))
-      return {};
-    return fmt::format("resuming {} from snapshot {}: {} of {} task visits done",
-                       e.value("dir", ""), e.value("resumed_from", 0), e.value("events_done", 0),
-                       e.value("events_total", 0));
+    std::string text;
+    if (e.value("simulated", false))
+      text =
+          "SIMULATED run: candidates train with the cost and quality model of [simulation]; "
+          "accuracies are simulated and training seconds virtual";
+    if (e.contains("resumed_from")) {
+      text += fmt::format("{}resuming {} from snapshot {}: {} of {} task visits done",
+                          text.empty() ? "" : "\n", e.value("dir", ""), e.value("resumed_from", 0),
+                          e.value("events_done", 0), e.value("events_total", 0));
+    }
+    return text;
   }
   if (kind == "listening")
     return fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})",
@@ -142,8 +148,12 @@ std::string ProgressView::text_of(const Json& e) const {
   }
   if (kind == "task_committed") {
     std::string accs;
-    for (const auto& [name, acc] : e["accuracies"].items())
-      accs += " " + percent(acc);
+    if (e["accuracies"].size() > 8) {
+      accs = fmt::format(" of {} tasks", e["accuracies"].size());
+    } else {
+      for (const auto& [name, acc] : e["accuracies"].items())
+        accs += " " + percent(acc);
+    }
     return fmt::format("  committed {}: test accuracies{}; average {}%  [{:.0f} s]",
                        e.value("task", ""), accs, percent(e["average_accuracy"]),
                        e.value("time", 0.0));
@@ -158,7 +168,17 @@ std::string ProgressView::text_of(const Json& e) const {
   if (kind == "run_finished") {
     std::string text = fmt::format("\n{:<22} {:>8} {:>9} {:>12} {:>10} {:>9}\n", "task", "test %",
                                    "forget", "accounted", "added", "train s");
+    // Long streams show their first and last tasks; results.json has them all.
+    constexpr size_t kShown = 25;
+    const size_t n = e["tasks"].size();
+    size_t k = 0;
     for (const auto& t : e["tasks"]) {
+      ++k;
+      if (n > 2 * kShown && k > kShown && k <= n - kShown) {
+        if (k == kShown + 1)
+          text += fmt::format("... {} more tasks in results.json ...\n", n - 2 * kShown);
+        continue;
+      }
       text += fmt::format("{:<22} {:>8} {:>9} {:>12.0f} {:>10} {:>9.1f}\n", t.value("name", ""),
                           percent(t["test_accuracy"]), percent(t["forgetting"]),
                           t.value("accounted_params", 0.0), t.value("params_added", 0),
@@ -182,11 +202,13 @@ std::string ProgressView::text_of(const Json& e) const {
 std::string ProgressView::summary_of(const Json& e) const {
   return fmt::format(
       "{}: average accuracy {}%, BWT {:+.2f} points, forgetting {:.2f} (max-based {:.2f}), "
-      "{:.0f} params per task, {} total; {:.0f} s training, {:.0f} s evaluating",
-      e.value("strategy", ""), percent(e["average_accuracy"]), 100.0 * e.value("bwt", 0.0) + 0.0,
+      "{:.0f} params per task, {} total; {:.0f} s training{}, {:.0f} s evaluating",
+      e.value("simulated", false) ? "SIMULATED " + e.value("strategy", "")
+                                  : e.value("strategy", ""),
+      percent(e["average_accuracy"]), 100.0 * e.value("bwt", 0.0) + 0.0,
       100.0 * e.value("forgetting", 0.0) + 0.0, 100.0 * e.value("max_forgetting", 0.0) + 0.0,
       e.value("params_per_task", 0.0), e.value("total_params", 0), e.value("train_seconds", 0.0),
-      e.value("evaluation_seconds", 0.0));
+      e.value("simulated", false) ? " (virtual)" : "", e.value("evaluation_seconds", 0.0));
 }
 
 void ProgressView::show_log(const Json& event) {

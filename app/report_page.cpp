@@ -108,6 +108,12 @@ std::string ReportPage::html(const model::RunResults& run,
         "Continue it with <code>evostream resume {}</code>.</p>\n",
         run.events_done, run.events_total, esc(run_dir));
   }
+  if (run.simulated) {
+    body +=
+        "<p class=\"warning\">Simulated run: candidates trained with the cost and quality model "
+        "of the scenario's <code>[simulation]</code> table. Accuracies are simulated and "
+        "training seconds virtual; parameters, paths and the orchestration are real.</p>\n";
+  }
   body += "<div class=\"cards\">";
   body += card("average test accuracy", pct(run.average_accuracy) + "%");
   body += card("BWT", fmt::format("{:+.2f} points", 100.0 * run.bwt + 0.0));

@@ -19,7 +19,7 @@ int RootBenchCommand::run(std::ostream& out) const {
   const streams::Scenario s = streams::ScenarioParser::parse_file(scenario_);
   if (s.root.source != streams::RootSpec::Source::kTrain) {
     throw std::invalid_argument(scenario_ +
-                                ": root.source is \"import\"; bench root trains a root");
+                                ": root.source is not \"train\"; bench root trains a root");
   }
   streams::TaskBuilder builder(s);
   const streams::TaskData task = builder.build(*s.root.pretrain);

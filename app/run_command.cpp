@@ -10,6 +10,7 @@
 
 #include "app/run_session.hpp"
 #include "model/root_trainer.hpp"
+#include "model/vit_factory.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
@@ -59,6 +60,11 @@ int RunCommand::run(RunEvents& events) const {
   if (!root_file.empty()) {
     root = storage::RootSource::import(root_file, s.root.architecture);
     events.message(fmt::format("root imported from {}", root_file));
+  } else if (s.root.source == streams::RootSpec::Source::kInit) {
+    root = model::VitFactory::root(s.root.architecture, s.simulation.classes, "root", s.seed);
+    events.message(fmt::format("root {} initialised from seed {} (untrained)",
+                               s.root.architecture.name, s.seed));
+    storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);
   } else {
     const streams::TaskData pretrain = builder.build(*s.root.pretrain);
     events.message(fmt::format("training root {} on {} ({} steps at batch {})",

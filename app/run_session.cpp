@@ -105,12 +105,11 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"seconds", r.seconds}});
   };
   observer.task_committed = [&](const std::string& name,
-                                const std::vector<std::optional<double>>& row, double average) {
+                                const std::vector<std::pair<std::string, double>>& measured,
+                                double average) {
     Json accuracies = Json::object();
-    for (size_t j = 0; j < row.size(); ++j) {
-      if (row[j])
-        accuracies[tasks[j].name()] = *row[j];
-    }
+    for (const auto& [task, accuracy] : measured)
+      accuracies[task] = accuracy;
     events.emit(Json{{"event", "task_committed"},
                      {"task", name},
                      {"accuracies", accuracies},
@@ -119,7 +118,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
 
   double snapshot_seconds = 0.0;
   int64_t snapshot_bytes = 0;
-  observer.checkpoint = [&](const model::RunProgress& progress,
+  observer.checkpoint = [&](const model::ProgressStep& progress,
                             const std::vector<model::Component>& added) {
     const auto t = Clock::now();
     dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress);
@@ -128,12 +127,9 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
         static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
   };
   if (!loaded) {
-    model::RunProgress first;  // snapshot 0 names the tasks
-    for (const auto& t : tasks) {
-      first.tasks.emplace_back();
-      first.tasks.back().name = t.name();
-      first.tasks.back().classes = t.num_classes;
-    }
+    model::ProgressStep first;  // snapshot 0 names the tasks
+    for (const auto& t : tasks)
+      first.tasks.emplace_back(t.name(), t.num_classes);
     dir_.write_snapshot(0, s.root.architecture, root, identity, first);
   }
   model::StreamRunner runner(s, *strategy, std::move(root), observer);
@@ -148,7 +144,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                {"tasks", tasks.size()},
                {"events_total", identity.events_total},
                {"events_done", runner.progress().events_done},
-               {"trainers", s.trainers.count}};
+               {"trainers", s.trainers.count},
+               {"simulated", s.simulated()}};
   if (loaded)
     started["resumed_from"] = loaded->sequence;
   events.emit(started);
@@ -164,6 +161,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   options.scenario_text = network_.scenario_text;
   options.seed = s.seed;
   options.fast = network_.fast;
+  options.simulation = env.simulation;
   options.on_wait = [&](const std::string& task, double seconds) {
     events.emit(Json{{"event", "waiting"}, {"task", task}, {"seconds", seconds}});
   };
@@ -179,8 +177,11 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   results.snapshot_seconds = snapshot_seconds;
   results.snapshot_bytes = snapshot_bytes;
   // Snapshots are written by the snapshotter alongside, so they are not subtracted.
-  results.orchestration_seconds = results.stream_seconds - (results.train_seconds - train_before) -
-                                  (results.evaluation_seconds - evaluation_before);
+  // Simulated training seconds are virtual: the simulated trainers' real work counts as
+  // orchestration.
+  const double trained = results.simulated ? 0.0 : results.train_seconds - train_before;
+  results.orchestration_seconds =
+      results.stream_seconds - trained - (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
     events.emit(Json{{"event", "requeued"}, {"jobs", actor_run.requeued()}});
   std::signal(SIGINT, SIG_DFL);
@@ -225,6 +226,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                     static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
                    {"orchestration_seconds", results.orchestration_seconds},
                    {"trainers", s.trainers.count},
+                   {"simulated", results.simulated},
                    {"state_hash", results.state_hash},
                    {"report", report},
                    {"tasks", task_rows}});

@@ -146,7 +146,8 @@ int ScalingBenchCommand::run(std::ostream& out) const {
                                      svg(concurrent, false));
 
   if (!options_.tasks.empty()) {
-    out << "tasks axis (child runs, real training of a micro ViT):\n";
+    out << fmt::format("tasks axis ({}, child runs killed in their last snapshot and resumed):\n",
+                       options_.tasks_scenario);
     const std::string program = std::filesystem::read_symlink("/proc/self/exe").string();
     const auto points =
         TaskCountBench(options_.tasks_scenario, program, options_.out).run(options_.tasks, out);

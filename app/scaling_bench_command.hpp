@@ -20,10 +20,11 @@ struct ScalingOptions {
   /// Runs per point; the median is reported. Default: 3.
   int64_t repetitions = 3;
   /// Stream lengths of the tasks axis (`TaskCountBench`); empty: no tasks axis. Default: 10,
-  /// 30, 100.
-  std::vector<int64_t> tasks = {10, 30, 100};
-  /// The scenario whose tasks the tasks axis cycles. Default: `configs/synthetic-100.toml`.
-  std::string tasks_scenario = "configs/synthetic-100.toml";
+  /// 100, 1000, 10000.
+  std::vector<int64_t> tasks = {10, 100, 1000, 10000};
+  /// The scenario of the tasks axis: simulated (its `[simulation] tasks` set per length) or
+  /// real (its tasks cycled). Default: `configs/simulated.toml`.
+  std::string tasks_scenario = "configs/simulated.toml";
 };
 
 /// `evostream bench scaling`: real training through the actor system, timed per point.

@@ -197,15 +197,27 @@ std::string SvgCharts::lines(const std::string& id, const std::vector<std::strin
 
 std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatrix& matrix) {
   const auto& tasks = matrix.tasks();
+  // Large matrices show every k-th row and task (the last row always), so the plot stays
+  // readable and its size bounded.
+  constexpr size_t kMaxCells = 40;
+  const size_t stride =
+      std::max<size_t>(1, (std::max(tasks.size(), matrix.rows()) + kMaxCells - 1) / kMaxCells);
+  std::vector<size_t> rows;
+  std::vector<size_t> columns;
+  for (size_t i = matrix.rows() % stride == 0 ? stride - 1 : matrix.rows() % stride - 1;
+       i < matrix.rows(); i += stride)
+    rows.push_back(i);
+  for (size_t j = 0; j < tasks.size(); j += stride)
+    columns.push_back(j);
   const double cell = 44;
   const double left = 150;
   const double top = 110;
-  const double width = left + cell * static_cast<double>(tasks.size()) + 90;
-  const double height = top + cell * static_cast<double>(matrix.rows()) + 40;
+  const double width = left + cell * static_cast<double>(columns.size()) + 90;
+  const double height = top + cell * static_cast<double>(rows.size()) + 40;
   double low = 1.0;
   double high = 0.0;
-  for (size_t i = 0; i < matrix.rows(); ++i) {
-    for (size_t j = 0; j < tasks.size(); ++j) {
+  for (size_t i : rows) {
+    for (size_t j : columns) {
       if (const auto v = matrix.at(i, j)) {
         low = std::min(low, *v);
         high = std::max(high, *v);
@@ -218,22 +230,24 @@ std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatr
       "<svg id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
       "role=\"img\" aria-label=\"accuracy matrix\">\n",
       id, width, height, width);
-  for (size_t j = 0; j < tasks.size(); ++j) {
-    const double x = left + cell * (static_cast<double>(j) + 0.5);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const double x = left + cell * (static_cast<double>(c) + 0.5);
     out += fmt::format(
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\" transform=\"rotate(-45 {:.1f} {:.1f})\">"
         "{}</text>\n",
-        x, top - 8, x, top - 8, ModelGraph::escape(tasks[j]));
+        x, top - 8, x, top - 8, ModelGraph::escape(tasks[columns[c]]));
   }
-  for (size_t i = 0; i < matrix.rows(); ++i) {
-    const double y = top + cell * static_cast<double>(i);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const size_t i = rows[r];
+    const double y = top + cell * static_cast<double>(r);
     out += fmt::format(
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">after {}</text>\n",
         left - 6, y + cell / 2 + 4,
         ModelGraph::escape(tasks[static_cast<size_t>(matrix.learned(i))]));
-    for (size_t j = 0; j < tasks.size(); ++j) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const size_t j = columns[c];
       const auto v = matrix.at(i, j);
-      const double x = left + cell * static_cast<double>(j);
+      const double x = left + cell * static_cast<double>(c);
       if (!v) {
         out += fmt::format(
             "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"#f4f4f4\" "
@@ -253,8 +267,10 @@ std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatr
   }
   out += fmt::format(
       "<text x=\"{}\" y=\"{:.1f}\" class=\"axis\">Test accuracy %: white {:.1f} → dark blue "
-      "{:.1f}; grey: not learned yet.</text>\n",
-      left, height - 12, 100.0 * low, 100.0 * high);
+      "{:.1f}; grey: not learned yet.{}</text>\n",
+      left, height - 12, 100.0 * low, 100.0 * high,
+      stride > 1 ? fmt::format(" Every {}th row and task of {} shown.", stride, tasks.size())
+                 : std::string());
   return out + "</svg>\n";
 }
 

@@ -9,6 +9,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -72,13 +74,34 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// Milliseconds per task over the last tenth of the stream (at least 5 tasks): commit to commit,
+// from the run's events.
+double end_ms_per_task(const std::string& events) {
+  std::ifstream in(events);
+  std::vector<double> commits;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"task_committed\"") == std::string::npos)
+      continue;
+    commits.push_back(nlohmann::json::parse(line).value("time", 0.0));
+  }
+  if (commits.size() < 2)
+    return 0.0;
+  const size_t span = std::min(commits.size() - 1, std::max<size_t>(5, commits.size() / 10));
+  return 1000.0 * (commits.back() - commits[commits.size() - 1 - span]) / static_cast<double>(span);
+}
+
 }  // namespace
 
 std::string TaskCountBench::scenario_text(const std::string& base, int64_t n) {
+  // A simulated stream generates its tasks: set how many.
+  static const std::regex kGenerated(R"((\[simulation\][^\[]*?\n)tasks *= *[0-9]+)");
+  if (std::regex_search(base, kGenerated))
+    return std::regex_replace(base, kGenerated, "$1tasks = " + std::to_string(n));
   const std::string marker = "[[tasks]]\n";
   const auto first = base.find(marker);
   if (first == std::string::npos)
-    throw std::invalid_argument("bench scaling: the base scenario has no [[tasks]]");
+    throw std::invalid_argument(
+        "bench scaling: the base scenario has no [[tasks]] and no [simulation] tasks");
   // Each task's keys, without its name line.
   std::vector<std::string> bodies;
   for (auto at = first; at != std::string::npos;) {
@@ -107,15 +130,15 @@ std::string TaskCountBench::csv(const std::vector<Point>& points) {
   std::string out =
       "tasks,stream_seconds,train_seconds,evaluation_seconds,orchestration_ms_per_task,"
       "evaluation_ms_per_task,snapshot_kb_per_task,snapshot_ms_per_task,max_rss_mb,"
-      "store_params,resume_seconds\n";
+      "store_params,resume_seconds,end_ms_per_task,simulated\n";
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
-    out += fmt::format("{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f}\n",
-                       p.tasks, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
-                       1000.0 * p.orchestration_seconds / n, 1000.0 * p.evaluation_seconds / n,
-                       static_cast<double>(p.snapshot_bytes) / 1000.0 / n,
-                       1000.0 * p.snapshot_seconds / n, p.max_rss_mb, p.store_params,
-                       p.resume_seconds);
+    out += fmt::format(
+        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f},{:.3f},{}\n", p.tasks,
+        p.stream_seconds, p.train_seconds, p.evaluation_seconds,
+        1000.0 * p.orchestration_seconds / n, 1000.0 * p.evaluation_seconds / n,
+        static_cast<double>(p.snapshot_bytes) / 1000.0 / n, 1000.0 * p.snapshot_seconds / n,
+        p.max_rss_mb, p.store_params, p.resume_seconds, p.end_ms_per_task, p.simulated);
   }
   return out;
 }
@@ -125,15 +148,17 @@ std::string TaskCountBench::svg(const std::vector<Point>& points) {
   SvgCharts::Series orchestration{"orchestration ms per task", "#1f77b4", {}};
   SvgCharts::Series evaluation{"evaluation ms per task", "#ff7f0e", {}};
   SvgCharts::Series snapshots{"snapshot ms per task", "#2ca02c", {}};
+  SvgCharts::Series end{"ms per task over the last tenth", "#9467bd", {}};
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
     xs.push_back(std::to_string(p.tasks));
     orchestration.values.push_back(1000.0 * p.orchestration_seconds / n);
     evaluation.values.push_back(1000.0 * p.evaluation_seconds / n);
     snapshots.values.push_back(1000.0 * p.snapshot_seconds / n);
+    end.values.push_back(p.end_ms_per_task);
   }
   return SvgCharts::file(SvgCharts::lines("scaling-tasks", xs,
-                                          {orchestration, evaluation, snapshots},
+                                          {orchestration, evaluation, snapshots, end},
                                           "milliseconds per task, by tasks in the stream",
                                           [](double v) { return fmt::format("{:.1f}", v); }));
 }
@@ -175,14 +200,19 @@ std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t
     p.max_rss_mb = whole.max_rss_mb;
     p.store_params = r.store_params;
     p.resume_seconds = resumed.seconds;
+    p.simulated = r.simulated;
+    p.end_ms_per_task = end_ms_per_task(dir + "/run/events.jsonl");
     out << fmt::format(
-        "  {} tasks: {:.1f} s streaming ({:.1f} s training, {:.1f} s evaluating), orchestration "
-        "{:.2f} ms and evaluation {:.1f} ms per task, snapshots {:.1f} kB per task, peak RSS "
-        "{:.0f} MB, resume {:.2f} s\n",
-        n, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
-        1000.0 * p.orchestration_seconds / static_cast<double>(n),
+        "  {} tasks{}: {:.1f} s streaming ({:.1f} s training{}, {:.1f} s evaluating), "
+        "orchestration {:.2f} ms per task ({:.2f} ms per task over the last tenth), evaluation "
+        "{:.1f} ms per task, snapshots {:.1f} kB and {:.2f} ms per task, peak RSS {:.0f} MB "
+        "for {} parameters, resume {:.2f} s\n",
+        n, p.simulated ? " (simulated)" : "", p.stream_seconds, p.train_seconds,
+        p.simulated ? " virtual" : "", p.evaluation_seconds,
+        1000.0 * p.orchestration_seconds / static_cast<double>(n), p.end_ms_per_task,
         1000.0 * p.evaluation_seconds / static_cast<double>(n),
-        static_cast<double>(p.snapshot_bytes) / 1000.0 / static_cast<double>(n), p.max_rss_mb,
+        static_cast<double>(p.snapshot_bytes) / 1000.0 / static_cast<double>(n),
+        1000.0 * p.snapshot_seconds / static_cast<double>(n), p.max_rss_mb, p.store_params,
         p.resume_seconds);
     out.flush();
     points.push_back(p);

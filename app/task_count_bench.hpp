@@ -7,10 +7,11 @@
 
 namespace evostream::app {
 
-/// The number-of-tasks axis of `evostream bench scaling`: streams of N small synthetic tasks
-/// (`configs/synthetic-100.toml`'s tasks, cycled and renamed), each learned by a child
-/// `evostream run` with real training of a micro ViT (not simulated), then killed in its last
-/// snapshot and resumed.
+/// The number-of-tasks axis of `evostream bench scaling`: streams of N tasks, each learned by a
+/// child `evostream run`, then killed in its last snapshot and resumed. The tasks are generated
+/// by a simulated scenario (`[simulation] tasks = N`, e.g. `configs/simulated.toml`), or a real
+/// scenario's `[[tasks]]` cycled and renamed (e.g. `configs/synthetic-100.toml`, real training
+/// of a micro ViT).
 ///
 /// Per N it reports what grows with the tasks: orchestration and evaluation seconds per task,
 /// snapshot bytes and milliseconds per task, the child's peak resident memory, the store's
@@ -29,6 +30,10 @@ class TaskCountBench {
     double max_rss_mb = 0.0;
     int64_t store_params = 0;
     double resume_seconds = 0.0;
+    /// Whether the stream was simulated (training seconds virtual).
+    bool simulated = false;
+    /// Wall milliseconds per task over the last tenth of the stream, commit to commit.
+    double end_ms_per_task = 0.0;
   };
 
   /// `base`: the scenario whose header (datasets, root, strategy) and tasks are used;
@@ -39,9 +44,9 @@ class TaskCountBench {
   /// Measures each stream length in `tasks`, printing a line per point.
   std::vector<Point> run(const std::vector<int64_t>& tasks, std::ostream& out) const;
 
-  /// The text of a scenario with `n` tasks: `base`'s text up to its first `[[tasks]]`, then its
-  /// tasks cycled to `n`, named `task-00000`, `task-00001`, ... Raises `std::invalid_argument`
-  /// when `base` has no task.
+  /// The text of a scenario with `n` tasks: a simulated `base` with `[simulation] tasks = n`;
+  /// otherwise `base`'s text up to its first `[[tasks]]`, then its tasks cycled to `n`, named
+  /// `task-00000`, `task-00001`, ... Raises `std::invalid_argument` when `base` has neither.
   static std::string scenario_text(const std::string& base, int64_t n);
   /// The CSV of the axis (one row per point, seconds and bytes per task).
   static std::string csv(const std::vector<Point>& points);

@@ -73,11 +73,21 @@ int TasksCommand::run(std::ostream& out) const {
                      "size", "train", "valid", "test", "transforms");
   if (s.root.source == streams::RootSpec::Source::kTrain) {
     print_task(out, "root", builder.build(*s.root.pretrain), options_.hash);
+  } else if (s.root.source == streams::RootSpec::Source::kInit) {
+    out << fmt::format("{:>4}  initialised from the run seed (untrained)\n", "root");
   } else {
     out << fmt::format("{:>4}  imported from {}\n", "root", s.root.file);
   }
+  if (s.simulated()) {
+    out << fmt::format(
+        "simulated trainers: tasks have no images (cost and quality model of "
+        "[simulation], {:.3g} FLOP/s)\n",
+        s.simulation.flops_per_second);
+  }
   for (size_t i = 0; i < s.tasks.size(); ++i) {
-    print_task(out, std::to_string(i + 1), builder.build(s.tasks[i]), options_.hash);
+    print_task(out, std::to_string(i + 1),
+               s.simulated() ? builder.describe(s.tasks[i]) : builder.build(s.tasks[i]),
+               options_.hash);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out << fmt::format("{} tasks in the stream, built in {:.1f} s\n", s.tasks.size(), secs);

@@ -83,6 +83,25 @@ std::string ParameterStore::content_hash() const {
   return h.hex();
 }
 
+int64_t ParameterStore::verify_next(int64_t count) const {
+  int64_t checked = 0;
+  while (checked < count && checked < static_cast<int64_t>(components_.size())) {
+    auto it = components_.upper_bound(audit_cursor_);
+    if (it == components_.end())
+      it = components_.begin();
+    const std::string now = it->second->content_hash();
+    if (now != hashes_.at(it->first)) {
+      throw StoreError(
+          fmt::format("frozen component {} (owner {}) changed: hash {} at commit, {} "
+                      "now",
+                      it->first, it->second->owner(), hashes_.at(it->first), now));
+    }
+    audit_cursor_ = it->first;
+    ++checked;
+  }
+  return checked;
+}
+
 void ParameterStore::verify() const {
   for (const auto& [id, c] : components_) {
     const std::string now = c->content_hash();

@@ -47,12 +47,18 @@ class ParameterStore {
   /// A hash over every component's id and content hash (16 hex digits).
   std::string content_hash() const;
   /// Re-hashes every component; raises `StoreError` naming the first one that changed.
+  /// Re-hashes the next `count` components of a rotation through the store (in id order,
+  /// continuing where the previous call stopped), so that repeated calls audit every component
+  /// at a bounded cost per call; raises `StoreError` like `verify`. Returns how many it checked.
+  int64_t verify_next(int64_t count) const;
   void verify() const;
 
  private:
   std::map<std::string, Handle> components_;
   std::map<std::string, std::string> hashes_;
   int64_t version_ = 0;
+  // The id `verify_next` checked last (an audit position, not part of the store's state).
+  mutable std::string audit_cursor_;
 };
 
 }  // namespace evostream::model

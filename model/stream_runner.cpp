@@ -9,6 +9,7 @@
 #include "model/evaluator.hpp"
 #include "model/flop_count.hpp"
 #include "model/run_interrupted.hpp"
+#include "model/simulation_model.hpp"
 #include "model/vit_function.hpp"
 #include "streams/content_hash.hpp"
 
@@ -17,6 +18,9 @@ namespace evostream::model {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Components of the store re-hashed after each commit, besides as many as it added.
+constexpr int64_t kAuditPerCommit = 64;
 
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -28,9 +32,15 @@ struct Scored {
 };
 
 Scored evaluate(const RunState& state, const Path& path, const streams::TaskData& task,
-                int64_t heads) {
+                const Strategy& strategy) {
   const auto handles = state.store.resolve(path.ids);
-  const VitFunction f(VitLayout::of(pointers(handles)), heads, path.hp.image_size);
+  if (const auto& sim = strategy.environment().simulation) {
+    const SimulatedEvaluation e =
+        sim->evaluate(handles, path.hp, task, static_cast<double>(strategy.candidate_steps()));
+    return {e.accuracy, e.predictions_hash};
+  }
+  const VitFunction f(VitLayout::of(pointers(handles)), strategy.environment().train.heads,
+                      path.hp.image_size);
   const Evaluation e = Evaluator::evaluate(f, task.test);
   return {e.accuracy, streams::ContentHash().update(e.predictions).hex()};
 }
@@ -60,10 +70,14 @@ std::string run_state_hash(const ParameterStore& store, const RunProgress& progr
         .update(static_cast<uint64_t>(p.hp.adapter_dim))
         .update(static_cast<uint64_t>(p.hp.image_size));
   }
+  // Every row in full (carried values included), as when every row was measured in full.
+  std::vector<double> row(progress.tasks.size(), -1.0);
   for (size_t i = 0; i < progress.rows.size(); ++i) {
     h.update(static_cast<uint64_t>(progress.row_learned[i]));
-    for (const auto& v : progress.rows[i])
-      number(v ? *v : -1.0);
+    for (const auto& e : progress.rows[i])
+      row.at(static_cast<size_t>(e.task)) = e.accuracy;
+    for (double v : row)
+      number(v);
   }
   return h.hex();
 }
@@ -95,6 +109,19 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
   }
   state_.store.verify();
   progress_ = progress;
+  current_.assign(progress.tasks.size(), std::nullopt);
+  current_sum_ = 0.0;
+  current_count_ = 0;
+  for (const auto& row : progress.rows) {
+    for (const auto& e : row)
+      current_.at(static_cast<size_t>(e.task)) = e.accuracy;
+  }
+  for (const auto& v : current_) {
+    if (v) {
+      current_sum_ += *v;
+      ++current_count_;
+    }
+  }
   state_.paths = progress.paths;
   state_.last_task = progress.last_task;
   strategy_.restore_counters(progress.strategy_counters);
@@ -112,6 +139,8 @@ void StreamRunner::report(const std::string& task, const CandidateRecord& record
 }
 
 void StreamRunner::prepare(const std::vector<streams::TaskData>& tasks) {
+  if (current_.size() != tasks.size())
+    current_.assign(tasks.size(), std::nullopt);
   if (progress_.tasks.size() != tasks.size()) {
     progress_.tasks.assign(tasks.size(), TaskResult{});
     for (size_t j = 0; j < tasks.size(); ++j) {
@@ -139,7 +168,12 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
   TaskVisit visit;
   visit.event = event;
   visit.started = Clock::now();
-  visit.state = std::make_shared<const RunState>(state_as_of(tasks, from));
+  if (from == progress_.events_done && concurrent_tasks() == 1) {
+    // One visit at a time: nothing commits while it evolves, so it reads the state itself.
+    visit.state = std::shared_ptr<const RunState>(std::shared_ptr<const RunState>(), &state_);
+  } else {
+    visit.state = std::make_shared<const RunState>(state_as_of(tasks, from));
+  }
   visit.context = std::make_unique<TaskContext>(
       TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop});
   visit.learner = strategy_.start(*visit.state, *visit.context);
@@ -179,8 +213,14 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   std::vector<Component> added = outcome.added;  // shares tensors; for the checkpoint
   for (const auto& c : outcome.added)
     result.params_added += c.num_params();
+  const int64_t added_count = static_cast<int64_t>(outcome.added.size());
   state_.store.commit(task.name(), std::move(outcome.added));
-  state_.store.verify();
+  // Immutability audit: a rotating share of the store after every commit (each component at
+  // least every ⌈size / 64⌉ commits), all of it at the end of the stream.
+  if (event + 1 == events_total(tasks))
+    state_.store.verify();
+  else
+    state_.store.verify_next(kAuditPerCommit + added_count);
   state_.paths[task.name()] = outcome.path;
   state_.last_task = task.name();
   if (strategy_.immutable()) {
@@ -198,16 +238,15 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   result.candidates += static_cast<int64_t>(outcome.candidates.size());
   progress_.train_seconds += outcome.train_seconds;
 
-  // One row of the matrix: every task learned so far, evaluated on its test split.
+  // One row of the matrix: the tasks whose serving path changed (with immutable strategies,
+  // the one committed; otherwise every learned task), and at the end of the stream every task,
+  // checking that each still predicts what it did when committed.
   const auto t_eval = Clock::now();
-  std::vector<std::optional<double>> row(tasks.size());
-  for (size_t j = 0; j < tasks.size(); ++j) {
+  const bool last_visit = event + 1 == events_total(tasks);
+  ProgressStep step;
+  auto measure = [&](size_t j) {
     const std::string& name = tasks[j].name();
-    if (!state_.paths.count(name))
-      continue;
-    const Scored s = evaluate(state_, strategy_.serving_path(state_, name), tasks[j],
-                              scenario_.root.architecture.heads);
-    row[j] = s.accuracy;
+    const Scored s = evaluate(state_, strategy_.serving_path(state_, name), tasks[j], strategy_);
     TaskResult& tj = progress_.tasks[j];
     if (j == index) {
       progress_.committed_hash[name] = s.predictions_hash;
@@ -217,19 +256,58 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
     }
     tj.predictions_hash = s.predictions_hash;
     tj.test_accuracy = s.accuracy;
+    step.entries.push_back({static_cast<int64_t>(j), s.accuracy});
+    step.entry_hashes.push_back(s.predictions_hash);
+    if (current_[j])
+      current_sum_ -= *current_[j];
+    else
+      ++current_count_;
+    current_[j] = s.accuracy;
+    current_sum_ += s.accuracy;
+  };
+  if (strategy_.immutable() && !last_visit) {
+    measure(index);
+  } else {
+    for (size_t j = 0; j < tasks.size(); ++j) {
+      if (state_.paths.count(tasks[j].name()))
+        measure(j);
+    }
   }
   progress_.evaluation_seconds += since(t_eval);
   progress_.row_learned.push_back(static_cast<int64_t>(index));
-  progress_.rows.push_back(row);
+  progress_.rows.push_back(step.entries);
   progress_.events_done = event + 1;
-  progress_.paths = state_.paths;
+  progress_.paths[task.name()] = outcome.path;
   progress_.last_task = state_.last_task;
-  progress_.strategy_counters = strategy_.counters();
+  // Only this task's counters changed.
+  const std::string prefix = task.name() + '\n';
+  auto first = progress_.strategy_counters.lower_bound(prefix);
+  auto last = first;
+  while (last != progress_.strategy_counters.end() &&
+         last->first.compare(0, prefix.size(), prefix) == 0)
+    ++last;
+  progress_.strategy_counters.erase(first, last);
+  step.counters = strategy_.counters(task.name());
+  progress_.strategy_counters.insert(step.counters.begin(), step.counters.end());
   progress_.wall_seconds += since(visit.started);
-  if (observer_.task_committed)
-    observer_.task_committed(task.name(), row, AccuracyMatrix::row_mean(row));
+
+  step.events_done = progress_.events_done;
+  step.train_seconds = progress_.train_seconds;
+  step.evaluation_seconds = progress_.evaluation_seconds;
+  step.wall_seconds = progress_.wall_seconds;
+  step.learned = static_cast<int64_t>(index);
+  step.task = result;
+  step.path = outcome.path;
+  if (observer_.task_committed) {
+    std::vector<std::pair<std::string, double>> measured;
+    for (const auto& e : step.entries)
+      measured.emplace_back(tasks[static_cast<size_t>(e.task)].name(), e.accuracy);
+    observer_.task_committed(
+        task.name(), measured,
+        current_count_ ? current_sum_ / static_cast<double>(current_count_) : 0.0);
+  }
   if (observer_.checkpoint)
-    observer_.checkpoint(progress_, added);
+    observer_.checkpoint(step, added);
 }
 
 RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
@@ -244,9 +322,8 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
       for (auto batch = visit.learner->next(); !batch.empty(); batch = visit.learner->next()) {
         for (const Candidate& c : batch) {
           ctx.check_stop();
-          const TrainResult r = Trainer(strategy_.train_settings(c), strategy_.environment().cache)
-                                    .train(c.components, c.path.hp, ctx.task, c.training_seed,
-                                           [&](int64_t, int64_t, double) { ctx.check_stop(); });
+          const TrainResult r =
+              strategy_.train(c, ctx.task, [&](int64_t, int64_t, double) { ctx.check_stop(); });
           report(ctx.task.name(), visit.learner->record(c, r));
         }
       }
@@ -267,12 +344,13 @@ RunResults StreamRunner::results(const std::vector<streams::TaskData>& tasks) co
   out.events_done = progress_.events_done;
   out.events_total = scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
   out.complete = out.events_done == out.events_total;
+  out.simulated = strategy_.environment().simulation != nullptr;
   std::vector<std::string> names;
   for (const auto& t : tasks)
     names.push_back(t.name());
   out.matrix = AccuracyMatrix(names);
   for (size_t i = 0; i < progress_.rows.size(); ++i)
-    out.matrix.add_row(progress_.row_learned[i], progress_.rows[i]);
+    out.matrix.add_entries(progress_.row_learned[i], progress_.rows[i]);
   out.train_seconds = progress_.train_seconds;
   out.evaluation_seconds = progress_.evaluation_seconds;
   out.wall_seconds = progress_.wall_seconds;

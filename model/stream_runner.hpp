@@ -95,6 +95,9 @@ struct RunResults {
   int64_t events_total = 0;
   /// False when the run stopped early (interrupted); the results cover what was committed.
   bool complete = false;
+  /// Whether candidates trained in simulation: accuracies come from the simulation model and
+  /// training seconds are virtual.
+  bool simulated = false;
 };
 
 /// What a run has done besides the store's components: everything a snapshot records to
@@ -105,9 +108,10 @@ struct RunProgress {
   /// The path each task committed last, and the last task committed.
   std::map<std::string, Path> paths;
   std::string last_task;
-  /// The accuracy matrix so far: the task each row learned, and the rows.
+  /// The accuracy matrix so far: the task each row learned, and the entries measured after
+  /// each event (see `AccuracyMatrix`: unmeasured learned tasks keep their earlier value).
   std::vector<int64_t> row_learned;
-  std::vector<std::vector<std::optional<double>>> rows;
+  std::vector<std::vector<MatrixEntry>> rows;
   /// Per stream task: what has been accumulated (seconds, candidates, added parameters, the
   /// accuracy right after learning, validation accuracy, prediction checks).
   std::vector<TaskResult> tasks;
@@ -118,6 +122,27 @@ struct RunProgress {
   double train_seconds = 0.0;
   double evaluation_seconds = 0.0;
   double wall_seconds = 0.0;
+};
+
+/// What one commit changed: everything a snapshot records besides the components it added.
+/// Its size does not grow with the tasks that came before (a final row may hold every task).
+struct ProgressStep {
+  /// Task visits committed after it; 0 for the first snapshot, which names the tasks.
+  int64_t events_done = 0;
+  double train_seconds = 0.0;
+  double evaluation_seconds = 0.0;
+  double wall_seconds = 0.0;
+  /// Snapshot 0: every task's name and classes.
+  std::vector<std::pair<std::string, int64_t>> tasks;
+  /// The task learned (stream index), its account after the commit and its committed path.
+  int64_t learned = -1;
+  TaskResult task;
+  Path path;
+  /// The entries of the matrix measured after it, with the hash of each task's predictions.
+  std::vector<MatrixEntry> entries;
+  std::vector<std::string> entry_hashes;
+  /// The strategy counters of the task learned.
+  std::map<std::string, int64_t> counters;
 };
 
 /// A hash of a run's state: the store's content, the committed paths (components,
@@ -131,13 +156,14 @@ struct RunObserver {
   std::function<void(int64_t, int64_t, const streams::TaskData&)> task_started;
   /// A candidate of the current task finished.
   std::function<void(const std::string&, const CandidateRecord&)> candidate_done;
-  /// A task visit was committed and every learned task evaluated: (task, its row of test
-  /// accuracies, the average accuracy of that row).
-  std::function<void(const std::string&, const std::vector<std::optional<double>>&, double)>
+  /// A task visit was committed and evaluated: (task, the test accuracies measured, by task
+  /// name, the average accuracy over every learned task).
+  std::function<void(const std::string&, const std::vector<std::pair<std::string, double>>&,
+                     double)>
       task_committed;
-  using Checkpoint = std::function<void(const RunProgress&, const std::vector<Component>&)>;
-  /// After each commit and evaluation: the progress so far and the components the commit
-  /// added (what a snapshot writes).
+  using Checkpoint = std::function<void(const ProgressStep&, const std::vector<Component>&)>;
+  /// After each commit and evaluation: what it changed and the components it added (what a
+  /// snapshot writes).
   Checkpoint checkpoint;
 };
 
@@ -156,7 +182,8 @@ struct TaskVisit {
 
 /// Runs a task stream synchronously: each task visit is learned by the strategy, committed to
 /// the store and followed by a test evaluation of every task learned so far (one row of the
-/// accuracy matrix). The store is verified after every commit.
+/// accuracy matrix). After every commit a rotating share of the store is re-hashed (every
+/// component at least every ⌈size / 64⌉ commits), and the whole store after the last.
 class StreamRunner {
  public:
   /// `root`: the root's components in path order (owned by `root`, as trained or imported).
@@ -181,8 +208,11 @@ class StreamRunner {
   /// `std::logic_error` when that many visits are not committed yet.
   TaskVisit begin(const std::vector<streams::TaskData>& tasks, int64_t event,
                   const std::atomic<bool>* stop = nullptr);
-  /// Completes a visit whose candidates were all recorded: commits its path, evaluates every
-  /// learned task (a row of the matrix) and reports the checkpoint.
+  /// Completes a visit whose candidates were all recorded: commits its path, evaluates the
+  /// tasks whose serving path changed (a row of the matrix; the other tasks keep their values,
+  /// which immutable components guarantee) and reports the checkpoint. The last visit of the
+  /// stream evaluates every task again and checks each prediction hash against the one its
+  /// task had when committed.
   void commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit);
   /// Replaces the observer, returning the one it had (the actor run routes the callbacks
   /// through its recorder and snapshotter actors this way).
@@ -213,6 +243,11 @@ class StreamRunner {
   RunObserver observer_;
   RunState state_;
   RunProgress progress_;
+  // Every task's current value in the matrix (the sum of `current_` over learned tasks, and how
+  // many): the average accuracy after each commit without a pass over every task.
+  std::vector<std::optional<double>> current_;
+  double current_sum_ = 0.0;
+  int64_t current_count_ = 0;
 };
 
 }  // namespace evostream::model

@@ -15,7 +15,7 @@ using Json = JsonFields::Json;
 
 }  // namespace
 
-std::string ProgressCodec::encode(const RunIdentity& id, const model::RunProgress& p) {
+std::string ProgressCodec::encode(const RunIdentity& id, const model::ProgressStep& p) {
   Json doc{{"scenario", id.scenario},
            {"strategy", id.strategy},
            {"seed", id.seed},
@@ -27,30 +27,23 @@ std::string ProgressCodec::encode(const RunIdentity& id, const model::RunProgres
   if (p.events_done == 0) {
     // The first snapshot names the stream's tasks.
     Json tasks = Json::array();
-    for (const auto& t : p.tasks)
-      tasks.push_back(Json{{"name", t.name}, {"classes", t.classes}});
+    for (const auto& [name, classes] : p.tasks)
+      tasks.push_back(Json{{"name", name}, {"classes", classes}});
     doc["tasks"] = tasks;
     return doc.dump(1);
   }
-  // Later ones hold what their event changed: the task it learned, its path, its row.
-  const int64_t learned = p.row_learned.back();
-  const model::TaskResult& t = p.tasks.at(static_cast<size_t>(learned));
-  Json row = Json::array();
-  Json hashes = Json::array();
-  for (size_t j = 0; j < p.rows.back().size(); ++j) {
-    row.push_back(JsonFields::optional_number(p.rows.back()[j]));
-    hashes.push_back(p.rows.back()[j] ? Json(p.tasks[j].predictions_hash) : Json(nullptr));
-  }
+  // Later ones hold what their event changed: the task it learned, its path, the entries of the
+  // matrix measured after it ([task, accuracy, predictions hash]).
+  const model::TaskResult& t = p.task;
+  Json entries = Json::array();
+  for (size_t k = 0; k < p.entries.size(); ++k)
+    entries.push_back(Json::array({p.entries[k].task, p.entries[k].accuracy, p.entry_hashes[k]}));
   Json counters = Json::object();
-  const std::string prefix = t.name + '\n';
-  for (const auto& [key, n] : p.strategy_counters) {
-    if (key.compare(0, prefix.size(), prefix) == 0)
-      counters[key] = n;
-  }
-  doc["learned"] = learned;
-  doc["path"] = JsonFields::path(p.paths.at(t.name));
-  doc["row"] = row;
-  doc["row_hashes"] = hashes;
+  for (const auto& [key, n] : p.counters)
+    counters[key] = n;
+  doc["learned"] = p.learned;
+  doc["path"] = JsonFields::path(p.path);
+  doc["entries"] = entries;
   doc["task"] = Json{{"accuracy_after_learning", t.accuracy_after_learning},
                      {"validation_accuracy", t.validation_accuracy},
                      {"score", t.score},
@@ -93,12 +86,27 @@ RunIdentity ProgressCodec::apply(const std::string& text, const std::string& fil
     model::TaskResult& t = p.tasks.at(static_cast<size_t>(learned));
     p.paths[t.name] = JsonFields::path_from(j.at("path"));
     p.last_task = t.name;
-    std::vector<std::optional<double>> row;
-    for (const auto& v : j.at("row"))
-      row.push_back(v.is_null() ? std::optional<double>{} : v.get<double>());
-    if (row.size() != p.tasks.size())
-      throw std::invalid_argument(
-          fmt::format("a row of {} tasks, expected {}", row.size(), p.tasks.size()));
+    // The measured entries: [task, accuracy, hash] triples, or (older snapshots) a full row
+    // with one hash per task.
+    std::vector<model::MatrixEntry> entries;
+    std::vector<std::string> hashes;
+    if (j.contains("entries")) {
+      for (const auto& e : j.at("entries")) {
+        entries.push_back({e.at(0).get<int64_t>(), e.at(1).get<double>()});
+        hashes.push_back(e.at(2).get<std::string>());
+      }
+    } else {
+      const Json& row = j.at("row");
+      if (row.size() != p.tasks.size())
+        throw std::invalid_argument(
+            fmt::format("a row of {} tasks, expected {}", row.size(), p.tasks.size()));
+      for (size_t k = 0; k < row.size(); ++k) {
+        if (row[k].is_null())
+          continue;
+        entries.push_back({static_cast<int64_t>(k), row[k].get<double>()});
+        hashes.push_back(j.at("row_hashes").at(k).get<std::string>());
+      }
+    }
     const Json& task = j.at("task");
     t.accuracy_after_learning = task.at("accuracy_after_learning").get<double>();
     t.validation_accuracy = task.at("validation_accuracy").get<double>();
@@ -106,21 +114,21 @@ RunIdentity ProgressCodec::apply(const std::string& text, const std::string& fil
     t.params_added = task.at("params_added").get<int64_t>();
     t.train_seconds = task.at("train_seconds").get<double>();
     t.candidates = task.at("candidates").get<int64_t>();
-    const Json& hashes = j.at("row_hashes");
-    for (size_t k = 0; k < row.size(); ++k) {
-      if (!row[k])
-        continue;
-      const std::string hash = hashes.at(k).get<std::string>();
-      model::TaskResult& tk = p.tasks[k];
-      if (static_cast<int64_t>(k) == learned)
-        p.committed_hash[tk.name] = hash;
-      else if (hash != p.committed_hash[tk.name])
+    for (size_t k = 0; k < entries.size(); ++k) {
+      const int64_t index = entries[k].task;
+      if (index < 0 || static_cast<size_t>(index) >= p.tasks.size())
+        throw std::invalid_argument(
+            fmt::format("an entry for task {}, expected one of {} tasks", index, p.tasks.size()));
+      model::TaskResult& tk = p.tasks[static_cast<size_t>(index)];
+      if (index == learned)
+        p.committed_hash[tk.name] = hashes[k];
+      else if (hashes[k] != p.committed_hash[tk.name])
         tk.predictions_identical = false;
-      tk.predictions_hash = hash;
-      tk.test_accuracy = *row[k];
+      tk.predictions_hash = hashes[k];
+      tk.test_accuracy = entries[k].accuracy;
     }
     p.row_learned.push_back(learned);
-    p.rows.push_back(std::move(row));
+    p.rows.push_back(std::move(entries));
     for (const auto& [key, n] : j.at("counters").items())
       p.strategy_counters[key] = n.get<int64_t>();
     return id;

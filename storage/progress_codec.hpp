@@ -21,16 +21,16 @@ struct RunIdentity {
 /// Converts a run's progress to and from the JSON text snapshots store.
 ///
 /// Each snapshot holds only what its task visit changed (the task it learned, that task's path
-/// and counters, the new row of the accuracy matrix with the prediction hashes behind it), so
-/// its size does not grow with the number of earlier tasks beyond one row; snapshot 0 names the
-/// tasks. Reading the chain folds the snapshots back into the whole progress. Numbers are written
-/// so they read back to the same bits, so a resumed run continues from exactly the state the
-/// snapshots captured.
+/// and counters, the entries of the accuracy matrix measured after it with the prediction
+/// hashes behind them), so its size does not grow with the number of earlier tasks (the last
+/// visit's row measures every task); snapshot 0 names the tasks. Older snapshots with a full
+/// row read too. Reading the chain folds the snapshots back into the whole progress. Numbers are
+/// written so they read back to the same bits, so a resumed run continues from exactly the state
+/// the snapshots captured.
 class ProgressCodec {
  public:
-  /// The JSON text of the latest task visit of `progress` (`progress.events_done` = 0: the
-  /// task list).
-  static std::string encode(const RunIdentity& identity, const model::RunProgress& progress);
+  /// The JSON text of one commit's step (`step.events_done` = 0: the task list).
+  static std::string encode(const RunIdentity& identity, const model::ProgressStep& step);
   /// Folds what `encode` wrote into `progress` (which holds the snapshots before it); raises
   /// `StorageError` naming `file` and the first bad field.
   static RunIdentity apply(const std::string& text, const std::string& file,

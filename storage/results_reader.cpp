@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "storage/json_fields.hpp"
@@ -155,6 +156,7 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
   r.events_done = f.integer("events_done", false);
   r.events_total = f.integer("events_total", false);
   r.complete = doc.contains("complete") ? f.flag("complete") : true;
+  r.simulated = doc.contains("simulated") && f.flag("simulated");
 
   std::vector<std::string> names;
   for (const auto& n : f.array("task_names")) {
@@ -164,30 +166,58 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
   }
   r.matrix = model::AccuracyMatrix(names);
   const Json& learned = f.array("accuracy_matrix_learned");
-  const Json& rows = f.array("accuracy_matrix");
-  if (learned.size() != rows.size())
-    throw StorageError(file, fmt::format("accuracy_matrix: expected {} rows (one per "
-                                         "accuracy_matrix_learned entry), found {}",
-                                         learned.size(), rows.size()));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto it = std::find(names.begin(), names.end(),
-                              learned[i].is_string() ? learned[i].get<std::string>() : "");
-    if (it == names.end())
+  std::map<std::string, int64_t> index_of;
+  for (size_t j = 0; j < names.size(); ++j)
+    index_of[names[j]] = static_cast<int64_t>(j);
+  auto learned_index = [&](size_t i) {
+    const auto it = index_of.find(learned[i].is_string() ? learned[i].get<std::string>() : "");
+    if (it == index_of.end())
       throw StorageError(file, fmt::format("accuracy_matrix_learned[{}]: expected a name from "
                                            "task_names, found {}",
                                            i, learned[i].dump()));
-    std::vector<std::optional<double>> row;
-    for (const auto& v : rows[i]) {
-      if (!v.is_null() && !v.is_number())
-        throw StorageError(file, fmt::format("accuracy_matrix[{}]: expected numbers or null, "
-                                             "found {}",
-                                             i, v.type_name()));
-      row.push_back(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>()));
+    return it->second;
+  };
+  if (doc.contains("accuracy_matrix_entries")) {
+    const Json& rows = f.array("accuracy_matrix_entries");
+    if (learned.size() != rows.size())
+      throw StorageError(file, fmt::format("accuracy_matrix_entries: expected {} rows (one per "
+                                           "accuracy_matrix_learned entry), found {}",
+                                           learned.size(), rows.size()));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::vector<model::MatrixEntry> entries;
+      for (const auto& e : rows[i]) {
+        if (!e.is_array() || e.size() != 2 || !e[0].is_number_integer() || !e[1].is_number())
+          throw StorageError(file, fmt::format("accuracy_matrix_entries[{}]: expected [task index, "
+                                               "accuracy] pairs, found {}",
+                                               i, e.dump()));
+        entries.push_back({e[0].get<int64_t>(), e[1].get<double>()});
+      }
+      try {
+        r.matrix.add_entries(learned_index(i), std::move(entries));
+      } catch (const std::invalid_argument& e) {
+        throw StorageError(file, fmt::format("accuracy_matrix_entries[{}]: {}", i, e.what()));
+      }
     }
-    try {
-      r.matrix.add_row(it - names.begin(), row);
-    } catch (const std::invalid_argument& e) {
-      throw StorageError(file, fmt::format("accuracy_matrix[{}]: {}", i, e.what()));
+  } else {
+    const Json& rows = f.array("accuracy_matrix");
+    if (learned.size() != rows.size())
+      throw StorageError(file, fmt::format("accuracy_matrix: expected {} rows (one per "
+                                           "accuracy_matrix_learned entry), found {}",
+                                           learned.size(), rows.size()));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::vector<std::optional<double>> row;
+      for (const auto& v : rows[i]) {
+        if (!v.is_null() && !v.is_number())
+          throw StorageError(file, fmt::format("accuracy_matrix[{}]: expected numbers or null, "
+                                               "found {}",
+                                               i, v.type_name()));
+        row.push_back(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>()));
+      }
+      try {
+        r.matrix.add_row(learned_index(i), row);
+      } catch (const std::invalid_argument& e) {
+        throw StorageError(file, fmt::format("accuracy_matrix[{}]: {}", i, e.what()));
+      }
     }
   }
 

@@ -15,16 +15,30 @@ namespace {
 
 using Json = JsonFields::Json;
 
+// Above this many cells (rows × tasks) the matrix is written only as its measured entries.
+constexpr double kDenseCells = 1e6;
+
+bool dense(const model::AccuracyMatrix& m) {
+  return static_cast<double>(m.rows()) * static_cast<double>(m.tasks().size()) <= kDenseCells;
+}
+
 }  // namespace
 
 std::string ResultsWriter::json(const model::RunResults& r) {
-  Json matrix = Json::array();
+  Json matrix = dense(r.matrix) ? Json::array() : Json(nullptr);
+  Json entries = Json::array();
   Json learned = Json::array();
   for (size_t i = 0; i < r.matrix.rows(); ++i) {
-    Json row = Json::array();
-    for (size_t j = 0; j < r.matrix.tasks().size(); ++j)
-      row.push_back(JsonFields::optional_number(r.matrix.at(i, j)));
-    matrix.push_back(row);
+    if (matrix.is_array()) {
+      Json row = Json::array();
+      for (const auto& v : r.matrix.row(i))
+        row.push_back(JsonFields::optional_number(v));
+      matrix.push_back(row);
+    }
+    Json measured = Json::array();
+    for (const auto& e : r.matrix.entries(i))
+      measured.push_back(Json::array({e.task, e.accuracy}));
+    entries.push_back(measured);
     learned.push_back(r.matrix.tasks()[static_cast<size_t>(r.matrix.learned(i))]);
   }
   Json tasks = Json::array();
@@ -63,6 +77,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
                  {"store_hash", r.store_hash},
                  {"state_hash", r.state_hash},
                  {"complete", r.complete},
+                 {"simulated", r.simulated},
                  {"events_done", r.events_done},
                  {"events_total", r.events_total},
                  {"wall_seconds", r.wall_seconds},
@@ -75,11 +90,24 @@ std::string ResultsWriter::json(const model::RunResults& r) {
                  {"task_names", r.matrix.tasks()},
                  {"accuracy_matrix_learned", learned},
                  {"accuracy_matrix", matrix},
+                 {"accuracy_matrix_entries", entries},
                  {"tasks", tasks}};
   return doc.dump(2) + "\n";
 }
 
 std::string ResultsWriter::csv(const model::RunResults& r) {
+  if (!dense(r.matrix)) {
+    // One line per measured entry; a learned task keeps its value until measured again.
+    std::string text = "row,learned,task,accuracy\n";
+    for (size_t i = 0; i < r.matrix.rows(); ++i) {
+      const std::string& learned = r.matrix.tasks()[static_cast<size_t>(r.matrix.learned(i))];
+      for (const auto& e : r.matrix.entries(i)) {
+        text += fmt::format("{},{},{},{:.6f}\n", i, learned,
+                            r.matrix.tasks()[static_cast<size_t>(e.task)], e.accuracy);
+      }
+    }
+    return text;
+  }
   std::string text = "learned";
   for (const auto& name : r.matrix.tasks())
     text += "," + name;

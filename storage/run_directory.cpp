@@ -31,7 +31,7 @@ bool RunDirectory::is_run() const {
 void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
                                   const std::vector<model::Component>& added,
                                   const RunIdentity& identity,
-                                  const model::RunProgress& progress) const {
+                                  const model::ProgressStep& progress) const {
   fs::create_directories(path_ + "/snapshots");
   FileExtras extras;
   extras.format = kSnapshotFormat;

@@ -47,7 +47,7 @@ class RunDirectory {
   /// Writes snapshot `sequence` with the components `added` by that commit.
   void write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
                       const std::vector<model::Component>& added, const RunIdentity& identity,
-                      const model::RunProgress& progress) const;
+                      const model::ProgressStep& progress) const;
 
   /// Loads the longest chain of complete snapshots from 0. A snapshot that fails its checks is
   /// renamed to `*.corrupt` (with every later one, which builds on it) and reported in

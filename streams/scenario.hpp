@@ -81,6 +81,9 @@ struct TaskSpec {
   int64_t max_test = 0;
   /// Key `delay`: seconds to wait after the previous arrival before this task arrives. Default: 0.
   double delay_seconds = 0.0;
+  /// Key `family` (simulated runs): the task family whose centre the task's simulated profile
+  /// lies near (see `SimulationSpec`); -1 derives it from the dataset's name. Default: -1.
+  int64_t family = -1;
   /// The line of the scenario where the task is defined.
   int64_t line = 0;
 };
@@ -107,8 +110,9 @@ struct ArchitectureSpec {
 
 /// How the root model is obtained: the `[root]` table.
 struct RootSpec {
-  /// Key `source`: "train" (train on `pretrain`) or "import" (load `file`). Default: "train".
-  enum class Source { kTrain, kImport };
+  /// Key `source`: "train" (train on `pretrain`), "import" (load `file`) or "init" (freshly
+  /// initialised from the run seed, untrained: what simulated runs use). Default: "train".
+  enum class Source { kTrain, kImport, kInit };
   Source source = Source::kTrain;
   /// The `[root.architecture]` table.
   ArchitectureSpec architecture;
@@ -149,12 +153,54 @@ struct StrategySpec {
 
 /// Where candidates train: the `[trainers]` table.
 struct TrainerSpec {
+  /// Key `kind`: "torch" (real training with LibTorch) or "simulated" (the cost and quality
+  /// model of `SimulationSpec`, on virtual time, no data). Default: "torch".
+  enum class Kind { kTorch, kSimulated };
+  Kind kind = Kind::kTorch;
   /// Key `count`: number of local trainers. Default: 1.
   int64_t count = 1;
   /// Key `device`: "cpu" or "cuda:K". Default: "cpu".
   std::string device = "cpu";
   /// Key `threads`: torch intra-op threads per trainer (one was fastest on 2 cores). Default: 1.
   int64_t threads = 1;
+};
+
+/// The cost and quality model of simulated trainers: the `[simulation]` table, read only with
+/// `[trainers] kind = "simulated"`.
+///
+/// Every task gets a profile drawn from the run seed and its name: a unit vector near its
+/// family's centre (relatedness of two tasks is the cosine of their vectors, clipped at 0), a
+/// ceiling accuracy and a best learning rate. A path's quality grows with how related the tasks
+/// that own its reused components are, and with how long its own components train; its cost is
+/// the FLOPs of its training steps at `flops_per_second`. `model::SimulationModel` has the
+/// formulas.
+struct SimulationSpec {
+  /// Key `tasks`: generate this many tasks (`sim-00000`, ...) instead of `[[tasks]]` entries;
+  /// 0 uses the entries. Default: 0.
+  int64_t tasks = 0;
+  /// Key `families`: task families of generated tasks (and of `[[tasks]]` without `family`).
+  /// Default: 8.
+  int64_t families = 8;
+  /// Key `spread`: how far a task's vector lies from its family's centre (0 = identical tasks
+  /// within a family). Default: 0.35.
+  double spread = 0.35;
+  /// Key `classes`: classes of each generated task. Default: 10.
+  int64_t classes = 10;
+  /// Key `interval`: seconds between the arrivals of generated tasks (virtual time). Default: 0.
+  double interval = 0.0;
+  /// Key `flops_per_second`: the simulated trainer's speed. Default: 5e9 (one core of this
+  /// project's CI machines running the fused CPU kernels).
+  double flops_per_second = 5e9;
+  /// Key `validation_images`: images one simulated validation scores (its cost). Default: 500.
+  int64_t validation_images = 500;
+  /// Key `adapt_steps`: training steps that close 63% of the gap between a component's source
+  /// and the task (1 − e^−1). Default: 200.
+  double adapt_steps = 200.0;
+  /// Key `root_relatedness`: how related every task is to the root. Default: 0.5.
+  double root_relatedness = 0.5;
+  /// Key `noise`: standard deviation of the noise on each validation and test accuracy.
+  /// Default: 0.005.
+  double noise = 0.005;
 };
 
 /// A task-stream scenario as read from a TOML file.
@@ -170,11 +216,15 @@ struct Scenario {
   RootSpec root;
   StrategySpec strategy;
   TrainerSpec trainers;
+  /// The `[simulation]` table (used when `trainers.kind` is simulated).
+  SimulationSpec simulation;
   /// The `[datasets.NAME]` tables, plus the predefined `fashion-mnist` unless redefined.
   std::vector<DatasetSpec> datasets;
   /// The `[[tasks]]` entries, in arrival order. At least one.
   std::vector<TaskSpec> tasks;
 
+  /// Whether candidates train in simulation (`[trainers] kind = "simulated"`).
+  bool simulated() const { return trainers.kind == TrainerSpec::Kind::kSimulated; }
   /// The dataset called `name`, or nullptr.
   const DatasetSpec* find_dataset(const std::string& name) const;
 };

@@ -320,6 +320,10 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
   task.max_train = r.integer("max_train", 0, 0, kMaxInt);
   task.max_test = r.integer("max_test", 0, 0, kMaxInt);
   task.delay_seconds = r.number("delay", 0.0, 0.0, 86400.0);
+  const toml::node* family_node = t.get("family");
+  task.family = r.integer("family", -1, -1, kMaxInt);
+  if (family_node != nullptr && !s.simulated())
+    r.fail(family_node, "family", "only read when [trainers] kind = \"simulated\"");
   r.finish();
   return task;
 }
@@ -351,8 +355,10 @@ void parse_root(const toml::table& t, Scenario& s) {
   TableReader r(t, "root", s.file);
   RootSpec& root = s.root;
   const toml::node* source_node = t.get("source");
-  const std::string source = r.choice("source", "train", {"train", "import"});
-  root.source = source == "train" ? RootSpec::Source::kTrain : RootSpec::Source::kImport;
+  const std::string source = r.choice("source", "train", {"train", "import", "init"});
+  root.source = source == "train"    ? RootSpec::Source::kTrain
+                : source == "import" ? RootSpec::Source::kImport
+                                     : RootSpec::Source::kInit;
   if (const toml::table* a = r.table("architecture"))
     parse_architecture(*a, root.architecture, s.file);
   root.steps = r.integer("steps", root.steps, 1, 10'000'000);
@@ -371,6 +377,11 @@ void parse_root(const toml::table& t, Scenario& s) {
     if (file_node != nullptr)
       r.fail(file_node, "file", "only allowed with source = \"import\"");
     root.pretrain = parse_task(*pretrain, "root.pretrain", s);
+  } else if (root.source == RootSpec::Source::kInit) {
+    if (file_node != nullptr)
+      r.fail(file_node, "file", "only allowed with source = \"import\"");
+    if (pretrain != nullptr)
+      r.fail(&t, "pretrain", "only allowed with source = \"train\"");
   } else {
     if (root.file.empty()) {
       r.fail(source_node, "file", "missing key file (required with source = \"import\")");
@@ -415,7 +426,40 @@ void parse_trainers(const toml::table& t, TrainerSpec& tr, const std::string& fi
            fmt::format("expected \"cpu\" or \"cuda:K\", found \"{}\"", tr.device));
   }
   tr.threads = r.integer("threads", tr.threads, 1, 256);
+  tr.kind = r.choice("kind", "torch", {"torch", "simulated"}) == "torch"
+                ? TrainerSpec::Kind::kTorch
+                : TrainerSpec::Kind::kSimulated;
   r.finish();
+}
+
+void parse_simulation(const toml::table& t, SimulationSpec& sim, const std::string& file) {
+  TableReader r(t, "simulation", file);
+  sim.tasks = r.integer("tasks", sim.tasks, 0, 10'000'000);
+  sim.families = r.integer("families", sim.families, 1, 1'000'000);
+  sim.spread = r.number("spread", sim.spread, 0.0, 10.0);
+  sim.classes = r.integer("classes", sim.classes, 2, 65536);
+  sim.interval = r.number("interval", sim.interval, 0.0, 86400.0);
+  sim.flops_per_second = r.number("flops_per_second", sim.flops_per_second, 0.0, 1e18, true);
+  sim.validation_images = r.integer("validation_images", sim.validation_images, 0, 10'000'000);
+  sim.adapt_steps = r.number("adapt_steps", sim.adapt_steps, 0.0, 1e9, true);
+  sim.root_relatedness = r.number("root_relatedness", sim.root_relatedness, 0.0, 1.0);
+  sim.noise = r.number("noise", sim.noise, 0.0, 1.0);
+  r.finish();
+}
+
+// The tasks `[simulation] tasks` asks for: `sim-00000`, ... over the families in turn.
+std::vector<TaskSpec> generated_tasks(const SimulationSpec& sim) {
+  std::vector<TaskSpec> out;
+  out.reserve(static_cast<size_t>(sim.tasks));
+  for (int64_t i = 0; i < sim.tasks; ++i) {
+    TaskSpec t;
+    t.name = fmt::format("sim-{:05d}", i);
+    t.dataset = "simulated";
+    t.family = i % sim.families;
+    t.delay_seconds = i == 0 ? 0.0 : sim.interval;
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Scenario parse_table(const toml::table& top, const std::string& file) {
@@ -452,8 +496,23 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
     parse_strategy(*st, s.strategy, file);
   if (const toml::table* tr = r.table("trainers"))
     parse_trainers(*tr, s.trainers, file);
+  if (const toml::table* sim = r.table("simulation")) {
+    if (!s.simulated())
+      r.fail(sim, "simulation", "only read when [trainers] kind = \"simulated\"");
+    parse_simulation(*sim, s.simulation, file);
+  }
 
   const toml::array* tasks = r.array("tasks");
+  if (s.simulation.tasks > 0) {
+    if (tasks != nullptr && !tasks->empty()) {
+      r.fail(tasks, "tasks",
+             fmt::format("expected no [[tasks]] entries with [simulation] tasks = {}, found {}",
+                         s.simulation.tasks, tasks->size()));
+    }
+    s.tasks = generated_tasks(s.simulation);
+    r.finish();
+    return s;
+  }
   if (tasks == nullptr || tasks->empty()) {
     r.fail(tasks, "tasks", "empty stream: expected at least one [[tasks]] entry");
   }

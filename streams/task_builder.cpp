@@ -36,8 +36,23 @@ std::vector<TaskData> TaskBuilder::build_all() {
   std::vector<TaskData> tasks;
   tasks.reserve(scenario_.tasks.size());
   for (const auto& spec : scenario_.tasks)
-    tasks.push_back(build(spec));
+    tasks.push_back(scenario_.simulated() ? describe(spec) : build(spec));
   return tasks;
+}
+
+TaskData TaskBuilder::describe(const TaskSpec& spec) const {
+  TaskData t;
+  t.spec = spec;
+  if (!spec.classes.empty()) {
+    t.num_classes = static_cast<int64_t>(spec.classes.size());
+  } else if (const DatasetSpec* ds = scenario_.find_dataset(spec.dataset)) {
+    t.num_classes = ds->classes();
+  } else {
+    t.num_classes = scenario_.simulation.classes;
+  }
+  for (int64_t c = 0; c < t.num_classes; ++c)
+    t.class_names.push_back(fmt::format("class {}", c));
+  return t;
 }
 
 TaskData TaskBuilder::build(const TaskSpec& spec, const Dataset& dataset, uint64_t seed) {

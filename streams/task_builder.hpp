@@ -21,8 +21,12 @@ class TaskBuilder {
 
   /// Builds one task from `spec` (a stream task or the root's pretraining task).
   TaskData build(const TaskSpec& spec);
-  /// Builds every task of the stream, in arrival order.
+  /// Builds every task of the stream, in arrival order; in a simulated scenario, only
+  /// describes them (`describe`).
   std::vector<TaskData> build_all();
+  /// A task without images: its spec, classes and class names (what simulated trainers need).
+  /// Generated tasks have `[simulation] classes` classes.
+  TaskData describe(const TaskSpec& spec) const;
 
   /// Builds `spec` from an already loaded dataset with the given seed.
   static TaskData build(const TaskSpec& spec, const Dataset& dataset, uint64_t seed);

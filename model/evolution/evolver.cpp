@@ -22,10 +22,11 @@ std::vector<std::string> root_block_ids(int64_t depth) {
 
 }  // namespace
 
-Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage, std::vector<Path> seeds,
-                 std::optional<Path> previous, std::map<std::string, int64_t>& offspring,
-                 const SearchSpace& space, const streams::ArchitectureSpec& arch, std::string task,
-                 int64_t classes, double root_params, EvolutionSettings settings)
+Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage,
+                 std::vector<const Path*> seeds, std::optional<Path> previous,
+                 std::map<std::string, int64_t>& offspring, const SearchSpace& space,
+                 const streams::ArchitectureSpec& arch, std::string task, int64_t classes,
+                 double root_params, EvolutionSettings settings)
     : store_(store),
       usage_(usage),
       offspring_(offspring),
@@ -36,8 +37,12 @@ Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage, std::
       root_params_(root_params),
       settings_(settings),
       mutation_(space, root_block_ids(arch.depth), task_) {
-  for (const auto& s : seeds)
-    seeds_.push_back(member_of(s));
+  seeds_ = std::move(seeds);
+  seed_offspring_.reserve(seeds_.size());
+  for (const Path* s : seeds_) {
+    const auto n = offspring_.find(s->name);
+    seed_offspring_.push_back(n == offspring_.end() ? 0 : n->second);
+  }
   if (previous) {
     Member m = member_of(*previous);
     m.path.score = score_of(m.path, m.components, m.path.quality);
@@ -79,15 +84,16 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     std::vector<int64_t> own_offspring;
     for (const auto& m : population_) {
       own_scores.push_back(m.path.score);
-      own_offspring.push_back(offspring_[m.path.name]);
+      const auto n = offspring_.find(m.path.name);
+      own_offspring.push_back(n == offspring_.end() ? 0 : n->second);
     }
-    std::vector<int64_t> seed_offspring;
-    for (const auto& m : seeds_)
-      seed_offspring.push_back(offspring_[m.path.name]);
-    const auto choice = ParentSelection::select(own_scores, own_offspring, seed_offspring, rng);
-    const Member& parent = choice.source == ParentSelection::Source::kOwn
-                               ? population_[choice.index]
-                               : seeds_[choice.index];
+    const auto choice = ParentSelection::select(own_scores, own_offspring, seed_offspring_, rng);
+    // Own paths are named after this task, seeds after theirs: the names never collide.
+    const Member parent = choice.source == ParentSelection::Source::kOwn
+                              ? population_[choice.index]
+                              : member_of(*seeds_[choice.index]);
+    if (choice.source == ParentSelection::Source::kSeed)
+      ++seed_offspring_[choice.index];
     ++offspring_[parent.path.name];
 
     std::vector<ComponentRef> refs;

@@ -74,9 +74,11 @@ struct CandidateRecord {
 class Evolver {
  public:
   /// `seeds`: the committed paths of other tasks and the root's path, whose components are in
-  /// `store`; `previous`: this task's own committed path from an earlier iteration, if any;
-  /// `offspring`: children per path name for this task, kept across iterations.
-  Evolver(const ParameterStore& store, const ComponentUsage& usage, std::vector<Path> seeds,
+  /// `store` (read when a seed is picked as a parent, so they must outlive the evolver);
+  /// `previous`: this task's own committed path from an earlier iteration, if any;
+  /// `offspring`: children per path name for this task, kept across iterations (names of
+  /// paths that had none are not added).
+  Evolver(const ParameterStore& store, const ComponentUsage& usage, std::vector<const Path*> seeds,
           std::optional<Path> previous, std::map<std::string, int64_t>& offspring,
           const SearchSpace& space, const streams::ArchitectureSpec& arch, std::string task,
           int64_t classes, double root_params, EvolutionSettings settings);
@@ -105,7 +107,10 @@ class Evolver {
 
   const ParameterStore& store_;
   const ComponentUsage& usage_;
-  std::vector<Member> seeds_;
+  std::vector<const Path*> seeds_;
+  // Children each seed had so far (as in `offspring_`), kept here so that picking a parent
+  // does not look every seed up.
+  std::vector<int64_t> seed_offspring_;
   std::vector<Member> population_;
   std::vector<std::pair<int64_t, Member>> pending_;  // kept children of the running generation
   std::map<std::string, int64_t>& offspring_;

@@ -7,6 +7,13 @@
 
 namespace evostream::model {
 
+/// One measured entry of a row of the accuracy matrix: a task's test accuracy.
+struct MatrixEntry {
+  int64_t task = 0;
+  double accuracy = 0.0;
+  bool operator==(const MatrixEntry& o) const { return task == o.task && accuracy == o.accuracy; }
+};
+
 /// The continual-learning accuracy matrix and the metrics derived from it.
 ///
 /// Row i is the evaluation after the i-th learning event (a task visit); column j is task j of
@@ -15,20 +22,32 @@ namespace evostream::model {
 /// (accuracy right after the task was last learned minus now), BWT = −forgetting, and the
 /// max-based forgetting of Chaudhry et al. (best accuracy on the task before the final event
 /// minus now). Means are unweighted over tasks, as in Avalanche's stream metrics.
+///
+/// The matrix is sparse: a row holds the entries measured after its event, and a learned task
+/// without one keeps the value it had in the row before (its serving path did not change, so
+/// neither did its predictions). Memory grows with the entries measured, not with rows × tasks.
 class AccuracyMatrix {
  public:
   /// A matrix over `tasks` (stream order), with no rows yet.
   explicit AccuracyMatrix(std::vector<std::string> tasks);
 
   /// Appends the row after learning task `learned`; `row[j]` is empty for tasks not learned
-  /// yet. Raises `std::invalid_argument` on a wrong size, an unknown column or a missing value
-  /// for a learned task.
-  void add_row(int64_t learned, std::vector<std::optional<double>> row);
+  /// yet (every value given counts as measured). Raises `std::invalid_argument` on a wrong
+  /// size, an unknown column or a missing value for a learned task.
+  void add_row(int64_t learned, const std::vector<std::optional<double>>& row);
+  /// Appends the row after learning task `learned` from the entries measured after it; the
+  /// learned task must be one of them. Raises `std::invalid_argument` otherwise, or on an
+  /// unknown task.
+  void add_entries(int64_t learned, std::vector<MatrixEntry> entries);
 
   const std::vector<std::string>& tasks() const { return tasks_; }
   size_t rows() const { return rows_.size(); }
-  /// A[i][j], or empty.
+  /// A[i][j] (measured in row i or carried from an earlier row), or empty.
   std::optional<double> at(size_t row, size_t task) const;
+  /// Row i in full, one value per task.
+  std::vector<std::optional<double>> row(size_t row) const;
+  /// The entries measured after event `row`.
+  const std::vector<MatrixEntry>& entries(size_t row) const { return rows_.at(row); }
   /// The task learned by event `row`.
   int64_t learned(size_t row) const { return learned_[row]; }
 
@@ -53,7 +72,9 @@ class AccuracyMatrix {
  private:
   std::vector<std::string> tasks_;
   std::vector<int64_t> learned_;
-  std::vector<std::vector<std::optional<double>>> rows_;
+  std::vector<std::vector<MatrixEntry>> rows_;
+  // Per task: (row, accuracy) of every entry measured, in row order.
+  std::vector<std::vector<std::pair<size_t, double>>> history_;
 };
 
 }  // namespace evostream::model

@@ -56,12 +56,13 @@ Mu2NetStrategy::Mu2NetStrategy(StrategyEnvironment env)
 
 std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const TaskContext& ctx) {
   const std::string& task = ctx.task.name();
-  std::vector<Path> seeds;
+  std::vector<const Path*> seeds;
+  seeds.reserve(state.paths.size() + 1);
   for (const auto& [name, path] : state.paths) {
     if (name != task)
-      seeds.push_back(path);
+      seeds.push_back(&path);
   }
-  seeds.push_back(state.root);
+  seeds.push_back(&state.root);
   std::optional<Path> previous;
   if (auto p = state.paths.find(task); p != state.paths.end())
     previous = p->second;
@@ -84,6 +85,16 @@ std::map<std::string, int64_t> Mu2NetStrategy::counters() const {
   std::map<std::string, int64_t> out;
   for (const auto& [task, counts] : offspring_) {
     for (const auto& [path, n] : counts)
+      out[task + '\n' + path] = n;
+  }
+  return out;
+}
+
+std::map<std::string, int64_t> Mu2NetStrategy::counters(const std::string& task) const {
+  std::map<std::string, int64_t> out;
+  const auto counts = offspring_.find(task);
+  if (counts != offspring_.end()) {
+    for (const auto& [path, n] : counts->second)
       out[task + '\n' + path] = n;
   }
   return out;

@@ -16,6 +16,7 @@ class Mu2NetStrategy : public Strategy {
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
   /// Children per parent path, keyed `task` + '\n' + `path name`.
   std::map<std::string, int64_t> counters() const override;
+  std::map<std::string, int64_t> counters(const std::string& task) const override;
   void restore_counters(const std::map<std::string, int64_t>& counters) override;
 
  private:

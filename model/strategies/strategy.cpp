@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "model/run_interrupted.hpp"
+#include "model/simulation_model.hpp"
 #include "model/strategies/baseline_strategy.hpp"
 #include "model/strategies/mu2net_strategy.hpp"
 #include "model/strategies/sequential_strategy.hpp"
@@ -24,6 +25,8 @@ StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
   env.train.threads = s.trainers.threads;
   env.train.device = s.trainers.device;
   env.cache = std::move(cache);
+  if (s.simulated())
+    env.simulation = std::make_shared<const SimulationModel>(s);
   return env;
 }
 
@@ -124,6 +127,33 @@ TrainSettings Strategy::train_settings(const Candidate& candidate) const {
   if (candidate.steps > 0)
     s.steps = candidate.steps;
   return s;
+}
+
+TrainResult Strategy::train(const Candidate& candidate, const streams::TaskData& task,
+                            const TrainProgress& progress) const {
+  const TrainSettings settings = train_settings(candidate);
+  if (env_.simulation) {
+    return env_.simulation->train(candidate.components, candidate.path.hp, task,
+                                  candidate.training_seed, settings, progress);
+  }
+  return Trainer(settings, env_.cache)
+      .train(candidate.components, candidate.path.hp, task, candidate.training_seed, progress);
+}
+
+std::map<std::string, int64_t> Strategy::counters(const std::string& task) const {
+  std::map<std::string, int64_t> out;
+  const std::string prefix = task + '\n';
+  for (const auto& [key, n] : counters()) {
+    if (key.compare(0, prefix.size(), prefix) == 0)
+      out[key] = n;
+  }
+  return out;
+}
+
+int64_t Strategy::candidate_steps() const {
+  const VisitPlan p = plan();
+  return env_.train.steps * env_.spec.generations * env_.spec.children /
+         std::max<int64_t>(1, p.candidates);
 }
 
 std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env) {

@@ -19,6 +19,8 @@
 
 namespace evostream::model {
 
+class SimulationModel;
+
 /// What a run has built so far: the store, the committed paths and who uses what.
 struct RunState {
   /// Every committed component (the root's first), all frozen.
@@ -73,6 +75,8 @@ struct StrategyEnvironment {
   TrainSettings train;
   /// Frozen-prefix activations shared by every candidate of the run; may be null.
   std::shared_ptr<PrefixCache> cache;
+  /// The cost and quality model when candidates train in simulation; null for real training.
+  std::shared_ptr<const SimulationModel> simulation;
 
   /// What `scenario` gives: its architecture, strategy budgets and trainer settings.
   static StrategyEnvironment of(const streams::Scenario& scenario,
@@ -119,6 +123,12 @@ class Strategy {
   virtual std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) = 0;
   /// The settings a candidate trains with (`candidate.steps` overriding the steps).
   TrainSettings train_settings(const Candidate& candidate) const;
+  /// Trains a candidate: for real, or with the simulation model when the run simulates.
+  TrainResult train(const Candidate& candidate, const streams::TaskData& task,
+                    const TrainProgress& progress = {}) const;
+  /// Steps one candidate of this strategy trains (a baseline trains one candidate for the
+  /// whole per-task budget).
+  int64_t candidate_steps() const;
   /// The path that serves `task` now. Default: the task's committed path.
   virtual Path serving_path(const RunState& state, const std::string& task) const;
   /// Generations and candidates one task visit trains, for progress displays. Default: the
@@ -129,6 +139,8 @@ class Strategy {
   /// The strategy's own state that a resumed run needs (µ2Net: children per parent path), as
   /// named counters. Default: none.
   virtual std::map<std::string, int64_t> counters() const { return {}; }
+  /// The counters of one task (keys `TASK\n...`). Default: those of `counters` with its prefix.
+  virtual std::map<std::string, int64_t> counters(const std::string& task) const;
   /// Restores what `counters` returned.
   virtual void restore_counters(const std::map<std::string, int64_t>&) {}
 

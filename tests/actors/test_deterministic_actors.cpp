@@ -201,13 +201,13 @@ TEST_CASE("The snapshotter writes in commit order and reports a failed write", "
   std::vector<int64_t> written;
   const caf::actor writer = t.system->spawn(
       snapshotter,
-      SnapshotWriter([&](const model::RunProgress& p, const std::vector<model::Component>& added) {
+      SnapshotWriter([&](const model::ProgressStep& p, const std::vector<model::Component>& added) {
         if (p.events_done == 3)
           throw std::runtime_error("runs/x/snapshots/snapshot-000003.h5: disk full");
         written.push_back(p.events_done * 10 + static_cast<int64_t>(added.size()));
       }));
   auto job = [](int64_t events_done) {
-    auto p = std::make_shared<model::RunProgress>();
+    auto p = std::make_shared<model::ProgressStep>();
     p->events_done = events_done;
     return snapshot_job{p, std::make_shared<const std::vector<model::Component>>()};
   };

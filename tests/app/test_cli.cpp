@@ -233,7 +233,7 @@ TEST_CASE("bench root trains the smoke root and exports it for import", "[app]")
              "[[tasks]]\nname = \"a\"\ndataset = \"fashion-mnist\"\n");
   const CliResult refused = run_cli("bench root --scenario " + path);
   CHECK(refused.status == 1);
-  CHECK_THAT(refused.err, Contains("root.source is \"import\""));
+  CHECK_THAT(refused.err, Contains("root.source is not \"train\""));
 }
 
 TEST_CASE("Tasks arrive after their delay unless run is told to go fast", "[app]") {

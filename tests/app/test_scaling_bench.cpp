@@ -43,11 +43,19 @@ TEST_CASE("A stream of N tasks cycles the base scenario's tasks under new names"
         "[[tasks]]\nname = \"task-00001\"\ndataset = \"b\"\nrotate = 90\n\n"
         "[[tasks]]\nname = \"task-00002\"\ndataset = \"a\"\n\n");
   CHECK_THROWS_WITH(TaskCountBench::scenario_text("name = \"b\"\n", 3),
-                    Contains("has no [[tasks]]"));
+                    Contains("has no [[tasks]] and no [simulation] tasks"));
   // The shipped base parses at any length.
   const std::string shipped = slurp(config("synthetic-100.toml"));
   CHECK_NOTHROW(evostream::streams::ScenarioParser::parse_string(
       TaskCountBench::scenario_text(shipped, 250), "generated.toml"));
+}
+
+TEST_CASE("A simulated stream of N tasks generates N tasks", "[app][bench]") {
+  const std::string shipped = slurp(config("simulated.toml"));
+  const auto s = evostream::streams::ScenarioParser::parse_string(
+      TaskCountBench::scenario_text(shipped, 37), "generated.toml");
+  CHECK(s.simulated());
+  CHECK(s.tasks.size() == 37);
 }
 
 TEST_CASE("The tasks-axis CSV gives per-task milliseconds and kilobytes", "[app][bench]") {
@@ -61,8 +69,10 @@ TEST_CASE("The tasks-axis CSV gives per-task milliseconds and kilobytes", "[app]
   p.max_rss_mb = 190.0;
   p.store_params = 1234;
   p.resume_seconds = 0.6;
-  CHECK_THAT(TaskCountBench::csv({p}),
-             Contains("\n10,2.000,0.000,0.500,3.000,50.000,20.0,1.000,190.0,1234,0.600\n"));
+  p.end_ms_per_task = 4.5;
+  CHECK_THAT(
+      TaskCountBench::csv({p}),
+      Contains("\n10,2.000,0.000,0.500,3.000,50.000,20.0,1.000,190.0,1234,0.600,4.500,false\n"));
   CHECK_THAT(TaskCountBench::svg({p}), Contains("<svg id=\"scaling-tasks\""));
 }
 
@@ -70,13 +80,14 @@ TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[ap
   TempDir dir;
   const CliResult r =
       run_cli("bench scaling --scenario " + config("smoke.toml") +
-              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --tasks 3 --tasks-scenario " +
-              config("synthetic-100.toml") + " --out " + dir.file("out"));
+              " --repetitions 1 --trainers 1 2 --concurrent 1 2 --tasks 3 40 --tasks-scenario " +
+              config("simulated.toml") + " --out " + dir.file("out"));
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("state hash with every trainer count: "));
   CHECK_THAT(r.out, Contains("(the same)"));
-  CHECK_THAT(r.out, Contains("3 tasks: "));
+  CHECK_THAT(r.out, Contains("3 tasks (simulated): "));
+  CHECK_THAT(r.out, Contains("40 tasks (simulated): "));
   for (const char* f : {"scaling-trainers.csv", "scaling-trainers.svg", "scaling-concurrent.csv",
                         "scaling-concurrent.svg", "scaling-tasks.csv", "scaling-tasks.svg"}) {
     INFO(f);
@@ -85,4 +96,5 @@ TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[ap
   CHECK(lines(slurp(dir.file("out/scaling-trainers.csv"))) == 3);
   CHECK_THAT(slurp(dir.file("out/scaling-concurrent.csv")), Contains("\n2,2,"));
   CHECK_THAT(slurp(dir.file("out/scaling-tasks.csv")), Contains("\n3,"));
+  CHECK_THAT(slurp(dir.file("out/scaling-tasks.csv")), Contains(",true\n"));
 }

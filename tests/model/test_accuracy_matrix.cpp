@@ -80,3 +80,26 @@ TEST_CASE("A malformed row is refused", "[model][metrics]") {
   CHECK_THROWS_WITH(m.add_row(2, {0.5, {}}), Catch::Contains("no task 2"));
   CHECK_THROWS_WITH(m.add_row(1, {0.5, {}}), Catch::Contains("no accuracy for t1"));
 }
+
+TEST_CASE("A sparse row carries unmeasured tasks forward", "[model][metrics]") {
+  AccuracyMatrix m({"t0", "t1", "t2"});
+  m.add_entries(0, {{0, 0.90}});
+  m.add_entries(1, {{1, 0.70}});
+  m.add_entries(2, {{0, 0.85}, {1, 0.50}, {2, 0.60}});
+  CHECK(m.at(1, 0) == 0.90);
+  CHECK_FALSE(m.at(1, 2).has_value());
+  const auto row = m.row(1);
+  CHECK(row[0] == 0.90);
+  CHECK(row[1] == 0.70);
+  CHECK_FALSE(row[2].has_value());
+  CHECK(m.entries(1).size() == 1);
+  // The same metrics as the full matrix of `three_tasks`.
+  const AccuracyMatrix full = three_tasks();
+  CHECK(m.average_accuracy(1) == Approx(0.80));  // t0 carried at 0.90
+  CHECK(m.bwt() == full.bwt());
+  CHECK(m.max_forgetting() == full.max_forgetting());
+  CHECK_THROWS_WITH(m.add_entries(1, {{0, 0.5}}),
+                    Catch::Contains("no accuracy for t1, the task just learned"));
+  CHECK_THROWS_WITH(m.add_entries(1, {{1, 0.5}, {7, 0.5}}), Catch::Contains("no task 7"));
+  CHECK_THROWS_WITH(m.at(5, 0), Catch::Contains("no row 5"));
+}

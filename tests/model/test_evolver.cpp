@@ -31,7 +31,7 @@ struct World {
   Evolver evolver(const std::string& task, EvolutionSettings s = {}) {
     s.generations = 2;
     s.children = 3;
-    return Evolver(store, usage, {root}, std::nullopt, offspring, space, micro_arch(), task, 4,
+    return Evolver(store, usage, {&root}, std::nullopt, offspring, space, micro_arch(), task, 4,
                    root_params, s);
   }
 };

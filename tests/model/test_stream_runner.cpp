@@ -47,6 +47,12 @@ TEST_CASE("mu2net keeps every earlier task's predictions bit-identical", "[model
   const RunResults r = smoke().run("mu2net");
   REQUIRE(r.tasks.size() == 3);
   CHECK(r.matrix.rows() == 3);
+  // Only the committed task is measured until the last visit, which measures every task again
+  // (and checks its predictions against those it had when committed).
+  CHECK(r.matrix.entries(0).size() == 1);
+  CHECK(r.matrix.entries(1).size() == 1);
+  CHECK(r.matrix.entries(2).size() == 3);
+  CHECK(*r.matrix.at(1, 0) == *r.matrix.at(0, 0));  // carried forward
   CHECK(r.bwt == 0.0);
   CHECK(r.forgetting == 0.0);
   CHECK(r.max_forgetting == 0.0);

@@ -18,32 +18,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The progress after `events` visits of a two-task stream (t0, then t1).
-model::RunProgress progress(int64_t events) {
-  model::RunProgress p;
+// The step of visit `events` of a two-task stream (t0, then t1); 0 names the tasks.
+model::ProgressStep step(int64_t events) {
+  model::ProgressStep p;
   p.events_done = events;
-  p.tasks.resize(2);
-  p.tasks[0].name = "t0";
-  p.tasks[1].name = "t1";
-  p.tasks[0].classes = 2;
-  p.tasks[1].classes = 5;
-  for (int64_t e = 0; e < events; ++e) {
-    const std::string name = e == 0 ? "t0" : "t1";
-    model::Path path;
-    path.name = name + "@0.0.1";
-    path.task = name;
-    path.ids = {"root/block0", name + "/head"};
-    path.hp.learning_rate = 0.02;
-    path.quality = 1.0 / 3.0;
-    p.paths[name] = path;
-    p.last_task = name;
-    p.row_learned.push_back(e);
-    p.rows.push_back(e == 0 ? std::vector<std::optional<double>>{0.1 + 1e-17, std::nullopt}
-                            : std::vector<std::optional<double>>{0.1 + 1e-17, 0.7});
-    p.tasks[static_cast<size_t>(e)].candidates = 4;
-    p.tasks[static_cast<size_t>(e)].predictions_hash = "h" + name;
-    p.strategy_counters[name + "\nroot"] = 3;
+  if (events == 0) {
+    p.tasks = {{"t0", 2}, {"t1", 5}};
+    return p;
   }
+  const std::string name = events == 1 ? "t0" : "t1";
+  p.learned = events - 1;
+  p.path.name = name + "@0.0.1";
+  p.path.task = name;
+  p.path.ids = {"root/block0", name + "/head"};
+  p.path.hp.learning_rate = 0.02;
+  p.path.quality = 1.0 / 3.0;
+  p.task.name = name;
+  p.task.candidates = 4;
+  if (events == 1) {
+    p.entries = {{0, 0.1 + 1e-17}};
+    p.entry_hashes = {"ht0"};
+  } else {
+    p.entries = {{1, 0.7}};  // t0 keeps its value: not measured again
+    p.entry_hashes = {"ht1"};
+  }
+  p.counters[name + "\nroot"] = 3;
   return p;
 }
 
@@ -57,11 +56,11 @@ struct Run {
     std::ofstream(dir.scenario_path()) << "name = \"s\"\n";
     dir.write_snapshot(0, evostream::testing::micro_arch(),
                        model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 1), id,
-                       progress(0));
+                       step(0));
     dir.write_snapshot(1, evostream::testing::micro_arch(),
-                       {model::VitFactory::head("t0/head", "t0", 16, 2)}, id, progress(1));
+                       {model::VitFactory::head("t0/head", "t0", 16, 2)}, id, step(1));
     dir.write_snapshot(2, evostream::testing::micro_arch(),
-                       {model::VitFactory::head("t1/head", "t1", 16, 5)}, id, progress(2));
+                       {model::VitFactory::head("t1/head", "t1", 16, 5)}, id, step(2));
   }
 };
 
@@ -100,9 +99,12 @@ TEST_CASE("A snapshot chain reads back its components and progress bit for bit",
   const model::RunProgress& p = l.progress;
   CHECK(p.events_done == 2);
   REQUIRE(p.rows.size() == 2);
-  CHECK(*p.rows[0][0] == 0.1 + 1e-17);  // doubles come back exactly
-  CHECK_FALSE(p.rows[0][1].has_value());
-  CHECK(*p.rows[1][1] == 0.7);
+  REQUIRE(p.rows[0].size() == 1);
+  CHECK(p.rows[0][0].task == 0);
+  CHECK(p.rows[0][0].accuracy == 0.1 + 1e-17);  // doubles come back exactly
+  REQUIRE(p.rows[1].size() == 1);
+  CHECK(p.rows[1][0].task == 1);
+  CHECK(p.rows[1][0].accuracy == 0.7);
   CHECK(p.row_learned == std::vector<int64_t>{0, 1});
   CHECK(p.paths.at("t0").quality == 1.0 / 3.0);
   CHECK(p.paths.at("t1").hp.learning_rate == 0.02);

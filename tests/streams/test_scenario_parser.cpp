@@ -9,6 +9,7 @@
 
 using Catch::Matchers::Contains;
 using evostream::streams::ConfigError;
+using evostream::streams::RootSpec;
 using evostream::streams::Scenario;
 using evostream::streams::ScenarioParser;
 
@@ -421,4 +422,65 @@ TEST_CASE("The shipped scenarios are valid", "[streams]") {
   const Scenario s =
       ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/fmnist-stream.toml");
   CHECK(s.tasks.size() >= 12);
+}
+
+namespace {
+
+const char* kSimulated = R"(name = "sim"
+[root]
+source = "init"
+[trainers]
+kind = "simulated"
+[simulation]
+tasks = 12
+families = 3
+interval = 2.5
+)";
+
+}  // namespace
+
+TEST_CASE("A simulated scenario generates its tasks over the families in turn", "[streams]") {
+  const Scenario s = parse(kSimulated);
+  CHECK(s.simulated());
+  CHECK(s.root.source == RootSpec::Source::kInit);
+  REQUIRE(s.tasks.size() == 12);
+  CHECK(s.tasks[0].name == "sim-00000");
+  CHECK(s.tasks[11].name == "sim-00011");
+  CHECK(s.tasks[4].family == 1);
+  CHECK(s.tasks[0].delay_seconds == 0.0);
+  CHECK(s.tasks[5].delay_seconds == 2.5);
+  CHECK(s.simulation.families == 3);
+  CHECK(s.simulation.flops_per_second == 5e9);  // the default
+  CHECK_FALSE(parse(R"(name = "x"
+[root]
+source = "init"
+[[tasks]]
+name = "a"
+dataset = "fashion-mnist"
+)")
+                  .simulated());
+}
+
+TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[streams]") {
+  const std::string torch =
+      std::string(kSimulated)
+          .replace(std::string(kSimulated).find("kind = \"simulated\""), 18, "kind = \"torch\"");
+  CHECK_THAT(error_of(torch),
+             Contains("simulation: only read when [trainers] kind = \"simulated\""));
+  CHECK_THAT(
+      error_of(std::string(kSimulated) + "[[tasks]]\nname = \"a\"\ndataset = \"d\"\n"),
+      Contains("tasks: expected no [[tasks]] entries with [simulation] tasks = 12, found 1"));
+  ScenarioDoc doc;
+  doc.set("tasks", "family", "2");
+  CHECK_THAT(error_of(doc.text()),
+             Contains("tasks[0].family: only read when [trainers] kind = \"simulated\""));
+  CHECK_THAT(error_of(std::string(kSimulated) + "spread = -1\n"), Contains("simulation.spread"));
+  CHECK_THAT(error_of(std::string(kSimulated)
+                          .replace(std::string(kSimulated).find("simulated\""), 10, "simulate\"")),
+             Contains("trainers.kind"));
+  const std::string init_with_file = std::string(kSimulated)
+                                         .replace(std::string(kSimulated).find("source = \"init\""),
+                                                  15, "source = \"init\"\nfile = \"r.h5\"");
+  CHECK_THAT(error_of(init_with_file),
+             Contains("root.file: only allowed with source = \"import\""));
 }
