@@ -5,6 +5,7 @@
 #include <caf/io/all.hpp>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 #include "model/prefix_cache.hpp"
+#include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
 
@@ -199,6 +201,27 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     return !stopped();
   };
 
+  // Simulated runs keep virtual time: arrivals at their scenario delays, candidates placed on
+  // the trainers' schedule, visit e beginning when it arrived and visit e − window committed.
+  std::unique_ptr<model::VirtualSchedule> schedule;
+  std::vector<double> virtual_arrivals;
+  std::map<int64_t, double> virtual_commits;  // event → when it committed (virtual)
+  if (options_.simulation) {
+    schedule = std::make_unique<model::VirtualSchedule>(std::max<int64_t>(1, options_.trainers));
+    std::vector<double> scenario_delays;
+    for (const auto& t : *tasks)
+      scenario_delays.push_back(t.spec.delay_seconds);
+    virtual_arrivals = arrival_times(scenario_delays);
+  }
+  auto virtual_start = [&](int64_t e) {
+    double at = e < static_cast<int64_t>(virtual_arrivals.size())
+                    ? virtual_arrivals[static_cast<size_t>(e)]
+                    : 0.0;
+    if (const auto dep = virtual_commits.find(e - window); dep != virtual_commits.end())
+      at = std::max(at, dep->second);
+    return at;
+  };
+
   std::string failure;
   int64_t committed = runner.progress().events_done;
   int64_t next = committed;
@@ -210,7 +233,9 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                    [&](caf::error& err) { failure = system.render(err); });
       if (!visit)
         break;
-      const caf::actor evolver = system.spawn(evolver_actor, &runner, visit.get(), pool);
+      visit->virtual_start = virtual_start(next);
+      const caf::actor evolver =
+          system.spawn(evolver_actor, &runner, visit.get(), pool, schedule.get());
       Handle done = self->request(evolver, caf::infinite, start_atom_v);
       in_flight.push_back(InFlight{std::move(visit), evolver, std::move(done)});
       ++next;
@@ -222,6 +247,13 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                                    [&](caf::error& err) { failure = system.render(err); });
     if (!ready)
       break;
+    if (schedule) {
+      const int64_t e = in_flight.front().visit->event;
+      const auto previous = virtual_commits.find(e - 1);
+      virtual_commits[e] = std::max(in_flight.front().visit->virtual_end,
+                                    previous == virtual_commits.end() ? 0.0 : previous->second);
+      virtual_commits.erase(e - window - 1);  // no later visit waits on it
+    }
     self->request(owner, caf::infinite, commit_atom_v, visit_ref{in_flight.front().visit})
         .receive([&](int64_t done) { committed = done; },
                  [&](caf::error& err) { failure = "committing failed: " + system.render(err); });
@@ -244,7 +276,12 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
       failure.rfind("writing a snapshot", 0) == 0 || failure.rfind("committing", 0) == 0;
   if (!failure.empty() && (!stopped() || own_failure))
     throw std::runtime_error(own_failure ? failure : "training failed: " + failure);
-  return runner.results(*tasks);
+  model::RunResults results = runner.results(*tasks);
+  if (schedule) {
+    for (const auto& [event, at] : virtual_commits)
+      results.virtual_seconds = std::max(results.virtual_seconds, at);
+  }
+  return results;
 }
 
 }  // namespace evostream::actors

@@ -9,10 +9,11 @@ namespace {
 using Self = caf::stateful_actor<EvolverState>;
 
 void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
-                const caf::actor& pool) {
+                const caf::actor& pool, model::VirtualSchedule* schedule) {
   auto& st = self->state;
   st.batch = visit->learner->next();
   if (st.batch.empty()) {
+    visit->virtual_end = st.ready;
     st.done.deliver(true);
     self->quit();
     return;
@@ -23,8 +24,10 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
   for (size_t i = 0; i < st.batch.size(); ++i) {
     self->request(pool, caf::infinite, BlobCodec::job(st.next_job++, task_index, st.batch[i]))
         .then(
-            [self, runner, visit, pool, i](train_reply& reply) {
+            [self, runner, visit, pool, schedule, i](train_reply& reply) {
               auto& s = self->state;
+              if (schedule)
+                s.batch_end = std::max(s.batch_end, schedule->place(s.ready, reply.seconds));
               s.replies[i] = std::move(reply);
               if (--s.outstanding > 0)
                 return;
@@ -33,7 +36,8 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
                     visit->context->task.name(),
                     visit->learner->record(s.batch[k], BlobCodec::result(*s.replies[k])));
               }
-              next_batch(self, runner, visit, pool);
+              s.ready = s.batch_end;
+              next_batch(self, runner, visit, pool, schedule);
             },
             [self](caf::error& err) {
               if (self->state.done.pending())
@@ -46,11 +50,13 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
 }  // namespace
 
 caf::behavior evolver_actor(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
-                            caf::actor pool) {
+                            caf::actor pool, model::VirtualSchedule* schedule) {
   return {
-      [self, runner, visit, pool](start_atom) {
+      [self, runner, visit, pool, schedule](start_atom) {
         self->state.done = self->make_response_promise();
-        next_batch(self, runner, visit, pool);
+        self->state.ready = visit->virtual_start;
+        self->state.batch_end = visit->virtual_start;
+        next_batch(self, runner, visit, pool, schedule);
         return self->state.done;
       },
   };

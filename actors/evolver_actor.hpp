@@ -6,6 +6,7 @@
 
 #include "actors/messages.hpp"
 #include "model/stream_runner.hpp"
+#include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
 
@@ -16,6 +17,9 @@ struct EvolverState {
   size_t outstanding = 0;
   caf::response_promise done;
   uint64_t next_job = 0;
+  /// Simulated runs: when the batch in flight was proposed and when its latest job ends.
+  double ready = 0.0;
+  double batch_end = 0.0;
   static inline const char* name = "evolver";
 };
 
@@ -25,8 +29,11 @@ struct EvolverState {
 ///
 /// `start_atom` → `true` when the learner has no more candidates (the visit is ready to
 /// commit), or the first error a job returned. `runner` and `visit` must outlive the actor; the
-/// run's state must not change while it works.
+/// run's state must not change while it works. With a `schedule` (simulated runs), each job's
+/// virtual cost is placed on it: a batch is ready when the one before it ended, the first at
+/// `visit->virtual_start`; `visit->virtual_end` is set when the last batch ends.
 caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, model::StreamRunner* runner,
-                            model::TaskVisit* visit, caf::actor pool);
+                            model::TaskVisit* visit, caf::actor pool,
+                            model::VirtualSchedule* schedule = nullptr);
 
 }  // namespace evostream::actors

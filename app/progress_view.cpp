@@ -192,6 +192,11 @@ std::string ProgressView::text_of(const Json& e) const {
         e.value("stream_seconds", 0.0), e.value("orchestration_seconds", 0.0),
         100.0 * e.value("orchestration_seconds", 0.0) / work, e.value("snapshot_seconds", 0.0),
         e.value("snapshot_bytes_per_task", 0.0) / 1000.0, e.value("trainers", 0));
+    if (e.value("simulated", false)) {
+      text += fmt::format(
+          "simulated: {:.0f} s of virtual time with {} trainer(s) ({:.0f} s of virtual training)\n",
+          e.value("virtual_seconds", 0.0), e.value("trainers", 0), e.value("train_seconds", 0.0));
+    }
     text += fmt::format("state-hash: {}\nresults written to {}/results.json\nreport: {}",
                         e.value("state_hash", ""), e.value("dir", ""), e.value("report", ""));
     return text;

@@ -227,6 +227,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                    {"orchestration_seconds", results.orchestration_seconds},
                    {"trainers", s.trainers.count},
                    {"simulated", results.simulated},
+                   {"virtual_seconds", results.virtual_seconds},
                    {"state_hash", results.state_hash},
                    {"report", report},
                    {"tasks", task_rows}});

@@ -13,7 +13,9 @@
 #include "app/task_count_bench.hpp"
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
+#include "model/vit_factory.hpp"
 #include "storage/results_writer.hpp"
+#include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -82,11 +84,17 @@ int ScalingBenchCommand::run(std::ostream& out) const {
   streams::TaskBuilder builder(s);
   const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
   out << fmt::format(
-      "bench scaling: {} ({} tasks), root trained once; {} repetition(s) per "
-      "point, medians\n",
-      s.name, tasks->size(), options_.repetitions);
+      "bench scaling: {} ({} tasks{}), root made once; {} repetition(s) per point, medians\n",
+      s.name, tasks->size(),
+      s.simulated() ? ", SIMULATED: seconds are virtual, candidates per virtual second" : "",
+      options_.repetitions);
   out.flush();
-  const auto root = model::RootTrainer(s.root).train(builder.build(*s.root.pretrain), s.seed);
+  const auto root =
+      s.root.source == streams::RootSpec::Source::kTrain
+          ? model::RootTrainer(s.root).train(builder.build(*s.root.pretrain), s.seed)
+      : s.root.source == streams::RootSpec::Source::kInit
+          ? model::VitFactory::root(s.root.architecture, s.simulation.classes, "root", s.seed)
+          : storage::RootSource::import(s.root.file, s.root.architecture);
 
   // One timed run of the stream (root excluded).
   auto measure = [&](int64_t trainers, int64_t concurrent) {
@@ -99,12 +107,14 @@ int ScalingBenchCommand::run(std::ostream& out) const {
     o.trainers = trainers;
     o.settings = env.train;
     o.fast = true;
+    o.simulation = env.simulation;
     const auto t0 = Clock::now();
     const model::RunResults r = actors::ActorRun(o).run(runner, tasks);
     Point p;
     p.trainers = trainers;
     p.concurrent = concurrent;
-    p.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    p.seconds = s.simulated() ? r.virtual_seconds
+                              : std::chrono::duration<double>(Clock::now() - t0).count();
     for (const auto& t : r.tasks)
       p.candidates += t.candidates;
     p.state_hash = model::run_state_hash(runner.state().store, runner.progress());
@@ -157,8 +167,9 @@ int ScalingBenchCommand::run(std::ostream& out) const {
                                        TaskCountBench::svg(points));
   }
 
-  out << fmt::format("\n{:>9} {:>9} {:>10} {:>11} {:>14} {:>9}\n", "trainers", "at once", "seconds",
-                     "candidates", "candidates/s", "speed-up");
+  out << fmt::format("\n{:>9} {:>9} {:>10} {:>11} {:>14} {:>9}{}\n", "trainers", "at once",
+                     "seconds", "candidates", "candidates/s", "speed-up",
+                     s.simulated() ? "  (simulated: virtual seconds)" : "");
   bool same = true;
   for (const auto* axis_points : {&trainers, &concurrent}) {
     for (const auto& p : *axis_points) {

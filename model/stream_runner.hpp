@@ -98,6 +98,9 @@ struct RunResults {
   /// Whether candidates trained in simulation: accuracies come from the simulation model and
   /// training seconds are virtual.
   bool simulated = false;
+  /// Simulated runs through the actors: virtual seconds from the first task visit of this
+  /// process to its last commit, with the run's trainers (`VirtualSchedule`); 0 otherwise.
+  double virtual_seconds = 0.0;
 };
 
 /// What a run has done besides the store's components: everything a snapshot records to
@@ -178,6 +181,10 @@ struct TaskVisit {
   std::unique_ptr<TaskContext> context;
   /// Hands out the visit's candidates; train them anywhere and record them here.
   std::unique_ptr<TaskLearner> learner;
+  /// Simulated runs: virtual seconds when the visit could begin and when its last candidate
+  /// ended (see `VirtualSchedule`); 0 otherwise.
+  double virtual_start = 0.0;
+  double virtual_end = 0.0;
 };
 
 /// Runs a task stream synchronously: each task visit is learned by the strategy, committed to

@@ -78,6 +78,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
                  {"state_hash", r.state_hash},
                  {"complete", r.complete},
                  {"simulated", r.simulated},
+                 {"virtual_seconds", r.virtual_seconds},
                  {"events_done", r.events_done},
                  {"events_total", r.events_total},
                  {"wall_seconds", r.wall_seconds},

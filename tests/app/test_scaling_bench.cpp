@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <sstream>
 
 #include "app/scaling_bench_command.hpp"
 #include "app/task_count_bench.hpp"
@@ -97,4 +98,35 @@ TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[ap
   CHECK_THAT(slurp(dir.file("out/scaling-concurrent.csv")), Contains("\n2,2,"));
   CHECK_THAT(slurp(dir.file("out/scaling-tasks.csv")), Contains("\n3,"));
   CHECK_THAT(slurp(dir.file("out/scaling-tasks.csv")), Contains(",true\n"));
+}
+
+TEST_CASE("bench scaling on a simulated stream measures virtual candidates per second",
+          "[app][bench]") {
+  TempDir dir;
+  const std::string scenario = dir.file("sim.toml");
+  std::string text = slurp(config("simulated.toml"));
+  text.replace(text.find("tasks = 1000"), 12, "tasks = 24");
+  write_text(scenario, text);
+  const CliResult r = run_cli("bench scaling --scenario " + scenario +
+                              " --repetitions 1 --trainers 1 4 --concurrent 1 4 --tasks 0 --out " +
+                              dir.file("out"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("SIMULATED: seconds are virtual"));
+  CHECK_THAT(r.out, Contains("(the same)"));
+  // Rows: trainers,concurrent,seconds,candidates,candidates_per_second,speedup.
+  auto speedup = [](const std::string& csv, int row) {
+    std::istringstream in(csv);
+    std::string line;
+    for (int i = 0; i <= row; ++i)
+      std::getline(in, line);
+    return std::stod(line.substr(line.rfind(',') + 1));
+  };
+  const double trainers = speedup(slurp(dir.file("out/scaling-trainers.csv")), 2);
+  const double at_once = speedup(slurp(dir.file("out/scaling-concurrent.csv")), 2);
+  // Two children per generation keep at most two of four trainers busy; four tasks at once
+  // keep all four.
+  CHECK(trainers > 1.5);
+  CHECK(trainers <= 2.0 + 1e-9);
+  CHECK(at_once > 1.2);
 }
