@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "actors/actor_run.hpp"
@@ -24,6 +25,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::atomic<bool> interrupted{false};
+
+// The process's peak resident memory so far, in MB (VmHWM; 0 where /proc is missing).
+double peak_rss_mb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0)
+      return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0.0;
+}
 
 extern "C" void on_sigint(int) {
   interrupted.store(true);
@@ -173,6 +184,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const double evaluation_before = runner.progress().evaluation_seconds;
   const auto stream_start = Clock::now();
   model::RunResults results = actor_run.run(runner, all_tasks, &interrupted);
+  const double streaming_rss_mb = peak_rss_mb();  // before results and the report are built
   results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
   results.snapshot_seconds = snapshot_seconds;
   results.snapshot_bytes = snapshot_bytes;
@@ -228,6 +240,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                    {"trainers", s.trainers.count},
                    {"simulated", results.simulated},
                    {"virtual_seconds", results.virtual_seconds},
+                   {"streaming_peak_rss_mb", streaming_rss_mb},
                    {"state_hash", results.state_hash},
                    {"report", report},
                    {"tasks", task_rows}});

@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "app/svg_charts.hpp"
 #include "storage/results_reader.hpp"
@@ -74,20 +75,24 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// Milliseconds per task over the last tenth of the stream (at least 5 tasks): commit to commit,
-// from the run's events.
-double end_ms_per_task(const std::string& events) {
+// From a run's events: milliseconds per task over the last tenth of the stream (at least 5
+// tasks, commit to commit) and the peak resident memory while streaming.
+std::pair<double, double> from_events(const std::string& events) {
   std::ifstream in(events);
   std::vector<double> commits;
+  double rss = 0.0;
   for (std::string line; std::getline(in, line);) {
-    if (line.find("\"task_committed\"") == std::string::npos)
-      continue;
-    commits.push_back(nlohmann::json::parse(line).value("time", 0.0));
+    if (line.find("\"task_committed\"") != std::string::npos)
+      commits.push_back(nlohmann::json::parse(line).value("time", 0.0));
+    else if (line.find("\"run_finished\"") != std::string::npos)
+      rss = nlohmann::json::parse(line).value("streaming_peak_rss_mb", 0.0);
   }
   if (commits.size() < 2)
-    return 0.0;
+    return {0.0, rss};
   const size_t span = std::min(commits.size() - 1, std::max<size_t>(5, commits.size() / 10));
-  return 1000.0 * (commits.back() - commits[commits.size() - 1 - span]) / static_cast<double>(span);
+  return {
+      1000.0 * (commits.back() - commits[commits.size() - 1 - span]) / static_cast<double>(span),
+      rss};
 }
 
 }  // namespace
@@ -130,15 +135,16 @@ std::string TaskCountBench::csv(const std::vector<Point>& points) {
   std::string out =
       "tasks,stream_seconds,train_seconds,evaluation_seconds,orchestration_ms_per_task,"
       "evaluation_ms_per_task,snapshot_kb_per_task,snapshot_ms_per_task,max_rss_mb,"
-      "store_params,resume_seconds,end_ms_per_task,simulated\n";
+      "store_params,resume_seconds,end_ms_per_task,simulated,streaming_rss_mb\n";
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
     out += fmt::format(
-        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f},{:.3f},{}\n", p.tasks,
-        p.stream_seconds, p.train_seconds, p.evaluation_seconds,
+        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f},{:.3f},{},{:.1f}\n",
+        p.tasks, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
         1000.0 * p.orchestration_seconds / n, 1000.0 * p.evaluation_seconds / n,
         static_cast<double>(p.snapshot_bytes) / 1000.0 / n, 1000.0 * p.snapshot_seconds / n,
-        p.max_rss_mb, p.store_params, p.resume_seconds, p.end_ms_per_task, p.simulated);
+        p.max_rss_mb, p.store_params, p.resume_seconds, p.end_ms_per_task, p.simulated,
+        p.streaming_rss_mb);
   }
   return out;
 }
@@ -201,19 +207,20 @@ std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t
     p.store_params = r.store_params;
     p.resume_seconds = resumed.seconds;
     p.simulated = r.simulated;
-    p.end_ms_per_task = end_ms_per_task(dir + "/run/events.jsonl");
+    std::tie(p.end_ms_per_task, p.streaming_rss_mb) = from_events(dir + "/run/events.jsonl");
     out << fmt::format(
         "  {} tasks{}: {:.1f} s streaming ({:.1f} s training{}, {:.1f} s evaluating), "
         "orchestration {:.2f} ms per task ({:.2f} ms per task over the last tenth), evaluation "
         "{:.1f} ms per task, snapshots {:.1f} kB and {:.2f} ms per task, peak RSS {:.0f} MB "
-        "for {} parameters, resume {:.2f} s\n",
+        "while streaming ({:.0f} MB with results and report) for {} parameters, resume {:.2f} "
+        "s\n",
         n, p.simulated ? " (simulated)" : "", p.stream_seconds, p.train_seconds,
         p.simulated ? " virtual" : "", p.evaluation_seconds,
         1000.0 * p.orchestration_seconds / static_cast<double>(n), p.end_ms_per_task,
         1000.0 * p.evaluation_seconds / static_cast<double>(n),
         static_cast<double>(p.snapshot_bytes) / 1000.0 / static_cast<double>(n),
-        1000.0 * p.snapshot_seconds / static_cast<double>(n), p.max_rss_mb, p.store_params,
-        p.resume_seconds);
+        1000.0 * p.snapshot_seconds / static_cast<double>(n), p.streaming_rss_mb, p.max_rss_mb,
+        p.store_params, p.resume_seconds);
     out.flush();
     points.push_back(p);
   }

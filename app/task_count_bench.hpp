@@ -34,6 +34,8 @@ class TaskCountBench {
     bool simulated = false;
     /// Wall milliseconds per task over the last tenth of the stream, commit to commit.
     double end_ms_per_task = 0.0;
+    /// Peak resident memory of the run before its results and report were built.
+    double streaming_rss_mb = 0.0;
   };
 
   /// `base`: the scenario whose header (datasets, root, strategy) and tasks are used;

@@ -56,6 +56,14 @@ std::string ProgressCodec::encode(const RunIdentity& id, const model::ProgressSt
 
 RunIdentity ProgressCodec::apply(const std::string& text, const std::string& file,
                                  model::RunProgress& p) {
+  model::ProgressStep step;
+  const RunIdentity id = decode(text, file, p, step);
+  fold(step, p);
+  return id;
+}
+
+RunIdentity ProgressCodec::decode(const std::string& text, const std::string& file,
+                                  const model::RunProgress& p, model::ProgressStep& step) {
   try {
     const Json j = Json::parse(text);
     RunIdentity id;
@@ -68,32 +76,26 @@ RunIdentity ProgressCodec::apply(const std::string& text, const std::string& fil
       throw std::invalid_argument(
           fmt::format("expected task visit {}, found {}", p.events_done + 1, events));
     }
-    p.events_done = events;
-    p.train_seconds = j.at("train_seconds").get<double>();
-    p.evaluation_seconds = j.at("evaluation_seconds").get<double>();
-    p.wall_seconds = j.at("wall_seconds").get<double>();
+    step.events_done = events;
+    step.train_seconds = j.at("train_seconds").get<double>();
+    step.evaluation_seconds = j.at("evaluation_seconds").get<double>();
+    step.wall_seconds = j.at("wall_seconds").get<double>();
     if (events == 0) {
-      p.tasks.clear();
-      for (const auto& t : j.at("tasks")) {
-        model::TaskResult r;
-        r.name = t.at("name").get<std::string>();
-        r.classes = t.at("classes").get<int64_t>();
-        p.tasks.push_back(std::move(r));
-      }
+      for (const auto& t : j.at("tasks"))
+        step.tasks.emplace_back(t.at("name").get<std::string>(), t.at("classes").get<int64_t>());
       return id;
     }
-    const auto learned = j.at("learned").get<int64_t>();
-    model::TaskResult& t = p.tasks.at(static_cast<size_t>(learned));
-    p.paths[t.name] = JsonFields::path_from(j.at("path"));
-    p.last_task = t.name;
+    step.learned = j.at("learned").get<int64_t>();
+    if (step.learned < 0 || static_cast<size_t>(step.learned) >= p.tasks.size())
+      throw std::invalid_argument(
+          fmt::format("learned task {}, expected one of {} tasks", step.learned, p.tasks.size()));
+    step.path = JsonFields::path_from(j.at("path"));
     // The measured entries: [task, accuracy, hash] triples, or (older snapshots) a full row
     // with one hash per task.
-    std::vector<model::MatrixEntry> entries;
-    std::vector<std::string> hashes;
     if (j.contains("entries")) {
       for (const auto& e : j.at("entries")) {
-        entries.push_back({e.at(0).get<int64_t>(), e.at(1).get<double>()});
-        hashes.push_back(e.at(2).get<std::string>());
+        step.entries.push_back({e.at(0).get<int64_t>(), e.at(1).get<double>()});
+        step.entry_hashes.push_back(e.at(2).get<std::string>());
       }
     } else {
       const Json& row = j.at("row");
@@ -103,39 +105,71 @@ RunIdentity ProgressCodec::apply(const std::string& text, const std::string& fil
       for (size_t k = 0; k < row.size(); ++k) {
         if (row[k].is_null())
           continue;
-        entries.push_back({static_cast<int64_t>(k), row[k].get<double>()});
-        hashes.push_back(j.at("row_hashes").at(k).get<std::string>());
+        step.entries.push_back({static_cast<int64_t>(k), row[k].get<double>()});
+        step.entry_hashes.push_back(j.at("row_hashes").at(k).get<std::string>());
       }
     }
+    for (const auto& e : step.entries) {
+      if (e.task < 0 || static_cast<size_t>(e.task) >= p.tasks.size())
+        throw std::invalid_argument(
+            fmt::format("an entry for task {}, expected one of {} tasks", e.task, p.tasks.size()));
+    }
     const Json& task = j.at("task");
+    model::TaskResult& t = step.task;
     t.accuracy_after_learning = task.at("accuracy_after_learning").get<double>();
     t.validation_accuracy = task.at("validation_accuracy").get<double>();
     t.score = task.at("score").get<double>();
     t.params_added = task.at("params_added").get<int64_t>();
     t.train_seconds = task.at("train_seconds").get<double>();
     t.candidates = task.at("candidates").get<int64_t>();
-    for (size_t k = 0; k < entries.size(); ++k) {
-      const int64_t index = entries[k].task;
-      if (index < 0 || static_cast<size_t>(index) >= p.tasks.size())
-        throw std::invalid_argument(
-            fmt::format("an entry for task {}, expected one of {} tasks", index, p.tasks.size()));
-      model::TaskResult& tk = p.tasks[static_cast<size_t>(index)];
-      if (index == learned)
-        p.committed_hash[tk.name] = hashes[k];
-      else if (hashes[k] != p.committed_hash[tk.name])
-        tk.predictions_identical = false;
-      tk.predictions_hash = hashes[k];
-      tk.test_accuracy = entries[k].accuracy;
-    }
-    p.row_learned.push_back(learned);
-    p.rows.push_back(std::move(entries));
     for (const auto& [key, n] : j.at("counters").items())
-      p.strategy_counters[key] = n.get<int64_t>();
+      step.counters[key] = n.get<int64_t>();
     return id;
   } catch (const std::exception& e) {
     throw StorageError(file,
                        fmt::format("/state: expected the run's progress, found: {}", e.what()));
   }
+}
+
+void ProgressCodec::fold(const model::ProgressStep& step, model::RunProgress& p) {
+  p.events_done = step.events_done;
+  p.train_seconds = step.train_seconds;
+  p.evaluation_seconds = step.evaluation_seconds;
+  p.wall_seconds = step.wall_seconds;
+  if (step.events_done == 0) {
+    p.tasks.clear();
+    for (const auto& [name, classes] : step.tasks) {
+      model::TaskResult r;
+      r.name = name;
+      r.classes = classes;
+      p.tasks.push_back(std::move(r));
+    }
+    return;
+  }
+  model::TaskResult& t = p.tasks.at(static_cast<size_t>(step.learned));
+  p.paths[t.name] = step.path;
+  p.last_task = t.name;
+  t.accuracy_after_learning = step.task.accuracy_after_learning;
+  t.validation_accuracy = step.task.validation_accuracy;
+  t.score = step.task.score;
+  t.params_added = step.task.params_added;
+  t.train_seconds = step.task.train_seconds;
+  t.candidates = step.task.candidates;
+  for (size_t k = 0; k < step.entries.size(); ++k) {
+    const int64_t index = step.entries[k].task;
+    model::TaskResult& tk = p.tasks.at(static_cast<size_t>(index));
+    const std::string& hash = step.entry_hashes[k];
+    if (index == step.learned)
+      p.committed_hash[tk.name] = hash;
+    else if (hash != p.committed_hash[tk.name])
+      tk.predictions_identical = false;
+    tk.predictions_hash = hash;
+    tk.test_accuracy = step.entries[k].accuracy;
+  }
+  p.row_learned.push_back(step.learned);
+  p.rows.push_back(step.entries);
+  for (const auto& [key, n] : step.counters)
+    p.strategy_counters[key] = n;
 }
 
 }  // namespace evostream::storage

@@ -32,9 +32,15 @@ class ProgressCodec {
   /// The JSON text of one commit's step (`step.events_done` = 0: the task list).
   static std::string encode(const RunIdentity& identity, const model::ProgressStep& step);
   /// Folds what `encode` wrote into `progress` (which holds the snapshots before it); raises
-  /// `StorageError` naming `file` and the first bad field.
+  /// `StorageError` naming `file` and the first bad field, leaving `progress` as it was.
   static RunIdentity apply(const std::string& text, const std::string& file,
                            model::RunProgress& progress);
+  /// Reads what `encode` wrote into `step`, checking it against `progress` (the snapshots
+  /// before it) without changing it; raises like `apply`.
+  static RunIdentity decode(const std::string& text, const std::string& file,
+                            const model::RunProgress& progress, model::ProgressStep& step);
+  /// Folds a step `decode` accepted into `progress`; cannot fail.
+  static void fold(const model::ProgressStep& step, model::RunProgress& progress);
 };
 
 }  // namespace evostream::storage

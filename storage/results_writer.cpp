@@ -16,7 +16,7 @@ namespace {
 using Json = JsonFields::Json;
 
 // Above this many cells (rows × tasks) the matrix is written only as its measured entries.
-constexpr double kDenseCells = 1e6;
+constexpr double kDenseCells = 250e3;
 
 bool dense(const model::AccuracyMatrix& m) {
   return static_cast<double>(m.rows()) * static_cast<double>(m.tasks().size()) <= kDenseCells;

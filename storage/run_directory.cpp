@@ -66,9 +66,11 @@ LoadedRun RunDirectory::load(bool set_aside) const {
         throw StorageError(
             file, fmt::format("/sequence: expected {}, found \"{}\"", n, set.texts["sequence"]));
       }
-      model::RunProgress progress = out.progress;  // kept intact if this snapshot is bad
-      out.identity = ProgressCodec::apply(state, file, progress);
-      out.progress = std::move(progress);
+      // Read and checked in full before anything is folded in: a bad snapshot changes nothing.
+      model::ProgressStep step;
+      const RunIdentity identity = ProgressCodec::decode(state, file, out.progress, step);
+      ProgressCodec::fold(step, out.progress);
+      out.identity = identity;
       auto& into = n == 0 ? out.root : out.components;
       for (auto& c : set.components)
         into.push_back(std::move(c));
