@@ -76,7 +76,7 @@ std::string slurp(const std::string& path) {
 }
 
 // From a run's events: milliseconds per task over the last tenth of the stream (at least 5
-// tasks, commit to commit) and the peak resident memory while streaming.
+// tasks, commit to commit, before the last visit) and the peak resident memory while streaming.
 std::pair<double, double> from_events(const std::string& events) {
   std::ifstream in(events);
   std::vector<double> commits;
@@ -87,8 +87,10 @@ std::pair<double, double> from_events(const std::string& events) {
     else if (line.find("\"run_finished\"") != std::string::npos)
       rss = nlohmann::json::parse(line).value("streaming_peak_rss_mb", 0.0);
   }
-  if (commits.size() < 2)
+  // The last visit is left out: it evaluates every task again and re-hashes the whole store.
+  if (commits.size() < 3)
     return {0.0, rss};
+  commits.pop_back();
   const size_t span = std::min(commits.size() - 1, std::max<size_t>(5, commits.size() / 10));
   return {
       1000.0 * (commits.back() - commits[commits.size() - 1 - span]) / static_cast<double>(span),
