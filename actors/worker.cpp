@@ -64,8 +64,18 @@ int Worker::run(std::ostream& out) const {
   self->monitor(*pool);
   self->monitor(trainer);
   self->send(*pool, join_atom_v, trainer);
-  // Until the run ends (the pool goes away) or the trainer stops.
-  self->receive([&](caf::down_msg&) {});
+  // Until the run ends (the pool goes away) or the trainer stops. A down message may never
+  // come when the run ends at the moment the worker joins, so the pool is also asked every
+  // second whether it is still there.
+  for (bool ended = false; !ended;) {
+    self->receive([&](caf::down_msg&) { ended = true; },
+                  caf::after(std::chrono::seconds(1)) >>
+                      [&] {
+                        self->request(*pool, std::chrono::seconds(5), status_atom_v)
+                            .receive([](int64_t, int64_t, int64_t, int64_t) {},
+                                     [&](caf::error&) { ended = true; });
+                      });
+  }
   self->send_exit(trainer, caf::exit_reason::user_shutdown);
   out << "worker: the run has ended\n";
   return 0;
