@@ -141,8 +141,9 @@ double SimulationModel::accuracy(const std::vector<const Component*>& path,
   return chance + (p.ceiling - chance) * fit * head * l;
 }
 
-double SimulationModel::cost(const std::vector<const Component*>& path, const Hyperparameters& hp,
-                             const TrainSettings& settings) const {
+SimulationModel::Cost SimulationModel::costs(const std::vector<const Component*>& path,
+                                             const Hyperparameters& hp,
+                                             const TrainSettings& settings) const {
   const double flops = FlopCount::forward(VitLayout::of(path), side_of(hp, image_size_));
   double all = 0.0;
   double trained = 0.0;
@@ -154,10 +155,18 @@ double SimulationModel::cost(const std::vector<const Component*>& path, const Hy
   const double share = all > 0.0 ? trained / all : 0.0;
   const int64_t validations =
       (settings.steps + settings.validation_interval - 1) / settings.validation_interval;
-  const double total =
-      static_cast<double>(settings.steps * settings.batch_size) * flops * (1.0 + 2.0 * share) +
-      static_cast<double>(validations * spec_.validation_images) * flops;
-  return total / spec_.flops_per_second;
+  Cost c;
+  c.train = static_cast<double>(settings.steps * settings.batch_size) * flops *
+            (1.0 + 2.0 * share) / spec_.flops_per_second;
+  c.validation =
+      static_cast<double>(validations * spec_.validation_images) * flops / spec_.flops_per_second;
+  return c;
+}
+
+double SimulationModel::cost(const std::vector<const Component*>& path, const Hyperparameters& hp,
+                             const TrainSettings& settings) const {
+  const Cost c = costs(path, hp, settings);
+  return c.train + c.validation;
 }
 
 TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Component>>& path,
@@ -172,13 +181,10 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
     throw std::invalid_argument("candidate path has no trainable component");
   TrainResult result;
   result.quality = -1.0;
-  result.seconds = cost(components, hp, settings);
-  const double flops = FlopCount::forward(VitLayout::of(components), side_of(hp, image_size_));
-  const int64_t validations =
-      (settings.steps + settings.validation_interval - 1) / settings.validation_interval;
-  result.validation_seconds =
-      static_cast<double>(validations * spec_.validation_images) * flops / spec_.flops_per_second;
-  result.train_seconds = result.seconds - result.validation_seconds;
+  const Cost c = costs(components, hp, settings);
+  result.train_seconds = c.train;
+  result.validation_seconds = c.validation;
+  result.seconds = c.train + c.validation;
   result.images = settings.steps * settings.batch_size;
   int64_t v = 0;
   for (int64_t step = settings.validation_interval;; step += settings.validation_interval) {

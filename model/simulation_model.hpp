@@ -91,6 +91,13 @@ class SimulationModel {
     double learning_rate = 0.01;
   };
   Profile profile(const std::string& task) const;
+  // Virtual seconds of the training steps and of the validations.
+  struct Cost {
+    double train = 0.0;
+    double validation = 0.0;
+  };
+  Cost costs(const std::vector<const Component*>& path, const Hyperparameters& hp,
+             const TrainSettings& settings) const;
 
   streams::SimulationSpec spec_;
   uint64_t seed_ = 1;

@@ -89,9 +89,11 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     }
     const auto choice = ParentSelection::select(own_scores, own_offspring, seed_offspring_, rng);
     // Own paths are named after this task, seeds after theirs: the names never collide.
-    const Member parent = choice.source == ParentSelection::Source::kOwn
-                              ? population_[choice.index]
-                              : member_of(*seeds_[choice.index]);
+    Member picked_seed;
+    if (choice.source == ParentSelection::Source::kSeed)
+      picked_seed = member_of(*seeds_[choice.index]);
+    const Member& parent =
+        choice.source == ParentSelection::Source::kOwn ? population_[choice.index] : picked_seed;
     if (choice.source == ParentSelection::Source::kSeed)
       ++seed_offspring_[choice.index];
     ++offspring_[parent.path.name];
