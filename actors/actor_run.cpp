@@ -16,6 +16,7 @@
 #include "actors/recorder.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
+#include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 #include "model/prefix_cache.hpp"
@@ -57,8 +58,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                                 std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                                 const std::atomic<bool>* stop) {
   caf::actor_system_config cfg;
-  cfg.add_message_types<caf::id_block::evostream>();
-  cfg.load<caf::io::middleman>();
+  configure_system(cfg);
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
   // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
@@ -70,6 +70,8 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   setup.simulation = options_.simulation;
   for (int64_t i = 0; i < options_.trainers; ++i)
     trainers.push_back(system.spawn<caf::detached>(trainer_actor, setup));
+  // Orders each batch's jobs, longest expected first; it trains nothing.
+  const model::Trainer estimator(options_.settings, setup.cache);
   const caf::actor pool =
       system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed});
   caf::scoped_actor self{system};
@@ -235,7 +237,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
         break;
       visit->virtual_start = virtual_start(next);
       const caf::actor evolver =
-          system.spawn(evolver_actor, &runner, visit.get(), pool, schedule.get());
+          system.spawn(evolver_actor, &runner, visit.get(), pool, schedule.get(), &estimator);
       Handle done = self->request(evolver, caf::infinite, start_atom_v);
       in_flight.push_back(InFlight{std::move(visit), evolver, std::move(done)});
       ++next;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "actors/messages.hpp"
+#include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
@@ -18,8 +19,7 @@ Worker::Worker(std::string host, uint16_t port, std::string device, int64_t thre
 
 int Worker::run(std::ostream& out) const {
   caf::actor_system_config cfg;
-  cfg.add_message_types<caf::id_block::evostream>();
-  cfg.load<caf::io::middleman>();
+  configure_system(cfg);
   caf::actor_system system{cfg};
   auto pool = system.middleman().remote_actor(host_, port_);
   if (!pool) {
