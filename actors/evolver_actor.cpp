@@ -1,6 +1,10 @@
 #include "actors/evolver_actor.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include "actors/blob_codec.hpp"
+#include "model/dispatch_order.hpp"
 
 namespace evostream::actors {
 
@@ -9,7 +13,8 @@ namespace {
 using Self = caf::stateful_actor<EvolverState>;
 
 void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
-                const caf::actor& pool, model::VirtualSchedule* schedule) {
+                const caf::actor& pool, model::VirtualSchedule* schedule,
+                const model::Trainer* estimator) {
   auto& st = self->state;
   st.batch = visit->learner->next();
   if (st.batch.empty()) {
@@ -21,23 +26,32 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
   st.replies.assign(st.batch.size(), std::nullopt);
   st.outstanding = st.batch.size();
   const int64_t task_index = visit->context->task_index;
-  for (size_t i = 0; i < st.batch.size(); ++i) {
+  st.order.resize(st.batch.size());
+  std::iota(st.order.begin(), st.order.end(), size_t{0});
+  if (estimator)
+    st.order = model::DispatchOrder::longest_first(st.batch, visit->context->task, *estimator);
+  for (const size_t i : st.order) {
     self->request(pool, caf::infinite, BlobCodec::job(st.next_job++, task_index, st.batch[i]))
         .then(
-            [self, runner, visit, pool, schedule, i](train_reply& reply) {
+            [self, runner, visit, pool, schedule, estimator, i](train_reply& reply) {
               auto& s = self->state;
-              if (schedule)
-                s.batch_end = std::max(s.batch_end, schedule->place(s.ready, reply.seconds));
               s.replies[i] = std::move(reply);
               if (--s.outstanding > 0)
                 return;
+              // Virtual time: the jobs go on the schedule in the order they were handed out,
+              // not in the order the (instant) simulated trainers happened to answer.
+              for (const size_t k : s.order) {
+                if (schedule)
+                  s.batch_end =
+                      std::max(s.batch_end, schedule->place(s.ready, s.replies[k]->seconds));
+              }
               for (size_t k = 0; k < s.batch.size(); ++k) {
                 runner->report(
                     visit->context->task.name(),
                     visit->learner->record(s.batch[k], BlobCodec::result(*s.replies[k])));
               }
               s.ready = s.batch_end;
-              next_batch(self, runner, visit, pool, schedule);
+              next_batch(self, runner, visit, pool, schedule, estimator);
             },
             [self](caf::error& err) {
               if (self->state.done.pending())
@@ -50,13 +64,14 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
 }  // namespace
 
 caf::behavior evolver_actor(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
-                            caf::actor pool, model::VirtualSchedule* schedule) {
+                            caf::actor pool, model::VirtualSchedule* schedule,
+                            const model::Trainer* estimator) {
   return {
-      [self, runner, visit, pool, schedule](start_atom) {
+      [self, runner, visit, pool, schedule, estimator](start_atom) {
         self->state.done = self->make_response_promise();
         self->state.ready = visit->virtual_start;
         self->state.batch_end = visit->virtual_start;
-        next_batch(self, runner, visit, pool, schedule);
+        next_batch(self, runner, visit, pool, schedule, estimator);
         return self->state.done;
       },
   };

@@ -6,6 +6,7 @@
 
 #include "actors/messages.hpp"
 #include "model/stream_runner.hpp"
+#include "model/trainer.hpp"
 #include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
@@ -13,6 +14,8 @@ namespace evostream::actors {
 /// State of an evolver: the batch in flight and the replies that came back.
 struct EvolverState {
   std::vector<model::Candidate> batch;
+  /// The order the batch's jobs were handed to the pool (longest expected first).
+  std::vector<size_t> order;
   std::vector<std::optional<train_reply>> replies;
   size_t outstanding = 0;
   caf::response_promise done;
@@ -31,9 +34,12 @@ struct EvolverState {
 /// commit), or the first error a job returned. `runner` and `visit` must outlive the actor; the
 /// run's state must not change while it works. With a `schedule` (simulated runs), each job's
 /// virtual cost is placed on it: a batch is ready when the one before it ended, the first at
-/// `visit->virtual_start`; `visit->virtual_end` is set when the last batch ends.
+/// `visit->virtual_start`; `visit->virtual_end` is set when the last batch ends. With an
+/// `estimator`, a batch's jobs go to the pool longest expected first (by its
+/// `Trainer::estimated_flops`), so a generation's last job is a short one; without, in order.
 caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, model::StreamRunner* runner,
                             model::TaskVisit* visit, caf::actor pool,
-                            model::VirtualSchedule* schedule = nullptr);
+                            model::VirtualSchedule* schedule = nullptr,
+                            const model::Trainer* estimator = nullptr);
 
 }  // namespace evostream::actors

@@ -4,11 +4,13 @@
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
 #include "model/blas_check.hpp"
 #include "model/evaluator.hpp"
+#include "model/flop_count.hpp"
 #include "model/vit_function.hpp"
 #include "streams/augmenter.hpp"
 #include "streams/batch_sampler.hpp"
@@ -92,6 +94,30 @@ Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
     throw std::invalid_argument(
         "TrainSettings: steps, batch_size, validation_interval must be >= 1");
   }
+}
+
+double Trainer::estimated_flops(const std::vector<const Component*>& path,
+                                const Hyperparameters& hp, const streams::TaskData& task,
+                                int64_t steps) const {
+  const VitLayout layout = VitLayout::of(path);
+  const int64_t side = hp.image_size > 0 ? hp.image_size : task.train.height();
+  const int64_t depth = static_cast<int64_t>(layout.blocks.size());
+  const int64_t prefix = frozen_prefix_blocks(layout);
+  const int64_t from = std::max<int64_t>(prefix, 0);
+  const double before =
+      prefix < 0 ? 0.0
+                 : FlopCount::embedding(layout, side) + FlopCount::blocks(layout, side, 0, from);
+  const double after = (prefix < 0 ? FlopCount::embedding(layout, side) : 0.0) +
+                       FlopCount::blocks(layout, side, from, depth) + FlopCount::head(layout);
+  const bool cached = cache_ != nullptr && prefix >= 0 && hp.deterministic_input();
+  const int64_t n = steps > 0 ? steps : settings_.steps;
+  const int64_t validations =
+      (n + settings_.validation_interval - 1) / settings_.validation_interval;
+  const int64_t images = std::min(settings_.max_validation, task.validation.size());
+  const double per_step =
+      static_cast<double>(settings_.batch_size) * (3.0 * after + (cached ? 0.0 : before));
+  const double per_validation = static_cast<double>(images) * (after + (cached ? 0.0 : before));
+  return static_cast<double>(n) * per_step + static_cast<double>(validations) * per_validation;
 }
 
 TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,

@@ -86,6 +86,15 @@ class Trainer {
                     const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
                     const TrainProgress& progress = {}) const;
 
+  /// FLOPs that training `path` on `task` would take here, cached prefix or not as `train`
+  /// would run it; what the trainer pool orders a batch's jobs by (longest first).
+  ///
+  /// Counts `steps` (0: the settings' steps) batches through what runs per step (forward and
+  /// twice that backward from the first trained block on, plus the frozen prefix's forward when
+  /// it is not cached) and every validation's forward pass.
+  double estimated_flops(const std::vector<const Component*>& path, const Hyperparameters& hp,
+                         const streams::TaskData& task, int64_t steps = 0) const;
+
   const TrainSettings& settings() const { return settings_; }
 
  private:
