@@ -36,14 +36,21 @@ double rate(const Point& p) {
   return p.seconds > 0 ? static_cast<double>(p.candidates) / p.seconds : 0.0;
 }
 
+double busy(const Point& p) {
+  return p.seconds > 0 ? p.work_seconds / (static_cast<double>(p.trainers) * p.seconds) : 0.0;
+}
+
 }  // namespace
 
 std::string ScalingBenchCommand::csv(const std::vector<Point>& points) {
-  std::string out = "trainers,concurrent,seconds,candidates,candidates_per_second,speedup\n";
+  std::string out =
+      "trainers,concurrent,seconds,candidates,candidates_per_second,speedup,work_seconds,"
+      "trainer_busy\n";
   for (const auto& p : points) {
-    out += fmt::format("{},{},{:.3f},{},{:.3f},{:.3f}\n", p.trainers, p.concurrent, p.seconds,
-                       p.candidates, rate(p),
-                       rate(points.front()) > 0 ? rate(p) / rate(points.front()) : 0.0);
+    out += fmt::format("{},{},{:.3f},{},{:.3f},{:.3f},{:.3f},{:.3f}\n", p.trainers, p.concurrent,
+                       p.seconds, p.candidates, rate(p),
+                       rate(points.front()) > 0 ? rate(p) / rate(points.front()) : 0.0,
+                       p.work_seconds, busy(p));
   }
   return out;
 }
@@ -115,11 +122,14 @@ int ScalingBenchCommand::run(std::ostream& out) const {
     p.concurrent = concurrent;
     p.seconds = s.simulated() ? r.virtual_seconds
                               : std::chrono::duration<double>(Clock::now() - t0).count();
-    for (const auto& t : r.tasks)
+    for (const auto& t : r.tasks) {
       p.candidates += t.candidates;
+      p.work_seconds += t.train_seconds;
+    }
     p.state_hash = model::run_state_hash(runner.state().store, runner.progress());
-    out << fmt::format("  {} trainer(s), {} task(s) at once: {:.2f} s, {} candidates\n", trainers,
-                       concurrent, p.seconds, p.candidates);
+    out << fmt::format(
+        "  {} trainer(s), {} task(s) at once: {:.2f} s, {} candidates, {:.2f} s of training\n",
+        trainers, concurrent, p.seconds, p.candidates, p.work_seconds);
     out.flush();
     return p;
   };
@@ -167,15 +177,15 @@ int ScalingBenchCommand::run(std::ostream& out) const {
                                        TaskCountBench::svg(points));
   }
 
-  out << fmt::format("\n{:>9} {:>9} {:>10} {:>11} {:>14} {:>9}{}\n", "trainers", "at once",
-                     "seconds", "candidates", "candidates/s", "speed-up",
-                     s.simulated() ? "  (simulated: virtual seconds)" : "");
+  out << fmt::format("\n{:>9} {:>9} {:>10} {:>11} {:>14} {:>9} {:>9} {:>6}{}\n", "trainers",
+                     "at once", "seconds", "candidates", "candidates/s", "speed-up", "training",
+                     "busy", s.simulated() ? "  (simulated: virtual seconds)" : "");
   bool same = true;
   for (const auto* axis_points : {&trainers, &concurrent}) {
     for (const auto& p : *axis_points) {
-      out << fmt::format("{:>9} {:>9} {:>10.2f} {:>11} {:>14.2f} {:>8.2f}×\n", p.trainers,
-                         p.concurrent, p.seconds, p.candidates, rate(p),
-                         rate(p) / rate(axis_points->front()));
+      out << fmt::format("{:>9} {:>9} {:>10.2f} {:>11} {:>14.2f} {:>8.2f}× {:>8.2f}s {:>5.0f}%\n",
+                         p.trainers, p.concurrent, p.seconds, p.candidates, rate(p),
+                         rate(p) / rate(axis_points->front()), p.work_seconds, 100.0 * busy(p));
     }
     out << "\n";
   }

@@ -53,9 +53,14 @@ class ScalingBenchCommand {
     double seconds = 0.0;
     int64_t candidates = 0;
     std::string state_hash;
+    /// Seconds the trainers spent on candidates, summed over the stream (virtual when
+    /// simulated). Tasks evolving at once change which paths the evolution finds, so points
+    /// of the concurrency axis can differ in this work as well as in how fast it is done.
+    double work_seconds = 0.0;
   };
-  /// The CSV of an axis: `trainers,concurrent,seconds,candidates,candidates_per_second,speedup`
-  /// (speed-up over the first point).
+  /// The CSV of an axis: `trainers,concurrent,seconds,candidates,candidates_per_second,speedup,
+  /// work_seconds,trainer_busy` (speed-up over the first point; busy: work seconds over
+  /// trainers × seconds).
   static std::string csv(const std::vector<Point>& points);
   /// The SVG plot of an axis: candidates per second over `x` (trainers or tasks at once), with
   /// the linear ideal from the first point.

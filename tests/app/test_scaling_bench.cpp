@@ -23,10 +23,13 @@ TEST_CASE("The scaling CSV gives candidates per second and speed-up over the fir
   points[1].trainers = 2;
   points[1].seconds = 5.5;
   points[1].candidates = 40;
+  points[0].work_seconds = 9.0;
+  points[1].work_seconds = 9.9;
   CHECK(ScalingBenchCommand::csv(points) ==
-        "trainers,concurrent,seconds,candidates,candidates_per_second,speedup\n"
-        "1,1,10.000,40,4.000,1.000\n"
-        "2,1,5.500,40,7.273,1.818\n");
+        "trainers,concurrent,seconds,candidates,candidates_per_second,speedup,work_seconds,"
+        "trainer_busy\n"
+        "1,1,10.000,40,4.000,1.000,9.000,0.900\n"
+        "2,1,5.500,40,7.273,1.818,9.900,0.900\n");
   const std::string svg = ScalingBenchCommand::svg(points, true);
   CHECK_THAT(svg, StartsWith("<?xml"));
   CHECK_THAT(svg, Contains("<svg id=\"scaling-trainers\""));
@@ -114,13 +117,17 @@ TEST_CASE("bench scaling on a simulated stream measures virtual candidates per s
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("SIMULATED: seconds are virtual"));
   CHECK_THAT(r.out, Contains("(the same)"));
-  // Rows: trainers,concurrent,seconds,candidates,candidates_per_second,speedup.
+  // Rows: trainers,concurrent,seconds,candidates,candidates_per_second,speedup,...
   auto speedup = [](const std::string& csv, int row) {
     std::istringstream in(csv);
     std::string line;
     for (int i = 0; i <= row; ++i)
       std::getline(in, line);
-    return std::stod(line.substr(line.rfind(',') + 1));
+    std::istringstream fields(line);
+    std::string field;
+    for (int column = 0; column <= 5; ++column)
+      std::getline(fields, field, ',');
+    return std::stod(field);
   };
   const double trainers = speedup(slurp(dir.file("out/scaling-trainers.csv")), 2);
   const double at_once = speedup(slurp(dir.file("out/scaling-concurrent.csv")), 2);
