@@ -75,29 +75,40 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// From a run's events: milliseconds per task over the last tenth of the stream (at least 5
-// tasks, commit to commit, before the last visit) and the peak resident memory while streaming.
-std::pair<double, double> from_events(const std::string& events) {
-  std::ifstream in(events);
-  std::vector<double> commits;
-  double rss = 0.0;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find("\"task_committed\"") != std::string::npos)
-      commits.push_back(nlohmann::json::parse(line).value("time", 0.0));
-    else if (line.find("\"run_finished\"") != std::string::npos)
-      rss = nlohmann::json::parse(line).value("streaming_peak_rss_mb", 0.0);
-  }
-  // The last visit is left out: it evaluates every task again and re-hashes the whole store.
-  if (commits.size() < 3)
-    return {0.0, rss};
-  commits.pop_back();
-  const size_t span = std::min(commits.size() - 1, std::max<size_t>(5, commits.size() / 10));
-  return {
-      1000.0 * (commits.back() - commits[commits.size() - 1 - span]) / static_cast<double>(span),
-      rss};
+// The median of `commits[i + 1] - commits[i]` for i in [from, to), in milliseconds.
+double median_interval_ms(const std::vector<double>& commits, size_t from, size_t to) {
+  std::vector<double> gaps;
+  for (size_t i = from; i < to; ++i)
+    gaps.push_back(1000.0 * (commits[i + 1] - commits[i]));
+  if (gaps.empty())
+    return 0.0;
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                   gaps.end());
+  return gaps[gaps.size() / 2];
 }
 
 }  // namespace
+
+TaskCountBench::Pace TaskCountBench::pace(std::istream& events) {
+  std::vector<double> commits;
+  Pace p;
+  for (std::string line; std::getline(events, line);) {
+    if (line.find("\"task_committed\"") != std::string::npos)
+      commits.push_back(nlohmann::json::parse(line).value("time", 0.0));
+    else if (line.find("\"run_finished\"") != std::string::npos)
+      p.streaming_rss_mb = nlohmann::json::parse(line).value("streaming_peak_rss_mb", 0.0);
+  }
+  if (commits.size() < 3)
+    return p;
+  commits.pop_back();
+  // Interval i runs from commit i to commit i + 1: it is task i + 1's.
+  const size_t gaps = commits.size() - 1;
+  const size_t span = std::min(gaps, std::max<size_t>(5, gaps / 10));
+  p.end_ms = median_interval_ms(commits, gaps - span, gaps);
+  if (commits.size() >= 400)
+    p.at_100_ms = median_interval_ms(commits, 99, 199);
+  return p;
+}
 
 std::string TaskCountBench::scenario_text(const std::string& base, int64_t n) {
   // A simulated stream generates its tasks: set how many.
@@ -137,16 +148,18 @@ std::string TaskCountBench::csv(const std::vector<Point>& points) {
   std::string out =
       "tasks,stream_seconds,train_seconds,evaluation_seconds,orchestration_ms_per_task,"
       "evaluation_ms_per_task,snapshot_kb_per_task,snapshot_ms_per_task,max_rss_mb,"
-      "store_params,resume_seconds,end_ms_per_task,simulated,streaming_rss_mb\n";
+      "store_params,resume_seconds,end_ms_per_task,simulated,streaming_rss_mb,"
+      "at_100_ms_per_task\n";
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
     out += fmt::format(
-        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f},{:.3f},{},{:.1f}\n",
+        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.3f},{:.1f},{},{:.3f},{:.3f},{},{:.1f},"
+        "{:.3f}\n",
         p.tasks, p.stream_seconds, p.train_seconds, p.evaluation_seconds,
         1000.0 * p.orchestration_seconds / n, 1000.0 * p.evaluation_seconds / n,
         static_cast<double>(p.snapshot_bytes) / 1000.0 / n, 1000.0 * p.snapshot_seconds / n,
         p.max_rss_mb, p.store_params, p.resume_seconds, p.end_ms_per_task, p.simulated,
-        p.streaming_rss_mb);
+        p.streaming_rss_mb, p.at_100_ms_per_task);
   }
   return out;
 }
@@ -156,7 +169,7 @@ std::string TaskCountBench::svg(const std::vector<Point>& points) {
   SvgCharts::Series orchestration{"orchestration ms per task", "#1f77b4", {}};
   SvgCharts::Series evaluation{"evaluation ms per task", "#ff7f0e", {}};
   SvgCharts::Series snapshots{"snapshot ms per task", "#2ca02c", {}};
-  SvgCharts::Series end{"ms per task over the last tenth", "#9467bd", {}};
+  SvgCharts::Series end{"median ms per task over the last tenth", "#9467bd", {}};
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
     xs.push_back(std::to_string(p.tasks));
@@ -209,16 +222,25 @@ std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t
     p.store_params = r.store_params;
     p.resume_seconds = resumed.seconds;
     p.simulated = r.simulated;
-    std::tie(p.end_ms_per_task, p.streaming_rss_mb) = from_events(dir + "/run/events.jsonl");
+    std::ifstream events(dir + "/run/events.jsonl");
+    const Pace pace = TaskCountBench::pace(events);
+    p.end_ms_per_task = pace.end_ms;
+    p.at_100_ms_per_task = pace.at_100_ms;
+    p.streaming_rss_mb = pace.streaming_rss_mb;
     out << fmt::format(
         "  {} tasks{}: {:.1f} s streaming ({:.1f} s training{}, {:.1f} s evaluating), "
-        "orchestration {:.2f} ms per task ({:.2f} ms per task over the last tenth), evaluation "
+        "orchestration {:.2f} ms per task (median {:.2f} ms per task over the last tenth{}), "
+        "evaluation "
         "{:.1f} ms per task, snapshots {:.1f} kB and {:.2f} ms per task, peak RSS {:.0f} MB "
         "while streaming ({:.0f} MB with results and report) for {} parameters, resume {:.2f} "
         "s\n",
         n, p.simulated ? " (simulated)" : "", p.stream_seconds, p.train_seconds,
         p.simulated ? " virtual" : "", p.evaluation_seconds,
         1000.0 * p.orchestration_seconds / static_cast<double>(n), p.end_ms_per_task,
+        p.at_100_ms_per_task > 0
+            ? fmt::format(", {:.2f} ms at tasks 100 to 199 of the same run: {:.2f}×",
+                          p.at_100_ms_per_task, p.end_ms_per_task / p.at_100_ms_per_task)
+            : std::string(),
         1000.0 * p.evaluation_seconds / static_cast<double>(n),
         static_cast<double>(p.snapshot_bytes) / 1000.0 / static_cast<double>(n),
         1000.0 * p.snapshot_seconds / static_cast<double>(n), p.streaming_rss_mb, p.max_rss_mb,

@@ -36,7 +36,23 @@ class TaskCountBench {
     double end_ms_per_task = 0.0;
     /// Peak resident memory of the run before its results and report were built.
     double streaming_rss_mb = 0.0;
+    /// Median wall milliseconds per task at tasks 100 to 199 of the same run (0 below 400
+    /// tasks): with `end_ms_per_task`, how the pace changes within one run.
+    double at_100_ms_per_task = 0.0;
   };
+
+  /// What a run's events tell of its pace.
+  struct Pace {
+    /// Median wall milliseconds between commits over the last tenth of the stream (at least 5
+    /// tasks; the last visit, which evaluates every task again, is left out).
+    double end_ms = 0.0;
+    /// The same over tasks 100 to 199; 0 for streams of fewer than 400 tasks.
+    double at_100_ms = 0.0;
+    /// `streaming_peak_rss_mb` of the `run_finished` event.
+    double streaming_rss_mb = 0.0;
+  };
+  /// The pace of the run whose `events.jsonl` is `events`.
+  static Pace pace(std::istream& events);
 
   /// `base`: the scenario whose header (datasets, root, strategy) and tasks are used;
   /// `program`: the evostream executable; `out`: where the runs go.

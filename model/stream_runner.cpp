@@ -122,7 +122,7 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
       ++current_count_;
     }
   }
-  state_.paths = progress.paths;
+  state_.set_paths(progress.paths);
   state_.last_task = progress.last_task;
   strategy_.restore_counters(progress.strategy_counters);
   for (const auto& [task, path] : state_.paths)
@@ -193,7 +193,7 @@ RunState StreamRunner::state_as_of(const std::vector<streams::TaskData>& tasks,
   for (int64_t i = 0; i < committed; ++i) {
     const std::string& name = tasks[static_cast<size_t>(progress_.row_learned[i])].name();
     owners.insert(name);
-    s.paths[name] = state_.paths.at(name);
+    s.set_path(name, state_.paths.at(name));
     s.last_task = name;
   }
   s.store = state_.store.subset(owners);
@@ -221,7 +221,7 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
     state_.store.verify();
   else
     state_.store.verify_next(kAuditPerCommit + added_count);
-  state_.paths[task.name()] = outcome.path;
+  state_.set_path(task.name(), outcome.path);
   state_.last_task = task.name();
   if (strategy_.immutable()) {
     // Only this task's serving path changed.

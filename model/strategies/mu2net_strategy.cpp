@@ -56,16 +56,19 @@ Mu2NetStrategy::Mu2NetStrategy(StrategyEnvironment env)
 
 std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const TaskContext& ctx) {
   const std::string& task = ctx.task.name();
+  // Every other task's path in name order, then the root's.
+  const std::vector<const Path*>& all = state.ordered_paths();
+  const size_t own = state.position(task);
   std::vector<const Path*> seeds;
-  seeds.reserve(state.paths.size() + 1);
-  for (const auto& [name, path] : state.paths) {
-    if (name != task)
-      seeds.push_back(&path);
+  seeds.reserve(all.size() + 1);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i != own)
+      seeds.push_back(all[i]);
   }
   seeds.push_back(&state.root);
   std::optional<Path> previous;
-  if (auto p = state.paths.find(task); p != state.paths.end())
-    previous = p->second;
+  if (own < all.size())
+    previous = *all[own];
 
   EvolutionSettings settings;
   settings.generations = env_.spec.generations;

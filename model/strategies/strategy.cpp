@@ -13,6 +13,64 @@
 
 namespace evostream::model {
 
+RunState::RunState(const RunState& other)
+    : store(other.store),
+      usage(other.usage),
+      root(other.root),
+      root_params(other.root_params),
+      paths(other.paths),
+      last_task(other.last_task) {
+  reindex();
+}
+
+RunState& RunState::operator=(const RunState& other) {
+  if (this != &other) {
+    store = other.store;
+    usage = other.usage;
+    root = other.root;
+    root_params = other.root_params;
+    paths = other.paths;
+    last_task = other.last_task;
+    reindex();
+  }
+  return *this;
+}
+
+void RunState::set_path(const std::string& task, Path path) {
+  const auto [at, inserted] = paths.insert_or_assign(task, std::move(path));
+  if (!inserted)
+    return;
+  const auto before = std::lower_bound(entries_.begin(), entries_.end(), task,
+                                       [](const std::pair<const std::string, Path>* e,
+                                          const std::string& name) { return e->first < name; });
+  ordered_.insert(ordered_.begin() + (before - entries_.begin()), &at->second);
+  entries_.insert(before, &*at);
+}
+
+size_t RunState::position(const std::string& task) const {
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), task,
+                                   [](const std::pair<const std::string, Path>* e,
+                                      const std::string& name) { return e->first < name; });
+  return at != entries_.end() && (*at)->first == task ? static_cast<size_t>(at - entries_.begin())
+                                                      : entries_.size();
+}
+
+void RunState::set_paths(std::map<std::string, Path> all) {
+  paths = std::move(all);
+  reindex();
+}
+
+void RunState::reindex() {
+  entries_.clear();
+  ordered_.clear();
+  entries_.reserve(paths.size());
+  ordered_.reserve(paths.size());
+  for (const auto& entry : paths) {
+    entries_.push_back(&entry);
+    ordered_.push_back(&entry.second);
+  }
+}
+
 StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
                                             std::shared_ptr<PrefixCache> cache) {
   StrategyEnvironment env;

@@ -31,10 +31,33 @@ struct RunState {
   Path root;
   /// Parameters of the root without its head: the score's normaliser.
   double root_params = 0.0;
-  /// The path each task committed last.
+  /// The path each task committed last. Change it through `set_path` or `set_paths`, which
+  /// keep `ordered_paths` in step.
   std::map<std::string, Path> paths;
   /// The task committed most recently; empty before the first.
   std::string last_task;
+
+  RunState() = default;
+  /// Copies rebuild the index; moves keep it (the map's nodes move with it).
+  RunState(const RunState& other);
+  RunState& operator=(const RunState& other);
+  RunState(RunState&&) = default;
+  RunState& operator=(RunState&&) = default;
+
+  /// Sets the path `task` committed, in O(log n) plus a move of n pointers.
+  void set_path(const std::string& task, Path path);
+  /// Replaces every path.
+  void set_paths(std::map<std::string, Path> all);
+  /// The committed paths in task-name order (the order of `paths`), as pointers into `paths`:
+  /// the µ2Net seeds without a walk over the whole map at every visit.
+  const std::vector<const Path*>& ordered_paths() const { return ordered_; }
+  /// Where `task`'s path is in `ordered_paths`; `ordered_paths().size()` when it has none.
+  size_t position(const std::string& task) const;
+
+ private:
+  void reindex();
+  std::vector<const std::pair<const std::string, Path>*> entries_;
+  std::vector<const Path*> ordered_;
 };
 
 /// The task a strategy learns now, and where it is in the run.

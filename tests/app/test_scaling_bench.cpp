@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <sstream>
@@ -74,10 +76,43 @@ TEST_CASE("The tasks-axis CSV gives per-task milliseconds and kilobytes", "[app]
   p.store_params = 1234;
   p.resume_seconds = 0.6;
   p.end_ms_per_task = 4.5;
+  p.at_100_ms_per_task = 4.0;
   CHECK_THAT(TaskCountBench::csv({p}),
              Contains("\n10,2.000,0.000,0.500,3.000,50.000,20.0,1.000,190.0,1234,0.600,4.500,false,"
-                      "0.0\n"));
+                      "0.0,4.000\n"));
   CHECK_THAT(TaskCountBench::svg({p}), Contains("<svg id=\"scaling-tasks\""));
+}
+
+namespace {
+
+// The events of a stream of `n` tasks: commits 2 ms apart up to task 300, 4 ms apart after,
+// and a last visit that takes a second.
+std::string paced_events(int n) {
+  std::string text = "{\"event\":\"run_started\",\"time\":0.0}\n";
+  double t = 0.0;
+  for (int i = 0; i < n; ++i) {
+    t += i < 300 ? 0.002 : 0.004;
+    if (i == n - 1)
+      t += 1.0;
+    text += fmt::format("{{\"event\":\"task_committed\",\"time\":{:.6f}}}\n", t);
+  }
+  return text + "{\"event\":\"run_finished\",\"streaming_peak_rss_mb\":12.5}\n";
+}
+
+}  // namespace
+
+TEST_CASE("A run's pace is the median time between commits early and at the end", "[app][bench]") {
+  std::istringstream long_run(paced_events(1000));
+  const TaskCountBench::Pace p = TaskCountBench::pace(long_run);
+  CHECK(p.at_100_ms == Approx(2.0));
+  CHECK(p.end_ms == Approx(4.0));
+  CHECK(p.streaming_rss_mb == 12.5);
+  std::istringstream short_run(paced_events(50));
+  const TaskCountBench::Pace q = TaskCountBench::pace(short_run);
+  CHECK(q.at_100_ms == 0.0);
+  CHECK(q.end_ms == Approx(2.0));
+  std::istringstream empty("");
+  CHECK(TaskCountBench::pace(empty).end_ms == 0.0);
 }
 
 TEST_CASE("bench scaling measures every axis and writes CSV and SVG files", "[app][bench]") {
