@@ -135,15 +135,19 @@ int ScalingBenchCommand::run(std::ostream& out) const {
   };
   auto axis = [&](const std::vector<std::pair<int64_t, int64_t>>& configs) {
     std::vector<std::vector<double>> seconds(configs.size());
+    std::vector<std::vector<double>> work(configs.size());
     std::vector<Point> points(configs.size());
     for (int64_t rep = 0; rep < options_.repetitions; ++rep) {
       for (size_t i = 0; i < configs.size(); ++i) {
         points[i] = measure(configs[i].first, configs[i].second);
         seconds[i].push_back(points[i].seconds);
+        work[i].push_back(points[i].work_seconds);
       }
     }
-    for (size_t i = 0; i < configs.size(); ++i)
+    for (size_t i = 0; i < configs.size(); ++i) {
       points[i].seconds = median(seconds[i]);
+      points[i].work_seconds = median(work[i]);
+    }
     return points;
   };
 
