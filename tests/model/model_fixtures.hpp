@@ -8,6 +8,7 @@
 #include "model/component.hpp"
 #include "model/parameter_store.hpp"
 #include "model/root_trainer.hpp"
+#include "model/trainer.hpp"
 #include "model/vit_factory.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
@@ -26,6 +27,18 @@ inline streams::ArchitectureSpec micro_arch() {
   a.heads = 2;
   a.mlp = 32;
   return a;
+}
+
+/// Training settings for the micro ViT (2 heads): `steps` steps at `batch_size`, validating
+/// every `validation_interval` steps.
+inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_size = 16,
+                                           int64_t validation_interval = 20) {
+  model::TrainSettings s;
+  s.steps = steps;
+  s.batch_size = batch_size;
+  s.validation_interval = validation_interval;
+  s.heads = 2;
+  return s;
 }
 
 /// A small synthetic task of 8 × 8 images; `seed` picks the prototypes, `classes` their number.

@@ -11,15 +11,6 @@ using namespace evostream::testing;
 
 namespace {
 
-TrainSettings settings() {
-  TrainSettings s;
-  s.steps = 40;
-  s.batch_size = 16;
-  s.validation_interval = 20;
-  s.heads = 2;
-  return s;
-}
-
 // The micro root's path for a task of `classes` classes, frozen except for its new head and,
 // from block `trained_from` on (depth 2: none when 2), trainable clones of the blocks.
 Candidate candidate(int64_t trained_from, int64_t classes = 3) {
@@ -50,7 +41,7 @@ double estimate(const Trainer& t, const Candidate& c, const streams::TaskData& t
 TEST_CASE("A trainer's estimate grows with the steps and with how much of the path trains",
           "[model][dispatch]") {
   const streams::TaskData task = synthetic_task("t", 3, 3, 10);
-  const Trainer trainer(settings(), std::make_shared<PrefixCache>());
+  const Trainer trainer(micro_settings(), std::make_shared<PrefixCache>());
   const Candidate head_only = candidate(2);
   const Candidate top_block = candidate(1);
   const Candidate both_blocks = candidate(0);
@@ -64,8 +55,8 @@ TEST_CASE("A trainer's estimate grows with the steps and with how much of the pa
 TEST_CASE("A cached frozen prefix lowers the estimate only for a deterministic input",
           "[model][dispatch]") {
   const streams::TaskData task = synthetic_task("t", 3, 3, 10);
-  const Trainer cached(settings(), std::make_shared<PrefixCache>());
-  const Trainer uncached(settings());
+  const Trainer cached(micro_settings(), std::make_shared<PrefixCache>());
+  const Trainer uncached(micro_settings());
   Candidate plain = candidate(1);
   Candidate flipped = candidate(1);
   flipped.path.hp.flip = true;
@@ -77,7 +68,7 @@ TEST_CASE("A cached frozen prefix lowers the estimate only for a deterministic i
 TEST_CASE("A batch goes to the trainers longest expected first with ties in batch order",
           "[model][dispatch]") {
   const streams::TaskData task = synthetic_task("t", 3, 3, 10);
-  const Trainer trainer(settings(), std::make_shared<PrefixCache>());
+  const Trainer trainer(micro_settings(), std::make_shared<PrefixCache>());
   const std::vector<Candidate> batch{candidate(2), candidate(1), candidate(2), candidate(0)};
   CHECK(DispatchOrder::longest_first(batch, task, trainer) == std::vector<size_t>{3, 1, 0, 2});
   CHECK(DispatchOrder::longest_first({}, task, trainer).empty());

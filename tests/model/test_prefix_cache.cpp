@@ -73,30 +73,21 @@ struct Fixture {
   }
 };
 
-TrainSettings settings() {
-  TrainSettings s;
-  s.steps = 40;
-  s.batch_size = 16;
-  s.validation_interval = 20;
-  s.heads = 2;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("Training from cached prefixes learns and does not depend on the cache's history",
           "[model]") {
   Fixture fx;
   auto fresh = std::make_shared<PrefixCache>();
-  const TrainResult a = Trainer(settings(), fresh).train(fx.path(true), {}, fx.task, 5);
+  const TrainResult a = Trainer(micro_settings(), fresh).train(fx.path(true), {}, fx.task, 5);
   CHECK(fresh->misses() == 2);  // train and validation prefixes
   CHECK(a.quality > 0.5);
 
   // Another cache that first served a head-only candidate and the same candidate before.
   auto used = std::make_shared<PrefixCache>();
-  Trainer(settings(), used).train(fx.path(false), {}, fx.task, 9);
-  Trainer(settings(), used).train(fx.path(true), {}, fx.task, 6);
-  const TrainResult b = Trainer(settings(), used).train(fx.path(true), {}, fx.task, 5);
+  Trainer(micro_settings(), used).train(fx.path(false), {}, fx.task, 9);
+  Trainer(micro_settings(), used).train(fx.path(true), {}, fx.task, 6);
+  const TrainResult b = Trainer(micro_settings(), used).train(fx.path(true), {}, fx.task, 5);
   CHECK(used->hits() >= 2);
   CHECK(a.quality == b.quality);
   for (size_t i = 0; i < a.trained.size(); ++i) {
@@ -109,14 +100,14 @@ TEST_CASE("Augmented candidates bypass the prefix cache", "[model]") {
   auto cache = std::make_shared<PrefixCache>();
   Hyperparameters hp;
   hp.flip = true;
-  Trainer(settings(), cache).train(fx.path(true), hp, fx.task, 5);
+  Trainer(micro_settings(), cache).train(fx.path(true), hp, fx.task, 5);
   CHECK(cache->size() == 0);
 }
 
 TEST_CASE("A head-only candidate caches the class token alone", "[model]") {
   Fixture fx;
   auto cache = std::make_shared<PrefixCache>();
-  const TrainResult r = Trainer(settings(), cache).train(fx.path(false), {}, fx.task, 5);
+  const TrainResult r = Trainer(micro_settings(), cache).train(fx.path(false), {}, fx.task, 5);
   CHECK(r.trained.size() == 1);
   // One token of width 16 per training and validation image.
   CHECK(cache->bytes() == (fx.task.train.size() + fx.task.validation.size()) * 16 * 4);

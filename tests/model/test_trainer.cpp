@@ -25,12 +25,7 @@ streams::RootSpec micro_root(int64_t steps) {
 }
 
 TrainSettings small_settings(int64_t steps) {
-  TrainSettings s;
-  s.steps = steps;
-  s.batch_size = 32;
-  s.validation_interval = 25;
-  s.heads = 2;
-  return s;
+  return micro_settings(steps, 32, 25);
 }
 
 // A store holding a micro root trained on `task`.
