@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <type_traits>
 
 #include "app/model_graph.hpp"
 #include "app/svg_charts.hpp"
@@ -57,6 +58,9 @@ std::vector<std::optional<double>> by_task(const model::RunResults& run,
   return out;
 }
 
+// Per-task charts and the model graph draw at most this many tasks.
+constexpr size_t kMostDrawn = 200;
+
 std::string card(const std::string& label, const std::string& value) {
   return fmt::format("<div class=\"card\">{}<b>{}</b></div>", esc(label), esc(value));
 }
@@ -95,6 +99,21 @@ std::string ReportPage::html(const model::RunResults& run,
   std::vector<std::string> names;
   for (const auto& t : run.tasks)
     names.push_back(t.name);
+  // Long streams: the per-task charts draw every `stride`-th task, at most kMostDrawn of them.
+  const size_t stride = std::max<size_t>(1, (names.size() + kMostDrawn - 1) / kMostDrawn);
+  auto every = [stride](const auto& all) {
+    std::decay_t<decltype(all)> out;
+    for (size_t i = 0; i < all.size(); i += stride)
+      out.push_back(all[i]);
+    return out;
+  };
+  const std::vector<std::string> drawn = every(names);
+  const std::string sampled_note =
+      stride == 1 ? std::string()
+                  : fmt::format(
+                        "<p class=\"note\">One task in every {} of the {} is drawn; the table of "
+                        "tasks below lists them all.</p>\n",
+                        stride, names.size());
 
   std::string body;
   body += fmt::format(
@@ -156,9 +175,9 @@ std::string ReportPage::html(const model::RunResults& run,
   for (size_t i = 0; i < runs.size(); ++i) {
     const std::string colour = ModelGraph::colour(static_cast<int64_t>(i) + 1);
     accuracy.push_back({label(i), colour,
-                        by_task(*runs[i], names, [](const auto& t) { return t.test_accuracy; })});
+                        by_task(*runs[i], drawn, [](const auto& t) { return t.test_accuracy; })});
     seconds.push_back({label(i), colour,
-                       by_task(*runs[i], names, [](const auto& t) { return t.train_seconds; })});
+                       by_task(*runs[i], drawn, [](const auto& t) { return t.train_seconds; })});
     // The store as tasks arrive: the root, then each task's additions.
     double total = static_cast<double>(runs[i]->store_params);
     for (const auto& t : runs[i]->tasks)
@@ -169,46 +188,54 @@ std::string ReportPage::html(const model::RunResults& run,
       total += v.value_or(0.0);
       cumulative.push_back(v ? std::optional<double>(total) : std::nullopt);
     }
-    store.push_back({label(i), colour, cumulative});
+    store.push_back({label(i), colour, every(cumulative)});
   }
   body += "<h2>Test accuracy per task</h2>\n<p class=\"note\">At the end of the run";
   body += others.empty() ? ".</p>\n" : ", each run's bar beside the others'.</p>\n";
+  body += sampled_note;
   body += "<div class=\"figures\">" +
-          SvgCharts::bars("task-accuracy", names, accuracy, "test accuracy", SvgCharts::percent) +
+          SvgCharts::bars("task-accuracy", drawn, accuracy, "test accuracy", SvgCharts::percent) +
           "</div>\n";
 
   body +=
       "<h2>Parameters</h2>\n<p class=\"note\">Accounted: each component's parameters split "
       "among the tasks whose paths use it. Added: parameters of the components the task "
-      "created.</p>\n<div class=\"figures\">";
+      "created.</p>\n";
+  body += sampled_note + "<div class=\"figures\">";
   body += SvgCharts::bars(
-      "task-params", names,
+      "task-params", drawn,
       {{"accounted", ModelGraph::colour(1),
-        by_task(run, names, [](const auto& t) { return t.accounted_params; })},
+        by_task(run, drawn, [](const auto& t) { return t.accounted_params; })},
        {"added", ModelGraph::colour(2),
-        by_task(run, names, [](const auto& t) { return static_cast<double>(t.params_added); })}},
+        by_task(run, drawn, [](const auto& t) { return static_cast<double>(t.params_added); })}},
       "parameters per task", SvgCharts::count);
   body +=
       "</div>\n<p class=\"note\">Parameters in the store (root included) after each task "
       "arrives.</p>\n<div class=\"figures\">";
-  body += SvgCharts::lines("cumulative-params", names, store, "parameters in the store",
+  body += SvgCharts::lines("cumulative-params", drawn, store, "parameters in the store",
                            SvgCharts::count);
   body += "</div>\n";
 
   body +=
       "<h2>Time per task</h2>\n<p class=\"note\">Seconds spent training the task's "
-      "candidates.</p>\n<div class=\"figures\">";
-  body += SvgCharts::bars("task-seconds", names, seconds, "training seconds",
+      "candidates.</p>\n";
+  body += sampled_note + "<div class=\"figures\">";
+  body += SvgCharts::bars("task-seconds", drawn, seconds, "training seconds",
                           [](double v) { return fmt::format("{:.0f} s", v); });
   body += "</div>\n";
 
   body +=
       "<h2>Model graph</h2>\n<p class=\"note\">Every component the tasks' paths run through, "
       "in forward order from left to right. Hover a box or a line for its name. "
-      "<code>evostream report --dot</code> prints the same graph for Graphviz.</p>\n"
-      "<div class=\"figures\">";
-  body += ModelGraph(run).svg();
-  body += "</div>\n";
+      "<code>evostream report --dot</code> prints the same graph for Graphviz.</p>\n";
+  if (names.size() <= kMostDrawn) {
+    body += "<div class=\"figures\">" + ModelGraph(run).svg() + "</div>\n";
+  } else {
+    body += fmt::format(
+        "<p class=\"note\">Not drawn for {} tasks (more than {}): the page would not show it. "
+        "<code>evostream report {} --dot</code> writes it for Graphviz.</p>\n",
+        names.size(), kMostDrawn, esc(run_dir));
+  }
 
   body +=
       "<h2>Tasks</h2>\n<table id=\"tasks\"><tr><th>task</th><th>classes</th><th>test %</th>"

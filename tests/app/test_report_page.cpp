@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include "app/compare_command.hpp"
@@ -161,4 +163,30 @@ TEST_CASE("A replay names the first task visit that differs and why", "[app]") {
   shorter.matrix.add_row(0, {0.5, {}});
   CHECK_THAT(*ReplayCommand::divergence(two_tasks(), shorter),
              Contains("task visit 2: the recorded run has 2 visits, the replay 1"));
+}
+
+TEST_CASE("A long stream's report samples its per-task charts and leaves the graph out", "[app]") {
+  model::RunResults r = two_tasks();
+  std::vector<std::string> names;
+  for (int i = 0; i < 450; ++i)
+    names.push_back(fmt::format("t{:03d}", i));
+  r.matrix = model::AccuracyMatrix(names);
+  r.tasks.resize(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    r.tasks[i].name = names[i];
+    r.tasks[i].test_accuracy = 0.5;
+    r.tasks[i].params_added = 10;
+    r.tasks[i].path.ids = {"root/patch_embedding", names[i] + "/head"};
+  }
+  const std::string page = ReportPage::html(r, {}, {}, "runs/long");
+  CHECK_THAT(page, Contains("One task in every 3 of the 450 is drawn"));
+  CHECK_THAT(page, Contains("Not drawn for 450 tasks"));
+  CHECK_THAT(page, Contains("evostream report runs/long --dot"));
+  // The table lists every task; the charts only every third.
+  CHECK_THAT(page, Contains("<td>t448</td>"));
+  CHECK_THAT(page, Contains("mu2net · t447: "));
+  CHECK_THAT(page, !Contains("· t448: "));
+  const std::string short_page = ReportPage::html(two_tasks(), {}, {}, "runs/short");
+  CHECK_THAT(short_page, !Contains("is drawn"));
+  CHECK_THAT(short_page, !Contains("Not drawn"));
 }
