@@ -149,6 +149,12 @@ struct StrategySpec {
   int64_t iterations = 1;
   /// Key `concurrent_tasks`: how many tasks may evolve at once. Default: 1.
   int64_t concurrent_tasks = 1;
+  /// Key `baseline_models`: independent models the `finetune`, `head-only` and `adapters`
+  /// baselines train per task, each for an equal share of the budget (generations × children ×
+  /// steps, which it must divide) from its own seed, the best by validation kept. muNet's
+  /// baselines train one model per device this way; 1 trains a single model for the whole
+  /// budget. Default: 1.
+  int64_t baseline_models = 1;
 };
 
 /// Where candidates train: the `[trainers]` table.

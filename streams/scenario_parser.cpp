@@ -412,6 +412,14 @@ void parse_strategy(const toml::table& t, StrategySpec& st, const std::string& f
            fmt::format("expected 1 when iterations > 1 (iterations = {}), found {}", st.iterations,
                        st.concurrent_tasks));
   }
+  const toml::node* models_node = t.get("baseline_models");
+  st.baseline_models = r.integer("baseline_models", st.baseline_models, 1, 1024);
+  const int64_t budget = st.generations * st.children * st.steps;
+  if (budget % st.baseline_models != 0) {
+    r.fail(models_node, "baseline_models",
+           fmt::format("expected a divisor of generations × children × steps ({}), found {}",
+                       budget, st.baseline_models));
+  }
   r.finish();
 }
 

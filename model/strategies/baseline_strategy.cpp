@@ -55,7 +55,7 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
   add(std::make_shared<const Component>(
       VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
                        env_.architecture.dim, ctx.task.num_classes)));
-  return train_once(std::move(path), std::move(components), state, ctx);
+  return train_once(std::move(path), std::move(components), state, ctx, env_.spec.baseline_models);
 }
 
 }  // namespace evostream::model

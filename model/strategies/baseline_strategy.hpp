@@ -7,7 +7,9 @@
 namespace evostream::model {
 
 /// The independent baselines: one path per task built from the root, trained once for the
-/// whole per-task budget with the default hyperparameters.
+/// whole per-task budget with the default hyperparameters; or, with `[strategy]
+/// baseline_models = N`, N copies of it trained from their own seeds for a share of the budget
+/// each, the best by validation committed (muNet's one model per device).
 ///
 /// - `finetune`: every component is cloned from the root and trained, with a fresh head
 ///   (one independent model per task);
@@ -20,8 +22,8 @@ class BaselineStrategy : public Strategy {
   BaselineStrategy(Kind kind, StrategyEnvironment env);
   std::string name() const override;
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
-  /// One candidate trained for the whole budget.
-  VisitPlan plan() const override { return {1, 1}; }
+  /// `baseline_models` candidates (1 by default) in one batch.
+  VisitPlan plan() const override { return {1, env_.spec.baseline_models}; }
 
  private:
   Kind kind_;

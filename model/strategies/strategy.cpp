@@ -102,23 +102,23 @@ Path Strategy::serving_path(const RunState& state, const std::string& task) cons
 
 namespace {
 
-// One candidate trained for the whole budget; its path is committed whatever its score.
-class SingleTraining : public TaskLearner {
+// Independent candidates, each trained once from its own seed; the one with the best
+// validation (the first on ties) is committed whatever its score.
+class BestOfTrainings : public TaskLearner {
  public:
-  SingleTraining(Candidate candidate, const RunState& state, const TaskContext& ctx,
-                 double scale_factor)
-      : candidate_(std::move(candidate)), state_(state), ctx_(ctx), scale_(scale_factor) {}
+  BestOfTrainings(std::vector<Candidate> candidates, const RunState& state, const TaskContext& ctx,
+                  double scale_factor)
+      : candidates_(std::move(candidates)), state_(state), ctx_(ctx), scale_(scale_factor) {}
 
   std::vector<Candidate> next() override {
     if (issued_)
       return {};
     issued_ = true;
-    return {candidate_};
+    return candidates_;
   }
 
   CandidateRecord record(const Candidate& c, const TrainResult& result) override {
-    Path& path = outcome_.path;
-    path = c.path;
+    Path path = c.path;
     auto components = c.components;
     int64_t trained_params = 0;
     for (const auto& t : result.trained) {
@@ -129,22 +129,29 @@ class SingleTraining : public TaskLearner {
       trained_params += t.num_params();
     }
     std::vector<int64_t> params;
-    for (const auto& comp : components) {
+    for (const auto& comp : components)
       params.push_back(comp->num_params());
-      if (!state_.store.contains(comp->id()))
-        outcome_.added.push_back(*comp);
-    }
     path.quality = result.quality;
     path.score = path_score(result.quality, scale_,
                             accounted_params(path.ids, params, state_.usage, ctx_.task.name()),
                             state_.root_params);
     CandidateRecord r;
     r.name = path.name;
+    r.child = c.child;
     r.quality = path.quality;
     r.score = path.score;
-    r.kept = true;
+    r.kept = !best_ || path.quality > outcome_.path.quality;
     r.trained_params = trained_params;
     r.seconds = result.seconds;
+    if (r.kept) {
+      best_ = true;
+      outcome_.path = path;
+      outcome_.added.clear();
+      for (const auto& comp : components) {
+        if (!state_.store.contains(comp->id()))
+          outcome_.added.push_back(*comp);
+      }
+    }
     outcome_.candidates.push_back(r);
     outcome_.train_seconds += result.seconds;
     return r;
@@ -153,11 +160,12 @@ class SingleTraining : public TaskLearner {
   TaskOutcome finish() override { return std::move(outcome_); }
 
  private:
-  Candidate candidate_;
+  std::vector<Candidate> candidates_;
   const RunState& state_;
   const TaskContext& ctx_;
   double scale_;
   bool issued_ = false;
+  bool best_ = false;
   TaskOutcome outcome_;
 };
 
@@ -165,15 +173,29 @@ class SingleTraining : public TaskLearner {
 
 std::unique_ptr<TaskLearner> Strategy::train_once(
     Path path, std::vector<std::shared_ptr<const Component>> components, const RunState& state,
-    const TaskContext& ctx) const {
-  Candidate c;
-  c.path = std::move(path);
-  c.components = std::move(components);
-  c.steps = env_.spec.generations * env_.spec.children * env_.spec.steps;
-  c.training_seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                                          static_cast<uint64_t>(ctx.iteration), 0, 0})
-                        .next_u64();
-  return std::make_unique<SingleTraining>(std::move(c), state, ctx, env_.spec.scale_factor);
+    const TaskContext& ctx, int64_t models) const {
+  const int64_t budget = env_.spec.generations * env_.spec.children * env_.spec.steps;
+  if (models < 1 || budget % models != 0) {
+    throw std::invalid_argument(fmt::format(
+        "baseline_models: expected a divisor of the budget ({} steps), found {}", budget, models));
+  }
+  std::vector<Candidate> candidates;
+  for (int64_t k = 0; k < models; ++k) {
+    Candidate c;
+    c.path = path;
+    if (models > 1)
+      c.path.name = fmt::format("{}.{}", path.name, k);
+    c.components = components;
+    c.child = k;
+    c.steps = budget / models;
+    c.training_seed =
+        streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                              static_cast<uint64_t>(ctx.iteration), 0, static_cast<uint64_t>(k)})
+            .next_u64();
+    candidates.push_back(std::move(c));
+  }
+  return std::make_unique<BestOfTrainings>(std::move(candidates), state, ctx,
+                                           env_.spec.scale_factor);
 }
 
 VisitPlan Strategy::plan() const {

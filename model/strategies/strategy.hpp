@@ -170,11 +170,15 @@ class Strategy {
   const StrategyEnvironment& environment() const { return env_; }
 
  protected:
-  /// A learner that trains one path for the whole per-task budget (the baselines' single long
-  /// training, as in muNet's baselines).
+  /// A learner that trains `models` independent copies of one path (fresh components shared
+  /// as they are; each copy trains its own), each for an equal share of the per-task budget from
+  /// its own seed, and commits the one with the best validation (the first on ties). With one
+  /// model, the baselines' single long training. Raises `std::invalid_argument` when `models`
+  /// does not divide the budget.
   std::unique_ptr<TaskLearner> train_once(Path path,
                                           std::vector<std::shared_ptr<const Component>> components,
-                                          const RunState& state, const TaskContext& ctx) const;
+                                          const RunState& state, const TaskContext& ctx,
+                                          int64_t models = 1) const;
 
   StrategyEnvironment env_;
 };

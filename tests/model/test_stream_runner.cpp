@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "model/root_trainer.hpp"
 #include "model/stream_runner.hpp"
@@ -86,6 +87,44 @@ TEST_CASE("The immutable baselines have zero BWT and the expected parameters", "
         CHECK(t.params_added > head);
     }
   }
+}
+
+TEST_CASE("A baseline of N models trains each for its share and commits the best", "[model][run]") {
+  streams::Scenario s = smoke().scenario;
+  s.strategy.baseline_models = 2;
+  const int64_t budget = s.strategy.generations * s.strategy.children * s.strategy.steps;
+  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+  auto st = make_strategy("adapters", env);
+  CHECK(st->plan().candidates == 2);
+  CHECK(st->candidate_steps() == budget / 2);
+  std::map<std::string, std::vector<CandidateRecord>> records;
+  RunObserver observer;
+  observer.candidate_done = [&](const std::string& task, const CandidateRecord& r) {
+    records[task].push_back(r);
+  };
+  StreamRunner runner(s, *st, smoke().root, observer);
+  const RunResults r = runner.run(smoke().tasks);
+  CHECK(r.bwt == 0.0);
+  for (const auto& t : r.tasks) {
+    INFO(t.name);
+    CHECK(t.candidates == 2);
+    CHECK(t.predictions_identical);
+    const auto& rec = records.at(t.name);
+    REQUIRE(rec.size() == 2);
+    CHECK(rec[0].name == t.name + "@0.0");
+    CHECK(rec[1].name == t.name + "@0.1");
+    CHECK(rec[0].kept);
+    // The second is kept only when it validates better; the committed path is the better one.
+    CHECK(rec[1].kept == (rec[1].quality > rec[0].quality));
+    CHECK(t.validation_accuracy == std::max(rec[0].quality, rec[1].quality));
+  }
+  // Models that do not divide the budget are refused.
+  s.strategy.baseline_models = 7;
+  StrategyEnvironment bad_env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+  auto bad = make_strategy("finetune", bad_env);
+  StreamRunner bad_runner(s, *bad, smoke().root);
+  CHECK_THROWS_WITH(bad_runner.run(smoke().tasks),
+                    Catch::Contains("baseline_models: expected a divisor of the budget"));
 }
 
 TEST_CASE("Sequential fine-tuning forgets", "[model][run]") {

@@ -72,7 +72,8 @@ class ScenarioDoc {
           {"validation_interval", "10"},
           {"scale_factor", "0.9"},
           {"iterations", "1"},
-          {"concurrent_tasks", "2"}}},
+          {"concurrent_tasks", "2"},
+          {"baseline_models", "2"}}},
         {"trainers", {{"count", "2"}, {"device", "\"cpu\""}, {"threads", "1"}}},
         {"tasks",
          {{"name", "\"t1\""},
@@ -191,6 +192,7 @@ TEST_CASE("The full test scenario parses with every key set", "[streams]") {
   CHECK(t.delay_seconds == 0.5);
   CHECK(t.line == doc.line_of("tasks", "name") - 1);
   CHECK(s.strategy.concurrent_tasks == 2);
+  CHECK(s.strategy.baseline_models == 2);
   CHECK(s.strategy.scale_factor == 0.9);
   CHECK(s.trainers.count == 2);
   CHECK(s.root.architecture.patch == 2);
@@ -268,6 +270,10 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
       // 1: the document evolves two tasks at once, which excludes iterations > 1.
       {"strategy", "iterations", "1", "0", "expected an integer in 1..100"},
       {"strategy", "concurrent_tasks", "4", "65", "expected an integer in 1..64"},
+      // 120 steps of budget (2 generations × 3 children × 20 steps).
+      {"strategy", "baseline_models", "3", "7",
+       "expected a divisor of generations × children × steps (120), found 7"},
+      {"strategy", "baseline_models", "1", "0", "expected an integer in 1..1024"},
       {"trainers", "count", "4", "0", "expected an integer in 1..256"},
       {"trainers", "device", "\"cuda:1\"", "\"gpu\"", "expected \"cpu\" or \"cuda:K\""},
       {"trainers", "threads", "2", "0", "expected an integer in 1..256"},
