@@ -40,8 +40,8 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
                 return;
               // Virtual time: the jobs go on the schedule in the order they were handed out,
               // not in the order the (instant) simulated trainers happened to answer.
-              for (const size_t k : s.order) {
-                if (schedule)
+              if (schedule) {
+                for (const size_t k : s.order)
                   s.batch_end =
                       std::max(s.batch_end, schedule->place(s.ready, s.replies[k]->seconds));
               }
