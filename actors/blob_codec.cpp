@@ -1,8 +1,10 @@
 #include "actors/blob_codec.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace evostream::actors {
 
@@ -14,15 +16,10 @@ component_blob BlobCodec::encode(const model::Component& c) {
   b.owner = c.owner();
   b.parent = c.parent();
   b.frozen = c.frozen();
-  for (size_t i = 0; i < c.names().size(); ++i) {
-    const at::Tensor t = c.tensors()[i].detach().to(at::kFloat).contiguous();
-    tensor_blob tb;
-    tb.name = c.names()[i];
-    tb.shape.assign(t.sizes().begin(), t.sizes().end());
-    tb.data.resize(static_cast<size_t>(t.numel()));
-    std::memcpy(tb.data.data(), t.data_ptr<float>(), tb.data.size() * sizeof(float));
-    b.tensors.push_back(std::move(tb));
-  }
+  for (size_t i = 0; i < c.names().size(); ++i)
+    b.tensors.push_back(encode(c.names()[i], c.tensors()[i]));
+  for (size_t i = 0; i < c.momentum().size(); ++i)
+    b.momentum.push_back(encode(c.names()[i], c.momentum()[i]));
   return b;
 }
 
@@ -30,16 +27,38 @@ model::Component BlobCodec::decode(const component_blob& b) {
   std::vector<std::string> names;
   std::vector<at::Tensor> tensors;
   for (const auto& tb : b.tensors) {
-    at::Tensor t = at::empty(tb.shape, at::kFloat);
-    std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));
     names.push_back(tb.name);
-    tensors.push_back(std::move(t));
+    tensors.push_back(decode(tb));
   }
-  model::Component c(b.id, model::kind_from_name(b.kind), b.index, b.owner, b.parent,
-                     std::move(names), std::move(tensors));
+  std::vector<at::Tensor> traces;
+  for (const auto& tb : b.momentum)
+    traces.push_back(decode(tb));
+  model::Component c = model::Component(b.id, model::kind_from_name(b.kind), b.index, b.owner,
+                                        b.parent, std::move(names), std::move(tensors))
+                           .with_momentum(std::move(traces));
   if (b.frozen)
     c.freeze();
   return c;
+}
+
+tensor_blob BlobCodec::encode(const std::string& name, const at::Tensor& tensor) {
+  const at::Tensor t = tensor.detach().to(at::kCPU).to(at::kFloat).contiguous();
+  tensor_blob tb;
+  tb.name = name;
+  tb.shape.assign(t.sizes().begin(), t.sizes().end());
+  tb.data.resize(static_cast<size_t>(t.numel()));
+  std::memcpy(tb.data.data(), t.data_ptr<float>(), tb.data.size() * sizeof(float));
+  return tb;
+}
+
+at::Tensor BlobCodec::decode(const tensor_blob& tb) {
+  at::Tensor t = at::empty(tb.shape, at::kFloat);
+  if (static_cast<size_t>(t.numel()) != tb.data.size()) {
+    throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {}", tb.name,
+                                            t.numel(), tb.data.size()));
+  }
+  std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));
+  return t;
 }
 
 hyper_blob BlobCodec::encode(const model::Hyperparameters& hp) {

@@ -11,9 +11,14 @@ namespace evostream::actors {
 /// Converts model values to the messages' plain forms and back (bit for bit).
 class BlobCodec {
  public:
+  /// The blob of `c`: identity, tensors and momentum traces.
   static component_blob encode(const model::Component& c);
   /// The component of `blob`, frozen if the blob says so.
   static model::Component decode(const component_blob& blob);
+  /// The blob of one tensor (copied to the CPU as float32).
+  static tensor_blob encode(const std::string& name, const at::Tensor& tensor);
+  /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
+  static at::Tensor decode(const tensor_blob& blob);
   static hyper_blob encode(const model::Hyperparameters& hp);
   static model::Hyperparameters decode(const hyper_blob& blob);
   /// The job training `candidate` of task `task_index`.

@@ -21,7 +21,8 @@ struct tensor_blob {
   std::vector<float> data;
 };
 
-/// A component as it travels: identity and every tensor.
+/// A component as it travels: identity, every tensor, and its momentum traces (none or one per
+/// tensor).
 struct component_blob {
   std::string id;
   std::string kind;
@@ -30,6 +31,7 @@ struct component_blob {
   std::string parent;
   bool frozen = false;
   std::vector<tensor_blob> tensors;
+  std::vector<tensor_blob> momentum;
 };
 
 /// A path's hyperparameters as they travel (`model::Hyperparameters`, field for field).
@@ -78,7 +80,7 @@ typename Inspector::result_type inspect(Inspector& f, tensor_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
   return f(caf::meta::type_name("component_blob"), x.id, x.kind, x.index, x.owner, x.parent,
-           x.frozen, x.tensors);
+           x.frozen, x.tensors, x.momentum);
 }
 
 template <class Inspector>

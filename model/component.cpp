@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 
@@ -107,7 +108,11 @@ Component Component::copy() const {
   copies.reserve(tensors_.size());
   for (const auto& t : tensors_)
     copies.push_back(t.detach().clone());
-  return Component(id_, kind_, index_, owner_, parent_, names_, std::move(copies));
+  Component c(id_, kind_, index_, owner_, parent_, names_, std::move(copies));
+  c.momentum_.reserve(momentum_.size());
+  for (const auto& m : momentum_)
+    c.momentum_.push_back(m.detach().clone());
+  return c;
 }
 
 Component Component::to(const std::string& device) const {
@@ -115,6 +120,25 @@ Component Component::to(const std::string& device) const {
   Component c = *this;
   for (auto& t : c.tensors_)
     t = t.detach().to(target);
+  for (auto& m : c.momentum_)
+    m = m.detach().to(target);
+  return c;
+}
+
+Component Component::with_momentum(std::vector<at::Tensor> traces) const {
+  if (!traces.empty() && traces.size() != tensors_.size()) {
+    throw std::invalid_argument(fmt::format("component {}: expected {} momentum traces, found {}",
+                                            id_, tensors_.size(), traces.size()));
+  }
+  for (size_t i = 0; i < traces.size(); ++i) {
+    if (traces[i].sizes() != tensors_[i].sizes()) {
+      throw std::invalid_argument(fmt::format(
+          "component {}: the momentum trace of tensor {} has shape {}, expected {}", id_, names_[i],
+          fmt::join(traces[i].sizes(), "x"), fmt::join(tensors_[i].sizes(), "x")));
+    }
+  }
+  Component c = *this;
+  c.momentum_ = std::move(traces);
   return c;
 }
 
@@ -143,6 +167,8 @@ Component Component::with_tensors(std::vector<at::Tensor> tensors) const {
 void Component::freeze() {
   for (auto& t : tensors_)
     t = t.detach();
+  for (auto& m : momentum_)
+    m = m.detach();
   frozen_ = true;
 }
 

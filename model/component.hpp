@@ -56,9 +56,11 @@ class Component {
   /// A hash of the kind, index, names, shapes and every byte of every tensor (16 hex digits).
   std::string content_hash() const;
 
-  /// A deep copy under a new id and owner, unfrozen, with `parent` = this component's id.
+  /// A deep copy (momentum included) under a new id and owner, unfrozen, with `parent` = this
+  /// component's id.
   Component clone(const std::string& new_id, const std::string& new_owner) const;
-  /// A deep copy with the same identity (id, owner, parent), unfrozen: what a trainer works on.
+  /// A deep copy (momentum included) with the same identity (id, owner, parent), unfrozen: what
+  /// a trainer works on.
   Component copy() const;
   /// A copy on `device` ("cpu", "cuda:0", ...) with the same identity and frozen flag.
   Component to(const std::string& device) const;
@@ -66,6 +68,17 @@ class Component {
   Component with_tensors(std::vector<at::Tensor> tensors) const;
   /// Marks the component frozen and makes its tensors read-only to autograd.
   void freeze();
+
+  /// The SGD momentum trace of each tensor when it was last trained, in tensor order; empty
+  /// when it has none (untrained, or trained without momentum).
+  ///
+  /// µ2Net stores the optimizer state per component and copies it when the component is cloned,
+  /// so a child continues with its parent's momentum (`reference/munet_spec.md` §6). It is
+  /// training state, not part of the model: `content_hash` does not cover it.
+  const std::vector<at::Tensor>& momentum() const noexcept { return momentum_; }
+  /// The same component with momentum traces `traces` (one per tensor, same shapes; empty to
+  /// drop them); raises `std::invalid_argument` otherwise.
+  Component with_momentum(std::vector<at::Tensor> traces) const;
 
  private:
   std::string id_;
@@ -76,6 +89,7 @@ class Component {
   bool frozen_ = false;
   std::vector<std::string> names_;
   std::vector<at::Tensor> tensors_;
+  std::vector<at::Tensor> momentum_;
 };
 
 /// The id of a component `task` derives: `TASK/KIND[INDEX]SUFFIX`, e.g. `tops-4/block2@0.1.3`

@@ -1,8 +1,11 @@
 #include "model/optimizer.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "model/hyperparameters.hpp"
 
@@ -22,6 +25,17 @@ void Optimizer::zero_grad() {
     if (p.grad().defined())
       p.mutable_grad().zero_();
   }
+}
+
+void Optimizer::set_momentum(size_t i, const at::Tensor& trace) {
+  at::Tensor& first = first_.at(i);
+  if (trace.sizes() != first.sizes()) {
+    throw std::invalid_argument(
+        fmt::format("optimizer: the momentum trace of parameter {} has shape {}, expected {}", i,
+                    fmt::join(trace.sizes(), "x"), fmt::join(first.sizes(), "x")));
+  }
+  at::NoGradGuard no_grad;
+  first.copy_(trace);
 }
 
 double Optimizer::step(double lr) {

@@ -37,6 +37,11 @@ class Optimizer {
   double step(double lr);
   /// Clears the gradients.
   void zero_grad();
+  /// The momentum trace (SGD) or first moment (AdamW) of parameter `i`, live.
+  const at::Tensor& momentum(size_t i) const { return first_.at(i); }
+  /// Starts parameter `i` from the momentum trace `trace` (copied) instead of zeros; raises
+  /// `std::invalid_argument` when the shapes differ.
+  void set_momentum(size_t i, const at::Tensor& trace);
 
  private:
   std::vector<at::Tensor> params_;

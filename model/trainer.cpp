@@ -178,6 +178,26 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     opt.nesterov = hp.nesterov;
   }
   Optimizer optimizer(params, opt);
+  // A clone continues from its parent's momentum, as in µ2Net; only SGD with momentum keeps one.
+  const bool keeps_momentum = opt.kind == OptimizerOptions::Kind::kSgd && opt.momentum > 0;
+  if (keeps_momentum) {
+    size_t at = 0;
+    for (const auto& w : working) {
+      for (size_t t = 0; t < w.momentum().size(); ++t)
+        optimizer.set_momentum(at + t, w.momentum()[t]);
+      at += w.tensors().size();
+    }
+  }
+  // What a trained component is at this point: its tensors, and its momentum when kept.
+  auto snapshot = [&](const Component& w, size_t first_param) {
+    Component out = on_cpu ? w.copy() : w.to("cpu");
+    std::vector<at::Tensor> traces;
+    if (keeps_momentum) {
+      for (size_t t = 0; t < w.tensors().size(); ++t)
+        traces.push_back(optimizer.momentum(first_param + t).detach().to(at::kCPU).clone());
+    }
+    return out.with_momentum(std::move(traces));
+  };
 
   // With a deterministic input, the frozen prefix's output comes from the cache.
   const int64_t image_size = hp.image_size > 0 ? hp.image_size : task.train.height();
@@ -225,8 +245,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       result.quality = e.accuracy;
       result.best_step = step;
       result.trained.clear();
+      size_t at = 0;
       for (const auto& w : working) {
-        result.trained.push_back(on_cpu ? w.copy() : w.to("cpu"));
+        result.trained.push_back(snapshot(w, at));
+        at += w.tensors().size();
       }
     }
     if (progress)

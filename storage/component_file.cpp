@@ -201,6 +201,9 @@ std::vector<std::string> members(hid_t group) {
   return out;
 }
 
+// The group, inside a component's, that holds its momentum traces under its tensors' names.
+constexpr const char* kMomentumGroup = "momentum";
+
 // Groups that remember the order their members were created in (tensor order matters).
 Handle ordered_group(hid_t parent, const std::string& name) {
   Handle props(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
@@ -248,6 +251,11 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
       put_string(g, "content_hash", c.content_hash(), path);
       for (size_t t = 0; t < c.names().size(); ++t)
         put_tensor(g, c.names()[t], c.tensors()[t], path);
+      if (!c.momentum().empty()) {
+        Handle m = ordered_group(g, kMomentumGroup);
+        for (size_t t = 0; t < c.names().size(); ++t)
+          put_tensor(m, c.names()[t], c.momentum()[t], path);
+      }
     }
     for (const auto& [name, text] : extras.texts)
       put_text(f, name, text, path);
@@ -300,7 +308,12 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
     Handle g = open_group(all, std::to_string(i), path);
     std::vector<std::string> names;
     std::vector<at::Tensor> tensors;
+    bool has_momentum = false;
     for (const auto& name : members(g)) {
+      if (name == kMomentumGroup && !is_dataset(g, name)) {
+        has_momentum = true;
+        continue;
+      }
       names.push_back(name);
       tensors.push_back(get_tensor(g, name, path, where));
     }
@@ -316,6 +329,23 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
         get_string(g, "id", path, where), kind, get_int(g, "index", path, where),
         get_string(g, "owner", path, where), get_string(g, "parent", path, where), std::move(names),
         std::move(tensors));
+    if (has_momentum) {
+      const std::string at = where + "/" + kMomentumGroup;
+      Handle m = open_group(g, kMomentumGroup, path);
+      const std::vector<std::string>& tensor_names = out.components.back().names();
+      std::vector<at::Tensor> traces;
+      for (const auto& name : tensor_names)
+        traces.push_back(get_tensor(m, name, path, at));
+      if (members(m).size() != tensor_names.size()) {
+        throw StorageError(path, fmt::format("{}: expected {} momentum traces, found {}", at,
+                                             tensor_names.size(), members(m).size()));
+      }
+      try {
+        out.components.back() = out.components.back().with_momentum(std::move(traces));
+      } catch (const std::invalid_argument& e) {
+        throw StorageError(path, fmt::format("{}: {}", at, e.what()));
+      }
+    }
     if (H5Aexists(g, "content_hash") > 0) {
       const std::string stored = get_string(g, "content_hash", path, where);
       const std::string found = out.components.back().content_hash();

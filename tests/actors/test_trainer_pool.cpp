@@ -88,7 +88,20 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
     CHECK(back.content_hash() == c.content_hash());
     CHECK(back.id() == c.id());
     CHECK(back.frozen() == c.frozen());
+    CHECK(back.momentum().empty());
   }
+  std::vector<at::Tensor> traces;
+  for (const auto& t : root[4].tensors())
+    traces.push_back(at::randn(t.sizes()));
+  const model::Component moving = root[4].with_momentum(traces);
+  const model::Component back = BlobCodec::decode(BlobCodec::encode(moving));
+  REQUIRE(back.momentum().size() == traces.size());
+  for (size_t i = 0; i < traces.size(); ++i)
+    CHECK(back.momentum()[i].equal(traces[i]));
+  tensor_blob short_blob = BlobCodec::encode("w", at::zeros({2, 3}));
+  short_blob.data.pop_back();
+  CHECK_THROWS_WITH(BlobCodec::decode(short_blob),
+                    Catch::Matchers::Contains("tensor w: shape holds 6 values, found 5"));
   model::Hyperparameters hp;
   hp.learning_rate = 0.123456789;
   hp.schedule = model::Schedule::kRestarts;
@@ -105,8 +118,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   const auto tasks = one_task();
   std::vector<caf::actor> trainers;
   for (int i = 0; i < 2; ++i)
-    trainers.push_back(
-        s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
+    trainers.push_back(s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
   const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   std::vector<train_reply> replies;
@@ -136,8 +148,7 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   System s;
   const auto tasks = one_task();
   const caf::actor crashing = s.system->spawn(crashing_trainer);
-  const caf::actor good =
-      s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
+  const caf::actor good = s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
   // The crashing trainer is idle last, so it gets the first job.
   const caf::actor pool =
       s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
@@ -173,8 +184,7 @@ TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
 
 TEST_CASE("A job naming an unknown task gets an error reply", "[actors]") {
   System s;
-  const caf::actor t =
-      s.system->spawn<caf::detached>(trainer_actor, trainer_setup(one_task()));
+  const caf::actor t = s.system->spawn<caf::detached>(trainer_actor, trainer_setup(one_task()));
   caf::scoped_actor self{*s.system};
   train_job j = job(7, 1);
   j.task_index = 3;

@@ -67,3 +67,35 @@ TEST_CASE("A frozen component refuses new tensors and names its owner", "[model]
   CHECK_THROWS_WITH(h.with_tensors({at::ones({3, 16}), at::ones({3})}),
                     Contains("component t/head is frozen (owner t)"));
 }
+
+TEST_CASE("Momentum traces follow a component through clones and copies but not its hash",
+          "[model]") {
+  const Component b = VitFactory::block("root/block0", "root", 0, micro_arch(), 3);
+  CHECK(b.momentum().empty());
+  std::vector<at::Tensor> traces;
+  for (const auto& t : b.tensors())
+    traces.push_back(at::full_like(t, 0.5));
+  const Component m = b.with_momentum(traces);
+  REQUIRE(m.momentum().size() == b.tensors().size());
+  CHECK(m.content_hash() == b.content_hash());
+  Component c = m.clone("task/block0", "task");
+  REQUIRE(c.momentum().size() == m.momentum().size());
+  CHECK(c.momentum()[0].equal(m.momentum()[0]));
+  // A deep copy: changing the clone's trace leaves the original's alone.
+  c.momentum()[0].add_(1.0);
+  CHECK(m.momentum()[0].equal(traces[0]));
+  CHECK(m.copy().momentum().size() == m.momentum().size());
+  CHECK(m.with_momentum({}).momentum().empty());
+}
+
+TEST_CASE("Momentum traces must match the component's tensors", "[model]") {
+  const Component b = VitFactory::block("root/block0", "root", 0, micro_arch(), 3);
+  CHECK_THROWS_WITH(b.with_momentum({at::zeros({1})}),
+                    Contains("component root/block0: expected") && Contains("momentum traces"));
+  std::vector<at::Tensor> traces;
+  for (const auto& t : b.tensors())
+    traces.push_back(at::zeros_like(t));
+  traces[0] = at::zeros({2, 2});
+  CHECK_THROWS_WITH(b.with_momentum(traces),
+                    Contains("momentum trace of tensor " + b.names()[0] + " has shape 2x2"));
+}

@@ -5,6 +5,7 @@
 #include "model/optimizer.hpp"
 
 using namespace evostream::model;
+using Catch::Matchers::Contains;
 
 TEST_CASE("Cosine schedules warm up from lr/100 and decay to zero", "[model]") {
   const double lr = 0.1;
@@ -35,6 +36,22 @@ TEST_CASE("SGD applies momentum and clips the global gradient norm", "[model]") 
   opt.step(1.0);
   CHECK(p[0].item<float>() == Approx(-0.6f - (0.3f + 0.3f)));
   CHECK(p[1].item<float>() == Approx(-0.8f - (0.4f + 0.4f)));
+}
+
+TEST_CASE("SGD can start from an earlier momentum trace", "[model]") {
+  at::Tensor p = at::zeros({2});
+  p.requires_grad_(true);
+  OptimizerOptions o;
+  o.momentum = 0.5;
+  Optimizer opt({p}, o);
+  opt.set_momentum(0, at::tensor({0.2f, -0.2f}));
+  p.mutable_grad() = at::tensor({0.1f, 0.1f});  // trace = 0.5 * (0.2, -0.2) + g = (0.2, 0)
+  opt.step(1.0);
+  CHECK(p[0].item<float>() == Approx(-0.2f));
+  CHECK(p[1].item<float>() == Approx(0.0f).margin(1e-7));
+  CHECK(opt.momentum(0)[0].item<float>() == Approx(0.2f));
+  CHECK_THROWS_WITH(opt.set_momentum(0, at::zeros({3})),
+                    Contains("momentum trace of parameter 0 has shape 3, expected 2"));
 }
 
 TEST_CASE("Nesterov SGD looks ahead along the momentum", "[model]") {

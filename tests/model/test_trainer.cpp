@@ -92,6 +92,41 @@ TEST_CASE("Training is deterministic for a candidate seed", "[model]") {
   CHECK(a.trained[0].parent() == "root/block1");
 }
 
+TEST_CASE("A trained clone keeps its SGD momentum and its children continue from it", "[model]") {
+  const auto pre = synthetic_task("pre", 1, 4);
+  const auto task = synthetic_task("b", 2, 3);
+  const ParameterStore store = store_with_root(pre);
+  // The root trains with AdamW: it has no SGD momentum to hand on.
+  for (const auto& c : store.resolve({"root/block0", "root/head"}))
+    CHECK(c->momentum().empty());
+  const Trainer trainer(small_settings(50));
+  const auto parent = trainer.train(child_path(store, "b", 3), {}, task, 7);
+  REQUIRE(parent.trained.size() == 2);
+  for (const auto& c : parent.trained) {
+    INFO(c.id());
+    REQUIRE(c.momentum().size() == c.tensors().size());
+    CHECK(c.momentum()[0].abs().sum().item<double>() > 0.0);
+  }
+  // A child of the trained path, with the trace and without it.
+  auto child = [&](bool with_momentum) {
+    auto path = child_path(store, "b", 3);
+    for (const auto& t : parent.trained) {
+      const Component next = t.clone(t.id() + "@1", "b");
+      const auto at = t.id() == "b/block1" ? 4 : 6;
+      path[at] = std::make_shared<const Component>(with_momentum ? next : next.with_momentum({}));
+    }
+    return trainer.train(path, {}, task, 8);
+  };
+  const auto continued = child(true);
+  const auto restarted = child(false);
+  CHECK(continued.trained[0].content_hash() != restarted.trained[0].content_hash());
+  // Without momentum there is no trace to keep.
+  Hyperparameters plain;
+  plain.momentum = 0.0;
+  for (const auto& c : trainer.train(child_path(store, "b", 3), plain, task, 7).trained)
+    CHECK(c.momentum().empty());
+}
+
 TEST_CASE("Training leaves frozen components untouched", "[model]") {
   const auto pre = synthetic_task("pre", 1, 4);
   const auto task = synthetic_task("b", 2, 3);

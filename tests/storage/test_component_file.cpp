@@ -111,6 +111,56 @@ TEST_CASE("Reading a missing or foreign file names it", "[storage]") {
                     Contains("cannot create the file"));
 }
 
+TEST_CASE("Momentum traces round-trip through a component file", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  auto comps = random_root(3);
+  at::manual_seed(9);
+  std::vector<at::Tensor> traces;
+  for (const auto& t : comps[4].tensors())
+    traces.push_back(at::randn(t.sizes()));
+  comps[4] = comps[4].clone("task/block1", "task").with_momentum(traces);
+  ComponentFile::write(path, micro_arch(), comps);
+  const storage::ComponentSet back = ComponentFile::read(path);
+  REQUIRE(back.components.size() == comps.size());
+  CHECK(back.components[3].momentum().empty());
+  CHECK(back.components[4].names() == comps[4].names());
+  REQUIRE(back.components[4].momentum().size() == traces.size());
+  for (size_t i = 0; i < traces.size(); ++i)
+    CHECK(back.components[4].momentum()[i].equal(traces[i]));
+}
+
+TEST_CASE("A momentum trace missing from a file is reported with its path", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  auto comps = random_root(3);
+  std::vector<at::Tensor> traces;
+  for (const auto& t : comps[4].tensors())
+    traces.push_back(at::ones_like(t));
+  comps[4] = comps[4].with_momentum(traces);
+  ComponentFile::write(path, micro_arch(), comps);
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const std::string gone = "/components/4/momentum/" + comps[4].names()[0];
+  H5Ldelete(f, gone.c_str(), H5P_DEFAULT);
+  H5Fclose(f);
+  CHECK_THROWS_WITH(ComponentFile::read(path),
+                    Contains(gone + ": expected a float32 dataset, found another object"));
+  // One trace too many.
+  ComponentFile::write(path, micro_arch(), comps);
+  f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hsize_t dims[1] = {1};
+  hid_t space = H5Screate_simple(1, dims, nullptr);
+  hid_t ds = H5Dcreate2(f, "/components/4/momentum/extra", H5T_IEEE_F32LE, space, H5P_DEFAULT,
+                        H5P_DEFAULT, H5P_DEFAULT);
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Fclose(f);
+  CHECK_THROWS_WITH(
+      ComponentFile::read(path),
+      Contains("/components/4/momentum: expected " + std::to_string(comps[4].names().size()) +
+               " momentum traces, found " + std::to_string(comps[4].names().size() + 1)));
+}
+
 TEST_CASE("A tensor stored with the wrong type is reported with its path", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("root.h5");
