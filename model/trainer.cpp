@@ -190,7 +190,9 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   }
   // What a trained component is at this point: its tensors, and its momentum when kept.
   auto snapshot = [&](const Component& w, size_t first_param) {
-    Component out = on_cpu ? w.copy() : w.to("cpu");
+    // The inherited trace is replaced below: leave it out of the copy.
+    const Component bare = w.with_momentum({});
+    Component out = on_cpu ? bare.copy() : bare.to("cpu");
     std::vector<at::Tensor> traces;
     if (keeps_momentum) {
       for (size_t t = 0; t < w.tensors().size(); ++t)
