@@ -181,11 +181,11 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   // A clone continues from its parent's momentum, as in µ2Net; only SGD with momentum keeps one.
   const bool keeps_momentum = opt.kind == OptimizerOptions::Kind::kSgd && opt.momentum > 0;
   if (keeps_momentum) {
-    size_t at = 0;
+    size_t first_param = 0;
     for (const auto& w : working) {
       for (size_t t = 0; t < w.momentum().size(); ++t)
-        optimizer.set_momentum(at + t, w.momentum()[t]);
-      at += w.tensors().size();
+        optimizer.set_momentum(first_param + t, w.momentum()[t]);
+      first_param += w.tensors().size();
     }
   }
   // What a trained component is at this point: its tensors, and its momentum when kept.
@@ -195,8 +195,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     Component out = on_cpu ? bare.copy() : bare.to("cpu");
     std::vector<at::Tensor> traces;
     if (keeps_momentum) {
-      for (size_t t = 0; t < w.tensors().size(); ++t)
-        traces.push_back(optimizer.momentum(first_param + t).detach().to(at::kCPU).clone());
+      for (size_t t = 0; t < w.tensors().size(); ++t) {
+        const at::Tensor live = optimizer.momentum(first_param + t).detach();
+        traces.push_back(on_cpu ? live.clone() : live.to(at::kCPU));
+      }
     }
     return out.with_momentum(std::move(traces));
   };
@@ -247,10 +249,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       result.quality = e.accuracy;
       result.best_step = step;
       result.trained.clear();
-      size_t at = 0;
+      size_t first_param = 0;
       for (const auto& w : working) {
-        result.trained.push_back(snapshot(w, at));
-        at += w.tensors().size();
+        result.trained.push_back(snapshot(w, first_param));
+        first_param += w.tensors().size();
       }
     }
     if (progress)

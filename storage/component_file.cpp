@@ -330,20 +330,20 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
         get_string(g, "owner", path, where), get_string(g, "parent", path, where), std::move(names),
         std::move(tensors));
     if (has_momentum) {
-      const std::string at = where + "/" + kMomentumGroup;
+      const std::string traces_at = where + "/" + kMomentumGroup;
       Handle m = open_group(g, kMomentumGroup, path);
       const std::vector<std::string>& tensor_names = out.components.back().names();
       std::vector<at::Tensor> traces;
       for (const auto& name : tensor_names)
-        traces.push_back(get_tensor(m, name, path, at));
+        traces.push_back(get_tensor(m, name, path, traces_at));
       if (members(m).size() != tensor_names.size()) {
-        throw StorageError(path, fmt::format("{}: expected {} momentum traces, found {}", at,
+        throw StorageError(path, fmt::format("{}: expected {} momentum traces, found {}", traces_at,
                                              tensor_names.size(), members(m).size()));
       }
       try {
         out.components.back() = out.components.back().with_momentum(std::move(traces));
       } catch (const std::invalid_argument& e) {
-        throw StorageError(path, fmt::format("{}: {}", at, e.what()));
+        throw StorageError(path, fmt::format("{}: {}", traces_at, e.what()));
       }
     }
     if (H5Aexists(g, "content_hash") > 0) {
