@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
+#include "model/strategies/strategy.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -45,16 +46,14 @@ int Worker::run(std::ostream& out) const {
   scenario.seed = seed;
   streams::TaskBuilder builder(scenario);
   const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
+  // The settings the run's own trainers use, on this machine's device and threads.
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
   TrainerSetup setup;
   setup.tasks = tasks;
-  setup.settings.steps = scenario.strategy.steps;
-  setup.settings.batch_size = scenario.strategy.batch_size;
-  setup.settings.validation_interval = scenario.strategy.validation_interval;
-  setup.settings.heads = scenario.root.architecture.heads;
+  setup.settings = env.train;
   setup.settings.threads = threads_;
   setup.settings.device = device_;
-  if (scenario.simulated())
-    setup.simulation = std::make_shared<const model::SimulationModel>(scenario);
+  setup.simulation = env.simulation;
   if (const char* n = std::getenv("EVOSTREAM_WORKER_DIE_IN_JOB"))
     setup.die_in_job = std::atoi(n);
   const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);

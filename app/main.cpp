@@ -20,6 +20,7 @@
 #include "app/scaling_bench_command.hpp"
 #include "app/tasks_command.hpp"
 #include "model/blas_check.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/trainer_benchmark.hpp"
 #include "streams/config_error.hpp"
 #include "streams/data_error.hpp"
@@ -72,8 +73,13 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   run->add_option("--out", out_dir, "Run directory (default: runs/<scenario name>)");
-  run->add_option("--strategy", strategy, "Override the scenario's strategy")
-      ->check(CLI::IsMember({"mu2net", "finetune", "head-only", "adapters", "sequential"}));
+  std::vector<std::string> strategy_names;
+  std::string strategy_help = "Override the scenario's strategy:";
+  for (const auto& e : evostream::model::strategy_registry()) {
+    strategy_names.push_back(e.name);
+    strategy_help += "\n  " + e.name + ": " + e.summary;
+  }
+  run->add_option("--strategy", strategy, strategy_help)->check(CLI::IsMember(strategy_names));
   run->add_option("--seed", seed, "Override the scenario's seed");
   std::string root_file;
   bool force = false;

@@ -10,6 +10,7 @@
 
 #include "app/run_session.hpp"
 #include "model/root_trainer.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/vit_factory.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
@@ -31,6 +32,8 @@ int RunCommand::run(RunEvents& events) const {
     s.seed = *options_.seed;
   if (options_.trainers >= 0)
     s.trainers.count = options_.trainers;
+  // Before the run directory is touched: the strategy and its own table must be valid.
+  model::read_strategy_options(s);
 
   const std::string dir =
       !options_.out.empty()

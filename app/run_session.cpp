@@ -12,6 +12,7 @@
 
 #include "actors/actor_run.hpp"
 #include "app/report_command.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "storage/component_file.hpp"
 #include "storage/json_fields.hpp"
@@ -76,14 +77,14 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const streams::Scenario& s = scenario_;
   // Candidates train in the actor run's trainers, which share one prefix cache.
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(s);
-  const auto strategy = model::make_strategy(s.strategy.name, env);
+  const auto strategy = model::make_strategy(env);
 
   streams::TaskBuilder builder(s);
   const auto all_tasks =
       std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
   const std::vector<streams::TaskData>& tasks = *all_tasks;
   storage::RunIdentity identity{s.name, strategy->name(), s.seed,
-                                s.strategy.iterations * static_cast<int64_t>(tasks.size())};
+                                s.run.iterations * static_cast<int64_t>(tasks.size())};
 
   using Json = RunEvents::Json;
   const model::VisitPlan plan = strategy->plan();
@@ -94,7 +95,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"index", index},
                      {"tasks", tasks.size()},
                      {"iteration", iteration},
-                     {"iterations", s.strategy.iterations},
+                     {"iterations", s.run.iterations},
                      {"classes", t.num_classes},
                      {"train", t.train.size()},
                      {"validation", t.validation.size()},

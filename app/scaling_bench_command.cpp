@@ -12,6 +12,7 @@
 #include "app/svg_charts.hpp"
 #include "app/task_count_bench.hpp"
 #include "model/root_trainer.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "model/vit_factory.hpp"
 #include "storage/results_writer.hpp"
@@ -106,9 +107,9 @@ int ScalingBenchCommand::run(std::ostream& out) const {
   // One timed run of the stream (root excluded).
   auto measure = [&](int64_t trainers, int64_t concurrent) {
     streams::Scenario sc = s;
-    sc.strategy.concurrent_tasks = concurrent;
+    sc.run.concurrent_tasks = concurrent;
     const model::StrategyEnvironment env = model::StrategyEnvironment::of(sc);
-    auto strategy = model::make_strategy(sc.strategy.name, env);
+    auto strategy = model::make_strategy(env);
     model::StreamRunner runner(sc, *strategy, root);
     actors::ActorRunOptions o;
     o.trainers = trainers;

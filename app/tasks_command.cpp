@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "model/strategies/strategy_registry.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -61,8 +62,13 @@ int TasksCommand::run(std::ostream& out) const {
   const streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
   streams::TaskBuilder builder(s);
 
-  out << fmt::format("scenario {} ({}), seed {}, strategy {}\n", s.name, s.file, s.seed,
-                     s.strategy.name);
+  const auto options = model::read_strategy_options(s);
+  std::string values;
+  for (const auto& [key, value] : options->values())
+    values += fmt::format("{}{} {}", values.empty() ? " (" : ", ", key, value);
+  out << fmt::format("scenario {} ({}), seed {}, strategy {}{}{}, {} steps per task visit\n",
+                     s.name, s.file, s.seed, s.strategy.name, values, values.empty() ? "" : ")",
+                     s.strategy.task_steps);
   if (!s.description.empty())
     out << "  " << s.description << "\n";
   const auto& a = s.root.architecture;

@@ -130,7 +130,7 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
 }
 
 int64_t StreamRunner::events_total(const std::vector<streams::TaskData>& tasks) const {
-  return scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+  return scenario_.run.iterations * static_cast<int64_t>(tasks.size());
 }
 
 void StreamRunner::report(const std::string& task, const CandidateRecord& record) const {
@@ -159,7 +159,7 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
   const streams::TaskData& task = tasks[index];
   if (observer_.task_started)
     observer_.task_started(static_cast<int64_t>(index), iteration, task);
-  const int64_t from = std::max<int64_t>(0, event - scenario_.strategy.concurrent_tasks + 1);
+  const int64_t from = std::max<int64_t>(0, event - scenario_.run.concurrent_tasks + 1);
   if (from > progress_.events_done || event < progress_.events_done) {
     throw std::logic_error(fmt::format(
         "task visit {} cannot begin: it evolves from the first {} commits, and {} are done", event,
@@ -342,7 +342,7 @@ RunResults StreamRunner::results(const std::vector<streams::TaskData>& tasks) co
   out.seed = scenario_.seed;
   out.root_params = state_.root_params;
   out.events_done = progress_.events_done;
-  out.events_total = scenario_.strategy.iterations * static_cast<int64_t>(tasks.size());
+  out.events_total = scenario_.run.iterations * static_cast<int64_t>(tasks.size());
   out.complete = out.events_done == out.events_total;
   out.simulated = strategy_.environment().simulation != nullptr;
   std::vector<std::string> names;

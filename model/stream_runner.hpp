@@ -228,7 +228,7 @@ class StreamRunner {
     return observer;
   }
   /// How many task visits may evolve at once (the scenario's `concurrent_tasks`).
-  int64_t concurrent_tasks() const { return scenario_.strategy.concurrent_tasks; }
+  int64_t concurrent_tasks() const { return scenario_.run.concurrent_tasks; }
   /// Task visits the scenario asks for.
   int64_t events_total(const std::vector<streams::TaskData>& tasks) const;
   /// Reports a trained candidate to the observer.

@@ -50,3 +50,38 @@ std::string default_fashion_mnist_dir() {
 }
 
 }  // namespace evostream::streams
+
+namespace evostream::streams {
+
+OptionTable StrategySpec::options_of(const std::string& strategy) const {
+  for (const auto& t : options) {
+    if (t.prefix == "strategy." + strategy)
+      return t;
+  }
+  OptionTable empty;
+  empty.file = file;
+  empty.prefix = "strategy." + strategy;
+  empty.line = line;
+  return empty;
+}
+
+void StrategySpec::set_option(const std::string& strategy, const std::string& key,
+                              OptionValue value) {
+  OptionTable* table = nullptr;
+  for (auto& t : options)
+    table = t.prefix == "strategy." + strategy ? &t : table;
+  if (table == nullptr) {
+    options.push_back(options_of(strategy));
+    table = &options.back();
+    table->present = true;
+  }
+  for (auto& e : table->entries) {
+    if (e.key == key) {
+      e.value = std::move(value);
+      return;
+    }
+  }
+  table->entries.push_back({key, std::move(value), 0});
+}
+
+}  // namespace evostream::streams

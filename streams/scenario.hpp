@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "streams/option_table.hpp"
 #include "streams/synthetic_generator.hpp"
 
 namespace evostream::streams {
@@ -128,33 +129,46 @@ struct RootSpec {
   double learning_rate = 1e-3;
 };
 
-/// The strategy and its budgets: the `[strategy]` table. Every strategy gets the same budget.
+/// What every strategy shares: the `[strategy]` table.
+///
+/// Each strategy's own options are in a `[strategy.NAME]` table beside it (e.g.
+/// `[strategy.mu2net] generations = 4`), read by that strategy's options struct through the
+/// strategy registry (`model/strategies/strategy_registry.hpp`); the parser keeps those tables
+/// as they are. A scenario may hold tables for several strategies: `run --strategy` picks one.
 struct StrategySpec {
-  /// Key `name`: "mu2net", "finetune", "head-only", "adapters" or "sequential". Default: "mu2net".
+  /// Key `name`: a registered strategy (`evostream run --help` lists them). Default: "mu2net".
   std::string name = "mu2net";
-  /// Key `generations`: evolutionary generations per task. Default: 4.
-  int64_t generations = 4;
-  /// Key `children`: candidates per generation. Default: 4.
-  int64_t children = 4;
-  /// Key `steps`: training steps per candidate. Default: 200.
-  int64_t steps = 200;
+  /// Key `task_steps`: training steps every strategy spends on one task visit, the budget all
+  /// strategies share (µ2Net splits it among its generations × children candidates, a baseline
+  /// among its models). Default: 3200.
+  int64_t task_steps = 3200;
   /// Key `batch_size`: training batch size. Default: 64.
   int64_t batch_size = 64;
   /// Key `validation_interval`: validate every this many steps. Default: 50.
   int64_t validation_interval = 50;
-  /// Key `scale_factor`: s in score = quality × s^(params / root params); 1 = no size penalty.
-  /// Default: 1.0.
+  /// Key `scale_factor`: s in a path's score = quality × s^(params / root params); 1 = no size
+  /// penalty. Default: 1.0.
   double scale_factor = 1.0;
-  /// Key `iterations`: how many times the stream is revisited (µ2Net task iterations). Default: 1.
+  /// The `[strategy.NAME]` tables, in file order.
+  std::vector<OptionTable> options;
+  /// The scenario file and the line of the `[strategy]` table (0 without one).
+  std::string file;
+  int64_t line = 0;
+
+  /// The table of strategy `strategy`: the scenario's, or an empty one (all defaults) that
+  /// names this file and line.
+  OptionTable options_of(const std::string& strategy) const;
+  /// Sets `key` of strategy `strategy`'s table (adding the table or the key when missing), as a
+  /// scenario line would; the strategy's options check it when they are read.
+  void set_option(const std::string& strategy, const std::string& key, OptionValue value);
+};
+
+/// How the stream is run: the `[run]` table.
+struct RunSpec {
+  /// Key `iterations`: how many times the stream is visited (µ2Net task iterations). Default: 1.
   int64_t iterations = 1;
-  /// Key `concurrent_tasks`: how many tasks may evolve at once. Default: 1.
+  /// Key `concurrent_tasks`: how many task visits may evolve at once. Default: 1.
   int64_t concurrent_tasks = 1;
-  /// Key `baseline_models`: independent models the `finetune`, `head-only` and `adapters`
-  /// baselines train per task, each for an equal share of the budget (generations × children ×
-  /// steps, which it must divide) from its own seed, the best by validation kept. muNet's
-  /// baselines train one model per device this way; 1 trains a single model for the whole
-  /// budget. Default: 1.
-  int64_t baseline_models = 1;
 };
 
 /// Where candidates train: the `[trainers]` table.
@@ -221,6 +235,7 @@ struct Scenario {
   std::string description;
   RootSpec root;
   StrategySpec strategy;
+  RunSpec run;
   TrainerSpec trainers;
   /// The `[simulation]` table (used when `trainers.kind` is simulated).
   SimulationSpec simulation;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -101,7 +102,8 @@ class TableReader {
     if (!n->is_number())
       fail(n, key, "expected a number, found " + describe(*n));
     const double v = *n->value<double>();
-    if (v < lo || v > hi || (lo_open && v == lo)) {
+    // Written so that NaN, which fails every comparison, is out of range too.
+    if (!std::isfinite(v) || !(v >= lo && v <= hi) || (lo_open && v == lo)) {
       fail(n, key,
            fmt::format("expected a number in {}{}, {}], found {}", lo_open ? "(" : "[", lo, hi, v));
     }
@@ -392,33 +394,80 @@ void parse_root(const toml::table& t, Scenario& s) {
   r.finish();
 }
 
+// Keys that earlier scenario files had in [strategy], and where each went.
+const char* moved_strategy_key(const std::string& key) {
+  if (key == "generations" || key == "children")
+    return "moved to [strategy.mu2net]";
+  if (key == "steps") {
+    return "moved: the per-task budget is now [strategy] task_steps, the steps of one task "
+           "visit (generations × children × the old steps for mu2net)";
+  }
+  if (key == "baseline_models")
+    return "moved to [strategy.finetune] models (and [strategy.head-only], [strategy.adapters])";
+  if (key == "iterations" || key == "concurrent_tasks")
+    return "moved to [run]";
+  return nullptr;
+}
+
+// A [strategy.NAME] table as it stands: scalars only, checked by the strategy's own options.
+OptionTable option_table(const std::string& name, const toml::table& t, const std::string& file) {
+  OptionTable out;
+  out.file = file;
+  out.prefix = "strategy." + name;
+  out.line = line_of(&t);
+  out.present = true;
+  for (auto&& [k, v] : t) {
+    OptionEntry e;
+    e.key = std::string(k.str());
+    e.line = line_of(&v);
+    if (v.is_boolean())
+      e.value = *v.value<bool>();
+    else if (v.is_integer())
+      e.value = *v.value<int64_t>();
+    else if (v.is_floating_point())
+      e.value = *v.value<double>();
+    else if (v.is_string())
+      e.value = *v.value<std::string>();
+    else
+      throw ConfigError(file, e.line, out.prefix + "." + e.key,
+                        "expected a number, true or false, or a string, found " + describe(v));
+    out.entries.push_back(std::move(e));
+  }
+  return out;
+}
+
 void parse_strategy(const toml::table& t, StrategySpec& st, const std::string& file) {
   TableReader r(t, "strategy", file);
-  st.name =
-      r.choice("name", st.name, {"mu2net", "finetune", "head-only", "adapters", "sequential"});
-  st.generations = r.integer("generations", st.generations, 1, 10000);
-  st.children = r.integer("children", st.children, 1, 1024);
-  st.steps = r.integer("steps", st.steps, 1, 10'000'000);
+  st.file = file;
+  st.line = r.line();
+  for (auto&& [k, v] : t) {
+    const std::string key(k.str());
+    if (const char* where = moved_strategy_key(key))
+      throw ConfigError(file, line_of(&v), "strategy." + key, where);
+    if (v.is_table()) {
+      r.take(key);
+      st.options.push_back(option_table(key, *v.as_table(), file));
+    }
+  }
+  st.name = r.string("name", st.name);
+  st.task_steps = r.integer("task_steps", st.task_steps, 1, 1'000'000'000);
   st.batch_size = r.integer("batch_size", st.batch_size, 1, 65536);
   st.validation_interval = r.integer("validation_interval", st.validation_interval, 1, 10'000'000);
   st.scale_factor = r.number("scale_factor", st.scale_factor, 0.0, 1.0, true);
-  st.iterations = r.integer("iterations", st.iterations, 1, 100);
+  r.finish();
+}
+
+void parse_run(const toml::table& t, RunSpec& run, const std::string& file) {
+  TableReader r(t, "run", file);
+  run.iterations = r.integer("iterations", run.iterations, 1, 100);
   const toml::node* concurrent_node = t.get("concurrent_tasks");
-  st.concurrent_tasks = r.integer("concurrent_tasks", st.concurrent_tasks, 1, 64);
-  if (st.concurrent_tasks > 1 && st.iterations > 1) {
+  run.concurrent_tasks = r.integer("concurrent_tasks", run.concurrent_tasks, 1, 64);
+  if (run.concurrent_tasks > 1 && run.iterations > 1) {
     // A visit evolves from the model as it stood some commits ago; with revisits that model
     // would need the paths a task had before its later visits.
     r.fail(concurrent_node, "concurrent_tasks",
-           fmt::format("expected 1 when iterations > 1 (iterations = {}), found {}", st.iterations,
-                       st.concurrent_tasks));
-  }
-  const toml::node* models_node = t.get("baseline_models");
-  st.baseline_models = r.integer("baseline_models", st.baseline_models, 1, 1024);
-  const int64_t budget = st.generations * st.children * st.steps;
-  if (budget % st.baseline_models != 0) {
-    r.fail(models_node, "baseline_models",
-           fmt::format("expected a divisor of generations × children × steps ({}), found {}",
-                       budget, st.baseline_models));
+           fmt::format("expected 1 when iterations > 1 (iterations = {}), found {}", run.iterations,
+                       run.concurrent_tasks));
   }
   r.finish();
 }
@@ -500,8 +549,11 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
   if (root == nullptr)
     r.fail(&top, "root", "missing [root] table");
   parse_root(*root, s);
+  s.strategy.file = file;
   if (const toml::table* st = r.table("strategy"))
     parse_strategy(*st, s.strategy, file);
+  if (const toml::table* run = r.table("run"))
+    parse_run(*run, s.run, file);
   if (const toml::table* tr = r.table("trainers"))
     parse_trainers(*tr, s.trainers, file);
   if (const toml::table* sim = r.table("simulation")) {

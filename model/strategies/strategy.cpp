@@ -7,9 +7,7 @@
 
 #include "model/run_interrupted.hpp"
 #include "model/simulation_model.hpp"
-#include "model/strategies/baseline_strategy.hpp"
-#include "model/strategies/mu2net_strategy.hpp"
-#include "model/strategies/sequential_strategy.hpp"
+#include "model/strategies/strategy_registry.hpp"
 
 namespace evostream::model {
 
@@ -76,7 +74,8 @@ StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
   StrategyEnvironment env;
   env.architecture = s.root.architecture;
   env.spec = s.strategy;
-  env.train.steps = s.strategy.steps;
+  env.options = read_strategy_options(s);
+  env.train.steps = s.strategy.task_steps / env.options->plan().candidates;
   env.train.batch_size = s.strategy.batch_size;
   env.train.validation_interval = s.strategy.validation_interval;
   env.train.heads = s.root.architecture.heads;
@@ -174,10 +173,10 @@ class BestOfTrainings : public TaskLearner {
 std::unique_ptr<TaskLearner> Strategy::train_once(
     Path path, std::vector<std::shared_ptr<const Component>> components, const RunState& state,
     const TaskContext& ctx, int64_t models) const {
-  const int64_t budget = env_.spec.generations * env_.spec.children * env_.spec.steps;
+  const int64_t budget = env_.spec.task_steps;
   if (models < 1 || budget % models != 0) {
     throw std::invalid_argument(fmt::format(
-        "baseline_models: expected a divisor of the budget ({} steps), found {}", budget, models));
+        "models: expected a divisor of the budget ({} steps), found {}", budget, models));
   }
   std::vector<Candidate> candidates;
   for (int64_t k = 0; k < models; ++k) {
@@ -196,10 +195,6 @@ std::unique_ptr<TaskLearner> Strategy::train_once(
   }
   return std::make_unique<BestOfTrainings>(std::move(candidates), state, ctx,
                                            env_.spec.scale_factor);
-}
-
-VisitPlan Strategy::plan() const {
-  return {env_.spec.generations, env_.spec.generations * env_.spec.children};
 }
 
 TrainSettings Strategy::train_settings(const Candidate& candidate) const {
@@ -228,28 +223,6 @@ std::map<std::string, int64_t> Strategy::counters(const std::string& task) const
       out[key] = n;
   }
   return out;
-}
-
-int64_t Strategy::candidate_steps() const {
-  const VisitPlan p = plan();
-  return env_.train.steps * env_.spec.generations * env_.spec.children /
-         std::max<int64_t>(1, p.candidates);
-}
-
-std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env) {
-  if (name == "mu2net")
-    return std::make_unique<Mu2NetStrategy>(std::move(env));
-  if (name == "finetune")
-    return std::make_unique<BaselineStrategy>(BaselineStrategy::Kind::kFinetune, std::move(env));
-  if (name == "head-only")
-    return std::make_unique<BaselineStrategy>(BaselineStrategy::Kind::kHeadOnly, std::move(env));
-  if (name == "adapters")
-    return std::make_unique<BaselineStrategy>(BaselineStrategy::Kind::kAdapters, std::move(env));
-  if (name == "sequential")
-    return std::make_unique<SequentialStrategy>(std::move(env));
-  throw std::invalid_argument(fmt::format(
-      "unknown strategy \"{}\": expected mu2net, finetune, head-only, adapters or sequential",
-      name));
 }
 
 }  // namespace evostream::model

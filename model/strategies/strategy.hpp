@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "model/evolution/path.hpp"
 #include "model/parameter_store.hpp"
 #include "model/prefix_cache.hpp"
+#include "model/strategies/strategy_options.hpp"
 #include "model/trainer.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
@@ -90,20 +92,36 @@ struct TaskOutcome {
   double train_seconds = 0.0;
 };
 
-/// What every strategy gets: the architecture, the shared budget and the trainer settings.
+/// What every strategy gets: the architecture, the shared budget, its own options and the
+/// trainer settings.
 struct StrategyEnvironment {
   streams::ArchitectureSpec architecture;
+  /// The `[strategy]` table: the name, the per-task budget, batch size and scale factor.
   streams::StrategySpec spec;
-  /// Settings of one candidate's training (steps = the scenario's steps per candidate).
+  /// The strategy's own options, read from its `[strategy.NAME]` table.
+  std::shared_ptr<const StrategyOptions> options;
+  /// Settings of one candidate's training (steps = `spec.task_steps` shared equally among the
+  /// candidates of `options->plan()`).
   TrainSettings train;
   /// Frozen-prefix activations shared by every candidate of the run; may be null.
   std::shared_ptr<PrefixCache> cache;
   /// The cost and quality model when candidates train in simulation; null for real training.
   std::shared_ptr<const SimulationModel> simulation;
 
-  /// What `scenario` gives: its architecture, strategy budgets and trainer settings.
+  /// What `scenario` gives: its architecture, its strategy's budget and options (read through
+  /// the strategy registry, which raises `streams::ConfigError` for a bad table) and trainer
+  /// settings.
   static StrategyEnvironment of(const streams::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache = nullptr);
+
+  /// The options as the strategy's own struct; raises `std::logic_error` when they are not.
+  template <class Options>
+  const Options& options_as() const {
+    const auto* o = dynamic_cast<const Options*>(options.get());
+    if (o == nullptr)
+      throw std::logic_error("strategy " + spec.name + ": options of another strategy");
+    return *o;
+  }
 };
 
 /// One visit of a task being learned, as batches of candidates.
@@ -123,17 +141,11 @@ class TaskLearner {
   virtual TaskOutcome finish() = 0;
 };
 
-/// How many generations and candidates one task visit trains.
-struct VisitPlan {
-  int64_t generations = 1;
-  int64_t candidates = 1;
-};
-
 /// A continual-learning strategy: how a task's path is found.
 ///
-/// Every strategy spends the same budget per task: generations × children × steps training
-/// steps. A strategy does not touch the store; the runner commits what its learner finishes with.
-/// New strategies (ImpressLearn, Mod-Squad) implement this interface without changing the others.
+/// Every strategy spends the same budget per task: `[strategy] task_steps` training steps. A
+/// strategy does not touch the store; the runner commits what its learner finishes with. A new
+/// strategy is a folder under `model/strategies/` and an entry in the strategy registry.
 class Strategy {
  public:
   explicit Strategy(StrategyEnvironment env) : env_(std::move(env)) {}
@@ -149,14 +161,13 @@ class Strategy {
   /// Trains a candidate: for real, or with the simulation model when the run simulates.
   TrainResult train(const Candidate& candidate, const streams::TaskData& task,
                     const TrainProgress& progress = {}) const;
-  /// Steps one candidate of this strategy trains (a baseline trains one candidate for the
-  /// whole per-task budget).
-  int64_t candidate_steps() const;
+  /// Steps one candidate of this strategy trains: the per-task budget shared equally among the
+  /// candidates of `plan()`.
+  int64_t candidate_steps() const { return env_.train.steps; }
   /// The path that serves `task` now. Default: the task's committed path.
   virtual Path serving_path(const RunState& state, const std::string& task) const;
-  /// Generations and candidates one task visit trains, for progress displays. Default: the
-  /// budget's generations and generations × children (µ2Net); a baseline trains one candidate.
-  virtual VisitPlan plan() const;
+  /// Generations and candidates one task visit trains: what the strategy's options say.
+  VisitPlan plan() const { return env_.options->plan(); }
   /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
   virtual bool immutable() const { return true; }
   /// The strategy's own state that a resumed run needs (µ2Net: children per parent path), as
@@ -182,9 +193,5 @@ class Strategy {
 
   StrategyEnvironment env_;
 };
-
-/// The strategy called `name` ("mu2net", "finetune", "head-only", "adapters", "sequential");
-/// raises `std::invalid_argument` listing the names for any other.
-std::unique_ptr<Strategy> make_strategy(const std::string& name, StrategyEnvironment env);
 
 }  // namespace evostream::model

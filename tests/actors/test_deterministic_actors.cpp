@@ -15,6 +15,7 @@
 #include "actors/trainer_pool.hpp"
 #include "model/model_fixtures.hpp"
 #include "model/root_trainer.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/vit_factory.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
@@ -244,9 +245,11 @@ TEST_CASE("The recorder runs observer calls one at a time in the order sent", "[
 TEST_CASE("The parameter owner begins and commits visits and answers misuse with an error",
           "[actors]") {
   const evostream::testing::SmokeStream smoke;
-  const model::StrategyEnvironment env = model::StrategyEnvironment::of(smoke.scenario);
-  auto strategy = model::make_strategy("head-only", env);
-  model::StreamRunner runner(smoke.scenario, *strategy, smoke.root);
+  streams::Scenario scenario = smoke.scenario;
+  scenario.strategy.name = "head-only";
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
+  auto strategy = model::make_strategy(env);
+  model::StreamRunner runner(scenario, *strategy, smoke.root);
   const auto& tasks = smoke.tasks;
 
   TestSystem t;

@@ -7,6 +7,7 @@
 #include "actors/trainer_pool.hpp"
 #include "model/model_fixtures.hpp"
 #include "model/root_trainer.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "model/vit_factory.hpp"
 #include "streams/scenario_parser.hpp"
@@ -202,10 +203,10 @@ namespace {
 std::string smoke_hash(const evostream::testing::SmokeStream& smoke, int64_t concurrent,
                        int64_t trainers) {
   streams::Scenario scenario = smoke.scenario;
-  scenario.strategy.concurrent_tasks = concurrent;
+  scenario.run.concurrent_tasks = concurrent;
   const model::StrategyEnvironment env =
       model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
-  auto strategy = model::make_strategy("mu2net", env);
+  auto strategy = model::make_strategy(env);
   model::StreamRunner runner(scenario, *strategy, smoke.root);
   ActorRunOptions o;
   o.trainers = trainers;

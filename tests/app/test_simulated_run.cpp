@@ -19,8 +19,8 @@ std::string simulated_scenario(const TempDir& dir, int64_t tasks) {
   write_text(path,
              "name = \"sim\"\nseed = 5\n[root]\nsource = \"init\"\n"
              "[root.architecture]\nimage_size = 8\npatch = 4\ndim = 8\ndepth = 2\nheads = 2\n"
-             "mlp = 16\n[strategy]\ngenerations = 2\nchildren = 2\nsteps = 20\n"
-             "validation_interval = 10\n[trainers]\nkind = \"simulated\"\n"
+             "mlp = 16\n[strategy]\ntask_steps = 80\nvalidation_interval = 10\n"
+             "[strategy.mu2net]\ngenerations = 2\nchildren = 2\n[trainers]\nkind = \"simulated\"\n"
              "[simulation]\nfamilies = 3\nadapt_steps = 20\ntasks = " +
                  std::to_string(tasks) + "\n");
   return path;

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "model/root_trainer.hpp"
+#include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "model/trainer.hpp"
 #include "streams/scenario_parser.hpp"
@@ -29,9 +30,10 @@ struct Smoke {
   RunResults run(const std::string& strategy, uint64_t seed = 1, int64_t iterations = 1) {
     streams::Scenario s = scenario;
     s.seed = seed;
-    s.strategy.iterations = iterations;
+    s.run.iterations = iterations;
+    s.strategy.name = strategy;
     StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-    auto st = make_strategy(strategy, env);
+    auto st = make_strategy(env);
     StreamRunner runner(s, *st, root);
     return runner.run(tasks);
   }
@@ -91,10 +93,11 @@ TEST_CASE("The immutable baselines have zero BWT and the expected parameters", "
 
 TEST_CASE("A baseline of N models trains each for its share and commits the best", "[model][run]") {
   streams::Scenario s = smoke().scenario;
-  s.strategy.baseline_models = 2;
-  const int64_t budget = s.strategy.generations * s.strategy.children * s.strategy.steps;
+  s.strategy.name = "adapters";
+  s.strategy.set_option("adapters", "models", int64_t{2});
+  const int64_t budget = s.strategy.task_steps;
   StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-  auto st = make_strategy("adapters", env);
+  auto st = make_strategy(env);
   CHECK(st->plan().candidates == 2);
   CHECK(st->candidate_steps() == budget / 2);
   std::map<std::string, std::vector<CandidateRecord>> records;
@@ -118,13 +121,12 @@ TEST_CASE("A baseline of N models trains each for its share and commits the best
     CHECK(rec[1].kept == (rec[1].quality > rec[0].quality));
     CHECK(t.validation_accuracy == std::max(rec[0].quality, rec[1].quality));
   }
-  // Models that do not divide the budget are refused.
-  s.strategy.baseline_models = 7;
-  StrategyEnvironment bad_env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-  auto bad = make_strategy("finetune", bad_env);
-  StreamRunner bad_runner(s, *bad, smoke().root);
-  CHECK_THROWS_WITH(bad_runner.run(smoke().tasks),
-                    Catch::Contains("baseline_models: expected a divisor of the budget"));
+  // Models that do not divide the budget are refused when the options are read.
+  s.strategy.name = "finetune";
+  s.strategy.set_option("finetune", "models", int64_t{7});
+  CHECK_THROWS_WITH(StrategyEnvironment::of(s),
+                    Catch::Contains("strategy.finetune.models: expected a divisor of [strategy] "
+                                    "task_steps (80), found 7"));
 }
 
 TEST_CASE("Sequential fine-tuning forgets", "[model][run]") {
@@ -157,15 +159,18 @@ TEST_CASE("Task iterations revisit every task and add rows to the matrix", "[mod
 }
 
 TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]") {
-  CHECK_THROWS_WITH(make_strategy("ewc", StrategyEnvironment{}),
-                    Catch::Contains("unknown strategy \"ewc\": expected mu2net, finetune"));
+  StrategyEnvironment env;
+  env.spec.name = "ewc";
+  CHECK_THROWS_WITH(make_strategy(env),
+                    Catch::Contains("unknown strategy \"ewc\" (expected one of: mu2net, finetune, "
+                                    "head-only, adapters, sequential)"));
 }
 
 TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
           "[model][run]") {
   streams::Scenario s = smoke().scenario;
   StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-  auto st = make_strategy("mu2net", env);
+  auto st = make_strategy(env);
   {
     StreamRunner one(s, *st, smoke().root);
     TaskVisit first = one.begin(smoke().tasks, 0);
@@ -173,7 +178,7 @@ TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commi
                       Catch::Contains("task visit 1 cannot begin: it evolves from the first 1 "
                                       "commits, and 0 are done"));
   }
-  s.strategy.concurrent_tasks = 2;
+  s.run.concurrent_tasks = 2;
   StreamRunner two(s, *st, smoke().root);
   TaskVisit first = two.begin(smoke().tasks, 0);
   TaskVisit second = two.begin(smoke().tasks, 1);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "streams/config_error.hpp"
@@ -65,15 +66,13 @@ class ScenarioDoc {
         {"root.pretrain", {{"name", "\"pre\""}, {"dataset", "\"syn\""}}},
         {"strategy",
          {{"name", "\"mu2net\""},
-          {"generations", "2"},
-          {"children", "3"},
-          {"steps", "20"},
+          {"task_steps", "120"},
           {"batch_size", "16"},
           {"validation_interval", "10"},
-          {"scale_factor", "0.9"},
-          {"iterations", "1"},
-          {"concurrent_tasks", "2"},
-          {"baseline_models", "2"}}},
+          {"scale_factor", "0.9"}}},
+        {"strategy.mu2net", {{"generations", "2"}, {"children", "3"}}},
+        {"strategy.finetune", {{"models", "2"}, {"note", "\"kept as written\""}}},
+        {"run", {{"iterations", "1"}, {"concurrent_tasks", "2"}}},
         {"trainers", {{"count", "2"}, {"device", "\"cpu\""}, {"threads", "1"}}},
         {"tasks",
          {{"name", "\"t1\""},
@@ -191,9 +190,20 @@ TEST_CASE("The full test scenario parses with every key set", "[streams]") {
   CHECK(t.max_test == 10);
   CHECK(t.delay_seconds == 0.5);
   CHECK(t.line == doc.line_of("tasks", "name") - 1);
-  CHECK(s.strategy.concurrent_tasks == 2);
-  CHECK(s.strategy.baseline_models == 2);
+  CHECK(s.run.concurrent_tasks == 2);
+  CHECK(s.run.iterations == 1);
+  CHECK(s.strategy.task_steps == 120);
   CHECK(s.strategy.scale_factor == 0.9);
+  // Each strategy's own table is kept as written, for its options to read.
+  REQUIRE(s.strategy.options.size() == 2);
+  const auto finetune = s.strategy.options_of("finetune");
+  CHECK(finetune.present);
+  CHECK(finetune.prefix == "strategy.finetune");
+  REQUIRE(finetune.entries.size() == 2);
+  CHECK(std::get<int64_t>(finetune.find("models")->value) == 2);
+  CHECK(finetune.find("models")->line == doc.line_of("strategy.finetune", "models"));
+  CHECK(std::get<std::string>(finetune.find("note")->value) == "kept as written");
+  CHECK_FALSE(s.strategy.options_of("sequential").present);
   CHECK(s.trainers.count == 2);
   CHECK(s.root.architecture.patch == 2);
   REQUIRE(s.root.pretrain.has_value());
@@ -210,8 +220,10 @@ TEST_CASE("Defaults apply when optional keys are left out", "[streams]") {
   const Scenario s = parse(evostream::testing::minimal_scenario());
   CHECK(s.seed == 7);
   CHECK(s.strategy.name == "mu2net");
-  CHECK(s.strategy.generations == 4);
-  CHECK(s.strategy.children == 4);
+  CHECK(s.strategy.task_steps == 3200);
+  CHECK(s.strategy.options.empty());
+  CHECK(s.run.iterations == 1);
+  CHECK(s.run.concurrent_tasks == 1);
   CHECK(s.strategy.scale_factor == 1.0);
   CHECK(s.trainers.device == "cpu");
   CHECK(s.trainers.threads == 1);
@@ -260,20 +272,18 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
       {"root.architecture", "mlp", "64", "0", "expected an integer in 1..16384"},
       {"root.pretrain", "name", "\"pre2\"", "\"\"", "expected a non-empty string"},
       {"root.pretrain", "dataset", "\"syn\"", "\"nope\"", "unknown dataset \"nope\""},
-      {"strategy", "name", "\"finetune\"", "\"ewc\"", "expected one of mu2net, finetune"},
-      {"strategy", "generations", "5", "0", "expected an integer in 1..10000"},
-      {"strategy", "children", "8", "0", "expected an integer in 1..1024"},
-      {"strategy", "steps", "50", "0", "expected an integer in 1..10000000"},
+      // The name is checked against the strategy registry (tests/model/test_strategy_registry).
+      {"strategy", "name", "\"finetune\"", "\"\"", "expected a non-empty string"},
+      {"strategy", "task_steps", "60", "0", "expected an integer in 1..1000000000"},
       {"strategy", "batch_size", "32", "0", "expected an integer in 1..65536"},
       {"strategy", "validation_interval", "5", "-1", "expected an integer in 1..10000000"},
       {"strategy", "scale_factor", "1", "1.2", "expected a number in (0, 1], found 1.2"},
+      {"strategy", "scale_factor", "0.5", "nan", "expected a number in (0, 1], found nan"},
+      {"strategy.mu2net", "children", "3", "[1]",
+       "expected a number, true or false, or a string, found an array"},
       // 1: the document evolves two tasks at once, which excludes iterations > 1.
-      {"strategy", "iterations", "1", "0", "expected an integer in 1..100"},
-      {"strategy", "concurrent_tasks", "4", "65", "expected an integer in 1..64"},
-      // 120 steps of budget (2 generations × 3 children × 20 steps).
-      {"strategy", "baseline_models", "3", "7",
-       "expected a divisor of generations × children × steps (120), found 7"},
-      {"strategy", "baseline_models", "1", "0", "expected an integer in 1..1024"},
+      {"run", "iterations", "1", "0", "expected an integer in 1..100"},
+      {"run", "concurrent_tasks", "4", "65", "expected an integer in 1..64"},
       {"trainers", "count", "4", "0", "expected an integer in 1..256"},
       {"trainers", "device", "\"cuda:1\"", "\"gpu\"", "expected \"cpu\" or \"cuda:K\""},
       {"trainers", "threads", "2", "0", "expected an integer in 1..256"},
@@ -323,8 +333,8 @@ TEST_CASE("A duplicate task name is rejected at the second task", "[streams]") {
 
 TEST_CASE("An unknown key is rejected at every level with its line", "[streams]") {
   const std::vector<std::string> sections = {
-      "",         "datasets.syn", "root",  "root.architecture",
-      "strategy", "trainers",     "tasks", "root.pretrain"};
+      "",      "datasets.syn",  "root", "root.architecture", "strategy", "trainers",
+      "tasks", "root.pretrain", "run"};
   for (const auto& section : sections) {
     INFO("section " << section);
     ScenarioDoc doc;
@@ -385,12 +395,32 @@ dataset = "fashion-mnist"
 
 TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[streams]") {
   ScenarioDoc doc;
-  doc.set("strategy", "iterations", "2");
+  doc.set("run", "iterations", "2");
   const std::string err = error_of(doc.text());
-  CHECK_THAT(err, Contains("strategy.concurrent_tasks: expected 1 when iterations > 1 "
+  CHECK_THAT(err, Contains("run.concurrent_tasks: expected 1 when iterations > 1 "
                            "(iterations = 2), found 2"));
   CHECK_THAT(err, Contains(std::string(kFile) + ":" +
-                           std::to_string(doc.line_of("strategy", "concurrent_tasks")) + ":"));
+                           std::to_string(doc.line_of("run", "concurrent_tasks")) + ":"));
+}
+
+TEST_CASE("A key that moved out of [strategy] says where it went", "[streams]") {
+  const std::vector<std::pair<std::string, std::string>> moved = {
+      {"generations", "moved to [strategy.mu2net]"},
+      {"children", "moved to [strategy.mu2net]"},
+      {"steps", "moved: the per-task budget is now [strategy] task_steps"},
+      {"baseline_models", "moved to [strategy.finetune] models"},
+      {"iterations", "moved to [run]"},
+      {"concurrent_tasks", "moved to [run]"},
+  };
+  for (const auto& [key, where] : moved) {
+    INFO("key " << key);
+    ScenarioDoc doc;
+    doc.set("strategy", key, "2");
+    const std::string text = doc.text();
+    CHECK_THAT(error_of(text),
+               Contains(std::string(kFile) + ":" + std::to_string(doc.line_of("strategy", key)) +
+                        ": strategy." + key + ": " + where));
+  }
 }
 
 TEST_CASE("A task whose dataset has other channels than the root is rejected", "[streams]") {

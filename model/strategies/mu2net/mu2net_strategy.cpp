@@ -1,6 +1,8 @@
-#include "model/strategies/mu2net_strategy.hpp"
+#include "model/strategies/mu2net/mu2net_strategy.hpp"
 
 #include <optional>
+
+#include "model/strategies/mu2net/mu2net_options.hpp"
 
 namespace evostream::model {
 
@@ -71,8 +73,9 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
     previous = *all[own];
 
   EvolutionSettings settings;
-  settings.generations = env_.spec.generations;
-  settings.children = env_.spec.children;
+  const auto& options = env_.options_as<Mu2NetOptions>();
+  settings.generations = options.generations;
+  settings.children = options.children;
   settings.scale_factor = env_.spec.scale_factor;
   settings.seed = ctx.seed;
   settings.task_index = ctx.task_index;

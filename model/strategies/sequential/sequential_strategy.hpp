@@ -18,8 +18,6 @@ class SequentialStrategy : public Strategy {
   explicit SequentialStrategy(StrategyEnvironment env) : Strategy(std::move(env)) {}
   std::string name() const override { return "sequential"; }
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
-  /// One candidate trained for the whole budget.
-  VisitPlan plan() const override { return {1, 1}; }
   Path serving_path(const RunState& state, const std::string& task) const override;
   bool immutable() const override { return false; }
 };

@@ -8,7 +8,8 @@
 namespace evostream::model {
 
 /// µ2Net: each task evolves its path from the other tasks' paths and the root (`Evolver`),
-/// training generations × children candidates of `steps` steps each, and commits the best.
+/// training generations × children candidates (`Mu2NetOptions`), each for an equal share of the
+/// per-task budget, and commits the best.
 class Mu2NetStrategy : public Strategy {
  public:
   explicit Mu2NetStrategy(StrategyEnvironment env);

@@ -7,8 +7,8 @@
 namespace evostream::model {
 
 /// The independent baselines: one path per task built from the root, trained once for the
-/// whole per-task budget with the default hyperparameters; or, with `[strategy]
-/// baseline_models = N`, N copies of it trained from their own seeds for a share of the budget
+/// whole per-task budget with the default hyperparameters; or, with `[strategy.NAME]
+/// models = N`, N copies of it trained from their own seeds for a share of the budget
 /// each, the best by validation committed (muNet's one model per device).
 ///
 /// - `finetune`: every component is cloned from the root and trained, with a fresh head
@@ -19,11 +19,11 @@ namespace evostream::model {
 class BaselineStrategy : public Strategy {
  public:
   enum class Kind { kFinetune, kHeadOnly, kAdapters };
-  BaselineStrategy(Kind kind, StrategyEnvironment env);
+  /// The baseline `env.spec.name` names ("finetune", "head-only" or "adapters"); raises
+  /// `std::invalid_argument` for any other name.
+  explicit BaselineStrategy(StrategyEnvironment env);
   std::string name() const override;
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
-  /// `baseline_models` candidates (1 by default) in one batch.
-  VisitPlan plan() const override { return {1, env_.spec.baseline_models}; }
 
  private:
   Kind kind_;

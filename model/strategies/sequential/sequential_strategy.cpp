@@ -1,4 +1,4 @@
-#include "model/strategies/sequential_strategy.hpp"
+#include "model/strategies/sequential/sequential_strategy.hpp"
 
 #include <fmt/format.h>
 

@@ -1,13 +1,29 @@
-#include "model/strategies/baseline_strategy.hpp"
+#include "model/strategies/baselines/baseline_strategy.hpp"
 
 #include <fmt/format.h>
 
+#include "model/strategies/baselines/baseline_options.hpp"
 #include "model/vit_factory.hpp"
 
 namespace evostream::model {
 
-BaselineStrategy::BaselineStrategy(Kind kind, StrategyEnvironment env)
-    : Strategy(std::move(env)), kind_(kind) {}
+namespace {
+
+BaselineStrategy::Kind kind_of(const std::string& name) {
+  if (name == "finetune")
+    return BaselineStrategy::Kind::kFinetune;
+  if (name == "head-only")
+    return BaselineStrategy::Kind::kHeadOnly;
+  if (name == "adapters")
+    return BaselineStrategy::Kind::kAdapters;
+  throw std::invalid_argument(
+      fmt::format("unknown baseline \"{}\" (expected finetune, head-only or adapters)", name));
+}
+
+}  // namespace
+
+BaselineStrategy::BaselineStrategy(StrategyEnvironment env)
+    : Strategy(std::move(env)), kind_(kind_of(env_.spec.name)) {}
 
 std::string BaselineStrategy::name() const {
   switch (kind_) {
@@ -55,7 +71,8 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
   add(std::make_shared<const Component>(
       VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
                        env_.architecture.dim, ctx.task.num_classes)));
-  return train_once(std::move(path), std::move(components), state, ctx, env_.spec.baseline_models);
+  return train_once(std::move(path), std::move(components), state, ctx,
+                    env_.options_as<BaselineOptions>().models);
 }
 
 }  // namespace evostream::model

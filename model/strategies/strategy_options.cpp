@@ -1,0 +1,11 @@
+#include "model/strategies/strategy_options.hpp"
+
+namespace evostream::model {
+
+std::shared_ptr<const StrategyOptions> NoOptions::read(streams::OptionReader& r,
+                                                       const streams::StrategySpec&) {
+  r.finish();
+  return std::make_shared<const NoOptions>();
+}
+
+}  // namespace evostream::model

@@ -1,0 +1,149 @@
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+
+#include "model/strategies/baselines/baseline_options.hpp"
+#include "model/strategies/mu2net/mu2net_options.hpp"
+#include "model/strategies/strategy_registry.hpp"
+#include "streams/config_error.hpp"
+#include "streams/scenario_parser.hpp"
+#include "support/test_files.hpp"
+
+using Catch::Matchers::Contains;
+using evostream::model::BaselineOptions;
+using evostream::model::Mu2NetOptions;
+using evostream::model::StrategyEnvironment;
+using evostream::streams::ConfigError;
+using evostream::streams::Scenario;
+using evostream::streams::ScenarioParser;
+namespace model = evostream::model;
+
+namespace {
+
+constexpr const char* kFile = "reg.toml";
+
+// The minimal scenario with `strategy` appended (a [strategy] table and others).
+Scenario scenario_with(const std::string& strategy) {
+  return ScenarioParser::parse_string(evostream::testing::minimal_scenario(strategy), kFile);
+}
+
+std::string options_error(const std::string& strategy) {
+  try {
+    model::read_strategy_options(scenario_with(strategy));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// The line of the first occurrence of `needle` in the minimal scenario with `strategy` appended.
+int line_of(const std::string& strategy, const std::string& needle) {
+  const std::string text = evostream::testing::minimal_scenario(strategy);
+  const size_t at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+}  // namespace
+
+TEST_CASE("The registry lists every strategy once, each with a summary", "[model][strategy]") {
+  std::set<std::string> names;
+  for (const auto& e : model::strategy_registry()) {
+    CHECK_FALSE(e.summary.empty());
+    CHECK(e.read_options != nullptr);
+    CHECK(e.make != nullptr);
+    CHECK(names.insert(e.name).second);
+  }
+  CHECK(names ==
+        std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential"});
+  CHECK(model::strategy_names() == "mu2net, finetune, head-only, adapters, sequential");
+  CHECK_THROWS_WITH(model::find_strategy("ewc"),
+                    "unknown strategy \"ewc\" (expected one of: mu2net, finetune, head-only, "
+                    "adapters, sequential)");
+}
+
+TEST_CASE("Each registered strategy is made with its own name and plan", "[model][strategy]") {
+  for (const auto& e : model::strategy_registry()) {
+    INFO(e.name);
+    Scenario s = scenario_with("[strategy]\ntask_steps = 96\n");
+    s.strategy.name = e.name;
+    const StrategyEnvironment env = StrategyEnvironment::of(s);
+    const auto strategy = model::make_strategy(env);
+    CHECK(strategy->name() == e.name);
+    CHECK(strategy->candidate_steps() * strategy->plan().candidates == 96);
+  }
+}
+
+TEST_CASE("A strategy's table sets its options and the budget is shared among candidates",
+          "[model][strategy]") {
+  Scenario s = scenario_with(
+      "[strategy]\ntask_steps = 120\n[strategy.mu2net]\ngenerations = 2\nchildren = 3\n"
+      "[strategy.adapters]\nmodels = 4\n");
+  StrategyEnvironment env = StrategyEnvironment::of(s);
+  CHECK(env.options_as<Mu2NetOptions>().generations == 2);
+  CHECK(env.options_as<Mu2NetOptions>().children == 3);
+  CHECK(env.train.steps == 20);
+  CHECK_THROWS_AS(env.options_as<BaselineOptions>(), std::logic_error);
+  s.strategy.name = "adapters";
+  env = StrategyEnvironment::of(s);
+  CHECK(env.options_as<BaselineOptions>().models == 4);
+  CHECK(env.train.steps == 30);
+  // A baseline without a table of its own trains one model on the whole budget.
+  s.strategy.name = "finetune";
+  env = StrategyEnvironment::of(s);
+  CHECK(env.options_as<BaselineOptions>().models == 1);
+  CHECK(env.train.steps == 120);
+  // The defaults: 4 generations of 4 children share 3200 steps.
+  env = StrategyEnvironment::of(scenario_with(""));
+  CHECK(env.train.steps == 200);
+}
+
+TEST_CASE("A bad strategy table is refused naming the file, line and key", "[model][strategy]") {
+  const std::string bad_children = "[strategy]\n[strategy.mu2net]\nchildren = 0\n";
+  CHECK(options_error(bad_children) ==
+        std::string(kFile) + ":" + std::to_string(line_of(bad_children, "children = 0")) +
+            ": strategy.mu2net.children: expected an integer in 1..1024, found 0");
+  const std::string typo = "[strategy]\n[strategy.mu2net]\ngenerations = 2\nchildrens = 2\n";
+  CHECK(options_error(typo) ==
+        std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
+            ": strategy.mu2net.childrens: unknown key (expected one of: children, generations)");
+  // Tables of the strategies not chosen are checked too.
+  const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
+  CHECK_THAT(options_error(other),
+             Contains("strategy.finetune.models: expected an integer in 1..1024, found 0"));
+  const std::string none = "[strategy]\n[strategy.sequential]\nmodels = 2\n";
+  CHECK_THAT(options_error(none),
+             Contains("strategy.sequential.models: unknown key (this table takes no keys)"));
+}
+
+TEST_CASE("An unregistered strategy name or table lists the registered ones", "[model][strategy]") {
+  const std::string name = "[strategy]\nname = \"ewc\"\n";
+  CHECK(options_error(name) ==
+        std::string(kFile) + ":" + std::to_string(line_of(name, "[strategy]")) +
+            ": strategy.name: unknown strategy \"ewc\" (expected one of: mu2net, finetune, "
+            "head-only, adapters, sequential)");
+  const std::string table = "[strategy]\n[strategy.mu2nett]\ngenerations = 2\n";
+  CHECK(options_error(table) ==
+        std::string(kFile) + ":" + std::to_string(line_of(table, "[strategy.mu2nett]")) +
+            ": strategy.mu2nett: unknown strategy \"mu2nett\" (expected one of: mu2net, "
+            "finetune, head-only, adapters, sequential)");
+}
+
+TEST_CASE("A budget the candidates cannot share equally is refused", "[model][strategy]") {
+  const std::string mu2net = "[strategy]\ntask_steps = 100\n[strategy.mu2net]\nchildren = 3\n";
+  CHECK(options_error(mu2net) ==
+        std::string(kFile) + ":" + std::to_string(line_of(mu2net, "children = 3")) +
+            ": strategy.mu2net.children: expected generations × children to divide [strategy] "
+            "task_steps (100), found 4 × 3 = 12");
+  // Without a table the error points at [strategy].
+  const std::string bare = "[strategy]\ntask_steps = 100\n";
+  CHECK(options_error(bare) == std::string(kFile) + ":" +
+                                   std::to_string(line_of(bare, "[strategy]")) +
+                                   ": strategy.mu2net.generations: expected generations × "
+                                   "children to divide [strategy] task_steps (100), found 4 × 4 "
+                                   "= 16");
+  const std::string models = "[strategy]\ntask_steps = 100\n[strategy.head-only]\nmodels = 3\n";
+  CHECK_THAT(options_error(models),
+             Contains("strategy.head-only.models: expected a divisor of [strategy] task_steps "
+                      "(100), found 3"));
+}
