@@ -19,7 +19,6 @@
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
-#include "model/prefix_cache.hpp"
 #include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
@@ -47,6 +46,8 @@ PoolStatus status_of(caf::scoped_actor& self, const caf::actor& pool) {
 }  // namespace
 
 ActorRun::ActorRun(ActorRunOptions options) : options_(std::move(options)) {
+  if (!options_.trainer)
+    throw std::invalid_argument("trainer: expected the candidate trainer of the run, found none");
   if (options_.trainers < 0 || (options_.trainers == 0 && options_.wait_workers == 0)) {
     throw std::invalid_argument(
         fmt::format("trainers: expected at least 1 (or remote workers to wait for), found {}",
@@ -64,14 +65,13 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
   TrainerSetup setup;
   setup.tasks = tasks;
-  setup.settings = options_.settings;
+  setup.trainer = options_.trainer;
   setup.stop = stop;
-  setup.cache = std::make_shared<model::PrefixCache>();
-  setup.simulation = options_.simulation;
   for (int64_t i = 0; i < options_.trainers; ++i)
     trainers.push_back(system.spawn<caf::detached>(trainer_actor, setup));
-  // Orders each batch's jobs, longest expected first; it trains nothing.
-  const model::Trainer estimator(options_.settings, setup.cache);
+  // Orders each batch's jobs, longest expected first.
+  const model::CandidateTrainer& estimator = *options_.trainer;
+  const bool simulated = options_.trainer->simulated();
   const caf::actor pool =
       system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed});
   caf::scoped_actor self{system};
@@ -180,7 +180,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // The stream source announces each task at its arrival time (all at once when `fast`).
   std::vector<double> delays;
   for (const auto& t : *tasks)
-    delays.push_back(options_.fast || options_.simulation ? 0.0 : t.spec.delay_seconds);
+    delays.push_back(options_.fast || simulated ? 0.0 : t.spec.delay_seconds);
   const std::vector<double> arrivals = arrival_times(delays);
   std::vector<bool> arrived(tasks->size(), false);
   const auto stream_start = std::chrono::steady_clock::now();
@@ -208,7 +208,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   std::unique_ptr<model::VirtualSchedule> schedule;
   std::vector<double> virtual_arrivals;
   std::map<int64_t, double> virtual_commits;  // event → when it committed (virtual)
-  if (options_.simulation) {
+  if (simulated) {
     schedule = std::make_unique<model::VirtualSchedule>(std::max<int64_t>(1, options_.trainers));
     std::vector<double> scenario_delays;
     for (const auto& t : *tasks)

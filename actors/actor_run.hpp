@@ -18,8 +18,9 @@ namespace evostream::actors {
 struct ActorRunOptions {
   /// Local trainer actors (one thread each); 0 is allowed when workers are awaited. Default: 1.
   int64_t trainers = 1;
-  /// One candidate's training.
-  model::TrainSettings settings;
+  /// What the local trainers train each candidate with (they share it, and with it its prefix
+  /// cache); its settings are those of one candidate's training. Required.
+  std::shared_ptr<const model::CandidateTrainer> trainer;
   /// Accept remote trainers (`evostream worker`) on this TCP port; 0 lets the system choose.
   /// Default: none.
   std::optional<uint16_t> listen;
@@ -37,9 +38,6 @@ struct ActorRunOptions {
   bool fast = false;
   /// Called before waiting for a task that arrives after a delay: (task, seconds).
   std::function<void(const std::string&, double)> on_wait;
-  /// The cost and quality model when candidates train in simulation (arrival delays are then
-  /// virtual: tasks arrive at once); null for real training.
-  std::shared_ptr<const model::SimulationModel> simulation;
 };
 
 /// Runs a stream through the actor system: a `stream_source` actor announces the tasks in
@@ -49,6 +47,9 @@ struct ActorRunOptions {
 /// thread as the coordinator that starts each visit and commits it through the `StreamRunner` (the
 /// only writer of the store; its checkpoint writes the snapshot). Up to `concurrent_tasks` visits
 /// evolve at once (their evolvers share the pool); they are committed in stream order.
+///
+/// When the trainer simulates, arrival delays are virtual (tasks arrive at once) and candidates
+/// are placed on a virtual schedule.
 ///
 /// The outcome is the same as `StreamRunner::run` (the same state hash) for any number and kind
 /// of trainers: each candidate trains from its own seed and results are recorded in candidate

@@ -61,42 +61,24 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
   return t;
 }
 
-hyper_blob BlobCodec::encode(const model::Hyperparameters& hp) {
-  return {hp.learning_rate, static_cast<int32_t>(hp.schedule),
-          hp.warmup_ratio,  hp.momentum,
-          hp.nesterov,      hp.adapter_dim,
-          hp.image_size,    hp.crop_area_min,
-          hp.flip,          hp.brightness,
-          hp.contrast,      hp.mu};
-}
-
-model::Hyperparameters BlobCodec::decode(const hyper_blob& b) {
-  model::Hyperparameters hp;
-  hp.learning_rate = b.learning_rate;
-  hp.schedule = static_cast<model::Schedule>(b.schedule);
-  hp.warmup_ratio = b.warmup_ratio;
-  hp.momentum = b.momentum;
-  hp.nesterov = b.nesterov;
-  hp.adapter_dim = b.adapter_dim;
-  hp.image_size = b.image_size;
-  hp.crop_area_min = b.crop_area_min;
-  hp.flip = b.flip;
-  hp.brightness = b.brightness;
-  hp.contrast = b.contrast;
-  hp.mu = b.mu;
-  return hp;
-}
-
-train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::Candidate& candidate) {
+train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob& job) {
   train_job j;
   j.job = id;
   j.task_index = task_index;
-  for (const auto& c : candidate.components)
+  for (const auto& c : job.components)
     j.components.push_back(encode(*c));
-  j.hp = encode(candidate.path.hp);
-  j.seed = candidate.training_seed;
-  j.steps = candidate.steps;
+  j.hp = job.hp;
+  j.seed = job.seed;
+  j.steps = job.steps;
   return j;
+}
+
+model::TrainJob BlobCodec::decode(const train_job& job) {
+  std::vector<model::Component> components;
+  components.reserve(job.components.size());
+  for (const auto& b : job.components)
+    components.push_back(decode(b));
+  return {model::share(std::move(components)), job.hp, job.seed, job.steps};
 }
 
 train_reply BlobCodec::reply(uint64_t id, const model::TrainResult& r) {

@@ -2,8 +2,7 @@
 
 #include "actors/messages.hpp"
 #include "model/component.hpp"
-#include "model/evolution/evolver.hpp"
-#include "model/hyperparameters.hpp"
+#include "model/train/train_job.hpp"
 #include "model/trainer.hpp"
 
 namespace evostream::actors {
@@ -19,10 +18,10 @@ class BlobCodec {
   static tensor_blob encode(const std::string& name, const at::Tensor& tensor);
   /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
   static at::Tensor decode(const tensor_blob& blob);
-  static hyper_blob encode(const model::Hyperparameters& hp);
-  static model::Hyperparameters decode(const hyper_blob& blob);
-  /// The job training `candidate` of task `task_index`.
-  static train_job job(uint64_t id, int64_t task_index, const model::Candidate& candidate);
+  /// The message `id` of `job` for task `task_index`.
+  static train_job job(uint64_t id, int64_t task_index, const model::TrainJob& job);
+  /// The job a message carries.
+  static model::TrainJob decode(const train_job& job);
   static train_reply reply(uint64_t id, const model::TrainResult& result);
   static model::TrainResult result(const train_reply& reply);
 };

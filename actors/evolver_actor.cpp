@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "actors/blob_codec.hpp"
 #include "model/dispatch_order.hpp"
 
 namespace evostream::actors {
@@ -14,7 +13,7 @@ using Self = caf::stateful_actor<EvolverState>;
 
 void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
                 const caf::actor& pool, model::VirtualSchedule* schedule,
-                const model::Trainer* estimator) {
+                const model::CandidateTrainer* estimator) {
   auto& st = self->state;
   st.batch = visit->learner->next();
   if (st.batch.empty()) {
@@ -31,9 +30,11 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
   if (estimator)
     st.order = model::DispatchOrder::longest_first(st.batch, visit->context->task, *estimator);
   for (const size_t i : st.order) {
-    self->request(pool, caf::infinite, BlobCodec::job(st.next_job++, task_index, st.batch[i]))
+    const local_job job{st.next_job++, task_index,
+                        std::make_shared<const model::TrainJob>(model::TrainJob::of(st.batch[i]))};
+    self->request(pool, caf::infinite, job)
         .then(
-            [self, runner, visit, pool, schedule, estimator, i](train_reply& reply) {
+            [self, runner, visit, pool, schedule, estimator, i](local_reply& reply) {
               auto& s = self->state;
               s.replies[i] = std::move(reply);
               if (--s.outstanding > 0)
@@ -42,13 +43,12 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
               // not in the order the (instant) simulated trainers happened to answer.
               if (schedule) {
                 for (const size_t k : s.order)
-                  s.batch_end =
-                      std::max(s.batch_end, schedule->place(s.ready, s.replies[k]->seconds));
+                  s.batch_end = std::max(s.batch_end,
+                                         schedule->place(s.ready, s.replies[k]->result->seconds));
               }
               for (size_t k = 0; k < s.batch.size(); ++k) {
-                runner->report(
-                    visit->context->task.name(),
-                    visit->learner->record(s.batch[k], BlobCodec::result(*s.replies[k])));
+                runner->report(visit->context->task.name(),
+                               visit->learner->record(s.batch[k], *s.replies[k]->result));
               }
               s.ready = s.batch_end;
               next_batch(self, runner, visit, pool, schedule, estimator);
@@ -65,7 +65,7 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
 
 caf::behavior evolver_actor(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
                             caf::actor pool, model::VirtualSchedule* schedule,
-                            const model::Trainer* estimator) {
+                            const model::CandidateTrainer* estimator) {
   return {
       [self, runner, visit, pool, schedule, estimator](start_atom) {
         self->state.done = self->make_response_promise();

@@ -6,7 +6,7 @@
 
 #include "actors/messages.hpp"
 #include "model/stream_runner.hpp"
-#include "model/trainer.hpp"
+#include "model/train/candidate_trainer.hpp"
 #include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
@@ -16,7 +16,7 @@ struct EvolverState {
   std::vector<model::Candidate> batch;
   /// The order the batch's jobs were handed to the pool (longest expected first).
   std::vector<size_t> order;
-  std::vector<std::optional<train_reply>> replies;
+  std::vector<std::optional<local_reply>> replies;
   size_t outstanding = 0;
   caf::response_promise done;
   uint64_t next_job = 0;
@@ -36,10 +36,11 @@ struct EvolverState {
 /// virtual cost is placed on it: a batch is ready when the one before it ended, the first at
 /// `visit->virtual_start`; `visit->virtual_end` is set when the last batch ends. With an
 /// `estimator`, a batch's jobs go to the pool longest expected first (by its
-/// `Trainer::estimated_flops`), so a generation's last job is a short one; without, in order.
+/// `CandidateTrainer::estimated_flops`), so a generation's last job is a short one; without, in
+/// order.
 caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, model::StreamRunner* runner,
                             model::TaskVisit* visit, caf::actor pool,
                             model::VirtualSchedule* schedule = nullptr,
-                            const model::Trainer* estimator = nullptr);
+                            const model::CandidateTrainer* estimator = nullptr);
 
 }  // namespace evostream::actors

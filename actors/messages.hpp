@@ -5,12 +5,27 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/stream_runner.hpp"
+#include "model/train/train_job.hpp"
 
 /// The messages actors exchange: all serialisable so they can cross the network, except the
 /// snapshot jobs that stay in the process.
+
+namespace evostream::model {
+
+/// A path's hyperparameters travel as they are, field by field from their one description
+/// (`model::fields_of`).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Hyperparameters& x) {
+  return std::apply(
+      [&](auto&... field) { return f(caf::meta::type_name("hyperparameters"), field...); },
+      fields_of(x));
+}
+
+}  // namespace evostream::model
 
 namespace evostream::actors {
 
@@ -34,28 +49,12 @@ struct component_blob {
   std::vector<tensor_blob> momentum;
 };
 
-/// A path's hyperparameters as they travel (`model::Hyperparameters`, field for field).
-struct hyper_blob {
-  double learning_rate = 0.0;
-  int32_t schedule = 0;
-  double warmup_ratio = 0.0;
-  double momentum = 0.0;
-  bool nesterov = false;
-  int64_t adapter_dim = 0;
-  int64_t image_size = 0;
-  double crop_area_min = 1.0;
-  bool flip = false;
-  double brightness = 0.0;
-  double contrast = 0.0;
-  double mu = 0.0;
-};
-
 /// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`.
 struct train_job {
   uint64_t job = 0;
   int64_t task_index = 0;
   std::vector<component_blob> components;
-  hyper_blob hp;
+  model::Hyperparameters hp;
   uint64_t seed = 0;
   int64_t steps = 0;
 };
@@ -84,13 +83,6 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, hyper_blob& x) {
-  return f(caf::meta::type_name("hyper_blob"), x.learning_rate, x.schedule, x.warmup_ratio,
-           x.momentum, x.nesterov, x.adapter_dim, x.image_size, x.crop_area_min, x.flip,
-           x.brightness, x.contrast, x.mu);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
            x.steps);
@@ -101,6 +93,20 @@ typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
   return f(caf::meta::type_name("train_reply"), x.job, x.quality, x.best_step, x.trained, x.seconds,
            x.train_seconds, x.validation_seconds, x.images);
 }
+
+/// A job for a trainer of this process: the candidate's components as shared handles, never
+/// copied (local only; the trainer pool encodes it as a `train_job` for a remote trainer).
+struct local_job {
+  uint64_t job = 0;
+  int64_t task_index = 0;
+  std::shared_ptr<const model::TrainJob> work;
+};
+
+/// What a job produced, handed back without copying its tensors (local only).
+struct local_reply {
+  uint64_t job = 0;
+  std::shared_ptr<const model::TrainResult> result;
+};
 
 /// A snapshot for the snapshotter: what a commit changed and the components it added (shared,
 /// never sent over the network).
@@ -124,7 +130,7 @@ struct observer_call {
 CAF_BEGIN_TYPE_ID_BLOCK(evostream, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::tensor_blob))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::component_blob))
-CAF_ADD_TYPE_ID(evostream, (evostream::actors::hyper_blob))
+CAF_ADD_TYPE_ID(evostream, (evostream::model::Hyperparameters))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_job))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_reply))
 CAF_ADD_ATOM(evostream, evostream::actors, join_atom, "join")
@@ -137,9 +143,13 @@ CAF_ADD_TYPE_ID(evostream, (evostream::actors::visit_ref))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::observer_call))
 CAF_ADD_ATOM(evostream, evostream::actors, begin_atom, "begin")
 CAF_ADD_ATOM(evostream, evostream::actors, commit_atom, "commit")
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_job))
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_reply))
 CAF_END_TYPE_ID_BLOCK(evostream)
 
 // Local only: tensors, visits and calls are shared, not serialised.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::snapshot_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::visit_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::observer_call)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_reply)

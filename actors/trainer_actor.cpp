@@ -5,46 +5,56 @@
 #include <csignal>
 
 #include "actors/blob_codec.hpp"
-#include "model/prefix_cache.hpp"
 #include "model/run_interrupted.hpp"
 
 namespace evostream::actors {
 
+namespace {
+
+// Trains `work` for job `id` on task `task_index`; an error for a bad task index or a failed
+// (or interrupted) training.
+caf::expected<model::TrainResult> train(const TrainerSetup& setup, int64_t& jobs, uint64_t id,
+                                        int64_t task_index, const model::TrainJob& work) {
+  if (++jobs == setup.die_in_job)
+    std::raise(SIGKILL);
+  try {
+    if (task_index < 0 || static_cast<size_t>(task_index) >= setup.tasks->size())
+      return caf::make_error(caf::sec::invalid_argument,
+                             fmt::format("job {}: no task {}", id, task_index));
+    const auto stop = setup.stop;
+    const auto check = [stop](int64_t, int64_t, double) {
+      if (stop && stop->load())
+        throw model::RunInterrupted();
+    };
+    return setup.trainer->train(work, (*setup.tasks)[static_cast<size_t>(task_index)], check);
+  } catch (const std::exception& e) {
+    return caf::make_error(caf::sec::runtime_error, fmt::format("job {}: {}", id, e.what()));
+  }
+}
+
+}  // namespace
+
 caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
-  auto cache = setup.cache ? setup.cache : std::make_shared<model::PrefixCache>();
   auto jobs = std::make_shared<int64_t>(0);
   return {
-      [setup, cache, jobs](train_job& job) -> caf::result<train_reply> {
-        if (++*jobs == setup.die_in_job)
-          std::raise(SIGKILL);
+      [setup, jobs](local_job& job) -> caf::result<local_reply> {
+        auto r = train(setup, *jobs, job.job, job.task_index, *job.work);
+        if (!r)
+          return std::move(r.error());
+        return local_reply{job.job, std::make_shared<const model::TrainResult>(std::move(*r))};
+      },
+      [setup, jobs](train_job& job) -> caf::result<train_reply> {
+        model::TrainJob work;
         try {
-          if (job.task_index < 0 || static_cast<size_t>(job.task_index) >= setup.tasks->size()) {
-            return caf::make_error(caf::sec::invalid_argument,
-                                   fmt::format("job {}: no task {}", job.job, job.task_index));
-          }
-          model::TrainSettings settings = setup.settings;
-          if (job.steps > 0)
-            settings.steps = job.steps;
-          std::vector<model::Component> components;
-          for (const auto& b : job.components)
-            components.push_back(BlobCodec::decode(b));
-          const auto path = model::share(std::move(components));
-          const auto stop = setup.stop;
-          const auto check = [stop](int64_t, int64_t, double) {
-            if (stop && stop->load())
-              throw model::RunInterrupted();
-          };
-          const model::Hyperparameters hp = BlobCodec::decode(job.hp);
-          const streams::TaskData& task = (*setup.tasks)[static_cast<size_t>(job.task_index)];
-          const model::TrainResult r =
-              setup.simulation
-                  ? setup.simulation->train(path, hp, task, job.seed, settings, check)
-                  : model::Trainer(settings, cache).train(path, hp, task, job.seed, check);
-          return BlobCodec::reply(job.job, r);
+          work = BlobCodec::decode(job);
         } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error,
+          return caf::make_error(caf::sec::invalid_argument,
                                  fmt::format("job {}: {}", job.job, e.what()));
         }
+        auto r = train(setup, *jobs, job.job, job.task_index, work);
+        if (!r)
+          return std::move(r.error());
+        return BlobCodec::reply(job.job, *r);
       },
   };
 }

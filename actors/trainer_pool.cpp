@@ -1,5 +1,7 @@
 #include "actors/trainer_pool.hpp"
 
+#include "actors/blob_codec.hpp"
+
 namespace evostream::actors {
 
 namespace {
@@ -36,39 +38,59 @@ void dispatch(Self* self) {
     auto pending = std::make_shared<TrainerPoolState::Pending>(std::move(st.queue.front()));
     st.queue.pop_front();
     st.busy[trainer.address()] = pending;
-    self->request(trainer, caf::infinite, pending->job)
-        .then(
-            [self, trainer, pending](train_reply& reply) {
-              auto& s = self->state;
-              auto b = s.busy.find(trainer.address());
-              if (b == s.busy.end() || b->second != pending)
-                return;  // already run elsewhere
-              s.busy.erase(b);
-              pending->promise.deliver(std::move(reply));
-              if (s.alive.count(trainer.address()))
-                s.idle.push_back(trainer);
-              dispatch(self);
-            },
-            [self, trainer, pending](caf::error& err) {
-              auto& s = self->state;
-              auto b = s.busy.find(trainer.address());
-              if (b == s.busy.end() || b->second != pending)
-                return;
-              // A trainer that died with the job (gone, or quit without replying): run it
-              // elsewhere.
-              if (err == caf::sec::request_receiver_down || err == caf::sec::unexpected_response) {
-                s.alive.erase(trainer.address());
-                self->send_exit(trainer, caf::exit_reason::kill);
-                requeue(self, trainer.address());
-                fail_all_if_empty(self);
-              } else {
-                s.busy.erase(b);
-                pending->promise.deliver(std::move(err));
-                if (s.alive.count(trainer.address()))
-                  s.idle.push_back(trainer);
-              }
-              dispatch(self);
-            });
+    auto done = [self, trainer, pending](local_reply reply) {
+      auto& s = self->state;
+      auto b = s.busy.find(trainer.address());
+      if (b == s.busy.end() || b->second != pending)
+        return;  // already run elsewhere
+      s.busy.erase(b);
+      pending->promise.deliver(std::move(reply));
+      if (s.alive.count(trainer.address()))
+        s.idle.push_back(trainer);
+      dispatch(self);
+    };
+    auto failed = [self, trainer, pending](caf::error& err) {
+      auto& s = self->state;
+      auto b = s.busy.find(trainer.address());
+      if (b == s.busy.end() || b->second != pending)
+        return;
+      // A trainer that died with the job (gone, or quit without replying): run it
+      // elsewhere.
+      if (err == caf::sec::request_receiver_down || err == caf::sec::unexpected_response) {
+        s.alive.erase(trainer.address());
+        self->send_exit(trainer, caf::exit_reason::kill);
+        requeue(self, trainer.address());
+        fail_all_if_empty(self);
+      } else {
+        s.busy.erase(b);
+        pending->promise.deliver(std::move(err));
+        if (s.alive.count(trainer.address()))
+          s.idle.push_back(trainer);
+      }
+      dispatch(self);
+    };
+    if (trainer.node() == self->node()) {
+      self->request(trainer, caf::infinite, pending->job)
+          .then([done](local_reply& reply) { done(std::move(reply)); }, failed);
+    } else {
+      const local_job& job = pending->job;
+      self->request(trainer, caf::infinite, BlobCodec::job(job.job, job.task_index, *job.work))
+          .then(
+              [done, failed](train_reply& reply) mutable {
+                std::shared_ptr<const model::TrainResult> result;
+                try {
+                  result = std::make_shared<const model::TrainResult>(BlobCodec::result(reply));
+                } catch (const std::exception& e) {
+                  caf::error err = caf::make_error(
+                      caf::sec::invalid_argument,
+                      "a remote trainer's reply does not decode: " + std::string(e.what()));
+                  failed(err);
+                  return;
+                }
+                done(local_reply{reply.job, std::move(result)});
+              },
+              failed);
+    }
   }
 }
 
@@ -95,7 +117,7 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
     dispatch(self);
   });
   return {
-      [self](train_job& job) {
+      [self](local_job& job) {
         auto promise = self->make_response_promise();
         self->state.queue.push_back({std::move(job), promise});
         if (self->state.alive.empty())

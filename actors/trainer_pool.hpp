@@ -24,7 +24,7 @@ struct WorkerOffer {
 struct TrainerPoolState {
   WorkerOffer offer;
   struct Pending {
-    train_job job;
+    local_job job;
     caf::response_promise promise;
   };
   std::deque<Pending> queue;
@@ -40,7 +40,9 @@ struct TrainerPoolState {
 
 /// The trainer pool: a dispatcher that keeps every trainer busy.
 ///
-/// `train_job` → `train_reply`: the job waits in a queue until a trainer is idle. When a trainer
+/// `local_job` → `local_reply`: the job waits in a queue until a trainer is idle. A trainer of
+/// this process gets it as it is (shared handles to its components); a trainer on another node
+/// gets it encoded as a `train_job`, and its `train_reply` is decoded. When a trainer
 /// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
 /// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
 /// (alive trainers, idle trainers, queued jobs, re-queued jobs); `scenario_atom` replies

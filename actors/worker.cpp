@@ -48,12 +48,12 @@ int Worker::run(std::ostream& out) const {
   const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
   // The settings the run's own trainers use, on this machine's device and threads.
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
+  model::TrainSettings settings = env.train;
+  settings.threads = threads_;
+  settings.device = device_;
   TrainerSetup setup;
   setup.tasks = tasks;
-  setup.settings = env.train;
-  setup.settings.threads = threads_;
-  setup.settings.device = device_;
-  setup.simulation = env.simulation;
+  setup.trainer = model::CandidateTrainer::make(settings, nullptr, env.simulation);
   if (const char* n = std::getenv("EVOSTREAM_WORKER_DIE_IN_JOB"))
     setup.die_in_job = std::atoi(n);
   const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);

@@ -166,14 +166,13 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   std::signal(SIGINT, on_sigint);
   actors::ActorRunOptions options;
   options.trainers = s.trainers.count;
-  options.settings = env.train;
+  options.trainer = env.trainer;
   options.listen = network_.listen;
   options.bind = network_.bind;
   options.wait_workers = network_.wait_workers;
   options.scenario_text = network_.scenario_text;
   options.seed = s.seed;
   options.fast = network_.fast;
-  options.simulation = env.simulation;
   options.on_wait = [&](const std::string& task, double seconds) {
     events.emit(Json{{"event", "waiting"}, {"task", task}, {"seconds", seconds}});
   };

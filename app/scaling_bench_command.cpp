@@ -113,9 +113,8 @@ int ScalingBenchCommand::run(std::ostream& out) const {
     model::StreamRunner runner(sc, *strategy, root);
     actors::ActorRunOptions o;
     o.trainers = trainers;
-    o.settings = env.train;
+    o.trainer = env.trainer;
     o.fast = true;
-    o.simulation = env.simulation;
     const auto t0 = Clock::now();
     const model::RunResults r = actors::ActorRun(o).run(runner, tasks);
     Point p;

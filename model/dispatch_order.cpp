@@ -7,11 +7,11 @@ namespace evostream::model {
 
 std::vector<size_t> DispatchOrder::longest_first(const std::vector<Candidate>& batch,
                                                  const streams::TaskData& task,
-                                                 const Trainer& estimator) {
+                                                 const CandidateTrainer& estimator) {
   std::vector<double> flops;
   flops.reserve(batch.size());
   for (const auto& c : batch)
-    flops.push_back(estimator.estimated_flops(pointers(c.components), c.path.hp, task, c.steps));
+    flops.push_back(estimator.estimated_flops(TrainJob::of(c), task));
   std::vector<size_t> order(batch.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),

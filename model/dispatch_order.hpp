@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "model/evolution/evolver.hpp"
-#include "model/trainer.hpp"
+#include "model/train/candidate.hpp"
+#include "model/train/candidate_trainer.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -19,7 +19,8 @@ class DispatchOrder {
  public:
   /// The indices of `batch`, by descending `estimator.estimated_flops` (ties keep batch order).
   static std::vector<size_t> longest_first(const std::vector<Candidate>& batch,
-                                           const streams::TaskData& task, const Trainer& estimator);
+                                           const streams::TaskData& task,
+                                           const CandidateTrainer& estimator);
 };
 
 }  // namespace evostream::model

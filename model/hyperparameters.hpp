@@ -1,6 +1,10 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <tuple>
+#include <utility>
 
 namespace evostream::model {
 
@@ -45,5 +49,35 @@ struct Hyperparameters {
     return crop_area_min >= 1.0 && !flip && brightness == 0.0 && contrast == 0.0;
   }
 };
+
+/// The names of `Hyperparameters`' fields in declaration order, as results.json and snapshots
+/// write them.
+inline constexpr std::array<const char*, 12> kHyperparameterNames = {
+    "learning_rate", "schedule",      "warmup_ratio", "momentum",   "nesterov", "adapter_dim",
+    "image_size",    "crop_area_min", "flip",         "brightness", "contrast", "mu"};
+
+/// Every field of `hp`, as references in declaration order: the one description of the
+/// hyperparameters that network messages, JSON files and the state hash are written from (a
+/// new field is added here and in `kHyperparameterNames`, nowhere else).
+template <class Hp>
+auto fields_of(Hp& hp) {
+  return std::tie(hp.learning_rate, hp.schedule, hp.warmup_ratio, hp.momentum, hp.nesterov,
+                  hp.adapter_dim, hp.image_size, hp.crop_area_min, hp.flip, hp.brightness,
+                  hp.contrast, hp.mu);
+}
+
+/// Calls `f(name, field)` for every field of `hp` in declaration order.
+template <class Hp, class F>
+void visit_fields(Hp& hp, F&& f) {
+  auto fields = fields_of(hp);
+  static_assert(std::tuple_size<decltype(fields)>::value == kHyperparameterNames.size(),
+                "every field of Hyperparameters needs a name");
+  std::apply(
+      [&](auto&... field) {
+        size_t i = 0;
+        (f(kHyperparameterNames[i++], field), ...);
+      },
+      fields);
+}
 
 }  // namespace evostream::model

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <set>
+#include <type_traits>
 
 #include "model/evaluator.hpp"
 #include "model/flop_count.hpp"
@@ -61,14 +62,22 @@ std::string run_state_hash(const ParameterStore& store, const RunProgress& progr
       h.update(id);
     number(p.quality);
     number(p.score);
-    for (double v : {p.hp.learning_rate, p.hp.warmup_ratio, p.hp.momentum, p.hp.crop_area_min,
-                     p.hp.brightness, p.hp.contrast, p.hp.mu})
-      number(v);
-    h.update(static_cast<uint64_t>(p.hp.schedule))
-        .update(static_cast<uint64_t>(p.hp.nesterov))
-        .update(static_cast<uint64_t>(p.hp.flip))
-        .update(static_cast<uint64_t>(p.hp.adapter_dim))
-        .update(static_cast<uint64_t>(p.hp.image_size));
+    // The hyperparameters by kind: the numbers, then the choices and flags, then the integers,
+    // each kind in declaration order.
+    visit_fields(p.hp, [&](const char*, const auto& v) {
+      if constexpr (std::is_floating_point_v<std::decay_t<decltype(v)>>)
+        number(v);
+    });
+    visit_fields(p.hp, [&](const char*, const auto& v) {
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_enum_v<T> || std::is_same_v<T, bool>)
+        h.update(static_cast<uint64_t>(v));
+    });
+    visit_fields(p.hp, [&](const char*, const auto& v) {
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+        h.update(static_cast<uint64_t>(v));
+    });
   }
   // Every row in full (carried values included), as when every row was measured in full.
   std::vector<double> row(progress.tasks.size(), -1.0);

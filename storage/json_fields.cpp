@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace evostream::storage {
 
@@ -34,34 +35,25 @@ const char* JsonFields::schedule_name(model::Schedule s) {
 }
 
 JsonFields::Json JsonFields::hyperparameters(const model::Hyperparameters& hp) {
-  return Json{{"learning_rate", hp.learning_rate},
-              {"schedule", schedule_name(hp.schedule)},
-              {"warmup_ratio", hp.warmup_ratio},
-              {"momentum", hp.momentum},
-              {"nesterov", hp.nesterov},
-              {"adapter_dim", hp.adapter_dim},
-              {"image_size", hp.image_size},
-              {"crop_area_min", hp.crop_area_min},
-              {"flip", hp.flip},
-              {"brightness", hp.brightness},
-              {"contrast", hp.contrast},
-              {"mu", hp.mu}};
+  Json out = Json::object();
+  model::visit_fields(hp, [&](const char* name, const auto& value) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, model::Schedule>)
+      out[name] = schedule_name(value);
+    else
+      out[name] = value;
+  });
+  return out;
 }
 
 model::Hyperparameters JsonFields::hyperparameters_from(const Json& j) {
   model::Hyperparameters hp;
-  hp.learning_rate = j.at("learning_rate").get<double>();
-  hp.schedule = schedule_from(j.at("schedule").get<std::string>());
-  hp.warmup_ratio = j.at("warmup_ratio").get<double>();
-  hp.momentum = j.at("momentum").get<double>();
-  hp.nesterov = j.at("nesterov").get<bool>();
-  hp.adapter_dim = j.at("adapter_dim").get<int64_t>();
-  hp.image_size = j.at("image_size").get<int64_t>();
-  hp.crop_area_min = j.at("crop_area_min").get<double>();
-  hp.flip = j.at("flip").get<bool>();
-  hp.brightness = j.at("brightness").get<double>();
-  hp.contrast = j.at("contrast").get<double>();
-  hp.mu = j.at("mu").get<double>();
+  model::visit_fields(hp, [&](const char* name, auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, model::Schedule>)
+      value = schedule_from(j.at(name).get<std::string>());
+    else
+      value = j.at(name).get<T>();
+  });
   return hp;
 }
 

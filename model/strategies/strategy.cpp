@@ -81,9 +81,9 @@ StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
   env.train.heads = s.root.architecture.heads;
   env.train.threads = s.trainers.threads;
   env.train.device = s.trainers.device;
-  env.cache = std::move(cache);
   if (s.simulated())
     env.simulation = std::make_shared<const SimulationModel>(s);
+  env.trainer = CandidateTrainer::make(env.train, std::move(cache), env.simulation);
   return env;
 }
 
@@ -197,22 +197,9 @@ std::unique_ptr<TaskLearner> Strategy::train_once(
                                            env_.spec.scale_factor);
 }
 
-TrainSettings Strategy::train_settings(const Candidate& candidate) const {
-  TrainSettings s = env_.train;
-  if (candidate.steps > 0)
-    s.steps = candidate.steps;
-  return s;
-}
-
 TrainResult Strategy::train(const Candidate& candidate, const streams::TaskData& task,
                             const TrainProgress& progress) const {
-  const TrainSettings settings = train_settings(candidate);
-  if (env_.simulation) {
-    return env_.simulation->train(candidate.components, candidate.path.hp, task,
-                                  candidate.training_seed, settings, progress);
-  }
-  return Trainer(settings, env_.cache)
-      .train(candidate.components, candidate.path.hp, task, candidate.training_seed, progress);
+  return env_.trainer->train(TrainJob::of(candidate), task, progress);
 }
 
 std::map<std::string, int64_t> Strategy::counters(const std::string& task) const {

@@ -15,6 +15,7 @@
 #include "model/parameter_store.hpp"
 #include "model/prefix_cache.hpp"
 #include "model/strategies/strategy_options.hpp"
+#include "model/train/candidate_trainer.hpp"
 #include "model/trainer.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
@@ -103,14 +104,14 @@ struct StrategyEnvironment {
   /// Settings of one candidate's training (steps = `spec.task_steps` shared equally among the
   /// candidates of `options->plan()`).
   TrainSettings train;
-  /// Frozen-prefix activations shared by every candidate of the run; may be null.
-  std::shared_ptr<PrefixCache> cache;
   /// The cost and quality model when candidates train in simulation; null for real training.
   std::shared_ptr<const SimulationModel> simulation;
+  /// What every candidate of the run trains with, built from `train` and `simulation`.
+  std::shared_ptr<const CandidateTrainer> trainer;
 
   /// What `scenario` gives: its architecture, its strategy's budget and options (read through
   /// the strategy registry, which raises `streams::ConfigError` for a bad table) and trainer
-  /// settings.
+  /// settings. The trainer's frozen-prefix cache is `cache`, or one of its own when null.
   static StrategyEnvironment of(const streams::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache = nullptr);
 
@@ -156,9 +157,8 @@ class Strategy {
   /// Starts learning `ctx.task` given what the run has built. The learner reads `state` (and
   /// `ctx.task`), which must outlive it and stay unchanged until it finishes.
   virtual std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) = 0;
-  /// The settings a candidate trains with (`candidate.steps` overriding the steps).
-  TrainSettings train_settings(const Candidate& candidate) const;
-  /// Trains a candidate: for real, or with the simulation model when the run simulates.
+  /// Trains a candidate with the environment's trainer (for real, or with the simulation model
+  /// when the run simulates).
   TrainResult train(const Candidate& candidate, const streams::TaskData& task,
                     const TrainProgress& progress = {}) const;
   /// Steps one candidate of this strategy trains: the per-task budget shared equally among the

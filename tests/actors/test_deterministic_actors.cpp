@@ -87,7 +87,7 @@ std::shared_ptr<const std::vector<streams::TaskData>> one_task() {
 }
 
 // A job training the head of a fresh micro ViT for a few steps.
-train_job job(uint64_t id) {
+local_job job(uint64_t id) {
   auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 9);
   for (auto& comp : root) {
     if (comp.kind() != model::ComponentKind::kHead)
@@ -96,7 +96,7 @@ train_job job(uint64_t id) {
   model::Candidate c;
   c.components = model::share(std::move(root));
   c.training_seed = id;
-  return BlobCodec::job(id, 0, c);
+  return {id, 0, std::make_shared<const model::TrainJob>(model::TrainJob::of(c))};
 }
 
 TrainerSetup setup() {
@@ -107,7 +107,7 @@ TrainerSetup setup() {
   s.heads = 2;
   TrainerSetup setup;
   setup.tasks = one_task();
-  setup.settings = s;
+  setup.trainer = model::CandidateTrainer::make(s);
   return setup;
 }
 
@@ -161,7 +161,7 @@ TEST_CASE("The pool keeps every trainer busy and queues the rest", "[actors]") {
   CHECK(t.status(pool) == std::vector<int64_t>{2, 2, 0, 0});
   std::vector<uint64_t> replied;
   for (auto& h : handles) {
-    h.receive([&](train_reply& r) { replied.push_back(r.job); },
+    h.receive([&](local_reply& r) { replied.push_back(r.job); },
               [&](caf::error& e) { FAIL(t.system->render(e)); });
   }
   CHECK(replied == std::vector<uint64_t>{1, 2, 3});
@@ -175,7 +175,7 @@ TEST_CASE("A trainer that dies with a job has the job run by the other", "[actor
   const caf::actor good = t.system->spawn(trainer_actor, setup());
   // A trainer whose process dies as soon as it takes a job.
   const caf::actor crashing = t.system->spawn([](caf::event_based_actor* self) -> caf::behavior {
-    return {[self](train_job&) { self->quit(caf::exit_reason::kill); }};
+    return {[self](local_job&) { self->quit(caf::exit_reason::kill); }};
   });
   const caf::actor pool =
       t.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
@@ -189,7 +189,7 @@ TEST_CASE("A trainer that dies with a job has the job run by the other", "[actor
   t.sched->run_once();
   t.sched->run();
   uint64_t id = 0;
-  reply.receive([&](train_reply& r) { id = r.job; },
+  reply.receive([&](local_reply& r) { id = r.job; },
                 [&](caf::error& e) { FAIL(t.system->render(e)); });
   CHECK(id == 7);
   CHECK(t.status(pool) == std::vector<int64_t>{1, 1, 0, 1});
@@ -268,9 +268,7 @@ TEST_CASE("The parameter owner begins and commits visits and answers misuse with
   // Train the visit's one candidate here, then commit it through the owner.
   for (auto batch = visit->learner->next(); !batch.empty(); batch = visit->learner->next()) {
     for (const auto& c : batch)
-      visit->learner->record(
-          c, model::Trainer(strategy->train_settings(c))
-                 .train(c.components, c.path.hp, visit->context->task, c.training_seed));
+      visit->learner->record(c, strategy->train(c, visit->context->task));
   }
   auto commit = (*t.self)->request(owner, caf::infinite, commit_atom_v, visit_ref{visit});
   t.sched->run();

@@ -56,7 +56,7 @@ model::TrainSettings settings() {
 TrainerSetup trainer_setup(std::shared_ptr<const std::vector<streams::TaskData>> tasks) {
   TrainerSetup setup;
   setup.tasks = std::move(tasks);
-  setup.settings = settings();
+  setup.trainer = model::CandidateTrainer::make(settings());
   return setup;
 }
 
@@ -71,12 +71,17 @@ train_job job(uint64_t id, uint64_t seed) {
   }
   c.components = model::share(std::move(root));
   c.training_seed = seed;
-  return BlobCodec::job(id, 0, c);
+  return BlobCodec::job(id, 0, model::TrainJob::of(c));
+}
+
+// The job as the pool takes it from an evolver: components shared, not encoded.
+local_job local(const train_job& j) {
+  return {j.job, j.task_index, std::make_shared<const model::TrainJob>(BlobCodec::decode(j))};
 }
 
 // A trainer that dies on its first job, as a crashed process would.
 caf::behavior crashing_trainer(caf::event_based_actor* self) {
-  return {[self](train_job&) { self->quit(caf::exit_reason::kill); }};
+  return {[self](local_job&) { self->quit(caf::exit_reason::kill); }};
 }
 
 }  // namespace
@@ -103,14 +108,32 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   short_blob.data.pop_back();
   CHECK_THROWS_WITH(BlobCodec::decode(short_blob),
                     Catch::Matchers::Contains("tensor w: shape holds 6 values, found 5"));
-  model::Hyperparameters hp;
-  hp.learning_rate = 0.123456789;
-  hp.schedule = model::Schedule::kRestarts;
-  hp.flip = true;
-  const model::Hyperparameters r = BlobCodec::decode(BlobCodec::encode(hp));
-  CHECK(r.learning_rate == hp.learning_rate);
-  CHECK(r.schedule == hp.schedule);
-  CHECK(r.flip);
+  model::TrainJob j;
+  j.components = model::share(model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9));
+  j.hp.learning_rate = 0.123456789;
+  j.hp.schedule = model::Schedule::kRestarts;
+  j.hp.flip = true;
+  j.seed = 77;
+  j.steps = 12;
+  // Through CAF's binary serialisation, as a job crosses the network.
+  std::vector<char> bytes;
+  caf::binary_serializer sink{nullptr, bytes};
+  train_job sent = BlobCodec::job(5, 2, j);
+  REQUIRE_FALSE(sink(sent));
+  train_job received;
+  caf::binary_deserializer source{nullptr, bytes};
+  REQUIRE_FALSE(source(received));
+  CHECK(received.job == 5);
+  CHECK(received.task_index == 2);
+  const model::TrainJob r = BlobCodec::decode(received);
+  CHECK(r.hp.learning_rate == j.hp.learning_rate);
+  CHECK(r.hp.schedule == j.hp.schedule);
+  CHECK(r.hp.flip);
+  CHECK(r.seed == 77);
+  CHECK(r.steps == 12);
+  REQUIRE(r.components.size() == j.components.size());
+  for (size_t i = 0; i < r.components.size(); ++i)
+    CHECK(r.components[i]->content_hash() == j.components[i]->content_hash());
 }
 
 TEST_CASE("The pool spreads jobs over its trainers and results match a direct training",
@@ -122,24 +145,30 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
     trainers.push_back(s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
   const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{});
   caf::scoped_actor self{*s.system};
-  std::vector<train_reply> replies;
+  std::vector<local_reply> replies;
   for (uint64_t i = 0; i < 4; ++i) {
-    self->request(pool, caf::infinite, job(i, 100 + i))
-        .receive([&](train_reply& r) { replies.push_back(r); },
+    self->request(pool, caf::infinite, local(job(i, 100 + i)))
+        .receive([&](local_reply& r) { replies.push_back(r); },
                  [&](caf::error& e) { FAIL(s.system->render(e)); });
   }
   REQUIRE(replies.size() == 4);
   // The same job trained here (with a prefix cache, as trainers have) gives the same tensors.
-  const train_job j = job(2, 102);
-  std::vector<model::Component> comps;
-  for (const auto& b : j.components)
-    comps.push_back(BlobCodec::decode(b));
+  const model::TrainJob j = BlobCodec::decode(job(2, 102));
   const model::TrainResult direct =
       model::Trainer(settings(), std::make_shared<model::PrefixCache>())
-          .train(model::share(std::move(comps)), BlobCodec::decode(j.hp), (*tasks)[0], j.seed);
-  CHECK(replies[2].quality == direct.quality);
-  CHECK(BlobCodec::decode(replies[2].trained[0]).content_hash() ==
-        direct.trained[0].content_hash());
+          .train(j.components, j.hp, (*tasks)[0], j.seed);
+  CHECK(replies[2].job == 2);
+  CHECK(replies[2].result->quality == direct.quality);
+  CHECK(replies[2].result->trained[0].content_hash() == direct.trained[0].content_hash());
+  // A trainer answers the encoded job of a remote run with the same result.
+  self->request(trainers[0], caf::infinite, job(2, 102))
+      .receive(
+          [&](train_reply& r) {
+            CHECK(r.quality == direct.quality);
+            CHECK(BlobCodec::decode(r.trained[0]).content_hash() ==
+                  direct.trained[0].content_hash());
+          },
+          [&](caf::error& e) { FAIL(s.system->render(e)); });
   self->send_exit(pool, caf::exit_reason::user_shutdown);
   for (auto& t : trainers)
     self->send_exit(t, caf::exit_reason::user_shutdown);
@@ -155,8 +184,8 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
       s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   bool replied = false;
-  self->request(pool, caf::infinite, job(0, 5))
-      .receive([&](train_reply& r) { replied = r.quality >= 0.0; },
+  self->request(pool, caf::infinite, local(job(0, 5)))
+      .receive([&](local_reply& r) { replied = r.result->quality >= 0.0; },
                [&](caf::error& e) { FAIL(s.system->render(e)); });
   CHECK(replied);
   self->request(pool, caf::infinite, status_atom_v)
@@ -177,8 +206,8 @@ TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
   const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{}, WorkerOffer{});
   caf::scoped_actor self{*s.system};
   std::string error;
-  self->request(pool, caf::infinite, job(0, 5))
-      .receive([&](train_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  self->request(pool, caf::infinite, local(job(0, 5)))
+      .receive([&](local_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
   CHECK_THAT(error, Catch::Contains("no trainer left"));
   self->send_exit(pool, caf::exit_reason::user_shutdown);
 }
@@ -193,6 +222,17 @@ TEST_CASE("A job naming an unknown task gets an error reply", "[actors]") {
   self->request(t, caf::infinite, j)
       .receive([&](train_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
   CHECK_THAT(error, Catch::Contains("job 7: no task 3"));
+  error.clear();
+  self->request(t, caf::infinite, local(j))
+      .receive([&](local_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("job 7: no task 3"));
+  // An encoded job whose tensor does not fill its shape is refused, not trained.
+  train_job bad = job(8, 1);
+  bad.components[0].tensors[0].data.pop_back();
+  error.clear();
+  self->request(t, caf::infinite, bad)
+      .receive([&](train_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  CHECK_THAT(error, Catch::Contains("job 8: tensor"));
   self->send_exit(t, caf::exit_reason::user_shutdown);
 }
 
@@ -210,7 +250,7 @@ std::string smoke_hash(const evostream::testing::SmokeStream& smoke, int64_t con
   model::StreamRunner runner(scenario, *strategy, smoke.root);
   ActorRunOptions o;
   o.trainers = trainers;
-  o.settings = env.train;
+  o.trainer = env.trainer;
   const model::RunResults r =
       trainers == 0 ? runner.run(*smoke.tasks) : ActorRun(o).run(runner, smoke.tasks);
   CHECK(r.complete);
@@ -231,6 +271,9 @@ TEST_CASE("The actor run ends in the same state with one or two trainers as with
   CHECK(smoke_hash(smoke, 1, 1) == plain);
   CHECK(smoke_hash(smoke, 1, 2) == plain);
   ActorRunOptions none;
+  CHECK_THROWS_WITH(ActorRun(none),
+                    "trainer: expected the candidate trainer of the run, found none");
+  none.trainer = model::CandidateTrainer::make(model::TrainSettings{});
   none.trainers = 0;
   CHECK_THROWS_WITH(ActorRun(none), Catch::Contains("trainers: expected at least 1"));
 }

@@ -68,8 +68,8 @@ TEST_CASE("A cached frozen prefix lowers the estimate only for a deterministic i
 TEST_CASE("A batch goes to the trainers longest expected first with ties in batch order",
           "[model][dispatch]") {
   const streams::TaskData task = synthetic_task("t", 3, 3, 10);
-  const Trainer trainer(micro_settings(), std::make_shared<PrefixCache>());
+  const auto trainer = CandidateTrainer::make(micro_settings(), std::make_shared<PrefixCache>());
   const std::vector<Candidate> batch{candidate(2), candidate(1), candidate(2), candidate(0)};
-  CHECK(DispatchOrder::longest_first(batch, task, trainer) == std::vector<size_t>{3, 1, 0, 2});
-  CHECK(DispatchOrder::longest_first({}, task, trainer).empty());
+  CHECK(DispatchOrder::longest_first(batch, task, *trainer) == std::vector<size_t>{3, 1, 0, 2});
+  CHECK(DispatchOrder::longest_first({}, task, *trainer).empty());
 }

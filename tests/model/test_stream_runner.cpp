@@ -188,9 +188,7 @@ TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commi
   for (TaskVisit* v : {&first, &second}) {
     for (auto batch = v->learner->next(); !batch.empty(); batch = v->learner->next()) {
       for (const auto& c : batch)
-        v->learner->record(c,
-                           Trainer(st->train_settings(c))
-                               .train(c.components, c.path.hp, v->context->task, c.training_seed));
+        v->learner->record(c, st->train(c, v->context->task));
     }
   }
   two.commit(smoke().tasks, first);

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/component.hpp"
+#include "model/evolution/path.hpp"
+
+namespace evostream::model {
+
+/// A candidate ready to train: its path, its components (frozen ones from the store or its
+/// parent, trainable fresh copies) and the seed of its training. Every strategy proposes these.
+struct Candidate {
+  Path path;
+  std::vector<std::shared_ptr<const Component>> components;
+  uint64_t training_seed = 0;
+  int64_t generation = 0;
+  int64_t child = 0;
+  /// The parent's score and whether the parent serves the same task (acceptance rule).
+  double parent_score = 0.0;
+  bool parent_same_task = false;
+  int64_t mutations = 0;
+  /// Training steps; 0 means the strategy's steps per candidate.
+  int64_t steps = 0;
+};
+
+/// What happened to one candidate.
+struct CandidateRecord {
+  std::string name;
+  std::string parent;
+  int64_t generation = 0;
+  int64_t child = 0;
+  double quality = 0.0;
+  double score = 0.0;
+  bool kept = false;
+  int64_t mutations = 0;
+  /// Parameters it trained.
+  int64_t trained_params = 0;
+  double seconds = 0.0;
+};
+
+}  // namespace evostream::model

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/component.hpp"
+#include "model/hyperparameters.hpp"
+#include "model/train/candidate.hpp"
+
+namespace evostream::model {
+
+/// What one training of a candidate needs, wherever it runs: the components in path order
+/// (the unfrozen ones train), the hyperparameters, the seed and the steps.
+///
+/// Local trainers receive it with shared handles to the components; a remote one receives it
+/// encoded (`actors::BlobCodec`).
+struct TrainJob {
+  /// The candidate's components in forward order; frozen ones are read, never written.
+  std::vector<std::shared_ptr<const Component>> components;
+  /// The path's hyperparameters.
+  Hyperparameters hp;
+  /// Every random draw of the training (batch order, augmentation) comes from it.
+  uint64_t seed = 0;
+  /// Training steps; 0 trains the trainer's `TrainSettings::steps`.
+  int64_t steps = 0;
+
+  /// The job that trains `candidate`.
+  static TrainJob of(const Candidate& candidate) {
+    return {candidate.components, candidate.path.hp, candidate.training_seed, candidate.steps};
+  }
+};
+
+}  // namespace evostream::model
