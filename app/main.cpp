@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   run->add_option("--out", out_dir, "Run directory (default: runs/<scenario name>)");
   std::vector<std::string> strategy_names;
   std::string strategy_help = "Override the scenario's strategy:";
-  for (const auto& e : evostream::model::strategy_registry()) {
+  for (const auto& e : evostream::model::StrategyRegistry::builtin().entries()) {
     strategy_names.push_back(e.name);
     strategy_help += "\n  " + e.name + ": " + e.summary;
   }

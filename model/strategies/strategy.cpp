@@ -71,10 +71,17 @@ void RunState::reindex() {
 
 StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
                                             std::shared_ptr<PrefixCache> cache) {
+  return of(s, std::move(cache), StrategyRegistry::builtin());
+}
+
+StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
+                                            std::shared_ptr<PrefixCache> cache,
+                                            const StrategyRegistry& registry) {
   StrategyEnvironment env;
   env.architecture = s.root.architecture;
   env.spec = s.strategy;
-  env.options = read_strategy_options(s);
+  env.options = registry.read_options(s);
+  env.make = registry.find(s.strategy.name).make;
   env.train.steps = s.strategy.task_steps / env.options->plan().candidates;
   env.train.batch_size = s.strategy.batch_size;
   env.train.validation_interval = s.strategy.validation_interval;

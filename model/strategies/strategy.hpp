@@ -23,6 +23,8 @@
 namespace evostream::model {
 
 class SimulationModel;
+class Strategy;
+class StrategyRegistry;
 
 /// What a run has built so far: the store, the committed paths and who uses what.
 struct RunState {
@@ -108,12 +110,19 @@ struct StrategyEnvironment {
   std::shared_ptr<const SimulationModel> simulation;
   /// What every candidate of the run trains with, built from `train` and `simulation`.
   std::shared_ptr<const CandidateTrainer> trainer;
+  /// Makes the strategy (the registry entry that read `options`); null in an environment made
+  /// by hand.
+  std::unique_ptr<Strategy> (*make)(StrategyEnvironment env) = nullptr;
 
   /// What `scenario` gives: its architecture, its strategy's budget and options (read through
   /// the strategy registry, which raises `streams::ConfigError` for a bad table) and trainer
   /// settings. The trainer's frozen-prefix cache is `cache`, or one of its own when null.
   static StrategyEnvironment of(const streams::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache = nullptr);
+  /// The same through `registry` instead of the built-in one.
+  static StrategyEnvironment of(const streams::Scenario& scenario,
+                                std::shared_ptr<PrefixCache> cache,
+                                const StrategyRegistry& registry);
 
   /// The options as the strategy's own struct; raises `std::logic_error` when they are not.
   template <class Options>

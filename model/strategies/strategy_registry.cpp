@@ -22,8 +22,8 @@ std::unique_ptr<Strategy> make(StrategyEnvironment env) {
 
 }  // namespace
 
-const std::vector<StrategyEntry>& strategy_registry() {
-  static const std::vector<StrategyEntry> entries = {
+const StrategyRegistry& StrategyRegistry::builtin() {
+  static const StrategyRegistry registry({
       {"mu2net", "µ2Net: evolve each task's path from the other tasks' paths and the root",
        &Mu2NetOptions::read, &make<Mu2NetStrategy>},
       {"finetune", "one independent model per task: the root cloned and trained whole",
@@ -34,59 +34,81 @@ const std::vector<StrategyEntry>& strategy_registry() {
        &BaselineOptions::read, &make<BaselineStrategy>},
       {"sequential", "naive fine-tuning of one shared backbone, task after task (forgets)",
        &NoOptions::read, &make<SequentialStrategy>},
-  };
-  return entries;
+  });
+  return registry;
 }
 
-std::string strategy_names() {
+StrategyRegistry::StrategyRegistry(std::vector<StrategyEntry> entries) {
+  for (auto& e : entries)
+    *this = with(std::move(e));
+}
+
+StrategyRegistry StrategyRegistry::with(StrategyEntry entry) const {
+  if (entry.name.empty() || entry.read_options == nullptr || entry.make == nullptr)
+    throw std::invalid_argument("strategy entry: expected a name, an options reader and a maker");
+  if (lookup(entry.name) != nullptr)
+    throw std::invalid_argument(fmt::format("strategy \"{}\" is registered already", entry.name));
+  StrategyRegistry out = *this;
+  out.entries_.push_back(std::move(entry));
+  return out;
+}
+
+const StrategyEntry* StrategyRegistry::lookup(const std::string& name) const {
+  for (const auto& e : entries_) {
+    if (e.name == name)
+      return &e;
+  }
+  return nullptr;
+}
+
+std::string StrategyRegistry::names() const {
   std::string out;
-  for (const auto& e : strategy_registry())
+  for (const auto& e : entries_)
     out += (out.empty() ? "" : ", ") + e.name;
   return out;
 }
 
-const StrategyEntry& find_strategy(const std::string& name) {
-  for (const auto& e : strategy_registry()) {
-    if (e.name == name)
-      return e;
-  }
+const StrategyEntry& StrategyRegistry::find(const std::string& name) const {
+  if (const StrategyEntry* e = lookup(name))
+    return *e;
   throw std::invalid_argument(
-      fmt::format("unknown strategy \"{}\" (expected one of: {})", name, strategy_names()));
+      fmt::format("unknown strategy \"{}\" (expected one of: {})", name, names()));
 }
 
-std::shared_ptr<const StrategyOptions> read_strategy_options(const streams::Scenario& s) {
+std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
+    const streams::Scenario& s) const {
   const streams::StrategySpec& common = s.strategy;
   for (const auto& table : common.options) {
     const std::string name = table.prefix.substr(table.prefix.find('.') + 1);
-    const StrategyEntry* entry = nullptr;
-    for (const auto& e : strategy_registry())
-      entry = e.name == name ? &e : entry;
+    const StrategyEntry* entry = lookup(name);
     if (entry == nullptr) {
       throw streams::ConfigError(
           table.file, table.line, table.prefix,
-          fmt::format("unknown strategy \"{}\" (expected one of: {})", name, strategy_names()));
+          fmt::format("unknown strategy \"{}\" (expected one of: {})", name, names()));
     }
     if (name != common.name) {
       streams::OptionReader r(table);
       entry->read_options(r, common);
     }
   }
-  const StrategyEntry* chosen = nullptr;
-  for (const auto& e : strategy_registry())
-    chosen = e.name == common.name ? &e : chosen;
+  const StrategyEntry* chosen = lookup(common.name);
   if (chosen == nullptr) {
-    throw streams::ConfigError(common.file, common.line, "strategy.name",
-                               fmt::format("unknown strategy \"{}\" (expected one of: {})",
-                                           common.name, strategy_names()));
+    throw streams::ConfigError(
+        common.file, common.line, "strategy.name",
+        fmt::format("unknown strategy \"{}\" (expected one of: {})", common.name, names()));
   }
   const streams::OptionTable table = common.options_of(common.name);
   streams::OptionReader r(table);
   return chosen->read_options(r, common);
 }
 
+std::shared_ptr<const StrategyOptions> read_strategy_options(const streams::Scenario& s) {
+  return StrategyRegistry::builtin().read_options(s);
+}
+
 std::unique_ptr<Strategy> make_strategy(StrategyEnvironment env) {
-  const StrategyEntry& e = find_strategy(env.spec.name);
-  return e.make(std::move(env));
+  const auto make = env.make ? env.make : StrategyRegistry::builtin().find(env.spec.name).make;
+  return make(std::move(env));
 }
 
 }  // namespace evostream::model

@@ -48,7 +48,8 @@ int line_of(const std::string& strategy, const std::string& needle) {
 
 TEST_CASE("The registry lists every strategy once, each with a summary", "[model][strategy]") {
   std::set<std::string> names;
-  for (const auto& e : model::strategy_registry()) {
+  const auto& registry = model::StrategyRegistry::builtin();
+  for (const auto& e : registry.entries()) {
     CHECK_FALSE(e.summary.empty());
     CHECK(e.read_options != nullptr);
     CHECK(e.make != nullptr);
@@ -56,14 +57,15 @@ TEST_CASE("The registry lists every strategy once, each with a summary", "[model
   }
   CHECK(names ==
         std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential"});
-  CHECK(model::strategy_names() == "mu2net, finetune, head-only, adapters, sequential");
-  CHECK_THROWS_WITH(model::find_strategy("ewc"),
+  CHECK(registry.names() == "mu2net, finetune, head-only, adapters, sequential");
+  CHECK(registry.lookup("ewc") == nullptr);
+  CHECK_THROWS_WITH(registry.find("ewc"),
                     "unknown strategy \"ewc\" (expected one of: mu2net, finetune, head-only, "
                     "adapters, sequential)");
 }
 
 TEST_CASE("Each registered strategy is made with its own name and plan", "[model][strategy]") {
-  for (const auto& e : model::strategy_registry()) {
+  for (const auto& e : model::StrategyRegistry::builtin().entries()) {
     INFO(e.name);
     Scenario s = scenario_with("[strategy]\ntask_steps = 96\n");
     s.strategy.name = e.name;
@@ -146,4 +148,27 @@ TEST_CASE("A budget the candidates cannot share equally is refused", "[model][st
   CHECK_THAT(options_error(models),
              Contains("strategy.head-only.models: expected a divisor of [strategy] task_steps "
                       "(100), found 3"));
+}
+
+TEST_CASE("A registry is extended without changing it, and refuses a name twice",
+          "[model][strategy]") {
+  const auto& builtin = model::StrategyRegistry::builtin();
+  const model::StrategyEntry copy{"mu2net-again", "the same under another name",
+                                  builtin.find("mu2net").read_options, builtin.find("mu2net").make};
+  const model::StrategyRegistry more = builtin.with(copy);
+  CHECK(more.entries().size() == builtin.entries().size() + 1);
+  CHECK(builtin.lookup("mu2net-again") == nullptr);
+  CHECK_THROWS_WITH(more.with(copy), "strategy \"mu2net-again\" is registered already");
+  model::StrategyEntry nameless = copy;
+  nameless.name.clear();
+  CHECK_THROWS_WITH(builtin.with(nameless),
+                    "strategy entry: expected a name, an options reader and a maker");
+  // A scenario naming the new strategy is read through the registry that has it.
+  Scenario s = scenario_with(
+      "[strategy]\nname = \"mu2net-again\"\n[strategy.mu2net-again]\n"
+      "generations = 2\n");
+  CHECK_THROWS_AS(model::read_strategy_options(s), ConfigError);
+  const StrategyEnvironment env = StrategyEnvironment::of(s, nullptr, more);
+  CHECK(env.options_as<Mu2NetOptions>().generations == 2);
+  CHECK(model::make_strategy(env)->plan().candidates == 8);
 }
