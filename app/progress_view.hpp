@@ -24,7 +24,7 @@ enum class ProgressMode {
 
 /// Renders a run's events (the JSON objects of `events.jsonl`) for a person or a script.
 ///
-/// Events are objects with an `event` key; the README ("Progress and events") lists them. The
+/// Events are objects with an `event` key; `docs/formats.md` ("Events") lists them. The
 /// terminal mode keeps one live line per task in progress (task, generation, candidates
 /// done/total, best score, elapsed, ETA) below the permanent lines and redraws it in place;
 /// `tick` redraws it so elapsed time moves between events. Safe to call from several threads.

@@ -25,7 +25,7 @@ struct FileExtras {
   std::map<std::string, std::string> texts;
 };
 
-/// Reads and writes components in an HDF5 file of a documented layout (see README):
+/// Reads and writes components in an HDF5 file of a documented layout (`docs/formats.md`):
 ///
 /// ```
 /// /                          attributes format = "evostream-components", version = 1

@@ -6,7 +6,7 @@
 
 namespace evostream::storage {
 
-/// Writes a run's results: `results.json` (schema in the README, "results.json") and
+/// Writes a run's results: `results.json` (schema in `docs/formats.md`, "results.json") and
 /// `accuracy_matrix.csv`.
 class ResultsWriter {
  public:
