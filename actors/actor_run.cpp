@@ -7,10 +7,10 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
-#include <thread>
 
-#include "actors/evolver_actor.hpp"
+#include "actors/coordinator.hpp"
 #include "actors/messages.hpp"
 #include "actors/parameter_owner.hpp"
 #include "actors/recorder.hpp"
@@ -91,16 +91,6 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     if (options_.on_listen)
       options_.on_listen(*port);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  while (status_of(self, pool).alive < options_.trainers + options_.wait_workers) {
-    if (std::chrono::steady_clock::now() > deadline || (stop && stop->load())) {
-      shutdown();
-      throw std::runtime_error(fmt::format("{} worker(s) awaited, {} joined within two minutes",
-                                           options_.wait_workers,
-                                           status_of(self, pool).alive - options_.trainers));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
 
   // The observer's calls go to the recorder, its checkpoints to the snapshotter; both run them
   // in order while the run goes on. However the run ends, the runner gets its observer back.
@@ -159,131 +149,71 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
         .receive([](int64_t) {},
                  [&](caf::error& err) {
                    if (failure.empty())
-                     failure = "writing a snapshot failed: " + system.render(err);
+                     failure = system.render(err);
                  });
     self->send_exit(writer, caf::exit_reason::user_shutdown);
   };
   // The parameter owner begins and commits visits; nothing else touches the store.
   const caf::actor owner = system.spawn<caf::detached>(parameter_owner, &runner, tasks, stop);
 
-  // Up to `window` visits evolve at once; the oldest is always committed first.
-  using Handle = decltype(self->request(std::declval<caf::actor&>(), caf::infinite, start_atom_v));
-  struct InFlight {
-    std::shared_ptr<model::TaskVisit> visit;
-    caf::actor evolver;
-    Handle done;
-  };
-  std::deque<InFlight> in_flight;
-  const int64_t total = runner.events_total(*tasks);
-  const int64_t window = runner.concurrent_tasks();
-  auto stopped = [&] { return stop && stop->load(); };
-  // The stream source announces each task at its arrival time (all at once when `fast`).
-  std::vector<double> delays;
-  for (const auto& t : *tasks)
-    delays.push_back(options_.fast || simulated ? 0.0 : t.spec.delay_seconds);
-  const std::vector<double> arrivals = arrival_times(delays);
-  std::vector<bool> arrived(tasks->size(), false);
-  const auto stream_start = std::chrono::steady_clock::now();
-  const caf::actor source = system.spawn(stream_source, delays, caf::actor_cast<caf::actor>(self));
-  self->send(source, start_atom_v);
-  // Waits until task visit `e` has arrived (revisits have); false when the run was stopped.
-  auto arrive = [&](int64_t e) {
-    if (e >= static_cast<int64_t>(tasks->size()))
-      return !stopped();
-    const auto index = static_cast<size_t>(e);
-    const double left =
-        arrivals[index] -
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - stream_start).count();
-    if (!arrived[index] && left > 0.0 && options_.on_wait)
-      options_.on_wait((*tasks)[index].name(), left);
-    while (!arrived[index] && !stopped()) {
-      self->receive([&](arrive_atom, int64_t k) { arrived[static_cast<size_t>(k)] = true; },
-                    caf::after(std::chrono::milliseconds(20)) >> [] {});
-    }
-    return !stopped();
-  };
-
   // Simulated runs keep virtual time: arrivals at their scenario delays, candidates placed on
-  // the trainers' schedule, visit e beginning when it arrived and visit e − window committed.
+  // the trainers' schedule.
   std::unique_ptr<model::VirtualSchedule> schedule;
-  std::vector<double> virtual_arrivals;
-  std::map<int64_t, double> virtual_commits;  // event → when it committed (virtual)
+  CoordinatorSetup c;
+  c.runner = &runner;
+  c.tasks = tasks;
+  c.owner = owner;
+  c.pool = pool;
+  c.recorder = record;
+  for (const auto& t : *tasks) {
+    c.delays.push_back(options_.fast || simulated ? 0.0 : t.spec.delay_seconds);
+    if (simulated)
+      c.virtual_arrivals.push_back(t.spec.delay_seconds);
+  }
   if (simulated) {
+    c.virtual_arrivals = arrival_times(c.virtual_arrivals);
     schedule = std::make_unique<model::VirtualSchedule>(std::max<int64_t>(1, options_.trainers));
-    std::vector<double> scenario_delays;
-    for (const auto& t : *tasks)
-      scenario_delays.push_back(t.spec.delay_seconds);
-    virtual_arrivals = arrival_times(scenario_delays);
   }
-  auto virtual_start = [&](int64_t e) {
-    double at = e < static_cast<int64_t>(virtual_arrivals.size())
-                    ? virtual_arrivals[static_cast<size_t>(e)]
-                    : 0.0;
-    if (const auto dep = virtual_commits.find(e - window); dep != virtual_commits.end())
-      at = std::max(at, dep->second);
-    return at;
-  };
-
+  c.schedule = schedule.get();
+  c.estimator = &estimator;
+  c.trainers = options_.trainers + options_.wait_workers;
+  c.stop = stop;
+  c.on_wait = options_.on_wait;
+  const caf::actor coordinator_actor = system.spawn(coordinator, std::move(c));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    coordinator_ = coordinator_actor;
+    if (stop_requested_)
+      caf::anon_send(coordinator_, stop_atom_v);
+  }
   std::string failure;
-  int64_t committed = runner.progress().events_done;
-  int64_t next = committed;
-  while (committed < total && !stopped() && failure.empty()) {
-    while (next < total && next < committed + window && arrive(next)) {
-      std::shared_ptr<model::TaskVisit> visit;
-      self->request(owner, caf::infinite, begin_atom_v, next)
-          .receive([&](visit_ref& ref) { visit = std::move(ref.visit); },
-                   [&](caf::error& err) { failure = system.render(err); });
-      if (!visit)
-        break;
-      visit->virtual_start = virtual_start(next);
-      const caf::actor evolver =
-          system.spawn(evolver_actor, &runner, visit.get(), pool, schedule.get(), &estimator);
-      Handle done = self->request(evolver, caf::infinite, start_atom_v);
-      in_flight.push_back(InFlight{std::move(visit), evolver, std::move(done)});
-      ++next;
-    }
-    if (in_flight.empty() || !failure.empty())
-      break;
-    bool ready = false;
-    in_flight.front().done.receive([&](bool) { ready = true; },
-                                   [&](caf::error& err) { failure = system.render(err); });
-    if (!ready)
-      break;
-    if (schedule) {
-      const int64_t e = in_flight.front().visit->event;
-      const auto previous = virtual_commits.find(e - 1);
-      virtual_commits[e] = std::max(in_flight.front().visit->virtual_end,
-                                    previous == virtual_commits.end() ? 0.0 : previous->second);
-      virtual_commits.erase(e - window - 1);  // no later visit waits on it
-    }
-    self->request(owner, caf::infinite, commit_atom_v, visit_ref{in_flight.front().visit})
-        .receive([&](int64_t done) { committed = done; },
-                 [&](caf::error& err) { failure = "committing failed: " + system.render(err); });
-    in_flight.pop_front();
+  double virtual_seconds = 0.0;
+  self->request(coordinator_actor, caf::infinite, start_atom_v)
+      .receive([&](int64_t, double v) { virtual_seconds = v; },
+               [&](caf::error& err) { failure = system.render(err); });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    coordinator_ = caf::actor();
   }
-  // Visits still evolving are abandoned; their evolvers must be gone before their visits are.
-  for (const auto& f : in_flight)
-    self->send_exit(f.evolver, caf::exit_reason::user_shutdown);
-  for (const auto& f : in_flight)
-    self->wait_for(f.evolver);
-  in_flight.clear();
-  self->send_exit(source, caf::exit_reason::user_shutdown);
   self->send_exit(owner, caf::exit_reason::user_shutdown);
   flush(failure);
   requeued_ = status_of(self, pool).requeued;
   shutdown();
   if (options_.listen)
     system.middleman().unpublish(pool, 0);
-  const bool own_failure =
-      failure.rfind("writing a snapshot", 0) == 0 || failure.rfind("committing", 0) == 0;
-  if (!failure.empty() && (!stopped() || own_failure))
-    throw std::runtime_error(own_failure ? failure : "training failed: " + failure);
+  if (!failure.empty())
+    throw std::runtime_error(failure);
   model::RunResults results = runner.results(*tasks);
-  if (schedule) {
-    for (const auto& [event, at] : virtual_commits)
-      results.virtual_seconds = std::max(results.virtual_seconds, at);
-  }
+  if (schedule)
+    results.virtual_seconds = virtual_seconds;
   return results;
+}
+
+void ActorRun::stop() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stop_requested_ = true;
+  if (coordinator_)
+    caf::anon_send(coordinator_, stop_atom_v);
 }
 
 }  // namespace evostream::actors

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <caf/all.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,9 +60,10 @@ class ActorRun {
  public:
   explicit ActorRun(ActorRunOptions options);
 
-  /// Learns the rest of the stream with `runner`; stops (results with `complete` false) when
-  /// `stop` becomes set. Raises `std::runtime_error` when a job fails for another reason, the
-  /// port cannot be opened or awaited workers do not come within two minutes.
+  /// Learns the rest of the stream with `runner`; stops (results with `complete` false) after
+  /// `stop()`. Raises `std::runtime_error` when a job fails for another reason than the stop, a
+  /// commit or a snapshot fails, the port cannot be opened or awaited workers do not come
+  /// within two minutes.
   model::RunResults run(model::StreamRunner& runner,
                         std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                         const std::atomic<bool>* stop = nullptr);
@@ -68,9 +71,17 @@ class ActorRun {
   /// Jobs that were run again because their trainer died, in the last run.
   int64_t requeued() const { return requeued_; }
 
+  /// Asks the run in progress (or the next one) to stop: the visits in flight are abandoned
+  /// and `run` returns the results of what was committed. Safe from any thread; the trainers
+  /// stop their jobs when `stop` (given to `run`) is set.
+  void stop();
+
  private:
   ActorRunOptions options_;
   int64_t requeued_ = 0;
+  std::mutex mutex_;
+  caf::actor coordinator_;
+  bool stop_requested_ = false;
 };
 
 }  // namespace evostream::actors

@@ -145,6 +145,8 @@ CAF_ADD_ATOM(evostream, evostream::actors, begin_atom, "begin")
 CAF_ADD_ATOM(evostream, evostream::actors, commit_atom, "commit")
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_job))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_reply))
+CAF_ADD_ATOM(evostream, evostream::actors, await_atom, "await")
+CAF_ADD_ATOM(evostream, evostream::actors, stop_atom, "stop")
 CAF_END_TYPE_ID_BLOCK(evostream)
 
 // Local only: tensors, visits and calls are shared, not serialised.

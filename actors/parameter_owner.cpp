@@ -1,6 +1,7 @@
 #include "actors/parameter_owner.hpp"
 
 #include "actors/messages.hpp"
+#include "actors/run_error.hpp"
 
 namespace evostream::actors {
 
@@ -12,7 +13,7 @@ caf::behavior parameter_owner(caf::event_based_actor*, model::StreamRunner* runn
         try {
           return visit_ref{std::make_shared<model::TaskVisit>(runner->begin(*tasks, event, stop))};
         } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error, e.what());
+          return caf::make_error(run_error::begin_failed, std::string(e.what()));
         }
       },
       [runner, tasks](commit_atom, visit_ref& ref) -> caf::result<int64_t> {
@@ -20,7 +21,7 @@ caf::behavior parameter_owner(caf::event_based_actor*, model::StreamRunner* runn
           runner->commit(*tasks, *ref.visit);
           return runner->progress().events_done;
         } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error, e.what());
+          return caf::make_error(run_error::commit_failed, std::string(e.what()));
         }
       },
   };

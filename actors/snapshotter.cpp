@@ -3,6 +3,7 @@
 #include <string>
 
 #include "actors/messages.hpp"
+#include "actors/run_error.hpp"
 
 namespace evostream::actors {
 
@@ -25,7 +26,7 @@ caf::behavior snapshotter(caf::event_based_actor*, SnapshotWriter write) {
       },
       [state](status_atom) -> caf::result<int64_t> {
         if (!state->failure.empty())
-          return caf::make_error(caf::sec::runtime_error, state->failure);
+          return caf::make_error(run_error::snapshot_failed, state->failure);
         return state->written;
       },
   };

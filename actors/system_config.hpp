@@ -4,10 +4,11 @@
 #include <caf/io/all.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/run_error.hpp"
 
 namespace evostream::actors {
 
-/// Sets up `cfg` for a run or a worker: the project's message types, networking, and a
+/// Sets up `cfg` for a run or a worker: the project's message types and errors, networking, and a
 /// scheduler whose idle threads block instead of polling.
 ///
 /// CAF's default work-stealing scheduler keeps idle threads polling (sleeping 50 µs at a time
@@ -19,6 +20,7 @@ namespace evostream::actors {
 /// measurable.
 inline void configure_system(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::evostream>();
+  add_run_errors(cfg);
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.policy", caf::atom("sharing"));
 }

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "actors/blob_codec.hpp"
+#include "actors/run_error.hpp"
 #include "model/run_interrupted.hpp"
 
 namespace evostream::actors {
@@ -19,16 +20,17 @@ caf::expected<model::TrainResult> train(const TrainerSetup& setup, int64_t& jobs
     std::raise(SIGKILL);
   try {
     if (task_index < 0 || static_cast<size_t>(task_index) >= setup.tasks->size())
-      return caf::make_error(caf::sec::invalid_argument,
-                             fmt::format("job {}: no task {}", id, task_index));
+      return caf::make_error(run_error::bad_job, fmt::format("job {}: no task {}", id, task_index));
     const auto stop = setup.stop;
     const auto check = [stop](int64_t, int64_t, double) {
       if (stop && stop->load())
         throw model::RunInterrupted();
     };
     return setup.trainer->train(work, (*setup.tasks)[static_cast<size_t>(task_index)], check);
+  } catch (const model::RunInterrupted&) {
+    return caf::make_error(run_error::interrupted, fmt::format("job {}", id));
   } catch (const std::exception& e) {
-    return caf::make_error(caf::sec::runtime_error, fmt::format("job {}: {}", id, e.what()));
+    return caf::make_error(run_error::job_failed, fmt::format("job {}: {}", id, e.what()));
   }
 }
 
@@ -48,8 +50,7 @@ caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
         try {
           work = BlobCodec::decode(job);
         } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::invalid_argument,
-                                 fmt::format("job {}: {}", job.job, e.what()));
+          return caf::make_error(run_error::bad_job, fmt::format("job {}: {}", job.job, e.what()));
         }
         auto r = train(setup, *jobs, job.job, job.task_index, work);
         if (!r)

@@ -1,6 +1,9 @@
 #include "actors/trainer_pool.hpp"
 
+#include <algorithm>
+
 #include "actors/blob_codec.hpp"
+#include "actors/run_error.hpp"
 
 namespace evostream::actors {
 
@@ -13,8 +16,7 @@ void fail_all_if_empty(Self* self) {
   if (!st.alive.empty())
     return;
   while (!st.queue.empty()) {
-    st.queue.front().promise.deliver(
-        caf::make_error(caf::sec::runtime_error, "no trainer left to run the job"));
+    st.queue.front().promise.deliver(caf::make_error(run_error::no_trainer));
     st.queue.pop_front();
   }
 }
@@ -82,7 +84,7 @@ void dispatch(Self* self) {
                   result = std::make_shared<const model::TrainResult>(BlobCodec::result(reply));
                 } catch (const std::exception& e) {
                   caf::error err = caf::make_error(
-                      caf::sec::invalid_argument,
+                      run_error::bad_reply,
                       "a remote trainer's reply does not decode: " + std::string(e.what()));
                   failed(err);
                   return;
@@ -95,9 +97,16 @@ void dispatch(Self* self) {
 }
 
 void add(Self* self, const caf::actor& trainer) {
+  auto& st = self->state;
   self->monitor(trainer);
-  self->state.alive.insert(trainer.address());
-  self->state.idle.push_back(trainer);
+  st.alive.insert(trainer.address());
+  st.idle.push_back(trainer);
+  auto ready = std::stable_partition(st.awaiting.begin(), st.awaiting.end(), [&](const auto& a) {
+    return a.first > static_cast<int64_t>(st.alive.size());
+  });
+  for (auto it = ready; it != st.awaiting.end(); ++it)
+    it->second.deliver(true);
+  st.awaiting.erase(ready, st.awaiting.end());
 }
 
 }  // namespace
@@ -128,6 +137,14 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
       [self](join_atom, caf::actor trainer) {
         add(self, trainer);
         dispatch(self);
+      },
+      [self](await_atom, int64_t n) -> caf::result<bool> {
+        auto& st = self->state;
+        if (static_cast<int64_t>(st.alive.size()) >= n)
+          return true;
+        auto promise = self->make_response_promise();
+        st.awaiting.emplace_back(n, promise);
+        return caf::delegated<bool>();
       },
       [self](scenario_atom) {
         return caf::make_message(self->state.offer.scenario, self->state.offer.seed);

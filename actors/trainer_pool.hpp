@@ -35,6 +35,8 @@ struct TrainerPoolState {
   std::set<caf::actor_addr> alive;
   /// Jobs re-queued because their trainer died.
   int64_t requeued = 0;
+  /// Who waits for how many trainers to be alive (`await_atom`).
+  std::vector<std::pair<int64_t, caf::response_promise>> awaiting;
   static inline const char* name = "trainer_pool";
 };
 
@@ -45,7 +47,8 @@ struct TrainerPoolState {
 /// gets it encoded as a `train_job`, and its `train_reply` is decoded. When a trainer
 /// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
 /// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
-/// (alive trainers, idle trainers, queued jobs, re-queued jobs); `scenario_atom` replies
+/// (alive trainers, idle trainers, queued jobs, re-queued jobs); `(await_atom, n)` replies
+/// `true` once n trainers are alive (at once if they are); `scenario_atom` replies
 /// (scenario text, seed) for workers. With no trainer left, waiting jobs fail with an error.
 caf::behavior trainer_pool(caf::stateful_actor<TrainerPoolState>* self,
                            std::vector<caf::actor> trainers, WorkerOffer offer = {});

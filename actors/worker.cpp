@@ -15,8 +15,13 @@
 
 namespace evostream::actors {
 
-Worker::Worker(std::string host, uint16_t port, std::string device, int64_t threads)
-    : host_(std::move(host)), port_(port), device_(std::move(device)), threads_(threads) {}
+Worker::Worker(std::string host, uint16_t port, std::string device, int64_t threads,
+               storage::FaultInjection faults)
+    : host_(std::move(host)),
+      port_(port),
+      device_(std::move(device)),
+      threads_(threads),
+      faults_(faults) {}
 
 int Worker::run(std::ostream& out) const {
   caf::actor_system_config cfg;
@@ -54,8 +59,7 @@ int Worker::run(std::ostream& out) const {
   TrainerSetup setup;
   setup.tasks = tasks;
   setup.trainer = model::CandidateTrainer::make(settings, nullptr, env.simulation);
-  if (const char* n = std::getenv("EVOSTREAM_WORKER_DIE_IN_JOB"))
-    setup.die_in_job = std::atoi(n);
+  setup.die_in_job = faults_.kill_in_job;
   const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);
   out << fmt::format("worker: joined {}:{} for scenario {} ({} tasks), device {}\n", host_, port_,
                      scenario.name, tasks->size(), device_);

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 
+#include "storage/fault_injection.hpp"
+
 namespace evostream::actors {
 
 /// A remote trainer process (`evostream worker --connect HOST:PORT`).
@@ -14,7 +16,9 @@ namespace evostream::actors {
 class Worker {
  public:
   /// `device`: "cpu" or "cuda:K"; `threads`: torch threads of its trainer.
-  Worker(std::string host, uint16_t port, std::string device, int64_t threads);
+  /// `faults.kill_in_job`: crash tests kill the worker in the middle of that job.
+  Worker(std::string host, uint16_t port, std::string device, int64_t threads,
+         storage::FaultInjection faults = {});
   /// Runs until the run ends; prints what it does to `out`. Returns the exit status; raises
   /// `std::runtime_error` when it cannot connect.
   int run(std::ostream& out) const;
@@ -24,6 +28,7 @@ class Worker {
   uint16_t port_;
   std::string device_;
   int64_t threads_;
+  storage::FaultInjection faults_;
 };
 
 }  // namespace evostream::actors

@@ -225,6 +225,7 @@ int main(int argc, char** argv) {
       options.fast = fast;
       if (run->count("--seed"))
         options.seed = seed;
+      options.faults = evostream::storage::FaultInjection::from_environment();
       auto view = progress_view(quiet, json_events);
       evostream::app::RunEvents events(view);
       return evostream::app::RunCommand(options).run(events);
@@ -233,7 +234,9 @@ int main(int argc, char** argv) {
       check_blas();
       auto view = progress_view(quiet, json_events);
       evostream::app::RunEvents events(view);
-      return evostream::app::ResumeCommand(run_dir).run(events, std::cerr);
+      return evostream::app::ResumeCommand(run_dir,
+                                           evostream::storage::FaultInjection::from_environment())
+          .run(events, std::cerr);
     }
     if (worker->parsed()) {
       check_blas();
@@ -245,7 +248,8 @@ int main(int argc, char** argv) {
       }
       return evostream::actors::Worker(connect.substr(0, colon),
                                        static_cast<uint16_t>(std::stoi(connect.substr(colon + 1))),
-                                       device, worker_threads)
+                                       device, worker_threads,
+                                       evostream::storage::FaultInjection::from_environment())
           .run(std::cout);
     }
     if (inspect->parsed())

@@ -25,7 +25,7 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
   s.strategy.name = loaded.identity.strategy;
   s.seed = loaded.identity.seed;
   events.open(dir.path() + "/events.jsonl", true);
-  return RunSession(s, dir).resume(std::move(loaded), events);
+  return RunSession(s, dir, {}, faults_).resume(std::move(loaded), events);
 }
 
 }  // namespace evostream::app

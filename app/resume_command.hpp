@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/run_events.hpp"
+#include "storage/fault_injection.hpp"
 
 namespace evostream::app {
 
@@ -14,13 +15,16 @@ namespace evostream::app {
 /// interrupted. Refuses a directory that is not a run, and a run that is already complete.
 class ResumeCommand {
  public:
-  explicit ResumeCommand(std::string run_dir) : run_dir_(std::move(run_dir)) {}
+  /// `faults`: crash tests' deliberate crashes (none by default).
+  explicit ResumeCommand(std::string run_dir, storage::FaultInjection faults = {})
+      : run_dir_(std::move(run_dir)), faults_(faults) {}
   /// Runs the command, reporting events to `events` (appended to the run's `events.jsonl`) and
   /// warnings to `err`; returns the exit status.
   int run(RunEvents& events, std::ostream& err) const;
 
  private:
   std::string run_dir_;
+  storage::FaultInjection faults_;
 };
 
 }  // namespace evostream::app

@@ -93,7 +93,8 @@ int RunCommand::run(RunEvents& events) const {
   std::stringstream text;
   text << in.rdbuf();
   network.scenario_text = text.str();
-  return RunSession(s, storage::RunDirectory(dir), network).start(std::move(root), events);
+  return RunSession(s, storage::RunDirectory(dir), network, options_.faults)
+      .start(std::move(root), events);
 }
 
 }  // namespace evostream::app

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/run_events.hpp"
+#include "storage/fault_injection.hpp"
 
 namespace evostream::app {
 
@@ -36,6 +37,8 @@ struct RunOptions {
   bool fast = false;
   /// Replaces a run already in `out` instead of refusing. Default: false.
   bool force = false;
+  /// Crash tests: where the run kills itself. Default: nowhere.
+  storage::FaultInjection faults;
 };
 
 /// `evostream run SCENARIO`: learns the scenario's stream with its strategy and writes the run

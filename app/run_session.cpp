@@ -12,6 +12,7 @@
 
 #include "actors/actor_run.hpp"
 #include "app/report_command.hpp"
+#include "app/stop_signal.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "storage/component_file.hpp"
@@ -25,8 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> interrupted{false};
-
 // The process's peak resident memory so far, in MB (VmHWM; 0 where /proc is missing).
 double peak_rss_mb() {
   std::ifstream status("/proc/self/status");
@@ -37,31 +36,14 @@ double peak_rss_mb() {
   return 0.0;
 }
 
-extern "C" void on_sigint(int) {
-  interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-// Crash tests: EVOSTREAM_KILL_IN_SNAPSHOT=N kills the process in the middle of writing
-// snapshot N (after its components, before the flush and rename).
-std::string kill_in_snapshot;
-
-void kill_hook(const std::string& path) {
-  if (!kill_in_snapshot.empty() && path.size() >= kill_in_snapshot.size() &&
-      path.compare(path.size() - kill_in_snapshot.size(), kill_in_snapshot.size(),
-                   kill_in_snapshot) == 0)
-    std::raise(SIGKILL);
-}
-
 }  // namespace
 
-RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network)
-    : scenario_(std::move(scenario)), dir_(std::move(dir)), network_(std::move(network)) {
-  if (const char* n = std::getenv("EVOSTREAM_KILL_IN_SNAPSHOT")) {
-    kill_in_snapshot = fmt::format("snapshot-{:06d}.h5", std::atoi(n));
-    storage::ComponentFile::set_write_hook(kill_hook);
-  }
-}
+RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network,
+                       storage::FaultInjection faults)
+    : scenario_(std::move(scenario)),
+      dir_(std::move(dir)),
+      network_(std::move(network)),
+      faults_(faults) {}
 
 int RunSession::start(std::vector<model::Component> root, RunEvents& events) {
   return learn(std::move(root), nullptr, events);
@@ -133,7 +115,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   observer.checkpoint = [&](const model::ProgressStep& progress,
                             const std::vector<model::Component>& added) {
     const auto t = Clock::now();
-    dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress);
+    dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress,
+                        faults_);
     snapshot_seconds += std::chrono::duration<double>(Clock::now() - t).count();
     snapshot_bytes +=
         static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
@@ -142,7 +125,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     model::ProgressStep first;  // snapshot 0 names the tasks
     for (const auto& t : tasks)
       first.tasks.emplace_back(t.name(), t.num_classes);
-    dir_.write_snapshot(0, s.root.architecture, root, identity, first);
+    dir_.write_snapshot(0, s.root.architecture, root, identity, first, faults_);
   }
   model::StreamRunner runner(s, *strategy, std::move(root), observer);
   if (loaded) {
@@ -162,8 +145,6 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     started["resumed_from"] = loaded->sequence;
   events.emit(started);
 
-  interrupted.store(false);
-  std::signal(SIGINT, on_sigint);
   actors::ActorRunOptions options;
   options.trainers = s.trainers.count;
   options.trainer = env.trainer;
@@ -183,7 +164,12 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const double train_before = runner.progress().train_seconds;
   const double evaluation_before = runner.progress().evaluation_seconds;
   const auto stream_start = Clock::now();
-  model::RunResults results = actor_run.run(runner, all_tasks, &interrupted);
+  // While the stream runs, Ctrl-C stops the trainers (the flag) and the coordinator (the
+  // call); the results of what was committed are then written as for a finished run.
+  model::RunResults results = [&] {
+    StopSignal stop([&actor_run] { actor_run.stop(); });
+    return actor_run.run(runner, all_tasks, stop.flag());
+  }();
   const double streaming_rss_mb = peak_rss_mb();  // before results and the report are built
   results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
   results.snapshot_seconds = snapshot_seconds;
@@ -196,7 +182,6 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
       results.stream_seconds - trained - (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
     events.emit(Json{{"event", "requeued"}, {"jobs", actor_run.requeued()}});
-  std::signal(SIGINT, SIG_DFL);
   results.state_hash = model::run_state_hash(runner.state().store, runner.progress());
   storage::ResultsWriter::write(dir_.path() + "/results.json", results);
   storage::ResultsWriter::write_text(dir_.path() + "/accuracy_matrix.csv",

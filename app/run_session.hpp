@@ -8,6 +8,7 @@
 
 #include "app/run_events.hpp"
 #include "model/component.hpp"
+#include "storage/fault_injection.hpp"
 #include "storage/run_directory.hpp"
 #include "streams/scenario.hpp"
 
@@ -36,7 +37,8 @@ struct RunNetwork {
 class RunSession {
  public:
   /// `scenario` with any command-line overrides applied; `dir` the run directory.
-  RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network = {});
+  RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network = {},
+             storage::FaultInjection faults = {});
 
   /// Starts a run from `root` (writes snapshot 0), then learns the stream. Returns the exit
   /// status.
@@ -51,6 +53,7 @@ class RunSession {
   streams::Scenario scenario_;
   storage::RunDirectory dir_;
   RunNetwork network_;
+  storage::FaultInjection faults_;
 };
 
 }  // namespace evostream::app

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -12,8 +13,6 @@
 namespace evostream::storage {
 
 namespace {
-
-void (*write_hook)(const std::string&) = nullptr;
 
 // Owns an HDF5 identifier and closes it with the matching function.
 class Handle {
@@ -213,10 +212,6 @@ Handle ordered_group(hid_t parent, const std::string& name) {
 
 }  // namespace
 
-void ComponentFile::set_write_hook(void (*hook)(const std::string& path)) {
-  write_hook = hook;
-}
-
 void ComponentFile::write(const std::string& path, const streams::ArchitectureSpec& a,
                           const std::vector<model::Component>& components,
                           const FileExtras& extras) {
@@ -259,8 +254,8 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     }
     for (const auto& [name, text] : extras.texts)
       put_text(f, name, text, path);
-    if (write_hook)
-      write_hook(path);
+    if (extras.kill_before_flush)
+      std::raise(SIGKILL);
     if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0)
       throw StorageError(path, "cannot flush the file");
   }

@@ -23,6 +23,9 @@ struct FileExtras {
   std::string format = "evostream-components";
   /// Text datasets written at the root of the file, by name. Default: none.
   std::map<std::string, std::string> texts;
+  /// Crash tests: kill the process (SIGKILL) after the components are written, before the
+  /// file is flushed and renamed. Default: false.
+  bool kill_before_flush = false;
 };
 
 /// Reads and writes components in an HDF5 file of a documented layout (`docs/formats.md`):
@@ -51,9 +54,6 @@ class ComponentFile {
   /// stored content hash.
   static ComponentSet read(const std::string& path,
                            const std::string& format = "evostream-components");
-  /// Called after the components are written and before the file is flushed and renamed; used
-  /// by the crash tests to die in the middle of a write. Default: none.
-  static void set_write_hook(void (*hook)(const std::string& path));
 };
 
 }  // namespace evostream::storage

@@ -30,8 +30,8 @@ bool RunDirectory::is_run() const {
 
 void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
                                   const std::vector<model::Component>& added,
-                                  const RunIdentity& identity,
-                                  const model::ProgressStep& progress) const {
+                                  const RunIdentity& identity, const model::ProgressStep& progress,
+                                  const FaultInjection& faults) const {
   fs::create_directories(path_ + "/snapshots");
   FileExtras extras;
   extras.format = kSnapshotFormat;
@@ -39,6 +39,7 @@ void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureS
   extras.texts["state"] = state;
   extras.texts["state_hash"] = streams::ContentHash().update(state).hex();
   extras.texts["sequence"] = std::to_string(sequence);
+  extras.kill_before_flush = faults.kill_in_snapshot > 0 && faults.kill_in_snapshot == sequence;
   ComponentFile::write(snapshot_path(sequence), architecture, added, extras);
 }
 

@@ -6,6 +6,7 @@
 
 #include "model/component.hpp"
 #include "model/stream_runner.hpp"
+#include "storage/fault_injection.hpp"
 #include "storage/progress_codec.hpp"
 #include "streams/scenario.hpp"
 
@@ -44,10 +45,11 @@ class RunDirectory {
   /// Whether the directory holds a run (a scenario copy and snapshot 0).
   bool is_run() const;
 
-  /// Writes snapshot `sequence` with the components `added` by that commit.
+  /// Writes snapshot `sequence` with the components `added` by that commit; `faults` may ask to
+  /// die in the middle of it (crash tests).
   void write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
                       const std::vector<model::Component>& added, const RunIdentity& identity,
-                      const model::ProgressStep& progress) const;
+                      const model::ProgressStep& progress, const FaultInjection& faults = {}) const;
 
   /// Loads the longest chain of complete snapshots from 0. A snapshot that fails its checks is
   /// renamed to `*.corrupt` (with every later one, which builds on it) and reported in

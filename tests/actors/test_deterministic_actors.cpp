@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/parameter_owner.hpp"
 #include "actors/recorder.hpp"
+#include "actors/run_error.hpp"
 #include "actors/snapshotter.hpp"
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
@@ -35,6 +36,7 @@ struct TestSystem {
 
   TestSystem() {
     cfg.add_message_types<caf::id_block::evostream>();
+    add_run_errors(cfg);
     cfg.set("scheduler.policy", caf::atom("testing"));
     cfg.set("logger.file-verbosity", caf::atom("quiet"));
     system = std::make_unique<caf::actor_system>(cfg);

@@ -3,6 +3,7 @@
 
 #include "actors/actor_run.hpp"
 #include "actors/blob_codec.hpp"
+#include "actors/run_error.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 #include "model/model_fixtures.hpp"
@@ -24,6 +25,7 @@ struct System {
   std::unique_ptr<caf::actor_system> system;
   System() {
     cfg.add_message_types<caf::id_block::evostream>();
+    add_run_errors(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
   }
 };
@@ -284,4 +286,67 @@ TEST_CASE("Two tasks evolving at once end in the same state with one or two trai
   CHECK(smoke_hash(smoke, 2, 1) == plain);
   CHECK(smoke_hash(smoke, 2, 2) == plain);
   CHECK(plain != smoke_hash(smoke, 1, 0));
+}
+
+namespace {
+
+// A trainer whose every job fails, as a broken device or kernel would.
+class FailingTrainer : public model::CandidateTrainer {
+ public:
+  FailingTrainer() : CandidateTrainer(model::TrainSettings{}) {}
+  model::TrainResult train(const model::TrainJob&, const streams::TaskData&,
+                           const model::TrainProgress&) const override {
+    throw std::runtime_error("the kernel broke");
+  }
+  double estimated_flops(const model::TrainJob&, const streams::TaskData&) const override {
+    return 1.0;
+  }
+  bool simulated() const override { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("A run stopped while it waits for a task's arrival ends at once with what it committed",
+          "[actors][stop]") {
+  const evostream::testing::SmokeStream smoke;
+  auto tasks = std::make_shared<std::vector<streams::TaskData>>(*smoke.tasks);
+  (*tasks)[1].spec.delay_seconds = 100000;  // the second task would arrive in a day
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(smoke.scenario);
+  auto strategy = model::make_strategy(env);
+  ActorRunOptions o;
+  o.trainer = env.trainer;
+  ActorRun* target = nullptr;
+  std::vector<std::string> waited;
+  // Runs on the recorder once the first visit is committed and the second task is awaited.
+  o.on_wait = [&](const std::string& task, double) {
+    waited.push_back(task);
+    target->stop();
+  };
+  ActorRun run(o);
+  target = &run;
+  model::StreamRunner runner(smoke.scenario, *strategy, smoke.root);
+  const model::RunResults r = run.run(runner, tasks);
+  CHECK(waited == std::vector<std::string>{(*tasks)[1].name()});
+  CHECK(r.events_done == 1);
+  CHECK_FALSE(r.complete);
+  // A run asked to stop before it starts commits nothing.
+  ActorRun early(o);
+  target = &early;
+  early.stop();
+  model::StreamRunner fresh(smoke.scenario, *strategy, smoke.root);
+  const model::RunResults none = early.run(fresh, tasks);
+  CHECK(none.events_done == 0);
+  CHECK_FALSE(none.complete);
+}
+
+TEST_CASE("A run whose training fails says which job and why", "[actors][stop]") {
+  const evostream::testing::SmokeStream smoke;
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(smoke.scenario);
+  auto strategy = model::make_strategy(env);
+  model::StreamRunner runner(smoke.scenario, *strategy, smoke.root);
+  ActorRunOptions o;
+  o.trainer = std::make_shared<const FailingTrainer>();
+  CHECK_THROWS_WITH(ActorRun(o).run(runner, smoke.tasks),
+                    Catch::Contains("training failed: job 0: the kernel broke"));
+  CHECK(runner.progress().events_done == 0);
 }

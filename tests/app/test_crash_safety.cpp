@@ -131,6 +131,26 @@ TEST_CASE("SIGINT ends a run with a complete snapshot and says how to resume", "
   CHECK(state_hash(dir, d.file("hash")) == expected);
 }
 
+TEST_CASE("SIGINT while the stream waits for a task's arrival stops the run at once",
+          "[app][crash]") {
+  // The smoke stream with its second task a day after the first.
+  TempDir d;
+  std::string text = slurp(smoke());
+  const std::string second = "name = \"a-pairs\"\n";
+  REQUIRE(text.find(second) != std::string::npos);
+  text.replace(text.find(second), second.size(), second + "delay = 86400\n");
+  write_text(d.file("late.toml"), text);
+  const std::string dir = d.file("run");
+  const pid_t pid = spawn({"run", d.file("late.toml"), "--out", dir, "--json"}, d.file("log"));
+  REQUIRE(wait_for_text(d.file("log"), "\"event\":\"waiting\"", 120));
+  kill(pid, SIGINT);
+  CHECK(wait_for(pid) == 0);
+  const std::string log = slurp(d.file("log"));
+  INFO(log);
+  CHECK_THAT(log, Contains("\"event\":\"interrupted\""));
+  CHECK_THAT(log, Contains("\"events_done\":1"));
+}
+
 TEST_CASE("Resuming a finished run or a directory that is not a run fails clearly",
           "[app][crash]") {
   TempDir d;
