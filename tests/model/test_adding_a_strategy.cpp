@@ -10,11 +10,13 @@
 
 #include "model/component.hpp"
 #include "model/root_trainer.hpp"
+#include "model/strategies/path_draft.hpp"
 #include "model/strategies/strategy.hpp"
 #include "model/strategies/strategy_options.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/stream_runner.hpp"
 #include "model/vit_factory.hpp"
+#include "model_fixtures.hpp"
 #include "streams/config_error.hpp"
 #include "streams/option_reader.hpp"
 #include "streams/scenario_parser.hpp"
@@ -55,27 +57,18 @@ class TopBlocksStrategy : public Strategy {
   std::string name() const override { return "top-blocks"; }
 
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override {
-    const std::string& task = ctx.task.name();
-    const std::string suffix = "@" + std::to_string(ctx.iteration);
     const int64_t from = env_.architecture.depth - env_.options_as<TopBlocksOptions>().blocks;
-    Path path;
-    path.name = task + suffix;
-    path.task = task;
-    std::vector<std::shared_ptr<const Component>> components;
+    PathDraft draft(ctx);  // named TASK@ITERATION, new components owned by the task
     for (const auto& c : state.store.resolve(state.root.ids)) {
       if (c->kind() == ComponentKind::kHead)
         continue;
-      const bool trains = c->kind() == ComponentKind::kBlock && c->index() >= from;
-      components.push_back(trains ? std::make_shared<const Component>(c->clone(
-                                        derived_id(task, c->kind(), c->index(), suffix), task))
-                                  : c);
+      if (c->kind() == ComponentKind::kBlock && c->index() >= from)
+        draft.add_clone(*c);  // trains
+      else
+        draft.add(c);  // frozen, shared with the root
     }
-    components.push_back(std::make_shared<const Component>(
-        VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
-                         env_.architecture.dim, ctx.task.num_classes)));
-    for (const auto& c : components)
-      path.ids.push_back(c->id());
-    return train_once(std::move(path), std::move(components), state, ctx);
+    draft.add_head(env_.architecture.dim);
+    return train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
   }
 };
 
@@ -105,19 +98,6 @@ std::string squeezed(const std::string& text) {
   return std::regex_replace(text, std::regex("\\s+"), "");
 }
 
-struct Smoke {
-  streams::Scenario scenario;
-  std::vector<streams::TaskData> tasks;
-  std::vector<Component> root;
-  Smoke() {
-    scenario = streams::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
-                                                   "/configs/smoke.toml");
-    streams::TaskBuilder builder(scenario);
-    tasks = builder.build_all();
-    root = RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("Every code block of docs/adding-a-strategy.md is the code this test runs",
@@ -138,7 +118,7 @@ TEST_CASE("Every code block of docs/adding-a-strategy.md is the code this test r
 
 TEST_CASE("A strategy added as the documentation says runs a stream like the shipped ones",
           "[model][strategy][docs]") {
-  const Smoke smoke;
+  const evostream::testing::SmokeStream smoke;
   streams::Scenario s = smoke.scenario;
   s.strategy.name = "top-blocks";
   s.strategy.set_option("top-blocks", "blocks", int64_t{1});
@@ -147,7 +127,7 @@ TEST_CASE("A strategy added as the documentation says runs a stream like the shi
   CHECK(strategy->name() == "top-blocks");
   CHECK(strategy->candidate_steps() == s.strategy.task_steps);
   StreamRunner runner(s, *strategy, smoke.root);
-  const RunResults r = runner.run(smoke.tasks);
+  const RunResults r = runner.run(*smoke.tasks);
   CHECK(r.strategy == "top-blocks");
   CHECK(r.bwt == 0.0);
   REQUIRE(r.tasks.size() == 3);

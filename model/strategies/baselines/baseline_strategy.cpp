@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "model/strategies/baselines/baseline_options.hpp"
+#include "model/strategies/path_draft.hpp"
 #include "model/vit_factory.hpp"
 
 namespace evostream::model {
@@ -39,39 +40,27 @@ std::string BaselineStrategy::name() const {
 
 std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
                                                      const TaskContext& ctx) {
-  const std::string& task = ctx.task.name();
-  const std::string suffix = fmt::format("@{}", ctx.iteration);
-  Path path;
-  path.name = task + suffix;
-  path.task = task;
-  std::vector<std::shared_ptr<const Component>> components;
-  auto add = [&](std::shared_ptr<const Component> c) {
-    path.ids.push_back(c->id());
-    components.push_back(std::move(c));
-  };
+  PathDraft draft(ctx);
+  const std::string& task = draft.task();
   for (const auto& c : state.store.resolve(state.root.ids)) {
     if (c->kind() == ComponentKind::kHead)
       continue;
     if (kind_ == Kind::kAdapters && c->kind() == ComponentKind::kBlock) {
-      add(std::make_shared<const Component>(
-          VitFactory::adapter(derived_id(task, ComponentKind::kAdapter, c->index(), suffix), task,
-                              c->index(), env_.architecture.dim, path.hp.adapter_dim,
+      draft.add(std::make_shared<const Component>(
+          VitFactory::adapter(derived_id(task, ComponentKind::kAdapter, c->index(), draft.suffix()),
+                              task, c->index(), env_.architecture.dim, draft.path().hp.adapter_dim,
                               streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
                                                     static_cast<uint64_t>(ctx.iteration),
                                                     static_cast<uint64_t>(c->index())})
                                   .next_u64())));
     }
-    if (kind_ == Kind::kFinetune) {
-      add(std::make_shared<const Component>(
-          c->clone(derived_id(task, c->kind(), c->index(), suffix), task)));
-    } else {
-      add(c);
-    }
+    if (kind_ == Kind::kFinetune)
+      draft.add_clone(*c);
+    else
+      draft.add(c);
   }
-  add(std::make_shared<const Component>(
-      VitFactory::head(derived_id(task, ComponentKind::kHead, -1, suffix), task,
-                       env_.architecture.dim, ctx.task.num_classes)));
-  return train_once(std::move(path), std::move(components), state, ctx,
+  draft.add_head(env_.architecture.dim);
+  return train_once(std::move(draft.path()), std::move(draft.components()), state, ctx,
                     env_.options_as<BaselineOptions>().models);
 }
 
