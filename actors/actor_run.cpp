@@ -92,52 +92,13 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
       options_.on_listen(*port);
   }
 
-  // The observer's calls go to the recorder, its checkpoints to the snapshotter; both run them
-  // in order while the run goes on. However the run ends, the runner gets its observer back.
-  const model::RunObserver original = runner.replace_observer({});
-  struct Restore {
-    model::StreamRunner* runner;
-    const model::RunObserver& observer;
-    ~Restore() { runner->replace_observer(observer); }
-  } restore{&runner, original};
+  // The observer's calls go to the recorder, the commits' snapshots to the snapshotter; both
+  // run them in order while the run goes on.
+  const model::RunObserver& observer = runner.observer();
   const caf::actor record = system.spawn<caf::detached>(recorder);
   caf::actor writer;
-  if (original.checkpoint)
-    writer = system.spawn<caf::detached>(snapshotter, original.checkpoint);
-  {
-    model::RunObserver forward;
-    forward.task_started = [&original, record](int64_t index, int64_t iteration,
-                                               const streams::TaskData& task) {
-      if (original.task_started)
-        caf::anon_send(record, observer_call{[&original, index, iteration, t = &task] {
-                         original.task_started(index, iteration, *t);
-                       }});
-    };
-    forward.candidate_done = [&original, record](const std::string& task,
-                                                 const model::CandidateRecord& r) {
-      if (original.candidate_done)
-        caf::anon_send(record,
-                       observer_call{[&original, task, r] { original.candidate_done(task, r); }});
-    };
-    forward.task_committed = [&original, record](
-                                 const std::string& task,
-                                 const std::vector<std::pair<std::string, double>>& row,
-                                 double average) {
-      if (original.task_committed)
-        caf::anon_send(record, observer_call{[&original, task, row, average] {
-                         original.task_committed(task, row, average);
-                       }});
-    };
-    if (writer) {
-      forward.checkpoint = [writer](const model::ProgressStep& progress,
-                                    const std::vector<model::Component>& added) {
-        caf::anon_send(writer,
-                       snapshot_job{std::make_shared<const model::ProgressStep>(progress),
-                                    std::make_shared<const std::vector<model::Component>>(added)});
-      };
-    }
-    runner.replace_observer(std::move(forward));
-  }
+  if (observer.checkpoint)
+    writer = system.spawn<caf::detached>(snapshotter, observer.checkpoint);
   // Waits until the recorder has shown every event and every snapshot is written; a failed
   // write becomes `failure`.
   auto flush = [&](std::string& failure) {
@@ -165,6 +126,8 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   c.owner = owner;
   c.pool = pool;
   c.recorder = record;
+  c.writer = writer;
+  c.observer = observer;
   for (const auto& t : *tasks) {
     c.delays.push_back(options_.fast || simulated ? 0.0 : t.spec.delay_seconds);
     if (simulated)

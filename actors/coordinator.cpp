@@ -75,6 +75,24 @@ void announce_wait(Self* self, int64_t next) {
                  }});
 }
 
+// Hands a commit to the recorder (task committed) and the snapshotter (its snapshot).
+void forward_commit(Self* self, std::shared_ptr<const model::CommitRecord> record) {
+  const auto& st = self->state;
+  const model::RunObserver& observer = st.setup.observer;
+  if (observer.task_committed) {
+    caf::anon_send(st.setup.recorder,
+                   observer_call{[task_committed = observer.task_committed, record] {
+                     task_committed(record->task, record->measured, record->average_accuracy);
+                   }});
+  }
+  if (st.setup.writer) {
+    caf::anon_send(
+        st.setup.writer,
+        snapshot_job{std::shared_ptr<const model::ProgressStep>(record, &record->step),
+                     std::shared_ptr<const std::vector<model::Component>>(record, &record->added)});
+  }
+}
+
 void commit_ready(Self* self) {
   auto& st = self->state;
   if (st.finishing)
@@ -88,9 +106,10 @@ void commit_ready(Self* self) {
   ++st.owner_pending;
   self->request(st.setup.owner, caf::infinite, commit_atom_v, visit_ref{front.visit})
       .then(
-          [self, e](int64_t) {
+          [self, e](commit_ref& ref) {
             auto& s = self->state;
             --s.owner_pending;
+            forward_commit(self, std::move(ref.record));
             s.window->committed(*e);
             s.in_flight.pop_front();
             if (s.finishing) {
@@ -110,7 +129,17 @@ void begun(Self* self, int64_t event, std::shared_ptr<model::TaskVisit> visit) {
   const size_t slot = static_cast<size_t>(event - st.window->done());
   if (st.setup.schedule)
     visit->virtual_start = st.window->virtual_start(event);
-  const caf::actor evolver = self->spawn(evolver_actor, st.setup.runner, visit.get(), st.setup.pool,
+  if (st.setup.observer.task_started) {
+    const auto& tasks = *st.setup.tasks;
+    const int64_t n = static_cast<int64_t>(tasks.size());
+    caf::anon_send(
+        st.setup.recorder,
+        observer_call{[task_started = st.setup.observer.task_started, index = event % n,
+                       iteration = event / n, task = &tasks[static_cast<size_t>(event % n)]] {
+          task_started(index, iteration, *task);
+        }});
+  }
+  const caf::actor evolver = self->spawn(evolver_actor, &st.report, visit.get(), st.setup.pool,
                                          st.setup.schedule, st.setup.estimator);
   if (st.in_flight.size() <= slot)
     st.in_flight.resize(slot + 1);
@@ -176,6 +205,12 @@ void begin_stream(Self* self) {
 
 caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   self->state.setup = std::move(setup);
+  if (const auto& done = self->state.setup.observer.candidate_done) {
+    self->state.report = [recorder = self->state.setup.recorder, done](
+                             const std::string& task, const model::CandidateRecord& r) {
+      caf::anon_send(recorder, observer_call{[done, task, r] { done(task, r); }});
+    };
+  }
   self->set_down_handler([self](const caf::down_msg&) {
     --self->state.downs_pending;
     deliver_when_quiet(self);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
 #include "model/run/visit_window.hpp"
 #include "model/stream_runner.hpp"
@@ -28,8 +29,13 @@ struct CoordinatorSetup {
   /// The parameter owner (begins and commits visits) and the trainer pool.
   caf::actor owner;
   caf::actor pool;
-  /// Where observer calls go, in order (the recorder); `on_wait` is run there.
+  /// Where observer calls go, in order (the recorder; `on_wait` and `observer`'s calls are run
+  /// there), and where each commit's snapshot is written (the snapshotter; none without a
+  /// checkpoint).
   caf::actor recorder;
+  caf::actor writer;
+  /// What the run reports to: visits started, candidates, commits and their checkpoints.
+  model::RunObserver observer;
   /// Arrival delays of the tasks, in seconds after the previous one (all 0: at once).
   std::vector<double> delays;
   /// Simulated runs: the tasks' arrivals in virtual seconds and the trainers' schedule; empty
@@ -59,6 +65,8 @@ struct CoordinatorState {
     caf::actor evolver;
   };
   std::deque<InFlight> in_flight;
+  /// Sends each candidate an evolver recorded to the recorder.
+  CandidateReport report;
   caf::actor source;
   caf::response_promise done;
   /// Requests to the owner not answered yet, and evolvers awaited after the run ended.

@@ -11,7 +11,7 @@ namespace {
 
 using Self = caf::stateful_actor<EvolverState>;
 
-void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
+void next_batch(Self* self, const CandidateReport* report, model::TaskVisit* visit,
                 const caf::actor& pool, model::VirtualSchedule* schedule,
                 const model::CandidateTrainer* estimator) {
   auto& st = self->state;
@@ -34,7 +34,7 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
                         std::make_shared<const model::TrainJob>(model::TrainJob::of(st.batch[i]))};
     self->request(pool, caf::infinite, job)
         .then(
-            [self, runner, visit, pool, schedule, estimator, i](local_reply& reply) {
+            [self, report, visit, pool, schedule, estimator, i](local_reply& reply) {
               auto& s = self->state;
               s.replies[i] = std::move(reply);
               if (--s.outstanding > 0)
@@ -47,11 +47,13 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
                                          schedule->place(s.ready, s.replies[k]->result->seconds));
               }
               for (size_t k = 0; k < s.batch.size(); ++k) {
-                runner->report(visit->context->task.name(),
-                               visit->learner->record(s.batch[k], *s.replies[k]->result));
+                const model::CandidateRecord r =
+                    visit->learner->record(s.batch[k], *s.replies[k]->result);
+                if (report && *report)
+                  (*report)(visit->context->task.name(), r);
               }
               s.ready = s.batch_end;
-              next_batch(self, runner, visit, pool, schedule, estimator);
+              next_batch(self, report, visit, pool, schedule, estimator);
             },
             [self](caf::error& err) {
               if (self->state.done.pending())
@@ -63,15 +65,15 @@ void next_batch(Self* self, model::StreamRunner* runner, model::TaskVisit* visit
 
 }  // namespace
 
-caf::behavior evolver_actor(Self* self, model::StreamRunner* runner, model::TaskVisit* visit,
+caf::behavior evolver_actor(Self* self, const CandidateReport* report, model::TaskVisit* visit,
                             caf::actor pool, model::VirtualSchedule* schedule,
                             const model::CandidateTrainer* estimator) {
   return {
-      [self, runner, visit, pool, schedule, estimator](start_atom) {
+      [self, report, visit, pool, schedule, estimator](start_atom) {
         self->state.done = self->make_response_promise();
         self->state.ready = visit->virtual_start;
         self->state.batch_end = visit->virtual_start;
-        next_batch(self, runner, visit, pool, schedule, estimator);
+        next_batch(self, report, visit, pool, schedule, estimator);
         return self->state.done;
       },
   };

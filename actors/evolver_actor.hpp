@@ -1,7 +1,9 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
@@ -10,6 +12,9 @@
 #include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
+
+/// Where an evolver reports each candidate it recorded: (task, what happened to it).
+using CandidateReport = std::function<void(const std::string&, const model::CandidateRecord&)>;
 
 /// State of an evolver: the batch in flight and the replies that came back.
 struct EvolverState {
@@ -31,14 +36,15 @@ struct EvolverState {
 /// outcome does not depend on which trainer finished first), and asks for the next batch.
 ///
 /// `start_atom` → `true` when the learner has no more candidates (the visit is ready to
-/// commit), or the first error a job returned. `runner` and `visit` must outlive the actor; the
+/// commit), or the first error a job returned. Each recorded candidate goes to `report` (may be
+/// null). `report` and `visit` must outlive the actor; the
 /// run's state must not change while it works. With a `schedule` (simulated runs), each job's
 /// virtual cost is placed on it: a batch is ready when the one before it ended, the first at
 /// `visit->virtual_start`; `visit->virtual_end` is set when the last batch ends. With an
 /// `estimator`, a batch's jobs go to the pool longest expected first (by its
 /// `CandidateTrainer::estimated_flops`), so a generation's last job is a short one; without, in
 /// order.
-caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, model::StreamRunner* runner,
+caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, const CandidateReport* report,
                             model::TaskVisit* visit, caf::actor pool,
                             model::VirtualSchedule* schedule = nullptr,
                             const model::CandidateTrainer* estimator = nullptr);

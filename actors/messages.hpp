@@ -120,6 +120,11 @@ struct visit_ref {
   std::shared_ptr<model::TaskVisit> visit;
 };
 
+/// What a commit did, from the parameter owner to the coordinator (local only).
+struct commit_ref {
+  std::shared_ptr<const model::CommitRecord> record;
+};
+
 /// An observer call for the recorder to run (local only).
 struct observer_call {
   std::function<void()> run;
@@ -147,6 +152,7 @@ CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_job))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_reply))
 CAF_ADD_ATOM(evostream, evostream::actors, await_atom, "await")
 CAF_ADD_ATOM(evostream, evostream::actors, stop_atom, "stop")
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::commit_ref))
 CAF_END_TYPE_ID_BLOCK(evostream)
 
 // Local only: tensors, visits and calls are shared, not serialised.
@@ -155,3 +161,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::visit_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::observer_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::commit_ref)

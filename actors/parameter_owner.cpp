@@ -16,10 +16,10 @@ caf::behavior parameter_owner(caf::event_based_actor*, model::StreamRunner* runn
           return caf::make_error(run_error::begin_failed, std::string(e.what()));
         }
       },
-      [runner, tasks](commit_atom, visit_ref& ref) -> caf::result<int64_t> {
+      [runner, tasks](commit_atom, visit_ref& ref) -> caf::result<commit_ref> {
         try {
-          runner->commit(*tasks, *ref.visit);
-          return runner->progress().events_done;
+          return commit_ref{
+              std::make_shared<const model::CommitRecord>(runner->commit(*tasks, *ref.visit))};
         } catch (const std::exception& e) {
           return caf::make_error(run_error::commit_failed, std::string(e.what()));
         }

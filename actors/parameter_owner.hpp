@@ -13,9 +13,10 @@ namespace evostream::actors {
 /// `StreamRunner`), so immutability is enforced in one place.
 ///
 /// `(begin_atom, event)` → `visit_ref`: starts a task visit from the model as the scenario's
-/// concurrency defines it. `(commit_atom, visit_ref)` → events done: commits the visit's path
+/// concurrency defines it. `(commit_atom, visit_ref)` → `commit_ref`: commits the visit's path
 /// (the store refuses a write to a frozen component and is verified after every commit),
-/// evaluates every learned task and reports the checkpoint. Errors come back as error replies.
+/// evaluates the tasks whose path changed and answers with what the commit did, for the
+/// coordinator to hand to the snapshotter and the recorder. Errors come back as error replies.
 /// Commits evaluate: spawn it `detached`.
 caf::behavior parameter_owner(caf::event_based_actor* self, model::StreamRunner* runner,
                               std::shared_ptr<const std::vector<streams::TaskData>> tasks,

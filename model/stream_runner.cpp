@@ -7,12 +7,8 @@
 #include <set>
 #include <type_traits>
 
-#include "model/evaluator.hpp"
-#include "model/flop_count.hpp"
+#include "model/run/results_builder.hpp"
 #include "model/run_interrupted.hpp"
-#include "model/simulation_model.hpp"
-#include "model/vit_function.hpp"
-#include "streams/content_hash.hpp"
 
 namespace evostream::model {
 
@@ -27,69 +23,7 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-struct Scored {
-  double accuracy = 0.0;
-  std::string predictions_hash;
-};
-
-Scored evaluate(const RunState& state, const Path& path, const streams::TaskData& task,
-                const Strategy& strategy) {
-  const auto handles = state.store.resolve(path.ids);
-  if (const auto& sim = strategy.environment().simulation) {
-    const SimulatedEvaluation e =
-        sim->evaluate(handles, path.hp, task, static_cast<double>(strategy.candidate_steps()));
-    return {e.accuracy, e.predictions_hash};
-  }
-  const VitFunction f(VitLayout::of(pointers(handles)), strategy.environment().train.heads,
-                      path.hp.image_size);
-  const Evaluation e = Evaluator::evaluate(f, task.test);
-  return {e.accuracy, streams::ContentHash().update(e.predictions).hex()};
-}
-
 }  // namespace
-
-std::string run_state_hash(const ParameterStore& store, const RunProgress& progress) {
-  streams::ContentHash h;
-  auto number = [&](double v) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, &v, sizeof bits);
-    h.update(bits);
-  };
-  h.update(store.content_hash()).update(static_cast<uint64_t>(progress.events_done));
-  for (const auto& [task, p] : progress.paths) {
-    h.update(task).update(p.name).update(p.parent).update(static_cast<uint64_t>(p.ids.size()));
-    for (const auto& id : p.ids)
-      h.update(id);
-    number(p.quality);
-    number(p.score);
-    // The hyperparameters by kind: the numbers, then the choices and flags, then the integers,
-    // each kind in declaration order.
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      if constexpr (std::is_floating_point_v<std::decay_t<decltype(v)>>)
-        number(v);
-    });
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      using T = std::decay_t<decltype(v)>;
-      if constexpr (std::is_enum_v<T> || std::is_same_v<T, bool>)
-        h.update(static_cast<uint64_t>(v));
-    });
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      using T = std::decay_t<decltype(v)>;
-      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-        h.update(static_cast<uint64_t>(v));
-    });
-  }
-  // Every row in full (carried values included), as when every row was measured in full.
-  std::vector<double> row(progress.tasks.size(), -1.0);
-  for (size_t i = 0; i < progress.rows.size(); ++i) {
-    h.update(static_cast<uint64_t>(progress.row_learned[i]));
-    for (const auto& e : progress.rows[i])
-      row.at(static_cast<size_t>(e.task)) = e.accuracy;
-    for (double v : row)
-      number(v);
-  }
-  return h.hex();
-}
 
 StreamRunner::StreamRunner(const streams::Scenario& scenario, Strategy& strategy,
                            std::vector<Component> root, RunObserver observer)
@@ -118,19 +52,7 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
   }
   state_.store.verify();
   progress_ = progress;
-  current_.assign(progress.tasks.size(), std::nullopt);
-  current_sum_ = 0.0;
-  current_count_ = 0;
-  for (const auto& row : progress.rows) {
-    for (const auto& e : row)
-      current_.at(static_cast<size_t>(e.task)) = e.accuracy;
-  }
-  for (const auto& v : current_) {
-    if (v) {
-      current_sum_ += *v;
-      ++current_count_;
-    }
-  }
+  evaluator_.restore(progress);
   state_.set_paths(progress.paths);
   state_.last_task = progress.last_task;
   strategy_.restore_counters(progress.strategy_counters);
@@ -148,8 +70,7 @@ void StreamRunner::report(const std::string& task, const CandidateRecord& record
 }
 
 void StreamRunner::prepare(const std::vector<streams::TaskData>& tasks) {
-  if (current_.size() != tasks.size())
-    current_.assign(tasks.size(), std::nullopt);
+  evaluator_.prepare(tasks.size());
   if (progress_.tasks.size() != tasks.size()) {
     progress_.tasks.assign(tasks.size(), TaskResult{});
     for (size_t j = 0; j < tasks.size(); ++j) {
@@ -166,8 +87,6 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
   const size_t index = static_cast<size_t>(event % n);
   const int64_t iteration = event / n;
   const streams::TaskData& task = tasks[index];
-  if (observer_.task_started)
-    observer_.task_started(static_cast<int64_t>(index), iteration, task);
   const int64_t from = std::max<int64_t>(0, event - scenario_.run.concurrent_tasks + 1);
   if (from > progress_.events_done || event < progress_.events_done) {
     throw std::logic_error(fmt::format(
@@ -211,7 +130,7 @@ RunState StreamRunner::state_as_of(const std::vector<streams::TaskData>& tasks,
   return s;
 }
 
-void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit) {
+CommitRecord StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit& visit) {
   const int64_t event = visit.event;
   const size_t index = static_cast<size_t>(event % static_cast<int64_t>(tasks.size()));
   const streams::TaskData& task = tasks[index];
@@ -219,7 +138,9 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   TaskOutcome outcome = visit.learner->finish();
   visit.learner.reset();
 
-  std::vector<Component> added = outcome.added;  // shares tensors; for the checkpoint
+  CommitRecord record;
+  record.task = task.name();
+  record.added = outcome.added;  // shares tensors; for the snapshot
   for (const auto& c : outcome.added)
     result.params_added += c.num_params();
   const int64_t added_count = static_cast<int64_t>(outcome.added.size());
@@ -252,27 +173,9 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   // checking that each still predicts what it did when committed.
   const auto t_eval = Clock::now();
   const bool last_visit = event + 1 == events_total(tasks);
-  ProgressStep step;
+  ProgressStep& step = record.step;
   auto measure = [&](size_t j) {
-    const std::string& name = tasks[j].name();
-    const Scored s = evaluate(state_, strategy_.serving_path(state_, name), tasks[j], strategy_);
-    TaskResult& tj = progress_.tasks[j];
-    if (j == index) {
-      progress_.committed_hash[name] = s.predictions_hash;
-      tj.accuracy_after_learning = s.accuracy;
-    } else if (s.predictions_hash != progress_.committed_hash[name]) {
-      tj.predictions_identical = false;
-    }
-    tj.predictions_hash = s.predictions_hash;
-    tj.test_accuracy = s.accuracy;
-    step.entries.push_back({static_cast<int64_t>(j), s.accuracy});
-    step.entry_hashes.push_back(s.predictions_hash);
-    if (current_[j])
-      current_sum_ -= *current_[j];
-    else
-      ++current_count_;
-    current_[j] = s.accuracy;
-    current_sum_ += s.accuracy;
+    evaluator_.measure(state_, strategy_, tasks, j, index, progress_, step);
   };
   if (strategy_.immutable() && !last_visit) {
     measure(index);
@@ -307,16 +210,24 @@ void StreamRunner::commit(const std::vector<streams::TaskData>& tasks, TaskVisit
   step.learned = static_cast<int64_t>(index);
   step.task = result;
   step.path = outcome.path;
-  if (observer_.task_committed) {
-    std::vector<std::pair<std::string, double>> measured;
-    for (const auto& e : step.entries)
-      measured.emplace_back(tasks[static_cast<size_t>(e.task)].name(), e.accuracy);
-    observer_.task_committed(
-        task.name(), measured,
-        current_count_ ? current_sum_ / static_cast<double>(current_count_) : 0.0);
-  }
+  for (const auto& e : step.entries)
+    record.measured.emplace_back(tasks[static_cast<size_t>(e.task)].name(), e.accuracy);
+  record.average_accuracy = evaluator_.average();
+  return record;
+}
+
+void StreamRunner::notify(const CommitRecord& record) const {
+  if (observer_.task_committed)
+    observer_.task_committed(record.task, record.measured, record.average_accuracy);
   if (observer_.checkpoint)
-    observer_.checkpoint(step, added);
+    observer_.checkpoint(record.step, record.added);
+}
+
+void StreamRunner::announce(const std::vector<streams::TaskData>& tasks, int64_t event) const {
+  if (!observer_.task_started)
+    return;
+  const int64_t n = static_cast<int64_t>(tasks.size());
+  observer_.task_started(event % n, event / n, tasks[static_cast<size_t>(event % n)]);
 }
 
 RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
@@ -327,6 +238,7 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
       if (stop && stop->load())
         throw RunInterrupted();
       TaskVisit visit = begin(tasks, e, stop);
+      announce(tasks, e);
       const TaskContext& ctx = *visit.context;
       for (auto batch = visit.learner->next(); !batch.empty(); batch = visit.learner->next()) {
         for (const Candidate& c : batch) {
@@ -336,7 +248,7 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
           report(ctx.task.name(), visit.learner->record(c, r));
         }
       }
-      commit(tasks, visit);
+      notify(commit(tasks, visit));
     }
   } catch (const RunInterrupted&) {
     // The task in progress is abandoned; everything committed stays.
@@ -345,65 +257,7 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
 }
 
 RunResults StreamRunner::results(const std::vector<streams::TaskData>& tasks) const {
-  RunResults out;
-  out.scenario = scenario_.name;
-  out.strategy = strategy_.name();
-  out.seed = scenario_.seed;
-  out.root_params = state_.root_params;
-  out.events_done = progress_.events_done;
-  out.events_total = scenario_.run.iterations * static_cast<int64_t>(tasks.size());
-  out.complete = out.events_done == out.events_total;
-  out.simulated = strategy_.environment().simulation != nullptr;
-  std::vector<std::string> names;
-  for (const auto& t : tasks)
-    names.push_back(t.name());
-  out.matrix = AccuracyMatrix(names);
-  for (size_t i = 0; i < progress_.rows.size(); ++i)
-    out.matrix.add_entries(progress_.row_learned[i], progress_.rows[i]);
-  out.train_seconds = progress_.train_seconds;
-  out.evaluation_seconds = progress_.evaluation_seconds;
-  out.wall_seconds = progress_.wall_seconds;
-
-  // The final account: accounted parameters with the final sharing, FLOPs of serving paths.
-  std::set<std::string> serving_ids;
-  double accounted_sum = 0.0;
-  int64_t learned = 0;
-  const auto forgetting = out.matrix.task_forgetting();
-  const auto max_forgetting = out.matrix.task_max_forgetting();
-  for (size_t j = 0; j < tasks.size(); ++j) {
-    TaskResult tj = progress_.tasks.size() == tasks.size() ? progress_.tasks[j] : TaskResult{};
-    tj.name = tasks[j].name();
-    tj.classes = tasks[j].num_classes;
-    if (state_.paths.count(tj.name)) {
-      tj.path = strategy_.serving_path(state_, tj.name);
-      const auto handles = state_.store.resolve(tj.path.ids);
-      std::vector<int64_t> params;
-      for (const auto& c : handles) {
-        params.push_back(c->num_params());
-        tj.path_params += c->num_params();
-        serving_ids.insert(c->id());
-      }
-      tj.accounted_params = accounted_params(tj.path.ids, params, state_.usage, tj.name);
-      accounted_sum += tj.accounted_params;
-      ++learned;
-      const int64_t side =
-          tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
-      tj.inference_flops = FlopCount::forward(VitLayout::of(pointers(handles)), side);
-    }
-    tj.forgetting = forgetting[j];
-    tj.max_forgetting = max_forgetting[j];
-    out.tasks.push_back(std::move(tj));
-  }
-  for (const auto& id : serving_ids)
-    out.total_params += state_.store.get(id)->num_params();
-  out.store_params = state_.store.num_params();
-  out.params_per_task = learned ? accounted_sum / static_cast<double>(learned) : 0.0;
-  out.average_accuracy = out.matrix.average_accuracy();
-  out.bwt = out.matrix.bwt();
-  out.forgetting = out.matrix.forgetting();
-  out.max_forgetting = out.matrix.max_forgetting();
-  out.store_hash = state_.store.content_hash();
-  return out;
+  return build_results(scenario_, strategy_, state_, progress_, tasks);
 }
 
 }  // namespace evostream::model

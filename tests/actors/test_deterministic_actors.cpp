@@ -274,8 +274,15 @@ TEST_CASE("The parameter owner begins and commits visits and answers misuse with
   }
   auto commit = (*t.self)->request(owner, caf::infinite, commit_atom_v, visit_ref{visit});
   t.sched->run();
-  commit.receive([](int64_t done) { CHECK(done == 1); },
-                 [&](caf::error& e) { FAIL(t.system->render(e)); });
+  commit.receive(
+      [](commit_ref& ref) {
+        REQUIRE(ref.record);
+        CHECK(ref.record->task == "b-all");
+        CHECK(ref.record->step.events_done == 1);
+        CHECK(ref.record->measured.size() == 1);
+        CHECK_FALSE(ref.record->added.empty());
+      },
+      [&](caf::error& e) { FAIL(t.system->render(e)); });
   CHECK(runner.progress().paths.count("b-all") == 1);
   (*t.self)->send_exit(owner, caf::exit_reason::user_shutdown);
 }
