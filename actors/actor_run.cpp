@@ -19,7 +19,7 @@
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
-#include "model/virtual_schedule.hpp"
+#include "model/run/virtual_schedule.hpp"
 
 namespace evostream::actors {
 

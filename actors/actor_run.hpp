@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 

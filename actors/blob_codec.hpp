@@ -1,9 +1,9 @@
 #pragma once
 
 #include "actors/messages.hpp"
-#include "model/component.hpp"
+#include "model/core/component.hpp"
 #include "model/train/train_job.hpp"
-#include "model/trainer.hpp"
+#include "model/train/trainer.hpp"
 
 namespace evostream::actors {
 

@@ -13,10 +13,10 @@
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
+#include "model/run/stream_runner.hpp"
+#include "model/run/virtual_schedule.hpp"
 #include "model/run/visit_window.hpp"
-#include "model/stream_runner.hpp"
 #include "model/train/candidate_trainer.hpp"
-#include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
 

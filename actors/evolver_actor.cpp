@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "model/dispatch_order.hpp"
+#include "model/train/dispatch_order.hpp"
 
 namespace evostream::actors {
 

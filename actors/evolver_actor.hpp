@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "actors/messages.hpp"
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
+#include "model/run/virtual_schedule.hpp"
 #include "model/train/candidate_trainer.hpp"
-#include "model/virtual_schedule.hpp"
 
 namespace evostream::actors {
 

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 #include "model/train/train_job.hpp"
 
 /// The messages actors exchange: all serialisable so they can cross the network, except the

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 
 namespace evostream::actors {
 

@@ -6,7 +6,7 @@
 
 #include "actors/blob_codec.hpp"
 #include "actors/run_error.hpp"
-#include "model/run_interrupted.hpp"
+#include "model/core/run_interrupted.hpp"
 
 namespace evostream::actors {
 

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <functional>
 
-#include "app/report_page.hpp"
+#include "report/report_page.hpp"
 #include "storage/results_reader.hpp"
 
 namespace evostream::app {
 
 std::string CompareCommand::table(const std::vector<model::RunResults>& runs,
                                   const std::vector<std::string>& dirs) {
-  const std::vector<std::string> labels = ReportPage::labels(runs, dirs);
+  const std::vector<std::string> labels = report::ReportPage::labels(runs, dirs);
   size_t width = 12;
   for (const auto& l : labels)
     width = std::max(width, l.size() + 2);

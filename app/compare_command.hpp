@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 
 namespace evostream::app {
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "model/parameter_store.hpp"
-#include "model/stream_runner.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/run/stream_runner.hpp"
 #include "storage/run_directory.hpp"
 
 namespace evostream::app {

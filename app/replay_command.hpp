@@ -5,7 +5,7 @@
 #include <string>
 
 #include "app/run_events.hpp"
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 
 namespace evostream::app {
 

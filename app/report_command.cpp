@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "app/model_graph.hpp"
-#include "app/report_page.hpp"
+#include "report/model_graph.hpp"
+#include "report/report_page.hpp"
 #include "storage/results_reader.hpp"
 #include "storage/results_writer.hpp"
 
@@ -11,7 +11,7 @@ namespace evostream::app {
 
 int ReportCommand::run(std::ostream& out) const {
   if (dot_) {
-    out << ModelGraph(storage::ResultsReader::read_run(run_dir_)).dot();
+    out << report::ModelGraph(storage::ResultsReader::read_run(run_dir_)).dot();
     return 0;
   }
   out << fmt::format("report written to {}\n", write(run_dir_, others_));
@@ -28,7 +28,8 @@ std::string ReportCommand::write(const std::string& run_dir,
   const std::vector<model::RunResults> beside(runs.begin() + 1, runs.end());
   const std::string path = run_dir + "/report.html";
   storage::ResultsWriter::write_text(
-      path, ReportPage::html(runs.front(), beside, ReportPage::labels(runs, dirs), run_dir));
+      path, report::ReportPage::html(runs.front(), beside, report::ReportPage::labels(runs, dirs),
+                                     run_dir));
   return path;
 }
 

@@ -7,7 +7,7 @@
 namespace evostream::app {
 
 /// `evostream report RUN_DIR [--with RUN_DIR...] [--dot]`: writes `RUN_DIR/report.html`, a
-/// self-contained page of plots (`ReportPage`), or prints the model graph in Graphviz's DOT
+/// self-contained page of plots (`report::ReportPage`), or prints the model graph in Graphviz's DOT
 /// language.
 class ReportCommand {
  public:

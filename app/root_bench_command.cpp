@@ -6,9 +6,9 @@
 #include <memory>
 #include <stdexcept>
 
-#include "model/evaluator.hpp"
-#include "model/root_trainer.hpp"
-#include "model/vit_function.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/train/evaluator.hpp"
+#include "model/train/root_trainer.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"

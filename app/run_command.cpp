@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "app/run_session.hpp"
-#include "model/root_trainer.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "model/vit_factory.hpp"
+#include "model/train/root_trainer.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"

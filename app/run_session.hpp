@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "app/run_events.hpp"
-#include "model/component.hpp"
+#include "model/core/component.hpp"
 #include "storage/fault_injection.hpp"
 #include "storage/run_directory.hpp"
 #include "streams/scenario.hpp"

@@ -9,12 +9,12 @@
 #include <thread>
 
 #include "actors/actor_run.hpp"
-#include "app/svg_charts.hpp"
 #include "app/task_count_bench.hpp"
-#include "model/root_trainer.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "model/stream_runner.hpp"
-#include "model/vit_factory.hpp"
+#include "model/train/root_trainer.hpp"
+#include "report/svg_charts.hpp"
 #include "storage/results_writer.hpp"
 #include "storage/root_source.hpp"
 #include "streams/scenario_parser.hpp"
@@ -58,8 +58,8 @@ std::string ScalingBenchCommand::csv(const std::vector<Point>& points) {
 
 std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_trainers) {
   std::vector<std::string> xs;
-  SvgCharts::Series measured{"measured", "#1f77b4", {}};
-  SvgCharts::Series ideal{"linear from the first point", "#9e9e9e", {}};
+  report::SvgCharts::Series measured{"measured", "#1f77b4", {}};
+  report::SvgCharts::Series ideal{"linear from the first point", "#9e9e9e", {}};
   for (const auto& p : points) {
     const int64_t x = by_trainers ? p.trainers : p.concurrent;
     const int64_t x0 = by_trainers ? points.front().trainers : points.front().concurrent;
@@ -69,14 +69,14 @@ std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_t
                                              static_cast<double>(x0)
                                        : std::optional<double>());
   }
-  std::vector<SvgCharts::Series> series{measured};
+  std::vector<report::SvgCharts::Series> series{measured};
   if (by_trainers)
     series.push_back(ideal);
-  return SvgCharts::file(SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent",
-                                          xs, series,
-                                          by_trainers ? "candidates per second, by trainers"
-                                                      : "candidates per second, by tasks at once",
-                                          [](double v) { return fmt::format("{:.2f}", v); }));
+  return report::SvgCharts::file(
+      report::SvgCharts::lines(by_trainers ? "scaling-trainers" : "scaling-concurrent", xs, series,
+                               by_trainers ? "candidates per second, by trainers"
+                                           : "candidates per second, by tasks at once",
+                               [](double v) { return fmt::format("{:.2f}", v); }));
 }
 
 int ScalingBenchCommand::run(std::ostream& out) const {

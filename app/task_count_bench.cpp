@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "app/svg_charts.hpp"
+#include "report/svg_charts.hpp"
 #include "storage/results_reader.hpp"
 #include "storage/results_writer.hpp"
 
@@ -166,10 +166,10 @@ std::string TaskCountBench::csv(const std::vector<Point>& points) {
 
 std::string TaskCountBench::svg(const std::vector<Point>& points) {
   std::vector<std::string> xs;
-  SvgCharts::Series orchestration{"orchestration ms per task", "#1f77b4", {}};
-  SvgCharts::Series evaluation{"evaluation ms per task", "#ff7f0e", {}};
-  SvgCharts::Series snapshots{"snapshot ms per task", "#2ca02c", {}};
-  SvgCharts::Series end{"median ms per task over the last tenth", "#9467bd", {}};
+  report::SvgCharts::Series orchestration{"orchestration ms per task", "#1f77b4", {}};
+  report::SvgCharts::Series evaluation{"evaluation ms per task", "#ff7f0e", {}};
+  report::SvgCharts::Series snapshots{"snapshot ms per task", "#2ca02c", {}};
+  report::SvgCharts::Series end{"median ms per task over the last tenth", "#9467bd", {}};
   for (const auto& p : points) {
     const double n = static_cast<double>(std::max<int64_t>(1, p.tasks));
     xs.push_back(std::to_string(p.tasks));
@@ -178,10 +178,10 @@ std::string TaskCountBench::svg(const std::vector<Point>& points) {
     snapshots.values.push_back(1000.0 * p.snapshot_seconds / n);
     end.values.push_back(p.end_ms_per_task);
   }
-  return SvgCharts::file(SvgCharts::lines("scaling-tasks", xs,
-                                          {orchestration, evaluation, snapshots, end},
-                                          "milliseconds per task, by tasks in the stream",
-                                          [](double v) { return fmt::format("{:.1f}", v); }));
+  return report::SvgCharts::file(
+      report::SvgCharts::lines("scaling-tasks", xs, {orchestration, evaluation, snapshots, end},
+                               "milliseconds per task, by tasks in the stream",
+                               [](double v) { return fmt::format("{:.1f}", v); }));
 }
 
 std::vector<TaskCountBench::Point> TaskCountBench::run(const std::vector<int64_t>& tasks,

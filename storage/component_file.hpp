@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "model/component.hpp"
+#include "model/core/component.hpp"
 #include "streams/scenario.hpp"
 
 namespace evostream::storage {

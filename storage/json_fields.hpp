@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "model/evolution/path.hpp"
-#include "model/hyperparameters.hpp"
+#include "model/core/hyperparameters.hpp"
+#include "model/core/path.hpp"
 
 namespace evostream::storage {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "model/stream_runner.hpp"
+#include "model/run/stream_runner.hpp"
 
 namespace evostream::storage {
 

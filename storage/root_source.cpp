@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "storage/component_file.hpp"
 #include "storage/storage_error.hpp"
 

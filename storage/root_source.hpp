@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/trainer.hpp"
+#include "model/core/component.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/stream_runner.hpp"
+#include "model/core/component.hpp"
+#include "model/run/stream_runner.hpp"
 #include "storage/fault_injection.hpp"
 #include "storage/progress_codec.hpp"
 #include "streams/scenario.hpp"

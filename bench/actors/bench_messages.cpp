@@ -7,7 +7,7 @@
 
 #include "actors/blob_codec.hpp"
 #include "actors/messages.hpp"
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "model/parameter_store.hpp"
-#include "model/vit_factory.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 
 namespace {
 

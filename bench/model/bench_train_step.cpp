@@ -4,8 +4,8 @@
 
 #include <benchmark/benchmark.h>
 
-#include "model/trainer.hpp"
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 

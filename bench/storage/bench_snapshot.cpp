@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "storage/component_file.hpp"
 
 namespace {

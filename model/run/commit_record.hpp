@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/component.hpp"
+#include "model/core/component.hpp"
 #include "model/run/run_progress.hpp"
 
 namespace evostream::model {

@@ -1,8 +1,8 @@
 #include "model/run/matrix_evaluator.hpp"
 
-#include "model/evaluator.hpp"
-#include "model/simulation_model.hpp"
-#include "model/vit_function.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/train/evaluator.hpp"
+#include "model/train/simulation_model.hpp"
 #include "streams/content_hash.hpp"
 
 namespace evostream::model {

@@ -3,9 +3,9 @@
 #include <set>
 #include <string>
 
-#include "model/evolution/component_usage.hpp"
-#include "model/flop_count.hpp"
-#include "model/vit_layout.hpp"
+#include "model/core/component_usage.hpp"
+#include "model/nn/vit/flop_count.hpp"
+#include "model/nn/vit/vit_layout.hpp"
 
 namespace evostream::model {
 

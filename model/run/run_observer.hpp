@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/component.hpp"
+#include "model/core/component.hpp"
 #include "model/run/run_progress.hpp"
 #include "model/train/candidate.hpp"
 #include "streams/task_data.hpp"

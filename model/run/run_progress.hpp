@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "model/evolution/path.hpp"
-#include "model/metrics/accuracy_matrix.hpp"
+#include "model/core/path.hpp"
+#include "model/run/accuracy_matrix.hpp"
 #include "model/run/run_results.hpp"
 
 namespace evostream::model {

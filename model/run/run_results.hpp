@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "model/evolution/path.hpp"
-#include "model/metrics/accuracy_matrix.hpp"
+#include "model/core/path.hpp"
+#include "model/run/accuracy_matrix.hpp"
 
 namespace evostream::model {
 

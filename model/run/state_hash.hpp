@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "model/parameter_store.hpp"
+#include "model/core/parameter_store.hpp"
 #include "model/run/run_progress.hpp"
 
 namespace evostream::model {

@@ -1,6 +1,6 @@
 #include "model/strategies/path_draft.hpp"
 
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 
 namespace evostream::model {
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "model/run_interrupted.hpp"
-#include "model/simulation_model.hpp"
+#include "model/core/run_interrupted.hpp"
 #include "model/strategies/strategy_registry.hpp"
+#include "model/train/simulation_model.hpp"
 
 namespace evostream::model {
 

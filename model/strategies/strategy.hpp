@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/evolution/component_usage.hpp"
-#include "model/evolution/evolver.hpp"
-#include "model/evolution/path.hpp"
-#include "model/parameter_store.hpp"
-#include "model/prefix_cache.hpp"
+#include "model/core/component.hpp"
+#include "model/core/component_usage.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/core/path.hpp"
+#include "model/strategies/mu2net/evolver.hpp"
 #include "model/strategies/strategy_options.hpp"
 #include "model/train/candidate_trainer.hpp"
-#include "model/trainer.hpp"
+#include "model/train/prefix_cache.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/evolution/path.hpp"
+#include "model/core/component.hpp"
+#include "model/core/path.hpp"
 
 namespace evostream::model {
 

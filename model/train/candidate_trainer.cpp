@@ -1,6 +1,6 @@
 #include "model/train/candidate_trainer.hpp"
 
-#include "model/simulation_model.hpp"
+#include "model/train/simulation_model.hpp"
 
 namespace evostream::model {
 

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "model/prefix_cache.hpp"
+#include "model/train/prefix_cache.hpp"
 #include "model/train/train_job.hpp"
-#include "model/trainer.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {

@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/hyperparameters.hpp"
+#include "model/core/component.hpp"
+#include "model/core/hyperparameters.hpp"
 #include "model/train/candidate.hpp"
 
 namespace evostream::model {

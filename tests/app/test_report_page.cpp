@@ -3,13 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include "app/compare_command.hpp"
-#include "app/model_graph.hpp"
 #include "app/replay_command.hpp"
-#include "app/report_page.hpp"
-#include "app/svg_charts.hpp"
+#include "report/model_graph.hpp"
+#include "report/report_page.hpp"
+#include "report/svg_charts.hpp"
 
 using namespace evostream;
 using namespace evostream::app;
+using namespace evostream::report;
 using Catch::Matchers::Contains;
 
 namespace {

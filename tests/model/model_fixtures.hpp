@@ -5,11 +5,11 @@
 #include <memory>
 #include <vector>
 
-#include "model/component.hpp"
-#include "model/parameter_store.hpp"
-#include "model/root_trainer.hpp"
-#include "model/trainer.hpp"
-#include "model/vit_factory.hpp"
+#include "model/core/component.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/train/root_trainer.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/metrics/accuracy_matrix.hpp"
+#include "model/run/accuracy_matrix.hpp"
 
 using evostream::model::AccuracyMatrix;
 

@@ -8,14 +8,14 @@
 #include <sstream>
 #include <string>
 
-#include "model/component.hpp"
-#include "model/root_trainer.hpp"
+#include "model/core/component.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/run/stream_runner.hpp"
 #include "model/strategies/path_draft.hpp"
 #include "model/strategies/strategy.hpp"
 #include "model/strategies/strategy_options.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "model/stream_runner.hpp"
-#include "model/vit_factory.hpp"
+#include "model/train/root_trainer.hpp"
 #include "model_fixtures.hpp"
 #include "streams/config_error.hpp"
 #include "streams/option_reader.hpp"

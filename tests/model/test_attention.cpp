@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "model/activation.hpp"
-#include "model/attention.hpp"
-#include "model/layer_norm.hpp"
+#include "model/nn/vit/activation.hpp"
+#include "model/nn/vit/attention.hpp"
+#include "model/nn/vit/layer_norm.hpp"
 
 using evostream::model::Attention;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/blas_check.hpp"
+#include "model/core/blas_check.hpp"
 
 using Catch::Matchers::Contains;
 using evostream::model::BlasCheck;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "model/simulation_model.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "model/train/candidate_trainer.hpp"
-#include "model/vit_factory.hpp"
+#include "model/train/simulation_model.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "model/component.hpp"
-#include "model/vit_factory.hpp"
+#include "model/core/component.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/evolution/component_usage.hpp"
+#include "model/core/component_usage.hpp"
 
 using namespace evostream::model;
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "model/dispatch_order.hpp"
-#include "model/prefix_cache.hpp"
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/train/dispatch_order.hpp"
+#include "model/train/prefix_cache.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/evolution/evolver.hpp"
+#include "model/strategies/mu2net/evolver.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

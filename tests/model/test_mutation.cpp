@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/evolution/mutation.hpp"
+#include "model/strategies/mu2net/mutation.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

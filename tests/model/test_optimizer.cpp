@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "model/optimizer.hpp"
+#include "model/train/optimizer.hpp"
 
 using namespace evostream::model;
 using Catch::Matchers::Contains;

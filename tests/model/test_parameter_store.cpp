@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "model/parameter_store.hpp"
-#include "model/store_error.hpp"
-#include "model/vit_factory.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/core/store_error.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/evolution/parent_selection.hpp"
+#include "model/strategies/mu2net/parent_selection.hpp"
 
 using evostream::model::ParentSelection;
 using evostream::streams::Rng;

@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "model/parameter_store.hpp"
-#include "model/prefix_cache.hpp"
-#include "model/root_trainer.hpp"
-#include "model/trainer.hpp"
-#include "model/vit_factory.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/train/prefix_cache.hpp"
+#include "model/train/root_trainer.hpp"
+#include "model/train/trainer.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/evolution/search_space.hpp"
+#include "model/strategies/mu2net/search_space.hpp"
 #include "model_fixtures.hpp"
 
 using evostream::model::Hyperparameters;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "model/model_fixtures.hpp"
-#include "model/simulation_model.hpp"
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/train/simulation_model.hpp"
 
 using namespace evostream;
 using evostream::testing::micro_arch;

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "model/root_trainer.hpp"
+#include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "model/stream_runner.hpp"
-#include "model/trainer.hpp"
+#include "model/train/root_trainer.hpp"
+#include "model/train/trainer.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 

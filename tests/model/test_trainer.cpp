@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "model/evaluator.hpp"
-#include "model/parameter_store.hpp"
-#include "model/root_trainer.hpp"
-#include "model/trainer.hpp"
-#include "model/vit_factory.hpp"
-#include "model/vit_function.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/train/evaluator.hpp"
+#include "model/train/root_trainer.hpp"
+#include "model/train/trainer.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model/virtual_schedule.hpp"
+#include "model/run/virtual_schedule.hpp"
 
 using evostream::model::VirtualSchedule;
 

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "model/vit_factory.hpp"
-#include "model/vit_function.hpp"
-#include "model/vit_layout.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/nn/vit/vit_layout.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "../model/model_fixtures.hpp"
-#include "model/evaluator.hpp"
-#include "model/vit_factory.hpp"
-#include "model/vit_function.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/train/evaluator.hpp"
 #include "storage/component_file.hpp"
 #include "storage/root_source.hpp"
 #include "storage/storage_error.hpp"

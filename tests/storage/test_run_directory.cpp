@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "model/model_fixtures.hpp"
-#include "model/vit_factory.hpp"
+#include "model/nn/vit/vit_factory.hpp"
 #include "storage/run_directory.hpp"
 #include "storage/storage_error.hpp"
 #include "support/test_files.hpp"

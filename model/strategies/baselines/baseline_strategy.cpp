@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "model/nn/vit/vit_factory.hpp"
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/path_draft.hpp"
-#include "model/vit_factory.hpp"
 
 namespace evostream::model {
 

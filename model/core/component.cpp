@@ -1,0 +1,197 @@
+#include "model/core/component.hpp"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <stdexcept>
+
+#include "streams/content_hash.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+constexpr ComponentKind kKinds[] = {ComponentKind::kPatchEmbedding,
+                                    ComponentKind::kClassToken,
+                                    ComponentKind::kPositionEmbedding,
+                                    ComponentKind::kBlock,
+                                    ComponentKind::kAdapter,
+                                    ComponentKind::kFinalNorm,
+                                    ComponentKind::kHead};
+
+}  // namespace
+
+const char* kind_name(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::kPatchEmbedding:
+      return "patch_embedding";
+    case ComponentKind::kClassToken:
+      return "class_token";
+    case ComponentKind::kPositionEmbedding:
+      return "position_embedding";
+    case ComponentKind::kBlock:
+      return "block";
+    case ComponentKind::kAdapter:
+      return "adapter";
+    case ComponentKind::kFinalNorm:
+      return "final_norm";
+    case ComponentKind::kHead:
+      return "head";
+  }
+  return "?";
+}
+
+ComponentKind kind_from_name(const std::string& name) {
+  for (ComponentKind k : kKinds) {
+    if (name == kind_name(k))
+      return k;
+  }
+  throw std::invalid_argument("unknown component kind \"" + name + "\"");
+}
+
+Component::Component(std::string id, ComponentKind kind, int64_t index, std::string owner,
+                     std::string parent, std::vector<std::string> names,
+                     std::vector<at::Tensor> tensors)
+    : id_(std::move(id)),
+      kind_(kind),
+      index_(index),
+      owner_(std::move(owner)),
+      parent_(std::move(parent)),
+      names_(std::move(names)),
+      tensors_(std::move(tensors)) {
+  if (names_.size() != tensors_.size()) {
+    throw std::invalid_argument(
+        fmt::format("component {}: {} names for {} tensors", id_, names_.size(), tensors_.size()));
+  }
+}
+
+const at::Tensor& Component::tensor(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name)
+      return tensors_[i];
+  }
+  throw std::out_of_range(fmt::format("component {} has no tensor \"{}\"", id_, name));
+}
+
+int64_t Component::num_params() const {
+  int64_t n = 0;
+  for (const auto& t : tensors_)
+    n += t.numel();
+  return n;
+}
+
+std::string Component::content_hash() const {
+  streams::ContentHash h;
+  h.update(std::string(kind_name(kind_))).update(static_cast<uint64_t>(index_));
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    h.update(names_[i]);
+    const at::Tensor t = tensors_[i].detach().to(at::kCPU).contiguous();
+    for (int64_t d : t.sizes())
+      h.update(static_cast<uint64_t>(d));
+    h.update(static_cast<uint64_t>(t.scalar_type()));
+    h.update(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  }
+  return h.hex();
+}
+
+Component Component::clone(const std::string& new_id, const std::string& new_owner) const {
+  Component c = copy();
+  c.id_ = new_id;
+  c.owner_ = new_owner;
+  c.parent_ = id_;
+  return c;
+}
+
+Component Component::copy() const {
+  std::vector<at::Tensor> copies;
+  copies.reserve(tensors_.size());
+  for (const auto& t : tensors_)
+    copies.push_back(t.detach().clone());
+  Component c(id_, kind_, index_, owner_, parent_, names_, std::move(copies));
+  c.momentum_.reserve(momentum_.size());
+  for (const auto& m : momentum_)
+    c.momentum_.push_back(m.detach().clone());
+  return c;
+}
+
+Component Component::to(const std::string& device) const {
+  const c10::Device target(device);
+  Component c = *this;
+  for (auto& t : c.tensors_)
+    t = t.detach().to(target);
+  for (auto& m : c.momentum_)
+    m = m.detach().to(target);
+  return c;
+}
+
+Component Component::with_momentum(std::vector<at::Tensor> traces) const {
+  if (!traces.empty() && traces.size() != tensors_.size()) {
+    throw std::invalid_argument(fmt::format("component {}: expected {} momentum traces, found {}",
+                                            id_, tensors_.size(), traces.size()));
+  }
+  for (size_t i = 0; i < traces.size(); ++i) {
+    if (traces[i].sizes() != tensors_[i].sizes()) {
+      throw std::invalid_argument(fmt::format(
+          "component {}: the momentum trace of tensor {} has shape {}, expected {}", id_, names_[i],
+          fmt::join(traces[i].sizes(), "x"), fmt::join(tensors_[i].sizes(), "x")));
+    }
+  }
+  Component c = *this;
+  c.momentum_ = std::move(traces);
+  return c;
+}
+
+Component Component::with_tensors(std::vector<at::Tensor> tensors) const {
+  if (frozen_) {
+    throw std::logic_error(
+        fmt::format("component {} is frozen (owner {}): its tensors cannot be "
+                    "replaced",
+                    id_, owner_));
+  }
+  if (tensors.size() != tensors_.size()) {
+    throw std::invalid_argument(fmt::format("component {}: expected {} tensors, found {}", id_,
+                                            tensors_.size(), tensors.size()));
+  }
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].sizes() != tensors_[i].sizes()) {
+      throw std::invalid_argument(
+          fmt::format("component {}: tensor {} changes shape", id_, names_[i]));
+    }
+  }
+  Component c = *this;
+  c.tensors_ = std::move(tensors);
+  return c;
+}
+
+void Component::freeze() {
+  for (auto& t : tensors_)
+    t = t.detach();
+  for (auto& m : momentum_)
+    m = m.detach();
+  frozen_ = true;
+}
+
+std::vector<std::shared_ptr<const Component>> share(std::vector<Component> components) {
+  std::vector<std::shared_ptr<const Component>> out;
+  out.reserve(components.size());
+  for (auto& c : components)
+    out.push_back(std::make_shared<const Component>(std::move(c)));
+  return out;
+}
+
+std::vector<const Component*> pointers(
+    const std::vector<std::shared_ptr<const Component>>& handles) {
+  std::vector<const Component*> out;
+  out.reserve(handles.size());
+  for (const auto& h : handles)
+    out.push_back(h.get());
+  return out;
+}
+
+std::string derived_id(const std::string& task, ComponentKind kind, int64_t index,
+                       const std::string& suffix) {
+  return task + "/" + kind_name(kind) + (index >= 0 ? std::to_string(index) : "") + suffix;
+}
+
+}  // namespace evostream::model

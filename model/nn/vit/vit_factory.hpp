@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/core/component.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::model {
+
+/// Creates freshly initialised ViT components, seeded and bit-reproducible.
+///
+/// Initial values are drawn from the project's own generator (`streams::Rng`), not from
+/// LibTorch's, so the same seed gives the same bytes with any LibTorch build. Initialisation
+/// follows the ViT reference: Xavier-uniform linear kernels, zero biases, LeCun-normal patch
+/// kernel, N(0, 0.02) position embedding, zero class token, zero head; adapters have a zero
+/// output kernel so that an inserted adapter is the identity.
+class VitFactory {
+ public:
+  /// All components of a root model for `arch` with a head of `classes` outputs, owned by
+  /// `owner` (ids `OWNER/patch_embedding`, `OWNER/block0`, ...), in path order.
+  static std::vector<Component> root(const streams::ArchitectureSpec& arch, int64_t classes,
+                                     const std::string& owner, uint64_t seed);
+  /// One transformer block (index `index`) of `arch`.
+  static Component block(const std::string& id, const std::string& owner, int64_t index,
+                         const streams::ArchitectureSpec& arch, uint64_t seed);
+  /// A residual adapter before block `index`: LN → Dense(adapter_dim) → GELU → Dense(dim).
+  static Component adapter(const std::string& id, const std::string& owner, int64_t index,
+                           int64_t dim, int64_t adapter_dim, uint64_t seed);
+  /// A zero-initialised classification head.
+  static Component head(const std::string& id, const std::string& owner, int64_t dim,
+                        int64_t classes);
+};
+
+}  // namespace evostream::model

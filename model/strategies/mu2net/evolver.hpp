@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/core/component.hpp"
+#include "model/core/component_usage.hpp"
+#include "model/core/parameter_store.hpp"
+#include "model/core/path.hpp"
+#include "model/strategies/mu2net/mutation.hpp"
+#include "model/strategies/mu2net/search_space.hpp"
+#include "model/train/candidate.hpp"
+#include "model/train/trainer.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::model {
+
+/// Where one task's evolution stands in the run and what it may spend.
+struct EvolutionSettings {
+  /// Generations of this task iteration. Default: 4.
+  int64_t generations = 4;
+  /// Children per generation. Default: 4.
+  int64_t children = 4;
+  /// s of the score; 1 = no size penalty. Default: 1.0.
+  double scale_factor = 1.0;
+  /// The run seed. Default: 1.
+  uint64_t seed = 1;
+  /// The task's position in the stream (part of every seed). Default: 0.
+  int64_t task_index = 0;
+  /// Which visit of the task this is, from 0. Default: 0.
+  int64_t iteration = 0;
+};
+
+/// The evolutionary search of one task iteration (µ2Net), without any training of its own.
+///
+/// `propose(g)` plans and materialises the children of generation g; the caller trains them
+/// (anywhere, in any order) and hands each result to `record`. Every draw comes from a generator
+/// seeded by (run seed, task, iteration, generation, child), so the outcome does not depend on
+/// who trained what or in which order results came back.
+class Evolver {
+ public:
+  /// `seeds`: the committed paths of other tasks and the root's path, whose components are in
+  /// `store` (read when a seed is picked as a parent, so they must outlive the evolver);
+  /// `previous`: this task's own committed path from an earlier iteration, if any;
+  /// `offspring`: children per path name for this task, kept across iterations (names of
+  /// paths that had none are not added).
+  Evolver(const ParameterStore& store, const ComponentUsage& usage, std::vector<const Path*> seeds,
+          std::optional<Path> previous, std::map<std::string, int64_t>& offspring,
+          const SearchSpace& space, const streams::ArchitectureSpec& arch, std::string task,
+          int64_t classes, double root_params, EvolutionSettings settings);
+
+  /// The children of generation `generation` (results of earlier generations must be recorded).
+  std::vector<Candidate> propose(int64_t generation);
+  /// Scores a trained candidate and keeps it in the population if it beats its parent.
+  CandidateRecord record(const Candidate& candidate, const TrainResult& result);
+
+  /// The best path so far (highest score; the earliest on ties). Raises when nothing was kept.
+  const Path& best();
+  /// The components of the best path that are not in the store yet: what the task commits.
+  std::vector<Component> new_components();
+  /// Components of the best path, in order.
+  const std::vector<std::shared_ptr<const Component>>& best_components();
+
+ private:
+  struct Member {
+    Path path;
+    std::vector<std::shared_ptr<const Component>> components;
+  };
+  Member member_of(const Path& path) const;
+  double score_of(const Path& path, const std::vector<std::shared_ptr<const Component>>& components,
+                  double quality) const;
+  void merge_pending();
+
+  const ParameterStore& store_;
+  const ComponentUsage& usage_;
+  std::vector<const Path*> seeds_;
+  // Children each seed had so far (as in `offspring_`), kept here so that picking a parent
+  // does not look every seed up.
+  std::vector<int64_t> seed_offspring_;
+  std::vector<Member> population_;
+  std::vector<std::pair<int64_t, Member>> pending_;  // kept children of the running generation
+  std::map<std::string, int64_t>& offspring_;
+  const SearchSpace& space_;
+  streams::ArchitectureSpec arch_;
+  std::string task_;
+  int64_t classes_;
+  double root_params_;
+  EvolutionSettings settings_;
+  Mutation mutation_;
+};
+
+}  // namespace evostream::model

@@ -1,0 +1,56 @@
+#include "model/train/evaluator.hpp"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <functional>
+
+#include "streams/batch_sampler.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+// Scores the first `limit` images of `set` (all when 0) in batches; `logits(start, b)` gives the
+// logits of images [start, start + b).
+Evaluation score(const streams::ImageSet& set, int64_t batch, int64_t limit,
+                 const std::function<at::Tensor(int64_t, int64_t)>& logits) {
+  c10::InferenceMode guard;
+  const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
+  Evaluation out;
+  out.predictions.reserve(static_cast<size_t>(n));
+  int64_t correct = 0;
+  for (int64_t start = 0; start < n; start += batch) {
+    const int64_t b = std::min(batch, n - start);
+    const at::Tensor pred = logits(start, b).argmax(1).to(at::kCPU).contiguous();
+    const int64_t* p = pred.data_ptr<int64_t>();
+    for (int64_t i = 0; i < b; ++i) {
+      out.predictions.push_back(p[i]);
+      correct += p[i] == set.label(start + i);
+    }
+  }
+  out.accuracy = n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+  return out;
+}
+
+}  // namespace
+
+Evaluation Evaluator::evaluate(const VitFunction& f, const streams::ImageSet& set, int64_t batch,
+                               int64_t limit) {
+  at::Tensor images = at::empty({batch, set.channels(), set.height(), set.width()}, at::kFloat);
+  const c10::Device device = f.layout().patch_embedding->tensors().front().device();
+  return score(set, batch, limit, [&](int64_t start, int64_t b) {
+    streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
+    return f.forward(images.narrow(0, 0, b).to(device));
+  });
+}
+
+Evaluation Evaluator::evaluate_tokens(const VitFunction& f, const at::Tensor& tokens,
+                                      int64_t from_block, const streams::ImageSet& set,
+                                      int64_t batch, int64_t limit) {
+  return score(set, batch, limit, [&](int64_t start, int64_t b) {
+    return f.classify(f.run_blocks(tokens.narrow(0, start, b), from_block, f.depth(), true));
+  });
+}
+
+}  // namespace evostream::model

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/nn/vit/vit_function.hpp"
+#include "streams/image_set.hpp"
+
+namespace evostream::model {
+
+/// The result of scoring a path on a split.
+struct Evaluation {
+  /// Share of correct predictions.
+  double accuracy = 0.0;
+  /// The predicted class of each scored image, in order.
+  std::vector<int64_t> predictions;
+};
+
+/// Batched inference of a path on an image set, without autograd.
+class Evaluator {
+ public:
+  /// Scores the first `limit` images of `set` (all when `limit` is 0) in batches of `batch`.
+  static Evaluation evaluate(const VitFunction& f, const streams::ImageSet& set,
+                             int64_t batch = 500, int64_t limit = 0);
+  /// Scores from precomputed tokens: `tokens` holds the output of blocks [0, from_block) for
+  /// every image of `set` (as a `PrefixCache` entry does); only the rest of the path runs.
+  static Evaluation evaluate_tokens(const VitFunction& f, const at::Tensor& tokens,
+                                    int64_t from_block, const streams::ImageSet& set,
+                                    int64_t batch = 500, int64_t limit = 0);
+};
+
+}  // namespace evostream::model

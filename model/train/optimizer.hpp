@@ -1,0 +1,59 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <vector>
+
+#include "model/core/hyperparameters.hpp"
+
+namespace evostream::model {
+
+/// Settings of the optimizer that trains a candidate's unfrozen components.
+struct OptimizerOptions {
+  /// The update rule.
+  enum class Kind {
+    kSgd,    ///< SGD with (optionally Nesterov) momentum, no weight decay (as in µ2Net)
+    kAdamW,  ///< AdamW, used to train the root from scratch
+  };
+  /// Default: SGD.
+  Kind kind = Kind::kSgd;
+  /// SGD momentum; 0 disables it. Default: 0.9.
+  double momentum = 0.9;
+  /// Nesterov momentum for SGD. Default: false.
+  bool nesterov = false;
+  /// AdamW decoupled weight decay. Default: 0.05.
+  double weight_decay = 0.05;
+  /// Gradients are clipped to this global L2 norm; 0 disables clipping. Default: 1.0.
+  double clip_norm = 1.0;
+};
+
+/// Applies one optimizer step to a set of parameters after clipping their gradients together.
+class Optimizer {
+ public:
+  Optimizer(std::vector<at::Tensor> params, OptimizerOptions options);
+
+  /// Clips the gradients by global norm and updates the parameters with learning rate `lr`.
+  /// Returns the gradient norm before clipping.
+  double step(double lr);
+  /// Clears the gradients.
+  void zero_grad();
+  /// The momentum trace (SGD) or first moment (AdamW) of parameter `i`, live.
+  const at::Tensor& momentum(size_t i) const { return first_.at(i); }
+  /// Starts parameter `i` from the momentum trace `trace` (copied) instead of zeros; raises
+  /// `std::invalid_argument` when the shapes differ.
+  void set_momentum(size_t i, const at::Tensor& trace);
+
+ private:
+  std::vector<at::Tensor> params_;
+  OptimizerOptions options_;
+  std::vector<at::Tensor> first_;   // momentum trace / Adam first moment
+  std::vector<at::Tensor> second_;  // Adam second moment
+  int64_t steps_ = 0;
+};
+
+/// The learning rate at `step` (0-based) of `total` steps for a schedule, with linear warmup
+/// from lr/100 over `warmup_ratio × total` steps; `cycle` is the restart period of SGDR.
+double scheduled_learning_rate(Schedule schedule, double lr, double warmup_ratio, int64_t step,
+                               int64_t total, int64_t cycle);
+
+}  // namespace evostream::model

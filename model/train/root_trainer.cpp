@@ -1,0 +1,37 @@
+#include "model/train/root_trainer.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "model/nn/vit/vit_factory.hpp"
+
+namespace evostream::model {
+
+RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads, std::string device)
+    : spec_(std::move(spec)), threads_(threads), device_(std::move(device)) {}
+
+std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_t seed,
+                                          const TrainProgress& progress,
+                                          TrainResult* result) const {
+  const auto path = share(VitFactory::root(spec_.architecture, task.num_classes, "root", seed));
+  TrainSettings settings;
+  settings.steps = spec_.steps;
+  settings.batch_size = spec_.batch_size;
+  settings.validation_interval = std::max<int64_t>(1, spec_.steps / 10);
+  settings.heads = spec_.architecture.heads;
+  settings.threads = threads_;
+  settings.device = device_;
+  settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;
+  Hyperparameters hp;
+  hp.learning_rate = spec_.learning_rate;
+  hp.schedule = Schedule::kCosine;
+  hp.warmup_ratio = 0.05;
+  hp.image_size = spec_.architecture.image_size;
+  TrainResult r = Trainer(settings).train(path, hp, task, seed, progress);
+  std::vector<Component> out = std::move(r.trained);
+  if (result != nullptr)
+    *result = std::move(r);
+  return out;
+}
+
+}  // namespace evostream::model

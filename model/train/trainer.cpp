@@ -1,0 +1,304 @@
+#include "model/train/trainer.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "model/core/blas_check.hpp"
+#include "model/nn/vit/flop_count.hpp"
+#include "model/nn/vit/vit_function.hpp"
+#include "model/train/evaluator.hpp"
+#include "streams/augmenter.hpp"
+#include "streams/batch_sampler.hpp"
+#include "streams/rng.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Index of the first block whose adapter or block trains; everything before it (and the
+// embedding, when frozen) can run without autograd. Returns -1 when the embedding trains.
+int64_t frozen_prefix_blocks(const VitLayout& l) {
+  if (!l.patch_embedding->frozen() || !l.class_token->frozen() || !l.position_embedding->frozen()) {
+    return -1;
+  }
+  for (size_t k = 0; k < l.blocks.size(); ++k) {
+    if (!l.blocks[k]->frozen() || (l.adapters[k] != nullptr && !l.adapters[k]->frozen())) {
+      return static_cast<int64_t>(k);
+    }
+  }
+  return static_cast<int64_t>(l.blocks.size());
+}
+
+// The output of blocks [0, prefix) for the first `limit` images of `set` (all when 0), computed
+// without autograd in chunks of fixed size so the bytes never depend on who asked first.
+at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::ImageSet& set,
+                         int64_t limit, const c10::Device& device) {
+  constexpr int64_t kChunk = 500;
+  at::NoGradGuard no_grad;
+  const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
+  at::Tensor images = at::empty({kChunk, set.channels(), set.height(), set.width()}, at::kFloat);
+  at::Tensor out;
+  for (int64_t start = 0; start < n; start += kChunk) {
+    const int64_t b = std::min(kChunk, n - start);
+    streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
+    const at::Tensor tokens =
+        f.run_blocks(f.embed(images.narrow(0, 0, b).to(device)), 0, prefix, prefix == f.depth());
+    if (!out.defined())
+      out = at::empty({n, tokens.size(1), tokens.size(2)}, tokens.options());
+    out.narrow(0, start, b).copy_(tokens);
+  }
+  return out;
+}
+
+// Bytes of a prefix entry for `n` images.
+int64_t prefix_bytes(const VitLayout& l, int64_t prefix, int64_t image_size, int64_t n) {
+  const int64_t grid = image_size / l.patch();
+  const int64_t tokens = prefix == static_cast<int64_t>(l.blocks.size()) ? 1 : 1 + grid * grid;
+  return n * tokens * l.dim() * static_cast<int64_t>(sizeof(float));
+}
+
+// The cache key of a prefix: task, split, the prefix's components, image size.
+std::string prefix_key(const streams::TaskData& task, const char* split, const VitLayout& l,
+                       int64_t prefix, int64_t image_size) {
+  std::string key = fmt::format("{}|{}|{}×{}|{}", task.name(), split, task.train.size(),
+                                task.validation.size(), image_size);
+  const auto ordered = l.ordered();
+  for (const Component* c : ordered) {
+    const bool in_prefix =
+        c->kind() == ComponentKind::kPatchEmbedding || c->kind() == ComponentKind::kClassToken ||
+        c->kind() == ComponentKind::kPositionEmbedding ||
+        ((c->kind() == ComponentKind::kBlock || c->kind() == ComponentKind::kAdapter) &&
+         c->index() < prefix);
+    if (in_prefix)
+      key += "|" + c->id();
+  }
+  return key;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
+    : settings_(settings), cache_(std::move(cache)) {
+  if (settings_.steps < 1 || settings_.batch_size < 1 || settings_.validation_interval < 1) {
+    throw std::invalid_argument(
+        "TrainSettings: steps, batch_size, validation_interval must be >= 1");
+  }
+}
+
+double Trainer::estimated_flops(const std::vector<const Component*>& path,
+                                const Hyperparameters& hp, const streams::TaskData& task,
+                                int64_t steps) const {
+  const VitLayout layout = VitLayout::of(path);
+  const int64_t side = hp.image_size > 0 ? hp.image_size : task.train.height();
+  const int64_t depth = static_cast<int64_t>(layout.blocks.size());
+  const int64_t prefix = frozen_prefix_blocks(layout);
+  const int64_t from = std::max<int64_t>(prefix, 0);
+  const double before =
+      prefix < 0 ? 0.0
+                 : FlopCount::embedding(layout, side) + FlopCount::blocks(layout, side, 0, from);
+  const double after = (prefix < 0 ? FlopCount::embedding(layout, side) : 0.0) +
+                       FlopCount::blocks(layout, side, from, depth) + FlopCount::head(layout);
+  const bool cached = cache_ != nullptr && prefix >= 0 && hp.deterministic_input();
+  const int64_t n = steps > 0 ? steps : settings_.steps;
+  const int64_t validations =
+      (n + settings_.validation_interval - 1) / settings_.validation_interval;
+  const int64_t images = std::min(settings_.max_validation, task.validation.size());
+  const double per_step =
+      static_cast<double>(settings_.batch_size) * (3.0 * after + (cached ? 0.0 : before));
+  const double per_validation = static_cast<double>(images) * (after + (cached ? 0.0 : before));
+  return static_cast<double>(n) * per_step + static_cast<double>(validations) * per_validation;
+}
+
+TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,
+                           const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
+                           const TrainProgress& progress) const {
+  const auto t_start = Clock::now();
+  at::set_num_threads(static_cast<int>(settings_.threads));
+  BlasCheck::set_threads(static_cast<int>(settings_.threads));
+
+  const c10::Device device(settings_.device);
+  const bool on_cpu = device.is_cpu();
+  if (device.is_cuda() && !at::hasCUDA()) {
+    throw std::invalid_argument(
+        fmt::format("device {} asked for, but this LibTorch has no CUDA "
+                    "support (or no GPU is visible)",
+                    settings_.device));
+  }
+
+  // Deep copies of the unfrozen components become the trainable working set; off the CPU the
+  // frozen ones are copied to the device too (read only, like the originals).
+  std::vector<Component> working;
+  std::vector<size_t> working_at;  // position in the path of each working component
+  std::vector<Component> on_device;
+  on_device.reserve(path.size());
+  std::vector<const Component*> components;
+  for (size_t i = 0; i < path.size(); ++i) {
+    components.push_back(path[i].get());
+    if (!path[i]->frozen()) {
+      working.push_back(on_cpu ? path[i]->copy() : path[i]->to(settings_.device));
+      working_at.push_back(i);
+    } else if (!on_cpu) {
+      on_device.push_back(path[i]->to(settings_.device));
+      components[i] = &on_device.back();
+    }
+  }
+  if (working.empty())
+    throw std::invalid_argument("candidate path has no trainable component");
+  std::vector<at::Tensor> params;
+  for (size_t w = 0; w < working.size(); ++w) {
+    for (const auto& t : working[w].tensors()) {
+      t.requires_grad_(true);
+      params.push_back(t);
+    }
+    components[working_at[w]] = &working[w];
+  }
+  const VitLayout layout = VitLayout::of(components);
+  if (layout.classes() != task.num_classes) {
+    throw std::invalid_argument(fmt::format("head {} has {} outputs but task {} has {} classes",
+                                            layout.head->id(), layout.classes(), task.name(),
+                                            task.num_classes));
+  }
+  const VitFunction f(layout, settings_.heads, hp.image_size);
+  const int64_t prefix = frozen_prefix_blocks(layout);
+
+  OptimizerOptions opt = settings_.optimizer;
+  if (opt.kind == OptimizerOptions::Kind::kSgd) {
+    opt.momentum = hp.momentum;
+    opt.nesterov = hp.nesterov;
+  }
+  Optimizer optimizer(params, opt);
+  // A clone continues from its parent's momentum, as in µ2Net; only SGD with momentum keeps one.
+  const bool keeps_momentum = opt.kind == OptimizerOptions::Kind::kSgd && opt.momentum > 0;
+  if (keeps_momentum) {
+    size_t first_param = 0;
+    for (const auto& w : working) {
+      for (size_t t = 0; t < w.momentum().size(); ++t)
+        optimizer.set_momentum(first_param + t, w.momentum()[t]);
+      first_param += w.tensors().size();
+    }
+  }
+  // What a trained component is at this point: its tensors, and its momentum when kept.
+  auto snapshot = [&](const Component& w, size_t first_param) {
+    // The inherited trace is replaced below: leave it out of the copy.
+    const Component bare = w.with_momentum({});
+    Component out = on_cpu ? bare.copy() : bare.to("cpu");
+    std::vector<at::Tensor> traces;
+    if (keeps_momentum) {
+      for (size_t t = 0; t < w.tensors().size(); ++t) {
+        const at::Tensor live = optimizer.momentum(first_param + t).detach();
+        traces.push_back(on_cpu ? live.clone() : live.to(at::kCPU));
+      }
+    }
+    return out.with_momentum(std::move(traces));
+  };
+
+  // With a deterministic input, the frozen prefix's output comes from the cache.
+  const int64_t image_size = hp.image_size > 0 ? hp.image_size : task.train.height();
+  at::Tensor train_tokens;
+  at::Tensor validation_tokens;
+  if (cache_ && prefix >= 0 && hp.deterministic_input()) {
+    train_tokens = cache_->get(prefix_key(task, "train", layout, prefix, image_size),
+                               prefix_bytes(layout, prefix, image_size, task.train.size()),
+                               [&] { return prefix_tokens(f, prefix, task.train, 0, device); });
+    const int64_t nval = std::min(settings_.max_validation, task.validation.size());
+    validation_tokens =
+        cache_->get(prefix_key(task, "validation", layout, prefix, image_size),
+                    prefix_bytes(layout, prefix, image_size, nval),
+                    [&] { return prefix_tokens(f, prefix, task.validation, nval, device); });
+  }
+  const bool cached = train_tokens.defined();
+
+  const streams::ImageSet& train = task.train;
+  const int64_t b = settings_.batch_size;
+  streams::BatchSampler sampler(train, b, streams::Rng::derive({seed, 1}).next_u64());
+  streams::Augmenter augmenter({hp.crop_area_min, hp.flip, hp.brightness, hp.contrast},
+                               train.channels(), train.height(), train.width(),
+                               streams::Rng::derive({seed, 2}).next_u64());
+  at::Tensor images = at::empty({b, train.channels(), train.height(), train.width()}, at::kFloat);
+  at::Tensor labels = at::empty({b}, at::kLong);
+  at::Tensor index = at::empty({b}, at::kLong);
+
+  TrainResult result;
+  result.quality = -1.0;
+  double loss_sum = 0.0;
+  int64_t loss_count = 0;
+  auto validate = [&](int64_t step) {
+    const auto t0 = Clock::now();
+    const Evaluation e =
+        validation_tokens.defined()
+            ? Evaluator::evaluate_tokens(f, validation_tokens, prefix, task.validation,
+                                         settings_.eval_batch, settings_.max_validation)
+            : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
+                                  settings_.max_validation);
+    result.validation_seconds += since(t0);
+    result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
+    loss_sum = 0.0;
+    loss_count = 0;
+    if (e.accuracy > result.quality) {
+      result.quality = e.accuracy;
+      result.best_step = step;
+      result.trained.clear();
+      size_t first_param = 0;
+      for (const auto& w : working) {
+        result.trained.push_back(snapshot(w, first_param));
+        first_param += w.tensors().size();
+      }
+    }
+    if (progress)
+      progress(step, settings_.steps, e.accuracy);
+  };
+
+  for (int64_t step = 0; step < settings_.steps; ++step) {
+    const auto t0 = Clock::now();
+    at::Tensor tokens;
+    int64_t from = 0;
+    if (cached) {
+      const std::vector<int64_t>& idx = sampler.next_indices();
+      int64_t* lab = labels.data_ptr<int64_t>();
+      for (int64_t i = 0; i < b; ++i)
+        lab[i] = train.label(idx[static_cast<size_t>(i)]);
+      std::copy(idx.begin(), idx.end(), index.data_ptr<int64_t>());
+      tokens = at::index_select(train_tokens, 0, on_cpu ? index : index.to(device));
+      from = prefix;
+    } else {
+      sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
+      augmenter.apply(images.data_ptr<float>(), b);
+      const at::Tensor x = on_cpu ? images : images.to(device);
+      if (prefix >= 0) {
+        at::NoGradGuard no_grad;
+        tokens = f.run_blocks(f.embed(x), 0, prefix, prefix == f.depth());
+        from = prefix;
+      } else {
+        tokens = f.embed(x);
+      }
+    }
+    at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
+    at::Tensor loss = at::cross_entropy_loss(logits, on_cpu ? labels : labels.to(device));
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,
+                                           settings_.steps, settings_.validation_interval));
+    loss_sum += loss.item<double>();
+    ++loss_count;
+    result.train_seconds += since(t0);
+    result.images += b;
+    if ((step + 1) % settings_.validation_interval == 0 || step + 1 == settings_.steps) {
+      validate(step + 1);
+    }
+  }
+  result.seconds = since(t_start);
+  return result;
+}
+
+}  // namespace evostream::model

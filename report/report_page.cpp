@@ -1,0 +1,265 @@
+#include "report/report_page.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <type_traits>
+
+#include "report/model_graph.hpp"
+#include "report/svg_charts.hpp"
+
+namespace evostream::report {
+
+namespace {
+
+using Series = SvgCharts::Series;
+
+const char* const kStyle = R"(
+body { font: 15px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #1b1b1b; padding: 0 16px; }
+h1 { font-size: 24px; margin-bottom: 4px; }
+h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+p.note { color: #555; margin-top: 4px; }
+.figures { overflow-x: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
+th:first-child, td:first-child { text-align: left; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; min-width: 130px; }
+.card b { display: block; font-size: 21px; }
+.warning { background: #fff4d6; border: 1px solid #e0b84d; padding: 8px 12px; border-radius: 6px; }
+svg { max-width: 100%; height: auto; display: block; margin: 8px 0; }
+svg text { font: 11px system-ui, sans-serif; fill: #333; }
+svg text.cellv { font-size: 11px; }
+svg text.node { font-size: 10px; fill: #111; }
+svg .grid { stroke: #e6e6e6; }
+code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
+)";
+
+std::string esc(const std::string& s) {
+  return ModelGraph::escape(s);
+}
+
+std::string pct(double v) {
+  return fmt::format("{:.2f}", 100.0 * v + 0.0);
+}
+
+// A run's values in the order of `names` (empty where the run has no such task).
+template <typename F>
+std::vector<std::optional<double>> by_task(const model::RunResults& run,
+                                           const std::vector<std::string>& names, F value) {
+  std::map<std::string, const model::TaskResult*> tasks;
+  for (const auto& t : run.tasks)
+    tasks[t.name] = &t;
+  std::vector<std::optional<double>> out;
+  for (const auto& n : names) {
+    const auto it = tasks.find(n);
+    out.push_back(it == tasks.end() ? std::nullopt : std::optional<double>(value(*it->second)));
+  }
+  return out;
+}
+
+// Per-task charts and the model graph draw at most this many tasks.
+constexpr size_t kMostDrawn = 200;
+
+std::string card(const std::string& label, const std::string& value) {
+  return fmt::format("<div class=\"card\">{}<b>{}</b></div>", esc(label), esc(value));
+}
+
+}  // namespace
+
+std::vector<std::string> ReportPage::labels(const std::vector<model::RunResults>& runs,
+                                            const std::vector<std::string>& dirs) {
+  std::map<std::string, int> seen;
+  for (const auto& r : runs)
+    ++seen[r.strategy];
+  std::map<std::string, int> seen_seed;
+  for (const auto& r : runs)
+    ++seen_seed[fmt::format("{} (seed {})", r.strategy, r.seed)];
+  std::vector<std::string> out;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    const std::string with_seed = fmt::format("{} (seed {})", r.strategy, r.seed);
+    if (seen[r.strategy] == 1)
+      out.push_back(r.strategy);
+    else if (seen_seed[with_seed] == 1)
+      out.push_back(with_seed);
+    else
+      out.push_back(fmt::format("{} ({})", r.strategy, i < dirs.size() ? dirs[i] : "?"));
+  }
+  return out;
+}
+
+std::string ReportPage::html(const model::RunResults& run,
+                             const std::vector<model::RunResults>& others,
+                             const std::vector<std::string>& labels, const std::string& run_dir) {
+  std::vector<const model::RunResults*> runs{&run};
+  for (const auto& o : others)
+    runs.push_back(&o);
+  auto label = [&](size_t i) { return i < labels.size() ? labels[i] : runs[i]->strategy; };
+  std::vector<std::string> names;
+  for (const auto& t : run.tasks)
+    names.push_back(t.name);
+  // Long streams: the per-task charts draw every `stride`-th task, at most kMostDrawn of them.
+  const size_t stride = std::max<size_t>(1, (names.size() + kMostDrawn - 1) / kMostDrawn);
+  auto every = [stride](const auto& all) {
+    std::decay_t<decltype(all)> out;
+    for (size_t i = 0; i < all.size(); i += stride)
+      out.push_back(all[i]);
+    return out;
+  };
+  const std::vector<std::string> drawn = every(names);
+  const std::string sampled_note =
+      stride == 1 ? std::string()
+                  : fmt::format(
+                        "<p class=\"note\">One task in every {} of the {} is drawn; the table of "
+                        "tasks below lists them all.</p>\n",
+                        stride, names.size());
+
+  std::string body;
+  body += fmt::format(
+      "<h1>{} · {}</h1>\n<p class=\"note\">seed {} · run directory <code>{}</code>"
+      " · state hash <code>{}</code></p>\n",
+      esc(run.scenario), esc(run.strategy), run.seed, esc(run_dir),
+      esc(run.state_hash.empty() ? "–" : run.state_hash));
+  if (!run.complete) {
+    body += fmt::format(
+        "<p class=\"warning\">This run is not complete: {} of {} task visits were committed. "
+        "Continue it with <code>evostream resume {}</code>.</p>\n",
+        run.events_done, run.events_total, esc(run_dir));
+  }
+  if (run.simulated) {
+    body +=
+        "<p class=\"warning\">Simulated run: candidates trained with the cost and quality model "
+        "of the scenario's <code>[simulation]</code> table. Accuracies are simulated and "
+        "training seconds virtual; parameters, paths and the orchestration are real.</p>\n";
+  }
+  body += "<div class=\"cards\">";
+  body += card("average test accuracy", pct(run.average_accuracy) + "%");
+  body += card("BWT", fmt::format("{:+.2f} points", 100.0 * run.bwt + 0.0));
+  body +=
+      card("forgetting (max-based)", fmt::format("{:.2f} ({:.2f})", 100.0 * run.forgetting + 0.0,
+                                                 100.0 * run.max_forgetting + 0.0));
+  body += card("params per task", SvgCharts::count(run.params_per_task));
+  body += card("params serving all tasks", SvgCharts::count(static_cast<double>(run.total_params)));
+  body += card("tasks", std::to_string(run.tasks.size()));
+  body += card("wall time", fmt::format("{:.0f} s", run.wall_seconds));
+  body += card("training", fmt::format("{:.0f} s", run.train_seconds));
+  body += "</div>\n";
+
+  if (!others.empty()) {
+    body +=
+        "<h2>Runs compared</h2>\n<table><tr><th>run</th><th>avg test acc %</th><th>BWT</th>"
+        "<th>max forgetting</th><th>params/task</th><th>params serving all</th>"
+        "<th>training s</th></tr>\n";
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const auto& r = *runs[i];
+      body += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{:+.2f}</td><td>{:.2f}</td><td>{:.0f}</td><td>{}</td>"
+          "<td>{:.0f}</td></tr>\n",
+          esc(label(i)), pct(r.average_accuracy), 100.0 * r.bwt + 0.0,
+          100.0 * r.max_forgetting + 0.0, r.params_per_task, r.total_params, r.train_seconds);
+    }
+    body += "</table>\n";
+  }
+
+  body +=
+      "<h2>Accuracy matrix</h2>\n<p class=\"note\">Row <i>i</i>: test accuracy on every task "
+      "learned so far, measured right after the <i>i</i>-th task visit. A column that keeps "
+      "its colour down the rows was not forgotten.</p>\n<div class=\"figures\">";
+  body += SvgCharts::heat_map("accuracy-matrix", run.matrix);
+  body += "</div>\n";
+
+  std::vector<Series> accuracy;
+  std::vector<Series> seconds;
+  std::vector<Series> store;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string colour = ModelGraph::colour(static_cast<int64_t>(i) + 1);
+    accuracy.push_back({label(i), colour,
+                        by_task(*runs[i], drawn, [](const auto& t) { return t.test_accuracy; })});
+    seconds.push_back({label(i), colour,
+                       by_task(*runs[i], drawn, [](const auto& t) { return t.train_seconds; })});
+    // The store as tasks arrive: the root, then each task's additions.
+    double total = static_cast<double>(runs[i]->store_params);
+    for (const auto& t : runs[i]->tasks)
+      total -= static_cast<double>(t.params_added);
+    std::vector<std::optional<double>> cumulative;
+    for (const auto& v : by_task(
+             *runs[i], names, [](const auto& t) { return static_cast<double>(t.params_added); })) {
+      total += v.value_or(0.0);
+      cumulative.push_back(v ? std::optional<double>(total) : std::nullopt);
+    }
+    store.push_back({label(i), colour, every(cumulative)});
+  }
+  body += "<h2>Test accuracy per task</h2>\n<p class=\"note\">At the end of the run";
+  body += others.empty() ? ".</p>\n" : ", each run's bar beside the others'.</p>\n";
+  body += sampled_note;
+  body += "<div class=\"figures\">" +
+          SvgCharts::bars("task-accuracy", drawn, accuracy, "test accuracy", SvgCharts::percent) +
+          "</div>\n";
+
+  body +=
+      "<h2>Parameters</h2>\n<p class=\"note\">Accounted: each component's parameters split "
+      "among the tasks whose paths use it. Added: parameters of the components the task "
+      "created.</p>\n";
+  body += sampled_note + "<div class=\"figures\">";
+  body += SvgCharts::bars(
+      "task-params", drawn,
+      {{"accounted", ModelGraph::colour(1),
+        by_task(run, drawn, [](const auto& t) { return t.accounted_params; })},
+       {"added", ModelGraph::colour(2),
+        by_task(run, drawn, [](const auto& t) { return static_cast<double>(t.params_added); })}},
+      "parameters per task", SvgCharts::count);
+  body +=
+      "</div>\n<p class=\"note\">Parameters in the store (root included) after each task "
+      "arrives.</p>\n<div class=\"figures\">";
+  body += SvgCharts::lines("cumulative-params", drawn, store, "parameters in the store",
+                           SvgCharts::count);
+  body += "</div>\n";
+
+  body +=
+      "<h2>Time per task</h2>\n<p class=\"note\">Seconds spent training the task's "
+      "candidates.</p>\n";
+  body += sampled_note + "<div class=\"figures\">";
+  body += SvgCharts::bars("task-seconds", drawn, seconds, "training seconds",
+                          [](double v) { return fmt::format("{:.0f} s", v); });
+  body += "</div>\n";
+
+  body +=
+      "<h2>Model graph</h2>\n<p class=\"note\">Every component the tasks' paths run through, "
+      "in forward order from left to right. Hover a box or a line for its name. "
+      "<code>evostream report --dot</code> prints the same graph for Graphviz.</p>\n";
+  if (names.size() <= kMostDrawn) {
+    body += "<div class=\"figures\">" + ModelGraph(run).svg() + "</div>\n";
+  } else {
+    body += fmt::format(
+        "<p class=\"note\">Not drawn for {} tasks (more than {}): the page would not show it. "
+        "<code>evostream report {} --dot</code> writes it for Graphviz.</p>\n",
+        names.size(), kMostDrawn, esc(run_dir));
+  }
+
+  body +=
+      "<h2>Tasks</h2>\n<table id=\"tasks\"><tr><th>task</th><th>classes</th><th>test %</th>"
+      "<th>right after learning %</th><th>validation %</th><th>forgetting</th>"
+      "<th>accounted params</th><th>added</th><th>MFLOPs/example</th><th>train s</th>"
+      "<th>candidates</th><th>old predictions identical</th></tr>\n";
+  for (const auto& t : run.tasks) {
+    body += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0f}</td>"
+        "<td>{}</td><td>{:.2f}</td><td>{:.1f}</td><td>{}</td><td>{}</td></tr>\n",
+        esc(t.name), t.classes, pct(t.test_accuracy), pct(t.accuracy_after_learning),
+        pct(t.validation_accuracy), t.forgetting ? pct(*t.forgetting) : std::string("–"),
+        t.accounted_params, t.params_added, t.inference_flops / 1e6, t.train_seconds, t.candidates,
+        t.predictions_identical ? "yes" : "no");
+  }
+  body += "</table>\n";
+
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>evostream report: {} · {}</title>\n<style>{}</style>\n</head>\n<body>\n{}"
+      "<p class=\"note\">Written by <code>evostream report</code> from <code>results.json</code>."
+      "</p>\n</body>\n</html>\n",
+      esc(run.scenario), esc(run.strategy), kStyle, body);
+}
+
+}  // namespace evostream::report

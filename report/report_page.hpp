@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/run/stream_runner.hpp"
+
+namespace evostream::report {
+
+/// A run's self-contained HTML report: inline SVG and CSS only, no scripts, nothing fetched.
+///
+/// Shows the headline metrics, the accuracy-matrix heat map, test accuracy per task (other runs'
+/// beside it when given), parameters per task and in the store as tasks arrive, training time
+/// per task, the model graph (`ModelGraph`) and a per-task table.
+class ReportPage {
+ public:
+  /// The page for `run` (read from `run_dir`), with `others` compared beside it; `labels` name
+  /// the runs in legends (the run first), e.g. their strategies or directories.
+  static std::string html(const model::RunResults& run,
+                          const std::vector<model::RunResults>& others,
+                          const std::vector<std::string>& labels, const std::string& run_dir);
+  /// Labels for runs: their strategies, with the seed or the directory added where two would
+  /// read the same.
+  static std::vector<std::string> labels(const std::vector<model::RunResults>& runs,
+                                         const std::vector<std::string>& dirs);
+};
+
+}  // namespace evostream::report

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/run/accuracy_matrix.hpp"
+
+namespace evostream::report {
+
+/// Self-contained SVG charts for the HTML report: no scripts, native tooltips (`<title>`).
+class SvgCharts {
+ public:
+  /// One named series of values, one per category (empty: no value).
+  struct Series {
+    std::string name;
+    std::string colour;
+    std::vector<std::optional<double>> values;
+  };
+  /// How tick labels and tooltips print a value.
+  using Format = std::function<std::string(double)>;
+
+  /// Grouped bars: one group per category, one bar per series, a legend when there are several.
+  static std::string bars(const std::string& id, const std::vector<std::string>& categories,
+                          const std::vector<Series>& series, const std::string& y_label,
+                          const Format& format);
+  /// Lines with markers over the categories, one per series.
+  static std::string lines(const std::string& id, const std::vector<std::string>& categories,
+                           const std::vector<Series>& series, const std::string& y_label,
+                           const Format& format);
+  /// The accuracy matrix as a heat map: rows are learning events (labelled by the task learned),
+  /// columns tasks; each cell shows its accuracy in percent.
+  static std::string heat_map(const std::string& id, const model::AccuracyMatrix& matrix);
+
+  /// `chart` (one of the charts above) as an SVG file of its own: an XML declaration, and the
+  /// text and grid styles and white background the report's page would give it.
+  static std::string file(std::string chart);
+
+  /// Round tick values from 0 (or below, for negative data) to at least `high`: about 5 of them.
+  static std::vector<double> ticks(double low, double high);
+  /// `value` as `950`, `12.3k` or `1.94M`.
+  static std::string count(double value);
+  /// A fraction as a percentage with one decimal.
+  static std::string percent(double fraction);
+  /// The colour of accuracy `t` in [0, 1] on a white-to-blue scale.
+  static std::string blue(double t);
+};
+
+}  // namespace evostream::report
