@@ -61,24 +61,33 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
   return t;
 }
 
-train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob& job) {
+train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob& job,
+                         SentComponents* sent) {
   train_job j;
   j.job = id;
   j.task_index = task_index;
   for (const auto& c : job.components)
-    j.components.push_back(encode(*c));
+    j.components.push_back(sent ? sent->encode(*c) : encode(*c));
   j.hp = job.hp;
   j.seed = job.seed;
   j.steps = job.steps;
   return j;
 }
 
-model::TrainJob BlobCodec::decode(const train_job& job) {
-  std::vector<model::Component> components;
-  components.reserve(job.components.size());
-  for (const auto& b : job.components)
-    components.push_back(decode(b));
-  return {model::share(std::move(components)), job.hp, job.seed, job.steps};
+model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* received) {
+  model::TrainJob out{{}, job.hp, job.seed, job.steps};
+  out.components.reserve(job.components.size());
+  for (const auto& b : job.components) {
+    if (received) {
+      out.components.push_back(received->decode(b));
+    } else if (!b.reference.empty()) {
+      throw std::invalid_argument(
+          fmt::format("component {}: a reference, but no component was received before", b.id));
+    } else {
+      out.components.push_back(std::make_shared<const model::Component>(decode(b)));
+    }
+  }
+  return out;
 }
 
 train_reply BlobCodec::reply(uint64_t id, const model::TrainResult& r) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/component_cache.hpp"
 #include "actors/messages.hpp"
 #include "model/core/component.hpp"
 #include "model/train/train_job.hpp"
@@ -18,10 +19,13 @@ class BlobCodec {
   static tensor_blob encode(const std::string& name, const at::Tensor& tensor);
   /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
   static at::Tensor decode(const tensor_blob& blob);
-  /// The message `id` of `job` for task `task_index`.
-  static train_job job(uint64_t id, int64_t task_index, const model::TrainJob& job);
-  /// The job a message carries.
-  static model::TrainJob decode(const train_job& job);
+  /// The message `id` of `job` for task `task_index`; with `sent`, the frozen components that
+  /// trainer already has go as references.
+  static train_job job(uint64_t id, int64_t task_index, const model::TrainJob& job,
+                       SentComponents* sent = nullptr);
+  /// The job a message carries; with `received`, references resolve to the components received
+  /// before (without, a reference is an error).
+  static model::TrainJob decode(const train_job& job, ReceivedComponents* received = nullptr);
   static train_reply reply(uint64_t id, const model::TrainResult& result);
   static model::TrainResult result(const train_reply& reply);
 };

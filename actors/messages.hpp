@@ -37,7 +37,8 @@ struct tensor_blob {
 };
 
 /// A component as it travels: identity, every tensor, and its momentum traces (none or one per
-/// tensor).
+/// tensor); or, for a frozen component the receiver already has, only its id and its content
+/// hash in `reference` (`SentComponents`, `ReceivedComponents`).
 struct component_blob {
   std::string id;
   std::string kind;
@@ -47,6 +48,8 @@ struct component_blob {
   bool frozen = false;
   std::vector<tensor_blob> tensors;
   std::vector<tensor_blob> momentum;
+  /// The content hash of the component this blob refers to; empty for a whole component.
+  std::string reference;
 };
 
 /// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`.
@@ -79,7 +82,7 @@ typename Inspector::result_type inspect(Inspector& f, tensor_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
   return f(caf::meta::type_name("component_blob"), x.id, x.kind, x.index, x.owner, x.parent,
-           x.frozen, x.tensors, x.momentum);
+           x.frozen, x.tensors, x.momentum, x.reference);
 }
 
 template <class Inspector>

@@ -38,6 +38,8 @@ caf::expected<model::TrainResult> train(const TrainerSetup& setup, int64_t& jobs
 
 caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
   auto jobs = std::make_shared<int64_t>(0);
+  // The frozen components remote jobs sent, which their later jobs refer to.
+  auto received = std::make_shared<ReceivedComponents>();
   return {
       [setup, jobs](local_job& job) -> caf::result<local_reply> {
         auto r = train(setup, *jobs, job.job, job.task_index, *job.work);
@@ -45,10 +47,10 @@ caf::behavior trainer_actor(caf::event_based_actor*, TrainerSetup setup) {
           return std::move(r.error());
         return local_reply{job.job, std::make_shared<const model::TrainResult>(std::move(*r))};
       },
-      [setup, jobs](train_job& job) -> caf::result<train_reply> {
+      [setup, jobs, received](train_job& job) -> caf::result<train_reply> {
         model::TrainJob work;
         try {
-          work = BlobCodec::decode(job);
+          work = BlobCodec::decode(job, received.get());
         } catch (const std::exception& e) {
           return caf::make_error(run_error::bad_job, fmt::format("job {}: {}", job.job, e.what()));
         }

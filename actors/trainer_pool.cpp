@@ -76,7 +76,9 @@ void dispatch(Self* self) {
           .then([done](local_reply& reply) { done(std::move(reply)); }, failed);
     } else {
       const local_job& job = pending->job;
-      self->request(trainer, caf::infinite, BlobCodec::job(job.job, job.task_index, *job.work))
+      train_job encoded =
+          BlobCodec::job(job.job, job.task_index, *job.work, &st.sent[trainer.address()]);
+      self->request(trainer, caf::infinite, std::move(encoded))
           .then(
               [done, failed](train_reply& reply) mutable {
                 std::shared_ptr<const model::TrainResult> result;
@@ -118,6 +120,7 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
   self->set_down_handler([self](const caf::down_msg& down) {
     auto& st = self->state;
     st.alive.erase(down.source);
+    st.sent.erase(down.source);
     requeue(self, down.source);
     st.idle.erase(std::remove_if(st.idle.begin(), st.idle.end(),
                                  [&](const caf::actor& a) { return a.address() == down.source; }),

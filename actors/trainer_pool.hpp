@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/component_cache.hpp"
 #include "actors/messages.hpp"
 
 namespace evostream::actors {
@@ -35,6 +36,8 @@ struct TrainerPoolState {
   std::set<caf::actor_addr> alive;
   /// Jobs re-queued because their trainer died.
   int64_t requeued = 0;
+  /// Per remote trainer, the frozen components sent to it (later jobs refer to them).
+  std::map<caf::actor_addr, SentComponents> sent;
   /// Who waits for how many trainers to be alive (`await_atom`).
   std::vector<std::pair<int64_t, caf::response_promise>> awaiting;
   static inline const char* name = "trainer_pool";

@@ -120,12 +120,21 @@ double Trainer::estimated_flops(const std::vector<const Component*>& path,
   return static_cast<double>(n) * per_step + static_cast<double>(validations) * per_validation;
 }
 
+void use_threads(int64_t threads) {
+  // Once per thread and count: a trainer thread sets its counts with its first job.
+  thread_local int64_t set_here = 0;
+  if (set_here == threads)
+    return;
+  at::set_num_threads(static_cast<int>(threads));
+  BlasCheck::set_threads(static_cast<int>(threads));
+  set_here = threads;
+}
+
 TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,
                            const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
                            const TrainProgress& progress) const {
   const auto t_start = Clock::now();
-  at::set_num_threads(static_cast<int>(settings_.threads));
-  BlasCheck::set_threads(static_cast<int>(settings_.threads));
+  use_threads(settings_.threads);
 
   const c10::Device device(settings_.device);
   const bool on_cpu = device.is_cpu();

@@ -38,6 +38,11 @@ struct TrainSettings {
   OptimizerOptions optimizer;
 };
 
+/// Sets LibTorch's and the BLAS's thread counts to `threads` for the calling thread's training
+/// (`TrainSettings::threads`), once per thread and count: a trainer thread does it with its
+/// first job, not at every candidate.
+void use_threads(int64_t threads);
+
 /// One validation during training.
 struct ValidationPoint {
   int64_t step = 0;

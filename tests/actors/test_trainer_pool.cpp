@@ -350,3 +350,48 @@ TEST_CASE("A run whose training fails says which job and why", "[actors][stop]")
                     Catch::Contains("training failed: job 0: the kernel broke"));
   CHECK(runner.progress().events_done == 0);
 }
+
+TEST_CASE("A remote trainer gets each frozen component once, then a reference by id and hash",
+          "[actors][remote]") {
+  auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 5);
+  for (auto& c : root) {
+    if (c.kind() != model::ComponentKind::kHead)
+      c.freeze();
+  }
+  model::TrainJob j;
+  j.components = model::share(std::move(root));
+  SentComponents sent;
+  ReceivedComponents received;
+  const train_job first = BlobCodec::job(1, 0, j, &sent);
+  const train_job second = BlobCodec::job(2, 0, j, &sent);
+  const size_t frozen = j.components.size() - 1;
+  CHECK(sent.size() == frozen);
+  for (size_t i = 0; i < j.components.size(); ++i) {
+    INFO(j.components[i]->id());
+    CHECK(first.components[i].reference.empty());
+    const bool is_frozen = j.components[i]->frozen();
+    // The second job refers to the frozen ones and sends the trainable head again.
+    CHECK(second.components[i].reference.empty() == !is_frozen);
+    CHECK(second.components[i].tensors.empty() == is_frozen);
+    if (is_frozen)
+      CHECK(second.components[i].reference == j.components[i]->content_hash());
+  }
+  const model::TrainJob a = BlobCodec::decode(first, &received);
+  const model::TrainJob b = BlobCodec::decode(second, &received);
+  CHECK(received.size() == frozen);
+  for (size_t i = 0; i < j.components.size(); ++i) {
+    CHECK(a.components[i]->content_hash() == j.components[i]->content_hash());
+    CHECK(b.components[i]->content_hash() == j.components[i]->content_hash());
+  }
+  CHECK(b.components[0] == a.components[0]);  // the very component received before
+  // A reference to nothing received, or to other bytes, is refused.
+  CHECK_THROWS_WITH(BlobCodec::decode(second),
+                    Catch::Contains("a reference, but no component was received before"));
+  ReceivedComponents fresh;
+  CHECK_THROWS_WITH(fresh.decode(second.components[0]),
+                    Catch::Contains("a reference to a component not received"));
+  train_job forged = second;
+  forged.components[0].reference = "0000000000000000";
+  CHECK_THROWS_WITH(BlobCodec::decode(forged, &received),
+                    Catch::Contains("content hash 0000000000000000 referred to"));
+}
