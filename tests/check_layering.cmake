@@ -23,6 +23,21 @@ foreach(layer streams model report storage actors app)
     endforeach()
   endforeach()
 endforeach()
+# Strategy options build without Torch or CAF (their own target): they include the streams
+# layer and other options headers only.
+file(GLOB_RECURSE option_sources "${SOURCE_DIR}/model/strategies/*_options.hpp"
+     "${SOURCE_DIR}/model/strategies/*_options.cpp")
+foreach(source ${option_sources})
+  file(STRINGS "${source}" includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
+  foreach(line ${includes})
+    if(line MATCHES "torch/|ATen/|caf/|H5Cpp.h|hdf5.h|storage/|actors/|app/|report/")
+      string(APPEND violations "\n  ${source}: ${line}")
+    elseif(line MATCHES "\"model/" AND NOT line MATCHES "_options\\.hpp\"")
+      string(APPEND violations "\n  ${source}: ${line} (options include other options only)")
+    endif()
+  endforeach()
+endforeach()
+
 if(violations)
   message(FATAL_ERROR "layering violations:${violations}")
 endif()
