@@ -140,6 +140,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   c.schedule = schedule.get();
   c.estimator = &estimator;
   c.trainers = options_.trainers + options_.wait_workers;
+  c.await_timeout = options_.worker_timeout;
   c.stop = stop;
   c.on_wait = options_.on_wait;
   const caf::actor coordinator_actor = system.spawn(coordinator, std::move(c));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <caf/all.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,8 @@ struct ActorRunOptions {
   std::string bind = "127.0.0.1";
   /// Wait until this many remote trainers joined before the first task. Default: 0.
   int64_t wait_workers = 0;
+  /// How long to wait for them before the run fails. Default: 120 s.
+  std::chrono::seconds worker_timeout{120};
   /// The scenario text and seed offered to workers.
   std::string scenario_text;
   uint64_t seed = 1;
@@ -63,7 +66,7 @@ class ActorRun {
   /// Learns the rest of the stream with `runner`; stops (results with `complete` false) after
   /// `stop()`. Raises `std::runtime_error` when a job fails for another reason than the stop, a
   /// commit or a snapshot fails, the port cannot be opened or awaited workers do not come
-  /// within two minutes.
+  /// within `worker_timeout`.
   model::RunResults run(model::StreamRunner& runner,
                         std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                         const std::atomic<bool>* stop = nullptr);

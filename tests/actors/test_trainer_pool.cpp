@@ -395,3 +395,20 @@ TEST_CASE("A remote trainer gets each frozen component once, then a reference by
   CHECK_THROWS_WITH(BlobCodec::decode(forged, &received),
                     Catch::Contains("content hash 0000000000000000 referred to"));
 }
+
+TEST_CASE("A run whose awaited workers do not come fails saying how many came",
+          "[actors][remote]") {
+  const evostream::testing::SmokeStream smoke;
+  const model::StrategyEnvironment env = model::StrategyEnvironment::of(smoke.scenario);
+  auto strategy = model::make_strategy(env);
+  model::StreamRunner runner(smoke.scenario, *strategy, smoke.root);
+  ActorRunOptions o;
+  o.trainer = env.trainer;
+  o.trainers = 1;
+  o.wait_workers = 1;
+  o.worker_timeout = std::chrono::seconds(1);
+  CHECK_THROWS_WITH(ActorRun(o).run(runner, smoke.tasks),
+                    Catch::Contains("awaited workers did not join: 2 trainer(s) awaited, 1 alive "
+                                    "after 1 s"));
+  CHECK(runner.progress().events_done == 0);
+}
