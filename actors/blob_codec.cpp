@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "model/train/objective.hpp"
+
 namespace evostream::actors {
 
 component_blob BlobCodec::encode(const model::Component& c) {
@@ -66,6 +68,17 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
   train_job j;
   j.job = id;
   j.task_index = task_index;
+  if (job.objective) {
+    // Only objectives that a name fully describes travel; checked before any component is
+    // counted as sent.
+    j.objective = job.objective->name();
+    try {
+      model::objective_named(j.objective);
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument(fmt::format(
+          "objective \"{}\" cannot train remotely: it is not one a name describes", j.objective));
+    }
+  }
   for (const auto& c : job.components)
     j.components.push_back(sent ? sent->encode(*c) : encode(*c));
   j.hp = job.hp;
@@ -75,7 +88,7 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
 }
 
 model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* received) {
-  model::TrainJob out{{}, job.hp, job.seed, job.steps};
+  model::TrainJob out{{}, job.hp, job.seed, job.steps, model::objective_named(job.objective)};
   out.components.reserve(job.components.size());
   for (const auto& b : job.components) {
     if (received) {

@@ -20,7 +20,8 @@ class BlobCodec {
   /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
   static at::Tensor decode(const tensor_blob& blob);
   /// The message `id` of `job` for task `task_index`; with `sent`, the frozen components that
-  /// trainer already has go as references.
+  /// trainer already has go as references. Raises `std::invalid_argument` for an objective that
+  /// `model::objective_named` does not know (one that carries data of its own).
   static train_job job(uint64_t id, int64_t task_index, const model::TrainJob& job,
                        SentComponents* sent = nullptr);
   /// The job a message carries; with `received`, references resolve to the components received

@@ -52,7 +52,8 @@ struct component_blob {
   std::string reference;
 };
 
-/// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`.
+/// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`,
+/// minimising the objective called `objective`.
 struct train_job {
   uint64_t job = 0;
   int64_t task_index = 0;
@@ -60,6 +61,7 @@ struct train_job {
   model::Hyperparameters hp;
   uint64_t seed = 0;
   int64_t steps = 0;
+  std::string objective = "cross-entropy";
 };
 
 /// What training a job produced (`model::TrainResult` without the validation curve).
@@ -88,7 +90,7 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
-           x.steps);
+           x.steps, x.objective);
 }
 
 template <class Inspector>

@@ -76,8 +76,16 @@ void dispatch(Self* self) {
           .then([done](local_reply& reply) { done(std::move(reply)); }, failed);
     } else {
       const local_job& job = pending->job;
-      train_job encoded =
-          BlobCodec::job(job.job, job.task_index, *job.work, &st.sent[trainer.address()]);
+      train_job encoded;
+      try {
+        encoded = BlobCodec::job(job.job, job.task_index, *job.work, &st.sent[trainer.address()]);
+      } catch (const std::exception& e) {
+        // Not a job this trainer can take: refused, and the trainer is idle again.
+        st.busy.erase(trainer.address());
+        pending->promise.deliver(caf::make_error(run_error::bad_job, std::string(e.what())));
+        st.idle.push_back(trainer);
+        continue;
+      }
       self->request(trainer, caf::infinite, std::move(encoded))
           .then(
               [done, failed](train_reply& reply) mutable {

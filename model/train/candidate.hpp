@@ -10,6 +10,8 @@
 
 namespace evostream::model {
 
+class Objective;
+
 /// A candidate ready to train: its path, its components (frozen ones from the store or its
 /// parent, trainable fresh copies) and the seed of its training. Every strategy proposes these.
 struct Candidate {
@@ -24,6 +26,8 @@ struct Candidate {
   int64_t mutations = 0;
   /// Training steps; 0 means the strategy's steps per candidate.
   int64_t steps = 0;
+  /// What its training minimises; null is cross-entropy.
+  std::shared_ptr<const Objective> objective;
 };
 
 /// What happened to one candidate.

@@ -23,7 +23,7 @@ class TorchCandidateTrainer : public CandidateTrainer {
   TrainResult train(const TrainJob& job, const streams::TaskData& task,
                     const TrainProgress& progress) const override {
     return Trainer(settings_for(job), cache_)
-        .train(job.components, job.hp, task, job.seed, progress);
+        .train(job.components, job.hp, task, job.seed, progress, job.objective.get());
   }
 
   double estimated_flops(const TrainJob& job, const streams::TaskData& task) const override {

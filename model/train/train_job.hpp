@@ -7,6 +7,7 @@
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
 #include "model/train/candidate.hpp"
+#include "model/train/objective.hpp"
 
 namespace evostream::model {
 
@@ -24,10 +25,13 @@ struct TrainJob {
   uint64_t seed = 0;
   /// Training steps; 0 trains the trainer's `TrainSettings::steps`.
   int64_t steps = 0;
+  /// What the training minimises; null is cross-entropy.
+  std::shared_ptr<const Objective> objective;
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components, candidate.path.hp, candidate.training_seed, candidate.steps};
+    return {candidate.components, candidate.path.hp, candidate.training_seed, candidate.steps,
+            candidate.objective};
   }
 };
 

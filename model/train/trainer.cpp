@@ -132,8 +132,10 @@ void use_threads(int64_t threads) {
 
 TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,
                            const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
-                           const TrainProgress& progress) const {
+                           const TrainProgress& progress, const Objective* objective) const {
   const auto t_start = Clock::now();
+  const CrossEntropy cross_entropy;
+  const Objective& minimised = objective ? *objective : cross_entropy;
   use_threads(settings_.threads);
 
   const c10::Device device(settings_.device);
@@ -293,7 +295,8 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       }
     }
     at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
-    at::Tensor loss = at::cross_entropy_loss(logits, on_cpu ? labels : labels.to(device));
+    const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
+    at::Tensor loss = minimised.loss({logits, step_labels, working});
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,

@@ -8,6 +8,7 @@
 
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
+#include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
 #include "model/train/prefix_cache.hpp"
 #include "streams/task_data.hpp"
@@ -87,9 +88,10 @@ class Trainer {
 
   /// Trains `path` (components in path order; the unfrozen ones train) on `task.train`,
   /// validating on `task.validation`, and returns the best validation's tensors.
+  /// Each step minimises `objective`'s loss (cross-entropy when null).
   TrainResult train(const std::vector<std::shared_ptr<const Component>>& path,
                     const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
-                    const TrainProgress& progress = {}) const;
+                    const TrainProgress& progress = {}, const Objective* objective = nullptr) const;
 
   /// FLOPs that training `path` on `task` would take here, cached prefix or not as `train`
   /// would run it; what the trainer pool orders a batch's jobs by (longest first).

@@ -412,3 +412,30 @@ TEST_CASE("A run whose awaited workers do not come fails saying how many came",
                                     "after 1 s"));
   CHECK(runner.progress().events_done == 0);
 }
+
+TEST_CASE("A job's objective travels by name, and one that a name does not describe stays home",
+          "[actors][remote]") {
+  auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9);
+  for (auto& c : root)
+    c.freeze();
+  model::TrainJob j;
+  j.components = model::share(std::move(root));
+  CHECK(BlobCodec::job(1, 0, j).objective == "cross-entropy");
+  j.objective = model::objective_named("cross-entropy");
+  const train_job named = BlobCodec::job(1, 0, j);
+  CHECK(named.objective == "cross-entropy");
+  CHECK(BlobCodec::decode(named).objective->name() == "cross-entropy");
+  // An objective with data of its own (as EWC's anchors) cannot be rebuilt from its name.
+  struct Anchored : model::Objective {
+    std::string name() const override { return "anchored"; }
+    at::Tensor loss(const model::LossInputs& in) const override { return in.logits.sum(); }
+  };
+  j.objective = std::make_shared<const Anchored>();
+  SentComponents sent;
+  CHECK_THROWS_WITH(BlobCodec::job(2, 0, j, &sent),
+                    Catch::Contains("objective \"anchored\" cannot train remotely"));
+  CHECK(sent.size() == 0);  // nothing counted as sent for a job that was not
+  train_job unknown = named;
+  unknown.objective = "anchored";
+  CHECK_THROWS_WITH(BlobCodec::decode(unknown), Catch::Contains("unknown objective \"anchored\""));
+}

@@ -83,3 +83,77 @@ TEST_CASE("The simulated candidate trainer answers with the simulation model", "
         Approx(model->cost(path, job.hp, micro_settings(40, 16, 20)) *
                model->spec().flops_per_second));
 }
+
+namespace {
+
+// Cross-entropy written out, as a strategy's own objective would be.
+class OwnCrossEntropy : public Objective {
+ public:
+  std::string name() const override { return "own-cross-entropy"; }
+  at::Tensor loss(const LossInputs& in) const override {
+    return at::nll_loss(at::log_softmax(in.logits, 1), in.labels);
+  }
+};
+
+// A loss with no gradient: training must leave fresh components as they were.
+class Nothing : public Objective {
+ public:
+  std::string name() const override { return "nothing"; }
+  at::Tensor loss(const LossInputs& in) const override { return in.logits.sum() * 0.0; }
+};
+
+// Cross-entropy plus a pull of every trained tensor toward zero.
+class Shrinking : public Objective {
+ public:
+  std::string name() const override { return "shrinking"; }
+  at::Tensor loss(const LossInputs& in) const override {
+    at::Tensor l = at::cross_entropy_loss(in.logits, in.labels);
+    for (const auto& c : in.training) {
+      for (const auto& t : c.tensors())
+        l = l + 10.0 * t.pow(2).sum();
+    }
+    return l;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A candidate's training minimises its objective", "[model][train]") {
+  const streams::TaskData task = synthetic_task("t", 5, 3);
+  const auto trainer = CandidateTrainer::make(micro_settings(20, 16, 10));
+  const TrainJob plain = head_job(3);
+  const TrainResult base = trainer->train(plain, task);
+  // The same loss written by a strategy trains to the same bytes.
+  TrainJob own = plain;
+  own.objective = std::make_shared<const OwnCrossEntropy>();
+  const TrainResult same = trainer->train(own, task);
+  REQUIRE(same.trained.size() == base.trained.size());
+  for (size_t i = 0; i < base.trained.size(); ++i)
+    CHECK(same.trained[i].content_hash() == base.trained[i].content_hash());
+  // A loss without gradient leaves the trained components as they started.
+  TrainJob idle = plain;
+  idle.objective = std::make_shared<const Nothing>();
+  const TrainResult still = trainer->train(idle, task);
+  for (const auto& c : still.trained) {
+    for (const auto& start : plain.components) {
+      if (start->id() == c.id())
+        CHECK(c.content_hash() == start->content_hash());
+    }
+  }
+  // A penalty on the weights shrinks them.
+  TrainJob shrink = plain;
+  shrink.objective = std::make_shared<const Shrinking>();
+  const TrainResult small = trainer->train(shrink, task);
+  auto norm = [](const TrainResult& r) {
+    double n = 0.0;
+    for (const auto& c : r.trained) {
+      for (const auto& t : c.tensors())
+        n += t.pow(2).sum().item<double>();
+    }
+    return n;
+  };
+  CHECK(norm(small) < norm(base));
+  CHECK(objective_named("cross-entropy")->name() == "cross-entropy");
+  CHECK_THROWS_WITH(objective_named("ewc"),
+                    "unknown objective \"ewc\" (expected one of: cross-entropy)");
+}
