@@ -57,7 +57,7 @@ void fail(Self* self, caf::error err) {
   finish(self);
 }
 
-// Tells the recorder that the stream waits for task `index`'s arrival, once per task.
+// Tells the recorder that the stream waits for task `next`'s arrival, once per task.
 void announce_wait(Self* self, int64_t next) {
   auto& st = self->state;
   const auto& tasks = *st.setup.tasks;
