@@ -143,21 +143,21 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   c.await_timeout = options_.worker_timeout;
   c.stop = stop;
   c.on_wait = options_.on_wait;
-  const caf::actor coordinator_actor = system.spawn(coordinator, std::move(c));
+  const coordinator_actor coordinator_handle = system.spawn(coordinator, std::move(c));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    coordinator_ = coordinator_actor;
+    coordinator_ = coordinator_handle;
     if (stop_requested_)
       caf::anon_send(coordinator_, stop_atom_v);
   }
   std::string failure;
   double virtual_seconds = 0.0;
-  self->request(coordinator_actor, caf::infinite, start_atom_v)
+  self->request(coordinator_handle, caf::infinite, start_atom_v)
       .receive([&](int64_t, double v) { virtual_seconds = v; },
                [&](caf::error& err) { failure = system.render(err); });
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    coordinator_ = caf::actor();
+    coordinator_ = coordinator_actor();
   }
   self->send_exit(owner, caf::exit_reason::user_shutdown);
   flush(failure);

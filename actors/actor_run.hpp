@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/coordinator.hpp"
 #include "model/run/stream_runner.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
@@ -83,7 +84,7 @@ class ActorRun {
   ActorRunOptions options_;
   int64_t requeued_ = 0;
   std::mutex mutex_;
-  caf::actor coordinator_;
+  coordinator_actor coordinator_;
   bool stop_requested_ = false;
 };
 

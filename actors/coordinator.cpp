@@ -10,7 +10,7 @@ namespace evostream::actors {
 
 namespace {
 
-using Self = caf::stateful_actor<CoordinatorState>;
+using Self = coordinator_actor::stateful_base<CoordinatorState>;
 
 void step(Self* self);
 
@@ -197,13 +197,13 @@ void begin_stream(Self* self) {
   st.arrivals = arrival_times(st.setup.delays);
   st.stream_start = std::chrono::steady_clock::now();
   st.source = self->spawn(stream_source, st.setup.delays, caf::actor_cast<caf::actor>(self));
-  self->send(st.source, start_atom_v);
+  caf::anon_send(st.source, start_atom_v);
   step(self);
 }
 
 }  // namespace
 
-caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
+coordinator_actor::behavior_type coordinator(Self* self, CoordinatorSetup setup) {
   self->state.setup = std::move(setup);
   if (const auto& done = self->state.setup.observer.candidate_done) {
     self->state.report = [recorder = self->state.setup.recorder, done](
@@ -216,7 +216,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
     deliver_when_quiet(self);
   });
   return {
-      [self](start_atom) {
+      [self](start_atom) -> caf::result<int64_t, double> {
         auto& st = self->state;
         st.done = self->make_response_promise();
         if (st.finishing) {  // stopped before it started

@@ -83,6 +83,17 @@ struct CoordinatorState {
   static inline const char* name = "coordinator";
 };
 
+/// The coordinator's interface:
+///
+/// ```
+/// start_atom              → (int64_t visits committed, double latest virtual commit)
+/// (arrive_atom, int64_t)  a task has arrived (from the stream source)
+/// stop_atom               abandon the visits in flight and answer start_atom
+/// ```
+using coordinator_actor =
+    caf::typed_actor<caf::replies_to<start_atom>::with<int64_t, double>,
+                     caf::reacts_to<arrive_atom, int64_t>, caf::reacts_to<stop_atom>>;
+
 /// The coordinator of a run: an event-based actor that starts task visits as their tasks
 /// arrive and the window (`[run] concurrent_tasks`) allows, spawns an evolver for each, and
 /// commits them in stream order through the parameter owner (`model::VisitWindow` holds the
@@ -94,6 +105,7 @@ struct CoordinatorState {
 /// abandoned); an error when a visit failed, and always when a commit or a begin failed, even
 /// after a stop. It answers only after every request it made to the owner was answered and
 /// every evolver it spawned is gone, so the run's state is still when it does.
-caf::behavior coordinator(caf::stateful_actor<CoordinatorState>* self, CoordinatorSetup setup);
+coordinator_actor::behavior_type coordinator(
+    coordinator_actor::stateful_pointer<CoordinatorState> self, CoordinatorSetup setup);
 
 }  // namespace evostream::actors
