@@ -115,7 +115,8 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
     self->send_exit(writer, caf::exit_reason::user_shutdown);
   };
   // The parameter owner begins and commits visits; nothing else touches the store.
-  const caf::actor owner = system.spawn<caf::detached>(parameter_owner, &runner, tasks, stop);
+  const parameter_owner_actor owner =
+      system.spawn<caf::detached>(parameter_owner, &runner, tasks, stop);
 
   // Simulated runs keep virtual time: arrivals at their scenario delays, candidates placed on
   // the trainers' schedule.

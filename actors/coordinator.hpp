@@ -13,6 +13,7 @@
 
 #include "actors/evolver_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/parameter_owner.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/run/virtual_schedule.hpp"
 #include "model/run/visit_window.hpp"
@@ -27,7 +28,7 @@ struct CoordinatorSetup {
   /// The stream's tasks, in stream order.
   std::shared_ptr<const std::vector<streams::TaskData>> tasks;
   /// The parameter owner (begins and commits visits) and the trainer pool.
-  caf::actor owner;
+  parameter_owner_actor owner;
   caf::actor pool;
   /// Where observer calls go, in order (the recorder; `on_wait` and `observer`'s calls are run
   /// there), and where each commit's snapshot is written (the snapshotter; none without a

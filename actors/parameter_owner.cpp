@@ -5,9 +5,9 @@
 
 namespace evostream::actors {
 
-caf::behavior parameter_owner(caf::event_based_actor*, model::StreamRunner* runner,
-                              std::shared_ptr<const std::vector<streams::TaskData>> tasks,
-                              const std::atomic<bool>* stop) {
+parameter_owner_actor::behavior_type parameter_owner(
+    parameter_owner_actor::pointer, model::StreamRunner* runner,
+    std::shared_ptr<const std::vector<streams::TaskData>> tasks, const std::atomic<bool>* stop) {
   return {
       [runner, tasks, stop](begin_atom, int64_t event) -> caf::result<visit_ref> {
         try {

@@ -255,7 +255,7 @@ TEST_CASE("The parameter owner begins and commits visits and answers misuse with
   const auto& tasks = smoke.tasks;
 
   TestSystem t;
-  const caf::actor owner = t.system->spawn(parameter_owner, &runner, tasks, nullptr);
+  const auto owner = t.system->spawn(parameter_owner, &runner, tasks, nullptr);
   auto first = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{0});
   auto early = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{1});
   t.sched->run();
