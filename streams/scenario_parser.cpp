@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -101,7 +102,9 @@ class TableReader {
       return def;
     if (!n->is_number())
       fail(n, key, "expected a number, found " + describe(*n));
-    const double v = *n->value<double>();
+    // An integer node gives its value exactly; `value<double>` is empty for one beyond 2^53.
+    const double v =
+        n->is_integer() ? static_cast<double>(*n->value_exact<int64_t>()) : *n->value<double>();
     // Written so that NaN, which fails every comparison, is out of range too.
     if (!std::isfinite(v) || !(v >= lo && v <= hi) || (lo_open && v == lo)) {
       fail(n, key,
@@ -135,6 +138,25 @@ class TableReader {
     if (!has(key))
       fail(nullptr, key, "missing required key (expected a string)");
     return string(key, "");
+  }
+
+  // A name that goes into file names, CSV rows and ids: 1 to 64 letters, digits, '.', '_'
+  // and '-', starting with a letter or digit.
+  std::string name(const std::string& key) {
+    const toml::node* n = table_.get(key);
+    const std::string v = required_string(key);
+    static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    if (!std::regex_match(v, kName)) {
+      const std::string shown = v.size() > 40 ? v.substr(0, 40) + "..." : v;
+      std::string printable;
+      for (char c : shown)
+        printable += std::isprint(static_cast<unsigned char>(c)) ? std::string(1, c) : "?";
+      fail(n, key,
+           fmt::format("expected a name of 1 to 64 letters, digits, '.', '_' or '-' starting "
+                       "with a letter or digit, found \"{}\" ({} characters)",
+                       printable, v.size()));
+    }
+    return v;
   }
 
   std::string choice(const std::string& key, const std::string& def,
@@ -276,7 +298,7 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
   TableReader r(t, prefix, s.file);
   TaskSpec task;
   task.line = r.line();
-  task.name = r.required_string("name");
+  task.name = r.name("name");
   const toml::node* dataset_node = t.get("dataset");
   task.dataset = r.required_string("dataset");
   const DatasetSpec* ds = s.find_dataset(task.dataset);
@@ -523,7 +545,7 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
   Scenario s;
   s.file = file;
   TableReader r(top, "", file);
-  s.name = r.required_string("name");
+  s.name = r.name("name");
   s.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, kMaxInt));
   s.description = r.string("description", "");
 

@@ -403,6 +403,47 @@ TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[st
                            std::to_string(doc.line_of("run", "concurrent_tasks")) + ":"));
 }
 
+TEST_CASE("Names that would break file names, rows or lines are refused", "[streams]") {
+  const std::vector<std::pair<std::string, std::string>> sections = {{"", "name"},
+                                                                     {"tasks", "name"}};
+  const std::vector<std::string> bad = {"\"a\\nb\"",     "\"../../x\"",
+                                        "\"a b\"",       "\"-lead\"",
+                                        "\"t\\u0000x\"", "\"" + std::string(65, 'x') + "\""};
+  for (const auto& [section, key] : sections) {
+    for (const auto& value : bad) {
+      INFO(section << " " << value);
+      ScenarioDoc doc;
+      doc.set(section, key, value);
+      const std::string text = doc.text();
+      const std::string err = error_of(text);
+      CHECK_THAT(err, Contains(dotted(section, key) + ": expected a name of 1 to 64 letters"));
+      CHECK_THAT(err, Contains(std::string(kFile) + ":" +
+                               std::to_string(doc.line_of(section, key)) + ":"));
+    }
+  }
+  // A megabyte of name is shown cut short, with its length.
+  ScenarioDoc doc;
+  doc.set("tasks", "name", "\"" + std::string(1 << 20, 'y') + "\"");
+  const std::string err = error_of(doc.text());
+  CHECK_THAT(err, Contains("(1048576 characters)"));
+  CHECK(err.size() < 400);
+  // Every shipped scenario's names pass.
+  ScenarioDoc ok;
+  ok.set("tasks", "name", "\"task_0.1-b\"");
+  CHECK_NOTHROW(parse(ok.text()));
+}
+
+TEST_CASE("An integer too large for a double's exact range is a number like any other",
+          "[streams]") {
+  ScenarioDoc doc;
+  doc.set("tasks", "rotate", "9007199254740993");
+  CHECK_THAT(error_of(doc.text()),
+             Contains("tasks[0].rotate: expected a number in [-360, 360], found 9007199254740992"));
+  ScenarioDoc big;
+  big.set("strategy", "scale_factor", "9223372036854775807");
+  CHECK_THAT(error_of(big.text()), Contains("strategy.scale_factor: expected a number in (0, 1]"));
+}
+
 TEST_CASE("A key that moved out of [strategy] says where it went", "[streams]") {
   const std::vector<std::pair<std::string, std::string>> moved = {
       {"generations", "moved to [strategy.mu2net]"},
