@@ -51,8 +51,14 @@ TEST_CASE("A worker process joins a run over the network and the run ends in the
   auto [run, port] = listening_run(d, d.file("net"));
   const pid_t worker =
       spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port}, d.file("worker.log"));
-  CHECK(wait_for(run) == 0);
-  CHECK(wait_for(worker) == 0);
+  // Bounded: a run or worker that hangs fails here with both logs (a smoke run takes seconds).
+  const int run_status = wait_for(run, 180);
+  const int worker_status = wait_for(worker, 60);
+  INFO("run log:\n"
+       << slurp(d.file("run.log")) << "\nworker log:\n"
+       << slurp(d.file("worker.log")));
+  CHECK(run_status == 0);
+  CHECK(worker_status == 0);
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: joined 127.0.0.1:" + port));
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: the run has ended"));
   CHECK(hash_of(d.file("net"), d.file("h2")) == expected);
@@ -66,8 +72,13 @@ TEST_CASE("A worker killed in the middle of a job has its job run elsewhere", "[
   auto [run, port] = listening_run(d, d.file("net"));
   const pid_t worker = spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port},
                              d.file("worker.log"), "EVOSTREAM_WORKER_DIE_IN_JOB=2");
-  CHECK(wait_for(worker) == 128 + SIGKILL);
-  CHECK(wait_for(run) == 0);
+  const int worker_status = wait_for(worker, 180);
+  const int run_status = wait_for(run, 180);
+  INFO("run log:\n"
+       << slurp(d.file("run.log")) << "\nworker log:\n"
+       << slurp(d.file("worker.log")));
+  CHECK(worker_status == 128 + SIGKILL);
+  CHECK(run_status == 0);
   CHECK_THAT(slurp(d.file("run.log")), Contains("1 job(s) ran again after their trainer died"));
   CHECK(hash_of(d.file("net"), d.file("h2")) == expected);
 }

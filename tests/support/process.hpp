@@ -17,6 +17,9 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
 
 /// Waits for `pid`; returns its exit status, or 128 + the signal that ended it.
 int wait_for(pid_t pid);
+/// The same for at most `seconds`: a process still running then is killed (SIGKILL) and -1
+/// returned, so that a hang fails its test with its logs instead of stalling the suite.
+int wait_for(pid_t pid, double seconds);
 
 /// Waits up to `seconds` until `path` exists and contains `text`; returns whether it did.
 bool wait_for_text(const std::string& path, const std::string& text, double seconds);
