@@ -60,7 +60,11 @@ int Worker::run(std::ostream& out) const {
   setup.tasks = tasks;
   setup.trainer = model::CandidateTrainer::make(settings, nullptr, env.simulation);
   setup.die_in_job = faults_.kill_in_job;
-  const caf::actor trainer = system.spawn<caf::detached>(trainer_actor, setup);
+  // On the scheduler, not detached: the run holds a remote reference to the trainer, which can
+  // outlive the connection, and the actor system's teardown waits for a detached actor's thread
+  // until its last reference is gone, so the worker could hang at exit. The trainer is the only
+  // actor the worker schedules, so blocking a scheduler thread while it trains costs nothing.
+  const caf::actor trainer = system.spawn(trainer_actor, setup);
   out << fmt::format("worker: joined {}:{} for scenario {} ({} tasks), device {}\n", host_, port_,
                      scenario.name, tasks->size(), device_);
   out.flush();
@@ -81,6 +85,7 @@ int Worker::run(std::ostream& out) const {
   }
   self->send_exit(trainer, caf::exit_reason::user_shutdown);
   out << "worker: the run has ended\n";
+  out.flush();
   return 0;
 }
 
