@@ -4,8 +4,6 @@
 
 #include <caf/io/all.hpp>
 #include <chrono>
-#include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
