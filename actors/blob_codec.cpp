@@ -84,11 +84,16 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
   j.hp = job.hp;
   j.seed = job.seed;
   j.steps = job.steps;
+  j.has_optimizer = job.optimizer.has_value();
+  if (job.optimizer)
+    j.optimizer = *job.optimizer;
   return j;
 }
 
 model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* received) {
   model::TrainJob out{{}, job.hp, job.seed, job.steps, model::objective_named(job.objective)};
+  if (job.has_optimizer)
+    out.optimizer = job.optimizer;
   out.components.reserve(job.components.size());
   for (const auto& b : job.components) {
     if (received) {

@@ -25,6 +25,13 @@ typename Inspector::result_type inspect(Inspector& f, Hyperparameters& x) {
       fields_of(x));
 }
 
+/// An optimizer a strategy chose travels field by field.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, OptimizerOptions& x) {
+  return f(caf::meta::type_name("optimizer_options"), x.kind, x.momentum, x.nesterov,
+           x.weight_decay, x.clip_norm);
+}
+
 }  // namespace evostream::model
 
 namespace evostream::actors {
@@ -62,6 +69,9 @@ struct train_job {
   uint64_t seed = 0;
   int64_t steps = 0;
   std::string objective = "cross-entropy";
+  /// Whether the strategy chose the optimizer (`optimizer`); otherwise the worker's own.
+  bool has_optimizer = false;
+  model::OptimizerOptions optimizer;
 };
 
 /// What training a job produced (`model::TrainResult` without the validation curve).
@@ -90,7 +100,7 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
-           x.steps, x.objective);
+           x.steps, x.objective, x.has_optimizer, x.optimizer);
 }
 
 template <class Inspector>

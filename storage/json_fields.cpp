@@ -11,27 +11,18 @@ namespace {
 using Json = JsonFields::Json;
 
 model::Schedule schedule_from(const std::string& name) {
-  if (name == "constant")
-    return model::Schedule::kConstant;
-  if (name == "restarts")
-    return model::Schedule::kRestarts;
-  if (name == "cosine")
-    return model::Schedule::kCosine;
+  for (size_t i = 0; i < model::kScheduleNames.size(); ++i) {
+    if (name == model::kScheduleNames[i])
+      return static_cast<model::Schedule>(i);
+  }
   throw std::invalid_argument("unknown schedule \"" + name + "\"");
 }
 
 }  // namespace
 
 const char* JsonFields::schedule_name(model::Schedule s) {
-  switch (s) {
-    case model::Schedule::kConstant:
-      return "constant";
-    case model::Schedule::kCosine:
-      return "cosine";
-    case model::Schedule::kRestarts:
-      return "restarts";
-  }
-  return "";
+  const auto i = static_cast<size_t>(s);
+  return i < model::kScheduleNames.size() ? model::kScheduleNames[i] : "";
 }
 
 JsonFields::Json JsonFields::hyperparameters(const model::Hyperparameters& hp) {

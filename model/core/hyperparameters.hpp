@@ -13,7 +13,13 @@ enum class Schedule {
   kConstant,  ///< 0.5 × learning_rate throughout (as in the reference notebooks)
   kCosine,    ///< linear warmup from lr/100 to lr, then cosine decay to 0
   kRestarts,  ///< warmup, then one cosine cycle per validation interval (SGDR)
+  kFlat,      ///< exactly learning_rate throughout, no warmup (Avalanche's and PyTorch's default)
 };
+
+/// The names of the schedules, indexed by their value, as scenarios and results.json write
+/// them.
+inline constexpr std::array<const char*, 4> kScheduleNames = {"constant", "cosine", "restarts",
+                                                              "flat"};
 
 /// A path's own hyperparameters: its "DNA", tuned by evolution.
 struct Hyperparameters {

@@ -103,7 +103,7 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
     visit.state = std::make_shared<const RunState>(state_as_of(tasks, from));
   }
   visit.context = std::make_unique<TaskContext>(
-      TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop});
+      TaskContext{task, static_cast<int64_t>(index), iteration, scenario_.seed, {}, stop, &tasks});
   visit.learner = strategy_.start(*visit.state, *visit.context);
   return visit;
 }

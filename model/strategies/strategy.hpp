@@ -79,6 +79,9 @@ struct TaskContext {
   /// Set when the run should stop: strategies check it between candidates and validations and
   /// raise `RunInterrupted`. May be null.
   const std::atomic<bool>* stop = nullptr;
+  /// Every task of the stream in arrival order (`task` among them), for strategies that read
+  /// the tasks learned before (replay); null when the caller has no stream.
+  const std::vector<streams::TaskData>* stream = nullptr;
 
   /// Raises `RunInterrupted` when `stop` is set.
   void check_stop() const;

@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/core/component.hpp"
 #include "model/core/path.hpp"
+#include "model/train/optimizer.hpp"
 
 namespace evostream::model {
 
@@ -28,6 +30,8 @@ struct Candidate {
   int64_t steps = 0;
   /// What its training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
+  /// Its optimizer; none trains with the trainer's own (`TrainSettings::optimizer`).
+  std::optional<OptimizerOptions> optimizer;
 };
 
 /// What happened to one candidate.

@@ -64,6 +64,8 @@ TrainSettings CandidateTrainer::settings_for(const TrainJob& job) const {
   TrainSettings s = settings_;
   if (job.steps > 0)
     s.steps = job.steps;
+  if (job.optimizer)
+    s.optimizer = *job.optimizer;
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,10 @@
 #include "model/core/component.hpp"
 
 namespace evostream::model {
+
+/// Runs the model being trained, as it stands at this step and with gradients, on other
+/// images (floats in [0, 1], N × C × H × W on the training device): their features, [N, dim].
+using FeaturesOf = std::function<at::Tensor(const at::Tensor& images)>;
 
 /// What one training step's loss is computed from.
 struct LossInputs {
@@ -18,6 +23,16 @@ struct LossInputs {
   /// The components that train, in path order, as they stand at this step (their tensors
   /// require gradients).
   const std::vector<Component>& training;
+  /// The class token after the final norm, [batch, dim]: what the logits' head (and any other
+  /// head) reads.
+  const at::Tensor& features;
+  /// The step's images (augmented as trained) on the training device; undefined when the
+  /// frozen prefix's output came from the prefix cache instead.
+  const at::Tensor& images;
+  /// The step, from 0.
+  int64_t step = 0;
+  /// The model on other images (a replayed minibatch).
+  const FeaturesOf& features_of;
 };
 
 /// What a candidate's training minimises: the loss of one step.

@@ -85,6 +85,8 @@ double scheduled_learning_rate(Schedule schedule, double lr, double warmup_ratio
   const Schedule s = schedule;
   if (s == Schedule::kConstant)
     return 0.5 * lr;
+  if (s == Schedule::kFlat)
+    return lr;
   const auto warmup = static_cast<int64_t>(std::llround(warmup_ratio * static_cast<double>(total)));
   if (step < warmup) {
     const double f = static_cast<double>(step + 1) / static_cast<double>(warmup);

@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
 #include "model/train/candidate.hpp"
 #include "model/train/objective.hpp"
+#include "model/train/optimizer.hpp"
 
 namespace evostream::model {
 
@@ -27,11 +29,14 @@ struct TrainJob {
   int64_t steps = 0;
   /// What the training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
+  /// The optimizer, when the strategy chooses one; none trains with the trainer's
+  /// `TrainSettings::optimizer`.
+  std::optional<OptimizerOptions> optimizer;
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components, candidate.path.hp, candidate.training_seed, candidate.steps,
-            candidate.objective};
+    return {candidate.components, candidate.path.hp,  candidate.training_seed,
+            candidate.steps,      candidate.objective, candidate.optimizer};
   }
 };
 

@@ -270,9 +270,13 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       progress(step, settings_.steps, e.accuracy);
   };
 
+  const FeaturesOf features_of = [&](const at::Tensor& other) {
+    return f.features(f.run_blocks(f.embed(other), 0, f.depth(), true));
+  };
   for (int64_t step = 0; step < settings_.steps; ++step) {
     const auto t0 = Clock::now();
     at::Tensor tokens;
+    at::Tensor x;  // the step's images on the device; undefined when the prefix is cached
     int64_t from = 0;
     if (cached) {
       const std::vector<int64_t>& idx = sampler.next_indices();
@@ -285,7 +289,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     } else {
       sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
       augmenter.apply(images.data_ptr<float>(), b);
-      const at::Tensor x = on_cpu ? images : images.to(device);
+      x = on_cpu ? images : images.to(device);
       if (prefix >= 0) {
         at::NoGradGuard no_grad;
         tokens = f.run_blocks(f.embed(x), 0, prefix, prefix == f.depth());
@@ -294,9 +298,11 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
         tokens = f.embed(x);
       }
     }
-    at::Tensor logits = f.classify(f.run_blocks(tokens, from, f.depth(), true));
+    const at::Tensor features = f.features(f.run_blocks(tokens, from, f.depth(), true));
+    const at::Tensor logits = f.head(features);
     const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
-    at::Tensor loss = minimised.loss({logits, step_labels, working});
+    at::Tensor loss =
+        minimised.loss({logits, step_labels, working, features, x, step, features_of});
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,

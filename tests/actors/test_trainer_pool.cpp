@@ -439,3 +439,29 @@ TEST_CASE("A job's objective travels by name, and one that a name does not descr
   unknown.objective = "anchored";
   CHECK_THROWS_WITH(BlobCodec::decode(unknown), Catch::Contains("unknown objective \"anchored\""));
 }
+
+TEST_CASE("A job's own optimizer travels with it; without one the worker's trains",
+          "[actors][remote]") {
+  auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9);
+  model::TrainJob j;
+  j.components = model::share(std::move(root));
+  CHECK_FALSE(BlobCodec::decode(BlobCodec::job(1, 0, j)).optimizer.has_value());
+  model::OptimizerOptions adam;
+  adam.kind = model::OptimizerOptions::Kind::kAdamW;
+  adam.weight_decay = 0.0;
+  adam.clip_norm = 0.0;
+  j.optimizer = adam;
+  // Through CAF's own serialisation, as it crosses the network.
+  std::vector<char> bytes;
+  caf::binary_serializer out{nullptr, bytes};
+  train_job sent = BlobCodec::job(2, 0, j);
+  REQUIRE_FALSE(out(sent));
+  train_job received;
+  caf::binary_deserializer in{nullptr, bytes};
+  REQUIRE_FALSE(in(received));
+  const model::TrainJob back = BlobCodec::decode(received);
+  REQUIRE(back.optimizer.has_value());
+  CHECK(back.optimizer->kind == model::OptimizerOptions::Kind::kAdamW);
+  CHECK(back.optimizer->weight_decay == 0.0);
+  CHECK(back.optimizer->clip_norm == 0.0);
+}

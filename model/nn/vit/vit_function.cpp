@@ -98,10 +98,21 @@ at::Tensor VitFunction::run_blocks(at::Tensor tokens, int64_t from, int64_t to,
   return tokens;
 }
 
+at::Tensor VitFunction::features(const at::Tensor& tokens) const {
+  return layer_norm(tokens.select(1, 0), layout_.final_norm->tensor("weight"),
+                    layout_.final_norm->tensor("bias"));
+}
+
+at::Tensor VitFunction::head(const Component& head, const at::Tensor& features) {
+  return at::linear(features, head.tensor("weight"), head.tensor("bias"));
+}
+
+at::Tensor VitFunction::head(const at::Tensor& features) const {
+  return head(*layout_.head, features);
+}
+
 at::Tensor VitFunction::classify(const at::Tensor& tokens) const {
-  at::Tensor cls = tokens.select(1, 0);
-  cls = layer_norm(cls, layout_.final_norm->tensor("weight"), layout_.final_norm->tensor("bias"));
-  return at::linear(cls, layout_.head->tensor("weight"), layout_.head->tensor("bias"));
+  return head(features(tokens));
 }
 
 at::Tensor VitFunction::forward(const at::Tensor& images) const {

@@ -29,8 +29,14 @@ class VitFunction {
   /// Runs adapter k and block k for k in [from, to). When `to` is the depth and
   /// `class_token_only` is set, the last block returns only the class token ([N, 1, dim]).
   at::Tensor run_blocks(at::Tensor tokens, int64_t from, int64_t to, bool class_token_only) const;
-  /// Final norm and head on the class token: logits [N, classes].
+  /// Final norm and head on the class token: logits [N, classes] (`head` of `features`).
   at::Tensor classify(const at::Tensor& tokens) const;
+  /// The class token after the final norm: what every head reads, [N, dim].
+  at::Tensor features(const at::Tensor& tokens) const;
+  /// The layout's head on `features`: logits [N, classes].
+  at::Tensor head(const at::Tensor& features) const;
+  /// The head `head` (a head component) on `features`: logits [N, its classes].
+  static at::Tensor head(const Component& head, const at::Tensor& features);
   /// The whole forward pass: logits [N, classes].
   at::Tensor forward(const at::Tensor& images) const;
 

@@ -1,0 +1,122 @@
+#include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "model/strategies/path_draft.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+// One visit: the inner learner's single candidate, trained with the strategy's objective and
+// optimizer; on finishing, what `extra` computes from the trained path is committed with it.
+class SharedBackboneVisit : public TaskLearner {
+ public:
+  using Extra = std::function<std::vector<Component>(const std::vector<Component>&)>;
+  SharedBackboneVisit(std::unique_ptr<TaskLearner> inner, std::shared_ptr<const Objective> objective,
+                      OptimizerOptions optimizer, Extra extra)
+      : inner_(std::move(inner)),
+        objective_(std::move(objective)),
+        optimizer_(optimizer),
+        extra_(std::move(extra)) {}
+
+  std::vector<Candidate> next() override {
+    auto batch = inner_->next();
+    for (auto& c : batch) {
+      c.objective = objective_;
+      c.optimizer = optimizer_;
+    }
+    return batch;
+  }
+  CandidateRecord record(const Candidate& c, const TrainResult& r) override {
+    return inner_->record(c, r);
+  }
+  TaskOutcome finish() override {
+    TaskOutcome out = inner_->finish();
+    for (auto& c : extra_(out.added))
+      out.added.push_back(std::move(c));
+    return out;
+  }
+
+ private:
+  std::unique_ptr<TaskLearner> inner_;
+  std::shared_ptr<const Objective> objective_;
+  OptimizerOptions optimizer_;
+  Extra extra_;
+};
+
+OptimizerOptions optimizer_of(const SharedBackboneOptions& o) {
+  OptimizerOptions opt;
+  opt.kind = o.optimizer == "adam" ? OptimizerOptions::Kind::kAdamW : OptimizerOptions::Kind::kSgd;
+  opt.momentum = o.momentum;
+  opt.weight_decay = o.weight_decay;
+  opt.clip_norm = o.clip_norm;
+  return opt;
+}
+
+}  // namespace
+
+std::vector<std::string> SharedBackboneStrategy::latest_backbone(const RunState& state) {
+  const Path& from = state.last_task.empty() ? state.root : state.paths.at(state.last_task);
+  return {from.ids.begin(), from.ids.end() - 1};
+}
+
+std::vector<const Path*> SharedBackboneStrategy::other_paths(const RunState& state,
+                                                             const std::string& except) {
+  std::vector<const Path*> out;
+  for (const auto& [task, path] : state.paths) {
+    if (task != except)
+      out.push_back(&path);
+  }
+  return out;
+}
+
+std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state,
+                                                           const TaskContext& ctx) {
+  PathDraft draft(ctx);
+  for (const auto& c : state.store.resolve(latest_backbone(state)))
+    draft.add_clone(*c);
+  draft.add_head(env_.architecture.dim);
+  draft.path().hp = hyperparameters();
+  auto learner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
+  return std::make_unique<SharedBackboneVisit>(
+      std::move(learner), objective(state, ctx), optimizer_of(shared_options()),
+      [this, &state, &ctx](const std::vector<Component>& trained) {
+        return commit_with(state, ctx, trained);
+      });
+}
+
+Hyperparameters SharedBackboneStrategy::hyperparameters() const {
+  const SharedBackboneOptions& o = shared_options();
+  Hyperparameters hp;
+  hp.learning_rate = o.learning_rate;
+  const auto at = std::find(kScheduleNames.begin(), kScheduleNames.end(), o.schedule);
+  if (at == kScheduleNames.end())
+    throw std::logic_error("shared backbone: unknown schedule " + o.schedule);
+  hp.schedule = static_cast<Schedule>(at - kScheduleNames.begin());
+  hp.warmup_ratio = o.warmup_ratio;
+  hp.momentum = o.optimizer == "sgd" ? o.momentum : 0.0;
+  return hp;
+}
+
+Path SharedBackboneStrategy::serving_path(const RunState& state, const std::string& task) const {
+  Path own = Strategy::serving_path(state, task);
+  std::vector<std::string> ids = latest_backbone(state);
+  ids.push_back(own.ids.back());
+  own.ids = std::move(ids);
+  return own;
+}
+
+std::shared_ptr<const Objective> SharedBackboneStrategy::objective(const RunState&,
+                                                                   const TaskContext&) const {
+  return nullptr;
+}
+
+std::vector<Component> SharedBackboneStrategy::commit_with(const RunState&, const TaskContext&,
+                                                           const std::vector<Component>&) const {
+  return {};
+}
+
+}  // namespace evostream::model

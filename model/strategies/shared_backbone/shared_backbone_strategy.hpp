@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/strategies/shared_backbone/shared_backbone_options.hpp"
+#include "model/strategies/strategy.hpp"
+
+namespace evostream::model {
+
+/// A strategy that fine-tunes one backbone task after task, with one head per task: naive
+/// sequential fine-tuning and the regularised and replaying strategies built on it.
+///
+/// Each task visit clones the backbone the previous commit left (the root's for the first),
+/// adds a fresh head and trains them all as one candidate with the options' optimizer and
+/// schedule, minimising `objective`. Old tasks are then served by the newest backbone and their
+/// own head (frozen when their task committed), so what later tasks change in the backbone
+/// shows as negative BWT; the store still keeps every backbone version (committed components
+/// never change), which is what `ewc` anchors to and `lwf` distils from.
+class SharedBackboneStrategy : public Strategy {
+ public:
+  explicit SharedBackboneStrategy(StrategyEnvironment env) : Strategy(std::move(env)) {}
+  std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
+  Path serving_path(const RunState& state, const std::string& task) const override;
+  bool immutable() const override { return false; }
+
+  /// The ids of the backbone (every component but the head) that committed last, or the
+  /// root's.
+  static std::vector<std::string> latest_backbone(const RunState& state);
+  /// The committed paths of every task but `except`, in task-name order.
+  static std::vector<const Path*> other_paths(const RunState& state, const std::string& except);
+
+ protected:
+  /// What a visit's training minimises; the default (null) is cross-entropy.
+  virtual std::shared_ptr<const Objective> objective(const RunState& state,
+                                                     const TaskContext& ctx) const;
+  /// What a visit commits besides its path, computed from the path it trained (`trained`: its
+  /// components in path order); the default is nothing. EWC adds its Fisher information here.
+  virtual std::vector<Component> commit_with(const RunState& state, const TaskContext& ctx,
+                                             const std::vector<Component>& trained) const;
+
+  /// The hyperparameters every visit's path trains with: the options' learning rate, schedule,
+  /// warmup and momentum.
+  Hyperparameters hyperparameters() const;
+  const SharedBackboneOptions& shared_options() const {
+    return env_.options_as<SharedBackboneOptions>();
+  }
+};
+
+}  // namespace evostream::model
