@@ -6,9 +6,16 @@
 
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/baselines/baseline_strategy.hpp"
+#include "model/strategies/ewc/ewc_options.hpp"
+#include "model/strategies/ewc/ewc_strategy.hpp"
+#include "model/strategies/lwf/lwf_options.hpp"
+#include "model/strategies/lwf/lwf_strategy.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
 #include "model/strategies/mu2net/mu2net_strategy.hpp"
+#include "model/strategies/replay/replay_options.hpp"
+#include "model/strategies/replay/replay_strategy.hpp"
 #include "model/strategies/sequential/sequential_strategy.hpp"
+#include "model/strategies/shared_backbone/shared_backbone_options.hpp"
 #include "streams/config_error.hpp"
 
 namespace evostream::model {
@@ -33,7 +40,13 @@ const StrategyRegistry& StrategyRegistry::builtin() {
       {"adapters", "the frozen root with new residual adapters and a head per task",
        &BaselineOptions::read, &make<BaselineStrategy>},
       {"sequential", "naive fine-tuning of one shared backbone, task after task (forgets)",
-       &NoOptions::read, &make<SequentialStrategy>},
+       &SharedBackboneOptions::read, &make<SequentialStrategy>},
+      {"ewc", "elastic weight consolidation: the shared backbone held by past tasks' Fisher information",
+       &EwcOptions::read, &make<EwcStrategy>},
+      {"lwf", "learning without forgetting: the shared backbone distilled from its previous version",
+       &LwfOptions::read, &make<LwfStrategy>},
+      {"replay", "experience replay: the shared backbone trained with a class-balanced buffer of past examples",
+       &ReplayOptions::read, &make<ReplayStrategy>},
   });
   return registry;
 }

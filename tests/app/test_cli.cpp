@@ -183,7 +183,7 @@ TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
 }
 
 TEST_CASE("run refuses an unknown strategy and a missing root file", "[app]") {
-  const CliResult r = run_cli("run " + config("smoke.toml") + " --strategy ewc");
+  const CliResult r = run_cli("run " + config("smoke.toml") + " --strategy icarl");
   CHECK(r.status == 2);
   CHECK(lines(r.err) == 1);
   CHECK_THAT(r.err, Contains("--strategy"));

@@ -94,6 +94,24 @@ TEST_CASE("A run killed in the middle of a snapshot write resumes from the previ
   CHECK(state_hash(dir, d.file("hash")) == expected);
 }
 
+TEST_CASE("EWC, LwF and replay runs killed in a snapshot resume to their uninterrupted state",
+          "[app][crash]") {
+  // EWC's Fisher information is committed with each task and LwF distils from the committed
+  // backbone: a resumed run must find both in the snapshot.
+  for (const std::string strategy : {"ewc", "lwf", "replay"}) {
+    INFO(strategy);
+    TempDir d;
+    REQUIRE(run_to_end({"run", smoke(), "--strategy", strategy, "--out", d.file("whole")},
+                       d.file("log")) == 0);
+    const std::string expected = state_hash(d.file("whole"), d.file("hash"));
+    CHECK(expected != uninterrupted_hash());
+    CHECK(run_to_end({"run", smoke(), "--strategy", strategy, "--out", d.file("run")},
+                     d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+    REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
+    CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+  }
+}
+
 TEST_CASE("A run with two tasks evolving at once resumes into its uninterrupted state",
           "[app][crash]") {
   // The smoke stream with concurrent_tasks = 2: the kill in snapshot 2 abandons the third task,

@@ -56,12 +56,13 @@ TEST_CASE("The registry lists every strategy once, each with a summary", "[model
     CHECK(names.insert(e.name).second);
   }
   CHECK(names ==
-        std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential"});
-  CHECK(registry.names() == "mu2net, finetune, head-only, adapters, sequential");
-  CHECK(registry.lookup("ewc") == nullptr);
-  CHECK_THROWS_WITH(registry.find("ewc"),
-                    "unknown strategy \"ewc\" (expected one of: mu2net, finetune, head-only, "
-                    "adapters, sequential)");
+        std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential", "ewc",
+                              "lwf", "replay"});
+  CHECK(registry.names() == "mu2net, finetune, head-only, adapters, sequential, ewc, lwf, replay");
+  CHECK(registry.lookup("icarl") == nullptr);
+  CHECK_THROWS_WITH(registry.find("icarl"),
+                    "unknown strategy \"icarl\" (expected one of: mu2net, finetune, head-only, "
+                    "adapters, sequential, ewc, lwf, replay)");
 }
 
 TEST_CASE("Each registered strategy is made with its own name and plan", "[model][strategy]") {
@@ -113,22 +114,33 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
   CHECK_THAT(options_error(other),
              Contains("strategy.finetune.models: expected an integer in 1..1024, found 0"));
-  const std::string none = "[strategy]\n[strategy.sequential]\nmodels = 2\n";
-  CHECK_THAT(options_error(none),
-             Contains("strategy.sequential.models: unknown key (this table takes no keys)"));
+  const std::string shared = "[strategy]\n[strategy.sequential]\nmodels = 2\n";
+  CHECK_THAT(options_error(shared),
+             Contains("strategy.sequential.models: unknown key (expected one of: clip_norm, "
+                      "learning_rate, momentum, optimizer, schedule, warmup_ratio, "
+                      "weight_decay)"));
+  const std::string schedule = "[strategy]\n[strategy.ewc]\nschedule = \"linear\"\n";
+  CHECK_THAT(options_error(schedule), Contains("strategy.ewc.schedule: expected one of"));
+  // A decay belongs to online EWC only.
+  const std::string decay = "[strategy]\n[strategy.ewc]\ndecay = 0.5\n";
+  CHECK_THAT(options_error(decay),
+             Contains("strategy.ewc.decay: expected only with mode = \"online\", found mode = "
+                      "\"separate\""));
+  const std::string temperature = "[strategy]\n[strategy.lwf]\ntemperature = 0\n";
+  CHECK_THAT(options_error(temperature), Contains("strategy.lwf.temperature: expected"));
 }
 
 TEST_CASE("An unregistered strategy name or table lists the registered ones", "[model][strategy]") {
-  const std::string name = "[strategy]\nname = \"ewc\"\n";
+  const std::string name = "[strategy]\nname = \"icarl\"\n";
   CHECK(options_error(name) ==
         std::string(kFile) + ":" + std::to_string(line_of(name, "[strategy]")) +
-            ": strategy.name: unknown strategy \"ewc\" (expected one of: mu2net, finetune, "
-            "head-only, adapters, sequential)");
+            ": strategy.name: unknown strategy \"icarl\" (expected one of: mu2net, finetune, "
+            "head-only, adapters, sequential, ewc, lwf, replay)");
   const std::string table = "[strategy]\n[strategy.mu2nett]\ngenerations = 2\n";
   CHECK(options_error(table) ==
         std::string(kFile) + ":" + std::to_string(line_of(table, "[strategy.mu2nett]")) +
             ": strategy.mu2nett: unknown strategy \"mu2nett\" (expected one of: mu2net, "
-            "finetune, head-only, adapters, sequential)");
+            "finetune, head-only, adapters, sequential, ewc, lwf, replay)");
 }
 
 TEST_CASE("A budget the candidates cannot share equally is refused", "[model][strategy]") {
