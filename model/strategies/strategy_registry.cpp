@@ -6,6 +6,7 @@
 
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/baselines/baseline_strategy.hpp"
+#include "model/strategies/cumulative/cumulative_strategy.hpp"
 #include "model/strategies/ewc/ewc_options.hpp"
 #include "model/strategies/ewc/ewc_strategy.hpp"
 #include "model/strategies/lwf/lwf_options.hpp"
@@ -41,12 +42,18 @@ const StrategyRegistry& StrategyRegistry::builtin() {
        &BaselineOptions::read, &make<BaselineStrategy>},
       {"sequential", "naive fine-tuning of one shared backbone, task after task (forgets)",
        &SharedBackboneOptions::read, &make<SequentialStrategy>},
-      {"ewc", "elastic weight consolidation: the shared backbone held by past tasks' Fisher information",
+      {"ewc",
+       "elastic weight consolidation: the shared backbone held by past tasks' Fisher information",
        &EwcOptions::read, &make<EwcStrategy>},
-      {"lwf", "learning without forgetting: the shared backbone distilled from its previous version",
+      {"lwf",
+       "learning without forgetting: the shared backbone distilled from its previous version",
        &LwfOptions::read, &make<LwfStrategy>},
-      {"replay", "experience replay: the shared backbone trained with a class-balanced buffer of past examples",
+      {"replay",
+       "experience replay: the shared backbone trained with a class-balanced buffer of past "
+       "examples",
        &ReplayOptions::read, &make<ReplayStrategy>},
+      {"cumulative", "cumulative training: the shared backbone trained on every task so far",
+       &SharedBackboneOptions::read, &make<CumulativeStrategy>},
   });
   return registry;
 }

@@ -35,7 +35,7 @@ struct TrainJob {
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components, candidate.path.hp,  candidate.training_seed,
+    return {candidate.components, candidate.path.hp,   candidate.training_seed,
             candidate.steps,      candidate.objective, candidate.optimizer};
   }
 };

@@ -94,11 +94,11 @@ TEST_CASE("A run killed in the middle of a snapshot write resumes from the previ
   CHECK(state_hash(dir, d.file("hash")) == expected);
 }
 
-TEST_CASE("EWC, LwF and replay runs killed in a snapshot resume to their uninterrupted state",
+TEST_CASE("Regularised and replaying runs killed in a snapshot resume to their uninterrupted state",
           "[app][crash]") {
   // EWC's Fisher information is committed with each task and LwF distils from the committed
   // backbone: a resumed run must find both in the snapshot.
-  for (const std::string strategy : {"ewc", "lwf", "replay"}) {
+  for (const std::string strategy : {"ewc", "lwf", "replay", "cumulative"}) {
     INFO(strategy);
     TempDir d;
     REQUIRE(run_to_end({"run", smoke(), "--strategy", strategy, "--out", d.file("whole")},

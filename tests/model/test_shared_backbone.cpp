@@ -101,9 +101,9 @@ TEST_CASE("EWC's penalty is zero at its anchor and pulls training toward it",
   std::vector<EwcAnchor> anchors;
   for (size_t i = 0; i + 1 < anchor.size(); ++i) {
     const Component& c = *anchor[i];
-    anchors.push_back({anchor[i], std::make_shared<const Component>(
-                                      c.id() + ".fisher", c.kind(), c.index(), c.owner(),
-                                      c.id(), c.names(), fisher[i])});
+    anchors.push_back(
+        {anchor[i], std::make_shared<const Component>(c.id() + ".fisher", c.kind(), c.index(),
+                                                      c.owner(), c.id(), c.names(), fisher[i])});
   }
   const EwcPenalty ewc(anchors, 1000.0);
 
@@ -190,6 +190,11 @@ TEST_CASE("The replay buffer stays class-balanced as tasks join, keeping what it
     ++available[static_cast<size_t>(label)];
   CHECK(big.counts_by_class() == available);
   CHECK(ReplayBuffer::of(stream, {}, 100, 7).empty());
+  // Cumulative training's buffer: every training example of the tasks, in order.
+  const ReplayBuffer all = ReplayBuffer::all(stream, {0, 2});
+  CHECK(all.size() == static_cast<size_t>(stream[0].train.size() + stream[2].train.size()));
+  CHECK(all.examples().back().task == 2);
+  CHECK(all.examples().back().position == stream[2].train.size() - 1);
   CHECK_THROWS_WITH(ReplayBuffer::of(stream, {3}, 100, 7),
                     "replay buffer: no task at stream position 3");
 }
@@ -221,10 +226,9 @@ TEST_CASE("Replay's loss is the mean cross-entropy over the minibatch joined by 
   const at::Tensor x = images_of(stream[1].train, 0, 16);
   const at::Tensor features = features_of(x);
   const at::Tensor logits = f.head(features);
-  const at::Tensor labels =
-      at::tensor(std::vector<int64_t>(stream[1].train.labels().begin(),
-                                      stream[1].train.labels().begin() + 16),
-                 at::kLong);
+  const at::Tensor labels = at::tensor(
+      std::vector<int64_t>(stream[1].train.labels().begin(), stream[1].train.labels().begin() + 16),
+      at::kLong);
   const std::vector<Component> none;
   const double loss =
       replay.loss({logits, labels, none, features, x, 3, features_of}).item<double>();
@@ -241,6 +245,5 @@ TEST_CASE("Replay's loss is the mean cross-entropy over the minibatch joined by 
                                             at::tensor(old_labels, at::kLong))
                          .item<double>();
   CHECK(loss == Approx((16 * own + 8 * old) / 24).epsilon(1e-5));
-  CHECK_THROWS_WITH(ReplayLoss(buffer, stream, {}, 8, 11),
-                    "replay: no head for buffered task 0");
+  CHECK_THROWS_WITH(ReplayLoss(buffer, stream, {}, 8, 11), "replay: no head for buffered task 0");
 }

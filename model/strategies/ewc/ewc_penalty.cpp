@@ -28,7 +28,9 @@ at::Tensor EwcPenalty::penalty(const std::vector<Component>& training) const {
                                     a.anchor->id());
       }
       for (size_t t = 0; t < theta.size(); ++t)
-        sum = sum + (f[t].to(theta[t].device()) * (theta[t] - star[t].to(theta[t].device())).pow(2)).sum();
+        sum =
+            sum +
+            (f[t].to(theta[t].device()) * (theta[t] - star[t].to(theta[t].device())).pow(2)).sum();
     }
   }
   return sum;

@@ -12,7 +12,9 @@ namespace evostream::model {
 namespace {
 
 // The backbone ids of a committed path: all but its head.
-std::vector<std::string> backbone_of(const Path& p) { return {p.ids.begin(), p.ids.end() - 1}; }
+std::vector<std::string> backbone_of(const Path& p) {
+  return {p.ids.begin(), p.ids.end() - 1};
+}
 
 }  // namespace
 
@@ -49,12 +51,11 @@ std::vector<Component> EwcStrategy::commit_with(const RunState& state, const Tas
   for (const auto& c : trained)
     path.push_back(std::make_shared<const Component>(c));
   const int64_t image_size = hyperparameters().image_size;
-  std::vector<std::vector<at::Tensor>> fisher =
-      diagonal_fisher(path, ctx.task.train, env_.spec.batch_size, env_.architecture.heads,
-                      image_size);
+  std::vector<std::vector<at::Tensor>> fisher = diagonal_fisher(
+      path, ctx.task.train, env_.spec.batch_size, env_.architecture.heads, image_size);
   // Online: the running Fisher, decay × the latest commit's + this task's.
-  const bool online = options().mode == "online" && !state.last_task.empty() &&
-                      state.last_task != ctx.task.name();
+  const bool online =
+      options().mode == "online" && !state.last_task.empty() && state.last_task != ctx.task.name();
   std::vector<std::string> previous;
   if (online)
     previous = backbone_of(state.paths.at(state.last_task));

@@ -7,8 +7,7 @@
 namespace evostream::model {
 
 ReplayBuffer ReplayBuffer::of(const std::vector<streams::TaskData>& stream,
-                              const std::vector<int64_t>& learned, int64_t memory,
-                              uint64_t seed) {
+                              const std::vector<int64_t>& learned, int64_t memory, uint64_t seed) {
   struct Class {
     int64_t task;
     int64_t label;
@@ -33,12 +32,25 @@ ReplayBuffer ReplayBuffer::of(const std::vector<streams::TaskData>& stream,
       if (train.label(i) == k.label)
         positions.push_back(i);
     }
-    streams::Rng::derive({seed, 0x7e91a7, static_cast<uint64_t>(k.task),
-                          static_cast<uint64_t>(k.label)})
+    streams::Rng::derive(
+        {seed, 0x7e91a7, static_cast<uint64_t>(k.task), static_cast<uint64_t>(k.label)})
         .shuffle(positions);
     const auto take = std::min<int64_t>(quota, static_cast<int64_t>(positions.size()));
     for (int64_t i = 0; i < take; ++i)
       out.examples_.push_back({k.task, positions[static_cast<size_t>(i)], k.label});
+  }
+  return out;
+}
+
+ReplayBuffer ReplayBuffer::all(const std::vector<streams::TaskData>& stream,
+                               const std::vector<int64_t>& learned) {
+  ReplayBuffer out;
+  for (const int64_t t : learned) {
+    if (t < 0 || t >= static_cast<int64_t>(stream.size()))
+      throw std::out_of_range("replay buffer: no task at stream position " + std::to_string(t));
+    const streams::ImageSet& train = stream[static_cast<size_t>(t)].train;
+    for (int64_t i = 0; i < train.size(); ++i)
+      out.examples_.push_back({t, i, train.label(i)});
   }
   return out;
 }

@@ -32,6 +32,10 @@ class ReplayBuffer {
   static ReplayBuffer of(const std::vector<streams::TaskData>& stream,
                          const std::vector<int64_t>& learned, int64_t memory, uint64_t seed);
 
+  /// Every training example of `learned`, in stream and position order (cumulative training).
+  static ReplayBuffer all(const std::vector<streams::TaskData>& stream,
+                          const std::vector<int64_t>& learned);
+
   const std::vector<ReplayExample>& examples() const { return examples_; }
   size_t size() const { return examples_.size(); }
   bool empty() const { return examples_.empty(); }

@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "model/strategies/replay/replay_loss.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -17,28 +16,12 @@ ReplayStrategy::ReplayStrategy(StrategyEnvironment env) : SharedBackboneStrategy
 
 std::shared_ptr<const Objective> ReplayStrategy::objective(const RunState& state,
                                                            const TaskContext& ctx) const {
-  if (ctx.stream == nullptr)
-    throw std::logic_error("strategy replay: the task context carries no stream to replay from");
-  const std::vector<streams::TaskData>& stream = *ctx.stream;
-  std::vector<int64_t> learned;
-  std::map<int64_t, std::shared_ptr<const Component>> heads;
-  for (size_t t = 0; t < stream.size(); ++t) {
-    const std::string& name = stream[t].name();
-    const auto path = state.paths.find(name);
-    if (name == ctx.task.name() || path == state.paths.end())
-      continue;
-    learned.push_back(static_cast<int64_t>(t));
-    heads[static_cast<int64_t>(t)] = state.store.get(path->second.ids.back());
-  }
-  if (learned.empty())
+  const EarlierTasks earlier = earlier_tasks(state, ctx);
+  if (earlier.positions.empty())
     return nullptr;
-  const uint64_t seed =
-      streams::Rng::derive({ctx.seed, 0x4e91a7, static_cast<uint64_t>(ctx.task_index),
-                            static_cast<uint64_t>(ctx.iteration)})
-          .next_u64();
   return std::make_shared<const ReplayLoss>(
-      ReplayBuffer::of(stream, learned, options().memory, ctx.seed), stream, std::move(heads),
-      options().replay_batch, seed);
+      ReplayBuffer::of(*ctx.stream, earlier.positions, options().memory, ctx.seed), *ctx.stream,
+      earlier.heads, options().replay_batch, visit_seed(ctx));
 }
 
 }  // namespace evostream::model

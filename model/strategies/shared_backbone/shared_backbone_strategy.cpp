@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "model/strategies/path_draft.hpp"
+#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -15,8 +16,9 @@ namespace {
 class SharedBackboneVisit : public TaskLearner {
  public:
   using Extra = std::function<std::vector<Component>(const std::vector<Component>&)>;
-  SharedBackboneVisit(std::unique_ptr<TaskLearner> inner, std::shared_ptr<const Objective> objective,
-                      OptimizerOptions optimizer, Extra extra)
+  SharedBackboneVisit(std::unique_ptr<TaskLearner> inner,
+                      std::shared_ptr<const Objective> objective, OptimizerOptions optimizer,
+                      Extra extra)
       : inner_(std::move(inner)),
         objective_(std::move(objective)),
         optimizer_(optimizer),
@@ -71,6 +73,29 @@ std::vector<const Path*> SharedBackboneStrategy::other_paths(const RunState& sta
       out.push_back(&path);
   }
   return out;
+}
+
+SharedBackboneStrategy::EarlierTasks SharedBackboneStrategy::earlier_tasks(const RunState& state,
+                                                                           const TaskContext& ctx) {
+  if (ctx.stream == nullptr)
+    throw std::logic_error("the task context carries no stream to read earlier tasks from");
+  EarlierTasks out;
+  const std::vector<streams::TaskData>& stream = *ctx.stream;
+  for (size_t t = 0; t < stream.size(); ++t) {
+    const std::string& name = stream[t].name();
+    const auto path = state.paths.find(name);
+    if (name == ctx.task.name() || path == state.paths.end())
+      continue;
+    out.positions.push_back(static_cast<int64_t>(t));
+    out.heads[static_cast<int64_t>(t)] = state.store.get(path->second.ids.back());
+  }
+  return out;
+}
+
+uint64_t SharedBackboneStrategy::visit_seed(const TaskContext& ctx) {
+  return streams::Rng::derive({ctx.seed, 0x4e91a7, static_cast<uint64_t>(ctx.task_index),
+                               static_cast<uint64_t>(ctx.iteration)})
+      .next_u64();
 }
 
 std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state,

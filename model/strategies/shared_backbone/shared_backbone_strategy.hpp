@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,20 @@ class SharedBackboneStrategy : public Strategy {
   static std::vector<std::string> latest_backbone(const RunState& state);
   /// The committed paths of every task but `except`, in task-name order.
   static std::vector<const Path*> other_paths(const RunState& state, const std::string& except);
+
+  /// The tasks learned before a visit, as positions in the stream and their heads.
+  struct EarlierTasks {
+    /// Stream positions of the tasks with a committed path, `ctx.task` left out, in stream
+    /// order.
+    std::vector<int64_t> positions;
+    /// Each one's committed head, by stream position.
+    std::map<int64_t, std::shared_ptr<const Component>> heads;
+  };
+  /// The tasks of `ctx.stream` learned before; raises `std::logic_error` when the context
+  /// carries no stream.
+  static EarlierTasks earlier_tasks(const RunState& state, const TaskContext& ctx);
+  /// The seed of a visit's own draws (replayed examples), from the run seed, task and visit.
+  static uint64_t visit_seed(const TaskContext& ctx);
 
  protected:
   /// What a visit's training minimises; the default (null) is cross-entropy.
