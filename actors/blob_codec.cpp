@@ -63,22 +63,33 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
   return t;
 }
 
+bool BlobCodec::remotable(const model::TrainJob& job) {
+  if (!job.objective)
+    return true;
+  try {
+    model::objective_named(job.objective->name());
+    return true;
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
+std::string BlobCodec::why_not_remotable(const model::TrainJob& job) {
+  return fmt::format("objective \"{}\" cannot train remotely: it is not one a name describes",
+                     job.objective ? job.objective->name() : "");
+}
+
 train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob& job,
                          SentComponents* sent) {
   train_job j;
   j.job = id;
   j.task_index = task_index;
-  if (job.objective) {
-    // Only objectives that a name fully describes travel; checked before any component is
-    // counted as sent.
+  // Only objectives that a name fully describes travel; checked before any component is
+  // counted as sent.
+  if (!remotable(job))
+    throw std::invalid_argument(why_not_remotable(job));
+  if (job.objective)
     j.objective = job.objective->name();
-    try {
-      model::objective_named(j.objective);
-    } catch (const std::invalid_argument&) {
-      throw std::invalid_argument(fmt::format(
-          "objective \"{}\" cannot train remotely: it is not one a name describes", j.objective));
-    }
-  }
   for (const auto& c : job.components)
     j.components.push_back(sent ? sent->encode(*c) : encode(*c));
   j.hp = job.hp;

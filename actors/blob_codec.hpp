@@ -19,6 +19,11 @@ class BlobCodec {
   static tensor_blob encode(const std::string& name, const at::Tensor& tensor);
   /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
   static at::Tensor decode(const tensor_blob& blob);
+  /// Whether `job` can train on another machine: its objective (if any) is one a name fully
+  /// describes (`model::objective_named`); EWC's, LwF's and replay's carry tensors or data.
+  static bool remotable(const model::TrainJob& job);
+  /// Why `job` cannot train remotely, for the error a refused job carries.
+  static std::string why_not_remotable(const model::TrainJob& job);
   /// The message `id` of `job` for task `task_index`; with `sent`, the frozen components that
   /// trainer already has go as references. Raises `std::invalid_argument` for an objective that
   /// `model::objective_named` does not know (one that carries data of its own).

@@ -32,13 +32,45 @@ void requeue(Self* self, const caf::actor_addr& trainer) {
   ++st.requeued;
 }
 
+// Picks the next (idle trainer, queued job) pair: the first queued job that an idle trainer can
+// take. A job that cannot travel (its objective carries data) waits for a trainer of this
+// process, and is refused when the pool has none. Returns false when no pair is ready.
+bool pick(Self* self, caf::actor& trainer, std::shared_ptr<TrainerPoolState::Pending>& pending) {
+  auto& st = self->state;
+  const auto local = [self](const caf::actor& a) { return a.node() == self->node(); };
+  const bool local_alive = std::any_of(st.alive.begin(), st.alive.end(), [self](const auto& a) {
+    return a.node() == self->node();
+  });
+  for (auto job = st.queue.begin(); job != st.queue.end() && !st.idle.empty();) {
+    auto chosen = std::prev(st.idle.end());
+    if (!BlobCodec::remotable(*job->job.work)) {
+      chosen = std::find_if(st.idle.begin(), st.idle.end(), local);
+      if (chosen == st.idle.end()) {
+        if (!local_alive) {
+          job->promise.deliver(caf::make_error(
+              run_error::bad_job, BlobCodec::why_not_remotable(*job->job.work) +
+                                      ", and this run has no trainer of its own (--trainers 0)"));
+          job = st.queue.erase(job);
+        } else {
+          ++job;
+        }
+        continue;
+      }
+    }
+    trainer = *chosen;
+    st.idle.erase(chosen);
+    pending = std::make_shared<TrainerPoolState::Pending>(std::move(*job));
+    st.queue.erase(job);
+    return true;
+  }
+  return false;
+}
+
 void dispatch(Self* self) {
   auto& st = self->state;
-  while (!st.idle.empty() && !st.queue.empty()) {
-    caf::actor trainer = st.idle.back();
-    st.idle.pop_back();
-    auto pending = std::make_shared<TrainerPoolState::Pending>(std::move(st.queue.front()));
-    st.queue.pop_front();
+  caf::actor trainer;
+  std::shared_ptr<TrainerPoolState::Pending> pending;
+  while (pick(self, trainer, pending)) {
     st.busy[trainer.address()] = pending;
     auto done = [self, trainer, pending](local_reply reply) {
       auto& s = self->state;

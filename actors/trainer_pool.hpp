@@ -47,7 +47,8 @@ struct TrainerPoolState {
 ///
 /// `local_job` → `local_reply`: the job waits in a queue until a trainer is idle. A trainer of
 /// this process gets it as it is (shared handles to its components); a trainer on another node
-/// gets it encoded as a `train_job`, and its `train_reply` is decoded. When a trainer
+/// gets it encoded as a `train_job`, and its `train_reply` is decoded; a job that cannot travel
+/// (`BlobCodec::remotable`) waits for a trainer of this process, and fails when there is none. When a trainer
 /// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
 /// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
 /// (alive trainers, idle trainers, queued jobs, re-queued jobs); `(await_atom, n)` replies

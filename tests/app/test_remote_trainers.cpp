@@ -28,11 +28,14 @@ std::string hash_of(const std::string& dir, const std::string& log) {
 }
 
 // Starts a smoke run that waits for one worker; returns its pid and the port it listens on.
-std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string& dir) {
-  const pid_t pid = spawn(
-      EVOSTREAM_BINARY,
-      {"run", smoke(), "--out", dir, "--listen", "0", "--wait-workers", "1", "--trainers", "1"},
-      d.file("run.log"));
+// `extra` is appended to the run's arguments; `trainers` are its own.
+std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string& dir,
+                                            const std::vector<std::string>& extra = {},
+                                            const std::string& trainers = "1") {
+  std::vector<std::string> args{"run", smoke(), "--out", dir, "--listen", "0", "--wait-workers",
+                                "1", "--trainers", trainers};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const pid_t pid = spawn(EVOSTREAM_BINARY, args, d.file("run.log"));
   REQUIRE(wait_for_text(d.file("run.log"), "listening for workers on", 60));
   std::smatch m;
   const std::string log = slurp(d.file("run.log"));
@@ -40,18 +43,18 @@ std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string&
   return {pid, m[1].str()};
 }
 
-}  // namespace
-
-TEST_CASE("A worker process joins a run over the network and the run ends in the same state",
-          "[app][remote]") {
-  TempDir d;
-  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
+// Runs the smoke stream plainly, then with one trainer of its own and one worker process (both
+// with the run arguments `extra`); checks both processes end well and returns the two state
+// hashes. Bounded: a run or worker that hangs fails with both logs (a smoke run takes seconds).
+std::pair<std::string, std::string> plain_and_networked(const TempDir& d,
+                                                        const std::vector<std::string>& extra) {
+  std::vector<std::string> plain{"run", smoke(), "--out", d.file("plain")};
+  plain.insert(plain.end(), extra.begin(), extra.end());
+  REQUIRE(run_evostream(plain, d.file("plain.log")) == 0);
   const std::string expected = hash_of(d.file("plain"), d.file("h1"));
-
-  auto [run, port] = listening_run(d, d.file("net"));
+  auto [run, port] = listening_run(d, d.file("net"), extra);
   const pid_t worker =
       spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port}, d.file("worker.log"));
-  // Bounded: a run or worker that hangs fails here with both logs (a smoke run takes seconds).
   const int run_status = wait_for(run, 180);
   const int worker_status = wait_for(worker, 60);
   INFO("run log:\n"
@@ -61,7 +64,37 @@ TEST_CASE("A worker process joins a run over the network and the run ends in the
   CHECK(worker_status == 0);
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: joined 127.0.0.1:" + port));
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: the run has ended"));
-  CHECK(hash_of(d.file("net"), d.file("h2")) == expected);
+  return {expected, hash_of(d.file("net"), d.file("h2"))};
+}
+
+}  // namespace
+
+TEST_CASE("A worker process joins a run over the network and the run ends in the same state",
+          "[app][remote]") {
+  TempDir d;
+  const auto [expected, networked] = plain_and_networked(d, {});
+  CHECK(networked == expected);
+}
+
+TEST_CASE("Jobs whose objective cannot travel train on the run's own trainers", "[app][remote]") {
+  // LwF's first task trains plain cross-entropy (remote or local); the later ones distil from
+  // the previous backbone, which stays in the run's process.
+  TempDir d;
+  const auto [expected, networked] = plain_and_networked(d, {"--strategy", "lwf"});
+  CHECK(networked == expected);
+
+  // With no trainer of its own, the run says why it cannot go on.
+  TempDir e;
+  auto [alone, alone_port] = listening_run(e, e.file("alone"), {"--strategy", "lwf"}, "0");
+  const pid_t helper = spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + alone_port},
+                             e.file("worker.log"));
+  const int alone_status = wait_for(alone, 180);
+  wait_for(helper, 60);
+  INFO("run log:\n" << slurp(e.file("run.log")));
+  CHECK(alone_status != 0);
+  CHECK_THAT(slurp(e.file("run.log")),
+             Contains("objective \"lwf\" cannot train remotely") &&
+                 Contains("this run has no trainer of its own (--trainers 0)"));
 }
 
 TEST_CASE("A worker killed in the middle of a job has its job run elsewhere", "[app][remote]") {
