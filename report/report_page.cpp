@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <map>
 #include <type_traits>
 
@@ -132,6 +134,15 @@ std::string ReportPage::html(const model::RunResults& run,
         "<p class=\"warning\">Simulated run: candidates trained with the cost and quality model "
         "of the scenario's <code>[simulation]</code> table. Accuracies are simulated and "
         "training seconds virtual; parameters, paths and the orchestration are real.</p>\n";
+  }
+  const auto changed = std::count_if(run.tasks.begin(), run.tasks.end(),
+                                     [](const auto& t) { return !t.predictions_identical; });
+  if (changed > 0) {
+    body += fmt::format(
+        "<p class=\"note\">Old tasks' predictions changed ({} of {} tasks): {} is not immutable "
+        "— it serves earlier tasks with parameters trained later — so BWT and forgetting "
+        "measure what it forgot.</p>\n",
+        changed, run.tasks.size(), esc(run.strategy));
   }
   body += "<div class=\"cards\">";
   body += card("average test accuracy", pct(run.average_accuracy) + "%");

@@ -108,6 +108,14 @@ TEST_CASE("The report has every plot, escapes names and loads nothing from outsi
   CHECK_THAT(html, Contains("mu2net · b&lt;&amp;&gt;: 1k"));
   CHECK(html.find("not complete") == std::string::npos);
 
+  CHECK(html.find("is not immutable") == std::string::npos);
+
+  // A strategy whose old tasks' predictions changed is said to be not immutable.
+  model::RunResults forgetting = two_tasks("ewc");
+  forgetting.tasks[0].predictions_identical = false;
+  CHECK_THAT(ReportPage::html(forgetting, {}, {}, "runs/x"),
+             Contains("Old tasks' predictions changed (1 of 2 tasks): ewc is not immutable"));
+
   model::RunResults partial = two_tasks();
   partial.complete = false;
   partial.events_done = 1;

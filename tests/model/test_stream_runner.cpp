@@ -3,6 +3,7 @@
 
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
+#include "model/train/fisher.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model/train/trainer.hpp"
 #include "streams/scenario_parser.hpp"
@@ -198,4 +199,39 @@ TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commi
   CHECK(third.state->paths.count("b-all") == 1);
   CHECK(third.state->store.size() < two.state().store.size());
   CHECK(two.state().paths.size() == 2);
+}
+
+TEST_CASE("EWC commits its Fisher information beside each backbone, running it in online mode",
+          "[model][run][ewc]") {
+  for (const std::string mode : {"separate", "online"}) {
+    INFO(mode);
+    streams::Scenario s = smoke().scenario;
+    s.strategy.name = "ewc";
+    s.strategy.set_option("ewc", "mode", mode);
+    if (mode == "online")
+      s.strategy.set_option("ewc", "decay", 0.5);
+    StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+    auto st = make_strategy(env);
+    StreamRunner runner(s, *st, smoke().root);
+    const RunResults r = runner.run(smoke().tasks);
+    CHECK(r.complete);
+    const RunState& state = runner.state();
+    // Task 2's Fisher: its own (recomputed from its committed path and training data), plus in
+    // online mode half of task 1's running one.
+    const Path& first = state.paths.at(smoke().tasks[0].name());
+    const Path& second = state.paths.at(smoke().tasks[1].name());
+    const auto own = diagonal_fisher(state.store.resolve(second.ids), smoke().tasks[1].train,
+                                     s.strategy.batch_size, s.root.architecture.heads);
+    for (size_t i = 0; i + 1 < second.ids.size(); ++i) {
+      const auto fisher = state.store.get(second.ids[i] + ".fisher");
+      CHECK(fisher->parent() == second.ids[i]);
+      CHECK(fisher->owner() == smoke().tasks[1].name());
+      at::Tensor expected = own[i][0];
+      if (mode == "online")
+        expected = expected + 0.5 * state.store.get(first.ids[i] + ".fisher")->tensors()[0];
+      CHECK(at::allclose(fisher->tensors()[0], expected, 1e-4, 1e-10));
+    }
+    // The heads have none: nothing anchors them.
+    CHECK_FALSE(state.store.contains(second.ids.back() + ".fisher"));
+  }
 }
