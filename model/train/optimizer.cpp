@@ -40,10 +40,13 @@ void Optimizer::set_momentum(size_t i, const at::Tensor& trace) {
 
 double Optimizer::step(double lr) {
   at::NoGradGuard no_grad;
+  // The global norm costs a reduction and a synchronisation per tensor: only when clipping.
   double sq = 0.0;
-  for (const auto& p : params_) {
-    if (p.grad().defined())
-      sq += p.grad().pow(2).sum().item<double>();
+  if (options_.clip_norm > 0) {
+    for (const auto& p : params_) {
+      if (p.grad().defined())
+        sq += p.grad().pow(2).sum().item<double>();
+    }
   }
   const double norm = std::sqrt(sq);
   const double scale =

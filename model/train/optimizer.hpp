@@ -33,7 +33,7 @@ class Optimizer {
   Optimizer(std::vector<at::Tensor> params, OptimizerOptions options);
 
   /// Clips the gradients by global norm and updates the parameters with learning rate `lr`.
-  /// Returns the gradient norm before clipping.
+  /// Returns the gradient norm before clipping; 0 when clipping is off (it is not computed).
   double step(double lr);
   /// Clears the gradients.
   void zero_grad();

@@ -36,6 +36,16 @@ TEST_CASE("SGD applies momentum and clips the global gradient norm", "[model]") 
   opt.step(1.0);
   CHECK(p[0].item<float>() == Approx(-0.6f - (0.3f + 0.3f)));
   CHECK(p[1].item<float>() == Approx(-0.8f - (0.4f + 0.4f)));
+  // Without clipping the norm is not computed and the gradient applies as it is.
+  o.clip_norm = 0.0;
+  o.momentum = 0.0;
+  at::Tensor q = at::zeros({2});
+  q.requires_grad_(true);
+  Optimizer plain({q}, o);
+  q.mutable_grad() = at::tensor({3.0f, 4.0f});
+  CHECK(plain.step(1.0) == 0.0);
+  CHECK(q[0].item<float>() == Approx(-3.0f));
+  CHECK(q[1].item<float>() == Approx(-4.0f));
 }
 
 TEST_CASE("SGD can start from an earlier momentum trace", "[model]") {

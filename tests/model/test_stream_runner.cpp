@@ -162,9 +162,10 @@ TEST_CASE("Task iterations revisit every task and add rows to the matrix", "[mod
 TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]") {
   StrategyEnvironment env;
   env.spec.name = "icarl";
-  CHECK_THROWS_WITH(make_strategy(env),
-                    Catch::Contains("unknown strategy \"icarl\" (expected one of: mu2net, "
-                                    "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative)"));
+  CHECK_THROWS_WITH(
+      make_strategy(env),
+      Catch::Contains("unknown strategy \"icarl\" (expected one of: mu2net, "
+                      "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative)"));
 }
 
 TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
