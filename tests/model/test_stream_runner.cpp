@@ -236,3 +236,18 @@ TEST_CASE("EWC commits its Fisher information beside each backbone, running it i
     CHECK_FALSE(state.store.contains(second.ids.back() + ".fisher"));
   }
 }
+
+TEST_CASE("Strategies that need real images refuse simulated trainers", "[model][run]") {
+  streams::Scenario s = smoke().scenario;
+  s.trainers.kind = streams::TrainerSpec::Kind::kSimulated;
+  for (const std::string name : {"ewc", "lwf", "replay", "cumulative"}) {
+    INFO(name);
+    s.strategy.name = name;
+    CHECK_THROWS_WITH(make_strategy(StrategyEnvironment::of(s)),
+                      Catch::Contains("strategy " + name + ": needs real training") &&
+                          Catch::Contains("simulated trainers cannot run it"));
+  }
+  // Sequential fine-tuning has a simulated counterpart.
+  s.strategy.name = "sequential";
+  CHECK(make_strategy(StrategyEnvironment::of(s))->name() == "sequential");
+}
