@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -183,4 +184,22 @@ TEST_CASE("A registry is extended without changing it, and refuses a name twice"
   const StrategyEnvironment env = StrategyEnvironment::of(s, nullptr, more);
   CHECK(env.options_as<Mu2NetOptions>().generations == 2);
   CHECK(model::make_strategy(env)->plan().candidates == 8);
+}
+
+TEST_CASE("Every shipped scenario parses, with every strategy table it holds", "[model][strategy]") {
+  int scenarios = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(EVOSTREAM_SOURCE_DIR) + "/configs")) {
+    if (entry.path().extension() != ".toml")
+      continue;
+    INFO(entry.path().string());
+    Scenario s = ScenarioParser::parse_file(entry.path().string());
+    CHECK_NOTHROW(model::read_strategy_options(s));
+    for (const auto& table : s.strategy.options) {
+      s.strategy.name = table.prefix.substr(table.prefix.find('.') + 1);
+      CHECK_NOTHROW(model::read_strategy_options(s));
+    }
+    ++scenarios;
+  }
+  CHECK(scenarios >= 8);
 }
