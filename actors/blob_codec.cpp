@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -54,11 +55,21 @@ tensor_blob BlobCodec::encode(const std::string& name, const at::Tensor& tensor)
 }
 
 at::Tensor BlobCodec::decode(const tensor_blob& tb) {
-  at::Tensor t = at::empty(tb.shape, at::kFloat);
-  if (static_cast<size_t>(t.numel()) != tb.data.size()) {
-    throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {}", tb.name,
-                                            t.numel(), tb.data.size()));
+  // The shape is checked against the values received before anything is allocated: a sender
+  // cannot make the receiver allocate more than it sent.
+  uint64_t numel = 1;
+  for (const int64_t d : tb.shape) {
+    if (d < 0 || (d > 0 && numel > tb.data.size() / static_cast<uint64_t>(d) + 1)) {
+      throw std::invalid_argument(fmt::format("tensor {}: shape {} does not fit the {} values sent",
+                                              tb.name, fmt::join(tb.shape, "x"), tb.data.size()));
+    }
+    numel *= static_cast<uint64_t>(d);
   }
+  if (numel != tb.data.size()) {
+    throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {}", tb.name,
+                                            numel, tb.data.size()));
+  }
+  at::Tensor t = at::empty(tb.shape, at::kFloat);
   std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));
   return t;
 }

@@ -104,6 +104,7 @@ int ReplayCommand::run(RunEvents& events, std::ostream& out) const {
   s.seed = recorded.seed;
 
   const std::string dir = out_.empty() ? run_dir_ + "/replay" : out_;
+  storage::RunDirectory(dir).check_replaceable("--out", out_.empty() ? "" : run_dir_);
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::copy_file(source.scenario_path(), dir + "/scenario.toml");

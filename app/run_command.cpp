@@ -46,6 +46,7 @@ int RunCommand::run(RunEvents& events) const {
         "replace it",
         dir, dir));
   }
+  run_dir.check_replaceable("--out");
   fs::remove_all(dir + "/snapshots");
   fs::remove(dir + "/results.json");
   fs::create_directories(dir);

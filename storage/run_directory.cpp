@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "storage/component_file.hpp"
@@ -26,6 +27,43 @@ std::string RunDirectory::snapshot_path(int64_t sequence) const {
 bool RunDirectory::is_run() const {
   std::error_code ec;
   return fs::exists(scenario_path(), ec) && fs::exists(snapshot_path(0), ec);
+}
+
+bool RunDirectory::replaceable() const {
+  std::error_code ec;
+  if (!fs::exists(path_, ec))
+    return true;
+  if (!fs::is_directory(path_, ec))
+    return false;
+  if (fs::is_empty(path_, ec) || is_run())
+    return true;
+  return fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec);
+}
+
+void RunDirectory::check_replaceable(const std::string& what, const std::string& keep) const {
+  std::error_code ec;
+  if (!keep.empty()) {
+    // Compared by their components, a trailing separator left out.
+    const auto absolute = [&ec](const std::string& p) {
+      fs::path c = fs::weakly_canonical(p, ec).lexically_normal();
+      return c.filename().empty() ? c.parent_path() : c;
+    };
+    const fs::path out = absolute(path_);
+    const fs::path kept = absolute(keep);
+    const auto [at, _] = std::mismatch(out.begin(), out.end(), kept.begin(), kept.end());
+    if (at == out.end()) {
+      throw std::invalid_argument(
+          fmt::format("{}: {} would replace {}, which this command reads; choose another directory",
+                      path_, what, keep));
+    }
+  }
+  if (!replaceable()) {
+    throw std::invalid_argument(fmt::format(
+        "{}: {} names a directory that is not a run evostream wrote (expected none, an empty "
+        "one or a run directory); evostream deletes only what it wrote: choose another one or "
+        "empty it",
+        path_, what));
+  }
 }
 
 void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,

@@ -44,6 +44,13 @@ class RunDirectory {
   std::string scenario_path() const { return path_ + "/scenario.toml"; }
   /// Whether the directory holds a run (a scenario copy and snapshot 0).
   bool is_run() const;
+  /// Whether evostream may clear the directory to write a run into it: it does not exist, is
+  /// empty, or holds what evostream writes (a run, or a run that stopped before its first
+  /// snapshot: a scenario copy and `events.jsonl`).
+  bool replaceable() const;
+  /// Raises `std::invalid_argument` naming the directory when it is not `replaceable`, or when
+  /// it is, or contains, `keep` (a run a command reads); `what` says who asked ("--out").
+  void check_replaceable(const std::string& what, const std::string& keep = "") const;
 
   /// Writes snapshot `sequence` with the components `added` by that commit; `faults` may ask to
   /// die in the middle of it (crash tests).

@@ -110,6 +110,14 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   short_blob.data.pop_back();
   CHECK_THROWS_WITH(BlobCodec::decode(short_blob),
                     Catch::Matchers::Contains("tensor w: shape holds 6 values, found 5"));
+  // A shape far larger than the values sent is refused before any allocation.
+  tensor_blob huge = BlobCodec::encode("w", at::zeros({2, 3}));
+  huge.shape = {1 << 20, 1 << 20, 1 << 20};
+  CHECK_THROWS_WITH(BlobCodec::decode(huge),
+                    Catch::Matchers::Contains("tensor w: shape 1048576x1048576x1048576 does not "
+                                              "fit the 6 values sent"));
+  huge.shape = {-2, -3};
+  CHECK_THROWS_WITH(BlobCodec::decode(huge), Catch::Matchers::Contains("does not fit"));
   model::TrainJob j;
   j.components = model::share(model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9));
   j.hp.learning_rate = 0.123456789;

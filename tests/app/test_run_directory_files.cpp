@@ -141,3 +141,40 @@ TEST_CASE("Commands on a directory that is not a finished run fail with one line
   CHECK(broken.status == 1);
   CHECK_THAT(broken.err, Contains(dir.file("run/results.json") + ": not JSON"));
 }
+
+TEST_CASE("run and replay delete only directories evostream wrote", "[app]") {
+  TempDir dir;
+  // A directory of the user's, holding files with a run's names: left as it was.
+  std::filesystem::create_directories(dir.file("mine/snapshots"));
+  write_text(dir.file("mine/results.json"), "mine");
+  write_text(dir.file("mine/notes.txt"), "mine");
+  for (const std::string flags : {"--quiet", "--quiet --force"}) {
+    INFO(flags);
+    const CliResult r = smoke(dir.file("mine"), flags);
+    CHECK(r.status != 0);
+    CHECK(lines(r.err) == 1);
+    CHECK_THAT(r.err, Contains(dir.file("mine") + ": --out names a directory that is not a run "
+                                                  "evostream wrote"));
+  }
+  CHECK(slurp(dir.file("mine/results.json")) == "mine");
+  CHECK(std::filesystem::exists(dir.file("mine/snapshots")));
+
+  REQUIRE(smoke(dir.file("run"), "--quiet").status == 0);
+  // Replaying into the run itself, or a directory above it, would destroy it.
+  for (const std::string out : {dir.file("run"), dir.file("run/"), dir.path()}) {
+    INFO(out);
+    const CliResult r = run_cli("replay " + dir.file("run") + " --out " + out + " --quiet");
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Contains("which this command reads"));
+  }
+  const CliResult user = run_cli("replay " + dir.file("run") + " --out " + dir.file("mine"));
+  CHECK(user.status != 0);
+  CHECK_THAT(user.err, Contains("not a run evostream wrote"));
+  CHECK(slurp(dir.file("mine/notes.txt")) == "mine");
+  // A run directory may be replaced: with --force, and by a replay.
+  CHECK(smoke(dir.file("run"), "--quiet --force").status == 0);
+  CHECK(run_cli("replay " + dir.file("run") + " --out " + dir.file("again") + " --quiet").status ==
+        0);
+  CHECK(run_cli("replay " + dir.file("run") + " --out " + dir.file("again") + " --quiet").status ==
+        0);
+}
