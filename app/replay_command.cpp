@@ -9,6 +9,7 @@
 #include "app/run_session.hpp"
 #include "storage/results_reader.hpp"
 #include "storage/run_directory.hpp"
+#include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
@@ -105,8 +106,13 @@ int ReplayCommand::run(RunEvents& events, std::ostream& out) const {
 
   const std::string dir = out_.empty() ? run_dir_ + "/replay" : out_;
   storage::RunDirectory(dir).check_replaceable("--out", out_.empty() ? "" : run_dir_);
-  fs::remove_all(dir);
   fs::create_directories(dir);
+  // Held until the replay ends; what an earlier replay left is cleared under it.
+  const storage::RunLock lock(dir);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename() != storage::RunLock::kFile)
+      fs::remove_all(entry.path());
+  }
   fs::copy_file(source.scenario_path(), dir + "/scenario.toml");
   events.open(dir + "/events.jsonl", false);
   events.message(fmt::format("replay {} ({}, seed {}) into {}", run_dir_, recorded.strategy,

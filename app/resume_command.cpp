@@ -6,12 +6,17 @@
 
 #include "app/run_session.hpp"
 #include "storage/run_directory.hpp"
+#include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
 int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
   const storage::RunDirectory dir(run_dir_);
+  if (!dir.is_run())
+    dir.load(false);  // says why it is not a run
+  // Held until the run ends: a second resume, or a run still going, is refused.
+  const storage::RunLock lock(dir.path());
   storage::LoadedRun loaded = dir.load();
   for (const auto& w : loaded.warnings)
     err << "evostream: warning: " << w << "\n";

@@ -13,6 +13,7 @@
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/root_trainer.hpp"
 #include "storage/root_source.hpp"
+#include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -47,9 +48,11 @@ int RunCommand::run(RunEvents& events) const {
         dir, dir));
   }
   run_dir.check_replaceable("--out");
+  fs::create_directories(dir);
+  // Held until the run ends: no other process writes this directory meanwhile.
+  const storage::RunLock lock(dir);
   fs::remove_all(dir + "/snapshots");
   fs::remove(dir + "/results.json");
-  fs::create_directories(dir);
   fs::copy_file(options_.scenario, dir + "/scenario.toml", fs::copy_options::overwrite_existing);
   fs::remove(dir + "/accuracy_matrix.csv");
   events.open(dir + "/events.jsonl", false);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "storage/component_file.hpp"
+#include "storage/run_lock.hpp"
 #include "storage/storage_error.hpp"
 #include "streams/content_hash.hpp"
 
@@ -35,7 +36,11 @@ bool RunDirectory::replaceable() const {
     return true;
   if (!fs::is_directory(path_, ec))
     return false;
-  if (fs::is_empty(path_, ec) || is_run())
+  // Empty but for a lock file (a run stopped before it wrote anything) counts as empty.
+  bool empty = true;
+  for (const auto& entry : fs::directory_iterator(path_, ec))
+    empty = empty && entry.path().filename() == RunLock::kFile;
+  if (empty || is_run())
     return true;
   return fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec);
 }

@@ -169,6 +169,28 @@ TEST_CASE("SIGINT while the stream waits for a task's arrival stops the run at o
   CHECK_THAT(log, Contains("\"events_done\":1"));
 }
 
+TEST_CASE("A run directory is written by one process at a time", "[app][crash]") {
+  // The smoke stream with its second task a day after the first: the run holds its directory
+  // while it waits.
+  TempDir d;
+  std::string text = slurp(smoke());
+  const std::string second = "name = \"a-pairs\"\n";
+  text.replace(text.find(second), second.size(), second + "delay = 86400\n");
+  write_text(d.file("late.toml"), text);
+  const std::string dir = d.file("run");
+  const pid_t pid = spawn({"run", d.file("late.toml"), "--out", dir, "--json"}, d.file("log"));
+  REQUIRE(wait_for_text(d.file("log"), "\"event\":\"waiting\"", 120));
+  const std::string holder = "in use by another evostream process (pid " + std::to_string(pid);
+  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("second")) != 0);
+  CHECK_THAT(slurp(d.file("second")), Contains(dir + ": in use") && Contains(holder));
+  CHECK(run_to_end({"resume", dir}, d.file("second")) != 0);
+  CHECK_THAT(slurp(d.file("second")), Contains(holder));
+  // A SIGKILL leaves no stale lock: the kernel releases it with the process.
+  kill(pid, SIGKILL);
+  wait_for(pid);
+  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("third")) == 0);
+}
+
 TEST_CASE("Resuming a finished run or a directory that is not a run fails clearly",
           "[app][crash]") {
   TempDir d;
