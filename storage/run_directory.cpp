@@ -87,6 +87,14 @@ void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureS
 }
 
 LoadedRun RunDirectory::load(bool set_aside) const {
+  std::error_code ec;
+  if (!is_run() && fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec)) {
+    // A run stopped (killed, say) while it trained or imported its root: nothing was committed.
+    throw StorageError(path_,
+                       "the run stopped before its root was saved (no "
+                       "snapshots/snapshot-000000.h5): there is nothing to resume; start it again "
+                       "with the same `evostream run` command and --force");
+  }
   if (!is_run()) {
     throw StorageError(path_,
                        "not a run directory (expected scenario.toml and "

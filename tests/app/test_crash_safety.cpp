@@ -204,3 +204,23 @@ TEST_CASE("Resuming a finished run or a directory that is not a run fails clearl
   CHECK_THAT(slurp(d.file("log")), Contains("not a run directory"));
   CHECK(run_to_end({"inspect", d.path()}, d.file("log")) == 1);
 }
+
+TEST_CASE("A run killed while it trains its root says how to start again", "[app][crash]") {
+  TempDir d;
+  std::string text = slurp(smoke());
+  const std::string steps = "steps = 200\n";
+  REQUIRE(text.find(steps) != std::string::npos);
+  text.replace(text.find(steps), steps.size(), "steps = 1000000\n");
+  write_text(d.file("long-root.toml"), text);
+  const std::string dir = d.file("run");
+  const pid_t pid = spawn({"run", d.file("long-root.toml"), "--out", dir}, d.file("log"));
+  REQUIRE(wait_for_text(d.file("log"), "training root", 120));
+  kill(pid, SIGKILL);
+  wait_for(pid);
+  CHECK(run_to_end({"resume", dir}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains(dir + ": the run stopped before its root was saved") &&
+                 Contains("start it again with the same `evostream run` command and --force"));
+  // What it left is evostream's own: a new run may replace it.
+  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("log")) == 0);
+}
