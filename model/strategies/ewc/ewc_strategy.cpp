@@ -9,15 +9,6 @@
 
 namespace evostream::model {
 
-namespace {
-
-// The backbone ids of a committed path: all but its head.
-std::vector<std::string> backbone_of(const Path& p) {
-  return {p.ids.begin(), p.ids.end() - 1};
-}
-
-}  // namespace
-
 EwcStrategy::EwcStrategy(StrategyEnvironment env) : SharedBackboneStrategy(std::move(env)) {
   if (env_.simulation) {
     throw std::invalid_argument(

@@ -6,6 +6,15 @@
 
 namespace evostream::model {
 
+namespace {
+
+void check_position(const std::vector<streams::TaskData>& stream, int64_t t) {
+  if (t < 0 || t >= static_cast<int64_t>(stream.size()))
+    throw std::out_of_range("replay buffer: no task at stream position " + std::to_string(t));
+}
+
+}  // namespace
+
 ReplayBuffer ReplayBuffer::of(const std::vector<streams::TaskData>& stream,
                               const std::vector<int64_t>& learned, int64_t memory, uint64_t seed) {
   struct Class {
@@ -14,8 +23,7 @@ ReplayBuffer ReplayBuffer::of(const std::vector<streams::TaskData>& stream,
   };
   std::vector<Class> classes;
   for (const int64_t t : learned) {
-    if (t < 0 || t >= static_cast<int64_t>(stream.size()))
-      throw std::out_of_range("replay buffer: no task at stream position " + std::to_string(t));
+    check_position(stream, t);
     for (int64_t label = 0; label < stream[static_cast<size_t>(t)].num_classes; ++label)
       classes.push_back({t, label});
   }
@@ -46,8 +54,7 @@ ReplayBuffer ReplayBuffer::all(const std::vector<streams::TaskData>& stream,
                                const std::vector<int64_t>& learned) {
   ReplayBuffer out;
   for (const int64_t t : learned) {
-    if (t < 0 || t >= static_cast<int64_t>(stream.size()))
-      throw std::out_of_range("replay buffer: no task at stream position " + std::to_string(t));
+    check_position(stream, t);
     const streams::ImageSet& train = stream[static_cast<size_t>(t)].train;
     for (int64_t i = 0; i < train.size(); ++i)
       out.examples_.push_back({t, i, train.label(i)});

@@ -60,9 +60,12 @@ OptimizerOptions optimizer_of(const SharedBackboneOptions& o) {
 
 }  // namespace
 
+std::vector<std::string> SharedBackboneStrategy::backbone_of(const Path& path) {
+  return {path.ids.begin(), path.ids.end() - 1};
+}
+
 std::vector<std::string> SharedBackboneStrategy::latest_backbone(const RunState& state) {
-  const Path& from = state.last_task.empty() ? state.root : state.paths.at(state.last_task);
-  return {from.ids.begin(), from.ids.end() - 1};
+  return backbone_of(state.last_task.empty() ? state.root : state.paths.at(state.last_task));
 }
 
 std::vector<const Path*> SharedBackboneStrategy::other_paths(const RunState& state,

@@ -26,8 +26,9 @@ class SharedBackboneStrategy : public Strategy {
   Path serving_path(const RunState& state, const std::string& task) const override;
   bool immutable() const override { return false; }
 
-  /// The ids of the backbone (every component but the head) that committed last, or the
-  /// root's.
+  /// The ids of a path's backbone: every component but its head.
+  static std::vector<std::string> backbone_of(const Path& path);
+  /// The ids of the backbone that committed last, or the root's.
   static std::vector<std::string> latest_backbone(const RunState& state);
   /// The committed paths of every task but `except`, in task-name order.
   static std::vector<const Path*> other_paths(const RunState& state, const std::string& except);
