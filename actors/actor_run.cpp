@@ -57,7 +57,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
                                 std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                                 const std::atomic<bool>* stop) {
   caf::actor_system_config cfg;
-  configure_system(cfg);
+  configure_system(cfg, options_.credentials ? &*options_.credentials : nullptr);
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
   // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
@@ -71,7 +71,9 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   const model::CandidateTrainer& estimator = *options_.trainer;
   const bool simulated = options_.trainer->simulated();
   const caf::actor pool =
-      system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed});
+      system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed},
+                   TrainerLoss{options_.listen ? options_.worker_timeout : std::chrono::seconds{0},
+                               options_.on_trainer_wait});
   caf::scoped_actor self{system};
   auto shutdown = [&] {
     self->send_exit(pool, caf::exit_reason::user_shutdown);
@@ -80,7 +82,10 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   };
 
   if (options_.listen) {
-    auto port = system.middleman().publish(pool, *options_.listen, options_.bind.c_str(), true);
+    auto port =
+        options_.credentials
+            ? caf::openssl::publish(pool, *options_.listen, options_.bind.c_str(), true)
+            : system.middleman().publish(pool, *options_.listen, options_.bind.c_str(), true);
     if (!port) {
       shutdown();
       throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", options_.bind,
@@ -162,8 +167,13 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   flush(failure);
   requeued_ = status_of(self, pool).requeued;
   shutdown();
-  if (options_.listen)
+  if (options_.listen && options_.credentials) {
+    // (caf/openssl/unpublish.hpp of CAF 0.17 does not compile: it omits the actor.)
+    auto unpublish = caf::make_function_view(system.openssl_manager().actor_handle());
+    unpublish(caf::unpublish_atom_v, pool.address(), uint16_t{0});
+  } else if (options_.listen) {
     system.middleman().unpublish(pool, 0);
+  }
   if (!failure.empty())
     throw std::runtime_error(failure);
   model::RunResults results = runner.results(*tasks);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/coordinator.hpp"
+#include "actors/tls_credentials.hpp"
 #include "model/run/stream_runner.hpp"
 #include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
@@ -30,10 +31,17 @@ struct ActorRunOptions {
   std::optional<uint16_t> listen;
   /// The address to listen on. Default: "127.0.0.1" (loopback only).
   std::string bind = "127.0.0.1";
+  /// Workers authenticate and traffic is encrypted with these (mutual TLS); without them the
+  /// pool listens on plain TCP, open to anyone who reaches the port. Default: none.
+  std::optional<TlsCredentials> credentials;
   /// Wait until this many remote trainers joined before the first task. Default: 0.
   int64_t wait_workers = 0;
-  /// How long to wait for them before the run fails. Default: 120 s.
+  /// How long to wait for them before the run fails, and, when the run listens and its last
+  /// trainer went away, how long its jobs wait for another to join. Default: 120 s.
   std::chrono::seconds worker_timeout{120};
+  /// Called when a listening run has no trainer left and starts waiting `worker_timeout` for
+  /// one.
+  std::function<void(std::chrono::seconds)> on_trainer_wait;
   /// The scenario text and seed offered to workers.
   std::string scenario_text;
   uint64_t seed = 1;

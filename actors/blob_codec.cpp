@@ -66,8 +66,8 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
     numel *= static_cast<uint64_t>(d);
   }
   if (numel != tb.data.size()) {
-    throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {}", tb.name,
-                                            numel, tb.data.size()));
+    throw std::invalid_argument(
+        fmt::format("tensor {}: shape holds {} values, found {}", tb.name, numel, tb.data.size()));
   }
   at::Tensor t = at::empty(tb.shape, at::kFloat);
   std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));

@@ -168,6 +168,7 @@ CAF_ADD_TYPE_ID(evostream, (evostream::actors::local_reply))
 CAF_ADD_ATOM(evostream, evostream::actors, await_atom, "await")
 CAF_ADD_ATOM(evostream, evostream::actors, stop_atom, "stop")
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::commit_ref))
+CAF_ADD_ATOM(evostream, evostream::actors, rejoin_atom, "rejoin")
 CAF_END_TYPE_ID_BLOCK(evostream)
 
 // Local only: tensors, visits and calls are shared, not serialised.

@@ -11,14 +11,30 @@ namespace {
 
 using Self = caf::stateful_actor<TrainerPoolState>;
 
-void fail_all_if_empty(Self* self) {
+void fail_all(Self* self, const caf::error& why) {
   auto& st = self->state;
-  if (!st.alive.empty())
-    return;
   while (!st.queue.empty()) {
-    st.queue.front().promise.deliver(caf::make_error(run_error::no_trainer));
+    st.queue.front().promise.deliver(why);
     st.queue.pop_front();
   }
+}
+
+// With no trainer alive, the queued jobs fail, or wait for one to join when the pool may.
+void fail_all_if_empty(Self* self) {
+  auto& st = self->state;
+  if (!st.alive.empty() || st.queue.empty())
+    return;
+  if (st.loss.wait.count() <= 0) {
+    fail_all(self, caf::make_error(run_error::no_trainer));
+    return;
+  }
+  if (st.waiting)
+    return;
+  st.waiting = true;
+  ++st.wait_number;
+  if (st.loss.on_wait)
+    st.loss.on_wait(st.loss.wait);
+  self->delayed_send(self, st.loss.wait, rejoin_atom_v, st.wait_number);
 }
 
 // Puts a dead trainer's job back at the front of the queue.
@@ -38,9 +54,8 @@ void requeue(Self* self, const caf::actor_addr& trainer) {
 bool pick(Self* self, caf::actor& trainer, std::shared_ptr<TrainerPoolState::Pending>& pending) {
   auto& st = self->state;
   const auto local = [self](const caf::actor& a) { return a.node() == self->node(); };
-  const bool local_alive = std::any_of(st.alive.begin(), st.alive.end(), [self](const auto& a) {
-    return a.node() == self->node();
-  });
+  const bool local_alive = std::any_of(st.alive.begin(), st.alive.end(),
+                                       [self](const auto& a) { return a.node() == self->node(); });
   for (auto job = st.queue.begin(); job != st.queue.end() && !st.idle.empty();) {
     auto chosen = std::prev(st.idle.end());
     if (!BlobCodec::remotable(*job->job.work)) {
@@ -141,6 +156,7 @@ void dispatch(Self* self) {
 void add(Self* self, const caf::actor& trainer) {
   auto& st = self->state;
   self->monitor(trainer);
+  st.waiting = false;
   st.alive.insert(trainer.address());
   st.idle.push_back(trainer);
   auto ready = std::stable_partition(st.awaiting.begin(), st.awaiting.end(), [&](const auto& a) {
@@ -153,8 +169,10 @@ void add(Self* self, const caf::actor& trainer) {
 
 }  // namespace
 
-caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerOffer offer) {
+caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerOffer offer,
+                           TrainerLoss loss) {
   self->state.offer = std::move(offer);
+  self->state.loss = std::move(loss);
   for (const auto& t : trainers)
     add(self, t);
   self->set_down_handler([self](const caf::down_msg& down) {
@@ -176,6 +194,16 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
           fail_all_if_empty(self);
         dispatch(self);
         return promise;
+      },
+      [self](rejoin_atom, uint64_t number) {
+        auto& st = self->state;
+        if (!st.waiting || number != st.wait_number)
+          return;  // a trainer joined meanwhile
+        st.waiting = false;
+        fail_all(self,
+                 caf::make_error(run_error::no_trainer,
+                                 "none joined within " + std::to_string(st.loss.wait.count()) +
+                                     " s after the last one left (--worker-timeout)"));
       },
       [self](join_atom, caf::actor trainer) {
         add(self, trainer);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -21,9 +23,24 @@ struct WorkerOffer {
   uint64_t seed = 1;
 };
 
+/// What the pool does when its last trainer is gone.
+struct TrainerLoss {
+  /// Waiting jobs wait this long for a trainer to join before they fail; 0 fails them at once
+  /// (what a pool nobody can join should do). Default: 0.
+  std::chrono::seconds wait{0};
+  /// Told, on the pool's thread, that the pool has no trainer left and waits `wait` for one.
+  /// Default: none.
+  std::function<void(std::chrono::seconds)> on_wait;
+};
+
 /// State of the trainer pool: jobs waiting, trainers idle.
 struct TrainerPoolState {
   WorkerOffer offer;
+  TrainerLoss loss;
+  /// Counts the waits for a trainer; a wait's timeout acts only while its number is current.
+  uint64_t wait_number = 0;
+  /// True while the pool, without a trainer, waits for one to join.
+  bool waiting = false;
   struct Pending {
     local_job job;
     caf::response_promise promise;
@@ -48,13 +65,14 @@ struct TrainerPoolState {
 /// `local_job` → `local_reply`: the job waits in a queue until a trainer is idle. A trainer of
 /// this process gets it as it is (shared handles to its components); a trainer on another node
 /// gets it encoded as a `train_job`, and its `train_reply` is decoded; a job that cannot travel
-/// (`BlobCodec::remotable`) waits for a trainer of this process, and fails when there is none. When a trainer
-/// dies with a job, the job goes back to the front of the queue and another trainer runs it; the
-/// run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom` replies
-/// (alive trainers, idle trainers, queued jobs, re-queued jobs); `(await_atom, n)` replies
+/// (`BlobCodec::remotable`) waits for a trainer of this process, and fails when there is none. When
+/// a trainer dies with a job, the job goes back to the front of the queue and another trainer runs
+/// it; the run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom`
+/// replies (alive trainers, idle trainers, queued jobs, re-queued jobs); `(await_atom, n)` replies
 /// `true` once n trainers are alive (at once if they are); `scenario_atom` replies
-/// (scenario text, seed) for workers. With no trainer left, waiting jobs fail with an error.
+/// (scenario text, seed) for workers. With no trainer left, waiting jobs wait `loss.wait` for a
+/// trainer to join, then fail with an error.
 caf::behavior trainer_pool(caf::stateful_actor<TrainerPoolState>* self,
-                           std::vector<caf::actor> trainers, WorkerOffer offer = {});
+                           std::vector<caf::actor> trainers, WorkerOffer offer, TrainerLoss loss);
 
 }  // namespace evostream::actors

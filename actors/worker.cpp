@@ -16,23 +16,25 @@
 namespace evostream::actors {
 
 Worker::Worker(std::string host, uint16_t port, std::string device, int64_t threads,
-               storage::FaultInjection faults)
+               std::optional<TlsCredentials> credentials, storage::FaultInjection faults)
     : host_(std::move(host)),
       port_(port),
       device_(std::move(device)),
       threads_(threads),
+      credentials_(std::move(credentials)),
       faults_(faults) {}
 
 int Worker::run(std::ostream& out) const {
   caf::actor_system_config cfg;
-  configure_system(cfg);
+  configure_system(cfg, credentials_ ? &*credentials_ : nullptr);
   caf::actor_system system{cfg};
-  auto pool = system.middleman().remote_actor(host_, port_);
+  auto pool = credentials_ ? caf::openssl::remote_actor(system, host_, port_)
+                           : system.middleman().remote_actor(host_, port_);
   if (!pool) {
-    throw std::runtime_error(
-        fmt::format("cannot connect to {}:{}: {} (is `evostream run "
-                    "--listen {}` running there?)",
-                    host_, port_, system.render(pool.error()), port_));
+    throw std::runtime_error(fmt::format(
+        "cannot connect to {}:{}: {} (is `evostream run --listen {}` running there, {}?)", host_,
+        port_, system.render(pool.error()), port_,
+        credentials_ ? "and are these its credentials (RUN/tls.pem)" : "started with --insecure"));
   }
   caf::scoped_actor self{system};
   std::string text;

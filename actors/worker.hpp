@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
+#include "actors/tls_credentials.hpp"
 #include "storage/fault_injection.hpp"
 
 namespace evostream::actors {
@@ -15,10 +17,11 @@ namespace evostream::actors {
 /// is given until the run ends or the connection drops.
 class Worker {
  public:
-  /// `device`: "cpu" or "cuda:K"; `threads`: torch threads of its trainer.
+  /// `device`: "cpu" or "cuda:K"; `threads`: torch threads of its trainer; `credentials`: the
+  /// run's (mutual TLS), none for a run listening on plain TCP (`--insecure`).
   /// `faults.kill_in_job`: crash tests kill the worker in the middle of that job.
   Worker(std::string host, uint16_t port, std::string device, int64_t threads,
-         storage::FaultInjection faults = {});
+         std::optional<TlsCredentials> credentials, storage::FaultInjection faults = {});
   /// Runs until the run ends; prints what it does to `out`. Returns the exit status; raises
   /// `std::runtime_error` when it cannot connect.
   int run(std::ostream& out) const;
@@ -28,6 +31,7 @@ class Worker {
   uint16_t port_;
   std::string device_;
   int64_t threads_;
+  std::optional<TlsCredentials> credentials_;
   storage::FaultInjection faults_;
 };
 

@@ -25,6 +25,7 @@
 #include "streams/config_error.hpp"
 #include "streams/data_error.hpp"
 #include "streams/scenario_parser.hpp"
+#include "streams/thread_budget.hpp"
 
 namespace {
 
@@ -92,12 +93,25 @@ int main(int argc, char** argv) {
                                  "Accept remote trainers (evostream worker) on this port (0: any)");
   std::string bind = "127.0.0.1";
   run->add_option("--bind", bind, "Address to listen on (default: 127.0.0.1, loopback only)");
+  std::string run_credentials;
+  run->add_option("--credentials", run_credentials,
+                  "Workers authenticate with this key and certificate file (default: a fresh "
+                  "DIR/tls.pem)")
+      ->check(CLI::ExistingFile);
+  bool run_insecure = false;
+  run->add_flag("--insecure", run_insecure,
+                "Listen on plain TCP: no authentication, no encryption (default: mutual TLS)");
   bool fast = false;
   run->add_flag("--fast", fast, "Ignore the tasks' arrival delays (run as fast as possible)");
   int64_t wait_workers = 0;
   run->add_option("--wait-workers", wait_workers,
                   "Wait for this many remote trainers before the first task")
       ->check(CLI::Range(int64_t{0}, int64_t{1024}));
+  int64_t worker_timeout = 120;
+  run->add_option("--worker-timeout", worker_timeout,
+                  "Seconds to wait for those workers, and for a new one when the last trainer "
+                  "went away (default: 120)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
 
   auto* worker = app.add_subcommand("worker", "Join a run as a remote trainer and train its jobs.");
   std::string connect;
@@ -105,9 +119,21 @@ int main(int argc, char** argv) {
       ->required();
   std::string device = "cpu";
   worker->add_option("--device", device, "cpu or cuda:K (default: cpu)");
+  std::string worker_credentials;
+  worker
+      ->add_option("--credentials", worker_credentials,
+                   "The run's key and certificate (its DIR/tls.pem, copied here)")
+      ->check(CLI::ExistingFile);
+  bool worker_insecure = false;
+  worker
+      ->add_flag("--insecure", worker_insecure,
+                 "Connect over plain TCP to a run started with --insecure")
+      ->excludes("--credentials");
   int64_t worker_threads = 1;
-  worker->add_option("--threads", worker_threads, "Torch threads (default: 1)")
-      ->check(CLI::PositiveNumber);
+  worker
+      ->add_option("--threads", worker_threads,
+                   "Torch threads, at most this machine's cores (default: 1)")
+      ->check(CLI::Range(int64_t{1}, evostream::streams::available_cores()));
   run->add_flag("--force", force, "Replace a run already in the run directory");
   run->add_option("--root", root_file,
                   "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
@@ -221,7 +247,10 @@ int main(int argc, char** argv) {
       if (listen->count())
         options.listen = listen_port;
       options.bind = bind;
+      options.credentials = run_credentials;
+      options.insecure = run_insecure;
       options.wait_workers = wait_workers;
+      options.worker_timeout = worker_timeout;
       options.fast = fast;
       if (run->count("--seed"))
         options.seed = seed;
@@ -241,14 +270,26 @@ int main(int argc, char** argv) {
     if (worker->parsed()) {
       check_blas();
       const auto colon = connect.rfind(':');
-      if (colon == std::string::npos || colon + 1 == connect.size()) {
+      const std::string port_text = colon == std::string::npos ? "" : connect.substr(colon + 1);
+      if (colon == 0 || port_text.empty() || port_text.size() > 5 ||
+          port_text.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(port_text) == 0 || std::stoi(port_text) > 65535) {
         std::cerr << "evostream: error: --connect: expected HOST:PORT, found \"" << connect
                   << "\"\n";
         return 2;
       }
+      if (worker_credentials.empty() && !worker_insecure) {
+        std::cerr << "evostream: error: --credentials: expected the run's key and certificate "
+                     "file (its DIR/tls.pem, copied to this machine), or --insecure for a run "
+                     "started with --insecure\n";
+        return 2;
+      }
+      std::optional<evostream::actors::TlsCredentials> credentials;
+      if (!worker_insecure)
+        credentials = evostream::actors::TlsCredentials::open(worker_credentials);
       return evostream::actors::Worker(connect.substr(0, colon),
-                                       static_cast<uint16_t>(std::stoi(connect.substr(colon + 1))),
-                                       device, worker_threads,
+                                       static_cast<uint16_t>(std::stoi(port_text)), device,
+                                       worker_threads, credentials,
                                        evostream::storage::FaultInjection::from_environment())
           .run(std::cout);
     }

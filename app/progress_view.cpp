@@ -121,10 +121,19 @@ std::string ProgressView::text_of(const Json& e) const {
     }
     return text;
   }
-  if (kind == "listening")
-    return fmt::format("listening for workers on {}:{} (evostream worker --connect {}:{})",
-                       e.value("bind", ""), e.value("port", 0), e.value("bind", ""),
-                       e.value("port", 0));
+  if (kind == "listening") {
+    const std::string credentials = e.value("credentials", "");
+    return fmt::format("listening for workers on {}:{}{} (evostream worker --connect {}:{} {})",
+                       e.value("bind", ""), e.value("port", 0),
+                       credentials.empty() ? ", plain TCP" : ", mutual TLS", e.value("bind", ""),
+                       e.value("port", 0),
+                       credentials.empty() ? "--insecure" : "--credentials " + credentials);
+  }
+  if (kind == "trainer_wait")
+    return fmt::format(
+        "no trainer left (the last worker went away): waiting up to {} s for a "
+        "worker to join",
+        e.value("seconds", 0));
   if (kind == "waiting")
     return fmt::format("waiting {:.1f} s for {} to arrive", e.value("seconds", 0.0),
                        e.value("task", ""));

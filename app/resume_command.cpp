@@ -8,6 +8,7 @@
 #include "storage/run_directory.hpp"
 #include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
+#include "streams/thread_budget.hpp"
 
 namespace evostream::app {
 
@@ -29,6 +30,10 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
   streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path());
   s.strategy.name = loaded.identity.strategy;
   s.seed = loaded.identity.seed;
+  const std::string crowded =
+      streams::check_thread_budget(s.trainers, streams::available_cores(), dir.scenario_path());
+  if (!crowded.empty())
+    err << "evostream: warning: " << crowded << "\n";
   events.open(dir.path() + "/events.jsonl", true);
   return RunSession(s, dir, {}, faults_).resume(std::move(loaded), events);
 }

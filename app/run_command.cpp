@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "actors/tls_credentials.hpp"
 #include "app/run_session.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/strategies/strategy_registry.hpp"
@@ -16,6 +17,7 @@
 #include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
+#include "streams/thread_budget.hpp"
 
 namespace evostream::app {
 
@@ -33,8 +35,14 @@ int RunCommand::run(RunEvents& events) const {
     s.seed = *options_.seed;
   if (options_.trainers >= 0)
     s.trainers.count = options_.trainers;
-  // Before the run directory is touched: the strategy and its own table must be valid.
+  // Before the run directory is touched: the strategy and its own table must be valid, and the
+  // trainers must fit the machine.
   model::read_strategy_options(s);
+  const std::string crowded =
+      streams::check_thread_budget(s.trainers, streams::available_cores(), options_.scenario);
+  std::optional<actors::TlsCredentials> given;
+  if (options_.listen && !options_.insecure && !options_.credentials.empty())
+    given = actors::TlsCredentials::open(options_.credentials);
 
   const std::string dir =
       !options_.out.empty()
@@ -58,6 +66,18 @@ int RunCommand::run(RunEvents& events) const {
   events.open(dir + "/events.jsonl", false);
   events.message(fmt::format("run {} with strategy {} (seed {}) into {}", s.name, s.strategy.name,
                              s.seed, dir));
+  if (!crowded.empty())
+    events.message("warning: " + crowded);
+  RunNetwork network;
+  if (options_.listen && options_.insecure) {
+    events.message(fmt::format(
+        "warning: --insecure: workers connect over plain TCP on {}, without authentication or "
+        "encryption; anyone who reaches the port can join the run",
+        options_.bind));
+  } else if (options_.listen) {
+    network.credentials =
+        given ? *given : actors::TlsCredentials::create(dir + "/tls.pem", "evostream " + s.name);
+  }
 
   streams::TaskBuilder builder(s);
   std::vector<model::Component> root;
@@ -88,10 +108,10 @@ int RunCommand::run(RunEvents& events) const {
     events.message(fmt::format("root written to {}/root.h5 (reuse it with --root)", dir));
   }
 
-  RunNetwork network;
   network.listen = options_.listen;
   network.bind = options_.bind;
   network.wait_workers = options_.wait_workers;
+  network.worker_timeout = std::chrono::seconds(options_.worker_timeout);
   network.fast = options_.fast;
   std::ifstream in(options_.scenario);
   std::stringstream text;

@@ -31,8 +31,16 @@ struct RunOptions {
   std::optional<uint16_t> listen;
   /// Address to listen on. Default: "127.0.0.1" (loopback only).
   std::string bind = "127.0.0.1";
+  /// Workers authenticate with this key and certificate (`evostream worker --credentials`).
+  /// Default: `tls.pem` in the run directory, generated afresh by each run.
+  std::string credentials;
+  /// Listen on plain TCP instead of TLS: anyone who reaches the port can join the run, read
+  /// the scenario and send it results. Default: false.
+  bool insecure = false;
   /// Remote trainers to wait for before the first task. Default: 0.
   int64_t wait_workers = 0;
+  /// Seconds to wait for them, and for a new one when the last trainer went away. Default: 120.
+  int64_t worker_timeout = 120;
   /// Ignore the tasks' arrival delays. Default: false.
   bool fast = false;
   /// Replaces a run already in `out` instead of refusing. Default: false.

@@ -43,8 +43,7 @@ void RunEvents::open(const std::string& path, bool append) {
 
 void RunEvents::emit(Json event) {
   const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  Json stamped{{"event", event.value("event", "message")},
-               {"time", std::round(t * 1e6) / 1e6}};
+  Json stamped{{"event", event.value("event", "message")}, {"time", std::round(t * 1e6) / 1e6}};
   for (auto it = event.begin(); it != event.end(); ++it) {
     if (it.key() != "event")
       stamped[it.key()] = it.value();

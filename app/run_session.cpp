@@ -147,7 +147,12 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   options.trainer = env.trainer;
   options.listen = network_.listen;
   options.bind = network_.bind;
+  options.credentials = network_.credentials;
   options.wait_workers = network_.wait_workers;
+  options.worker_timeout = network_.worker_timeout;
+  options.on_trainer_wait = [&](std::chrono::seconds wait) {
+    events.emit(Json{{"event", "trainer_wait"}, {"seconds", wait.count()}});
+  };
   options.scenario_text = network_.scenario_text;
   options.seed = s.seed;
   options.fast = network_.fast;
@@ -155,7 +160,10 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     events.emit(Json{{"event", "waiting"}, {"task", task}, {"seconds", seconds}});
   };
   options.on_listen = [&](uint16_t port) {
-    events.emit(Json{{"event", "listening"}, {"bind", network_.bind}, {"port", port}});
+    Json e{{"event", "listening"}, {"bind", network_.bind}, {"port", port}};
+    if (network_.credentials)
+      e["credentials"] = network_.credentials->path();
+    events.emit(e);
   };
   actors::ActorRun actor_run(options);
   const double train_before = runner.progress().train_seconds;

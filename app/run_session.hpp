@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "actors/tls_credentials.hpp"
 #include "app/run_events.hpp"
 #include "model/core/component.hpp"
 #include "storage/fault_injection.hpp"
@@ -20,8 +22,13 @@ struct RunNetwork {
   std::optional<uint16_t> listen;
   /// Address to listen on. Default: loopback.
   std::string bind = "127.0.0.1";
+  /// The workers' credentials (mutual TLS); none listens on plain TCP. Default: none.
+  std::optional<actors::TlsCredentials> credentials;
   /// Workers to wait for before the first task. Default: 0.
   int64_t wait_workers = 0;
+  /// How long to wait for them, and for a new trainer when the last one went away.
+  /// Default: 120 s.
+  std::chrono::seconds worker_timeout{120};
   /// The scenario text offered to workers.
   std::string scenario_text;
   /// Ignore the tasks' arrival delays. Default: false.

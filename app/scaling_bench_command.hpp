@@ -54,8 +54,9 @@ class ScalingBenchCommand {
     int64_t candidates = 0;
     std::string state_hash;
     /// Seconds the trainers spent on candidates, summed over the stream (virtual when
-    /// simulated), median over repetitions. Tasks evolving at once change which paths the evolution finds, so points
-    /// of the concurrency axis can differ in this work as well as in how fast it is done.
+    /// simulated), median over repetitions. Tasks evolving at once change which paths the evolution
+    /// finds, so points of the concurrency axis can differ in this work as well as in how fast it
+    /// is done.
     double work_seconds = 0.0;
   };
   /// The CSV of an axis: `trainers,concurrent,seconds,candidates,candidates_per_second,speedup,

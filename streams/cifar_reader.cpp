@@ -11,6 +11,7 @@ namespace {
 
 constexpr int64_t kSide = 32;
 constexpr int64_t kPixels = 3 * kSide * kSide;
+constexpr int64_t kMaxFileBytes = int64_t{1} << 30;
 
 const char* variant_name(CifarReader::Variant v) {
   return v == CifarReader::Variant::kCifar10 ? "CIFAR-10" : "CIFAR-100";
@@ -37,12 +38,10 @@ int64_t CifarReader::num_classes(Variant variant) {
 ImageSet CifarReader::read(const std::string& path, Variant variant) {
   GzFile file(path);
   const int64_t record = record_size(variant);
-  // Batches are small (30 MB): read whole, then check the size is a whole number of records.
+  // Batches are small (30 MB for CIFAR-10, 150 MB for CIFAR-100's train file): read whole, up
+  // to a limit well above them, then check the size is a whole number of records.
   std::vector<uint8_t> bytes;
-  std::vector<uint8_t> chunk(1 << 20);
-  for (int64_t got; (got = file.read_some(chunk.data(), static_cast<int64_t>(chunk.size()))) > 0;) {
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
-  }
+  file.read_all(bytes, kMaxFileBytes);
   const auto size = static_cast<int64_t>(bytes.size());
   if (size == 0 || size % record != 0) {
     throw DataError(path,

@@ -72,6 +72,49 @@ void GzFile::read_exact(void* out, int64_t n, const std::string& what) {
   }
 }
 
+void GzFile::read_announced(std::vector<uint8_t>& out, int64_t n, const std::string& what) {
+  // Grows with the bytes that really arrive: a header announcing gigabytes in a short file
+  // costs one chunk, not the announced size.
+  constexpr int64_t kChunk = int64_t{16} << 20;
+  out.clear();
+  int64_t got = 0;
+  while (got < n) {
+    const int64_t want = std::min(kChunk, n - got);
+    out.resize(static_cast<size_t>(got + want));
+    int64_t part = 0;
+    try {
+      part = read_some(out.data() + got, want);
+    } catch (const DataError& e) {
+      throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
+                                 ", the stream ended early (" + e.what() + ")");
+    }
+    got += part;
+    if (part < want) {
+      throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
+                                 ", found " + std::to_string(got));
+    }
+  }
+}
+
+int64_t GzFile::read_all(std::vector<uint8_t>& out, int64_t limit) {
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  out.clear();
+  int64_t got = 0;
+  for (;;) {
+    out.resize(static_cast<size_t>(got + kChunk));
+    const int64_t part = read_some(out.data() + got, kChunk);
+    got += part;
+    if (got > limit) {
+      throw DataError(
+          path_, "expected at most " + std::to_string(limit) + " bytes (uncompressed), found more");
+    }
+    if (part < kChunk)
+      break;
+  }
+  out.resize(static_cast<size_t>(got));
+  return got;
+}
+
 uint32_t GzFile::read_be32(const std::string& what) {
   unsigned char b[4];
   read_exact(b, 4, what);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace evostream::streams {
 
@@ -19,6 +20,13 @@ class GzFile {
 
   /// Reads exactly `n` bytes into `out`; `what` names them in the error on a short read.
   void read_exact(void* out, int64_t n, const std::string& what);
+  /// Reads exactly the `n` bytes a header announced into `out`, growing it as they arrive, so
+  /// that a header claiming more than the file holds allocates little before the short read is
+  /// reported (as `read_exact` reports it).
+  void read_announced(std::vector<uint8_t>& out, int64_t n, const std::string& what);
+  /// Reads the rest of the file into `out` and returns its size; raises `DataError` once it
+  /// exceeds `limit` bytes (a gzip stream can expand a thousandfold).
+  int64_t read_all(std::vector<uint8_t>& out, int64_t limit);
   /// Reads up to `n` bytes and returns how many were read (0 at the end of the file).
   int64_t read_some(void* out, int64_t n);
   /// Reads a big-endian 32-bit unsigned integer.

@@ -43,9 +43,8 @@ ImageSet IdxReader::read_images(const std::string& path) {
                                       kMaxCount, kMaxSide, kMaxSide, count, rows, cols));
   }
   ImageSet images(1, rows, cols);
-  images.pixels().resize(static_cast<size_t>(count) * rows * cols);
-  file.read_exact(images.pixels().data(), static_cast<int64_t>(images.pixels().size()),
-                  fmt::format("pixels ({} images of {} × {})", count, rows, cols));
+  file.read_announced(images.pixels(), static_cast<int64_t>(count) * rows * cols,
+                      fmt::format("pixels ({} images of {} × {})", count, rows, cols));
   images.labels().assign(count, 0);
   expect_end(file);
   return images;
@@ -58,8 +57,8 @@ std::vector<int64_t> IdxReader::read_labels(const std::string& path) {
   if (count > kMaxCount) {
     throw DataError(path, fmt::format("expected at most {} labels, found {}", kMaxCount, count));
   }
-  std::vector<uint8_t> raw(count);
-  file.read_exact(raw.data(), count, fmt::format("labels ({} labels)", count));
+  std::vector<uint8_t> raw;
+  file.read_announced(raw, count, fmt::format("labels ({} labels)", count));
   expect_end(file);
   return {raw.begin(), raw.end()};
 }

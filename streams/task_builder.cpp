@@ -29,7 +29,27 @@ TaskData TaskBuilder::build(const TaskSpec& spec) {
     throw DataError(scenario_.file,
                     fmt::format("task \"{}\": unknown dataset \"{}\"", spec.name, spec.dataset));
   }
-  return build(spec, *registry_.get(*ds), scenario_.seed);
+  TaskData t = build(spec, *registry_.get(*ds), scenario_.seed);
+  check_model_input(t, scenario_.root.architecture, scenario_.file);
+  return t;
+}
+
+void TaskBuilder::check_model_input(const TaskData& t, const ArchitectureSpec& a,
+                                    const std::string& file) {
+  const ImageSet& s = t.train;
+  if (s.height() != s.width()) {
+    throw DataError(file,
+                    fmt::format("task \"{}\" (line {}): expected square images (the "
+                                "model's patch grid is square), found {}×{} in dataset "
+                                "\"{}\"; set the task's image_size to resize them",
+                                t.name(), t.spec.line, s.height(), s.width(), t.spec.dataset));
+  }
+  if (s.height() < a.patch) {
+    throw DataError(file, fmt::format("task \"{}\" (line {}): expected images of at least the "
+                                      "patch side {}, found {}×{}; set the task's image_size to "
+                                      "resize them",
+                                      t.name(), t.spec.line, a.patch, s.height(), s.width()));
+  }
 }
 
 std::vector<TaskData> TaskBuilder::build_all() {

@@ -19,7 +19,8 @@ class TaskBuilder {
  public:
   explicit TaskBuilder(const Scenario& scenario);
 
-  /// Builds one task from `spec` (a stream task or the root's pretraining task).
+  /// Builds one task from `spec` (a stream task or the root's pretraining task) and checks that
+  /// the model can take its images (`check_model_input`).
   TaskData build(const TaskSpec& spec);
   /// Builds every task of the stream, in arrival order; in a simulated scenario, only
   /// describes them (`describe`).
@@ -27,6 +28,12 @@ class TaskBuilder {
   /// A task without images: its spec, classes and class names (what simulated trainers need).
   /// Generated tasks have `[simulation] classes` classes.
   TaskData describe(const TaskSpec& spec) const;
+
+  /// Refuses, with a `DataError` naming `file`, the task and its line, images the model of
+  /// architecture `a` cannot take: non-square, or smaller than a patch. (The scenario parser
+  /// already refuses a dataset of another channel count.)
+  static void check_model_input(const TaskData& t, const ArchitectureSpec& a,
+                                const std::string& file);
 
   /// Builds `spec` from an already loaded dataset with the given seed.
   static TaskData build(const TaskSpec& spec, const Dataset& dataset, uint64_t seed);

@@ -1,5 +1,6 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "actors/actor_run.hpp"
 #include "actors/blob_codec.hpp"
@@ -153,7 +154,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   std::vector<caf::actor> trainers;
   for (int i = 0; i < 2; ++i)
     trainers.push_back(s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
-  const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{});
+  const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   std::vector<local_reply> replies;
   for (uint64_t i = 0; i < 4; ++i) {
@@ -190,8 +191,8 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   const caf::actor crashing = s.system->spawn(crashing_trainer);
   const caf::actor good = s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
   // The crashing trainer is idle last, so it gets the first job.
-  const caf::actor pool =
-      s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing}, WorkerOffer{});
+  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
+                                          WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   bool replied = false;
   self->request(pool, caf::infinite, local(job(0, 5)))
@@ -213,12 +214,46 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
 
 TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
   System s;
-  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{}, WorkerOffer{});
+  const caf::actor pool =
+      s.system->spawn(trainer_pool, std::vector<caf::actor>{}, WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   std::string error;
   self->request(pool, caf::infinite, local(job(0, 5)))
       .receive([&](local_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
   CHECK_THAT(error, Catch::Contains("no trainer left"));
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("Without a trainer a pool that may be joined waits for one, then gives up", "[actors]") {
+  System s;
+  const auto tasks = one_task();
+  std::vector<std::chrono::seconds> told;
+  const caf::actor pool = s.system->spawn(
+      trainer_pool, std::vector<caf::actor>{}, WorkerOffer{},
+      TrainerLoss{std::chrono::seconds(1), [&](std::chrono::seconds w) { told.push_back(w); }});
+  caf::scoped_actor self{*s.system};
+  // A trainer joining within the wait takes the job.
+  self->send(pool, local(job(0, 5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const caf::actor late = s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
+  self->send(pool, join_atom_v, late);
+  bool replied = false;
+  self->receive([&](local_reply& r) { replied = r.result != nullptr; },
+                [&](caf::error& e) { FAIL(s.system->render(e)); });
+  CHECK(replied);
+  REQUIRE(told.size() == 1);
+  CHECK(told[0] == std::chrono::seconds(1));
+  // When it leaves and nobody comes, the job fails after the wait, saying why.
+  self->send_exit(late, caf::exit_reason::kill);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string error;
+  const auto t0 = std::chrono::steady_clock::now();
+  self->request(pool, caf::infinite, local(job(1, 6)))
+      .receive([&](local_reply&) {}, [&](caf::error& e) { error = s.system->render(e); });
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(900));
+  CHECK_THAT(error, Catch::Contains("no trainer left to run the job: none joined within 1 s "
+                                    "after the last one left (--worker-timeout)"));
+  CHECK(told.size() == 2);
   self->send_exit(pool, caf::exit_reason::user_shutdown);
 }
 

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <regex>
 
+#include "actors/tls_credentials.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
 
@@ -32,8 +34,8 @@ std::string hash_of(const std::string& dir, const std::string& log) {
 std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string& dir,
                                             const std::vector<std::string>& extra = {},
                                             const std::string& trainers = "1") {
-  std::vector<std::string> args{"run", smoke(), "--out", dir, "--listen", "0", "--wait-workers",
-                                "1", "--trainers", trainers};
+  std::vector<std::string> args{"run", smoke(),          "--out", dir,          "--listen",
+                                "0",   "--wait-workers", "1",     "--trainers", trainers};
   args.insert(args.end(), extra.begin(), extra.end());
   const pid_t pid = spawn(EVOSTREAM_BINARY, args, d.file("run.log"));
   REQUIRE(wait_for_text(d.file("run.log"), "listening for workers on", 60));
@@ -41,6 +43,11 @@ std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string&
   const std::string log = slurp(d.file("run.log"));
   REQUIRE(std::regex_search(log, m, std::regex("127\\.0\\.0\\.1:([0-9]+)")));
   return {pid, m[1].str()};
+}
+
+// A worker's arguments for the run in `dir` listening on `port`: with the run's credentials.
+std::vector<std::string> worker_of(const std::string& dir, const std::string& port) {
+  return {"worker", "--connect", "127.0.0.1:" + port, "--credentials", dir + "/tls.pem"};
 }
 
 // Runs the smoke stream plainly, then with one trainer of its own and one worker process (both
@@ -54,7 +61,7 @@ std::pair<std::string, std::string> plain_and_networked(const TempDir& d,
   const std::string expected = hash_of(d.file("plain"), d.file("h1"));
   auto [run, port] = listening_run(d, d.file("net"), extra);
   const pid_t worker =
-      spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port}, d.file("worker.log"));
+      spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("worker.log"));
   const int run_status = wait_for(run, 180);
   const int worker_status = wait_for(worker, 60);
   INFO("run log:\n"
@@ -86,8 +93,8 @@ TEST_CASE("Jobs whose objective cannot travel train on the run's own trainers", 
   // With no trainer of its own, the run says why it cannot go on.
   TempDir e;
   auto [alone, alone_port] = listening_run(e, e.file("alone"), {"--strategy", "lwf"}, "0");
-  const pid_t helper = spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + alone_port},
-                             e.file("worker.log"));
+  const pid_t helper =
+      spawn(EVOSTREAM_BINARY, worker_of(e.file("alone"), alone_port), e.file("worker.log"));
   const int alone_status = wait_for(alone, 180);
   wait_for(helper, 60);
   INFO("run log:\n" << slurp(e.file("run.log")));
@@ -103,8 +110,8 @@ TEST_CASE("A worker killed in the middle of a job has its job run elsewhere", "[
   const std::string expected = hash_of(d.file("plain"), d.file("h1"));
 
   auto [run, port] = listening_run(d, d.file("net"));
-  const pid_t worker = spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port},
-                             d.file("worker.log"), "EVOSTREAM_WORKER_DIE_IN_JOB=2");
+  const pid_t worker = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("worker.log"),
+                             "EVOSTREAM_WORKER_DIE_IN_JOB=2");
   const int worker_status = wait_for(worker, 180);
   const int run_status = wait_for(run, 180);
   INFO("run log:\n"
@@ -135,8 +142,108 @@ TEST_CASE("A worker without a run and a port in use fail with one clear line", "
   CHECK_THAT(slurp(d.file("log")), Contains("cannot listen on 127.0.0.1:" + port));
   close(fd);
 
-  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port}, d.file("log")) == 1);
+  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port, "--insecure"}, d.file("log")) ==
+        1);
   CHECK_THAT(slurp(d.file("log")), Contains("cannot connect to 127.0.0.1:" + port));
-  CHECK(run_evostream({"worker", "--connect", "nowhere"}, d.file("log")) == 2);
-  CHECK_THAT(slurp(d.file("log")), Contains("--connect: expected HOST:PORT"));
+  for (const char* bad : {"nowhere", "host:", ":80", "host:0", "host:65536", "host:8o"}) {
+    CHECK(run_evostream({"worker", "--connect", bad, "--insecure"}, d.file("log")) == 2);
+    CHECK_THAT(slurp(d.file("log")), Contains("--connect: expected HOST:PORT"));
+  }
+}
+
+namespace {
+
+// Peak resident memory of process `pid` in KiB (VmHWM), 0 if unknown.
+long peak_kib_of(pid_t pid) {
+  const std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+  std::smatch m;
+  if (!std::regex_search(status, m, std::regex("VmHWM:\\s+([0-9]+) kB")))
+    return 0;
+  return std::stol(m[1].str());
+}
+
+// Sends `bytes` to 127.0.0.1:port and closes the connection.
+void send_raw(const std::string& port, const std::vector<uint8_t>& bytes) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  CHECK(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  usleep(200'000);
+  close(fd);
+}
+
+}  // namespace
+
+TEST_CASE("Only a worker holding the run's credentials can join it", "[app][remote]") {
+  TempDir d;
+  auto [run, port] = listening_run(d, d.file("net"));
+  CHECK_THAT(slurp(d.file("run.log")),
+             Contains("mutual TLS (evostream worker --connect 127.0.0.1:" + port +
+                      " --credentials " + d.file("net") + "/tls.pem)"));
+  const long before = peak_kib_of(run);
+  // A frame header announcing a 4 GiB payload, as a hostile client would send it.
+  std::vector<uint8_t> header(32, 0xff);
+  send_raw(port, header);
+  // A worker without credentials is told what it needs; one speaking plain TCP, or holding
+  // another run's credentials, ends in the handshake.
+  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port}, d.file("w0.log")) == 2);
+  CHECK_THAT(slurp(d.file("w0.log")),
+             Contains("--credentials: expected the run's key and certificate file"));
+  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port, "--insecure"},
+                      d.file("w1.log")) == 1);
+  CHECK_THAT(slurp(d.file("w1.log")), Contains("cannot connect to 127.0.0.1:" + port));
+  evostream::actors::TlsCredentials::create(d.file("other.pem"), "someone else");
+  CHECK(run_evostream(
+            {"worker", "--connect", "127.0.0.1:" + port, "--credentials", d.file("other.pem")},
+            d.file("w2.log")) == 1);
+  CHECK_THAT(slurp(d.file("w2.log")),
+             Contains("cannot connect to 127.0.0.1:" + port) && Contains("handshake"));
+  CHECK(peak_kib_of(run) - before < 64 * 1024);
+  // The run still waits for its worker, and ends well with the right one.
+  const pid_t worker = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("w3.log"));
+  const int run_status = wait_for(run, 180);
+  CHECK(wait_for(worker, 60) == 0);
+  INFO("run log:\n" << slurp(d.file("run.log")));
+  CHECK(run_status == 0);
+}
+
+TEST_CASE("A run started with --insecure takes plain TCP workers and says what that gives up",
+          "[app][remote]") {
+  TempDir d;
+  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
+  auto [run, port] = listening_run(d, d.file("net"), {"--insecure"});
+  const std::string log = slurp(d.file("run.log"));
+  CHECK_THAT(log, Contains("warning: --insecure: workers connect over plain TCP on 127.0.0.1, "
+                           "without authentication or encryption"));
+  CHECK_THAT(log,
+             Contains("plain TCP (evostream worker --connect 127.0.0.1:" + port + " --insecure)"));
+  CHECK_FALSE(std::filesystem::exists(d.file("net") + "/tls.pem"));
+  const pid_t worker =
+      spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port, "--insecure"},
+            d.file("worker.log"));
+  CHECK(wait_for(run, 180) == 0);
+  CHECK(wait_for(worker, 60) == 0);
+  CHECK(hash_of(d.file("net"), d.file("h2")) == hash_of(d.file("plain"), d.file("h1")));
+}
+
+TEST_CASE("A run whose only worker died waits for another, which finishes it", "[app][remote]") {
+  TempDir d;
+  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
+  auto [run, port] = listening_run(d, d.file("net"), {"--worker-timeout", "120"}, "0");
+  const pid_t first = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("w1.log"),
+                            "EVOSTREAM_WORKER_DIE_IN_JOB=2");
+  CHECK(wait_for(first, 120) == 128 + SIGKILL);
+  REQUIRE(wait_for_text(d.file("run.log"), "no trainer left", 60));
+  CHECK_THAT(slurp(d.file("run.log")),
+             Contains("no trainer left (the last worker went away): waiting up to 120 s for a "
+                      "worker to join"));
+  const pid_t second = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("w2.log"));
+  const int run_status = wait_for(run, 180);
+  CHECK(wait_for(second, 60) == 0);
+  INFO("run log:\n" << slurp(d.file("run.log")));
+  CHECK(run_status == 0);
+  CHECK(hash_of(d.file("net"), d.file("h2")) == hash_of(d.file("plain"), d.file("h1")));
 }

@@ -113,3 +113,25 @@ TEST_CASE("An absurd IDX header does not allocate", "[streams]") {
   CHECK_THROWS_WITH(IdxReader::read_images(dir.file("img")),
                     Contains("expected at most 100000000 images"));
 }
+
+TEST_CASE("An IDX header claiming more than its file holds is refused before the memory is taken",
+          "[streams]") {
+  // 4,000,000 images of 28 × 28 announced (3.1 GB) in a file of 116 bytes.
+  TempDir dir;
+  auto bytes = idx_image_bytes(4, 5, 5, 1);
+  bytes[4] = 0x00, bytes[5] = 0x3d, bytes[6] = 0x09, bytes[7] = 0x00;  // count 4,000,000
+  bytes[11] = 28, bytes[15] = 28;
+  write_bytes(dir.file("img"), bytes);
+  const long before = peak_resident_kib();
+  CHECK_THROWS_WITH(
+      IdxReader::read_images(dir.file("img")),
+      Contains("truncated: expected 3136000000 bytes of pixels") && Contains("found 100"));
+  CHECK(peak_resident_kib() - before < 256 * 1024);
+  // Labels alike, gzip'd.
+  auto labels = idx_label_bytes({1, 2, 3});
+  labels[4] = 0x05, labels[5] = 0xf5, labels[6] = 0xe1, labels[7] = 0x00;  // 100,000,000
+  write_bytes(dir.file("lab.gz"), labels, true);
+  CHECK_THROWS_WITH(IdxReader::read_labels(dir.file("lab.gz")),
+                    Contains("truncated: expected 100000000 bytes of labels"));
+  CHECK(peak_resident_kib() - before < 256 * 1024);
+}

@@ -154,3 +154,35 @@ rotate = 90
   for (int64_t l : t.test.labels())
     CHECK((l >= 0 && l < 3));
 }
+
+TEST_CASE("Images the model cannot take are refused when the task is built", "[streams]") {
+  TempDir dir;
+  const std::string d = dir.file("wide");
+  std::filesystem::create_directory(d);
+  std::vector<uint8_t> labels(12);
+  for (size_t i = 0; i < labels.size(); ++i)
+    labels[i] = static_cast<uint8_t>(i % 2);
+  for (const char* split : {"train", "t10k"}) {
+    evostream::testing::write_bytes(d + "/" + split + "-images-idx3-ubyte.gz",
+                                    evostream::testing::idx_image_bytes(12, 28, 20, 1), true);
+    evostream::testing::write_bytes(d + "/" + split + "-labels-idx1-ubyte.gz",
+                                    evostream::testing::idx_label_bytes(labels), true);
+  }
+  const std::string wide = "\n[datasets.wide]\nkind = \"idx\"\nclasses = 2\npath = \"" + d +
+                           "\"\n[[tasks]]\nname = \"w\"\ndataset = \"wide\"\n";
+  const Scenario s = ScenarioParser::parse_string(minimal_scenario(wide), "a.toml");
+  CHECK_THROWS_WITH(TaskBuilder(s).build(s.tasks[1]),
+                    Contains("a.toml: task \"w\" (line") &&
+                        Contains("expected square images (the model's patch grid is square), "
+                                 "found 28×20 in dataset \"wide\"; set the task's image_size"));
+  // Resized, the same images are taken.
+  const Scenario resized =
+      ScenarioParser::parse_string(minimal_scenario(wide + "image_size = 8\n"), "a.toml");
+  CHECK(TaskBuilder(resized).build(resized.tasks[1]).train.width() == 8);
+
+  std::string big_patch = minimal_scenario("image_size = 4\n");
+  big_patch.replace(big_patch.find("image_size = 8, patch = 2"), 25, "image_size = 8, patch = 8");
+  const Scenario tiny = ScenarioParser::parse_string(big_patch, "a.toml");
+  CHECK_THROWS_WITH(TaskBuilder(tiny).build(tiny.tasks[0]),
+                    Contains("expected images of at least the patch side 8, found 4×4"));
+}

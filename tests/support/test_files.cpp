@@ -1,5 +1,6 @@
 #include "support/test_files.hpp"
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -41,6 +42,12 @@ void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, boo
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
+}
+
+long peak_resident_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
 }
 
 void write_text(const std::string& path, const std::string& text) {

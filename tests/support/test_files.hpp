@@ -40,6 +40,9 @@ void write_idx_dataset(const std::string& dir, uint32_t train, uint32_t test, ui
 /// `label_bytes` is 1 (CIFAR-10) or 2 (CIFAR-100).
 std::vector<uint8_t> cifar_bytes(uint32_t count, int label_bytes, uint32_t classes, uint64_t seed);
 
+/// The process's peak resident memory so far, in KiB (`getrusage`).
+long peak_resident_kib();
+
 /// The smallest valid scenario text over the synthetic dataset `syn`; `extra` is appended.
 std::string minimal_scenario(const std::string& extra = "");
 
