@@ -2,11 +2,13 @@
 # Release build in build/ and build it; demo then runs the default scenario, test runs every test.
 
 BUILD_DIR ?= build
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS ?= 2
 SCENARIO ?= configs/quickstart.toml
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: demo test bench build deps configure clean format
+.PHONY: demo test fuzz-build bench build deps configure clean format
 
 demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
@@ -15,10 +17,19 @@ demo: build
 	@echo "Open runs/$$(basename $(SCENARIO) .toml)/report.html in a browser; inspect it with:"
 	@echo "  ./$(BUILD_DIR)/evostream inspect runs/$$(basename $(SCENARIO) .toml)"
 
-# The tests also render the HTML report in headless Chromium.
+# The tests also render the HTML report in headless Chromium, then run each fuzz target for
+# FUZZ_SECONDS from its seed corpus.
 test: DEPS_FLAGS := --test
-test: build
+test: build fuzz-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(FUZZ_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets (fuzz/), built with clang beside the main build, whose model library
+# they link.
+fuzz-build: build
+	cmake -S fuzz -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DEVOSTREAM_BUILD=$(abspath $(BUILD_DIR)) -DFUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
 
 # The micro benchmarks (Google Benchmark), each printing its figures.
 bench: build
@@ -37,4 +48,4 @@ format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -105,7 +105,12 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // Waits until the recorder has shown every event and every snapshot is written; a failed
   // write becomes `failure`.
   auto flush = [&](std::string& failure) {
-    self->request(record, caf::infinite, status_atom_v).receive([](int64_t) {}, [](caf::error&) {});
+    self->request(record, caf::infinite, status_atom_v)
+        .receive([](int64_t) {},
+                 [&](caf::error& err) {
+                   if (failure.empty())
+                     failure = system.render(err);
+                 });
     self->send_exit(record, caf::exit_reason::user_shutdown);
     if (!writer)
       return;

@@ -22,6 +22,8 @@ std::string to_string(run_error code) {
       return "committing failed";
     case run_error::snapshot_failed:
       return "writing a snapshot failed";
+    case run_error::record_failed:
+      return "recording progress failed";
   }
   return "unknown run error";
 }

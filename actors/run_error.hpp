@@ -28,6 +28,8 @@ enum class run_error : uint8_t {
   commit_failed,
   /// Writing a snapshot failed.
   snapshot_failed,
+  /// Recording progress (the events log, the display) failed.
+  record_failed,
 };
 
 /// The code's description, e.g. "training failed".

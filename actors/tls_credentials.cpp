@@ -1,6 +1,5 @@
 #include "actors/tls_credentials.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -8,13 +7,15 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "storage/atomic_file.hpp"
+#include "storage/storage_error.hpp"
 
 namespace evostream::actors {
 
@@ -95,18 +96,11 @@ TlsCredentials TlsCredentials::create(const std::string& path, const std::string
   }
   char* data = nullptr;
   const long size = BIO_get_mem_data(mem.get(), &data);
-  // Written beside its final name and renamed: the file is whole or absent.
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw std::runtime_error(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-  const bool written = ::write(fd, data, static_cast<size_t>(size)) == size && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int code = written ? errno : saved;
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot write: {}", path, std::strerror(code)));
+  // Whole or absent, readable by the owner alone.
+  try {
+    storage::write_atomically(path, data, static_cast<size_t>(size), 0600);
+  } catch (const storage::StorageError& e) {
+    throw std::runtime_error(e.what());
   }
   return TlsCredentials(path);
 }

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 
 #include "actors/worker.hpp"
@@ -52,6 +53,9 @@ evostream::app::ProgressView progress_view(bool quiet, bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write beyond the file size limit (ulimit -f) then fails with EFBIG and is reported like
+  // a full disk, instead of the signal killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "evostream: grows one multitask model from a continual stream of tasks "
       "(µ2Net-style evolution of paths through a shared pool of layers)."};

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 namespace evostream::app {
@@ -54,7 +56,7 @@ void RunEvents::emit(Json event) {
       log_ << stamped.dump() << "\n";
       log_.flush();
       if (!log_)
-        throw std::runtime_error(log_path_ + ": cannot be written");
+        throw std::runtime_error(log_path_ + ": cannot be written: " + std::strerror(errno));
     }
   }
   view_.show(stamped);

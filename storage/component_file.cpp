@@ -4,11 +4,17 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
-#include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
 
+#include "storage/atomic_file.hpp"
 #include "storage/storage_error.hpp"
+#include "streams/content_hash.hpp"
 
 namespace evostream::storage {
 
@@ -210,19 +216,70 @@ Handle ordered_group(hid_t parent, const std::string& name) {
   return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, props, H5P_DEFAULT), H5Gclose);
 }
 
+// The user block at the start of every file evostream writes: a check of the bytes after it.
+constexpr size_t kCheckBlock = 512;
+constexpr const char* kCheckMagic = "evostream-checked\n";
+constexpr const char* kHdf5Signature = "\x89HDF\r\n\x1a\n";
+
+std::string content_digest(const std::vector<unsigned char>& bytes) {
+  return streams::ContentHash()
+      .update(bytes.data() + kCheckBlock, bytes.size() - kCheckBlock)
+      .hex();
+}
+
+// The text of the check block for `image` (whose first kCheckBlock bytes it will replace).
+std::string check_block(const std::vector<unsigned char>& image) {
+  std::string block =
+      fmt::format("{}size {}\nhash {}\n", kCheckMagic, image.size(), content_digest(image));
+  block.resize(kCheckBlock, '\0');
+  return block;
+}
+
+// Verifies the check block of `bytes`, read from `path`; returns false when there is none.
+bool verify_check_block(const std::vector<unsigned char>& bytes, const std::string& path) {
+  const std::string magic(kCheckMagic);
+  if (bytes.size() < kCheckBlock || std::memcmp(bytes.data(), magic.data(), magic.size()) != 0)
+    return false;
+  const std::string block(bytes.begin(), bytes.begin() + kCheckBlock);
+  unsigned long long size = 0;
+  char hash[17] = {0};
+  if (std::sscanf(block.c_str() + magic.size(), "size %llu\nhash %16[0-9a-f]\n", &size, hash) !=
+      2) {
+    throw StorageError(path, "expected the check block (size and hash), found it damaged");
+  }
+  if (size != bytes.size()) {
+    throw StorageError(path, fmt::format("truncated or extended: the check block says {} bytes, "
+                                         "found {}",
+                                         size, bytes.size()));
+  }
+  const std::string found = content_digest(bytes);
+  if (found != hash) {
+    throw StorageError(path, fmt::format("whole-file checksum mismatch: expected {}, found {} "
+                                         "(the file is corrupt; HDF5 was not given it)",
+                                         hash, found));
+  }
+  return true;
+}
+
 }  // namespace
 
 void ComponentFile::write(const std::string& path, const streams::ArchitectureSpec& a,
                           const std::vector<model::Component>& components,
                           const FileExtras& extras) {
   quiet_hdf5();
-  const std::string tmp = path + ".tmp";
+  // HDF5 builds the file in memory (its core driver, no backing store) and evostream writes the
+  // image: every disk error is then one of ours, reported with its errno, and HDF5 is never left
+  // holding a file it could not flush (which crashed the process at exit on a full disk).
+  std::vector<unsigned char> image;
   {
     Handle props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
     H5Pset_link_creation_order(props, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, props, H5P_DEFAULT), H5Fclose);
+    H5Pset_userblock(props, kCheckBlock);
+    Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_fapl_core(access, size_t{1} << 20, 0);
+    Handle f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, props, access), H5Fclose);
     if (!f.valid())
-      throw StorageError(path, "cannot create the file (is the directory writable?)");
+      throw StorageError(path, "cannot create the file in memory");
     put_string(f, "format", extras.format, path);
     put_int(f, "version", kVersion, path);
     Handle arch = ordered_group(f, "architecture");
@@ -247,6 +304,7 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
       for (size_t t = 0; t < c.names().size(); ++t)
         put_tensor(g, c.names()[t], c.tensors()[t], path);
       if (!c.momentum().empty()) {
+        put_string(g, "momentum_hash", c.momentum_hash(), path);
         Handle m = ordered_group(g, kMomentumGroup);
         for (size_t t = 0; t < c.names().size(); ++t)
           put_tensor(m, c.names()[t], c.momentum()[t], path);
@@ -254,26 +312,59 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     }
     for (const auto& [name, text] : extras.texts)
       put_text(f, name, text, path);
-    if (extras.kill_before_flush)
-      std::raise(SIGKILL);
     if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0)
-      throw StorageError(path, "cannot flush the file");
+      throw StorageError(path, "cannot finish the file in memory");
+    const ssize_t size = H5Fget_file_image(f, nullptr, 0);
+    if (size <= 0)
+      throw StorageError(path, "cannot take the file's image");
+    image.resize(static_cast<size_t>(size));
+    if (H5Fget_file_image(f, image.data(), image.size()) != size)
+      throw StorageError(path, "cannot take the file's image");
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    throw StorageError(path, "cannot rename the temporary file into place: " + ec.message());
+  // HDF5 leaves the user block out of the image: it goes in front.
+  image.insert(image.begin(), kCheckBlock, 0);
+  const std::string check = check_block(image);
+  std::copy(check.begin(), check.end(), image.begin());
+  write_atomically(path, image.data(), image.size(), 0644, extras.kill_before_flush);
 }
 
-ComponentSet ComponentFile::read(const std::string& path, const std::string& expected_format) {
+ComponentSet ComponentFile::read(const std::string& path, const std::string& expected_format,
+                                 bool require_check) {
   quiet_hdf5();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw StorageError(path, "file not found");
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    throw StorageError(path, "expected an HDF5 file, found something else");
+  // Read whole and checked before HDF5 sees a byte; HDF5 then parses the bytes in memory.
+  std::vector<unsigned char> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad())
+      throw StorageError(path, fmt::format("cannot read: {}", std::strerror(errno)));
   }
-  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  const bool checked = verify_check_block(bytes, path);
+  // HDF5 looks for its signature at 0, 512, 1024, 2048, ... (after a user block of that size).
+  const std::string signature(kHdf5Signature);
+  const auto signed_at = [&](size_t at) {
+    return bytes.size() >= at + signature.size() &&
+           std::memcmp(bytes.data() + at, signature.data(), signature.size()) == 0;
+  };
+  bool found = checked ? signed_at(kCheckBlock) : signed_at(0);
+  for (size_t at = kCheckBlock; !checked && !found && at < bytes.size(); at *= 2)
+    found = signed_at(at);
+  if (!found)
+    throw StorageError(path, "expected an HDF5 file, found something else");
+  if (!checked && require_check) {
+    throw StorageError(path,
+                       "expected a file evostream wrote (it begins with its check block), "
+                       "found an HDF5 file without one");
+  }
+  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fapl_core(access, size_t{1} << 20, 0);
+  H5Pset_file_image(access, bytes.data(), bytes.size());
+  // A name no file has: given an existing file's name, the core driver would not take the image.
+  const std::string image_name = "evostream-image:" + path;
+  Handle f(H5Fopen(image_name.c_str(), H5F_ACC_RDONLY, access), H5Fclose);
   if (!f.valid())
     throw StorageError(path, "cannot open the HDF5 file");
   const std::string format = get_string(f, "format", path, "/");
@@ -339,6 +430,16 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
         out.components.back() = out.components.back().with_momentum(std::move(traces));
       } catch (const std::invalid_argument& e) {
         throw StorageError(path, fmt::format("{}: {}", traces_at, e.what()));
+      }
+      // Training state has its own checksum: a corrupted trace would change every later result.
+      if (H5Aexists(g, "momentum_hash") > 0) {
+        const std::string stored = get_string(g, "momentum_hash", path, where);
+        const std::string found = out.components.back().momentum_hash();
+        if (stored != found) {
+          throw StorageError(
+              path, fmt::format("{} ({}): momentum checksum mismatch: expected {}, found {}",
+                                traces_at, out.components.back().id(), stored, found));
+        }
       }
     }
     if (H5Aexists(g, "content_hash") > 0) {

@@ -23,8 +23,8 @@ struct FileExtras {
   std::string format = "evostream-components";
   /// Text datasets written at the root of the file, by name. Default: none.
   std::map<std::string, std::string> texts;
-  /// Crash tests: kill the process (SIGKILL) after the components are written, before the
-  /// file is flushed and renamed. Default: false.
+  /// Crash tests: kill the process (SIGKILL) when half of the file is written to its temporary
+  /// name, before it is synced and renamed. Default: false.
   bool kill_before_flush = false;
 };
 
@@ -41,6 +41,12 @@ struct FileExtras {
 /// `h5dump` and `h5py` read it as is. Writes go to a temporary file that is flushed and renamed,
 /// so a crash leaves either the old file or the new one. Every problem on reading raises
 /// `StorageError` naming the file, the object, what was expected and what was found.
+///
+/// The file's first 512 bytes are an HDF5 user block (which HDF5 and its tools skip) holding a
+/// check of the rest: `evostream-checked`, the size and a content hash of the bytes after it.
+/// The reader verifies it before HDF5 parses anything, so a corrupt file evostream wrote is
+/// refused by name instead of reaching HDF5's parser, which a malformed file can crash (found by
+/// fuzzing HDF5 1.10.8).
 class ComponentFile {
  public:
   /// Layout version written and accepted.
@@ -51,9 +57,11 @@ class ComponentFile {
   static void write(const std::string& path, const streams::ArchitectureSpec& architecture,
                     const std::vector<model::Component>& components, const FileExtras& extras = {});
   /// Reads a file whose `format` attribute is `format`, checking every component against its
-  /// stored content hash.
+  /// stored content hash. A file with the check block is verified whole first; one without it
+  /// (written by another tool, say) is refused when `require_check`, else read as it is.
   static ComponentSet read(const std::string& path,
-                           const std::string& format = "evostream-components");
+                           const std::string& format = "evostream-components",
+                           bool require_check = false);
 };
 
 }  // namespace evostream::storage

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 
 #include "storage/component_file.hpp"
 #include "storage/run_lock.hpp"
@@ -86,6 +87,36 @@ void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureS
   ComponentFile::write(snapshot_path(sequence), architecture, added, extras);
 }
 
+void RunDirectory::report_gap(int64_t missing, bool set_aside,
+                              std::vector<std::string>& warnings) const {
+  // Snapshots after a missing one cannot be used (each adds to the one before), and a resumed
+  // run would write over them: they are named, and set aside.
+  static const std::regex kSnapshot("snapshot-([0-9]{6})\\.h5");
+  std::vector<int64_t> after;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path_ + "/snapshots", ec)) {
+    std::smatch m;
+    const std::string name = entry.path().filename().string();
+    if (std::regex_match(name, m, kSnapshot) && std::stoll(m[1].str()) > missing)
+      after.push_back(std::stoll(m[1].str()));
+  }
+  if (after.empty())
+    return;
+  std::sort(after.begin(), after.end());
+  if (set_aside) {
+    for (int64_t m : after)
+      fs::rename(snapshot_path(m), snapshot_path(m) + ".orphan", ec);
+  }
+  warnings.push_back(fmt::format(
+      "{}: missing, but {} later snapshot(s) exist ({}..{}), which cannot be used without it "
+      "({}using {})",
+      snapshot_path(missing), after.size(),
+      fs::path(snapshot_path(after.front())).filename().string(),
+      fs::path(snapshot_path(after.back())).filename().string(),
+      set_aside ? "set aside as .orphan; " : "",
+      fs::path(snapshot_path(missing - 1)).filename().string()));
+}
+
 LoadedRun RunDirectory::load(bool set_aside) const {
   std::error_code ec;
   if (!is_run() && fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec)) {
@@ -104,10 +135,12 @@ LoadedRun RunDirectory::load(bool set_aside) const {
   for (int64_t n = 0;; ++n) {
     const std::string file = snapshot_path(n);
     std::error_code ec;
-    if (!fs::exists(file, ec))
+    if (!fs::exists(file, ec)) {
+      report_gap(n, set_aside, out.warnings);
       break;
+    }
     try {
-      ComponentSet set = ComponentFile::read(file, kSnapshotFormat);
+      ComponentSet set = ComponentFile::read(file, kSnapshotFormat, true);
       const std::string& state = set.texts["state"];
       const std::string found = streams::ContentHash().update(state).hex();
       if (found != set.texts["state_hash"]) {

@@ -61,11 +61,16 @@ class RunDirectory {
   /// Loads the longest chain of complete snapshots from 0. A snapshot that fails its checks is
   /// renamed to `*.corrupt` (with every later one, which builds on it) and reported in
   /// `warnings`; the run continues from the one before. Raises `StorageError` when snapshot 0
-  /// is unusable or the directory is not a run. With `set_aside` false nothing is renamed
-  /// (for reading only).
+  /// is unusable or the directory is not a run. A missing snapshot with later ones after it
+  /// (a gap) is reported too, and the later ones renamed to `*.orphan`, so that the resumed run
+  /// does not silently write over them. With `set_aside` false nothing is renamed (for reading
+  /// only).
   LoadedRun load(bool set_aside = true) const;
 
  private:
+  // Reports (and, with `set_aside`, renames) the snapshots after the missing one `missing`.
+  void report_gap(int64_t missing, bool set_aside, std::vector<std::string>& warnings) const;
+
   std::string path_;
 };
 

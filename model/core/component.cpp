@@ -81,17 +81,36 @@ int64_t Component::num_params() const {
   return n;
 }
 
-std::string Component::content_hash() const {
-  streams::ContentHash h;
-  h.update(std::string(kind_name(kind_))).update(static_cast<uint64_t>(index_));
-  for (size_t i = 0; i < tensors_.size(); ++i) {
-    h.update(names_[i]);
-    const at::Tensor t = tensors_[i].detach().to(at::kCPU).contiguous();
+namespace {
+
+// Feeds each named tensor (name, shape, type, bytes) into `h`.
+void hash_tensors(streams::ContentHash& h, const std::vector<std::string>& names,
+                  const std::vector<at::Tensor>& tensors) {
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    h.update(names[i]);
+    const at::Tensor t = tensors[i].detach().to(at::kCPU).contiguous();
     for (int64_t d : t.sizes())
       h.update(static_cast<uint64_t>(d));
     h.update(static_cast<uint64_t>(t.scalar_type()));
     h.update(t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
   }
+}
+
+}  // namespace
+
+std::string Component::content_hash() const {
+  streams::ContentHash h;
+  h.update(std::string(kind_name(kind_))).update(static_cast<uint64_t>(index_));
+  hash_tensors(h, names_, tensors_);
+  return h.hex();
+}
+
+std::string Component::momentum_hash() const {
+  if (momentum_.empty())
+    return "";
+  streams::ContentHash h;
+  h.update(std::string("momentum"));
+  hash_tensors(h, names_, momentum_);
   return h.hex();
 }
 

@@ -79,6 +79,9 @@ class Component {
   /// The same component with momentum traces `traces` (one per tensor, same shapes; empty to
   /// drop them); raises `std::invalid_argument` otherwise.
   Component with_momentum(std::vector<at::Tensor> traces) const;
+  /// A hash of the momentum traces (names, shapes, bytes), as `content_hash` is of the
+  /// tensors: snapshots store it so that a corrupted trace is found. Empty without traces.
+  std::string momentum_hash() const;
 
  private:
   std::string id_;

@@ -1,7 +1,9 @@
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -223,4 +225,50 @@ TEST_CASE("A run killed while it trains its root says how to start again", "[app
                  Contains("start it again with the same `evostream run` command and --force"));
   // What it left is evostream's own: a new run may replace it.
   CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("log")) == 0);
+}
+
+TEST_CASE("A write the system refuses ends the run with one line, not a crash", "[app][crash]") {
+  // A file size limit makes the kernel refuse writes as a full disk does (EFBIG for ENOSPC).
+  TempDir d;
+  const pid_t pid =
+      evostream::testing::spawn("/bin/sh",
+                                {"-c", std::string("ulimit -f 16 && exec ") + EVOSTREAM_BINARY +
+                                           " run " + smoke() + " --out " + d.file("run")},
+                                d.file("log"));
+  const int status = wait_for(pid, 120);
+  const std::string log = slurp(d.file("log"));
+  INFO(log);
+  CHECK(status == 1);
+  CHECK_THAT(log, Contains("evostream: error: " + d.file("run") + "/root.h5: cannot write") &&
+                      Contains("File too large"));
+  CHECK_FALSE(fs::exists(d.file("run") + "/root.h5"));
+  CHECK_FALSE(fs::exists(d.file("run") + "/root.h5.tmp"));
+}
+
+TEST_CASE("A run stopped by a full disk resumes once there is space", "[app][crash][disk]") {
+  // A real full disk needs a small filesystem: a tmpfs, which only root can mount.
+  TempDir d;
+  const std::string mnt = d.file("small");
+  fs::create_directory(mnt);
+  if (geteuid() != 0 ||
+      std::system(("mount -t tmpfs -o size=130k tmpfs " + mnt + " 2>/dev/null").c_str()) != 0) {
+    WARN("not run: mounting a small tmpfs needs root");
+    return;
+  }
+  struct Unmount {
+    std::string at;
+    ~Unmount() { std::system(("umount " + at).c_str()); }
+  } unmount{mnt};
+  const std::string expected = uninterrupted_hash();
+  const std::string dir = mnt + "/run";
+  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 1);
+  const std::string log = slurp(d.file("log"));
+  INFO(log);
+  // Whichever write meets the full disk first (a snapshot, the events log) names it and why.
+  CHECK_THAT(log, Contains("evostream: error: ") && Contains("No space left on device"));
+  CHECK_THAT(log, !Contains("unhandled exception"));
+  // Room again: the run continues from its last complete snapshot to the same end.
+  REQUIRE(std::system(("mount -o remount,size=4m " + mnt).c_str()) == 0);
+  CHECK(run_to_end({"resume", dir}, d.file("resume.log")) == 0);
+  CHECK(state_hash(dir, d.file("hash")) == expected);
 }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "../model/model_fixtures.hpp"
@@ -44,6 +45,14 @@ void write_bare(const std::string& path, const char* format) {
   H5Sclose(space);
   H5Tclose(type);
   H5Fclose(f);
+}
+
+// Zeroes the check block at the start of `path`, as after an edit through HDF5 that must reach
+// the reader's own checks: the file then reads as one another tool wrote.
+void unseal(const std::string& path) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  const std::string zeros(512, '\0');
+  f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
 }
 
 }  // namespace
@@ -108,7 +117,8 @@ TEST_CASE("Reading a missing or foreign file names it", "[storage]") {
   CHECK_THROWS_WITH(ComponentFile::read(dir.file("noversion.h5")),
                     Contains("expected an integer attribute version, found none"));
   CHECK_THROWS_WITH(ComponentFile::write(dir.file("no/such/dir/x.h5"), micro_arch(), {}),
-                    Contains("cannot create the file"));
+                    Contains("no/such/dir/x.h5: cannot create") &&
+                        Contains("x.h5.tmp: No such file or directory"));
 }
 
 TEST_CASE("Momentum traces round-trip through a component file", "[storage]") {
@@ -143,6 +153,7 @@ TEST_CASE("A momentum trace missing from a file is reported with its path", "[st
   const std::string gone = "/components/4/momentum/" + comps[4].names()[0];
   H5Ldelete(f, gone.c_str(), H5P_DEFAULT);
   H5Fclose(f);
+  unseal(path);
   CHECK_THROWS_WITH(ComponentFile::read(path),
                     Contains(gone + ": expected a float32 dataset, found another object"));
   // One trace too many.
@@ -155,10 +166,37 @@ TEST_CASE("A momentum trace missing from a file is reported with its path", "[st
   H5Dclose(ds);
   H5Sclose(space);
   H5Fclose(f);
+  unseal(path);
   CHECK_THROWS_WITH(
       ComponentFile::read(path),
       Contains("/components/4/momentum: expected " + std::to_string(comps[4].names().size()) +
                " momentum traces, found " + std::to_string(comps[4].names().size() + 1)));
+}
+
+TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  auto comps = random_root(3);
+  std::vector<at::Tensor> traces;
+  for (const auto& t : comps[4].tensors())
+    traces.push_back(at::ones_like(t));
+  comps[4] = comps[4].with_momentum(traces);
+  ComponentFile::write(path, micro_arch(), comps);
+  CHECK(ComponentFile::read(path).components[4].momentum_hash() == comps[4].momentum_hash());
+  // Every value of the first trace set to 1e30, in place: the tensors' checksum cannot see it.
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const std::string trace = "/components/4/momentum/" + comps[4].names()[0];
+  hid_t ds = H5Dopen2(f, trace.c_str(), H5P_DEFAULT);
+  std::vector<float> huge(static_cast<size_t>(comps[4].tensors()[0].numel()), 1e30f);
+  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
+  H5Dclose(ds);
+  H5Fclose(f);
+  // The whole-file check sees it first; without it, the traces' own checksum does.
+  CHECK_THROWS_WITH(ComponentFile::read(path), Contains("whole-file checksum mismatch"));
+  unseal(path);
+  CHECK_THROWS_WITH(ComponentFile::read(path), Contains("/components/4/momentum (" + comps[4].id() +
+                                                        "): momentum checksum mismatch: expected " +
+                                                        comps[4].momentum_hash()));
 }
 
 TEST_CASE("A tensor stored with the wrong type is reported with its path", "[storage]") {
@@ -176,8 +214,40 @@ TEST_CASE("A tensor stored with the wrong type is reported with its path", "[sto
   H5Dclose(ds);
   H5Sclose(space);
   H5Fclose(f);
+  unseal(path);
   CHECK_THROWS_WITH(ComponentFile::read(path),
                     Contains("/components/6/bias: expected float32 data, found floats of 8 bytes"));
+}
+
+TEST_CASE("A file evostream wrote is checked whole before HDF5 reads it", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  ComponentFile::write(path, micro_arch(), random_root(2));
+  const auto size = std::filesystem::file_size(path);
+  const auto edit = [&](std::streamoff at, const std::string& bytes) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(at);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  };
+  CHECK(ComponentFile::read(path, "evostream-components", true).components.size() == 7);
+  edit(static_cast<std::streamoff>(size / 2), "\x5a\x5a");
+  CHECK_THROWS_WITH(ComponentFile::read(path), Contains("root.h5: whole-file checksum mismatch") &&
+                                                   Contains("HDF5 was not given it"));
+  ComponentFile::write(path, micro_arch(), random_root(2));
+  std::filesystem::resize_file(path, size - 100);
+  CHECK_THROWS_WITH(ComponentFile::read(path),
+                    Contains("truncated or extended: the check block says " + std::to_string(size) +
+                             " bytes, found " + std::to_string(size - 100)));
+  ComponentFile::write(path, micro_arch(), random_root(2));
+  edit(18, "siez");
+  CHECK_THROWS_WITH(ComponentFile::read(path),
+                    Contains("expected the check block (size and hash), found it damaged"));
+  // Without the block: read as another tool's file, unless the caller requires the check.
+  ComponentFile::write(path, micro_arch(), random_root(2));
+  unseal(path);
+  CHECK(ComponentFile::read(path).components.size() == 7);
+  CHECK_THROWS_WITH(ComponentFile::read(path, "evostream-components", true),
+                    Contains("expected a file evostream wrote (it begins with its check block)"));
 }
 
 TEST_CASE("Importing a root checks it against the scenario's architecture", "[storage]") {

@@ -133,13 +133,37 @@ TEST_CASE("A corrupt tensor in a snapshot is reported and the chain ends before 
   CHECK_FALSE(fs::exists(second));
 }
 
-TEST_CASE("A corrupt progress text is caught by its checksum", "[storage]") {
+TEST_CASE("A missing middle snapshot is reported and the ones after it are set aside",
+          "[storage]") {
+  Run run;
+  fs::remove(run.dir.snapshot_path(1));
+  // Reading only: reported, nothing renamed.
+  const storage::LoadedRun seen = run.dir.load(false);
+  REQUIRE(seen.warnings.size() == 1);
+  CHECK_THAT(seen.warnings[0],
+             Catch::Contains("snapshot-000001.h5: missing, but 1 later snapshot(s) exist "
+                             "(snapshot-000002.h5..snapshot-000002.h5), which cannot be used "
+                             "without it (using snapshot-000000.h5)"));
+  CHECK(fs::exists(run.dir.snapshot_path(2)));
+  // Resuming: set aside, so the resumed run's snapshot 2 does not overwrite it unannounced.
+  const storage::LoadedRun l = run.dir.load();
+  REQUIRE(l.warnings.size() == 1);
+  CHECK_THAT(l.warnings[0], Catch::Contains("set aside as .orphan; using snapshot-000000.h5"));
+  CHECK(l.sequence == 0);
+  CHECK(fs::exists(run.dir.snapshot_path(2) + ".orphan"));
+  CHECK_FALSE(fs::exists(run.dir.snapshot_path(2)));
+  // The end of a chain is no gap.
+  Run whole;
+  CHECK(whole.dir.load().warnings.empty());
+}
+
+TEST_CASE("A corrupt progress text is caught before it is read", "[storage]") {
   Run run;
   const std::string first = run.dir.snapshot_path(1);
   flip(first, dataset_offset(first, "/state") + 20);
   const storage::LoadedRun l = run.dir.load(false);
   REQUIRE(l.warnings.size() == 1);
-  CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000001.h5: /state: checksum mismatch"));
+  CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000001.h5: whole-file checksum mismatch"));
   CHECK(l.sequence == 0);
   CHECK(fs::exists(first));  // reading only: nothing set aside
 }

@@ -1,0 +1,17 @@
+// libFuzzer target: the scenario parser on any text. Only ConfigError may come out (a scenario
+// is parsed without reading its datasets).
+#include <string>
+
+#include "fuzz/fuzz_input.hpp"
+#include "streams/config_error.hpp"
+#include "streams/scenario_parser.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    evostream::streams::ScenarioParser::parse_string(text, "fuzz.toml");
+  } catch (const evostream::streams::ConfigError& e) {
+    evostream::fuzz::explain(e);
+  }
+  return 0;
+}
