@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "storage/atomic_file.hpp"
 #include "storage/json_fields.hpp"
 #include "storage/storage_error.hpp"
 
@@ -129,16 +128,7 @@ void ResultsWriter::write(const std::string& path, const model::RunResults& resu
 }
 
 void ResultsWriter::write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-      throw StorageError(tmp, "cannot be written");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw StorageError(path, "cannot be replaced by " + tmp);
+  write_atomically(path, text.data(), text.size(), 0644);
 }
 
 }  // namespace evostream::storage
