@@ -6,12 +6,15 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 30
 JOBS ?= 2
 SCENARIO ?= configs/quickstart.toml
+PREFIX ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: demo test fuzz-build bench build deps configure clean format
+.PHONY: demo test fuzz-build install bench build deps configure clean format
 
 demo: build
 	./$(BUILD_DIR)/evostream tasks $(SCENARIO)
+	@if [ -d runs/$$(basename $(SCENARIO) .toml) ]; then \
+	  echo "make demo: replacing the earlier runs/$$(basename $(SCENARIO) .toml) (rename it to keep it)"; fi
 	./$(BUILD_DIR)/evostream run $(SCENARIO) --force
 	@echo
 	@echo "Open runs/$$(basename $(SCENARIO) .toml)/report.html in a browser; inspect it with:"
@@ -30,6 +33,10 @@ fuzz-build: build
 	cmake -S fuzz -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 	  -DEVOSTREAM_BUILD=$(abspath $(BUILD_DIR)) -DFUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+# Installs the program into PREFIX/bin and the shipped scenarios into PREFIX/share/evostream.
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 # The micro benchmarks (Google Benchmark), each printing its figures.
 bench: build

@@ -28,14 +28,15 @@ struct PoolStatus {
   int64_t idle = 0;
   int64_t queued = 0;
   int64_t requeued = 0;
+  double busy_seconds = 0.0;
 };
 
 PoolStatus status_of(caf::scoped_actor& self, const caf::actor& pool) {
   PoolStatus s;
   self->request(pool, caf::infinite, status_atom_v)
       .receive(
-          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued) {
-            s = {alive, idle, queued, requeued};
+          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued, double busy) {
+            s = {alive, idle, queued, requeued, busy};
           },
           [&](caf::error&) {});
   return s;
@@ -170,7 +171,9 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   }
   self->send_exit(owner, caf::exit_reason::user_shutdown);
   flush(failure);
-  requeued_ = status_of(self, pool).requeued;
+  const PoolStatus final_status = status_of(self, pool);
+  requeued_ = final_status.requeued;
+  busy_seconds_ = final_status.busy_seconds;
   shutdown();
   if (options_.listen && options_.credentials) {
     // (caf/openssl/unpublish.hpp of CAF 0.17 does not compile: it omits the actor.)

@@ -82,6 +82,9 @@ class ActorRun {
 
   /// Jobs that were run again because their trainer died, in the last run.
   int64_t requeued() const { return requeued_; }
+  /// Wall seconds of the last run during which at least one trainer had a job (however many
+  /// trainers worked at once).
+  double busy_seconds() const { return busy_seconds_; }
 
   /// Asks the run in progress (or the next one) to stop: the visits in flight are abandoned
   /// and `run` returns the results of what was committed. Safe from any thread; the trainers
@@ -91,6 +94,7 @@ class ActorRun {
  private:
   ActorRunOptions options_;
   int64_t requeued_ = 0;
+  double busy_seconds_ = 0.0;
   std::mutex mutex_;
   coordinator_actor coordinator_;
   bool stop_requested_ = false;

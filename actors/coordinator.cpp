@@ -236,7 +236,7 @@ coordinator_actor::behavior_type coordinator(Self* self, CoordinatorSetup setup)
                   }
                   // Say how many came.
                   self->request(self->state.setup.pool, caf::infinite, status_atom_v)
-                      .then([self](int64_t alive, int64_t, int64_t, int64_t) {
+                      .then([self](int64_t alive, int64_t, int64_t, int64_t, double) {
                         const auto& s = self->state.setup;
                         fail(self, caf::make_error(
                                        run_error::workers_missing,

@@ -37,6 +37,14 @@ void fail_all_if_empty(Self* self) {
   self->delayed_send(self, st.loss.wait, rejoin_atom_v, st.wait_number);
 }
 
+// Takes `trainer`'s job off the busy map, counting the wall time when the last one ends.
+void not_busy(TrainerPoolState& st, caf::actor_addr trainer) {
+  if (st.busy.erase(trainer) > 0 && st.busy.empty()) {
+    st.busy_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - st.busy_since).count();
+  }
+}
+
 // Puts a dead trainer's job back at the front of the queue.
 void requeue(Self* self, const caf::actor_addr& trainer) {
   auto& st = self->state;
@@ -44,7 +52,7 @@ void requeue(Self* self, const caf::actor_addr& trainer) {
   if (b == st.busy.end())
     return;
   st.queue.push_front(*b->second);
-  st.busy.erase(b);
+  not_busy(st, trainer);
   ++st.requeued;
 }
 
@@ -86,13 +94,15 @@ void dispatch(Self* self) {
   caf::actor trainer;
   std::shared_ptr<TrainerPoolState::Pending> pending;
   while (pick(self, trainer, pending)) {
+    if (st.busy.empty())
+      st.busy_since = std::chrono::steady_clock::now();
     st.busy[trainer.address()] = pending;
     auto done = [self, trainer, pending](local_reply reply) {
       auto& s = self->state;
       auto b = s.busy.find(trainer.address());
       if (b == s.busy.end() || b->second != pending)
         return;  // already run elsewhere
-      s.busy.erase(b);
+      not_busy(s, b->first);
       pending->promise.deliver(std::move(reply));
       if (s.alive.count(trainer.address()))
         s.idle.push_back(trainer);
@@ -111,7 +121,7 @@ void dispatch(Self* self) {
         requeue(self, trainer.address());
         fail_all_if_empty(self);
       } else {
-        s.busy.erase(b);
+        not_busy(s, b->first);
         pending->promise.deliver(std::move(err));
         if (s.alive.count(trainer.address()))
           s.idle.push_back(trainer);
@@ -128,7 +138,7 @@ void dispatch(Self* self) {
         encoded = BlobCodec::job(job.job, job.task_index, *job.work, &st.sent[trainer.address()]);
       } catch (const std::exception& e) {
         // Not a job this trainer can take: refused, and the trainer is idle again.
-        st.busy.erase(trainer.address());
+        not_busy(st, trainer.address());
         pending->promise.deliver(caf::make_error(run_error::bad_job, std::string(e.what())));
         st.idle.push_back(trainer);
         continue;
@@ -222,9 +232,14 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
       },
       [self](status_atom) {
         const auto& st = self->state;
+        double busy = st.busy_seconds;
+        if (!st.busy.empty()) {
+          busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - st.busy_since)
+                      .count();
+        }
         return caf::make_message(static_cast<int64_t>(st.alive.size()),
                                  static_cast<int64_t>(st.idle.size()),
-                                 static_cast<int64_t>(st.queue.size()), st.requeued);
+                                 static_cast<int64_t>(st.queue.size()), st.requeued, busy);
       },
   };
 }

@@ -53,6 +53,10 @@ struct TrainerPoolState {
   std::set<caf::actor_addr> alive;
   /// Jobs re-queued because their trainer died.
   int64_t requeued = 0;
+  /// Wall seconds during which at least one trainer had a job (the union of the jobs' times,
+  /// not their sum), and since when the current such stretch runs.
+  double busy_seconds = 0.0;
+  std::chrono::steady_clock::time_point busy_since;
   /// Per remote trainer, the frozen components sent to it (later jobs refer to them).
   std::map<caf::actor_addr, SentComponents> sent;
   /// Who waits for how many trainers to be alive (`await_atom`).

@@ -81,7 +81,7 @@ int Worker::run(std::ostream& out) const {
                   caf::after(std::chrono::seconds(1)) >>
                       [&] {
                         self->request(*pool, std::chrono::seconds(5), status_atom_v)
-                            .receive([](int64_t, int64_t, int64_t, int64_t) {},
+                            .receive([](int64_t, int64_t, int64_t, int64_t, double) {},
                                      [&](caf::error&) { ended = true; });
                       });
   }

@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "actors/worker.hpp"
 #include "app/compare_command.hpp"
@@ -22,6 +24,7 @@
 #include "app/tasks_command.hpp"
 #include "model/core/blas_check.hpp"
 #include "model/strategies/strategy_registry.hpp"
+#include "model/train/device_check.hpp"
 #include "model/train/trainer_benchmark.hpp"
 #include "streams/config_error.hpp"
 #include "streams/data_error.hpp"
@@ -40,14 +43,98 @@ void check_blas() {
 }
 
 // The progress display for stdout: live lines on a terminal, plain lines otherwise.
-evostream::app::ProgressView progress_view(bool quiet, bool json) {
+evostream::app::ProgressView progress_view(bool quiet, bool json, const std::string& invoked) {
   const bool terminal = isatty(STDOUT_FILENO) != 0;
   int columns = 100;
   winsize size{};
   if (terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
     columns = size.ws_col;
   return evostream::app::ProgressView(evostream::app::ProgressView::choose(quiet, json, terminal),
-                                      std::cout, columns);
+                                      std::cout, columns, invoked);
+}
+
+// The command as the user typed it: "evostream" from PATH, or the path they ran
+// ("./build/evostream"), so that printed commands can be pasted back.
+std::string invoked_as(const char* argv0) {
+  const std::string name = argv0 != nullptr ? argv0 : "evostream";
+  return name.find('/') == std::string::npos ? "evostream" : name;
+}
+
+// `text` with the commands it quotes ("`evostream resume DIR`") as the user invoked the program.
+std::string as_invoked(std::string text, const std::string& invoked) {
+  if (invoked == "evostream")
+    return text;
+  for (size_t at = 0; (at = text.find("`evostream ", at)) != std::string::npos;) {
+    text.replace(at + 1, 9, invoked);
+    at += invoked.size() + 1;
+  }
+  return text;
+}
+
+// Levenshtein distance, for "did you mean".
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first word of the command line when it is no subcommand of `app` (nor an option): an
+// error naming the closest subcommand, or "" when the word is fine.
+std::string unknown_command(const CLI::App& app, const std::string& word) {
+  if (word.empty() || word[0] == '-' || word == "help")
+    return "";
+  std::string best;
+  size_t best_distance = 3;  // suggest only near misses
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word)
+      return "";
+    const size_t d = edit_distance(word, sub->get_name());
+    if (d < best_distance) {
+      best_distance = d;
+      best = sub->get_name();
+    }
+  }
+  return fmt::format("unknown command '{}'{}", word,
+                     best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best));
+}
+
+// Refuses a negative number for an unsigned option: CLI11 would wrap "-1" to 2^64 - 1.
+const CLI::Validator kNotNegative(
+    [](std::string& value) {
+      return !value.empty() && value[0] == '-' ? "expected a number >= 0, found " + value
+                                               : std::string();
+    },
+    "NONNEGATIVE");
+
+// A shipped scenario, `configs/NAME`, for a default: where the working directory has it (a
+// checkout), else beside the program (`build/evostream` in a checkout), else where `make
+// install` put it (PREFIX/share/evostream/configs). The first, when none has it, so that the
+// error names the usual place.
+std::string shipped_config(const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path relative = fs::path("configs") / name;
+  std::error_code ec;
+  const fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates{relative};
+  if (!ec) {
+    candidates.push_back(program.parent_path().parent_path() / relative);
+    candidates.push_back(program.parent_path().parent_path() / "share" / "evostream" / relative);
+  }
+  for (const auto& c : candidates) {
+    if (fs::exists(c, ec))
+      return c.string();
+  }
+  return relative.string();
 }
 
 }  // namespace
@@ -58,9 +145,11 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "evostream: grows one multitask model from a continual stream of tasks "
-      "(µ2Net-style evolution of paths through a shared pool of layers)."};
+      "(µ2Net-style evolution of paths through a shared pool of layers).",
+      "evostream"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "evostream 0.1.0");
+  app.set_version_flag("-V,--version", "evostream 0.1.0");
+  const std::string invoked = invoked_as(argc > 0 ? argv[0] : nullptr);
 
   std::string scenario;
   std::string run_dir;
@@ -68,7 +157,6 @@ int main(int argc, char** argv) {
   std::string strategy;
   uint64_t seed = 0;
   bool hash = false;
-  std::string bench_what;
   std::string bench_trainable = "all";
   bool bench_json = false;
   evostream::model::TrainerBenchOptions trainer_bench;
@@ -85,7 +173,7 @@ int main(int argc, char** argv) {
     strategy_help += "\n  " + e.name + ": " + e.summary;
   }
   run->add_option("--strategy", strategy, strategy_help)->check(CLI::IsMember(strategy_names));
-  run->add_option("--seed", seed, "Override the scenario's seed");
+  run->add_option("--seed", seed, "Override the scenario's seed")->check(kNotNegative);
   std::string root_file;
   bool force = false;
   int64_t trainers = -1;
@@ -173,54 +261,103 @@ int main(int argc, char** argv) {
       app.add_subcommand("tasks", "List a scenario's tasks with their classes and splits.");
   tasks->add_option("scenario", scenario, "Scenario file (TOML)")->required();
   tasks->add_flag("--hash", hash, "Also print each task's content hash");
+  std::vector<std::string> sets;
+  for (auto* command : {run, tasks}) {
+    command->add_option("--set", sets,
+                        "Override a scenario key, validated like the file: KEY=VALUE, e.g. "
+                        "strategy.task_steps=100 or tasks[0].max_train=500 (repeatable)");
+  }
 
+  // One subcommand per benchmark, each with its own options and help.
   auto* bench = app.add_subcommand("bench", "Run a benchmark: blas, trainer, root or scaling.");
-  bench->add_option("what", bench_what, "What to measure")
-      ->required()
-      ->check(CLI::IsMember({"blas", "trainer", "root", "scaling"}));
-  std::string export_root;
-  bench->add_option("--export", export_root, "root: write the trained root to this HDF5 file");
-  bench->add_option("--scenario", scenario,
-                    "root, scaling: the scenario (default: configs/fmnist-stream.toml, "
-                    "configs/bench-scaling.toml)");
-  bench->add_option("--trainable", bench_trainable, "trainer: all | top (default: all)")
+  bench->require_subcommand(1);
+  auto* bench_blas =
+      bench->add_subcommand("blas", "Which BLAS LibTorch runs on, and its GEMM speed.");
+  bench_blas->add_flag("--json", bench_json, "Print one JSON object");
+  auto* bench_trainer = bench->add_subcommand(
+      "trainer", "Images per second and FLOP utilisation of one candidate's training.");
+  bench_trainer->add_option("--trainable", bench_trainable, "all | top (default: all)")
       ->check(CLI::IsMember({"all", "top"}));
-  bench
-      ->add_option("--steps", trainer_bench.steps,
-                   "trainer: timed steps per repetition (default: 40)")
+  bench_trainer
+      ->add_option("--steps", trainer_bench.steps, "Timed steps per repetition (default: 40)")
       ->check(CLI::PositiveNumber);
-  bench
+  bench_trainer
       ->add_option("--repetitions", trainer_bench.repetitions,
-                   "trainer, scaling: repetitions, the median is reported (default: 3)")
+                   "Repetitions, the median is reported (default: 3)")
       ->check(CLI::PositiveNumber);
-  bench->add_option("--threads", trainer_bench.threads, "trainer: torch threads (default: 1)")
+  bench_trainer->add_option("--threads", trainer_bench.threads, "Torch threads (default: 1)")
       ->check(CLI::PositiveNumber);
   bool no_prefix_cache = false;
-  bench->add_flag("--no-prefix-cache", no_prefix_cache,
-                  "trainer: recompute the frozen prefix every step");
-  bench->add_flag("--json", bench_json, "Print one JSON object");
+  bench_trainer->add_flag("--no-prefix-cache", no_prefix_cache,
+                          "Recompute the frozen prefix every step");
+  bench_trainer->add_flag("--json", bench_json, "Print one JSON object");
+  auto* bench_root =
+      bench->add_subcommand("root", "Train a scenario's root: test accuracy and time.");
+  bench_root->add_option("--scenario", scenario,
+                         "The scenario (default: the shipped configs/fmnist-stream.toml)");
+  std::string export_root;
+  bench_root->add_option("--export", export_root, "Write the trained root to this HDF5 file");
+  auto* bench_scaling = bench->add_subcommand(
+      "scaling", "Throughput by trainers and by tasks at once, costs by number of tasks.");
   evostream::app::ScalingOptions scaling;
-  bench->add_option("--trainers", scaling.trainers,
-                    "scaling: trainer counts (default: 1 up to the cores)");
-  bench->add_option("--concurrent", scaling.concurrent,
-                    "scaling: tasks evolving at once (default: 1 2 4 8)");
-  bench->add_option("--out", scaling.out,
-                    "scaling: output directory (default: runs/bench-scaling)");
-  bench->add_option("--tasks", scaling.tasks,
-                    "scaling: stream lengths of the tasks axis (default: 10 100 1000 10000, 0: "
-                    "none)");
-  bench->add_option("--tasks-scenario", scaling.tasks_scenario,
-                    "scaling: the tasks axis' scenario, simulated or with [[tasks]] to cycle "
-                    "(default: configs/simulated.toml)");
+  bench_scaling->add_option("--scenario", scenario,
+                            "The scenario (default: the shipped configs/bench-scaling.toml)");
+  bench_scaling
+      ->add_option("--repetitions", trainer_bench.repetitions,
+                   "Repetitions, the median is reported (default: 3)")
+      ->check(CLI::PositiveNumber);
+  bench_scaling->add_option("--trainers", scaling.trainers,
+                            "Trainer counts (default: 1 up to the cores)");
+  bench_scaling->add_option("--concurrent", scaling.concurrent,
+                            "Tasks evolving at once (default: 1 2 4 8)");
+  bench_scaling->add_option("--out", scaling.out, "Output directory (default: runs/bench-scaling)");
+  bench_scaling->add_option("--tasks", scaling.tasks,
+                            "Stream lengths of the tasks axis (default: 10 100 1000 10000, 0: "
+                            "none)");
+  bench_scaling->add_option("--tasks-scenario", scaling.tasks_scenario,
+                            "The tasks axis' scenario, simulated or with [[tasks]] to cycle "
+                            "(default: the shipped configs/simulated.toml)");
 
   bool quiet = false;
   bool json_events = false;
   for (auto* command : {run, resume, replay}) {
-    command->add_flag("--quiet", quiet, "Print only the final summary (or how to resume)");
-    command->add_flag("--json", json_events,
-                      "Print every event as one JSON object per line (as in events.jsonl)");
+    auto* quiet_flag =
+        command->add_flag("--quiet", quiet, "Print only the final summary (or how to resume)");
+    command
+        ->add_flag("--json", json_events,
+                   "Print every event as one JSON object per line (as in events.jsonl)")
+        ->excludes(quiet_flag);
   }
 
+  // `evostream help [COMMAND]` is `--help`; a mistyped command is named with a suggestion.
+  if (argc >= 2 && std::string(argv[1]) == "help") {
+    const CLI::App* topic = &app;
+    if (argc >= 3) {
+      const std::string unknown = unknown_command(app, argv[2]);
+      if (!unknown.empty()) {
+        std::cerr << "evostream: error: " << unknown << "; see " << invoked << " --help\n";
+        return 2;
+      }
+      topic = app.get_subcommand(argv[2]);
+    }
+    std::cout << topic->help();
+    return 0;
+  }
+  // The command word, and for `bench` the benchmark's, checked in turn.
+  const CLI::App* level = &app;
+  std::string help_of = invoked;
+  for (int i = 1; i < argc && !level->get_subcommands({}).empty(); ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-' || word == "help")
+      break;
+    const std::string unknown = unknown_command(*level, word);
+    if (!unknown.empty()) {
+      std::cerr << "evostream: error: " << unknown << "; see " << help_of << " --help\n";
+      return 2;
+    }
+    level = level->get_subcommand(word);
+    help_of += " " + word;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -230,19 +367,24 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "evostream: error: " << e.what() << " (see evostream --help)\n";
+    // Point at the help of the command that was being parsed.
+    std::string where = invoked;
+    for (const CLI::App* sub : app.get_subcommands())
+      where += " " + sub->get_name();
+    std::cerr << "evostream: error: " << e.what() << " (see " << where << " --help)\n";
     return 2;
   }
 
   try {
     if (tasks->parsed()) {
       check_blas();
-      return evostream::app::TasksCommand({scenario, hash}).run(std::cout);
+      return evostream::app::TasksCommand({scenario, hash, sets}).run(std::cout);
     }
     if (run->parsed()) {
       check_blas();
       evostream::app::RunOptions options;
       options.scenario = scenario;
+      options.sets = sets;
       options.out = out_dir;
       options.strategy = strategy;
       options.root = root_file;
@@ -259,13 +401,13 @@ int main(int argc, char** argv) {
       if (run->count("--seed"))
         options.seed = seed;
       options.faults = evostream::storage::FaultInjection::from_environment();
-      auto view = progress_view(quiet, json_events);
+      auto view = progress_view(quiet, json_events, invoked);
       evostream::app::RunEvents events(view);
       return evostream::app::RunCommand(options).run(events);
     }
     if (resume->parsed()) {
       check_blas();
-      auto view = progress_view(quiet, json_events);
+      auto view = progress_view(quiet, json_events, invoked);
       evostream::app::RunEvents events(view);
       return evostream::app::ResumeCommand(run_dir,
                                            evostream::storage::FaultInjection::from_environment())
@@ -273,6 +415,7 @@ int main(int argc, char** argv) {
     }
     if (worker->parsed()) {
       check_blas();
+      evostream::model::check_device(device, "--device");
       const auto colon = connect.rfind(':');
       const std::string port_text = colon == std::string::npos ? "" : connect.substr(colon + 1);
       if (colon == 0 || port_text.empty() || port_text.size() > 5 ||
@@ -305,45 +448,54 @@ int main(int argc, char** argv) {
       return evostream::app::CompareCommand(compare_dirs).run(std::cout);
     if (replay->parsed()) {
       check_blas();
-      auto view = progress_view(quiet, json_events);
+      auto view = progress_view(quiet, json_events, invoked);
       evostream::app::RunEvents events(view);
       return evostream::app::ReplayCommand(run_dir, replay_out).run(events, std::cout);
     }
-    if (bench->parsed()) {
-      if (bench_what == "blas") {
-        const auto r = BlasCheck::run();
+    if (bench_blas->parsed()) {
+      const auto r = BlasCheck::run();
+      if (bench_json) {
+        std::cout << nlohmann::json{{"library", r.library},
+                                    {"optimised", r.optimised},
+                                    {"gflops", r.gflops}}
+                         .dump()
+                  << "\n";
+      } else {
         std::cout << r.summary() << "\n";
-        if (!r.optimised)
-          std::cerr << r.warning() << "\n";
-        return 0;
       }
-      if (bench_what == "root") {
-        check_blas();
-        return evostream::app::RootBenchCommand(
-                   scenario.empty() ? "configs/fmnist-stream.toml" : scenario, export_root)
-            .run(std::cout);
-      }
-      if (bench_what == "trainer") {
-        check_blas();
-        trainer_bench.trainable = bench_trainable == "all"
-                                      ? evostream::model::TrainerBenchOptions::Trainable::kAll
-                                      : evostream::model::TrainerBenchOptions::Trainable::kTop;
-        trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
-        trainer_bench.prefix_cache = !no_prefix_cache;
-        const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
-        std::cout << (bench_json ? r.json() + "\n" : r.text());
-        return 0;
-      }
+      if (!r.optimised)
+        std::cerr << r.warning() << "\n";
+      return 0;
+    }
+    if (bench_root->parsed()) {
       check_blas();
-      if (!scenario.empty())
-        scaling.scenario = scenario;
+      return evostream::app::RootBenchCommand(
+                 scenario.empty() ? shipped_config("fmnist-stream.toml") : scenario, export_root)
+          .run(std::cout);
+    }
+    if (bench_trainer->parsed()) {
+      check_blas();
+      trainer_bench.trainable = bench_trainable == "all"
+                                    ? evostream::model::TrainerBenchOptions::Trainable::kAll
+                                    : evostream::model::TrainerBenchOptions::Trainable::kTop;
+      trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
+      trainer_bench.prefix_cache = !no_prefix_cache;
+      const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
+      std::cout << (bench_json ? r.json() + "\n" : r.text());
+      return 0;
+    }
+    if (bench_scaling->parsed()) {
+      check_blas();
+      scaling.scenario = scenario.empty() ? shipped_config("bench-scaling.toml") : scenario;
+      if (bench_scaling->count("--tasks-scenario") == 0)
+        scaling.tasks_scenario = shipped_config("simulated.toml");
       scaling.repetitions = trainer_bench.repetitions;
       scaling.tasks.erase(std::remove(scaling.tasks.begin(), scaling.tasks.end(), int64_t{0}),
                           scaling.tasks.end());
       return evostream::app::ScalingBenchCommand(scaling).run(std::cout);
     }
   } catch (const std::exception& e) {
-    std::cerr << "evostream: error: " << e.what() << "\n";
+    std::cerr << "evostream: error: " << as_invoked(e.what(), invoked) << "\n";
     return 1;
   }
   return 0;

@@ -28,8 +28,8 @@ std::string cut(const std::string& line, int columns) {
 
 }  // namespace
 
-ProgressView::ProgressView(ProgressMode mode, std::ostream& out, int columns)
-    : mode_(mode), out_(out), columns_(std::max(20, columns)) {}
+ProgressView::ProgressView(ProgressMode mode, std::ostream& out, int columns, std::string command)
+    : mode_(mode), out_(out), columns_(std::max(20, columns)), command_(std::move(command)) {}
 
 ProgressMode ProgressView::choose(bool quiet, bool json, bool terminal) {
   if (json)
@@ -172,8 +172,8 @@ std::string ProgressView::text_of(const Json& e) const {
   if (kind == "interrupted")
     return fmt::format(
         "\ninterrupted after {} of {} task visits; the last snapshot is complete.\n"
-        "continue with: evostream resume {}",
-        e.value("events_done", 0), e.value("events_total", 0), e.value("dir", ""));
+        "continue with: {} resume {}",
+        e.value("events_done", 0), e.value("events_total", 0), command_, e.value("dir", ""));
   if (kind == "run_finished") {
     std::string text = fmt::format("\n{:<22} {:>8} {:>9} {:>12} {:>10} {:>9}\n", "task", "test %",
                                    "forget", "accounted", "added", "train s");

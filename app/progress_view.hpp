@@ -33,8 +33,10 @@ class ProgressView {
   using Json = nlohmann::ordered_json;
   using Clock = std::chrono::steady_clock;
 
-  /// `columns`: the terminal's width, to which live lines are cut (terminal mode only).
-  ProgressView(ProgressMode mode, std::ostream& out, int columns = 100);
+  /// `columns`: the terminal's width, to which live lines are cut (terminal mode only);
+  /// `command`: the program as the user invoked it, in the commands it prints.
+  ProgressView(ProgressMode mode, std::ostream& out, int columns = 100,
+               std::string command = "evostream");
 
   /// The mode for the flags `--quiet` and `--json` and whether stdout is a terminal.
   static ProgressMode choose(bool quiet, bool json, bool terminal);
@@ -79,6 +81,7 @@ class ProgressView {
   ProgressMode mode_;
   std::ostream& out_;
   int columns_;
+  std::string command_;
   std::mutex mutex_;
   std::map<std::string, Live> live_;
   std::string transient_;

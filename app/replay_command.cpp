@@ -131,7 +131,7 @@ int ReplayCommand::run(RunEvents& events, std::ostream& out) const {
   const model::RunResults replayed = storage::ResultsReader::read_run(dir);
   if (!replayed.complete) {
     out << fmt::format("replay interrupted; nothing verified (the partial replay is in {})\n", dir);
-    return 1;
+    return kInterruptedStatus;
   }
   if (const auto where = divergence(recorded, replayed)) {
     out << fmt::format(

@@ -12,7 +12,9 @@
 #include "app/run_session.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/strategies/strategy_registry.hpp"
+#include "model/train/device_check.hpp"
 #include "model/train/root_trainer.hpp"
+#include "storage/results_writer.hpp"
 #include "storage/root_source.hpp"
 #include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
@@ -28,7 +30,10 @@ namespace fs = std::filesystem;
 }  // namespace
 
 int RunCommand::run(RunEvents& events) const {
-  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
+  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
+  // What the run keeps as its scenario and offers its workers: the file, overrides applied.
+  const std::string scenario_text =
+      streams::ScenarioParser::text_with_sets(options_.scenario, options_.sets);
   if (!options_.strategy.empty())
     s.strategy.name = options_.strategy;
   if (options_.seed)
@@ -38,6 +43,7 @@ int RunCommand::run(RunEvents& events) const {
   // Before the run directory is touched: the strategy and its own table must be valid, and the
   // trainers must fit the machine.
   model::read_strategy_options(s);
+  model::check_device(s.trainers.device, options_.scenario + ": trainers.device");
   const std::string crowded =
       streams::check_thread_budget(s.trainers, streams::available_cores(), options_.scenario);
   std::optional<actors::TlsCredentials> given;
@@ -61,7 +67,7 @@ int RunCommand::run(RunEvents& events) const {
   const storage::RunLock lock(dir);
   fs::remove_all(dir + "/snapshots");
   fs::remove(dir + "/results.json");
-  fs::copy_file(options_.scenario, dir + "/scenario.toml", fs::copy_options::overwrite_existing);
+  storage::ResultsWriter::write_text(dir + "/scenario.toml", scenario_text);
   fs::remove(dir + "/accuracy_matrix.csv");
   events.open(dir + "/events.jsonl", false);
   events.message(fmt::format("run {} with strategy {} (seed {}) into {}", s.name, s.strategy.name,
@@ -113,10 +119,7 @@ int RunCommand::run(RunEvents& events) const {
   network.wait_workers = options_.wait_workers;
   network.worker_timeout = std::chrono::seconds(options_.worker_timeout);
   network.fast = options_.fast;
-  std::ifstream in(options_.scenario);
-  std::stringstream text;
-  text << in.rdbuf();
-  network.scenario_text = text.str();
+  network.scenario_text = scenario_text;
   return RunSession(s, storage::RunDirectory(dir), network, options_.faults)
       .start(std::move(root), events);
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "app/run_events.hpp"
 #include "storage/fault_injection.hpp"
@@ -14,6 +15,9 @@ namespace evostream::app {
 struct RunOptions {
   /// The scenario file. Required.
   std::string scenario;
+  /// `--set KEY=VALUE` overrides of its keys (`ScenarioParser::parse_file`); the run keeps the
+  /// scenario with them applied. Default: none.
+  std::vector<std::string> sets;
   /// The run directory. Default: `runs/<scenario name>`, or `runs/<scenario name>-<strategy>`
   /// when `--strategy` is given.
   std::string out;

@@ -166,7 +166,6 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     events.emit(e);
   };
   actors::ActorRun actor_run(options);
-  const double train_before = runner.progress().train_seconds;
   const double evaluation_before = runner.progress().evaluation_seconds;
   const auto stream_start = Clock::now();
   // While the stream runs, Ctrl-C stops the trainers (the flag) and the coordinator (the
@@ -179,10 +178,11 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
   results.snapshot_seconds = snapshot_seconds;
   results.snapshot_bytes = snapshot_bytes;
-  // Snapshots are written by the snapshotter alongside, so they are not subtracted.
-  // Simulated training seconds are virtual: the simulated trainers' real work counts as
-  // orchestration.
-  const double trained = results.simulated ? 0.0 : results.train_seconds - train_before;
+  // Snapshots are written by the snapshotter alongside, so they are not subtracted. Training
+  // counts by the wall time some trainer was busy, not the trainers' summed seconds (which
+  // exceed the wall time with several trainers). Simulated training seconds are virtual: the
+  // simulated trainers' real work counts as orchestration.
+  const double trained = results.simulated ? 0.0 : actor_run.busy_seconds();
   results.orchestration_seconds =
       results.stream_seconds - trained - (results.evaluation_seconds - evaluation_before);
   if (actor_run.requeued() > 0)
@@ -198,7 +198,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"dir", dir_.path()},
                      {"events_done", results.events_done},
                      {"events_total", results.events_total}});
-    return 0;
+    return kInterruptedStatus;
   }
   Json task_rows = Json::array();
   for (const auto& t : results.tasks) {

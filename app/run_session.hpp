@@ -16,6 +16,10 @@
 
 namespace evostream::app {
 
+/// The exit status of a run stopped by Ctrl-C (SIGINT) after its clean stop: 128 + SIGINT, as a
+/// shell reports a process the signal ended, so `evostream run ... && next` does not go on.
+constexpr int kInterruptedStatus = 130;
+
 /// Where remote trainers may join a run.
 struct RunNetwork {
   /// TCP port to accept workers on (0: any free one). Default: none.

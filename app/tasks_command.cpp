@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "model/strategies/strategy_registry.hpp"
+#include "model/train/device_check.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
@@ -59,7 +60,8 @@ void print_task(std::ostream& out, const std::string& index, const TaskData& t, 
 
 int TasksCommand::run(std::ostream& out) const {
   const auto t0 = std::chrono::steady_clock::now();
-  const streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
+  const streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
+  model::check_device(s.trainers.device, s.file + ": trainers.device");
   streams::TaskBuilder builder(s);
 
   const auto options = model::read_strategy_options(s);

@@ -2,6 +2,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace evostream::app {
 
@@ -11,6 +12,8 @@ struct TasksOptions {
   std::string scenario;
   /// Also print each task's content hash (to compare two machines or two runs). Default: false.
   bool hash = false;
+  /// `--set KEY=VALUE` overrides of scenario keys (`ScenarioParser::parse_file`). Default: none.
+  std::vector<std::string> sets;
 };
 
 /// `evostream tasks SCENARIO`: builds every task of a scenario and lists its classes and splits.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -110,6 +111,9 @@ model::RunResults ResultsReader::read(const std::string& path) {
 
 model::RunResults ResultsReader::read_run(const std::string& run_dir) {
   const std::string path = run_dir + "/results.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(run_dir, ec))
+    throw StorageError(run_dir, "no such directory");
   if (!std::ifstream(path).good()) {
     throw StorageError(run_dir,
                        "not a run directory with results (no results.json); start one "

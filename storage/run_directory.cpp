@@ -119,6 +119,8 @@ void RunDirectory::report_gap(int64_t missing, bool set_aside,
 
 LoadedRun RunDirectory::load(bool set_aside) const {
   std::error_code ec;
+  if (!fs::exists(path_, ec))
+    throw StorageError(path_, "no such directory");
   if (!is_run() && fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec)) {
     // A run stopped (killed, say) while it trained or imported its root: nothing was committed.
     throw StorageError(path_,

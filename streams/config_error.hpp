@@ -14,7 +14,11 @@ class ConfigError : public std::runtime_error {
  public:
   ConfigError(const std::string& file, int64_t line, const std::string& key,
               const std::string& problem)
-      : std::runtime_error(format(file, line, key, problem)), file_(file), line_(line), key_(key) {}
+      : std::runtime_error(format(file, line, key, problem)),
+        file_(file),
+        line_(line),
+        key_(key),
+        problem_(problem) {}
 
   /// The scenario file.
   const std::string& file() const noexcept { return file_; }
@@ -22,6 +26,8 @@ class ConfigError : public std::runtime_error {
   int64_t line() const noexcept { return line_; }
   /// The dotted key, e.g. `strategy.generations` or `tasks[2].classes`.
   const std::string& key() const noexcept { return key_; }
+  /// What is wrong, without the file, line and key.
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
   static std::string format(const std::string& file, int64_t line, const std::string& key,
@@ -38,6 +44,7 @@ class ConfigError : public std::runtime_error {
   std::string file_;
   int64_t line_;
   std::string key_;
+  std::string problem_;
 };
 
 }  // namespace evostream::streams

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -616,26 +617,122 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
   return s;
 }
 
-Scenario parse_text(const std::string& text, const std::string& file) {
-  toml::table top;
+toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
-    top = toml::parse(text, file);
+    return toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     throw ConfigError(file, e.source().begin.line, "",
                       fmt::format("not valid TOML: {}", e.description()));
   }
-  return parse_table(top, file);
 }
 
-}  // namespace
+Scenario parse_text(const std::string& text, const std::string& file) {
+  return parse_table(parse_toml(text, file), file);
+}
 
-Scenario ScenarioParser::parse_file(const std::string& path) {
+std::string read_scenario(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw ConfigError(path, 0, "", "cannot open the scenario file (does it exist?)");
   std::stringstream buf;
   buf << in.rdbuf();
-  return parse_text(buf.str(), path);
+  return buf.str();
+}
+
+// Applies `--set KEY=VALUE` overrides to `top`; returns the dotted keys they set.
+std::vector<std::string> apply_sets(toml::table& top, const std::vector<std::string>& sets) {
+  static const std::regex kSegment("([A-Za-z0-9_-]+)(\\[([0-9]+)\\])?");
+  std::vector<std::string> keys;
+  for (const auto& set : sets) {
+    const auto fail = [&](const std::string& problem) {
+      throw ConfigError("--set " + set, 0, "", problem);
+    };
+    const size_t eq = set.find('=');
+    if (eq == std::string::npos || eq == 0)
+      fail("expected KEY=VALUE (e.g. strategy.task_steps=100)");
+    const std::string key = set.substr(0, eq);
+    const std::string value = set.substr(eq + 1);
+    toml::table parsed;
+    try {
+      parsed = toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      parsed = toml::table{{"v", value}};  // a bare word: the string itself
+    }
+    toml::table* at = &top;
+    std::string walked;
+    size_t from = 0;
+    while (true) {
+      const size_t dot = key.find('.', from);
+      const std::string segment = key.substr(from, dot == std::string::npos ? dot : dot - from);
+      std::smatch m;
+      if (!std::regex_match(segment, m, kSegment))
+        fail(fmt::format("expected a dotted key of names (tasks[2] for an entry), found \"{}\"",
+                         key));
+      const std::string name = m[1].str();
+      walked += (walked.empty() ? "" : ".") + segment;
+      const bool last = dot == std::string::npos;
+      if (last && !m[2].matched) {
+        at->insert_or_assign(name, parsed["v"]);
+        break;
+      }
+      if (m[2].matched) {
+        toml::array* entries = at->get_as<toml::array>(name);
+        const size_t index = std::stoul(m[3].str());
+        if (entries == nullptr || index >= entries->size() || !entries->get(index)->is_table()) {
+          fail(fmt::format("{}: no such entry (the scenario has {} {})", walked,
+                           entries ? entries->size() : 0, name));
+        }
+        if (last)
+          fail(fmt::format("expected a key inside {}, found the entry itself", walked));
+        at = entries->get(index)->as_table();
+      } else {
+        if (at->get(name) == nullptr)
+          at->insert(name, toml::table{});
+        at = at->get_as<toml::table>(name);
+        if (at == nullptr)
+          fail(fmt::format("{} is a value, not a table", walked));
+      }
+      from = dot + 1;
+    }
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+}  // namespace
+
+Scenario ScenarioParser::parse_file(const std::string& path) {
+  return parse_text(read_scenario(path), path);
+}
+
+Scenario ScenarioParser::parse_file(const std::string& path, const std::vector<std::string>& sets) {
+  toml::table top = parse_toml(read_scenario(path), path);
+  const std::vector<std::string> keys = apply_sets(top, sets);
+  try {
+    return parse_table(top, path);
+  } catch (const ConfigError& e) {
+    const bool overridden = std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+      return e.key() == k || e.key().rfind(k + ".", 0) == 0;
+    });
+    if (!overridden)
+      throw;
+    throw ConfigError(e.file(), e.line(), e.key(), e.problem() + " (given with --set)");
+  }
+}
+
+std::string ScenarioParser::text_with_sets(const std::string& path,
+                                           const std::vector<std::string>& sets) {
+  const std::string text = read_scenario(path);
+  if (sets.empty())
+    return text;
+  toml::table top = parse_toml(text, path);
+  apply_sets(top, sets);
+  std::stringstream out;
+  out << "# " << path << " with";
+  for (const auto& set : sets)
+    out << " --set " << set;
+  out << "\n" << top << "\n";
+  return out.str();
 }
 
 Scenario ScenarioParser::parse_string(const std::string& text, const std::string& file) {

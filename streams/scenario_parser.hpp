@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "streams/scenario.hpp"
 
@@ -18,6 +19,16 @@ class ScenarioParser {
   static Scenario parse_file(const std::string& path);
   /// Parses scenario text; `file` names it in errors and anchors relative paths.
   static Scenario parse_string(const std::string& text, const std::string& file);
+
+  /// Parses the scenario file at `path` with command-line overrides applied first, each
+  /// `KEY=VALUE` (`--set`): KEY is a dotted key (`strategy.mu2net.generations`,
+  /// `tasks[2].max_train`, tables created as needed), VALUE a TOML value (`3`, `0.5`, `true`,
+  /// `[1, 2]`, `"text"`; a word that is not TOML is a string). The result is validated exactly
+  /// like the file; an error about an overridden key says so.
+  static Scenario parse_file(const std::string& path, const std::vector<std::string>& sets);
+  /// The text of `path` with `sets` applied, as TOML (what a run with `--set` keeps as its
+  /// scenario and offers its workers); the file as it is when `sets` is empty.
+  static std::string text_with_sets(const std::string& path, const std::vector<std::string>& sets);
 };
 
 }  // namespace evostream::streams

@@ -11,6 +11,7 @@
 #include "model/core/blas_check.hpp"
 #include "model/nn/vit/flop_count.hpp"
 #include "model/nn/vit/vit_function.hpp"
+#include "model/train/device_check.hpp"
 #include "model/train/evaluator.hpp"
 #include "streams/augmenter.hpp"
 #include "streams/batch_sampler.hpp"
@@ -140,12 +141,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
 
   const c10::Device device(settings_.device);
   const bool on_cpu = device.is_cpu();
-  if (device.is_cuda() && !at::hasCUDA()) {
-    throw std::invalid_argument(
-        fmt::format("device {} asked for, but this LibTorch has no CUDA "
-                    "support (or no GPU is visible)",
-                    settings_.device));
-  }
+  check_device(settings_.device, "device");
 
   // Deep copies of the unfrozen components become the trainable working set; off the CPU the
   // frozen ones are copied to the device too (read only, like the originals).

@@ -66,7 +66,7 @@ struct TestSystem {
     sched->run_once();
     std::vector<int64_t> out;
     handle.receive(
-        [&](int64_t a, int64_t i, int64_t q, int64_t r) {
+        [&](int64_t a, int64_t i, int64_t q, int64_t r, double) {
           out = {a, i, q, r};
         },
         [&](caf::error& e) { FAIL(system->render(e)); });

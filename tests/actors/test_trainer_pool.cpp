@@ -201,7 +201,8 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   CHECK(replied);
   self->request(pool, caf::infinite, status_atom_v)
       .receive(
-          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued) {
+          [&](int64_t alive, int64_t idle, int64_t queued, int64_t requeued, double busy) {
+            CHECK(busy > 0.0);
             CHECK(alive == 1);
             CHECK(idle == 1);
             CHECK(queued == 0);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "support/cli.hpp"
@@ -156,6 +157,97 @@ TEST_CASE("An unknown subcommand or option gives one error line and exit 2", "[a
   CHECK(lines(o.err) == 1);
 }
 
+TEST_CASE("A mistyped command is named with the closest one, and help and -V work", "[app]") {
+  const CliResult typo = run_cli("rn " + config("smoke.toml"));
+  CHECK(typo.status == 2);
+  CHECK(lines(typo.err) == 1);
+  CHECK_THAT(typo.err, Contains("unknown command 'rn' (did you mean 'run'?); see ") &&
+                           Contains("evostream --help"));
+  CHECK_THAT(run_cli("resum x").err, Contains("(did you mean 'resume'?)"));
+  CHECK_THAT(run_cli("frobnicate").err, !Contains("did you mean"));
+  const CliResult help = run_cli("help");
+  CHECK(help.status == 0);
+  CHECK_THAT(help.out, Contains("Usage: evostream [OPTIONS] SUBCOMMAND"));
+  const CliResult help_run = run_cli("help run");
+  CHECK(help_run.status == 0);
+  CHECK_THAT(help_run.out, Contains("Usage: run [OPTIONS] scenario") && Contains("--listen"));
+  CHECK(run_cli("help rn").status == 2);
+  for (const char* flag : {"-V", "--version"}) {
+    const CliResult v = run_cli(flag);
+    CHECK(v.status == 0);
+    CHECK_THAT(v.out, Contains("evostream 0.1.0"));
+  }
+}
+
+TEST_CASE("Option errors point at the command's help", "[app]") {
+  const CliResult seed = run_cli("run " + config("smoke.toml") + " --seed -1");
+  CHECK(seed.status == 2);
+  CHECK_THAT(seed.err, Contains("--seed: expected a number >= 0, found -1") &&
+                           Contains("evostream run --help)"));
+  const CliResult both = run_cli("run " + config("smoke.toml") + " --quiet --json");
+  CHECK(both.status == 2);
+  CHECK_THAT(both.err, Contains("--quiet excludes --json"));
+}
+
+TEST_CASE("A CUDA device on a LibTorch without CUDA is refused before a run starts", "[app]") {
+  TempDir d;
+  std::string text = slurp(config("smoke.toml"));
+  text.replace(text.find("[trainers]"), 10, "[trainers]\ndevice = \"cuda:0\"");
+  write_text(d.file("cuda.toml"), text);
+  const CliResult r = run_cli("tasks " + d.file("cuda.toml"));
+  if (r.status == 0) {
+    WARN("this LibTorch can use CUDA: nothing to refuse");
+    return;
+  }
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Contains("cuda.toml: trainers.device: expected a device this LibTorch can "
+                             "train on") &&
+                        Contains("found \"cuda:0\""));
+  CHECK(run_cli("run " + d.file("cuda.toml") + " --out " + d.file("run")).status == 1);
+  CHECK_FALSE(std::filesystem::exists(d.file("run")));
+}
+
+TEST_CASE("Commands on a directory that does not exist say so", "[app]") {
+  for (const char* command : {"inspect", "report", "compare", "resume", "replay"}) {
+    const CliResult r = run_cli(std::string(command) + " /no/such/run");
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Contains("/no/such/run: no such directory"));
+  }
+}
+
+TEST_CASE("Installed, the program runs from PATH and finds its shipped scenarios", "[app]") {
+  TempDir d;
+  const std::string install = std::string(EVOSTREAM_CMAKE) + " --install " + EVOSTREAM_BUILD_DIR +
+                              " --prefix " + d.file("prefix") + " > " + d.file("log") + " 2>&1";
+  REQUIRE(std::system(install.c_str()) == 0);
+  const std::string program = d.file("prefix") + "/bin/evostream";
+  CHECK(std::filesystem::exists(program));
+  CHECK(std::filesystem::exists(d.file("prefix") + "/share/evostream/configs/smoke.toml"));
+  const std::string version = program + " --version > " + d.file("v") + " 2>&1";
+  CHECK(std::system(version.c_str()) == 0);
+  CHECK_THAT(slurp(d.file("v")), Contains("evostream 0.1.0"));
+  // The commands it prints read as it was invoked: `evostream ...` from PATH, the path otherwise.
+  std::filesystem::create_directory(d.file("empty"));
+  const std::string from_path = "PATH=" + d.file("prefix") + "/bin:$PATH evostream report " +
+                                d.file("empty") + " > " + d.file("r") + " 2>&1";
+  CHECK(std::system(from_path.c_str()) != 0);
+  CHECK_THAT(slurp(d.file("r")), Contains("start one with `evostream run SCENARIO --out DIR`"));
+  CHECK_THAT(run_cli("report " + d.file("empty")).err,
+             Contains("start one with `" + std::string(EVOSTREAM_BINARY) + " run SCENARIO"));
+}
+
+TEST_CASE("bench blas prints JSON on request, and each benchmark has its own help", "[app]") {
+  const CliResult r = run_cli("bench blas --json");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out,
+             Contains("{\"gflops\":") && Contains("\"library\":") && Contains("\"optimised\":"));
+  const CliResult help = run_cli("bench trainer --help");
+  CHECK(help.status == 0);
+  CHECK_THAT(help.out, Contains("--trainable") && !Contains("--tasks-scenario"));
+  CHECK_THAT(run_cli("bench trainr").err,
+             Contains("unknown command 'trainr' (did you mean 'trainer'?)"));
+}
+
 TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   TempDir dir;
   const CliResult r = run_cli("run " + config("smoke.toml") + " --out " + dir.file("run"));
@@ -180,6 +272,49 @@ TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   CHECK_THAT(b.out, Contains("root imported from"));
   CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"seed\": 3"));
   CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"strategy\": \"sequential\""));
+}
+
+TEST_CASE("With two trainers the orchestration time stays within the stream's", "[app]") {
+  TempDir d;
+  REQUIRE(
+      run_cli("run " + config("smoke.toml") + " --out " + d.file("run") + " --trainers 2 --quiet")
+          .status == 0);
+  const auto results = nlohmann::json::parse(slurp(d.file("run/results.json")));
+  const double stream = results.at("stream_seconds").get<double>();
+  const double orchestration = results.at("orchestration_seconds").get<double>();
+  INFO("stream " << stream << " s, orchestration " << orchestration << " s, trainers' sum "
+                 << results.at("train_seconds").get<double>() << " s");
+  CHECK(orchestration >= 0.0);
+  CHECK(orchestration <= stream);
+}
+
+TEST_CASE("Keys overridden with --set are validated like the file, and the run keeps them",
+          "[app]") {
+  const CliResult listed = run_cli("tasks " + config("smoke.toml") +
+                                   " --set strategy.task_steps=40 --set tasks[1].max_train=10");
+  CHECK(listed.status == 0);
+  CHECK_THAT(listed.out, Contains("40 steps per task visit") && Contains("max 10 train"));
+  const CliResult bad = run_cli("tasks " + config("smoke.toml") + " --set strategy.task_steps=-3");
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, Contains("smoke.toml: strategy.task_steps: expected an integer in "
+                               "1..1000000000, found -3 (given with --set)"));
+  CHECK_THAT(run_cli("tasks " + config("smoke.toml") + " --set nokey").err,
+             Contains("--set nokey: expected KEY=VALUE"));
+  CHECK_THAT(run_cli("tasks " + config("smoke.toml") + " --set tasks[9].max_train=1").err,
+             Contains("tasks[9]: no such entry (the scenario has 3 tasks)"));
+  CHECK_THAT(run_cli("tasks " + config("smoke.toml") + " --set strategy.task_steps.x=1").err,
+             Contains("strategy.task_steps is a value, not a table"));
+  // A bare word is a string.
+  CHECK_THAT(run_cli("tasks " + config("smoke.toml") + " --set strategy.name=ewc").out,
+             Contains("strategy ewc"));
+  TempDir d;
+  REQUIRE(run_cli("run " + config("smoke.toml") + " --set strategy.task_steps=40 --out " +
+                  d.file("run") + " --quiet")
+              .status == 0);
+  CHECK_THAT(slurp(d.file("run/scenario.toml")),
+             Contains("with --set strategy.task_steps=40") && Contains("task_steps = 40"));
+  // Replayed from what it kept, the run reaches its own state.
+  CHECK(run_cli("replay " + d.file("run") + " --quiet").status == 0);
 }
 
 TEST_CASE("run refuses an unknown strategy and a missing root file", "[app]") {
