@@ -21,6 +21,7 @@
 #include "app/root_bench_command.hpp"
 #include "app/run_command.hpp"
 #include "app/scaling_bench_command.hpp"
+#include "app/seed_sweep.hpp"
 #include "app/tasks_command.hpp"
 #include "model/core/blas_check.hpp"
 #include "model/strategies/strategy_registry.hpp"
@@ -173,7 +174,15 @@ int main(int argc, char** argv) {
     strategy_help += "\n  " + e.name + ": " + e.summary;
   }
   run->add_option("--strategy", strategy, strategy_help)->check(CLI::IsMember(strategy_names));
-  run->add_option("--seed", seed, "Override the scenario's seed")->check(kNotNegative);
+  auto* seed_option =
+      run->add_option("--seed", seed, "Override the scenario's seed")->check(kNotNegative);
+  std::vector<uint64_t> seeds;
+  run->add_option("--seeds", seeds,
+                  "Run once per seed into OUT/seed-N, then compare them with mean ± std "
+                  "(e.g. --seeds 1,2,3)")
+      ->delimiter(',')
+      ->check(kNotNegative)
+      ->excludes(seed_option);
   std::string root_file;
   bool force = false;
   int64_t trainers = -1;
@@ -250,6 +259,11 @@ int main(int argc, char** argv) {
   auto* compare = app.add_subcommand("compare", "Print runs side by side (metrics, per task).");
   std::vector<std::string> compare_dirs;
   compare->add_option("run_dirs", compare_dirs, "Run directories")->required();
+  bool compare_json = false;
+  bool compare_csv = false;
+  auto* compare_json_flag = compare->add_flag("--json", compare_json, "Print one JSON object");
+  compare->add_flag("--csv", compare_csv, "Print CSV: a row per metric, a column per run")
+      ->excludes(compare_json_flag);
 
   auto* replay = app.add_subcommand(
       "replay", "Run a finished run again and check it reaches the same state hash.");
@@ -402,6 +416,8 @@ int main(int argc, char** argv) {
         options.seed = seed;
       options.faults = evostream::storage::FaultInjection::from_environment();
       auto view = progress_view(quiet, json_events, invoked);
+      if (!seeds.empty())
+        return evostream::app::SeedSweep(options, seeds).run(view, std::cout);
       evostream::app::RunEvents events(view);
       return evostream::app::RunCommand(options).run(events);
     }
@@ -445,7 +461,11 @@ int main(int argc, char** argv) {
     if (report->parsed())
       return evostream::app::ReportCommand(run_dir, report_with, dot).run(std::cout);
     if (compare->parsed())
-      return evostream::app::CompareCommand(compare_dirs).run(std::cout);
+      return evostream::app::CompareCommand(compare_dirs,
+                                            compare_json  ? evostream::app::CompareFormat::kJson
+                                            : compare_csv ? evostream::app::CompareFormat::kCsv
+                                                          : evostream::app::CompareFormat::kTable)
+          .run(std::cout, std::cerr);
     if (replay->parsed()) {
       check_blas();
       auto view = progress_view(quiet, json_events, invoked);

@@ -317,6 +317,22 @@ TEST_CASE("Keys overridden with --set are validated like the file, and the run k
   CHECK(run_cli("replay " + d.file("run") + " --quiet").status == 0);
 }
 
+TEST_CASE("run --seeds runs each seed and compares them with their spread", "[app]") {
+  TempDir d;
+  const CliResult r =
+      run_cli("run " + config("smoke.toml") + " --seeds 1,2 --out " + d.file("sweep") + " --quiet");
+  CHECK(r.status == 0);
+  CHECK(std::filesystem::exists(d.file("sweep/seed-1/results.json")));
+  CHECK(std::filesystem::exists(d.file("sweep/seed-2/results.json")));
+  CHECK_THAT(r.out, Contains("mean ± std (2 seeds)"));
+  CHECK(run_cli("run " + config("smoke.toml") + " --seeds 1,2 --seed 3").status == 2);
+  const CliResult csv =
+      run_cli("compare " + d.file("sweep/seed-1") + " " + d.file("sweep/seed-2") + " --csv");
+  CHECK(csv.status == 0);
+  CHECK_THAT(csv.out, Contains("metric,") && Contains("average_accuracy,"));
+  CHECK(run_cli("compare " + d.file("sweep/seed-1") + " --csv --json").status == 2);
+}
+
 TEST_CASE("run refuses an unknown strategy and a missing root file", "[app]") {
   const CliResult r = run_cli("run " + config("smoke.toml") + " --strategy icarl");
   CHECK(r.status == 2);

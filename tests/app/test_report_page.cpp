@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "app/compare_command.hpp"
 #include "app/replay_command.hpp"
@@ -141,6 +142,41 @@ TEST_CASE("compare puts runs side by side with per-task accuracies", "[app]") {
   CHECK_THAT(table, Contains("test accuracy % per task"));
   CHECK_THAT(table, Contains("b<&>"));
   CHECK_THAT(table, Contains("75.00"));
+}
+
+TEST_CASE("compare gives seeds of one run their mean and spread, as a table, JSON or CSV",
+          "[app]") {
+  auto a = two_tasks();
+  a.average_accuracy = 0.625;
+  auto b = two_tasks();
+  b.seed = 8;
+  b.average_accuracy = 0.5;
+  b.tasks[0].test_accuracy = 0.25;
+  const std::vector<evostream::model::RunResults> runs{a, b, two_tasks("finetune")};
+  const std::vector<std::string> dirs{"x", "y", "z"};
+  const std::string table = CompareCommand::table(runs, dirs);
+  // mu2net's two seeds form a group (62.50 and 50.00: mean 56.25, sample std 8.84); finetune
+  // alone does not.
+  CHECK_THAT(table, Contains("mean ± std (2 seeds)"));
+  CHECK_THAT(table, Contains("56.25 ± 8.84"));
+  CHECK_THAT(table, !Contains("(1 seeds)"));
+  const auto json = nlohmann::json::parse(CompareCommand::json(runs, dirs));
+  REQUIRE(json.at("runs").size() == 3);
+  CHECK(json["runs"][1]["seed"] == 8);
+  CHECK(json["runs"][1]["metrics"]["average_accuracy"] == 50.0);
+  REQUIRE(json.at("groups").size() == 1);
+  CHECK(json["groups"][0]["seeds"] == nlohmann::json::array({a.seed, 8}));
+  CHECK(json["groups"][0]["mean"]["average_accuracy"] == Approx(56.25));
+  CHECK(json["groups"][0]["std"]["average_accuracy"] == Approx(8.8388).epsilon(1e-3));
+  const std::string csv = CompareCommand::csv(runs, dirs);
+  CHECK_THAT(csv, Contains("metric,"));
+  CHECK_THAT(csv, Contains("\naverage_accuracy,62.5,50,"));
+  CHECK_THAT(csv, Contains("\"test_accuracy:b<&>\"") || Contains("test_accuracy:b<&>,"));
+  CHECK(CompareCommand::warning(runs).empty());
+  auto other = two_tasks();
+  other.scenario = "elsewhere";
+  CHECK_THAT(CompareCommand::warning({a, other}),
+             Contains("the runs come from different scenarios (") && Contains("elsewhere"));
 }
 
 TEST_CASE("A replay that agrees has no divergence", "[app]") {
