@@ -44,14 +44,15 @@ void check_blas() {
 }
 
 // The progress display for stdout: live lines on a terminal, plain lines otherwise.
-evostream::app::ProgressView progress_view(bool quiet, bool json, const std::string& invoked) {
+evostream::app::ProgressView progress_view(bool quiet, bool json, const std::string& invoked,
+                                           bool verbose) {
   const bool terminal = isatty(STDOUT_FILENO) != 0;
   int columns = 100;
   winsize size{};
   if (terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
     columns = size.ws_col;
   return evostream::app::ProgressView(evostream::app::ProgressView::choose(quiet, json, terminal),
-                                      std::cout, columns, invoked);
+                                      std::cout, columns, invoked, verbose);
 }
 
 // The command as the user typed it: "evostream" from PATH, or the path they ran
@@ -334,13 +335,20 @@ int main(int argc, char** argv) {
 
   bool quiet = false;
   bool json_events = false;
+  bool verbose = false;
   for (auto* command : {run, resume, replay}) {
     auto* quiet_flag =
         command->add_flag("--quiet", quiet, "Print only the final summary (or how to resume)");
+    auto* json_flag = command
+                          ->add_flag("--json", json_events,
+                                     "Print every event as one JSON object per line (as in "
+                                     "events.jsonl)")
+                          ->excludes(quiet_flag);
     command
-        ->add_flag("--json", json_events,
-                   "Print every event as one JSON object per line (as in events.jsonl)")
-        ->excludes(quiet_flag);
+        ->add_flag("--verbose", verbose,
+                   "On a terminal, also keep a line per candidate (plain output always has them)")
+        ->excludes(quiet_flag)
+        ->excludes(json_flag);
   }
 
   // `evostream help [COMMAND]` is `--help`; a mistyped command is named with a suggestion.
@@ -415,7 +423,7 @@ int main(int argc, char** argv) {
       if (run->count("--seed"))
         options.seed = seed;
       options.faults = evostream::storage::FaultInjection::from_environment();
-      auto view = progress_view(quiet, json_events, invoked);
+      auto view = progress_view(quiet, json_events, invoked, verbose);
       if (!seeds.empty())
         return evostream::app::SeedSweep(options, seeds).run(view, std::cout);
       evostream::app::RunEvents events(view);
@@ -423,7 +431,7 @@ int main(int argc, char** argv) {
     }
     if (resume->parsed()) {
       check_blas();
-      auto view = progress_view(quiet, json_events, invoked);
+      auto view = progress_view(quiet, json_events, invoked, verbose);
       evostream::app::RunEvents events(view);
       return evostream::app::ResumeCommand(run_dir,
                                            evostream::storage::FaultInjection::from_environment())
@@ -468,7 +476,7 @@ int main(int argc, char** argv) {
           .run(std::cout, std::cerr);
     if (replay->parsed()) {
       check_blas();
-      auto view = progress_view(quiet, json_events, invoked);
+      auto view = progress_view(quiet, json_events, invoked, verbose);
       evostream::app::RunEvents events(view);
       return evostream::app::ReplayCommand(run_dir, replay_out).run(events, std::cout);
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace evostream::app {
@@ -28,8 +29,13 @@ std::string cut(const std::string& line, int columns) {
 
 }  // namespace
 
-ProgressView::ProgressView(ProgressMode mode, std::ostream& out, int columns, std::string command)
-    : mode_(mode), out_(out), columns_(std::max(20, columns)), command_(std::move(command)) {}
+ProgressView::ProgressView(ProgressMode mode, std::ostream& out, int columns, std::string command,
+                           bool verbose)
+    : mode_(mode),
+      out_(out),
+      columns_(std::max(20, columns)),
+      command_(std::move(command)),
+      verbose_(verbose) {}
 
 ProgressMode ProgressView::choose(bool quiet, bool json, bool terminal) {
   if (json)
@@ -48,6 +54,13 @@ std::string ProgressView::duration(double seconds) {
   return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
 }
 
+std::string ProgressView::bar(double fraction, int width) {
+  const int filled =
+      static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(width)));
+  return "[" + std::string(static_cast<size_t>(filled), '#') +
+         std::string(static_cast<size_t>(width - filled), '.') + "]";
+}
+
 std::string ProgressView::live_line(const Live& live, Clock::time_point now,
                                     double typical_seconds) {
   const double elapsed = std::chrono::duration<double>(now - live.started).count();
@@ -59,16 +72,51 @@ std::string ProgressView::live_line(const Live& live, Clock::time_point now,
                    static_cast<double>(live.total - live.done));
   else if (typical_seconds > 0.0)
     eta = "~" + duration(std::max(0.0, typical_seconds - elapsed));
+  // Within 80 columns for up to 99 candidates and an hour's durations: the name is cut beyond
+  // 14 characters, and the task's place in the stream is on the stream's line.
+  const std::string name = live.task.size() > 14 ? live.task.substr(0, 13) + "~" : live.task;
   return fmt::format(
-      "  task {}/{} {}  gen {}/{}  candidates {}/{}  best {}  {}  ETA {}", live.index + 1,
-      live.tasks, live.task, std::min(live.generation + 1, live.generations), live.generations,
-      live.done, live.total,
-      live.best_score < 0.0 ? std::string("-") : fmt::format("{:.4f}", live.best_score),
+      "  {} {} {}/{} gen {}/{} best {}  {} elapsed, ETA {}", name,
+      bar(static_cast<double>(live.done) / static_cast<double>(std::max<int64_t>(1, live.total)),
+          8),
+      live.done, live.total, std::min(live.generation + 1, live.generations), live.generations,
+      live.best_quality < 0.0 ? std::string("-")
+                              : fmt::format("{:.1f}%", 100.0 * live.best_quality),
       duration(elapsed), eta);
+}
+
+std::string ProgressView::stream_line(int64_t done, int64_t total, int64_t done_at_start,
+                                      double elapsed, double typical_seconds) {
+  std::string eta = "-";
+  const int64_t since = done - done_at_start;
+  if (done >= total)
+    eta = "finishing";
+  else if (since > 0)
+    eta = duration(elapsed / static_cast<double>(since) * static_cast<double>(total - done));
+  else if (typical_seconds > 0.0)
+    eta = "~" + duration(typical_seconds * static_cast<double>(total - done));
+  return fmt::format(
+      "stream {} {}/{} task visits  {} elapsed, ETA {}",
+      bar(static_cast<double>(done) / static_cast<double>(std::max<int64_t>(1, total)), 20), done,
+      total, duration(elapsed), eta);
 }
 
 void ProgressView::show(const Json& event) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const std::string kind = event.value("event", "");
+  if (kind == "root_step" && root_first_step_ < 0) {
+    root_first_step_ = event.value("step", 0);
+    root_first_time_ = event.value("time", 0.0);
+  } else if (kind == "run_started") {
+    events_done_ = events_at_start_ = event.value("events_done", 0);
+    events_total_ = event.value("events_total", 0);
+    stream_started_ = Clock::now();
+    streaming_ = true;
+  } else if (kind == "task_committed") {
+    ++events_done_;
+  } else if (kind == "run_finished" || kind == "interrupted") {
+    streaming_ = false;
+  }
   switch (mode_) {
     case ProgressMode::kJson:
       out_ << event.dump() << "\n";
@@ -88,7 +136,7 @@ void ProgressView::show(const Json& event) {
 
 void ProgressView::tick() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (mode_ != ProgressMode::kTerminal || (live_.empty() && transient_.empty()))
+  if (mode_ != ProgressMode::kTerminal || (live_.empty() && transient_.empty() && !streaming_))
     return;
   erase_live();
   draw_live();
@@ -104,10 +152,19 @@ std::string ProgressView::text_of(const Json& e) const {
   const std::string kind = e.value("event", "");
   if (kind == "message")
     return e.value("text", "");
-  if (kind == "root_step")
-    return fmt::format("  root step {:>6}/{}  validation {}%  {:.0f} s", e.value("step", 0),
-                       e.value("steps", 0), percent(e["validation_accuracy"]),
-                       e.value("time", 0.0));
+  if (kind == "root_step") {
+    const int64_t step = e.value("step", 0);
+    const int64_t steps = std::max<int64_t>(1, e.value("steps", 1));
+    const double time = e.value("time", 0.0);
+    std::string eta = "-";
+    if (root_first_step_ >= 0 && step > root_first_step_) {
+      eta = duration((time - root_first_time_) / static_cast<double>(step - root_first_step_) *
+                     static_cast<double>(steps - step));
+    }
+    return fmt::format("  root {} step {}/{}  validation {}%  {} elapsed, ETA {}",
+                       bar(static_cast<double>(step) / static_cast<double>(steps)), step, steps,
+                       percent(e["validation_accuracy"]), duration(time), eta);
+  }
   if (kind == "run_started") {
     std::string text;
     if (e.value("simulated", false))
@@ -262,7 +319,10 @@ void ProgressView::show_terminal(const Json& e) {
     if (it != live_.end()) {
       ++it->second.done;
       it->second.generation = e.value("generation", 0);
-      it->second.best_score = std::max(it->second.best_score, e.value("score", -1.0));
+      if (e.value("score", -1.0) > it->second.best_score) {
+        it->second.best_score = e.value("score", -1.0);
+        it->second.best_quality = e.value("quality", -1.0);
+      }
     }
   } else if (kind == "task_committed") {
     auto it = live_.find(e.value("task", ""));
@@ -275,7 +335,7 @@ void ProgressView::show_terminal(const Json& e) {
   // Root training shows as one transient line too.
   transient_ = kind == "root_step" ? text_of(e) : std::string();
   erase_live();
-  if (kind != "task_started" && kind != "candidate" && kind != "root_step") {
+  if (kind != "task_started" && (kind != "candidate" || verbose_) && kind != "root_step") {
     const std::string text = text_of(e);
     if (!text.empty())
       out_ << text << "\n";
@@ -296,6 +356,13 @@ void ProgressView::draw_live() {
   const double typical = committed_ > 0 ? committed_seconds_ / static_cast<double>(committed_) : 0;
   if (!transient_.empty()) {
     out_ << cut(transient_, columns_ - 1) << "\n";
+    ++drawn_;
+  }
+  if (streaming_ && events_total_ > 0) {
+    const double elapsed = std::chrono::duration<double>(now - stream_started_).count();
+    out_ << cut(stream_line(events_done_, events_total_, events_at_start_, elapsed, typical),
+                columns_ - 1)
+         << "\n";
     ++drawn_;
   }
   for (const auto& [task, live] : live_) {

@@ -125,19 +125,69 @@ TEST_CASE("The quiet mode prints only the summary, or how to resume", "[app]") {
 TEST_CASE("The terminal mode redraws one live line per task and keeps commits", "[app]") {
   const std::string text = shown(
       ProgressMode::kTerminal, {task_started(), candidate(0, 0.8), candidate(1, 0.9), committed()});
-  // The live line is drawn, erased (cursor up, clear) and drawn again after each candidate.
-  CHECK_THAT(text, Contains("  task 3/14 tops-4  gen 1/2  candidates 0/4  best -"));
-  CHECK_THAT(text,
-             Contains("\033[1A\r\033[2K  task 3/14 tops-4  gen 1/2  candidates 1/4  best 0.8000"));
-  CHECK_THAT(text, Contains("gen 2/2  candidates 2/4  best 0.9000"));
+  // The live line is drawn, erased (cursor up, clear) and drawn again after each candidate;
+  // "best" is the best-scoring candidate's validation accuracy, in %.
+  CHECK_THAT(text, Contains("  tops-4 [........] 0/4 gen 1/2 best -  0 s elapsed"));
+  CHECK_THAT(text, Contains("\033[1A\r\033[2K  tops-4 [##......] 1/4 gen 1/2 best 80.0%"));
+  CHECK_THAT(text, Contains("[####....] 2/4 gen 2/2 best 90.0%"));
   CHECK_THAT(text, Contains("\033[1A\r\033[2K  committed tops-4"));
-  // Candidates have no lines of their own.
+  // Candidates have no lines of their own, unless verbose.
   CHECK(text.find("<- root") == std::string::npos);
+  std::ostringstream out;
+  ProgressView verbose(ProgressMode::kTerminal, out, 100, "evostream", true);
+  for (const auto& e : {task_started(), candidate(0, 0.8)})
+    verbose.show(e);
+  verbose.close();
+  CHECK_THAT(out.str(), Contains("<- root") && Contains("quality  80.00%"));
 }
 
-TEST_CASE("Live lines are cut to the terminal's width", "[app]") {
+TEST_CASE("The terminal mode shows the whole stream's progress above the tasks'", "[app]") {
+  const Json started{{"event", "run_started"}, {"time", 0.0},       {"events_done", 1},
+                     {"events_total", 4},      {"trainers", 1},     {"tasks", 4},
+                     {"dir", "runs/x"},        {"simulated", false}};
+  const std::string text = shown(ProgressMode::kTerminal, {started, task_started(), committed()});
+  CHECK_THAT(text, Contains("stream [#####...............] 1/4 task visits  0 s elapsed, ETA -"));
+  CHECK_THAT(text, Contains("stream [##########..........] 2/4 task visits"));
+  // One visit done since the start: the rest extrapolates from it.
+  CHECK(ProgressView::stream_line(2, 4, 1, 30.0, 0.0) ==
+        "stream [##########..........] 2/4 task visits  30 s elapsed, ETA 1m00s");
+  CHECK_THAT(ProgressView::stream_line(1, 4, 1, 5.0, 20.0), Contains("ETA ~1m00s"));
+  CHECK_THAT(ProgressView::stream_line(4, 4, 0, 5.0, 0.0), Contains("ETA finishing"));
+}
+
+TEST_CASE("Root training shows a bar and an ETA from the steps so far", "[app]") {
+  const auto step = [](int64_t n, double time) {
+    return Json{{"event", "root_step"},
+                {"time", time},
+                {"step", n},
+                {"steps", 200},
+                {"validation_accuracy", 0.5}};
+  };
+  const std::string text = shown(ProgressMode::kLog, {step(20, 12.0), step(60, 32.0)});
+  CHECK_THAT(text, Contains("  root [#.........] step 20/200  validation 50.00%  12 s elapsed, "
+                            "ETA -"));
+  // 40 steps in 20 s: 140 more take 70 s.
+  CHECK_THAT(text, Contains("  root [###.......] step 60/200  validation 50.00%  32 s elapsed, "
+                            "ETA 1m10s"));
+}
+
+TEST_CASE("Live lines fit 80 columns and are cut to the terminal's width", "[app]") {
   const std::string text = shown(ProgressMode::kTerminal, {task_started()}, 30);
-  CHECK_THAT(text, Contains("  task 3/14 tops-4  gen 1/2  \n"));
+  CHECK_THAT(text, Contains("  tops-4 [........] 0/4 gen 1\n"));
+  ProgressView::Live live;
+  live.task = "a-task-name-of-thirty-characters";
+  live.index = 99;
+  live.tasks = 100;
+  live.generations = 10;
+  live.total = 99;
+  live.done = 10;
+  live.best_quality = 0.9999;
+  live.started = ProgressView::Clock::now();
+  const std::string line =
+      ProgressView::live_line(live, live.started + std::chrono::seconds(599), 0.0);
+  INFO(line);
+  CHECK(line.size() <= 80);
+  CHECK_THAT(line, Contains("a-task-name-o~ [#.......] 10/99 gen 1/10 best 100.0%"));
 }
 
 TEST_CASE("The ETA comes from the candidates so far, else from earlier tasks", "[app]") {
@@ -148,7 +198,7 @@ TEST_CASE("The ETA comes from the candidates so far, else from earlier tasks", "
   const auto start = ProgressView::Clock::now();
   live.started = start;
   const auto later = start + std::chrono::seconds(30);
-  CHECK_THAT(ProgressView::live_line(live, later, 0.0), Contains("30 s  ETA -"));
+  CHECK_THAT(ProgressView::live_line(live, later, 0.0), Contains("30 s elapsed, ETA -"));
   CHECK_THAT(ProgressView::live_line(live, later, 100.0), Contains("ETA ~1m10s"));
   live.done = 1;
   CHECK_THAT(ProgressView::live_line(live, later, 100.0), Contains("ETA 1m30s"));
