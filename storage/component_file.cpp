@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "storage/atomic_file.hpp"
@@ -335,11 +334,14 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
   if (!std::filesystem::exists(path, ec))
     throw StorageError(path, "file not found");
   // Read whole and checked before HDF5 sees a byte; HDF5 then parses the bytes in memory.
-  std::vector<unsigned char> bytes;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec)
+    throw StorageError(path, "cannot read: " + ec.message());
+  std::vector<unsigned char> bytes(static_cast<size_t>(size));
   {
     std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad())
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!in || in.gcount() != static_cast<std::streamsize>(bytes.size()))
       throw StorageError(path, fmt::format("cannot read: {}", std::strerror(errno)));
   }
   const bool checked = verify_check_block(bytes, path);
