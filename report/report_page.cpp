@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <map>
 #include <type_traits>
 
@@ -205,7 +204,8 @@ std::string ReportPage::html(const model::RunResults& run,
   body += others.empty() ? ".</p>\n" : ", each run's bar beside the others'.</p>\n";
   body += sampled_note;
   body += "<div class=\"figures\">" +
-          SvgCharts::bars("task-accuracy", drawn, accuracy, "test accuracy", SvgCharts::percent) +
+          SvgCharts::bars("task-accuracy", drawn, accuracy, "test accuracy", SvgCharts::percent,
+                          std::make_pair(0.0, 1.0)) +
           "</div>\n";
 
   body +=
@@ -213,13 +213,23 @@ std::string ReportPage::html(const model::RunResults& run,
       "among the tasks whose paths use it. Added: parameters of the components the task "
       "created.</p>\n";
   body += sampled_note + "<div class=\"figures\">";
-  body += SvgCharts::bars(
-      "task-params", drawn,
-      {{"accounted", ModelGraph::colour(1),
-        by_task(run, drawn, [](const auto& t) { return t.accounted_params; })},
-       {"added", ModelGraph::colour(2),
-        by_task(run, drawn, [](const auto& t) { return static_cast<double>(t.params_added); })}},
-      "parameters per task", SvgCharts::count);
+  // Alone, a run shows accounted and added parameters; beside others, each run's accounted
+  // ones, so that every run is on the chart.
+  std::vector<Series> params;
+  if (others.empty()) {
+    params = {{"accounted", ModelGraph::colour(1),
+               by_task(run, drawn, [](const auto& t) { return t.accounted_params; })},
+              {"added", ModelGraph::colour(2), by_task(run, drawn, [](const auto& t) {
+                 return static_cast<double>(t.params_added);
+               })}};
+  } else {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      params.push_back(
+          {label(i) + " · accounted", ModelGraph::colour(static_cast<int64_t>(i) + 1),
+           by_task(*runs[i], drawn, [](const auto& t) { return t.accounted_params; })});
+    }
+  }
+  body += SvgCharts::bars("task-params", drawn, params, "parameters per task", SvgCharts::count);
   body +=
       "</div>\n<p class=\"note\">Parameters in the store (root included) after each task "
       "arrives.</p>\n<div class=\"figures\">";
@@ -231,8 +241,7 @@ std::string ReportPage::html(const model::RunResults& run,
       "<h2>Time per task</h2>\n<p class=\"note\">Seconds spent training the task's "
       "candidates.</p>\n";
   body += sampled_note + "<div class=\"figures\">";
-  body += SvgCharts::bars("task-seconds", drawn, seconds, "training seconds",
-                          [](double v) { return fmt::format("{:.0f} s", v); });
+  body += SvgCharts::bars("task-seconds", drawn, seconds, "training seconds", SvgCharts::seconds);
   body += "</div>\n";
 
   body +=

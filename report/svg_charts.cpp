@@ -28,7 +28,15 @@ struct Frame {
   double y(double v) const { return kTop + plot_height() * (1.0 - (v - low) / (high - low)); }
 };
 
-Frame frame_of(const std::vector<SvgCharts::Series>& series) {
+Frame frame_of(const std::vector<SvgCharts::Series>& series, const SvgCharts::Range& range) {
+  if (range) {
+    // A fixed scale (0–100% for accuracies), so that two reports compare by eye.
+    Frame f;
+    f.ticks = SvgCharts::ticks(range->first, range->second);
+    f.low = f.ticks.front();
+    f.high = f.ticks.back();
+    return f;
+  }
   double low = 0.0;
   double high = 0.0;
   for (const auto& s : series) {
@@ -129,8 +137,22 @@ std::string SvgCharts::count(double value) {
   return fmt::format("{:.3g}", value);
 }
 
+std::string SvgCharts::rounded(double value, int digits) {
+  // Half away from zero, after absorbing the binary error of a value like 0.4125 × 100 =
+  // 41.249999…: 41.25 and 61.25 both round up, as a reader rounds the table's 2-decimal figures.
+  const double scale = std::pow(10.0, digits);
+  const double r = std::round(value * scale + (value >= 0 ? 1e-7 : -1e-7)) / scale;
+  return fmt::format("{:.{}f}", r + 0.0, digits);
+}
+
 std::string SvgCharts::percent(double fraction) {
-  return fmt::format("{:.1f}%", 100.0 * fraction);
+  return rounded(100.0 * fraction, 1) + "%";
+}
+
+std::string SvgCharts::seconds(double value) {
+  // Short runs train for fractions of a second: whole seconds would label every tick "0 s".
+  return std::abs(value) >= 10.0 || value == 0.0 ? fmt::format("{:.0f} s", value)
+                                                 : fmt::format("{:.2g} s", value);
 }
 
 std::string SvgCharts::blue(double t) {
@@ -142,8 +164,8 @@ std::string SvgCharts::blue(double t) {
 
 std::string SvgCharts::bars(const std::string& id, const std::vector<std::string>& categories,
                             const std::vector<Series>& series, const std::string& y_label,
-                            const Format& format) {
-  const Frame f = frame_of(series);
+                            const Format& format, const Range& range) {
+  const Frame f = frame_of(series, range);
   const double group = f.plot_width() / static_cast<double>(std::max<size_t>(1, categories.size()));
   const double bar = group * 0.8 / static_cast<double>(std::max<size_t>(1, series.size()));
   auto x = [&](size_t i) { return kLeft + group * (static_cast<double>(i) + 0.5); };
@@ -169,8 +191,8 @@ std::string SvgCharts::bars(const std::string& id, const std::vector<std::string
 
 std::string SvgCharts::lines(const std::string& id, const std::vector<std::string>& categories,
                              const std::vector<Series>& series, const std::string& y_label,
-                             const Format& format) {
-  const Frame f = frame_of(series);
+                             const Format& format, const Range& range) {
+  const Frame f = frame_of(series, range);
   const double step = f.plot_width() / static_cast<double>(std::max<size_t>(1, categories.size()));
   auto x = [&](size_t i) { return kLeft + step * (static_cast<double>(i) + 0.5); };
   std::string out = axes(id, f, categories, x, y_label, format);
@@ -212,20 +234,18 @@ std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatr
   const double cell = 44;
   const double left = 150;
   const double top = 110;
-  const double width = left + cell * static_cast<double>(columns.size()) + 90;
   const double height = top + cell * static_cast<double>(rows.size()) + 40;
-  double low = 1.0;
-  double high = 0.0;
-  for (size_t i : rows) {
-    for (size_t j : columns) {
-      if (const auto v = matrix.at(i, j)) {
-        low = std::min(low, *v);
-        high = std::max(high, *v);
-      }
-    }
-  }
-  if (high <= low)
-    low = high - 0.01;
+  // A fixed scale, 0 (white) to 100% (dark blue): a run's lowest accuracy is not "not learned",
+  // and two reports compare by eye.
+  const double low = 0.0;
+  const double high = 1.0;
+  const std::string note = fmt::format(
+      "Test accuracy %: white 0 → dark blue 100; grey: not learned yet.{}",
+      stride > 1 ? fmt::format(" Every {}th row and task of {} shown.", stride, tasks.size())
+                 : std::string());
+  // Wide enough for the note (about 6.5 px a character at 11 px).
+  const double width = std::max(left + cell * static_cast<double>(columns.size()) + 90,
+                                left + 6.5 * static_cast<double>(note.size()) + 20);
   std::string out = fmt::format(
       "<svg id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
       "role=\"img\" aria-label=\"accuracy matrix\">\n",
@@ -259,18 +279,14 @@ std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatr
       out += fmt::format(
           "<g class=\"cell\"><title>after {}, {}: {}</title><rect x=\"{:.1f}\" y=\"{:.1f}\" "
           "width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
-          "class=\"cellv\" text-anchor=\"middle\" style=\"fill:{}\">{:.1f}</text></g>\n",
+          "class=\"cellv\" text-anchor=\"middle\" style=\"fill:{}\">{}</text></g>\n",
           ModelGraph::escape(tasks[static_cast<size_t>(matrix.learned(i))]),
           ModelGraph::escape(tasks[j]), percent(*v), x, y, cell, cell, blue(t), x + cell / 2,
-          y + cell / 2 + 4, t > 0.55 ? "#fff" : "#111", 100.0 * *v);
+          y + cell / 2 + 4, t > 0.55 ? "#fff" : "#111", rounded(100.0 * *v, 1));
     }
   }
-  out += fmt::format(
-      "<text x=\"{}\" y=\"{:.1f}\" class=\"axis\">Test accuracy %: white {:.1f} → dark blue "
-      "{:.1f}; grey: not learned yet.{}</text>\n",
-      left, height - 12, 100.0 * low, 100.0 * high,
-      stride > 1 ? fmt::format(" Every {}th row and task of {} shown.", stride, tasks.size())
-                 : std::string());
+  out += fmt::format("<text x=\"20\" y=\"{:.1f}\" class=\"axis\">{}</text>\n", height - 12,
+                     ModelGraph::escape(note));
   return out + "</svg>\n";
 }
 

@@ -89,6 +89,40 @@ TEST_CASE("Chart ticks are round and cover the data", "[app]") {
   CHECK(SvgCharts::blue(1.0) == "#08306b");
 }
 
+TEST_CASE("Report figures round halves alike and label short times", "[app]") {
+  using evostream::report::SvgCharts;
+  // 0.4125 × 100 is 41.2499… in binary; the table's 41.25 and 61.25 both read as x.3.
+  CHECK(SvgCharts::percent(0.4125) == "41.3%");
+  CHECK(SvgCharts::percent(0.6125) == "61.3%");
+  CHECK(SvgCharts::rounded(-0.25, 1) == "-0.3");
+  CHECK(SvgCharts::rounded(-0.0001, 1) == "0.0");
+  CHECK(SvgCharts::seconds(0.05) == "0.05 s");
+  CHECK(SvgCharts::seconds(0.0) == "0 s");
+  CHECK(SvgCharts::seconds(42.4) == "42 s");
+}
+
+TEST_CASE("Accuracy scales are fixed at 0–100% and every compared run is drawn", "[app]") {
+  using evostream::report::SvgCharts;
+  // Accuracies of 50 and 75%: the bars' axis still runs to 100%, and the heat map's colours
+  // start at 0 (white), not at the run's lowest accuracy.
+  const std::string page =
+      ReportPage::html(two_tasks(), {two_tasks("finetune")}, {"mu2net", "finetune"}, "runs/x");
+  const auto bars = page.substr(page.find("id=\"task-accuracy\""));
+  CHECK_THAT(bars.substr(0, bars.find("</svg>")), Contains(">100.0%</text>"));
+  const std::string heat = SvgCharts::heat_map("m", two_tasks().matrix);
+  CHECK_THAT(heat, Contains("white 0 → dark blue 100"));
+  CHECK_THAT(heat, Contains(SvgCharts::blue(0.5)));  // a 50% cell is mid-blue
+  // The note fits the drawing: its width grows with the note, not only the cells.
+  const auto width = std::stod(heat.substr(heat.find("width=\"") + 7));
+  CHECK(width >= 20 + 6.5 * std::string("Test accuracy %: white 0 → dark blue 100; grey: not "
+                                        "learned yet.")
+                                .size());
+  // Beside another run, the parameter chart has a series for each.
+  const auto params = page.substr(page.find("id=\"task-params\""));
+  CHECK_THAT(params.substr(0, params.find("</svg>")),
+             Contains("mu2net · accounted") && Contains("finetune · accounted"));
+}
+
 TEST_CASE("The report has every plot, escapes names and loads nothing from outside", "[app]") {
   const std::string html =
       ReportPage::html(two_tasks(), {two_tasks("finetune")}, {"mu2net", "finetune"}, "runs/x");
