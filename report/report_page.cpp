@@ -179,6 +179,41 @@ std::string ReportPage::html(const model::RunResults& run,
   body += SvgCharts::heat_map("accuracy-matrix", run.matrix);
   body += "</div>\n";
 
+  // The usual continual-learning curve: after each task visit, the mean accuracy over the tasks
+  // learned so far (each compared run by its own rows, aligned by visit).
+  {
+    const size_t rows = run.matrix.rows();
+    const size_t row_stride = std::max<size_t>(1, (rows + kMostDrawn - 1) / kMostDrawn);
+    std::vector<size_t> shown;
+    for (size_t i = rows == 0 ? 0 : (rows - 1) % row_stride; i < rows; i += row_stride)
+      shown.push_back(i);
+    std::vector<std::string> visits;
+    for (size_t i : shown)
+      visits.push_back(
+          fmt::format("after {}", run.matrix.tasks()[static_cast<size_t>(run.matrix.learned(i))]));
+    std::vector<Series> average;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      std::vector<std::optional<double>> values;
+      for (size_t i : shown) {
+        values.push_back(i < runs[r]->matrix.rows()
+                             ? std::optional<double>(runs[r]->matrix.average_accuracy(i))
+                             : std::nullopt);
+      }
+      average.push_back({label(r), ModelGraph::colour(static_cast<int64_t>(r) + 1), values});
+    }
+    body +=
+        "<h2>Average accuracy as tasks arrive</h2>\n<p class=\"note\">After each task visit, "
+        "the mean test accuracy over the tasks learned so far (a row of the matrix above).</p>\n";
+    if (row_stride > 1) {
+      body += fmt::format("<p class=\"note\">One visit in every {} of the {} is drawn.</p>\n",
+                          row_stride, rows);
+    }
+    body += "<div class=\"figures\">" +
+            SvgCharts::lines("average-accuracy", visits, average, "average test accuracy",
+                             SvgCharts::percent, std::make_pair(0.0, 1.0)) +
+            "</div>\n";
+  }
+
   std::vector<Series> accuracy;
   std::vector<Series> seconds;
   std::vector<Series> store;

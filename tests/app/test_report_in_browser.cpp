@@ -27,8 +27,8 @@ TEST_CASE("The report renders in headless Chromium with every plot and no consol
                               " > " + dir.file("dom.html") + " 2> " + dir.file("dom.err");
   REQUIRE(std::system(dom_cmd.c_str()) == 0);
   const std::string dom = slurp(dir.file("dom.html"));
-  for (const char* id : {"accuracy-matrix", "task-accuracy", "task-params", "cumulative-params",
-                         "task-seconds", "model-graph"}) {
+  for (const char* id : {"accuracy-matrix", "average-accuracy", "task-accuracy", "task-params",
+                         "cumulative-params", "task-seconds", "model-graph"}) {
     INFO(id);
     CHECK_THAT(dom, Contains(std::string("<svg id=\"") + id + "\""));
   }

@@ -126,8 +126,8 @@ TEST_CASE("Accuracy scales are fixed at 0–100% and every compared run is drawn
 TEST_CASE("The report has every plot, escapes names and loads nothing from outside", "[app]") {
   const std::string html =
       ReportPage::html(two_tasks(), {two_tasks("finetune")}, {"mu2net", "finetune"}, "runs/x");
-  for (const char* id : {"accuracy-matrix", "task-accuracy", "task-params", "cumulative-params",
-                         "task-seconds", "model-graph"}) {
+  for (const char* id : {"accuracy-matrix", "average-accuracy", "task-accuracy", "task-params",
+                         "cumulative-params", "task-seconds", "model-graph"}) {
     INFO(id);
     CHECK_THAT(html, Contains(std::string("<svg id=\"") + id + "\""));
   }
@@ -156,6 +156,15 @@ TEST_CASE("The report has every plot, escapes names and loads nothing from outsi
   partial.events_done = 1;
   CHECK_THAT(ReportPage::html(partial, {}, {}, "runs/x"),
              Contains("This run is not complete: 1 of 2 task visits were committed"));
+}
+
+TEST_CASE("The report draws the average accuracy after each task visit", "[app]") {
+  // two_tasks: after a, {a: 50%}; after b, {a: 50%, b: 75%}.
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x");
+  const auto chart = page.substr(page.find("<svg id=\"average-accuracy\""));
+  const std::string svg = chart.substr(0, chart.find("</svg>"));
+  CHECK_THAT(svg, Contains("after a: 50.0%") && Contains("after b&lt;&amp;&gt;: 62.5%"));
+  CHECK_THAT(svg, Contains(">100.0%</text>"));  // the fixed 0–100% scale
 }
 
 TEST_CASE("Runs are labelled by strategy, then seed, then directory", "[app]") {
