@@ -4,9 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "actors/tls_credentials.hpp"
 #include "app/run_session.hpp"

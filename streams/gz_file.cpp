@@ -17,6 +17,14 @@ gzFile as_gz(void* h) {
   return static_cast<gzFile>(h);
 }
 
+// The error for a stream that ended before the `n` bytes of `what` a header announced: `found`
+// of them arrived, or how the (gzip) stream broke.
+DataError truncated(const std::string& path, int64_t n, const std::string& what,
+                    const std::string& found) {
+  return DataError(path,
+                   "truncated: expected " + std::to_string(n) + " bytes of " + what + ", " + found);
+}
+
 }  // namespace
 
 GzFile::GzFile(std::string path) : path_(std::move(path)) {
@@ -63,12 +71,10 @@ void GzFile::read_exact(void* out, int64_t n, const std::string& what) {
     got = read_some(out, n);
   } catch (const DataError& e) {
     // A truncated gzip stream surfaces as a zlib error; say it in the same words as a short file.
-    throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
-                               ", the stream ended early (" + e.what() + ")");
+    throw truncated(path_, n, what, std::string("the stream ended early (") + e.what() + ")");
   }
   if (got != n) {
-    throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
-                               ", found " + std::to_string(got));
+    throw truncated(path_, n, what, "found " + std::to_string(got));
   }
 }
 
@@ -85,13 +91,11 @@ void GzFile::read_announced(std::vector<uint8_t>& out, int64_t n, const std::str
     try {
       part = read_some(out.data() + got, want);
     } catch (const DataError& e) {
-      throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
-                                 ", the stream ended early (" + e.what() + ")");
+      throw truncated(path_, n, what, std::string("the stream ended early (") + e.what() + ")");
     }
     got += part;
     if (part < want) {
-      throw DataError(path_, "truncated: expected " + std::to_string(n) + " bytes of " + what +
-                                 ", found " + std::to_string(got));
+      throw truncated(path_, n, what, "found " + std::to_string(got));
     }
   }
 }

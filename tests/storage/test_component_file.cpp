@@ -55,6 +55,16 @@ void unseal(const std::string& path) {
   f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
 }
 
+// A random root whose block 4 carries momentum traces of ones.
+std::vector<model::Component> root_with_unit_momentum() {
+  auto comps = random_root(3);
+  std::vector<at::Tensor> traces;
+  for (const auto& t : comps[4].tensors())
+    traces.push_back(at::ones_like(t));
+  comps[4] = comps[4].with_momentum(traces);
+  return comps;
+}
+
 }  // namespace
 
 TEST_CASE("Components round-trip through a component file bit for bit", "[storage]") {
@@ -143,11 +153,7 @@ TEST_CASE("Momentum traces round-trip through a component file", "[storage]") {
 TEST_CASE("A momentum trace missing from a file is reported with its path", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("root.h5");
-  auto comps = random_root(3);
-  std::vector<at::Tensor> traces;
-  for (const auto& t : comps[4].tensors())
-    traces.push_back(at::ones_like(t));
-  comps[4] = comps[4].with_momentum(traces);
+  const auto comps = root_with_unit_momentum();
   ComponentFile::write(path, micro_arch(), comps);
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   const std::string gone = "/components/4/momentum/" + comps[4].names()[0];
@@ -176,11 +182,7 @@ TEST_CASE("A momentum trace missing from a file is reported with its path", "[st
 TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("root.h5");
-  auto comps = random_root(3);
-  std::vector<at::Tensor> traces;
-  for (const auto& t : comps[4].tensors())
-    traces.push_back(at::ones_like(t));
-  comps[4] = comps[4].with_momentum(traces);
+  const auto comps = root_with_unit_momentum();
   ComponentFile::write(path, micro_arch(), comps);
   CHECK(ComponentFile::read(path).components[4].momentum_hash() == comps[4].momentum_hash());
   // Every value of the first trace set to 1e30, in place: the tensors' checksum cannot see it.
