@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <type_traits>
 
 #include "storage/json_fields.hpp"
 #include "storage/storage_error.hpp"
@@ -10,6 +13,21 @@
 namespace evostream::storage {
 
 namespace {
+
+// An integer field: a float (2e74, say) converted to an integer type is undefined behaviour,
+// so only JSON integers in the type's range are taken.
+template <typename T>
+T integer(const JsonFields::Json& v) {
+  const bool fits = v.is_number_unsigned()
+                        ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
+                        : v.is_number_integer() && (std::is_signed_v<T> || v.get<int64_t>() >= 0);
+  if (!fits) {
+    throw std::invalid_argument(fmt::format("expected an integer in {}..{}, found {}",
+                                            std::numeric_limits<T>::min(),
+                                            std::numeric_limits<T>::max(), v.dump()));
+  }
+  return v.get<T>();
+}
 
 using Json = JsonFields::Json;
 
@@ -69,9 +87,9 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
     RunIdentity id;
     id.scenario = j.at("scenario").get<std::string>();
     id.strategy = j.at("strategy").get<std::string>();
-    id.seed = j.at("seed").get<uint64_t>();
-    id.events_total = j.at("events_total").get<int64_t>();
-    const int64_t events = j.at("events_done").get<int64_t>();
+    id.seed = integer<uint64_t>(j.at("seed"));
+    id.events_total = integer<int64_t>(j.at("events_total"));
+    const int64_t events = integer<int64_t>(j.at("events_done"));
     if (events != p.events_done + (events == 0 ? 0 : 1)) {
       throw std::invalid_argument(
           fmt::format("expected task visit {}, found {}", p.events_done + 1, events));
@@ -82,10 +100,10 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
     step.wall_seconds = j.at("wall_seconds").get<double>();
     if (events == 0) {
       for (const auto& t : j.at("tasks"))
-        step.tasks.emplace_back(t.at("name").get<std::string>(), t.at("classes").get<int64_t>());
+        step.tasks.emplace_back(t.at("name").get<std::string>(), integer<int64_t>(t.at("classes")));
       return id;
     }
-    step.learned = j.at("learned").get<int64_t>();
+    step.learned = integer<int64_t>(j.at("learned"));
     if (step.learned < 0 || static_cast<size_t>(step.learned) >= p.tasks.size())
       throw std::invalid_argument(
           fmt::format("learned task {}, expected one of {} tasks", step.learned, p.tasks.size()));
@@ -94,7 +112,7 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
     // with one hash per task.
     if (j.contains("entries")) {
       for (const auto& e : j.at("entries")) {
-        step.entries.push_back({e.at(0).get<int64_t>(), e.at(1).get<double>()});
+        step.entries.push_back({integer<int64_t>(e.at(0)), e.at(1).get<double>()});
         step.entry_hashes.push_back(e.at(2).get<std::string>());
       }
     } else {
@@ -119,11 +137,11 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
     t.accuracy_after_learning = task.at("accuracy_after_learning").get<double>();
     t.validation_accuracy = task.at("validation_accuracy").get<double>();
     t.score = task.at("score").get<double>();
-    t.params_added = task.at("params_added").get<int64_t>();
+    t.params_added = integer<int64_t>(task.at("params_added"));
     t.train_seconds = task.at("train_seconds").get<double>();
-    t.candidates = task.at("candidates").get<int64_t>();
+    t.candidates = integer<int64_t>(task.at("candidates"));
     for (const auto& [key, n] : j.at("counters").items())
-      step.counters[key] = n.get<int64_t>();
+      step.counters[key] = integer<int64_t>(n);
     return id;
   } catch (const std::exception& e) {
     throw StorageError(file,
