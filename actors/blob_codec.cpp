@@ -45,32 +45,46 @@ model::Component BlobCodec::decode(const component_blob& b) {
 }
 
 tensor_blob BlobCodec::encode(const std::string& name, const at::Tensor& tensor) {
-  const at::Tensor t = tensor.detach().to(at::kCPU).to(at::kFloat).contiguous();
+  const at::ScalarType type = tensor.scalar_type();
+  const bool exact = type == at::kByte || type == at::kLong;
+  const at::Tensor cpu = tensor.detach().to(at::kCPU);
+  const at::Tensor t = (exact ? cpu : cpu.to(at::kFloat)).contiguous();
   tensor_blob tb;
   tb.name = name;
   tb.shape.assign(t.sizes().begin(), t.sizes().end());
-  tb.data.resize(static_cast<size_t>(t.numel()));
-  std::memcpy(tb.data.data(), t.data_ptr<float>(), tb.data.size() * sizeof(float));
+  tb.dtype = type == at::kByte ? "uint8" : type == at::kLong ? "int64" : "float32";
+  tb.data.resize(static_cast<size_t>(t.numel()) * t.element_size());
+  std::memcpy(tb.data.data(), t.data_ptr(), tb.data.size());
   return tb;
 }
 
 at::Tensor BlobCodec::decode(const tensor_blob& tb) {
   // The shape is checked against the values received before anything is allocated: a sender
   // cannot make the receiver allocate more than it sent.
+  const at::ScalarType type = tb.dtype == "float32" ? at::kFloat
+                              : tb.dtype == "uint8" ? at::kByte
+                              : tb.dtype == "int64" ? at::kLong
+                                                    : at::kBool;
+  if (type == at::kBool) {
+    throw std::invalid_argument(fmt::format(
+        "tensor {}: expected dtype float32, uint8 or int64, found \"{}\"", tb.name, tb.dtype));
+  }
+  const uint64_t element = at::elementSize(type);
+  const uint64_t values = tb.data.size() / element;
   uint64_t numel = 1;
   for (const int64_t d : tb.shape) {
-    if (d < 0 || (d > 0 && numel > tb.data.size() / static_cast<uint64_t>(d) + 1)) {
+    if (d < 0 || (d > 0 && numel > values / static_cast<uint64_t>(d) + 1)) {
       throw std::invalid_argument(fmt::format("tensor {}: shape {} does not fit the {} values sent",
-                                              tb.name, fmt::join(tb.shape, "x"), tb.data.size()));
+                                              tb.name, fmt::join(tb.shape, "x"), values));
     }
     numel *= static_cast<uint64_t>(d);
   }
-  if (numel != tb.data.size()) {
-    throw std::invalid_argument(
-        fmt::format("tensor {}: shape holds {} values, found {}", tb.name, numel, tb.data.size()));
+  if (numel * element != tb.data.size()) {
+    throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {} bytes",
+                                            tb.name, numel, tb.data.size()));
   }
-  at::Tensor t = at::empty(tb.shape, at::kFloat);
-  std::memcpy(t.data_ptr<float>(), tb.data.data(), tb.data.size() * sizeof(float));
+  at::Tensor t = at::empty(tb.shape, type);
+  std::memcpy(t.data_ptr(), tb.data.data(), tb.data.size());
   return t;
 }
 

@@ -40,7 +40,10 @@ namespace evostream::actors {
 struct tensor_blob {
   std::string name;
   std::vector<int64_t> shape;
-  std::vector<float> data;
+  /// "float32", "uint8" or "int64".
+  std::string dtype = "float32";
+  /// The values' bytes in the machine's order.
+  std::vector<uint8_t> data;
 };
 
 /// A component as it travels: identity, every tensor, and its momentum traces (none or one per
@@ -88,7 +91,7 @@ struct train_reply {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tensor_blob& x) {
-  return f(caf::meta::type_name("tensor_blob"), x.name, x.shape, x.data);
+  return f(caf::meta::type_name("tensor_blob"), x.name, x.shape, x.dtype, x.data);
 }
 
 template <class Inspector>

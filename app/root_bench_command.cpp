@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "model/nn/vit/vit_function.hpp"
+#include "model/nn/model_family.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/root_trainer.hpp"
 #include "storage/root_source.hpp"
@@ -53,8 +53,8 @@ int RootBenchCommand::run(std::ostream& out) const {
     out << fmt::format("root written to {}\n", export_path_);
   }
   const auto handles = model::share(std::move(root));
-  const model::VitFunction f(model::VitLayout::of(model::pointers(handles)), a.heads, a.image_size);
-  const model::Evaluation test = model::Evaluator::evaluate(f, task.test);
+  const auto f = model::vit_family(a.heads)->bind(model::pointers(handles), a.image_size);
+  const model::Evaluation test = model::Evaluator::evaluate(*f, task.test);
   out << fmt::format(
       "test accuracy {:.2f}% (best validation {:.2f}% after step {}); {:.0f} s of "
       "training ({:.0f} s in steps, {:.0f} images/s), {:.0f} s wall\n",

@@ -8,7 +8,7 @@
 
 #include "actors/tls_credentials.hpp"
 #include "app/run_session.hpp"
-#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/model_family.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/device_check.hpp"
 #include "model/train/root_trainer.hpp"
@@ -92,7 +92,8 @@ int RunCommand::run(RunEvents& events) const {
     root = storage::RootSource::import(root_file, s.root.architecture);
     events.message(fmt::format("root imported from {}", root_file));
   } else if (s.root.source == streams::RootSpec::Source::kInit) {
-    root = model::VitFactory::root(s.root.architecture, s.simulation.classes, "root", s.seed);
+    root = model::ModelFamily::of(s.root.architecture)
+               ->root(s.root.architecture, s.simulation.classes, s.seed);
     events.message(fmt::format("root {} initialised from seed {} (untrained)",
                                s.root.architecture.name, s.seed));
     storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);

@@ -1,6 +1,7 @@
 #include "app/tasks_command.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cmath>
@@ -74,9 +75,17 @@ int TasksCommand::run(std::ostream& out) const {
   if (!s.description.empty())
     out << "  " << s.description << "\n";
   const auto& a = s.root.architecture;
-  out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}\n",
-                     a.name, a.image_size, a.image_size, a.channels, a.patch, a.dim, a.depth,
-                     a.heads, a.mlp);
+  if (a.family == "masked-fc") {
+    out << fmt::format(
+        "root {}: {}×{}×{} input, random layers {}-{}-{} (frozen, from the run "
+        "seed)\n",
+        a.name, a.image_size, a.image_size, a.channels, a.image_size * a.image_size * a.channels,
+        fmt::join(a.hidden, "-"), a.classes);
+  } else {
+    out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}\n",
+                       a.name, a.image_size, a.image_size, a.channels, a.patch, a.dim, a.depth,
+                       a.heads, a.mlp);
+  }
   out << fmt::format("{:>4}  {:<22} {:<14} {:>6} {:>6} {:>6} {:>6}  {}\n", "#", "task", "dataset",
                      "size", "train", "valid", "test", "transforms");
   if (s.root.source == streams::RootSpec::Source::kTrain) {

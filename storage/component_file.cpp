@@ -63,16 +63,24 @@ void put_int(hid_t obj, const char* name, int64_t value, const std::string& file
   }
 }
 
+// A tensor is stored as float32, or as uint8 or int64 when it holds those (bit-packed masks,
+// seeds); any other type is stored as float32.
 void put_tensor(hid_t group, const std::string& name, const at::Tensor& t,
                 const std::string& file) {
-  const at::Tensor data = t.detach().to(at::kFloat).contiguous();
+  const at::ScalarType type = t.scalar_type();
+  const bool exact = type == at::kByte || type == at::kLong;
+  const at::Tensor data = (exact ? t.detach() : t.detach().to(at::kFloat)).contiguous();
+  const hid_t stored = type == at::kByte   ? H5T_STD_U8LE
+                       : type == at::kLong ? H5T_STD_I64LE
+                                           : H5T_IEEE_F32LE;
+  const hid_t memory = type == at::kByte   ? H5T_NATIVE_UINT8
+                       : type == at::kLong ? H5T_NATIVE_INT64
+                                           : H5T_NATIVE_FLOAT;
   std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  Handle ds(
-      H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose);
-  if (!ds.valid() ||
-      H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr<float>()) < 0) {
+  Handle ds(H5Dcreate2(group, name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose);
+  if (!ds.valid() || H5Dwrite(ds, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr()) < 0) {
     throw StorageError(file, fmt::format("cannot write dataset {}", name));
   }
 }
@@ -168,22 +176,28 @@ at::Tensor get_tensor(hid_t group, const std::string& name, const std::string& f
   Handle ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.valid()) {
     throw StorageError(
-        file, fmt::format("{}/{}: expected a float32 dataset, found another object", where, name));
+        file, fmt::format("{}/{}: expected a tensor dataset, found another object", where, name));
   }
   Handle type(H5Dget_type(ds), H5Tclose);
-  if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 4) {
-    throw StorageError(
-        file,
-        fmt::format("{}/{}: expected float32 data, found {} of {} bytes", where, name,
-                    H5Tget_class(type) == H5T_FLOAT ? "floats" : "non-floats", H5Tget_size(type)));
+  const H5T_class_t cls = H5Tget_class(type);
+  const size_t size = H5Tget_size(type);
+  const bool is_float = cls == H5T_FLOAT && size == 4;
+  const bool is_byte = cls == H5T_INTEGER && size == 1 && H5Tget_sign(type) == H5T_SGN_NONE;
+  const bool is_long = cls == H5T_INTEGER && size == 8 && H5Tget_sign(type) == H5T_SGN_2;
+  if (!is_float && !is_byte && !is_long) {
+    throw StorageError(file,
+                       fmt::format("{}/{}: expected float32, uint8 or int64 data, found {} "
+                                   "of {} bytes",
+                                   where, name, cls == H5T_FLOAT ? "floats" : "non-floats", size));
   }
   Handle space(H5Dget_space(ds), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
   std::vector<int64_t> shape(dims.begin(), dims.end());
-  at::Tensor t = at::empty(shape, at::kFloat);
-  if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr<float>()) < 0) {
+  at::Tensor t = at::empty(shape, is_float ? at::kFloat : is_byte ? at::kByte : at::kLong);
+  const hid_t memory = is_float ? H5T_NATIVE_FLOAT : is_byte ? H5T_NATIVE_UINT8 : H5T_NATIVE_INT64;
+  if (H5Dread(ds, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr()) < 0) {
     throw StorageError(file, fmt::format("{}/{}: cannot read the data", where, name));
   }
   return t;

@@ -91,6 +91,10 @@ struct TaskSpec {
 
 /// The root model's architecture: a `[root.architecture]` table.
 struct ArchitectureSpec {
+  /// Key `family`: "vit" (a vision transformer; the keys patch to mlp) or "masked-fc" (a fully
+  /// connected net of frozen random weights under per-task supermasks, for SupSup and
+  /// ImpressLearn; the keys hidden and classes). Default: "vit".
+  std::string family = "vit";
   /// Key `name`: a label for the architecture. Default: "vit-tiny".
   std::string name = "vit-tiny";
   /// Key `image_size`: input side the root is built for. Default: 28.
@@ -107,6 +111,12 @@ struct ArchitectureSpec {
   int64_t heads = 4;
   /// Key `mlp`: hidden width of the blocks' MLP. Default: 128.
   int64_t mlp = 128;
+  /// Key `hidden` (masked-fc): widths of the hidden layers, SupSup's MNIST net. Default: [300,
+  /// 300].
+  std::vector<int64_t> hidden = {300, 300};
+  /// Key `classes` (masked-fc): outputs of the random head every task masks; a task uses its
+  /// first k. Default: 10.
+  int64_t classes = 10;
 };
 
 /// How the root model is obtained: the `[root]` table.

@@ -355,6 +355,9 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
 
 void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::string& file) {
   TableReader r(t, "root.architecture", file);
+  a.family = r.choice("family", "vit", {"vit", "masked-fc"});
+  if (a.family == "masked-fc")
+    a.name = "masked-fc";
   a.name = r.string("name", a.name);
   a.image_size = r.integer("image_size", a.image_size, 4, 1024);
   a.channels = r.integer("channels", a.channels, 1, 4);
@@ -373,6 +376,18 @@ void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::st
            fmt::format("expected a divisor of dim {}, found {}", a.dim, a.heads));
   }
   a.mlp = r.integer("mlp", a.mlp, 1, 16384);
+  const toml::node* hidden_node = t.get("hidden");
+  const toml::node* classes_node = t.get("classes");
+  if (a.family == "masked-fc") {
+    if (r.has("hidden"))
+      a.hidden = r.integer_array("hidden", 1, 65536);
+    if (a.hidden.empty())
+      r.fail(hidden_node, "hidden", "expected at least one hidden width, found []");
+    a.classes = r.integer("classes", a.classes, 2, 65536);
+  } else if (hidden_node != nullptr || classes_node != nullptr) {
+    r.fail(hidden_node ? hidden_node : classes_node, hidden_node ? "hidden" : "classes",
+           "only read with family = \"masked-fc\"");
+  }
   r.finish();
 }
 
@@ -386,6 +401,12 @@ void parse_root(const toml::table& t, Scenario& s) {
                                      : RootSpec::Source::kInit;
   if (const toml::table* a = r.table("architecture"))
     parse_architecture(*a, root.architecture, s.file);
+  if (root.architecture.family == "masked-fc" && root.source != RootSpec::Source::kInit) {
+    r.fail(source_node ? source_node : &t, "source",
+           fmt::format("expected \"init\" with family = \"masked-fc\" (its weights are random "
+                       "and never trained), found \"{}\"",
+                       source));
+  }
   root.steps = r.integer("steps", root.steps, 1, 10'000'000);
   root.batch_size = r.integer("batch_size", root.batch_size, 1, 65536);
   root.learning_rate = r.number("learning_rate", root.learning_rate, 0.0, 10.0, true);

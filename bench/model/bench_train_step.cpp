@@ -31,7 +31,7 @@ void BM_TrainStep(benchmark::State& state) {
   settings.steps = state.range(0);
   settings.batch_size = 64;
   settings.validation_interval = settings.steps;
-  settings.heads = arch.heads;
+  settings.family = model::vit_family(arch.heads);
   settings.threads = 1;
   const model::Trainer trainer(settings);
   for (auto _ : state)

@@ -12,13 +12,11 @@ namespace evostream::model {
 
 namespace {
 
-constexpr ComponentKind kKinds[] = {ComponentKind::kPatchEmbedding,
-                                    ComponentKind::kClassToken,
-                                    ComponentKind::kPositionEmbedding,
-                                    ComponentKind::kBlock,
-                                    ComponentKind::kAdapter,
-                                    ComponentKind::kFinalNorm,
-                                    ComponentKind::kHead};
+constexpr ComponentKind kKinds[] = {
+    ComponentKind::kPatchEmbedding, ComponentKind::kClassToken,   ComponentKind::kPositionEmbedding,
+    ComponentKind::kBlock,          ComponentKind::kAdapter,      ComponentKind::kFinalNorm,
+    ComponentKind::kHead,           ComponentKind::kRandomLinear, ComponentKind::kMask,
+    ComponentKind::kAlpha};
 
 }  // namespace
 
@@ -38,6 +36,12 @@ const char* kind_name(ComponentKind kind) {
       return "final_norm";
     case ComponentKind::kHead:
       return "head";
+    case ComponentKind::kRandomLinear:
+      return "random_linear";
+    case ComponentKind::kMask:
+      return "mask";
+    case ComponentKind::kAlpha:
+      return "alpha";
   }
   return "?";
 }

@@ -1,6 +1,5 @@
 #include "model/run/matrix_evaluator.hpp"
 
-#include "model/nn/vit/vit_function.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/simulation_model.hpp"
 #include "streams/content_hash.hpp"
@@ -16,9 +15,8 @@ MatrixEvaluator::Scored MatrixEvaluator::evaluate(const RunState& state, const P
         sim->evaluate(handles, path.hp, task, static_cast<double>(strategy.candidate_steps()));
     return {e.accuracy, e.predictions_hash};
   }
-  const VitFunction f(VitLayout::of(pointers(handles)), strategy.environment().train.heads,
-                      path.hp.image_size);
-  const Evaluation e = Evaluator::evaluate(f, task.test);
+  const auto f = strategy.environment().train.family->bind(pointers(handles), path.hp.image_size);
+  const Evaluation e = Evaluator::evaluate(*f, task.test);
   return {e.accuracy, streams::ContentHash().update(e.predictions).hex()};
 }
 

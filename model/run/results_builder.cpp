@@ -4,8 +4,6 @@
 #include <string>
 
 #include "model/core/component_usage.hpp"
-#include "model/nn/vit/flop_count.hpp"
-#include "model/nn/vit/vit_layout.hpp"
 
 namespace evostream::model {
 
@@ -55,7 +53,8 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
       ++learned;
       const int64_t side =
           tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
-      tj.inference_flops = FlopCount::forward(VitLayout::of(pointers(handles)), side);
+      tj.inference_flops =
+          strategy.environment().train.family->forward_flops(pointers(handles), side);
     }
     tj.forgetting = forgetting[j];
     tj.max_forgetting = max_forgetting[j];

@@ -1,6 +1,7 @@
 #include "model/strategies/strategy.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -85,7 +86,7 @@ StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
   env.train.steps = s.strategy.task_steps / env.options->plan().candidates;
   env.train.batch_size = s.strategy.batch_size;
   env.train.validation_interval = s.strategy.validation_interval;
-  env.train.heads = s.root.architecture.heads;
+  env.train.family = ModelFamily::of(s.root.architecture);
   env.train.threads = s.trainers.threads;
   env.train.device = s.trainers.device;
   if (s.simulated())

@@ -1,7 +1,9 @@
 #include "model/strategies/strategy_registry.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/strategies/baselines/baseline_options.hpp"
@@ -9,6 +11,8 @@
 #include "model/strategies/cumulative/cumulative_strategy.hpp"
 #include "model/strategies/ewc/ewc_options.hpp"
 #include "model/strategies/ewc/ewc_strategy.hpp"
+#include "model/strategies/impresslearn/impresslearn_options.hpp"
+#include "model/strategies/impresslearn/impresslearn_strategy.hpp"
 #include "model/strategies/lwf/lwf_options.hpp"
 #include "model/strategies/lwf/lwf_strategy.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
@@ -17,6 +21,8 @@
 #include "model/strategies/replay/replay_strategy.hpp"
 #include "model/strategies/sequential/sequential_strategy.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_options.hpp"
+#include "model/strategies/supsup/supsup_options.hpp"
+#include "model/strategies/supsup/supsup_strategy.hpp"
 #include "streams/config_error.hpp"
 
 namespace evostream::model {
@@ -54,6 +60,16 @@ const StrategyRegistry& StrategyRegistry::builtin() {
        &ReplayOptions::read, &make<ReplayStrategy>},
       {"cumulative", "cumulative training: the shared backbone trained on every task so far",
        &SharedBackboneOptions::read, &make<CumulativeStrategy>},
+      {"supsup",
+       "SupSup: one supermask per task on a frozen random backbone (masked-fc)",
+       &SupSupOptions::read,
+       &make<SupSupStrategy>,
+       {"masked-fc"}},
+      {"impresslearn",
+       "ImpressLearn: later tasks combine K frozen impressions (masks) with learned coefficients",
+       &ImpressLearnOptions::read,
+       &make<ImpressLearnStrategy>,
+       {"masked-fc"}},
   });
   return registry;
 }
@@ -116,6 +132,13 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
     throw streams::ConfigError(
         common.file, common.line, "strategy.name",
         fmt::format("unknown strategy \"{}\" (expected one of: {})", common.name, names()));
+  }
+  const auto& families = chosen->families;
+  if (std::find(families.begin(), families.end(), s.root.architecture.family) == families.end()) {
+    throw streams::ConfigError(
+        s.file, 0, "root.architecture.family",
+        fmt::format("strategy {} expected family {}, found \"{}\"", common.name,
+                    fmt::join(families, " or "), s.root.architecture.family));
   }
   const streams::OptionTable table = common.options_of(common.name);
   streams::OptionReader r(table);

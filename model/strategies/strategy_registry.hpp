@@ -23,6 +23,8 @@ struct StrategyEntry {
                                                          const streams::StrategySpec& common);
   /// Makes the strategy for an environment whose options this entry read.
   std::unique_ptr<Strategy> (*make)(StrategyEnvironment env);
+  /// The model families (`[root.architecture] family`) it runs on. Default: the ViT.
+  std::vector<std::string> families = {"vit"};
 };
 
 /// The strategies a run can use, by name.

@@ -35,21 +35,20 @@ Evaluation score(const streams::ImageSet& set, int64_t batch, int64_t limit,
 
 }  // namespace
 
-Evaluation Evaluator::evaluate(const VitFunction& f, const streams::ImageSet& set, int64_t batch,
+Evaluation Evaluator::evaluate(const ModelFunction& f, const streams::ImageSet& set, int64_t batch,
                                int64_t limit) {
   at::Tensor images = at::empty({batch, set.channels(), set.height(), set.width()}, at::kFloat);
-  const c10::Device device = f.layout().patch_embedding->tensors().front().device();
+  const c10::Device device = f.device();
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
     streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
     return f.forward(images.narrow(0, 0, b).to(device));
   });
 }
 
-Evaluation Evaluator::evaluate_tokens(const VitFunction& f, const at::Tensor& tokens,
-                                      int64_t from_block, const streams::ImageSet& set,
-                                      int64_t batch, int64_t limit) {
+Evaluation Evaluator::evaluate_prefix(const ModelFunction& f, const at::Tensor& prefixed,
+                                      const streams::ImageSet& set, int64_t batch, int64_t limit) {
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
-    return f.classify(f.run_blocks(tokens.narrow(0, start, b), from_block, f.depth(), true));
+    return f.head(f.features_after_prefix(prefixed.narrow(0, start, b)));
   });
 }
 

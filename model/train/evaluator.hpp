@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/nn/vit/vit_function.hpp"
+#include "model/nn/model_function.hpp"
 #include "streams/image_set.hpp"
 
 namespace evostream::model {
@@ -20,13 +20,13 @@ struct Evaluation {
 class Evaluator {
  public:
   /// Scores the first `limit` images of `set` (all when `limit` is 0) in batches of `batch`.
-  static Evaluation evaluate(const VitFunction& f, const streams::ImageSet& set,
+  static Evaluation evaluate(const ModelFunction& f, const streams::ImageSet& set,
                              int64_t batch = 500, int64_t limit = 0);
-  /// Scores from precomputed tokens: `tokens` holds the output of blocks [0, from_block) for
-  /// every image of `set` (as a `PrefixCache` entry does); only the rest of the path runs.
-  static Evaluation evaluate_tokens(const VitFunction& f, const at::Tensor& tokens,
-                                    int64_t from_block, const streams::ImageSet& set,
-                                    int64_t batch = 500, int64_t limit = 0);
+  /// Scores from the frozen prefix's output: `prefixed` holds it for every image of `set` (as
+  /// a `PrefixCache` entry does); only the rest of the path runs.
+  static Evaluation evaluate_prefix(const ModelFunction& f, const at::Tensor& prefixed,
+                                    const streams::ImageSet& set, int64_t batch = 500,
+                                    int64_t limit = 0);
 };
 
 }  // namespace evostream::model

@@ -4,15 +4,13 @@
 
 #include <stdexcept>
 
-#include "model/nn/vit/vit_function.hpp"
-#include "model/nn/vit/vit_layout.hpp"
 #include "streams/batch_sampler.hpp"
 
 namespace evostream::model {
 
 std::vector<std::vector<at::Tensor>> diagonal_fisher(
     const std::vector<std::shared_ptr<const Component>>& path, const streams::ImageSet& set,
-    int64_t batch_size, int64_t heads, int64_t image_size) {
+    int64_t batch_size, const ModelFamily& family, int64_t image_size) {
   if (set.empty() || batch_size < 1)
     throw std::invalid_argument("diagonal_fisher: expected images and a batch size >= 1");
   // Working copies whose tensors collect gradients; the originals stay untouched.
@@ -31,7 +29,8 @@ std::vector<std::vector<at::Tensor>> diagonal_fisher(
   }
   for (const auto& w : working)
     pointers.push_back(&w);
-  const VitFunction f(VitLayout::of(pointers), heads, image_size);
+  const auto bound = family.bind(pointers, image_size);
+  const ModelFunction& f = *bound;
 
   at::Tensor images =
       at::empty({batch_size, set.channels(), set.height(), set.width()}, at::kFloat);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
+#include "model/nn/model_family.hpp"
 #include "streams/image_set.hpp"
 
 namespace evostream::model {
@@ -20,6 +21,6 @@ namespace evostream::model {
 /// one tensor per tensor of each component, in path order, on the CPU.
 std::vector<std::vector<at::Tensor>> diagonal_fisher(
     const std::vector<std::shared_ptr<const Component>>& path, const streams::ImageSet& set,
-    int64_t batch_size, int64_t heads, int64_t image_size = 0);
+    int64_t batch_size, const ModelFamily& family, int64_t image_size = 0);
 
 }  // namespace evostream::model

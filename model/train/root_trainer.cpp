@@ -18,7 +18,7 @@ std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_
   settings.steps = spec_.steps;
   settings.batch_size = spec_.batch_size;
   settings.validation_interval = std::max<int64_t>(1, spec_.steps / 10);
-  settings.heads = spec_.architecture.heads;
+  settings.family = vit_family(spec_.architecture.heads);
   settings.threads = threads_;
   settings.device = device_;
   settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;

@@ -9,8 +9,6 @@
 #include <stdexcept>
 
 #include "model/core/blas_check.hpp"
-#include "model/nn/vit/flop_count.hpp"
-#include "model/nn/vit/vit_function.hpp"
 #include "model/train/device_check.hpp"
 #include "model/train/evaluator.hpp"
 #include "streams/augmenter.hpp"
@@ -27,24 +25,10 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Index of the first block whose adapter or block trains; everything before it (and the
-// embedding, when frozen) can run without autograd. Returns -1 when the embedding trains.
-int64_t frozen_prefix_blocks(const VitLayout& l) {
-  if (!l.patch_embedding->frozen() || !l.class_token->frozen() || !l.position_embedding->frozen()) {
-    return -1;
-  }
-  for (size_t k = 0; k < l.blocks.size(); ++k) {
-    if (!l.blocks[k]->frozen() || (l.adapters[k] != nullptr && !l.adapters[k]->frozen())) {
-      return static_cast<int64_t>(k);
-    }
-  }
-  return static_cast<int64_t>(l.blocks.size());
-}
-
-// The output of blocks [0, prefix) for the first `limit` images of `set` (all when 0), computed
+// The output of the frozen prefix for the first `limit` images of `set` (all when 0), computed
 // without autograd in chunks of fixed size so the bytes never depend on who asked first.
-at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::ImageSet& set,
-                         int64_t limit, const c10::Device& device) {
+at::Tensor prefix_output(const ModelFunction& f, const streams::ImageSet& set, int64_t limit,
+                         const c10::Device& device) {
   constexpr int64_t kChunk = 500;
   at::NoGradGuard no_grad;
   const int64_t n = limit > 0 ? std::min(limit, set.size()) : set.size();
@@ -53,38 +37,23 @@ at::Tensor prefix_tokens(const VitFunction& f, int64_t prefix, const streams::Im
   for (int64_t start = 0; start < n; start += kChunk) {
     const int64_t b = std::min(kChunk, n - start);
     streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
-    const at::Tensor tokens =
-        f.run_blocks(f.embed(images.narrow(0, 0, b).to(device)), 0, prefix, prefix == f.depth());
-    if (!out.defined())
-      out = at::empty({n, tokens.size(1), tokens.size(2)}, tokens.options());
-    out.narrow(0, start, b).copy_(tokens);
+    const at::Tensor part = f.prefix(images.narrow(0, 0, b).to(device));
+    if (!out.defined()) {
+      std::vector<int64_t> shape(part.sizes().begin(), part.sizes().end());
+      shape[0] = n;
+      out = at::empty(shape, part.options());
+    }
+    out.narrow(0, start, b).copy_(part);
   }
   return out;
 }
 
-// Bytes of a prefix entry for `n` images.
-int64_t prefix_bytes(const VitLayout& l, int64_t prefix, int64_t image_size, int64_t n) {
-  const int64_t grid = image_size / l.patch();
-  const int64_t tokens = prefix == static_cast<int64_t>(l.blocks.size()) ? 1 : 1 + grid * grid;
-  return n * tokens * l.dim() * static_cast<int64_t>(sizeof(float));
-}
-
-// The cache key of a prefix: task, split, the prefix's components, image size.
-std::string prefix_key(const streams::TaskData& task, const char* split, const VitLayout& l,
-                       int64_t prefix, int64_t image_size) {
-  std::string key = fmt::format("{}|{}|{}×{}|{}", task.name(), split, task.train.size(),
-                                task.validation.size(), image_size);
-  const auto ordered = l.ordered();
-  for (const Component* c : ordered) {
-    const bool in_prefix =
-        c->kind() == ComponentKind::kPatchEmbedding || c->kind() == ComponentKind::kClassToken ||
-        c->kind() == ComponentKind::kPositionEmbedding ||
-        ((c->kind() == ComponentKind::kBlock || c->kind() == ComponentKind::kAdapter) &&
-         c->index() < prefix);
-    if (in_prefix)
-      key += "|" + c->id();
-  }
-  return key;
+// The cache key of a prefix: task, split, image size and what the prefix is made of.
+std::string prefix_key(const streams::TaskData& task, const char* split, const ModelFunction& f,
+                       int64_t image_size) {
+  return fmt::format("{}|{}|{}×{}|{}", task.name(), split, task.train.size(),
+                     task.validation.size(), image_size) +
+         f.prefix_key(image_size);
 }
 
 }  // namespace
@@ -100,17 +69,11 @@ Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
 double Trainer::estimated_flops(const std::vector<const Component*>& path,
                                 const Hyperparameters& hp, const streams::TaskData& task,
                                 int64_t steps) const {
-  const VitLayout layout = VitLayout::of(path);
+  const auto f = settings_.family->bind(path, hp.image_size);
   const int64_t side = hp.image_size > 0 ? hp.image_size : task.train.height();
-  const int64_t depth = static_cast<int64_t>(layout.blocks.size());
-  const int64_t prefix = frozen_prefix_blocks(layout);
-  const int64_t from = std::max<int64_t>(prefix, 0);
-  const double before =
-      prefix < 0 ? 0.0
-                 : FlopCount::embedding(layout, side) + FlopCount::blocks(layout, side, 0, from);
-  const double after = (prefix < 0 ? FlopCount::embedding(layout, side) : 0.0) +
-                       FlopCount::blocks(layout, side, from, depth) + FlopCount::head(layout);
-  const bool cached = cache_ != nullptr && prefix >= 0 && hp.deterministic_input();
+  const double before = f->prefix_flops(side);
+  const double after = f->rest_flops(side);
+  const bool cached = cache_ != nullptr && f->has_frozen_prefix() && hp.deterministic_input();
   const int64_t n = steps > 0 ? steps : settings_.steps;
   const int64_t validations =
       (n + settings_.validation_interval - 1) / settings_.validation_interval;
@@ -162,22 +125,29 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   }
   if (working.empty())
     throw std::invalid_argument("candidate path has no trainable component");
+  // Floating-point tensors train; integer ones (seeds, counts, packed bits) are carried as they
+  // are. param_of[w][t] is the optimizer's index of tensor t of working component w, or -1.
   std::vector<at::Tensor> params;
+  std::vector<std::vector<int64_t>> param_of(working.size());
   for (size_t w = 0; w < working.size(); ++w) {
     for (const auto& t : working[w].tensors()) {
+      if (!t.is_floating_point()) {
+        param_of[w].push_back(-1);
+        continue;
+      }
       t.requires_grad_(true);
+      param_of[w].push_back(static_cast<int64_t>(params.size()));
       params.push_back(t);
     }
     components[working_at[w]] = &working[w];
   }
-  const VitLayout layout = VitLayout::of(components);
-  if (layout.classes() != task.num_classes) {
+  const auto bound = settings_.family->bind(components, hp.image_size);
+  const ModelFunction& f = *bound;
+  if (f.classes() != task.num_classes) {
     throw std::invalid_argument(fmt::format("head {} has {} outputs but task {} has {} classes",
-                                            layout.head->id(), layout.classes(), task.name(),
+                                            f.head_id(), f.classes(), task.name(),
                                             task.num_classes));
   }
-  const VitFunction f(layout, settings_.heads, hp.image_size);
-  const int64_t prefix = frozen_prefix_blocks(layout);
 
   OptimizerOptions opt = settings_.optimizer;
   if (opt.kind == OptimizerOptions::Kind::kSgd) {
@@ -188,22 +158,28 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   // A clone continues from its parent's momentum, as in µ2Net; only SGD with momentum keeps one.
   const bool keeps_momentum = opt.kind == OptimizerOptions::Kind::kSgd && opt.momentum > 0;
   if (keeps_momentum) {
-    size_t first_param = 0;
-    for (const auto& w : working) {
-      for (size_t t = 0; t < w.momentum().size(); ++t)
-        optimizer.set_momentum(first_param + t, w.momentum()[t]);
-      first_param += w.tensors().size();
+    for (size_t w = 0; w < working.size(); ++w) {
+      for (size_t t = 0; t < working[w].momentum().size(); ++t) {
+        if (param_of[w][t] >= 0)
+          optimizer.set_momentum(static_cast<size_t>(param_of[w][t]), working[w].momentum()[t]);
+      }
     }
   }
   // What a trained component is at this point: its tensors, and its momentum when kept.
-  auto snapshot = [&](const Component& w, size_t first_param) {
+  auto snapshot = [&](const Component& w, const std::vector<int64_t>& params_of_w) {
     // The inherited trace is replaced below: leave it out of the copy.
     const Component bare = w.with_momentum({});
     Component out = on_cpu ? bare.copy() : bare.to("cpu");
     std::vector<at::Tensor> traces;
     if (keeps_momentum) {
       for (size_t t = 0; t < w.tensors().size(); ++t) {
-        const at::Tensor live = optimizer.momentum(first_param + t).detach();
+        const int64_t p = params_of_w[t];
+        if (p < 0) {
+          traces.push_back(
+              at::zeros(w.tensors()[t].sizes(), w.tensors()[t].options().device(at::kCPU)));
+          continue;
+        }
+        const at::Tensor live = optimizer.momentum(static_cast<size_t>(p)).detach();
         traces.push_back(on_cpu ? live.clone() : live.to(at::kCPU));
       }
     }
@@ -214,15 +190,14 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   const int64_t image_size = hp.image_size > 0 ? hp.image_size : task.train.height();
   at::Tensor train_tokens;
   at::Tensor validation_tokens;
-  if (cache_ && prefix >= 0 && hp.deterministic_input()) {
-    train_tokens = cache_->get(prefix_key(task, "train", layout, prefix, image_size),
-                               prefix_bytes(layout, prefix, image_size, task.train.size()),
-                               [&] { return prefix_tokens(f, prefix, task.train, 0, device); });
+  if (cache_ && f.has_frozen_prefix() && hp.deterministic_input()) {
+    train_tokens = cache_->get(prefix_key(task, "train", f, image_size),
+                               f.prefix_bytes(image_size, task.train.size()),
+                               [&] { return prefix_output(f, task.train, 0, device); });
     const int64_t nval = std::min(settings_.max_validation, task.validation.size());
     validation_tokens =
-        cache_->get(prefix_key(task, "validation", layout, prefix, image_size),
-                    prefix_bytes(layout, prefix, image_size, nval),
-                    [&] { return prefix_tokens(f, prefix, task.validation, nval, device); });
+        cache_->get(prefix_key(task, "validation", f, image_size), f.prefix_bytes(image_size, nval),
+                    [&] { return prefix_output(f, task.validation, nval, device); });
   }
   const bool cached = train_tokens.defined();
 
@@ -244,7 +219,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     const auto t0 = Clock::now();
     const Evaluation e =
         validation_tokens.defined()
-            ? Evaluator::evaluate_tokens(f, validation_tokens, prefix, task.validation,
+            ? Evaluator::evaluate_prefix(f, validation_tokens, task.validation,
                                          settings_.eval_batch, settings_.max_validation)
             : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
                                   settings_.max_validation);
@@ -256,24 +231,18 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       result.quality = e.accuracy;
       result.best_step = step;
       result.trained.clear();
-      size_t first_param = 0;
-      for (const auto& w : working) {
-        result.trained.push_back(snapshot(w, first_param));
-        first_param += w.tensors().size();
-      }
+      for (size_t w = 0; w < working.size(); ++w)
+        result.trained.push_back(snapshot(working[w], param_of[w]));
     }
     if (progress)
       progress(step, settings_.steps, e.accuracy);
   };
 
-  const FeaturesOf features_of = [&](const at::Tensor& other) {
-    return f.features(f.run_blocks(f.embed(other), 0, f.depth(), true));
-  };
+  const FeaturesOf features_of = [&](const at::Tensor& other) { return f.features(other); };
   for (int64_t step = 0; step < settings_.steps; ++step) {
     const auto t0 = Clock::now();
-    at::Tensor tokens;
-    at::Tensor x;  // the step's images on the device; undefined when the prefix is cached
-    int64_t from = 0;
+    at::Tensor tokens;  // what the trained rest of the path starts from
+    at::Tensor x;       // the step's images on the device; undefined when the prefix is cached
     if (cached) {
       const std::vector<int64_t>& idx = sampler.next_indices();
       int64_t* lab = labels.data_ptr<int64_t>();
@@ -281,20 +250,18 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
         lab[i] = train.label(idx[static_cast<size_t>(i)]);
       std::copy(idx.begin(), idx.end(), index.data_ptr<int64_t>());
       tokens = at::index_select(train_tokens, 0, on_cpu ? index : index.to(device));
-      from = prefix;
     } else {
       sampler.next(images.data_ptr<float>(), labels.data_ptr<int64_t>());
       augmenter.apply(images.data_ptr<float>(), b);
       x = on_cpu ? images : images.to(device);
-      if (prefix >= 0) {
+      if (f.has_frozen_prefix()) {
         at::NoGradGuard no_grad;
-        tokens = f.run_blocks(f.embed(x), 0, prefix, prefix == f.depth());
-        from = prefix;
+        tokens = f.prefix(x);
       } else {
-        tokens = f.embed(x);
+        tokens = x;
       }
     }
-    const at::Tensor features = f.features(f.run_blocks(tokens, from, f.depth(), true));
+    const at::Tensor features = f.features_after_prefix(tokens);
     const at::Tensor logits = f.head(features);
     const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
     at::Tensor loss =

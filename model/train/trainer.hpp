@@ -8,6 +8,7 @@
 
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
+#include "model/nn/model_family.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
 #include "model/train/prefix_cache.hpp"
@@ -23,8 +24,9 @@ struct TrainSettings {
   int64_t batch_size = 64;
   /// Validate every this many steps (and after the last). Default: 50.
   int64_t validation_interval = 50;
-  /// Attention heads of the architecture. Default: 4.
-  int64_t heads = 4;
+  /// What the paths compute (the scenario's `[root.architecture] family`). Default: the ViT
+  /// with 4 attention heads.
+  std::shared_ptr<const ModelFamily> family = vit_family();
   /// Torch intra-op threads; one was fastest on 2 cores (BLAS threads on its own). Default: 1.
   int64_t threads = 1;
   /// Where training runs: "cpu" or "cuda:K" (needs a LibTorch built with CUDA; the fused CPU

@@ -106,7 +106,7 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   settings.batch_size = o.batch_size;
   settings.validation_interval = o.steps;
   settings.max_validation = 100;
-  settings.heads = o.arch.heads;
+  settings.family = vit_family(o.arch.heads);
   settings.threads = o.threads;
   Hyperparameters hp;
   hp.learning_rate = 0.01;

@@ -106,7 +106,7 @@ TrainerSetup setup() {
   s.steps = 4;
   s.batch_size = 8;
   s.validation_interval = 4;
-  s.heads = 2;
+  s.family = model::vit_family(2);
   TrainerSetup setup;
   setup.tasks = one_task();
   setup.trainer = model::CandidateTrainer::make(s);

@@ -51,7 +51,7 @@ model::TrainSettings settings() {
   s.steps = 10;
   s.batch_size = 8;
   s.validation_interval = 5;
-  s.heads = 2;
+  s.family = model::vit_family(2);
   return s;
 }
 
@@ -108,9 +108,19 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   for (size_t i = 0; i < traces.size(); ++i)
     CHECK(back.momentum()[i].equal(traces[i]));
   tensor_blob short_blob = BlobCodec::encode("w", at::zeros({2, 3}));
-  short_blob.data.pop_back();
+  short_blob.data.resize(20);
   CHECK_THROWS_WITH(BlobCodec::decode(short_blob),
-                    Catch::Matchers::Contains("tensor w: shape holds 6 values, found 5"));
+                    Catch::Matchers::Contains("tensor w: shape holds 6 values, found 20 bytes"));
+  // Bit-packed masks and seeds travel exactly, in their own types.
+  const at::Tensor bits = at::arange(0, 200, at::kLong).to(at::kByte);
+  const at::Tensor seed = at::full({1}, int64_t{0x7fffffffffffff01}, at::kLong);
+  CHECK(BlobCodec::decode(BlobCodec::encode("bits", bits)).equal(bits));
+  CHECK(BlobCodec::decode(BlobCodec::encode("seed", seed)).equal(seed));
+  tensor_blob odd = BlobCodec::encode("w", at::zeros({2}));
+  odd.dtype = "float64";
+  CHECK_THROWS_WITH(BlobCodec::decode(odd),
+                    Catch::Matchers::Contains("expected dtype float32, uint8 or int64, found "
+                                              "\"float64\""));
   // A shape far larger than the values sent is refused before any allocation.
   tensor_blob huge = BlobCodec::encode("w", at::zeros({2, 3}));
   huge.shape = {1 << 20, 1 << 20, 1 << 20};

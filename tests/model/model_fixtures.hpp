@@ -37,7 +37,7 @@ inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_siz
   s.steps = steps;
   s.batch_size = batch_size;
   s.validation_interval = validation_interval;
-  s.heads = 2;
+  s.family = model::vit_family(2);
   return s;
 }
 

@@ -66,7 +66,7 @@ TEST_CASE("The diagonal Fisher is the mean squared gradient of the minibatches",
   const auto path = micro_root(3);
   const int64_t n = task.train.size();
   // One minibatch holding every image: the Fisher is the square of the full-batch gradient.
-  const auto fisher = diagonal_fisher(path, task.train, n, 2);
+  const auto fisher = diagonal_fisher(path, task.train, n, *vit_family(2));
   std::vector<Component> copies;
   std::vector<const Component*> pointers;
   for (const auto& c : path)
@@ -87,9 +87,9 @@ TEST_CASE("The diagonal Fisher is the mean squared gradient of the minibatches",
     }
   }
   // Two minibatches: the mean of their squared gradients, never more than their largest.
-  const auto halves = diagonal_fisher(path, task.train, (n + 1) / 2, 2);
+  const auto halves = diagonal_fisher(path, task.train, (n + 1) / 2, *vit_family(2));
   CHECK(halves[0][0].sum().item<double>() > 0.0);
-  CHECK_THROWS_WITH(diagonal_fisher(path, task.train, 0, 2),
+  CHECK_THROWS_WITH(diagonal_fisher(path, task.train, 0, *vit_family(2)),
                     "diagonal_fisher: expected images and a batch size >= 1");
 }
 
@@ -97,7 +97,7 @@ TEST_CASE("EWC's penalty is zero at its anchor and pulls training toward it",
           "[model][strategy][ewc]") {
   const auto anchor = micro_root(3);
   const streams::TaskData old_task = synthetic_task("old", 5, 3);
-  const auto fisher = diagonal_fisher(anchor, old_task.train, 16, 2);
+  const auto fisher = diagonal_fisher(anchor, old_task.train, 16, *vit_family(2));
   std::vector<EwcAnchor> anchors;
   for (size_t i = 0; i + 1 < anchor.size(); ++i) {
     const Component& c = *anchor[i];

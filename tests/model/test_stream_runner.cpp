@@ -222,7 +222,7 @@ TEST_CASE("EWC commits its Fisher information beside each backbone, running it i
     const Path& first = state.paths.at(smoke().tasks[0].name());
     const Path& second = state.paths.at(smoke().tasks[1].name());
     const auto own = diagonal_fisher(state.store.resolve(second.ids), smoke().tasks[1].train,
-                                     s.strategy.batch_size, s.root.architecture.heads);
+                                     s.strategy.batch_size, *vit_family(s.root.architecture.heads));
     for (size_t i = 0; i + 1 < second.ids.size(); ++i) {
       const auto fisher = state.store.get(second.ids[i] + ".fisher");
       CHECK(fisher->parent() == second.ids[i]);

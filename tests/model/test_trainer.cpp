@@ -66,8 +66,7 @@ TEST_CASE("A root trained from scratch learns a synthetic task", "[model]") {
   CHECK(r.validations.size() == 10);
   CHECK(r.images == 300 * 32);
   auto h = share(std::move(root));
-  const Evaluation test =
-      Evaluator::evaluate(VitFunction(VitLayout::of(pointers(h)), 2), task.test);
+  const Evaluation test = Evaluator::evaluate(*vit_family(2)->bind(pointers(h)), task.test);
   CHECK(test.accuracy > 0.75);
 }
 
@@ -155,8 +154,8 @@ TEST_CASE("After task B commits task A's tensors and predictions are bit-identic
                                            "root/final_norm",
                                            "a/head"};
   std::vector<std::shared_ptr<const Component>> keep;
-  const auto pred_a = Evaluator::evaluate(
-      VitFunction(VitLayout::of(committed_path(store, path_a, keep)), 2), task_a.test);
+  const auto pred_a =
+      Evaluator::evaluate(*vit_family(2)->bind(committed_path(store, path_a, keep)), task_a.test);
   std::vector<std::string> hashes_a;
   for (const auto& id : path_a)
     hashes_a.push_back(store.get(id)->content_hash());
@@ -175,8 +174,8 @@ TEST_CASE("After task B commits task A's tensors and predictions are bit-identic
   CHECK_NOTHROW(store.verify());
   for (size_t i = 0; i < path_a.size(); ++i)
     CHECK(store.get(path_a[i])->content_hash() == hashes_a[i]);
-  const auto pred_a_after = Evaluator::evaluate(
-      VitFunction(VitLayout::of(committed_path(store, path_a, keep)), 2), task_a.test);
+  const auto pred_a_after =
+      Evaluator::evaluate(*vit_family(2)->bind(committed_path(store, path_a, keep)), task_a.test);
   CHECK(pred_a_after.predictions == pred_a.predictions);
   CHECK(pred_a_after.accuracy == pred_a.accuracy);
 }

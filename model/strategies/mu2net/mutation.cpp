@@ -47,6 +47,13 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
       case ComponentKind::kHead:
         head = &c;
         break;
+      case ComponentKind::kRandomLinear:
+      case ComponentKind::kMask:
+      case ComponentKind::kAlpha:
+        throw std::invalid_argument(
+            "mutation: µ2Net evolves ViT paths, found the masked-fc "
+            "component " +
+            c.id);
     }
   }
   if (!embedding[0] || !embedding[1] || !embedding[2] || !norm || !head || blocks.empty())

@@ -49,7 +49,9 @@ class SharedBackboneVisit : public TaskLearner {
   Extra extra_;
 };
 
-OptimizerOptions optimizer_of(const SharedBackboneOptions& o) {
+}  // namespace
+
+OptimizerOptions SharedBackboneStrategy::optimizer_of(const SharedBackboneOptions& o) {
   OptimizerOptions opt;
   opt.kind = o.optimizer == "adam" ? OptimizerOptions::Kind::kAdamW : OptimizerOptions::Kind::kSgd;
   opt.momentum = o.momentum;
@@ -57,8 +59,6 @@ OptimizerOptions optimizer_of(const SharedBackboneOptions& o) {
   opt.clip_norm = o.clip_norm;
   return opt;
 }
-
-}  // namespace
 
 std::vector<std::string> SharedBackboneStrategy::backbone_of(const Path& path) {
   return {path.ids.begin(), path.ids.end() - 1};
@@ -116,8 +116,7 @@ std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state
       });
 }
 
-Hyperparameters SharedBackboneStrategy::hyperparameters() const {
-  const SharedBackboneOptions& o = shared_options();
+Hyperparameters SharedBackboneStrategy::hyperparameters_of(const SharedBackboneOptions& o) {
   Hyperparameters hp;
   hp.learning_rate = o.learning_rate;
   const auto at = std::find(kScheduleNames.begin(), kScheduleNames.end(), o.schedule);

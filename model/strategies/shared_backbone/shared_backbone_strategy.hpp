@@ -46,6 +46,10 @@ class SharedBackboneStrategy : public Strategy {
   static EarlierTasks earlier_tasks(const RunState& state, const TaskContext& ctx);
   /// The seed of a visit's own draws (replayed examples), from the run seed, task and visit.
   static uint64_t visit_seed(const TaskContext& ctx);
+  /// The hyperparameters the options' learning rate, schedule, warmup and momentum give.
+  static Hyperparameters hyperparameters_of(const SharedBackboneOptions& o);
+  /// The optimizer the options' keys describe.
+  static OptimizerOptions optimizer_of(const SharedBackboneOptions& o);
 
  protected:
   /// What a visit's training minimises; the default (null) is cross-entropy.
@@ -58,7 +62,7 @@ class SharedBackboneStrategy : public Strategy {
 
   /// The hyperparameters every visit's path trains with: the options' learning rate, schedule,
   /// warmup and momentum.
-  Hyperparameters hyperparameters() const;
+  Hyperparameters hyperparameters() const { return hyperparameters_of(shared_options()); }
   const SharedBackboneOptions& shared_options() const {
     return env_.options_as<SharedBackboneOptions>();
   }

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/nn/model_family.hpp"
+
+namespace evostream::model {
+
+/// The masked-fc family: a fully connected ReLU net whose weights are frozen and random, each
+/// task computing with its own supermasks on them (SupSup, ImpressLearn).
+///
+/// A path is, for each layer l in order: the random layer l, then either one mask of layer l
+/// (SupSup: `W ⊙ M`) or K masks of layer l followed by coefficients (ImpressLearn:
+/// `W ⊙ Σ_i α_i M_i`), `MaskedFactory` describes the components. Images are flattened and
+/// scaled to [-1, 1]; the last layer is the head, and the features are the last hidden
+/// layer's output. A trained mask is straight-through: its forward pass uses the binary mask
+/// and its scores receive the mask's gradient (edge-popup); the masks a step uses are combined
+/// once per step, not per example. Frozen layers are combined once, when the path is bound.
+/// The frozen prefix is the leading hidden layers whose masks and coefficients are all frozen.
+class MaskedFamily : public ModelFamily {
+ public:
+  std::string name() const override { return "masked-fc"; }
+  std::unique_ptr<ModelFunction> bind(const std::vector<const Component*>& components,
+                                      int64_t image_size = 0) const override;
+  double forward_flops(const std::vector<const Component*>& components,
+                       int64_t side) const override;
+  std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
+                              uint64_t seed) const override;
+};
+
+/// One layer of a masked path: its random weights and the masks (and coefficients) on them.
+struct MaskedLayer {
+  const Component* random = nullptr;
+  std::vector<const Component*> masks;
+  /// ImpressLearn's coefficients, with more than one mask; else null.
+  const Component* alpha = nullptr;
+
+  /// Whether nothing of the layer trains.
+  bool frozen() const;
+  /// Rows [0] and columns [1] of the masked weights.
+  std::vector<int64_t> shape() const;
+
+  /// Sorts a path's components into layers; raises `std::invalid_argument` naming the first
+  /// component out of place.
+  static std::vector<MaskedLayer> of(const std::vector<const Component*>& components);
+};
+
+}  // namespace evostream::model

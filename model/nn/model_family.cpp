@@ -1,0 +1,25 @@
+#include "model/nn/model_family.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "model/nn/masked/masked_family.hpp"
+#include "model/nn/vit/vit_family.hpp"
+
+namespace evostream::model {
+
+std::shared_ptr<const ModelFamily> vit_family(int64_t heads) {
+  return std::make_shared<VitFamily>(heads);
+}
+
+std::shared_ptr<const ModelFamily> ModelFamily::of(const streams::ArchitectureSpec& architecture) {
+  if (architecture.family == "vit")
+    return vit_family(architecture.heads);
+  if (architecture.family == "masked-fc")
+    return std::make_shared<MaskedFamily>();
+  throw std::invalid_argument(fmt::format(
+      "architecture family: expected \"vit\" or \"masked-fc\", found \"{}\"", architecture.family));
+}
+
+}  // namespace evostream::model

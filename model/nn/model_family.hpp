@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/core/component.hpp"
+#include "model/nn/model_function.hpp"
+#include "streams/scenario.hpp"
+
+namespace evostream::model {
+
+/// A kind of network: what a path's components compute together, and what that costs.
+///
+/// A family binds a path's components (in path order) to a forward function and counts its
+/// FLOPs; the trainer, the evaluators and the results go through it and never through a
+/// concrete architecture. `vit` (µ2Net's ViT and the shared-backbone strategies) and
+/// `masked-fc` (a fully connected net of frozen random weights under per-task supermasks, for
+/// SupSup and ImpressLearn) are the families; `[root.architecture] family` chooses one.
+class ModelFamily {
+ public:
+  virtual ~ModelFamily() = default;
+  /// The name scenarios use, e.g. "vit".
+  virtual std::string name() const = 0;
+  /// The forward pass of `components` (in path order; they must outlive the function) for
+  /// images resized to `image_size` (0 keeps their size). Raises `std::invalid_argument`
+  /// describing the first component out of place.
+  virtual std::unique_ptr<ModelFunction> bind(const std::vector<const Component*>& components,
+                                              int64_t image_size = 0) const = 0;
+  /// A fresh, untrained root of `architecture` with `classes` outputs (a ViT's pretraining
+  /// head; the masked-fc head has `architecture.classes`), owned by `root`, drawn from `seed`.
+  virtual std::vector<Component> root(const streams::ArchitectureSpec& architecture,
+                                      int64_t classes, uint64_t seed) const = 0;
+  /// Forward FLOPs per image of side `side` of the whole path.
+  virtual double forward_flops(const std::vector<const Component*>& components,
+                               int64_t side) const = 0;
+
+  /// The family `architecture` names; raises `std::invalid_argument` for an unknown one.
+  static std::shared_ptr<const ModelFamily> of(const streams::ArchitectureSpec& architecture);
+};
+
+/// The ViT family with `heads` attention heads per block.
+std::shared_ptr<const ModelFamily> vit_family(int64_t heads = 4);
+
+}  // namespace evostream::model

@@ -1,0 +1,30 @@
+#include "model/strategies/impresslearn/impresslearn_options.hpp"
+
+#include <fmt/format.h>
+
+namespace evostream::model {
+
+std::shared_ptr<const StrategyOptions> ImpressLearnOptions::read(streams::OptionReader& r,
+                                                                 const streams::StrategySpec&) {
+  auto o = std::make_shared<ImpressLearnOptions>();
+  o->read_supsup(r);
+  o->impressions = r.integer("impressions", o->impressions, 1, 1024);
+  o->source = r.choice("source", o->source, {"heterogeneous", "random"});
+  o->lambda = r.number("lambda", o->lambda, 0.0, 1e6);
+  o->alpha_learning_rate = r.number("alpha_learning_rate", o->alpha_learning_rate, 0.0, 10.0, true);
+  if (o->source == "random" && o->mask == "threshold")
+    r.fail("mask", "expected \"topk\" with source = \"random\" (random masks keep `density`)");
+  r.finish();
+  return o;
+}
+
+std::vector<std::pair<std::string, std::string>> ImpressLearnOptions::values() const {
+  auto out = SupSupOptions::values();
+  out.emplace_back("alpha_learning_rate", fmt::format("{}", alpha_learning_rate));
+  out.emplace_back("impressions", std::to_string(impressions));
+  out.emplace_back("lambda", fmt::format("{}", lambda));
+  out.emplace_back("source", source);
+  return out;
+}
+
+}  // namespace evostream::model

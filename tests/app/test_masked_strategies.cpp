@@ -1,0 +1,124 @@
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/process.hpp"
+#include "support/test_files.hpp"
+
+using namespace evostream::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+int run_to_end(const std::vector<std::string>& args, const std::string& log,
+               const std::string& env = "") {
+  return wait_for(spawn(EVOSTREAM_BINARY, args, log, env));
+}
+
+// Three permuted Fashion-MNIST slices on a 784-32-32-10 random backbone, a few steps each.
+std::string masked_scenario(const std::string& strategy) {
+  std::string text = R"(name = "masked-smoke"
+seed = 3
+[root]
+source = "init"
+[root.architecture]
+family = "masked-fc"
+hidden = [32, 32]
+[strategy]
+name = ")" + strategy +
+                     R"("
+task_steps = 40
+batch_size = 32
+validation_interval = 20
+[strategy.supsup]
+learning_rate = 0.01
+[strategy.impresslearn]
+learning_rate = 0.01
+impressions = 2
+)";
+  for (int t = 0; t < 3; ++t) {
+    text += "[[tasks]]\nname = \"permuted-" + std::to_string(t) +
+            "\"\ndataset = \"fashion-mnist\"\nmax_train = 600\nmax_test = 300\n";
+    if (t > 0)
+      text += "permute_seed = " + std::to_string(t) + "\n";
+  }
+  return text;
+}
+
+std::string state_hash(const std::string& dir, const std::string& log) {
+  REQUIRE(run_to_end({"inspect", dir, "--hash"}, log) == 0);
+  return slurp(log);
+}
+
+nlohmann::json results(const std::string& dir) {
+  return nlohmann::json::parse(slurp(dir + "/results.json"));
+}
+
+}  // namespace
+
+TEST_CASE("SupSup and ImpressLearn runs killed in a snapshot resume to their uninterrupted state",
+          "[app][crash][masked]") {
+  for (const std::string strategy : {"supsup", "impresslearn"}) {
+    INFO(strategy);
+    TempDir d;
+    write_text(d.file("masked.toml"), masked_scenario(strategy));
+    REQUIRE(run_to_end({"run", d.file("masked.toml"), "--out", d.file("whole")}, d.file("log")) ==
+            0);
+    const std::string expected = state_hash(d.file("whole"), d.file("hash"));
+    CHECK(run_to_end({"run", d.file("masked.toml"), "--out", d.file("run")}, d.file("log"),
+                     "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+    REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
+    CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+    // Nothing shared changes: old tasks keep their exact predictions.
+    const auto r = results(d.file("whole"));
+    CHECK(r["bwt"].get<double>() == 0.0);
+    for (const auto& t : r["tasks"])
+      CHECK(t["predictions_identical"].get<bool>());
+  }
+}
+
+TEST_CASE("SupSup commits bit-packed masks, and ImpressLearn's later tasks add K floats per layer",
+          "[app][masked]") {
+  TempDir d;
+  write_text(d.file("supsup.toml"), masked_scenario("supsup"));
+  REQUIRE(run_to_end({"run", d.file("supsup.toml"), "--out", d.file("s")}, d.file("log")) == 0);
+  // One bit per weight: 784×32 + 32×32 + 10×32 bits, and the shapes.
+  const int64_t bits = (784 * 32 + 7) / 8 + (32 * 32 + 7) / 8 + (10 * 32 + 7) / 8;
+  for (const auto& t : results(d.file("s"))["tasks"]) {
+    CHECK(t["params_added"].get<int64_t>() == bits + 3 * 2);
+    CHECK(t["test_accuracy"].get<double>() > 0.5);
+  }
+  write_text(d.file("impress.toml"), masked_scenario("impresslearn"));
+  REQUIRE(run_to_end({"run", d.file("impress.toml"), "--out", d.file("i")}, d.file("log")) == 0);
+  const auto tasks = results(d.file("i"))["tasks"];
+  CHECK(tasks[0]["params_added"].get<int64_t>() == bits + 3 * 2);
+  CHECK(tasks[1]["params_added"].get<int64_t>() == bits + 3 * 2);
+  // The third task combines the first two tasks' masks with 2 coefficients per layer.
+  CHECK(tasks[2]["params_added"].get<int64_t>() == 3 * 2);
+  REQUIRE(run_to_end({"inspect", d.file("i")}, d.file("inspect")) == 0);
+  const std::string shown = slurp(d.file("inspect"));
+  CHECK_THAT(shown, Contains("root/random_linear0 permuted-0/mask0@0 permuted-1/mask0@0 "
+                             "permuted-2/alpha0@0"));
+}
+
+TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies refuse it",
+          "[app][masked]") {
+  TempDir d;
+  write_text(d.file("masked.toml"), masked_scenario("mu2net"));
+  REQUIRE(run_to_end({"run", d.file("masked.toml"), "--out", d.file("a")}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("root.architecture.family: strategy mu2net expected family vit, found "
+                      "\"masked-fc\""));
+  REQUIRE(run_to_end({"run", std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml",
+                      "--strategy", "supsup", "--out", d.file("b")},
+                     d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("strategy supsup expected family masked-fc, found \"vit\""));
+  std::string trained = masked_scenario("supsup");
+  trained.replace(trained.find("source = \"init\""), 15, "source = \"train\"");
+  write_text(d.file("trained.toml"), trained);
+  REQUIRE(run_to_end({"tasks", d.file("trained.toml")}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("expected \"init\" with family = \"masked-fc\""));
+}
