@@ -199,6 +199,21 @@ std::string CompareCommand::table(const Runs& runs, const std::vector<std::strin
                                  }));
         });
   }
+  // Runs tested without task labels also give the task-inference figures.
+  const bool inferred = std::any_of(runs.begin(), runs.end(), [](const auto& r) {
+    return r.task_inference_accuracy.has_value();
+  });
+  auto percent_or_dash = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.2f}", 100.0 * *v) : std::string("-");
+  };
+  if (inferred) {
+    row(
+        "task inference %",
+        [&](const auto& r) { return percent_or_dash(r.task_inference_accuracy); }, nullptr);
+    row(
+        "accuracy, task inferred %",
+        [&](const auto& r) { return percent_or_dash(r.inferred_average_accuracy); }, nullptr);
+  }
   row(
       "complete",
       [](const auto& r) {
@@ -232,6 +247,10 @@ std::string CompareCommand::json(const Runs& runs, const std::vector<std::string
     Json metrics_of = Json::object();
     for (const Metric& m : metrics())
       metrics_of[m.key] = m.of(r);
+    if (r.task_inference_accuracy) {
+      metrics_of["task_inference_accuracy"] = 100.0 * *r.task_inference_accuracy;
+      metrics_of["inferred_average_accuracy"] = 100.0 * r.inferred_average_accuracy.value_or(0.0);
+    }
     Json tasks = Json::object();
     for (const auto& t : r.tasks)
       tasks[t.name] = 100.0 * t.test_accuracy;

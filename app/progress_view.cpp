@@ -271,15 +271,24 @@ std::string ProgressView::text_of(const Json& e) const {
 }
 
 std::string ProgressView::summary_of(const Json& e) const {
+  std::string inferred;
+  if (e.contains("task_inference_accuracy")) {
+    inferred = fmt::format(
+        "; without task labels: task inferred for {}% of the test batches, "
+        "accuracy {}%",
+        percent(e["task_inference_accuracy"]), percent(e["inferred_average_accuracy"]));
+  }
   return fmt::format(
-      "{}: average accuracy {}%, BWT {:+.2f} points, forgetting {:.2f} (max-based {:.2f}), "
-      "{:.0f} params per task, {} total; {:.0f} s training{}, {:.0f} s evaluating",
-      e.value("simulated", false) ? "SIMULATED " + e.value("strategy", "")
-                                  : e.value("strategy", ""),
-      percent(e["average_accuracy"]), 100.0 * e.value("bwt", 0.0) + 0.0,
-      100.0 * e.value("forgetting", 0.0) + 0.0, 100.0 * e.value("max_forgetting", 0.0) + 0.0,
-      e.value("params_per_task", 0.0), e.value("total_params", 0), e.value("train_seconds", 0.0),
-      e.value("simulated", false) ? " (virtual)" : "", e.value("evaluation_seconds", 0.0));
+             "{}: average accuracy {}%, BWT {:+.2f} points, forgetting {:.2f} (max-based {:.2f}), "
+             "{:.0f} params per task, {} total; {:.0f} s training{}, {:.0f} s evaluating",
+             e.value("simulated", false) ? "SIMULATED " + e.value("strategy", "")
+                                         : e.value("strategy", ""),
+             percent(e["average_accuracy"]), 100.0 * e.value("bwt", 0.0) + 0.0,
+             100.0 * e.value("forgetting", 0.0) + 0.0, 100.0 * e.value("max_forgetting", 0.0) + 0.0,
+             e.value("params_per_task", 0.0), e.value("total_params", 0),
+             e.value("train_seconds", 0.0), e.value("simulated", false) ? " (virtual)" : "",
+             e.value("evaluation_seconds", 0.0)) +
+         inferred;
 }
 
 void ProgressView::show_log(const Json& event) {

@@ -211,29 +211,34 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   }
   const int64_t visits_here =
       std::max<int64_t>(1, results.events_done - (loaded ? loaded->progress.events_done : 0));
-  events.emit(Json{{"event", "run_finished"},
-                   {"dir", dir_.path()},
-                   {"strategy", results.strategy},
-                   {"average_accuracy", results.average_accuracy},
-                   {"bwt", results.bwt},
-                   {"forgetting", results.forgetting},
-                   {"max_forgetting", results.max_forgetting},
-                   {"params_per_task", results.params_per_task},
-                   {"total_params", results.total_params},
-                   {"train_seconds", results.train_seconds},
-                   {"evaluation_seconds", results.evaluation_seconds},
-                   {"stream_seconds", results.stream_seconds},
-                   {"snapshot_seconds", snapshot_seconds},
-                   {"snapshot_bytes_per_task",
-                    static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
-                   {"orchestration_seconds", results.orchestration_seconds},
-                   {"trainers", s.trainers.count},
-                   {"simulated", results.simulated},
-                   {"virtual_seconds", results.virtual_seconds},
-                   {"streaming_peak_rss_mb", streaming_rss_mb},
-                   {"state_hash", results.state_hash},
-                   {"report", report},
-                   {"tasks", task_rows}});
+  Json finished{{"event", "run_finished"},
+                {"dir", dir_.path()},
+                {"strategy", results.strategy},
+                {"average_accuracy", results.average_accuracy},
+                {"bwt", results.bwt},
+                {"forgetting", results.forgetting},
+                {"max_forgetting", results.max_forgetting},
+                {"params_per_task", results.params_per_task},
+                {"total_params", results.total_params},
+                {"train_seconds", results.train_seconds},
+                {"evaluation_seconds", results.evaluation_seconds},
+                {"stream_seconds", results.stream_seconds},
+                {"snapshot_seconds", snapshot_seconds},
+                {"snapshot_bytes_per_task",
+                 static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
+                {"orchestration_seconds", results.orchestration_seconds},
+                {"trainers", s.trainers.count},
+                {"simulated", results.simulated},
+                {"virtual_seconds", results.virtual_seconds},
+                {"streaming_peak_rss_mb", streaming_rss_mb},
+                {"state_hash", results.state_hash},
+                {"report", report},
+                {"tasks", task_rows}};
+  if (results.task_inference_accuracy) {
+    finished["task_inference_accuracy"] = *results.task_inference_accuracy;
+    finished["inferred_average_accuracy"] = results.inferred_average_accuracy.value_or(0.0);
+  }
+  events.emit(finished);
   return 0;
 }
 

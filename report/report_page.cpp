@@ -279,6 +279,62 @@ std::string ReportPage::html(const model::RunResults& run,
   body += SvgCharts::bars("task-seconds", drawn, seconds, "training seconds", SvgCharts::seconds);
   body += "</div>\n";
 
+  // Without task labels: how often each task was inferred, and the accuracy that gave.
+  if (run.task_inference_accuracy) {
+    std::vector<std::string> inferred_tasks;
+    std::vector<std::optional<double>> inferred;
+    std::vector<std::optional<double>> with_inferred;
+    for (const auto& t : run.tasks) {
+      if (!t.task_inference_accuracy)
+        continue;
+      inferred_tasks.push_back(t.name);
+      inferred.push_back(*t.task_inference_accuracy);
+      with_inferred.push_back(t.inferred_accuracy.value_or(0.0));
+    }
+    body += fmt::format(
+        "<h2>Without task labels</h2>\n<p class=\"note\">Each test batch's task inferred from "
+        "its images among the learned tasks: right for {}% of the batches on average; predicted "
+        "by the inferred task's path, the average accuracy is {}% (with the task given: {}%).</p>"
+        "\n<div class=\"figures\">",
+        SvgCharts::percent(*run.task_inference_accuracy),
+        SvgCharts::percent(run.inferred_average_accuracy.value_or(0.0)),
+        SvgCharts::percent(run.average_accuracy));
+    const std::vector<Series> series = {
+        {"task inferred", ModelGraph::colour(1), inferred},
+        {"accuracy, task inferred", ModelGraph::colour(2), with_inferred}};
+    body += SvgCharts::bars("task-inference", inferred_tasks, series, "share", SvgCharts::percent,
+                            std::make_pair(0.0, 1.0));
+    body += "</div>\n";
+  }
+  // ImpressLearn: each task's coefficients over the impressions, layer by layer.
+  std::vector<std::string> alpha_tasks;
+  std::vector<std::vector<double>> alphas;
+  std::vector<std::string> alpha_columns;
+  for (const auto& t : run.tasks) {
+    if (t.coefficients.empty())
+      continue;
+    alpha_tasks.push_back(t.name);
+    std::vector<double> row;
+    for (const auto& layer : t.coefficients)
+      row.insert(row.end(), layer.begin(), layer.end());
+    if (alpha_columns.empty()) {
+      for (size_t l = 0; l < t.coefficients.size(); ++l) {
+        for (size_t i = 0; i < t.coefficients[l].size(); ++i)
+          alpha_columns.push_back(fmt::format("layer {} α{}", l, i));
+      }
+    }
+    alphas.push_back(std::move(row));
+  }
+  if (!alphas.empty()) {
+    body +=
+        "<h2>Coefficients of the impressions</h2>\n<p class=\"note\">ImpressLearn: each "
+        "task's α per layer over the frozen basis masks, W ⊙ Σ α<sub>i</sub> M<sub>i</sub>.</p>"
+        "\n<div class=\"figures\">";
+    body += SvgCharts::value_grid("coefficients", alpha_tasks, alpha_columns, alphas,
+                                  "α: blue positive, red negative, darker with |α|");
+    body += "</div>\n";
+  }
+
   body +=
       "<h2>Model graph</h2>\n<p class=\"note\">Every component the tasks' paths run through, "
       "in forward order from left to right. Hover a box or a line for its name. "

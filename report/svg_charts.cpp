@@ -290,4 +290,56 @@ std::string SvgCharts::heat_map(const std::string& id, const model::AccuracyMatr
   return out + "</svg>\n";
 }
 
+std::string SvgCharts::value_grid(const std::string& id, const std::vector<std::string>& rows,
+                                  const std::vector<std::string>& columns,
+                                  const std::vector<std::vector<double>>& values,
+                                  const std::string& note) {
+  const double cell = 20;
+  const double left = 150;
+  const double top = 90;
+  double largest = 0.0;
+  for (const auto& row : values) {
+    for (const double v : row)
+      largest = std::max(largest, std::abs(v));
+  }
+  const double height = top + cell * static_cast<double>(rows.size()) + 40;
+  const double width = std::max(left + cell * static_cast<double>(columns.size()) + 40,
+                                left + 6.5 * static_cast<double>(note.size()) + 20);
+  std::string out = fmt::format(
+      "<svg id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
+      "role=\"img\" aria-label=\"{}\">\n",
+      id, width, height, width, ModelGraph::escape(note));
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const double x = left + cell * (static_cast<double>(c) + 0.5);
+    out += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\" transform=\"rotate(-60 {:.1f} {:.1f})\">"
+        "{}</text>\n",
+        x, top - 6, x, top - 6, ModelGraph::escape(columns[c]));
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const double y = top + cell * static_cast<double>(r);
+    out += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{}</text>\n", left - 6,
+        y + cell / 2 + 4, ModelGraph::escape(rows[r]));
+    for (size_t c = 0; c < columns.size() && c < values[r].size(); ++c) {
+      const double v = values[r][c];
+      const double t = largest > 0.0 ? std::abs(v) / largest : 0.0;
+      const auto mix = [t](int a, int b) {
+        return static_cast<int>(std::lround(a + (b - a) * std::clamp(t, 0.0, 1.0)));
+      };
+      const std::string fill = v >= 0.0 ? blue(t)
+                                        : fmt::format("#{:02x}{:02x}{:02x}", mix(0xff, 0x99),
+                                                      mix(0xf5, 0x00), mix(0xf0, 0x0d));
+      out += fmt::format(
+          "<g class=\"cell\"><title>{}, {}: {}</title><rect x=\"{:.1f}\" y=\"{:.1f}\" "
+          "width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\"/></g>\n",
+          ModelGraph::escape(rows[r]), ModelGraph::escape(columns[c]), rounded(v, 3),
+          left + cell * static_cast<double>(c), y, cell, cell, fill);
+    }
+  }
+  out += fmt::format("<text x=\"20\" y=\"{:.1f}\" class=\"axis\">{}</text>\n", height - 12,
+                     ModelGraph::escape(note));
+  return out + "</svg>\n";
+}
+
 }  // namespace evostream::report

@@ -35,6 +35,13 @@ class SvgCharts {
   /// The accuracy matrix as a heat map: rows are learning events (labelled by the task learned),
   /// columns tasks; each cell shows its accuracy in percent.
   static std::string heat_map(const std::string& id, const model::AccuracyMatrix& matrix);
+  /// A grid of signed values: one row per `rows` label, one cell per `columns` label, blue for
+  /// positive and red for negative values, darker with |value| up to the largest; `note` under
+  /// it. Each cell's tooltip gives its row, column and value.
+  static std::string value_grid(const std::string& id, const std::vector<std::string>& rows,
+                                const std::vector<std::string>& columns,
+                                const std::vector<std::vector<double>>& values,
+                                const std::string& note);
 
   /// `chart` (one of the charts above) as an SVG file of its own: an XML declaration, and the
   /// text and grid styles and white background the report's page would give it.

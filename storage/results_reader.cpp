@@ -59,6 +59,24 @@ class Fields {
   const Json& array(const std::string& key) const {
     return at(key, Json::value_t::array, "an array");
   }
+  /// An array of arrays of numbers; empty when the key is absent (older files).
+  std::vector<std::vector<double>> number_rows(const std::string& key) const {
+    std::vector<std::vector<double>> out;
+    if (!object_.contains(key))
+      return out;
+    for (const Json& row : array(key)) {
+      if (!row.is_array())
+        fail(key, "arrays of numbers", row.type_name());
+      std::vector<double> values;
+      for (const Json& v : row) {
+        if (!v.is_number())
+          fail(key, "arrays of numbers", v.type_name());
+        values.push_back(v.get<double>());
+      }
+      out.push_back(std::move(values));
+    }
+    return out;
+  }
   [[noreturn]] void fail(const std::string& key, const char* expected,
                          const std::string& found) const {
     throw StorageError(file_,
@@ -144,6 +162,8 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
   r.bwt = f.number("bwt");
   r.forgetting = f.number("forgetting");
   r.max_forgetting = f.number("max_forgetting");
+  r.task_inference_accuracy = f.optional_number("task_inference_accuracy");
+  r.inferred_average_accuracy = f.optional_number("inferred_average_accuracy");
   r.params_per_task = f.number("params_per_task");
   r.total_params = f.integer("total_params");
   r.store_params = f.integer("store_params");
@@ -247,6 +267,9 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
     task.candidates = t.integer("candidates");
     task.forgetting = t.optional_number("forgetting");
     task.max_forgetting = t.optional_number("max_forgetting");
+    task.task_inference_accuracy = t.optional_number("task_inference_accuracy");
+    task.inferred_accuracy = t.optional_number("inferred_accuracy");
+    task.coefficients = t.number_rows("coefficients");
     task.predictions_identical = t.flag("predictions_identical");
     task.predictions_hash = t.text("predictions_hash");
     task.path = read_path(file, t.at("path", Json::value_t::object, "an object"), task.name, where);

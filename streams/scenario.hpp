@@ -93,7 +93,8 @@ struct TaskSpec {
 struct ArchitectureSpec {
   /// Key `family`: "vit" (a vision transformer; the keys patch to mlp) or "masked-fc" (a fully
   /// connected net of frozen random weights under per-task supermasks, for SupSup and
-  /// ImpressLearn; the keys hidden and classes). Default: "vit".
+  /// ImpressLearn; the keys hidden and classes). Each family ignores the other's keys.
+  /// Default: "vit".
   std::string family = "vit";
   /// Key `name`: a label for the architecture. Default: "vit-tiny".
   std::string name = "vit-tiny";
@@ -111,11 +112,11 @@ struct ArchitectureSpec {
   int64_t heads = 4;
   /// Key `mlp`: hidden width of the blocks' MLP. Default: 128.
   int64_t mlp = 128;
-  /// Key `hidden` (masked-fc): widths of the hidden layers, SupSup's MNIST net. Default: [300,
-  /// 300].
+  /// Key `hidden` (masked-fc; the ViT ignores it): widths of the hidden layers, SupSup's MNIST net.
+  /// Default: [300, 300].
   std::vector<int64_t> hidden = {300, 300};
-  /// Key `classes` (masked-fc): outputs of the random head every task masks; a task uses its
-  /// first k. Default: 10.
+  /// Key `classes` (masked-fc; the ViT ignores it): outputs of the random head every task masks; a
+  /// task uses its first k. Default: 10.
   int64_t classes = 10;
 };
 
@@ -171,6 +172,25 @@ struct StrategySpec {
   /// Sets `key` of strategy `strategy`'s table (adding the table or the key when missing), as a
   /// scenario line would; the strategy's options check it when they are read.
   void set_option(const std::string& strategy, const std::string& key, OptionValue value);
+};
+
+/// How the learned tasks are tested: the `[evaluation]` table.
+struct EvaluationSpec {
+  /// Key `task_labels`: whether the task of each test image is given. With false, the run also
+  /// infers each test batch's task from the images alone and reports the task-inference
+  /// accuracy and the accuracy with the inferred task (masked-fc family only). Default: true.
+  bool task_labels = true;
+  /// Key `inference`: how a batch's task is inferred: "entropy" (run every learned task's path
+  /// on the batch, take the one of lowest mean output entropy), "oneshot" (SupSup: superimpose
+  /// every learned task's weights with equal coefficients α, take the task whose α most lowers
+  /// the output entropy; one forward and backward pass) or "binary" (SupSup's halving: keep
+  /// the half of the candidates with the lowest entropy gradient until one is left). On
+  /// Permuted Fashion-MNIST the gradient methods lose track beyond a few tasks
+  /// (`docs/results/2026-12-permuted-fmnist.md`). Default: "entropy".
+  std::string inference = "entropy";
+  /// Key `inference_batch`: test images a task is inferred from at once (the last batch of a
+  /// task may be smaller). Default: 128.
+  int64_t inference_batch = 128;
 };
 
 /// How the stream is run: the `[run]` table.
@@ -246,6 +266,7 @@ struct Scenario {
   RootSpec root;
   StrategySpec strategy;
   RunSpec run;
+  EvaluationSpec evaluation;
   TrainerSpec trainers;
   /// The `[simulation]` table (used when `trainers.kind` is simulated).
   SimulationSpec simulation;

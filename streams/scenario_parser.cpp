@@ -376,18 +376,14 @@ void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::st
            fmt::format("expected a divisor of dim {}, found {}", a.dim, a.heads));
   }
   a.mlp = r.integer("mlp", a.mlp, 1, 16384);
+  // Both families' keys may be present (a scenario run with `--set
+  // root.architecture.family=...` either way); each family reads its own.
   const toml::node* hidden_node = t.get("hidden");
-  const toml::node* classes_node = t.get("classes");
-  if (a.family == "masked-fc") {
-    if (r.has("hidden"))
-      a.hidden = r.integer_array("hidden", 1, 65536);
-    if (a.hidden.empty())
-      r.fail(hidden_node, "hidden", "expected at least one hidden width, found []");
-    a.classes = r.integer("classes", a.classes, 2, 65536);
-  } else if (hidden_node != nullptr || classes_node != nullptr) {
-    r.fail(hidden_node ? hidden_node : classes_node, hidden_node ? "hidden" : "classes",
-           "only read with family = \"masked-fc\"");
-  }
+  if (r.has("hidden"))
+    a.hidden = r.integer_array("hidden", 1, 65536);
+  if (a.hidden.empty())
+    r.fail(hidden_node, "hidden", "expected at least one hidden width, found []");
+  a.classes = r.integer("classes", a.classes, 2, 65536);
   r.finish();
 }
 
@@ -516,6 +512,21 @@ void parse_run(const toml::table& t, RunSpec& run, const std::string& file) {
   r.finish();
 }
 
+void parse_evaluation(const toml::table& t, EvaluationSpec& e, const Scenario& s) {
+  TableReader r(t, "evaluation", s.file);
+  const toml::node* labels_node = t.get("task_labels");
+  e.task_labels = r.boolean("task_labels", e.task_labels);
+  e.inference = r.choice("inference", e.inference, {"entropy", "oneshot", "binary"});
+  e.inference_batch = r.integer("inference_batch", e.inference_batch, 1, 65536);
+  if (!e.task_labels && s.root.architecture.family != "masked-fc") {
+    r.fail(labels_node, "task_labels",
+           fmt::format("expected true with family \"{}\" (tasks are inferred only on the "
+                       "masked-fc family), found false",
+                       s.root.architecture.family));
+  }
+  r.finish();
+}
+
 void parse_trainers(const toml::table& t, TrainerSpec& tr, const std::string& file) {
   TableReader r(t, "trainers", file);
   tr.count = r.integer("count", tr.count, 1, 256);
@@ -598,6 +609,8 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
     parse_strategy(*st, s.strategy, file);
   if (const toml::table* run = r.table("run"))
     parse_run(*run, s.run, file);
+  if (const toml::table* ev = r.table("evaluation"))
+    parse_evaluation(*ev, s.evaluation, s);
   if (const toml::table* tr = r.table("trainers"))
     parse_trainers(*tr, s.trainers, file);
   if (const toml::table* sim = r.table("simulation")) {

@@ -4,8 +4,65 @@
 #include <string>
 
 #include "model/core/component_usage.hpp"
+#include "model/nn/masked/task_inference.hpp"
+#include "streams/batch_sampler.hpp"
 
 namespace evostream::model {
+
+namespace {
+
+// Each learned task's test set in batches whose task is inferred among the learned tasks, then
+// predicted by the inferred task's path.
+void infer_tasks(const streams::EvaluationSpec& spec, const Strategy& strategy,
+                 const RunState& state, const std::vector<streams::TaskData>& tasks,
+                 RunResults& out) {
+  std::vector<size_t> learned;
+  std::vector<std::vector<std::shared_ptr<const Component>>> handles;
+  std::vector<std::vector<const Component*>> paths;
+  for (size_t j = 0; j < tasks.size(); ++j) {
+    if (state.paths.count(tasks[j].name()) == 0)
+      continue;
+    learned.push_back(j);
+    handles.push_back(state.store.resolve(strategy.serving_path(state, tasks[j].name()).ids));
+    paths.push_back(pointers(handles.back()));
+  }
+  if (learned.empty())
+    return;
+  const TaskInference inference(paths);
+  const TaskInference::Method method = TaskInference::method_named(spec.inference);
+  double inferred_sum = 0.0;
+  double accuracy_sum = 0.0;
+  for (size_t k = 0; k < learned.size(); ++k) {
+    const streams::ImageSet& test = tasks[learned[k]].test;
+    const int64_t b = spec.inference_batch;
+    at::Tensor images = at::empty({b, test.channels(), test.height(), test.width()}, at::kFloat);
+    int64_t batches = 0;
+    int64_t right_task = 0;
+    int64_t correct = 0;
+    for (int64_t start = 0; start < test.size(); start += b, ++batches) {
+      const int64_t n = std::min(b, test.size() - start);
+      streams::BatchSampler::to_float(test, start, n, images.data_ptr<float>());
+      const at::Tensor x = images.narrow(0, 0, n);
+      const int64_t task = inference.infer(x, method);
+      right_task += task == static_cast<int64_t>(k);
+      const at::Tensor predicted = inference.logits(task, x).argmax(1).contiguous();
+      const int64_t* p = predicted.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i)
+        correct += p[i] == test.label(start + i);
+    }
+    TaskResult& t = out.tasks[learned[k]];
+    t.task_inference_accuracy =
+        batches > 0 ? static_cast<double>(right_task) / static_cast<double>(batches) : 0.0;
+    t.inferred_accuracy =
+        test.size() > 0 ? static_cast<double>(correct) / static_cast<double>(test.size()) : 0.0;
+    inferred_sum += *t.task_inference_accuracy;
+    accuracy_sum += *t.inferred_accuracy;
+  }
+  out.task_inference_accuracy = inferred_sum / static_cast<double>(learned.size());
+  out.inferred_average_accuracy = accuracy_sum / static_cast<double>(learned.size());
+}
+
+}  // namespace
 
 RunResults build_results(const streams::Scenario& scenario, const Strategy& strategy,
                          const RunState& state, const RunProgress& progress,
@@ -49,6 +106,12 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
         serving_ids.insert(c->id());
       }
       tj.accounted_params = accounted_params(tj.path.ids, params, state.usage, tj.name);
+      for (const auto& c : handles) {
+        if (c->kind() != ComponentKind::kAlpha)
+          continue;
+        const at::Tensor a = c->tensor("alpha").to(at::kCPU).to(at::kDouble).contiguous();
+        tj.coefficients.emplace_back(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
+      }
       accounted_sum += tj.accounted_params;
       ++learned;
       const int64_t side =
@@ -69,6 +132,8 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
   out.forgetting = out.matrix.forgetting();
   out.max_forgetting = out.matrix.max_forgetting();
   out.store_hash = state.store.content_hash();
+  if (!scenario.evaluation.task_labels && !out.simulated)
+    infer_tasks(scenario.evaluation, strategy, state, tasks, out);
   return out;
 }
 

@@ -43,6 +43,14 @@ struct TaskResult {
   /// Avalanche forgetting and max-based forgetting; empty for the task learned last.
   std::optional<double> forgetting;
   std::optional<double> max_forgetting;
+  /// Without task labels (`[evaluation] task_labels = false`): the share of the task's test
+  /// batches whose task was inferred correctly, and its test accuracy when each batch is
+  /// predicted by the inferred task's path.
+  std::optional<double> task_inference_accuracy;
+  std::optional<double> inferred_accuracy;
+  /// ImpressLearn's coefficients of the task's path, per layer (one α per impression); empty
+  /// for other paths.
+  std::vector<std::vector<double>> coefficients;
 };
 
 /// Everything a run measured.
@@ -56,6 +64,10 @@ struct RunResults {
   double bwt = 0.0;
   double forgetting = 0.0;
   double max_forgetting = 0.0;
+  /// Without task labels: the mean over the learned tasks of their task-inference accuracy and
+  /// of their accuracy with the inferred task.
+  std::optional<double> task_inference_accuracy;
+  std::optional<double> inferred_average_accuracy;
   /// Parameters of the root without its head (the score's normaliser).
   double root_params = 0.0;
   /// Parameters needed to serve every task now (the union of the serving paths).

@@ -97,6 +97,11 @@ TEST_CASE("SupSup commits bit-packed masks, and ImpressLearn's later tasks add K
   CHECK(tasks[1]["params_added"].get<int64_t>() == bits + 3 * 2);
   // The third task combines the first two tasks' masks with 2 coefficients per layer.
   CHECK(tasks[2]["params_added"].get<int64_t>() == 3 * 2);
+  // Its coefficients are in the results and drawn in the report.
+  REQUIRE(tasks[2]["coefficients"].size() == 3);
+  CHECK(tasks[2]["coefficients"][0].size() == 2);
+  CHECK(tasks[0]["coefficients"].empty());
+  CHECK_THAT(slurp(d.file("i") + "/report.html"), Contains("id=\"coefficients\""));
   REQUIRE(run_to_end({"inspect", d.file("i")}, d.file("inspect")) == 0);
   const std::string shown = slurp(d.file("inspect"));
   CHECK_THAT(shown, Contains("root/random_linear0 permuted-0/mask0@0 permuted-1/mask0@0 "
@@ -121,4 +126,34 @@ TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies re
   write_text(d.file("trained.toml"), trained);
   REQUIRE(run_to_end({"tasks", d.file("trained.toml")}, d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("expected \"init\" with family = \"masked-fc\""));
+}
+
+TEST_CASE("Without task labels SupSup infers each test batch's task from the images",
+          "[app][masked]") {
+  for (const std::string inference : {"entropy", "oneshot", "binary"}) {
+    INFO(inference);
+    TempDir d;
+    write_text(d.file("masked.toml"), masked_scenario("supsup") +
+                                          "[evaluation]\ntask_labels = false\ninference = \"" +
+                                          inference + "\"\ninference_batch = 64\n");
+    REQUIRE(run_to_end({"run", d.file("masked.toml"), "--out", d.file("run")}, d.file("log")) == 0);
+    CHECK_THAT(slurp(d.file("log")), Contains("without task labels: task inferred for"));
+    CHECK_THAT(slurp(d.file("run") + "/report.html"), Contains("id=\"task-inference\""));
+    const auto r = results(d.file("run"));
+    CHECK(r["task_inference_accuracy"].get<double>() >= 0.9);
+    for (const auto& t : r["tasks"]) {
+      // A correctly inferred batch is predicted by the task's own path.
+      if (t["task_inference_accuracy"].get<double>() == 1.0)
+        CHECK(t["inferred_accuracy"].get<double>() == t["test_accuracy"].get<double>());
+    }
+    REQUIRE(run_to_end({"compare", d.file("run")}, d.file("compare")) == 0);
+    CHECK_THAT(slurp(d.file("compare")), Contains("task inference %"));
+  }
+  // Only the masked-fc family can infer tasks.
+  TempDir d;
+  write_text(d.file("vit.toml"), slurp(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml") +
+                                     "\n[evaluation]\ntask_labels = false\n");
+  REQUIRE(run_to_end({"tasks", d.file("vit.toml")}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("evaluation.task_labels: expected true with family \"vit\""));
 }

@@ -3,6 +3,7 @@
 
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_family.hpp"
+#include "model/nn/masked/task_inference.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/trainer.hpp"
 #include "model_fixtures.hpp"
@@ -220,4 +221,35 @@ TEST_CASE("The trainer learns a task's supermask on the random backbone", "[mode
   // The same seed trains to the same bytes.
   const TrainResult again = Trainer(s).train(path, hp, task, 1);
   CHECK(again.trained[2].content_hash() == r.trained[2].content_hash());
+}
+
+TEST_CASE("Task inference picks a task's own path and refuses paths it cannot superimpose",
+          "[model][masked]") {
+  const auto root = MaskedFactory::root(masked_arch(), 5);
+  const auto a = masked_path(root, 11);
+  const auto b = masked_path(root, 23);
+  const TaskInference inference({raw(a), raw(b)});
+  CHECK(inference.tasks() == 2);
+  const at::Tensor images = at::rand({7, 1, 8, 8});
+  // Each task's logits are those of its own path, bit for bit.
+  CHECK(inference.logits(0, images).equal(MaskedFamily().bind(raw(a))->forward(images)));
+  CHECK(inference.logits(1, images).equal(MaskedFamily().bind(raw(b))->forward(images)));
+  for (const auto method : {TaskInference::Method::kOneShot, TaskInference::Method::kBinary,
+                            TaskInference::Method::kEntropy}) {
+    const int64_t t = inference.infer(images, method);
+    CHECK((t == 0 || t == 1));
+  }
+  // The entropy method takes the path whose outputs are the most confident.
+  auto entropy = [&](int64_t t) {
+    const at::Tensor lp = at::log_softmax(inference.logits(t, images), 1);
+    return -(lp.exp() * lp).sum(1).mean().item<double>();
+  };
+  CHECK(inference.infer(images, TaskInference::Method::kEntropy) ==
+        (entropy(0) <= entropy(1) ? 0 : 1));
+  const auto narrow = masked_path(root, 31, 3);
+  CHECK_THROWS_WITH(TaskInference({raw(a), raw(narrow)}),
+                    Contains("layer 2 of task 1 is 3×12, of task 0 4×12"));
+  CHECK_THROWS_WITH(TaskInference({}), Contains("at least one learned task"));
+  CHECK_THROWS_WITH(TaskInference::method_named("guess"),
+                    Contains("expected \"oneshot\", \"binary\" or \"entropy\", found \"guess\""));
 }

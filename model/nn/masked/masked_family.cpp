@@ -31,7 +31,7 @@ class MaskedFunction : public ModelFunction {
       b.layer = &l;
       const at::Tensor w = MaskedFactory::weights(*l.random).narrow(0, 0, shape[0]).to(device());
       at::NoGradGuard no_grad;
-      if (l.masks.size() == 1 && l.frozen()) {
+      if (l.masks.size() == 1 && (l.frozen() || MaskedFactory::is_packed(*l.masks[0]))) {
         b.fixed = w * MaskedFactory::mask_of(*l.masks[0]).to(device());
       } else if (l.masks.size() == 1) {
         b.weights = w;
@@ -91,6 +91,11 @@ class MaskedFunction : public ModelFunction {
   double prefix_flops(int64_t) const override { return flops(0, prefix_); }
   double rest_flops(int64_t) const override { return flops(prefix_, depth()); }
 
+  /// Number of layers, the head's included.
+  int64_t layers() const { return depth(); }
+  /// The effective weights of layer l.
+  at::Tensor weights(int64_t l) const { return effective(l); }
+
  private:
   int64_t depth() const { return static_cast<int64_t>(layers_.size()); }
 
@@ -101,14 +106,14 @@ class MaskedFunction : public ModelFunction {
 
   at::Tensor input(const at::Tensor& images) const {
     const int64_t in = layers_.front().shape()[1];
-    const at::Tensor x = images.flatten(1);
+    const at::Tensor x = MaskedFamily::input(images);
     if (x.size(1) != in) {
       throw std::invalid_argument(fmt::format(
           "masked-fc: expected images of {} values (the architecture's image_size² × channels), "
           "found {}",
           in, x.size(1)));
     }
-    return x * 2.0 - 1.0;
+    return x;
   }
 
   // The effective weights of layer l at this step.
@@ -239,6 +244,19 @@ std::unique_ptr<ModelFunction> MaskedFamily::bind(const std::vector<const Compon
 std::vector<Component> MaskedFamily::root(const streams::ArchitectureSpec& architecture, int64_t,
                                           uint64_t seed) const {
   return MaskedFactory::root(architecture, seed);
+}
+
+std::vector<at::Tensor> MaskedFamily::layer_weights(
+    const std::vector<const Component*>& components) {
+  const MaskedFunction f(MaskedLayer::of(components));
+  std::vector<at::Tensor> out;
+  for (int64_t l = 0; l < f.layers(); ++l)
+    out.push_back(f.weights(l).detach());
+  return out;
+}
+
+at::Tensor MaskedFamily::input(const at::Tensor& images) {
+  return images.flatten(1) * 2.0 - 1.0;
 }
 
 double MaskedFamily::forward_flops(const std::vector<const Component*>& components, int64_t) const {

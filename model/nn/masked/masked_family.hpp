@@ -29,6 +29,11 @@ class MaskedFamily : public ModelFamily {
                        int64_t side) const override;
   std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
                               uint64_t seed) const override;
+
+  /// The effective weights of each layer of a frozen path (W ⊙ M, or W ⊙ Σ α M), [rows, cols].
+  static std::vector<at::Tensor> layer_weights(const std::vector<const Component*>& components);
+  /// What the first layer reads: the images flattened and scaled to [-1, 1].
+  static at::Tensor input(const at::Tensor& images);
 };
 
 /// One layer of a masked path: its random weights and the masks (and coefficients) on them.
