@@ -1,8 +1,10 @@
 #include "app/inspect_command.hpp"
 
+#include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include "model/core/parameter_store.hpp"
+#include "model/nn/masked/masked_factory.hpp"
 #include "model/run/stream_runner.hpp"
 #include "storage/run_directory.hpp"
 
@@ -47,6 +49,29 @@ int InspectCommand::run(std::ostream& out, std::ostream& err) const {
         "{:>8} added  path {}\n",
         t.name, acc, 100.0 * t.validation_accuracy, params, t.params_added, path->second.name);
     out << "    " << fmt::format("{}", fmt::join(path->second.ids, " ")) << "\n";
+    // The task's own masks (how much of each layer they keep) and coefficients.
+    std::vector<std::string> masks;
+    std::vector<std::string> alphas;
+    for (const auto& id : path->second.ids) {
+      const auto c = store.get(id);
+      if (c->owner() != t.name)
+        continue;
+      if (c->kind() == model::ComponentKind::kMask) {
+        const at::Tensor m = model::MaskedFactory::mask_of(*c);
+        masks.push_back(fmt::format("layer {} keeps {:.1f}% of {}", c->index(),
+                                    100.0 * m.mean().item<double>(), m.numel()));
+      } else if (c->kind() == model::ComponentKind::kAlpha) {
+        const at::Tensor a = c->tensor("alpha").to(at::kDouble).contiguous();
+        std::vector<std::string> values;
+        for (int64_t i = 0; i < a.numel(); ++i)
+          values.push_back(fmt::format("{:.3f}", a.data_ptr<double>()[i]));
+        alphas.push_back(fmt::format("layer {} [{}]", c->index(), fmt::join(values, " ")));
+      }
+    }
+    if (!masks.empty())
+      out << "    masks: " << fmt::format("{}", fmt::join(masks, ", ")) << "\n";
+    if (!alphas.empty())
+      out << "    α: " << fmt::format("{}", fmt::join(alphas, ", ")) << "\n";
   }
   out << "state-hash: " << hash << "\n";
   return 0;

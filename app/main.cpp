@@ -291,8 +291,12 @@ int main(int argc, char** argv) {
   bench_blas->add_flag("--json", bench_json, "Print one JSON object");
   auto* bench_trainer = bench->add_subcommand(
       "trainer", "Images per second and FLOP utilisation of one candidate's training.");
-  bench_trainer->add_option("--trainable", bench_trainable, "all | top (default: all)")
-      ->check(CLI::IsMember({"all", "top"}));
+  bench_trainer
+      ->add_option("--trainable", bench_trainable,
+                   "all | top (vit-tiny) | masks | coefficients (SupSup's masked 784-300-300-10 "
+                   "net: its masks, or ImpressLearn's coefficients over 10 impressions) "
+                   "(default: all)")
+      ->check(CLI::IsMember({"all", "top", "masks", "coefficients"}));
   bench_trainer
       ->add_option("--steps", trainer_bench.steps, "Timed steps per repetition (default: 40)")
       ->check(CLI::PositiveNumber);
@@ -503,9 +507,11 @@ int main(int argc, char** argv) {
     }
     if (bench_trainer->parsed()) {
       check_blas();
-      trainer_bench.trainable = bench_trainable == "all"
-                                    ? evostream::model::TrainerBenchOptions::Trainable::kAll
-                                    : evostream::model::TrainerBenchOptions::Trainable::kTop;
+      using Trainable = evostream::model::TrainerBenchOptions::Trainable;
+      trainer_bench.trainable = bench_trainable == "all"     ? Trainable::kAll
+                                : bench_trainable == "top"   ? Trainable::kTop
+                                : bench_trainable == "masks" ? Trainable::kMasks
+                                                             : Trainable::kCoefficients;
       trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
       trainer_bench.prefix_cache = !no_prefix_cache;
       const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);

@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "model/core/parameter_store.hpp"
+#include "model/nn/masked/masked_factory.hpp"
+#include "model/nn/masked/masked_family.hpp"
 #include "model/nn/vit/flop_count.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/train/trainer.hpp"
@@ -44,8 +46,44 @@ double TrainerBenchmark::gemm_peak_gflops() {
 
 TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   using Trainable = TrainerBenchOptions::Trainable;
+  // SupSup's 784-300-300-10 net: a fresh mask per layer (masks), or 10 frozen random
+  // impressions per layer and coefficients over them (coefficients).
+  const auto masked_path = [](bool coefficients, int64_t classes) {
+    streams::ArchitectureSpec a;
+    a.family = "masked-fc";
+    a.classes = classes;
+    std::vector<Component> root = MaskedFactory::root(a, 1);
+    std::vector<std::shared_ptr<const Component>> out;
+    for (size_t l = 0; l < root.size(); ++l) {
+      root[l].freeze();
+      const at::Tensor shape = root[l].tensor("shape");
+      const int64_t rows = shape[0].item<int64_t>();
+      const int64_t cols = shape[1].item<int64_t>();
+      const auto index = static_cast<int64_t>(l);
+      out.push_back(std::make_shared<const Component>(root[l]));
+      if (!coefficients) {
+        out.push_back(std::make_shared<const Component>(MaskedFactory::scores(
+            "bench/mask" + std::to_string(l), "bench", index, rows, cols, rows * cols / 2, 7 + l)));
+        continue;
+      }
+      for (int64_t i = 0; i < 10; ++i) {
+        Component m =
+            MaskedFactory::random_mask(fmt::format("basis/mask{}.{}", l, i), "basis", index, rows,
+                                       cols, rows * cols / 2, static_cast<uint64_t>(100 * l + i));
+        m.freeze();
+        out.push_back(std::make_shared<const Component>(std::move(m)));
+      }
+      out.push_back(std::make_shared<const Component>(
+          MaskedFactory::alpha("bench/alpha" + std::to_string(l), "bench", index, 10)));
+    }
+    return out;
+  };
   TrainerBenchResult r;
-  r.trainable = o.trainable == Trainable::kAll ? "all" : "top";
+  const bool masked = o.trainable == Trainable::kMasks || o.trainable == Trainable::kCoefficients;
+  r.trainable = o.trainable == Trainable::kAll     ? "all"
+                : o.trainable == Trainable::kTop   ? "top"
+                : o.trainable == Trainable::kMasks ? "masks"
+                                                   : "coefficients";
   r.batch_size = o.batch_size;
   r.steps = o.steps;
   r.repetitions = o.repetitions;
@@ -74,7 +112,9 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   std::vector<std::shared_ptr<const Component>> path;
   ParameterStore store;
   const int64_t depth = o.arch.depth;
-  if (o.trainable == Trainable::kAll) {
+  if (masked) {
+    path = masked_path(o.trainable == Trainable::kCoefficients, task.num_classes);
+  } else if (o.trainable == Trainable::kAll) {
     path = share(VitFactory::root(o.arch, task.num_classes, "bench", 1));
   } else {
     store.commit("root", VitFactory::root(o.arch, task.num_classes, "root", 1));
@@ -93,13 +133,18 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
     path.push_back(std::make_shared<const Component>(
         VitFactory::head("bench/head", "bench", o.arch.dim, task.num_classes)));
   }
-  const VitLayout layout = VitLayout::of(pointers(path));
-  const double forward = FlopCount::forward(layout, o.arch.image_size);
-  const double with_grad = o.trainable == Trainable::kAll
-                               ? forward
-                               : FlopCount::blocks(layout, o.arch.image_size, depth - 1, depth) +
-                                     FlopCount::head(layout);
-  r.flops_per_image = forward + 2.0 * with_grad;
+  if (masked) {
+    // Every layer's weights get gradients.
+    r.flops_per_image = 3.0 * MaskedFamily().forward_flops(pointers(path), o.arch.image_size);
+  } else {
+    const VitLayout layout = VitLayout::of(pointers(path));
+    const double forward = FlopCount::forward(layout, o.arch.image_size);
+    const double with_grad = o.trainable == Trainable::kAll
+                                 ? forward
+                                 : FlopCount::blocks(layout, o.arch.image_size, depth - 1, depth) +
+                                       FlopCount::head(layout);
+    r.flops_per_image = forward + 2.0 * with_grad;
+  }
 
   TrainSettings settings;
   settings.steps = o.steps;
@@ -110,6 +155,15 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   settings.threads = o.threads;
   Hyperparameters hp;
   hp.learning_rate = 0.01;
+  if (masked) {
+    // As SupSup trains its scores (and ImpressLearn its coefficients): Adam, no clipping.
+    settings.family = std::make_shared<MaskedFamily>();
+    settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;
+    settings.optimizer.weight_decay = 0.0;
+    settings.optimizer.clip_norm = 0.0;
+    hp.learning_rate = o.trainable == Trainable::kMasks ? 0.001 : 0.02;
+    hp.momentum = 0.0;
+  }
   // Warm-up run: first-touch allocations and lazy initialisation stay out of the figures.
   TrainSettings warm = settings;
   warm.steps = 3;

@@ -13,6 +13,11 @@ struct TrainerBenchOptions {
   enum class Trainable {
     kAll,  ///< every component (training from scratch)
     kTop,  ///< the top block, an adapter before it and a new head over a frozen rest
+    /// SupSup: one supermask per layer of the masked-fc 784-300-300-10 net (edge-popup,
+    /// half the weights kept), Adam
+    kMasks,
+    /// ImpressLearn: 10 coefficients per layer of the same net over 10 frozen impressions, Adam
+    kCoefficients,
   };
   /// Default: all.
   Trainable trainable = Trainable::kAll;

@@ -367,6 +367,14 @@ TEST_CASE("bench trainer prints images per second and FLOP utilisation as JSON",
   CHECK_THAT(r.out, Contains("\"images_per_second\": "));
   CHECK_THAT(r.out, Contains("\"utilisation\": "));
   CHECK(lines(r.out) == 1);
+  // SupSup's masks and ImpressLearn's coefficients on the masked-fc net.
+  for (const std::string trainable : {"masks", "coefficients"}) {
+    const CliResult m =
+        run_cli("bench trainer --trainable " + trainable + " --steps 2 --repetitions 1 --json");
+    CHECK(m.status == 0);
+    CHECK_THAT(m.out, Contains("\"trainable\": \"" + trainable + "\""));
+    CHECK_THAT(m.out, Contains("\"flops_per_image\": 1969200"));
+  }
 }
 
 TEST_CASE("bench root trains the smoke root and exports it for import", "[app]") {

@@ -106,6 +106,9 @@ TEST_CASE("SupSup commits bit-packed masks, and ImpressLearn's later tasks add K
   const std::string shown = slurp(d.file("inspect"));
   CHECK_THAT(shown, Contains("root/random_linear0 permuted-0/mask0@0 permuted-1/mask0@0 "
                              "permuted-2/alpha0@0"));
+  // The masks' density and the coefficients are shown.
+  CHECK_THAT(shown, Contains("masks: layer 0 keeps 50.0% of 25088"));
+  CHECK_THAT(shown, Contains("α: layer 0 ["));
 }
 
 TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies refuse it",
