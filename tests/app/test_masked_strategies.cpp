@@ -18,7 +18,7 @@ int run_to_end(const std::vector<std::string>& args, const std::string& log,
 }
 
 // Three permuted Fashion-MNIST slices on a 784-32-32-10 random backbone, a few steps each.
-std::string masked_scenario(const std::string& strategy) {
+std::string masked_scenario(const std::string& strategy, const std::string& impresslearn = "") {
   std::string text = R"(name = "masked-smoke"
 seed = 3
 [root]
@@ -37,7 +37,7 @@ learning_rate = 0.01
 [strategy.impresslearn]
 learning_rate = 0.01
 impressions = 2
-)";
+)" + impresslearn;
   for (int t = 0; t < 3; ++t) {
     text += "[[tasks]]\nname = \"permuted-" + std::to_string(t) +
             "\"\ndataset = \"fashion-mnist\"\nmax_train = 600\nmax_test = 300\n";
@@ -60,10 +60,14 @@ nlohmann::json results(const std::string& dir) {
 
 TEST_CASE("SupSup and ImpressLearn runs killed in a snapshot resume to their uninterrupted state",
           "[app][crash][masked]") {
-  for (const std::string strategy : {"supsup", "impresslearn"}) {
+  for (const std::string strategy : {"supsup", "impresslearn", "homogeneous"}) {
     INFO(strategy);
     TempDir d;
-    write_text(d.file("masked.toml"), masked_scenario(strategy));
+    // ImpressLearn with homogeneous impressions: the first task learns both mask sets.
+    write_text(d.file("masked.toml"),
+               strategy == "homogeneous"
+                   ? masked_scenario("impresslearn", "source = \"homogeneous\"\n")
+                   : masked_scenario(strategy));
     REQUIRE(run_to_end({"run", d.file("masked.toml"), "--out", d.file("whole")}, d.file("log")) ==
             0);
     const std::string expected = state_hash(d.file("whole"), d.file("hash"));
@@ -124,6 +128,13 @@ TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies re
                      d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")),
              Contains("strategy supsup expected family masked-fc, found \"vit\""));
+  // Homogeneous impressions share the budget: K must divide it.
+  write_text(d.file("k2.toml"), masked_scenario("impresslearn", "source = \"homogeneous\"\n"));
+  REQUIRE(run_to_end({"tasks", d.file("k2.toml"), "--set", "strategy.task_steps=41"},
+                     d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("expected a divisor of [strategy] task_steps (41) with source = "
+                      "\"homogeneous\""));
   std::string trained = masked_scenario("supsup");
   trained.replace(trained.find("source = \"init\""), 15, "source = \"train\"");
   write_text(d.file("trained.toml"), trained);

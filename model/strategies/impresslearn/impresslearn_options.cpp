@@ -4,12 +4,18 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> ImpressLearnOptions::read(streams::OptionReader& r,
-                                                                 const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> ImpressLearnOptions::read(
+    streams::OptionReader& r, const streams::StrategySpec& common) {
   auto o = std::make_shared<ImpressLearnOptions>();
   o->read_supsup(r);
   o->impressions = r.integer("impressions", o->impressions, 1, 1024);
-  o->source = r.choice("source", o->source, {"heterogeneous", "random"});
+  o->source = r.choice("source", o->source, {"heterogeneous", "homogeneous", "random"});
+  if (o->source == "homogeneous" && common.task_steps % o->impressions != 0) {
+    r.fail("impressions",
+           fmt::format("expected a divisor of [strategy] task_steps ({}) with source = "
+                       "\"homogeneous\" (each impression trains task_steps / K steps), found {}",
+                       common.task_steps, o->impressions));
+  }
   o->lambda = r.number("lambda", o->lambda, 0.0, 1e6);
   o->alpha_learning_rate = r.number("alpha_learning_rate", o->alpha_learning_rate, 0.0, 10.0, true);
   if (o->source == "random" && o->mask == "threshold")

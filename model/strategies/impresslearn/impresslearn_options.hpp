@@ -17,8 +17,10 @@ class ImpressLearnOptions : public SupSupOptions {
   /// Key `impressions`: K, the basis masks per layer every later task combines. Default: 10.
   int64_t impressions = 10;
   /// Key `source`: where the impressions come from: "heterogeneous" (the supermasks of the
-  /// first K tasks, each learned as SupSup does) or "random" (K seeded random masks of
-  /// `density`, so every task learns only coefficients). Default: "heterogeneous".
+  /// first K tasks, each learned as SupSup does), "homogeneous" (K supermasks learned on the
+  /// first task from K seeds, each for task_steps / K steps, which K must divide) or "random"
+  /// (K seeded random masks of `density`, so every task learns only coefficients). Default:
+  /// "heterogeneous".
   std::string source = "heterogeneous";
   /// Key `lambda`: weight λ of the penalty λ Σ_layers (‖α_layer‖₁ − 1)². Default: 0.005.
   double lambda = 0.005;

@@ -9,6 +9,7 @@
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_family.hpp"
 #include "model/strategies/path_draft.hpp"
+#include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
 #include "streams/rng.hpp"
 
 namespace evostream::model {
@@ -31,6 +32,89 @@ class AlphaNormPenalty : public Objective {
 
  private:
   double lambda_;
+};
+
+// The first task of homogeneous impressions: K candidates, each the root's layers with fresh
+// masks from its own seeds, trained for an equal share of the budget; the task commits all K
+// mask sets and serves with coefficients one-hot on the best (W ⊙ (1·M_best + 0·M_other) is
+// W ⊙ M_best exactly), which makes its path the first with coefficients, whose masks every
+// later task combines.
+class HomogeneousVisit : public TaskLearner {
+ public:
+  HomogeneousVisit(std::vector<Candidate> candidates, const RunState& state,
+                   const TaskContext& ctx)
+      : candidates_(std::move(candidates)), state_(state), ctx_(ctx) {
+    trained_.resize(candidates_.size());
+  }
+
+  std::vector<Candidate> next() override {
+    if (issued_)
+      return {};
+    issued_ = true;
+    return candidates_;
+  }
+
+  CandidateRecord record(const Candidate& c, const TrainResult& result) override {
+    const auto k = static_cast<size_t>(c.child);
+    for (const Component& t : result.trained)
+      trained_[k].push_back(MaskedFactory::packed(t.with_momentum({})));
+    CandidateRecord r;
+    r.name = c.path.name;
+    r.child = c.child;
+    r.quality = result.quality;
+    r.score = result.quality;
+    r.kept = best_ < 0 || result.quality > quality_;
+    if (r.kept) {
+      best_ = c.child;
+      quality_ = result.quality;
+    }
+    for (const Component& t : result.trained)
+      r.trained_params += t.num_params();
+    r.seconds = result.seconds;
+    outcome_.candidates.push_back(r);
+    outcome_.train_seconds += result.seconds;
+    return r;
+  }
+
+  TaskOutcome finish() override {
+    if (best_ < 0)
+      throw std::logic_error("impresslearn: a homogeneous visit finished untrained");
+    const auto random = state_.store.resolve(state_.root.ids);
+    const std::string suffix = "@" + std::to_string(ctx_.iteration);
+    Path& path = outcome_.path;
+    path.task = ctx_.task.name();
+    path.name = path.task + suffix;
+    path.hp = candidates_.front().path.hp;
+    path.quality = quality_;
+    path.score = quality_;
+    for (size_t l = 0; l < random.size(); ++l) {
+      path.ids.push_back(random[l]->id());
+      for (auto& masks : trained_) {
+        path.ids.push_back(masks[l].id());
+        outcome_.added.push_back(masks[l]);
+      }
+      std::vector<float> one_hot(trained_.size(), 0.0f);
+      one_hot[static_cast<size_t>(best_)] = 1.0f;
+      const auto index = static_cast<int64_t>(l);
+      Component alpha = MaskedFactory::alpha(
+          derived_id(path.task, ComponentKind::kAlpha, index, suffix), path.task, index,
+          static_cast<int64_t>(trained_.size()));
+      alpha = alpha.with_tensors({at::tensor(one_hot)});
+      path.ids.push_back(alpha.id());
+      outcome_.added.push_back(std::move(alpha));
+    }
+    return std::move(outcome_);
+  }
+
+ private:
+  std::vector<Candidate> candidates_;
+  const RunState& state_;
+  const TaskContext& ctx_;
+  std::vector<std::vector<Component>> trained_;
+  bool issued_ = false;
+  int64_t best_ = -1;
+  double quality_ = 0.0;
+  TaskOutcome outcome_;
 };
 
 // The committed path's layers (random layer, masks, coefficients) by layer.
@@ -78,11 +162,37 @@ std::vector<std::vector<std::shared_ptr<const Component>>> ImpressLearnStrategy:
   return out;
 }
 
+std::unique_ptr<TaskLearner> ImpressLearnStrategy::homogeneous_visit(const RunState& state,
+                                                                     const TaskContext& ctx) const {
+  const ImpressLearnOptions& o = options();
+  std::vector<Candidate> candidates;
+  for (int64_t i = 0; i < o.impressions; ++i) {
+    PathDraft draft(ctx);
+    add_masked_layers(draft, state, ctx, i);
+    Candidate c;
+    c.path = std::move(draft.path());
+    c.path.name += "." + std::to_string(i);
+    c.path.hp = SharedBackboneStrategy::hyperparameters_of(o);
+    c.components = std::move(draft.components());
+    c.child = i;
+    c.steps = env_.spec.task_steps / o.impressions;
+    c.optimizer = SharedBackboneStrategy::optimizer_of(o);
+    c.training_seed =
+        streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                              static_cast<uint64_t>(ctx.iteration), 0x40u, static_cast<uint64_t>(i)})
+            .next_u64();
+    candidates.push_back(std::move(c));
+  }
+  return std::make_unique<HomogeneousVisit>(std::move(candidates), state, ctx);
+}
+
 std::unique_ptr<TaskLearner> ImpressLearnStrategy::start(const RunState& state,
                                                          const TaskContext& ctx) {
   const ImpressLearnOptions& o = options();
   auto basis = impressions(state, ctx.task.name());
   PathDraft draft(ctx);
+  if (basis.empty() && o.source == "homogeneous")
+    return homogeneous_visit(state, ctx);
   if (basis.empty() && o.source == "heterogeneous") {
     // One of the first K tasks: it learns its masks as SupSup does.
     add_masked_layers(draft, state, ctx);

@@ -13,8 +13,9 @@ namespace evostream::model {
 /// learned coefficients, `W ⊙ Σ_i α_i M_i`, on SupSup's random backbone.
 ///
 /// With `source = "heterogeneous"` the first K tasks learn their masks as SupSup does and
-/// become the impressions; with "random" the first task commits K seeded random masks per
-/// layer. Once a task has committed coefficients, the impressions are fixed: every later task
+/// become the impressions; with "homogeneous" the first task learns K mask sets from K seeds
+/// (each for task_steps / K steps), commits them all and serves with coefficients one-hot on
+/// its best; with "random" the first task commits K seeded random masks per layer. Once a task has committed coefficients, the impressions are fixed: every later task
 /// combines those same masks (taken from the first such path), learning only its coefficients,
 /// initialised at 1/K and trained with cross-entropy + λ Σ_layers (‖α_layer‖₁ − 1)² (the
 /// authors' code). A task's own parameters are then layers × K floats.
@@ -30,6 +31,9 @@ class ImpressLearnStrategy : public SupSupStrategy {
       const RunState& state, const std::string& task) const;
 
  private:
+  /// The first task with homogeneous impressions: K mask sets from K seeds.
+  std::unique_ptr<TaskLearner> homogeneous_visit(const RunState& state,
+                                                 const TaskContext& ctx) const;
   const ImpressLearnOptions& options() const { return env_.options_as<ImpressLearnOptions>(); }
 };
 

@@ -65,7 +65,7 @@ void SupSupStrategy::require_masked_family(const StrategyEnvironment& env,
 }
 
 void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
-                                       const TaskContext& ctx) const {
+                                       const TaskContext& ctx, int64_t variant) const {
   const SupSupOptions& o = supsup_options();
   const auto layers = state.store.resolve(state.root.ids);
   for (size_t l = 0; l < layers.size(); ++l) {
@@ -84,13 +84,16 @@ void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
         o.mask == "threshold"
             ? 0
             : std::max<int64_t>(1, std::llround(o.density * static_cast<double>(rows * cols)));
-    const uint64_t seed =
+    uint64_t seed =
         streams::Rng::derive({ctx.seed, 0x5095u, static_cast<uint64_t>(ctx.task_index),
                               static_cast<uint64_t>(ctx.iteration), static_cast<uint64_t>(l)})
             .next_u64();
+    if (variant >= 0)
+      seed = streams::Rng::derive({seed, static_cast<uint64_t>(variant)}).next_u64();
     draft.add(random);
     draft.add(std::make_shared<const Component>(MaskedFactory::scores(
-        derived_id(draft.task(), ComponentKind::kMask, static_cast<int64_t>(l), draft.suffix()),
+        derived_id(draft.task(), ComponentKind::kMask, static_cast<int64_t>(l),
+                   (variant >= 0 ? "." + std::to_string(variant) : "") + draft.suffix()),
         draft.task(), static_cast<int64_t>(l), rows, cols, keep, seed)));
   }
 }

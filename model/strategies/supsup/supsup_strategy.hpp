@@ -30,7 +30,10 @@ class SupSupStrategy : public Strategy {
  protected:
   /// Appends the root's random layers to `draft`, each followed by a fresh trainable mask of
   /// the task drawn from the visit's seed.
-  void add_masked_layers(PathDraft& draft, const RunState& state, const TaskContext& ctx) const;
+  /// A `variant` of 0 or more goes into the masks' ids before the visit's suffix
+  /// (`TASK/mask0.3@0`) and into their seeds, for several mask sets of one visit.
+  void add_masked_layers(PathDraft& draft, const RunState& state, const TaskContext& ctx,
+                         int64_t variant = -1) const;
   /// A learner that trains the one candidate `path` with the options' optimizer and schedule
   /// at `learning_rate` (0: the options'), minimising `objective` (null: cross-entropy), and
   /// commits its masks packed.
