@@ -201,7 +201,7 @@ std::string CompareCommand::table(const Runs& runs, const std::vector<std::strin
   }
   // Runs tested without task labels also give the task-inference figures.
   const bool inferred = std::any_of(runs.begin(), runs.end(), [](const auto& r) {
-    return r.task_inference_accuracy.has_value();
+    return r.inferred_average_accuracy.has_value();
   });
   auto percent_or_dash = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.2f}", 100.0 * *v) : std::string("-");
@@ -247,10 +247,10 @@ std::string CompareCommand::json(const Runs& runs, const std::vector<std::string
     Json metrics_of = Json::object();
     for (const Metric& m : metrics())
       metrics_of[m.key] = m.of(r);
-    if (r.task_inference_accuracy) {
+    if (r.task_inference_accuracy)
       metrics_of["task_inference_accuracy"] = 100.0 * *r.task_inference_accuracy;
-      metrics_of["inferred_average_accuracy"] = 100.0 * r.inferred_average_accuracy.value_or(0.0);
-    }
+    if (r.inferred_average_accuracy)
+      metrics_of["inferred_average_accuracy"] = 100.0 * *r.inferred_average_accuracy;
     Json tasks = Json::object();
     for (const auto& t : r.tasks)
       tasks[t.name] = 100.0 * t.test_accuracy;

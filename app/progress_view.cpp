@@ -277,6 +277,10 @@ std::string ProgressView::summary_of(const Json& e) const {
         "; without task labels: task inferred for {}% of the test batches, "
         "accuracy {}%",
         percent(e["task_inference_accuracy"]), percent(e["inferred_average_accuracy"]));
+  } else if (e.contains("inferred_average_accuracy")) {
+    inferred =
+        fmt::format("; without task labels: coefficients fitted to each test batch, accuracy {}%",
+                    percent(e["inferred_average_accuracy"]));
   }
   return fmt::format(
              "{}: average accuracy {}%, BWT {:+.2f} points, forgetting {:.2f} (max-based {:.2f}), "

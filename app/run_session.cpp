@@ -234,10 +234,10 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                 {"state_hash", results.state_hash},
                 {"report", report},
                 {"tasks", task_rows}};
-  if (results.task_inference_accuracy) {
+  if (results.task_inference_accuracy)
     finished["task_inference_accuracy"] = *results.task_inference_accuracy;
-    finished["inferred_average_accuracy"] = results.inferred_average_accuracy.value_or(0.0);
-  }
+  if (results.inferred_average_accuracy)
+    finished["inferred_average_accuracy"] = *results.inferred_average_accuracy;
   events.emit(finished);
   return 0;
 }

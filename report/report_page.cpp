@@ -280,24 +280,28 @@ std::string ReportPage::html(const model::RunResults& run,
   body += "</div>\n";
 
   // Without task labels: how often each task was inferred, and the accuracy that gave.
-  if (run.task_inference_accuracy) {
+  if (run.inferred_average_accuracy) {
     std::vector<std::string> inferred_tasks;
     std::vector<std::optional<double>> inferred;
     std::vector<std::optional<double>> with_inferred;
     for (const auto& t : run.tasks) {
-      if (!t.task_inference_accuracy)
+      if (!t.inferred_accuracy)
         continue;
       inferred_tasks.push_back(t.name);
-      inferred.push_back(*t.task_inference_accuracy);
+      inferred.push_back(t.task_inference_accuracy);
       with_inferred.push_back(t.inferred_accuracy.value_or(0.0));
     }
     body += fmt::format(
-        "<h2>Without task labels</h2>\n<p class=\"note\">Each test batch's task inferred from "
-        "its images among the learned tasks: right for {}% of the batches on average; predicted "
-        "by the inferred task's path, the average accuracy is {}% (with the task given: {}%).</p>"
-        "\n<div class=\"figures\">",
-        SvgCharts::percent(*run.task_inference_accuracy),
-        SvgCharts::percent(run.inferred_average_accuracy.value_or(0.0)),
+        "<h2>Without task labels</h2>\n<p class=\"note\">{}, the average accuracy is {}% (with "
+        "the task given: {}%).</p>\n<div class=\"figures\">",
+        run.task_inference_accuracy
+            ? fmt::format("Each test batch's task inferred from its images among the learned "
+                          "tasks: right for {}% of the batches on average; predicted by the "
+                          "inferred task's path",
+                          SvgCharts::percent(*run.task_inference_accuracy))
+            : std::string("Each test batch predicted with coefficients over the impressions "
+                          "fitted to it (no task chosen)"),
+        SvgCharts::percent(*run.inferred_average_accuracy),
         SvgCharts::percent(run.average_accuracy));
     const std::vector<Series> series = {
         {"task inferred", ModelGraph::colour(1), inferred},

@@ -186,8 +186,15 @@ struct EvaluationSpec {
   /// the output entropy; one forward and backward pass) or "binary" (SupSup's halving: keep
   /// the half of the candidates with the lowest entropy gradient until one is left). On
   /// Permuted Fashion-MNIST the gradient methods lose track beyond a few tasks
-  /// (`docs/results/2026-12-permuted-fmnist.md`). Default: "entropy".
+  /// (`docs/results/2026-12-permuted-fmnist.md`). "fit" (ImpressLearn only, a hypothesis):
+  /// no task is chosen; coefficients over the impressions are fitted to the batch by
+  /// minimising its mean output entropy, and the batch is predicted with them. Default:
+  /// "entropy".
   std::string inference = "entropy";
+  /// Key `fit_steps` (fit): Adam steps of the fit, from α = 1/K. Default: 10.
+  int64_t fit_steps = 10;
+  /// Key `fit_learning_rate` (fit): their learning rate. Default: 0.1.
+  double fit_learning_rate = 0.1;
   /// Key `inference_batch`: test images a task is inferred from at once (the last batch of a
   /// task may be smaller). Default: 128.
   int64_t inference_batch = 128;

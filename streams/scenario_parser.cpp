@@ -516,7 +516,9 @@ void parse_evaluation(const toml::table& t, EvaluationSpec& e, const Scenario& s
   TableReader r(t, "evaluation", s.file);
   const toml::node* labels_node = t.get("task_labels");
   e.task_labels = r.boolean("task_labels", e.task_labels);
-  e.inference = r.choice("inference", e.inference, {"entropy", "oneshot", "binary"});
+  e.inference = r.choice("inference", e.inference, {"entropy", "oneshot", "binary", "fit"});
+  e.fit_steps = r.integer("fit_steps", e.fit_steps, 1, 10000);
+  e.fit_learning_rate = r.number("fit_learning_rate", e.fit_learning_rate, 0.0, 100.0, true);
   e.inference_batch = r.integer("inference_batch", e.inference_batch, 1, 65536);
   if (!e.task_labels && s.root.architecture.family != "masked-fc") {
     r.fail(labels_node, "task_labels",

@@ -1,15 +1,55 @@
 #include "model/run/results_builder.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "model/core/component_usage.hpp"
+#include "model/nn/masked/coefficient_fit.hpp"
 #include "model/nn/masked/task_inference.hpp"
 #include "streams/batch_sampler.hpp"
 
 namespace evostream::model {
 
 namespace {
+
+// ImpressLearn without labels (a hypothesis): each learned task's test batches predicted with
+// coefficients over the impressions fitted to the batch; no task is chosen.
+void fit_coefficients(const streams::EvaluationSpec& spec,
+                      const std::vector<streams::TaskData>& tasks,
+                      const std::vector<size_t>& learned,
+                      const std::vector<std::vector<const Component*>>& paths, RunResults& out) {
+  const auto with_coefficients = std::find_if(paths.begin(), paths.end(), [](const auto& p) {
+    return std::any_of(p.begin(), p.end(),
+                       [](const Component* c) { return c->kind() == ComponentKind::kAlpha; });
+  });
+  if (with_coefficients == paths.end())
+    return;  // no task learned coefficients yet: nothing to fit
+  const CoefficientFit fit(*with_coefficients);
+  double sum = 0.0;
+  for (const size_t j : learned) {
+    const streams::ImageSet& test = tasks[j].test;
+    const int64_t b = spec.inference_batch;
+    at::Tensor images = at::empty({b, test.channels(), test.height(), test.width()}, at::kFloat);
+    int64_t correct = 0;
+    for (int64_t start = 0; start < test.size(); start += b) {
+      const int64_t n = std::min(b, test.size() - start);
+      streams::BatchSampler::to_float(test, start, n, images.data_ptr<float>());
+      const at::Tensor predicted =
+          fit.logits(images.narrow(0, 0, n), spec.fit_steps, spec.fit_learning_rate)
+              .argmax(1)
+              .contiguous();
+      const int64_t* p = predicted.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i)
+        correct += p[i] == test.label(start + i);
+    }
+    TaskResult& t = out.tasks[j];
+    t.inferred_accuracy =
+        test.size() > 0 ? static_cast<double>(correct) / static_cast<double>(test.size()) : 0.0;
+    sum += *t.inferred_accuracy;
+  }
+  out.inferred_average_accuracy = sum / static_cast<double>(learned.size());
+}
 
 // Each learned task's test set in batches whose task is inferred among the learned tasks, then
 // predicted by the inferred task's path.
@@ -28,6 +68,10 @@ void infer_tasks(const streams::EvaluationSpec& spec, const Strategy& strategy,
   }
   if (learned.empty())
     return;
+  if (spec.inference == "fit") {
+    fit_coefficients(spec, tasks, learned, paths, out);
+    return;
+  }
   const TaskInference inference(paths);
   const TaskInference::Method method = TaskInference::method_named(spec.inference);
   double inferred_sum = 0.0;

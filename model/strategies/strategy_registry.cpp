@@ -140,6 +140,14 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
         fmt::format("strategy {} expected family {}, found \"{}\"", common.name,
                     fmt::join(families, " or "), s.root.architecture.family));
   }
+  if (!s.evaluation.task_labels && s.evaluation.inference == "fit" &&
+      common.name != "impresslearn") {
+    throw streams::ConfigError(
+        s.file, 0, "evaluation.inference",
+        fmt::format("\"fit\" fits ImpressLearn's coefficients: expected strategy impresslearn, "
+                    "found {}",
+                    common.name));
+  }
   const streams::OptionTable table = common.options_of(common.name);
   streams::OptionReader r(table);
   return chosen->read_options(r, common);

@@ -163,6 +163,23 @@ TEST_CASE("Without task labels SupSup infers each test batch's task from the ima
     REQUIRE(run_to_end({"compare", d.file("run")}, d.file("compare")) == 0);
     CHECK_THAT(slurp(d.file("compare")), Contains("task inference %"));
   }
+  // ImpressLearn's coefficients fitted to each unlabelled batch: an accuracy, no task chosen.
+  {
+    TempDir d;
+    write_text(d.file("fit.toml"),
+               masked_scenario("impresslearn") +
+                   "[evaluation]\ntask_labels = false\ninference = \"fit\"\nfit_steps = 5\n");
+    REQUIRE(run_to_end({"run", d.file("fit.toml"), "--out", d.file("run")}, d.file("log")) == 0);
+    CHECK_THAT(slurp(d.file("log")), Contains("coefficients fitted to each test batch"));
+    const auto r = results(d.file("run"));
+    CHECK(r["task_inference_accuracy"].is_null());
+    CHECK(r["inferred_average_accuracy"].get<double>() > 0.0);
+    CHECK_THAT(slurp(d.file("run") + "/report.html"), Contains("fitted to it (no task chosen)"));
+    REQUIRE(
+        run_to_end({"run", d.file("fit.toml"), "--strategy", "supsup", "--out", d.file("other")},
+                   d.file("log")) == 1);
+    CHECK_THAT(slurp(d.file("log")), Contains("expected strategy impresslearn, found supsup"));
+  }
   // Only the masked-fc family can infer tasks.
   TempDir d;
   write_text(d.file("vit.toml"), slurp(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml") +
