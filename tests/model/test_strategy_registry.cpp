@@ -57,13 +57,15 @@ TEST_CASE("The registry lists every strategy once, each with a summary", "[model
     CHECK(names.insert(e.name).second);
   }
   CHECK(names == std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential",
-                                       "ewc", "lwf", "replay", "cumulative"});
+                                       "ewc", "lwf", "replay", "cumulative", "supsup",
+                                       "impresslearn"});
   CHECK(registry.names() ==
-        "mu2net, finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative");
+        "mu2net, finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, "
+        "impresslearn");
   CHECK(registry.lookup("icarl") == nullptr);
   CHECK_THROWS_WITH(registry.find("icarl"),
                     "unknown strategy \"icarl\" (expected one of: mu2net, finetune, head-only, "
-                    "adapters, sequential, ewc, lwf, replay, cumulative)");
+                    "adapters, sequential, ewc, lwf, replay, cumulative, supsup, impresslearn)");
 }
 
 TEST_CASE("Each registered strategy is made with its own name and plan", "[model][strategy]") {
@@ -71,6 +73,8 @@ TEST_CASE("Each registered strategy is made with its own name and plan", "[model
     INFO(e.name);
     Scenario s = scenario_with("[strategy]\ntask_steps = 96\n");
     s.strategy.name = e.name;
+    // Each on a family it runs on.
+    s.root.architecture.family = e.families.front();
     const StrategyEnvironment env = StrategyEnvironment::of(s);
     const auto strategy = model::make_strategy(env);
     CHECK(strategy->name() == e.name);
@@ -136,12 +140,13 @@ TEST_CASE("An unregistered strategy name or table lists the registered ones", "[
   CHECK(options_error(name) ==
         std::string(kFile) + ":" + std::to_string(line_of(name, "[strategy]")) +
             ": strategy.name: unknown strategy \"icarl\" (expected one of: mu2net, finetune, "
-            "head-only, adapters, sequential, ewc, lwf, replay, cumulative)");
+            "head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, impresslearn)");
   const std::string table = "[strategy]\n[strategy.mu2nett]\ngenerations = 2\n";
   CHECK(options_error(table) ==
         std::string(kFile) + ":" + std::to_string(line_of(table, "[strategy.mu2nett]")) +
             ": strategy.mu2nett: unknown strategy \"mu2nett\" (expected one of: mu2net, "
-            "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative)");
+            "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, "
+            "impresslearn)");
 }
 
 TEST_CASE("A budget the candidates cannot share equally is refused", "[model][strategy]") {
@@ -186,7 +191,8 @@ TEST_CASE("A registry is extended without changing it, and refuses a name twice"
   CHECK(model::make_strategy(env)->plan().candidates == 8);
 }
 
-TEST_CASE("Every shipped scenario parses, with every strategy table it holds", "[model][strategy]") {
+TEST_CASE("Every shipped scenario parses, with every strategy table it holds",
+          "[model][strategy]") {
   int scenarios = 0;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(EVOSTREAM_SOURCE_DIR) + "/configs")) {
