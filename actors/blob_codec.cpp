@@ -70,6 +70,10 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
         "tensor {}: expected dtype float32, uint8 or int64, found \"{}\"", tb.name, tb.dtype));
   }
   const uint64_t element = at::elementSize(type);
+  if (tb.data.size() % element != 0) {
+    throw std::invalid_argument(fmt::format("tensor {}: {} bytes are not whole {} values", tb.name,
+                                            tb.data.size(), tb.dtype));
+  }
   const uint64_t values = tb.data.size() / element;
   uint64_t numel = 1;
   for (const int64_t d : tb.shape) {
@@ -79,7 +83,7 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
     }
     numel *= static_cast<uint64_t>(d);
   }
-  if (numel * element != tb.data.size()) {
+  if (numel != values) {
     throw std::invalid_argument(fmt::format("tensor {}: shape holds {} values, found {} bytes",
                                             tb.name, numel, tb.data.size()));
   }

@@ -178,7 +178,8 @@ struct StrategySpec {
 struct EvaluationSpec {
   /// Key `task_labels`: whether the task of each test image is given. With false, the run also
   /// infers each test batch's task from the images alone and reports the task-inference
-  /// accuracy and the accuracy with the inferred task (masked-fc family only). Default: true.
+  /// accuracy and the accuracy with the inferred task (masked-fc family only, every task with
+  /// the same classes). Default: true.
   bool task_labels = true;
   /// Key `inference`: how a batch's task is inferred: "entropy" (run every learned task's path
   /// on the batch, take the one of lowest mean output entropy), "oneshot" (SupSup: superimpose

@@ -615,6 +615,11 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
     parse_evaluation(*ev, s.evaluation, s);
   if (const toml::table* tr = r.table("trainers"))
     parse_trainers(*tr, s.trainers, file);
+  if (s.simulated() && s.root.architecture.family != "vit") {
+    throw ConfigError(file, line_of(r.table("trainers")), "trainers.kind",
+                      fmt::format("\"simulated\" models the vit family, found family \"{}\"",
+                                  s.root.architecture.family));
+  }
   if (const toml::table* sim = r.table("simulation")) {
     if (!s.simulated())
       r.fail(sim, "simulation", "only read when [trainers] kind = \"simulated\"");
@@ -648,6 +653,22 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
                         fmt::format("duplicate task name \"{}\"", task.name));
     }
     s.tasks.push_back(std::move(task));
+  }
+  // Without task labels every learned task's weights are superimposed: equal heads.
+  if (!s.evaluation.task_labels) {
+    auto classes_of = [&](const TaskSpec& t) {
+      return t.classes.empty() ? s.find_dataset(t.dataset)->classes()
+                               : static_cast<int64_t>(t.classes.size());
+    };
+    for (const TaskSpec& t : s.tasks) {
+      if (classes_of(t) != classes_of(s.tasks.front())) {
+        throw ConfigError(
+            file, t.line, "evaluation.task_labels",
+            fmt::format("false needs tasks of equal classes (inference superimposes "
+                        "their heads): task {} has {}, task {} has {}",
+                        t.name, classes_of(t), s.tasks.front().name, classes_of(s.tasks.front())));
+      }
+    }
   }
   r.finish();
   return s;

@@ -56,9 +56,9 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
     std::vector<std::shared_ptr<const Component>> out;
     for (size_t l = 0; l < root.size(); ++l) {
       root[l].freeze();
-      const at::Tensor shape = root[l].tensor("shape");
-      const int64_t rows = shape[0].item<int64_t>();
-      const int64_t cols = shape[1].item<int64_t>();
+      const auto shape = MaskedFactory::layer_shape(root[l]);
+      const int64_t rows = shape[0];
+      const int64_t cols = shape[1];
       const auto index = static_cast<int64_t>(l);
       out.push_back(std::make_shared<const Component>(root[l]));
       if (!coefficients) {

@@ -135,6 +135,20 @@ TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies re
   CHECK_THAT(slurp(d.file("log")),
              Contains("expected a divisor of [strategy] task_steps (41) with source = "
                       "\"homogeneous\""));
+  // Simulated trainers model the ViT only.
+  write_text(d.file("sim.toml"), masked_scenario("supsup") + "[trainers]\nkind = \"simulated\"\n");
+  REQUIRE(run_to_end({"tasks", d.file("sim.toml")}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("trainers.kind: \"simulated\" models the vit family, found family "
+                      "\"masked-fc\""));
+  // Task inference superimposes the tasks' heads: their classes must agree.
+  std::string unequal = masked_scenario("supsup") + "[evaluation]\ntask_labels = false\n";
+  unequal += "[[tasks]]\nname = \"pairs\"\ndataset = \"fashion-mnist\"\nclasses = [0, 1]\n";
+  write_text(d.file("unequal.toml"), unequal);
+  REQUIRE(run_to_end({"tasks", d.file("unequal.toml")}, d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("evaluation.task_labels: false needs tasks of equal classes (inference "
+                      "superimposes their heads): task pairs has 2, task permuted-0 has 10"));
   std::string trained = masked_scenario("supsup");
   trained.replace(trained.find("source = \"init\""), 15, "source = \"train\"");
   write_text(d.file("trained.toml"), trained);

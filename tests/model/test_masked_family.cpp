@@ -183,6 +183,24 @@ TEST_CASE("Masked paths out of place are refused with the component and what was
   two.insert(two.begin() + 2, path[1]);
   CHECK_THROWS_WITH(family.bind(raw(two)), Contains("layer 0 has 2 masks but no alpha"));
   CHECK_THROWS_WITH(family.bind(raw(path), 16), Contains("image_size 0"));
+  // Shapes and counts read from a file are checked before anything is allocated.
+  std::vector<Component> huge = path;
+  huge[0] =
+      root[0].with_tensors({root[0].tensor("seed"), at::tensor({int64_t{1} << 40, int64_t{64}})});
+  CHECK_THROWS_WITH(family.bind(raw(huge)),
+                    Contains("root/random_linear0: expected a shape of 1 to 2147483648 weights, "
+                             "found 1099511627776×64"));
+  std::vector<Component> flat = path;
+  flat[0] = Component("root/random_linear0", ComponentKind::kRandomLinear, 0, "root", "",
+                      {"seed", "shape"}, {root[0].tensor("seed"), at::tensor({int64_t{16}})});
+  CHECK_THROWS_WITH(family.bind(raw(flat)),
+                    Contains("expected shape to be two int64 (rows, columns), found 1 values"));
+  std::vector<Component> broken = path;
+  broken[2] = MaskedFactory::root(masked_arch(), 5)[1].with_tensors(
+      {root[1].tensor("seed"), at::tensor({int64_t{12}, int64_t{15}})});
+  broken[3] = MaskedFactory::random_mask("t/mask1", "t", 1, 12, 15, 10, 1);
+  CHECK_THROWS_WITH(family.bind(raw(broken)),
+                    Contains("root/random_linear1 takes 15 inputs, but layer 0 gives 16"));
   const at::Tensor wrong = at::rand({2, 1, 6, 6});
   CHECK_THROWS_WITH(family.bind(raw(path))->forward(wrong),
                     Contains("expected images of 64 values"));

@@ -59,7 +59,37 @@ at::Tensor hard_mask(const at::Tensor& scores, int64_t keep) {
 }
 
 int64_t scalar(const Component& c, const std::string& name) {
-  return c.tensor(name).to(at::kCPU).item<int64_t>();
+  const at::Tensor& t = c.tensor(name);
+  if (t.scalar_type() != at::kLong || t.numel() != 1) {
+    throw std::invalid_argument(
+        fmt::format("component {}: expected {} to be one int64, found {} "
+                    "values of type {}",
+                    c.id(), name, t.numel(), c10::toString(t.scalar_type())));
+  }
+  return t.to(at::kCPU).item<int64_t>();
+}
+
+// The largest layer a component may describe: 2^31 weights (8 GiB of floats).
+constexpr int64_t kMostWeights = int64_t{1} << 31;
+
+// The shape tensor `name` of `c`: two positive int64 whose product is at most kMostWeights.
+std::vector<int64_t> checked_shape(const Component& c, const std::string& name) {
+  const at::Tensor& t = c.tensor(name);
+  if (t.scalar_type() != at::kLong || t.numel() != 2) {
+    throw std::invalid_argument(fmt::format(
+        "component {}: expected {} to be two int64 (rows, columns), found {} values of type {}",
+        c.id(), name, t.numel(), c10::toString(t.scalar_type())));
+  }
+  const at::Tensor cpu = t.to(at::kCPU).contiguous();
+  const int64_t rows = cpu.data_ptr<int64_t>()[0];
+  const int64_t cols = cpu.data_ptr<int64_t>()[1];
+  if (rows < 1 || cols < 1 || rows > kMostWeights / cols) {
+    throw std::invalid_argument(
+        fmt::format("component {}: expected a shape of 1 to {} weights, "
+                    "found {}×{}",
+                    c.id(), kMostWeights, rows, cols));
+  }
+  return {rows, cols};
 }
 
 }  // namespace
@@ -84,11 +114,9 @@ std::vector<Component> MaskedFactory::root(const streams::ArchitectureSpec& arch
 }
 
 at::Tensor MaskedFactory::weights(const Component& random_layer) {
-  const at::Tensor shape = random_layer.tensor("shape").to(at::kCPU);
-  const int64_t out = shape[0].item<int64_t>();
-  const int64_t in = shape[1].item<int64_t>();
-  if (out < 1 || in < 1)
-    throw std::invalid_argument(fmt::format("{}: shape {}×{}", random_layer.id(), out, in));
+  const auto shape = checked_shape(random_layer, "shape");
+  const int64_t out = shape[0];
+  const int64_t in = shape[1];
   streams::Rng rng(static_cast<uint64_t>(scalar(random_layer, "seed")));
   const auto value = static_cast<float>(std::sqrt(2.0 / static_cast<double>(in)));
   at::Tensor w = at::empty({out, in}, at::kFloat);
@@ -126,6 +154,14 @@ Component MaskedFactory::alpha(const std::string& id, const std::string& owner, 
                    {at::full({k}, 1.0 / static_cast<double>(k), at::kFloat)});
 }
 
+std::vector<int64_t> MaskedFactory::layer_shape(const Component& random_layer) {
+  return checked_shape(random_layer, "shape");
+}
+
+int64_t MaskedFactory::kept(const Component& mask) {
+  return scalar(mask, "keep");
+}
+
 bool MaskedFactory::is_packed(const Component& mask) {
   const auto& names = mask.names();
   return std::find(names.begin(), names.end(), "bits") != names.end();
@@ -134,10 +170,14 @@ bool MaskedFactory::is_packed(const Component& mask) {
 std::vector<int64_t> MaskedFactory::shape_of(const Component& mask) {
   if (!is_packed(mask)) {
     const at::Tensor& s = mask.tensor("scores");
+    if (s.dim() != 2)
+      throw std::invalid_argument(
+          fmt::format("component {}: expected scores [rows, columns], "
+                      "found {} dimensions",
+                      mask.id(), s.dim()));
     return {s.size(0), s.size(1)};
   }
-  const at::Tensor shape = mask.tensor("shape").to(at::kCPU);
-  return {shape[0].item<int64_t>(), shape[1].item<int64_t>()};
+  return checked_shape(mask, "shape");
 }
 
 at::Tensor MaskedFactory::mask_of(const Component& mask) {

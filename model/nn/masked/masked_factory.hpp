@@ -56,6 +56,11 @@ class MaskedFactory {
   static bool is_packed(const Component& mask);
   /// The shape [rows, cols] of a mask component.
   static std::vector<int64_t> shape_of(const Component& mask);
+  /// The shape [out, in] of a random layer. Shapes read from a file are checked: two positive
+  /// int64 of at most 2^31 weights, else `std::invalid_argument` naming the component.
+  static std::vector<int64_t> layer_shape(const Component& random_layer);
+  /// The weights a trainable mask keeps (0: those of non-negative score).
+  static int64_t kept(const Component& mask);
 };
 
 }  // namespace evostream::model

@@ -128,7 +128,7 @@ class MaskedFunction : public ModelFunction {
       // is exactly zero, so the forward value is the binary mask itself.
       const Component& m = *layer.masks.front();
       const at::Tensor& s = m.tensor("scores");
-      const bool top_k = m.tensor("keep").item<int64_t>() > 0;
+      const bool top_k = MaskedFactory::kept(m) > 0;
       const at::Tensor soft = top_k ? s.abs() : s;
       const at::Tensor mask = MaskedFactory::mask_of(m) + (soft - soft.detach());
       return b.weights * mask;
@@ -210,9 +210,14 @@ std::vector<MaskedLayer> MaskedLayer::of(const std::vector<const Component*>& co
     const MaskedLayer& layer = layers[l];
     if (layer.masks.empty())
       throw std::invalid_argument(fmt::format("masked path: layer {} has no mask", l));
-    const at::Tensor shape = layer.random->tensor("shape").to(at::kCPU);
-    const int64_t rows = shape[0].item<int64_t>();
-    const int64_t cols = shape[1].item<int64_t>();
+    const auto shape = MaskedFactory::layer_shape(*layer.random);
+    const int64_t rows = shape[0];
+    const int64_t cols = shape[1];
+    if (l > 0 && cols != MaskedFactory::layer_shape(*layers[l - 1].random)[0]) {
+      throw std::invalid_argument(
+          fmt::format("masked path: {} takes {} inputs, but layer {} gives {}", layer.random->id(),
+                      cols, l - 1, MaskedFactory::layer_shape(*layers[l - 1].random)[0]));
+    }
     for (const Component* m : layer.masks) {
       const auto s = MaskedFactory::shape_of(*m);
       const bool last = l + 1 == layers.size();

@@ -85,7 +85,7 @@ int64_t TaskInference::infer(const at::Tensor& images, Method method) const {
     entropy.backward();
     const at::Tensor g = alpha.grad().contiguous();
     const float* gp = g.data_ptr<float>();
-    // Lowest gradient first; ties go to the earlier task.
+    // Lowest gradient first; among equal gradients the order of the candidates is kept.
     std::stable_sort(candidates.begin(), candidates.end(),
                      [&](int64_t a, int64_t b) { return gp[a] < gp[b]; });
     if (!binary)

@@ -8,7 +8,7 @@ std::shared_ptr<const StrategyOptions> ImpressLearnOptions::read(
     streams::OptionReader& r, const streams::StrategySpec& common) {
   auto o = std::make_shared<ImpressLearnOptions>();
   o->read_supsup(r);
-  o->impressions = r.integer("impressions", o->impressions, 1, 1024);
+  o->impressions = r.integer("impressions", o->impressions, 2, 1024);
   o->source = r.choice("source", o->source, {"heterogeneous", "homogeneous", "random"});
   if (o->source == "homogeneous" && common.task_steps % o->impressions != 0) {
     r.fail("impressions",

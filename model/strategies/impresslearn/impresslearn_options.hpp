@@ -14,7 +14,8 @@ namespace evostream::model {
 /// it learns as SupSup does) and these.
 class ImpressLearnOptions : public SupSupOptions {
  public:
-  /// Key `impressions`: K, the basis masks per layer every later task combines. Default: 10.
+  /// Key `impressions`: K, the basis masks per layer every later task combines, at least 2.
+  /// Default: 10.
   int64_t impressions = 10;
   /// Key `source`: where the impressions come from: "heterogeneous" (the supermasks of the
   /// first K tasks, each learned as SupSup does), "homogeneous" (K supermasks learned on the

@@ -41,8 +41,7 @@ class AlphaNormPenalty : public Objective {
 // later task combines.
 class HomogeneousVisit : public TaskLearner {
  public:
-  HomogeneousVisit(std::vector<Candidate> candidates, const RunState& state,
-                   const TaskContext& ctx)
+  HomogeneousVisit(std::vector<Candidate> candidates, const RunState& state, const TaskContext& ctx)
       : candidates_(std::move(candidates)), state_(state), ctx_(ctx) {
     trained_.resize(candidates_.size());
   }
@@ -77,9 +76,13 @@ class HomogeneousVisit : public TaskLearner {
   }
 
   TaskOutcome finish() override {
-    if (best_ < 0)
-      throw std::logic_error("impresslearn: a homogeneous visit finished untrained");
     const auto random = state_.store.resolve(state_.root.ids);
+    for (const auto& masks : trained_) {
+      if (best_ < 0 || masks.size() != random.size())
+        throw std::logic_error(
+            "impresslearn: a homogeneous visit finished before every "
+            "candidate was recorded");
+    }
     const std::string suffix = "@" + std::to_string(ctx_.iteration);
     Path& path = outcome_.path;
     path.task = ctx_.task.name();
@@ -96,9 +99,9 @@ class HomogeneousVisit : public TaskLearner {
       std::vector<float> one_hot(trained_.size(), 0.0f);
       one_hot[static_cast<size_t>(best_)] = 1.0f;
       const auto index = static_cast<int64_t>(l);
-      Component alpha = MaskedFactory::alpha(
-          derived_id(path.task, ComponentKind::kAlpha, index, suffix), path.task, index,
-          static_cast<int64_t>(trained_.size()));
+      Component alpha =
+          MaskedFactory::alpha(derived_id(path.task, ComponentKind::kAlpha, index, suffix),
+                               path.task, index, static_cast<int64_t>(trained_.size()));
       alpha = alpha.with_tensors({at::tensor(one_hot)});
       path.ids.push_back(alpha.id());
       outcome_.added.push_back(std::move(alpha));
@@ -177,10 +180,10 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::homogeneous_visit(const RunSt
     c.child = i;
     c.steps = env_.spec.task_steps / o.impressions;
     c.optimizer = SharedBackboneStrategy::optimizer_of(o);
-    c.training_seed =
-        streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                              static_cast<uint64_t>(ctx.iteration), 0x40u, static_cast<uint64_t>(i)})
-            .next_u64();
+    c.training_seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                                            static_cast<uint64_t>(ctx.iteration), 0x40u,
+                                            static_cast<uint64_t>(i)})
+                          .next_u64();
     candidates.push_back(std::move(c));
   }
   return std::make_unique<HomogeneousVisit>(std::move(candidates), state, ctx);
@@ -201,10 +204,10 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::start(const RunState& state,
   const auto layers = state.store.resolve(state.root.ids);
   for (size_t l = 0; l < layers.size(); ++l) {
     const auto& random = layers[l];
-    const at::Tensor shape = random->tensor("shape");
+    const auto shape = MaskedFactory::layer_shape(*random);
     const bool head = l + 1 == layers.size();
-    const int64_t rows = head ? ctx.task.num_classes : shape[0].item<int64_t>();
-    const int64_t cols = shape[1].item<int64_t>();
+    const int64_t rows = head ? ctx.task.num_classes : shape[0];
+    const int64_t cols = shape[1];
     const auto index = static_cast<int64_t>(l);
     draft.add(random);
     if (basis.size() < layers.size()) {

@@ -70,15 +70,15 @@ void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
   const auto layers = state.store.resolve(state.root.ids);
   for (size_t l = 0; l < layers.size(); ++l) {
     const auto& random = layers[l];
-    const at::Tensor shape = random->tensor("shape");
+    const auto shape = MaskedFactory::layer_shape(*random);
     const bool head = l + 1 == layers.size();
-    const int64_t rows = head ? ctx.task.num_classes : shape[0].item<int64_t>();
-    const int64_t cols = shape[1].item<int64_t>();
-    if (head && rows > shape[0].item<int64_t>()) {
+    const int64_t rows = head ? ctx.task.num_classes : shape[0];
+    const int64_t cols = shape[1];
+    if (head && rows > shape[0]) {
       throw std::invalid_argument(fmt::format(
           "task {} has {} classes but the random head has {} outputs ([root.architecture] "
           "classes)",
-          ctx.task.name(), rows, shape[0].item<int64_t>()));
+          ctx.task.name(), rows, shape[0]));
     }
     const int64_t keep =
         o.mask == "threshold"
