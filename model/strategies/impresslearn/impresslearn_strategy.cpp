@@ -204,9 +204,8 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::start(const RunState& state,
   const auto layers = state.store.resolve(state.root.ids);
   for (size_t l = 0; l < layers.size(); ++l) {
     const auto& random = layers[l];
-    const auto shape = MaskedFactory::layer_shape(*random);
-    const bool head = l + 1 == layers.size();
-    const int64_t rows = head ? ctx.task.num_classes : shape[0];
+    const auto shape = mask_shape(*random, l + 1 == layers.size(), ctx);
+    const int64_t rows = shape[0];
     const int64_t cols = shape[1];
     const auto index = static_cast<int64_t>(l);
     draft.add(random);

@@ -15,10 +15,11 @@ namespace evostream::model {
 /// With `source = "heterogeneous"` the first K tasks learn their masks as SupSup does and
 /// become the impressions; with "homogeneous" the first task learns K mask sets from K seeds
 /// (each for task_steps / K steps), commits them all and serves with coefficients one-hot on
-/// its best; with "random" the first task commits K seeded random masks per layer. Once a task has committed coefficients, the impressions are fixed: every later task
-/// combines those same masks (taken from the first such path), learning only its coefficients,
-/// initialised at 1/K and trained with cross-entropy + λ Σ_layers (‖α_layer‖₁ − 1)² (the
-/// authors' code). A task's own parameters are then layers × K floats.
+/// its best; with "random" the first task commits K seeded random masks per layer. Once a task has
+/// committed coefficients, the impressions are fixed: every later task combines those same masks
+/// (taken from the first such path), learning only its coefficients, initialised at 1/K and trained
+/// with cross-entropy + λ Σ_layers (‖α_layer‖₁ − 1)² (the authors' code). A task's own parameters
+/// are then layers × K floats.
 class ImpressLearnStrategy : public SupSupStrategy {
  public:
   explicit ImpressLearnStrategy(StrategyEnvironment env) : SupSupStrategy(std::move(env)) {}

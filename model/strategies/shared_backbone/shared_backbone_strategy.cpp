@@ -5,51 +5,10 @@
 #include <stdexcept>
 
 #include "model/strategies/path_draft.hpp"
+#include "model/strategies/recipe_visit.hpp"
 #include "streams/rng.hpp"
 
 namespace evostream::model {
-
-namespace {
-
-// One visit: the inner learner's single candidate, trained with the strategy's objective and
-// optimizer; on finishing, what `extra` computes from the trained path is committed with it.
-class SharedBackboneVisit : public TaskLearner {
- public:
-  using Extra = std::function<std::vector<Component>(const std::vector<Component>&)>;
-  SharedBackboneVisit(std::unique_ptr<TaskLearner> inner,
-                      std::shared_ptr<const Objective> objective, OptimizerOptions optimizer,
-                      Extra extra)
-      : inner_(std::move(inner)),
-        objective_(std::move(objective)),
-        optimizer_(optimizer),
-        extra_(std::move(extra)) {}
-
-  std::vector<Candidate> next() override {
-    auto batch = inner_->next();
-    for (auto& c : batch) {
-      c.objective = objective_;
-      c.optimizer = optimizer_;
-    }
-    return batch;
-  }
-  CandidateRecord record(const Candidate& c, const TrainResult& r) override {
-    return inner_->record(c, r);
-  }
-  TaskOutcome finish() override {
-    TaskOutcome out = inner_->finish();
-    for (auto& c : extra_(out.added))
-      out.added.push_back(std::move(c));
-    return out;
-  }
-
- private:
-  std::unique_ptr<TaskLearner> inner_;
-  std::shared_ptr<const Objective> objective_;
-  OptimizerOptions optimizer_;
-  Extra extra_;
-};
-
-}  // namespace
 
 OptimizerOptions SharedBackboneStrategy::optimizer_of(const SharedBackboneOptions& o) {
   OptimizerOptions opt;
@@ -109,11 +68,12 @@ std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state
   draft.add_head(env_.architecture.dim);
   draft.path().hp = hyperparameters();
   auto learner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
-  return std::make_unique<SharedBackboneVisit>(
-      std::move(learner), objective(state, ctx), optimizer_of(shared_options()),
-      [this, &state, &ctx](const std::vector<Component>& trained) {
-        return commit_with(state, ctx, trained);
-      });
+  return std::make_unique<RecipeVisit>(std::move(learner), objective(state, ctx),
+                                       optimizer_of(shared_options()),
+                                       [this, &state, &ctx](TaskOutcome& out) {
+                                         for (auto& c : commit_with(state, ctx, out.added))
+                                           out.added.push_back(std::move(c));
+                                       });
 }
 
 Hyperparameters SharedBackboneStrategy::hyperparameters_of(const SharedBackboneOptions& o) {

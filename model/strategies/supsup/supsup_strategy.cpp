@@ -6,48 +6,11 @@
 #include <stdexcept>
 
 #include "model/nn/masked/masked_factory.hpp"
+#include "model/strategies/recipe_visit.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
 #include "streams/rng.hpp"
 
 namespace evostream::model {
-
-namespace {
-
-// One visit: the inner learner's candidates trained with the strategy's optimizer and
-// objective; what it commits has its masks packed.
-class MaskVisit : public TaskLearner {
- public:
-  MaskVisit(std::unique_ptr<TaskLearner> inner, std::shared_ptr<const Objective> objective,
-            OptimizerOptions optimizer)
-      : inner_(std::move(inner)), objective_(std::move(objective)), optimizer_(optimizer) {}
-
-  std::vector<Candidate> next() override {
-    auto batch = inner_->next();
-    for (auto& c : batch) {
-      c.objective = objective_;
-      c.optimizer = optimizer_;
-    }
-    return batch;
-  }
-  CandidateRecord record(const Candidate& c, const TrainResult& r) override {
-    return inner_->record(c, r);
-  }
-  TaskOutcome finish() override {
-    TaskOutcome out = inner_->finish();
-    for (auto& c : out.added) {
-      c = c.kind() == ComponentKind::kMask ? MaskedFactory::packed(c.with_momentum({}))
-                                           : c.with_momentum({});
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<TaskLearner> inner_;
-  std::shared_ptr<const Objective> objective_;
-  OptimizerOptions optimizer_;
-};
-
-}  // namespace
 
 SupSupStrategy::SupSupStrategy(StrategyEnvironment env) : Strategy(std::move(env)) {
   require_masked_family(env_, env_.spec.name);
@@ -64,22 +27,29 @@ void SupSupStrategy::require_masked_family(const StrategyEnvironment& env,
   }
 }
 
+std::vector<int64_t> SupSupStrategy::mask_shape(const Component& random, bool head,
+                                                const TaskContext& ctx) {
+  const auto shape = MaskedFactory::layer_shape(random);
+  if (!head)
+    return shape;
+  if (ctx.task.num_classes > shape[0]) {
+    throw std::invalid_argument(fmt::format(
+        "task {} has {} classes but the random head has {} outputs ([root.architecture] "
+        "classes)",
+        ctx.task.name(), ctx.task.num_classes, shape[0]));
+  }
+  return {ctx.task.num_classes, shape[1]};
+}
+
 void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
                                        const TaskContext& ctx, int64_t variant) const {
   const SupSupOptions& o = supsup_options();
   const auto layers = state.store.resolve(state.root.ids);
   for (size_t l = 0; l < layers.size(); ++l) {
     const auto& random = layers[l];
-    const auto shape = MaskedFactory::layer_shape(*random);
-    const bool head = l + 1 == layers.size();
-    const int64_t rows = head ? ctx.task.num_classes : shape[0];
+    const auto shape = mask_shape(*random, l + 1 == layers.size(), ctx);
+    const int64_t rows = shape[0];
     const int64_t cols = shape[1];
-    if (head && rows > shape[0]) {
-      throw std::invalid_argument(fmt::format(
-          "task {} has {} classes but the random head has {} outputs ([root.architecture] "
-          "classes)",
-          ctx.task.name(), rows, shape[0]));
-    }
     const int64_t keep =
         o.mask == "threshold"
             ? 0
@@ -106,8 +76,15 @@ std::unique_ptr<TaskLearner> SupSupStrategy::train_masks(
   if (learning_rate > 0.0)
     path.hp.learning_rate = learning_rate;
   auto inner = train_once(std::move(path), std::move(components), state, ctx);
-  return std::make_unique<MaskVisit>(std::move(inner), std::move(objective),
-                                     SharedBackboneStrategy::optimizer_of(supsup_options()));
+  // Committed masks are packed; nothing keeps its training state.
+  return std::make_unique<RecipeVisit>(
+      std::move(inner), std::move(objective),
+      SharedBackboneStrategy::optimizer_of(supsup_options()), [](TaskOutcome& out) {
+        for (auto& c : out.added) {
+          c = c.kind() == ComponentKind::kMask ? MaskedFactory::packed(c.with_momentum({}))
+                                               : c.with_momentum({});
+        }
+      });
 }
 
 std::unique_ptr<TaskLearner> SupSupStrategy::start(const RunState& state, const TaskContext& ctx) {

@@ -34,6 +34,11 @@ class SupSupStrategy : public Strategy {
   /// (`TASK/mask0.3@0`) and into their seeds, for several mask sets of one visit.
   void add_masked_layers(PathDraft& draft, const RunState& state, const TaskContext& ctx,
                          int64_t variant = -1) const;
+  /// The shape [rows, cols] of a task's mask on `random`: the layer's, or for the head
+  /// (`head`) the task's classes as rows; raises `std::invalid_argument` when the task has more
+  /// classes than the random head has outputs.
+  static std::vector<int64_t> mask_shape(const Component& random, bool head,
+                                         const TaskContext& ctx);
   /// A learner that trains the one candidate `path` with the options' optimizer and schedule
   /// at `learning_rate` (0: the options'), minimising `objective` (null: cross-entropy), and
   /// commits its masks packed.

@@ -1,0 +1,29 @@
+#include "model/strategies/recipe_visit.hpp"
+
+namespace evostream::model {
+
+RecipeVisit::RecipeVisit(std::unique_ptr<TaskLearner> inner,
+                         std::shared_ptr<const Objective> objective, OptimizerOptions optimizer,
+                         Finish finish)
+    : inner_(std::move(inner)),
+      objective_(std::move(objective)),
+      optimizer_(optimizer),
+      finish_(std::move(finish)) {}
+
+std::vector<Candidate> RecipeVisit::next() {
+  auto batch = inner_->next();
+  for (auto& c : batch) {
+    c.objective = objective_;
+    c.optimizer = optimizer_;
+  }
+  return batch;
+}
+
+TaskOutcome RecipeVisit::finish() {
+  TaskOutcome out = inner_->finish();
+  if (finish_)
+    finish_(out);
+  return out;
+}
+
+}  // namespace evostream::model

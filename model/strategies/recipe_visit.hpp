@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "model/strategies/strategy.hpp"
+#include "model/train/objective.hpp"
+#include "model/train/optimizer.hpp"
+
+namespace evostream::model {
+
+/// A task visit whose candidates train with the strategy's objective and optimizer: another
+/// learner's candidates (e.g. `Strategy::train_once`'s), each given `objective` and
+/// `optimizer`, and its outcome passed through `finish` before it is committed (to add what the
+/// strategy commits beside the path, or to put components in their committed form).
+class RecipeVisit : public TaskLearner {
+ public:
+  using Finish = std::function<void(TaskOutcome&)>;
+  RecipeVisit(std::unique_ptr<TaskLearner> inner, std::shared_ptr<const Objective> objective,
+              OptimizerOptions optimizer, Finish finish = nullptr);
+
+  std::vector<Candidate> next() override;
+  CandidateRecord record(const Candidate& c, const TrainResult& r) override {
+    return inner_->record(c, r);
+  }
+  TaskOutcome finish() override;
+
+ private:
+  std::unique_ptr<TaskLearner> inner_;
+  std::shared_ptr<const Objective> objective_;
+  OptimizerOptions optimizer_;
+  Finish finish_;
+};
+
+}  // namespace evostream::model
