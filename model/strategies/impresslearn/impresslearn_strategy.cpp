@@ -211,8 +211,7 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::start(const RunState& state,
     draft.add(random);
     if (basis.size() < layers.size()) {
       // Random impressions, committed with this task: seeded, `density` of the weights kept.
-      const auto keep =
-          std::max<int64_t>(1, std::llround(o.density * static_cast<double>(rows * cols)));
+      const int64_t keep = kept_at_density(rows, cols);
       for (int64_t i = 0; i < o.impressions; ++i) {
         const uint64_t seed = streams::Rng::derive({ctx.seed, 0x1a9e55u, static_cast<uint64_t>(l),
                                                     static_cast<uint64_t>(i)})

@@ -41,6 +41,11 @@ std::vector<int64_t> SupSupStrategy::mask_shape(const Component& random, bool he
   return {ctx.task.num_classes, shape[1]};
 }
 
+int64_t SupSupStrategy::kept_at_density(int64_t rows, int64_t cols) const {
+  return std::max<int64_t>(
+      1, std::llround(supsup_options().density * static_cast<double>(rows * cols)));
+}
+
 void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
                                        const TaskContext& ctx, int64_t variant) const {
   const SupSupOptions& o = supsup_options();
@@ -50,10 +55,7 @@ void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
     const auto shape = mask_shape(*random, l + 1 == layers.size(), ctx);
     const int64_t rows = shape[0];
     const int64_t cols = shape[1];
-    const int64_t keep =
-        o.mask == "threshold"
-            ? 0
-            : std::max<int64_t>(1, std::llround(o.density * static_cast<double>(rows * cols)));
+    const int64_t keep = o.mask == "threshold" ? 0 : kept_at_density(rows, cols);
     uint64_t seed =
         streams::Rng::derive({ctx.seed, 0x5095u, static_cast<uint64_t>(ctx.task_index),
                               static_cast<uint64_t>(ctx.iteration), static_cast<uint64_t>(l)})

@@ -39,6 +39,9 @@ class SupSupStrategy : public Strategy {
   /// classes than the random head has outputs.
   static std::vector<int64_t> mask_shape(const Component& random, bool head,
                                          const TaskContext& ctx);
+  /// The weights a top-k mask of `rows` × `cols` keeps: the options' `density` share, at least
+  /// one.
+  int64_t kept_at_density(int64_t rows, int64_t cols) const;
   /// A learner that trains the one candidate `path` with the options' optimizer and schedule
   /// at `learning_rate` (0: the options'), minimising `objective` (null: cross-entropy), and
   /// commits its masks packed.
