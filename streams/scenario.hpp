@@ -91,10 +91,12 @@ struct TaskSpec {
 
 /// The root model's architecture: a `[root.architecture]` table.
 struct ArchitectureSpec {
-  /// Key `family`: "vit" (a vision transformer; the keys patch to mlp) or "masked-fc" (a fully
-  /// connected net of frozen random weights under per-task supermasks, for SupSup and
-  /// ImpressLearn; the keys hidden and classes). Each family ignores the other's keys.
-  /// Default: "vit".
+  /// Key `family`: "vit" (a vision transformer; the keys patch to mlp), "moe-vit" (the same
+  /// vision transformer whose every `moe_every`-th block's MLP is a mixture of `experts`
+  /// experts, routed per task: Mod-Squad's model; the ViT keys and experts to moe_every) or
+  /// "masked-fc" (a fully connected net of frozen random weights under per-task supermasks, for
+  /// SupSup and ImpressLearn; the keys hidden and classes). Each family ignores the other
+  /// families' keys. Default: "vit".
   std::string family = "vit";
   /// Key `name`: a label for the architecture. Default: "vit-tiny".
   std::string name = "vit-tiny";
@@ -118,6 +120,15 @@ struct ArchitectureSpec {
   /// Key `classes` (masked-fc; the ViT ignores it): outputs of the random head every task masks; a
   /// task uses its first k. Default: 10.
   int64_t classes = 10;
+  /// Key `experts` (moe-vit): experts of each MoE block's MLP. Default: 16.
+  int64_t experts = 16;
+  /// Key `top_k` (moe-vit): experts each token uses; each expert's hidden width is `mlp /
+  /// top_k`, so a token's active compute equals the dense MLP's. Must divide `mlp` and be at
+  /// most `experts`. Default: 4.
+  int64_t top_k = 4;
+  /// Key `moe_every` (moe-vit): block k is a mixture of experts when (k + 1) is a multiple of
+  /// it (Mod-Squad's odd blocks with 2); the others are dense. Default: 2.
+  int64_t moe_every = 2;
 };
 
 /// How the root model is obtained: the `[root]` table.

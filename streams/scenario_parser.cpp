@@ -355,7 +355,7 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
 
 void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::string& file) {
   TableReader r(t, "root.architecture", file);
-  a.family = r.choice("family", "vit", {"vit", "masked-fc"});
+  a.family = r.choice("family", "vit", {"vit", "moe-vit", "masked-fc"});
   if (a.family == "masked-fc")
     a.name = "masked-fc";
   a.name = r.string("name", a.name);
@@ -384,6 +384,29 @@ void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::st
   if (a.hidden.empty())
     r.fail(hidden_node, "hidden", "expected at least one hidden width, found []");
   a.classes = r.integer("classes", a.classes, 2, 65536);
+  a.experts = r.integer("experts", a.experts, 1, 4096);
+  const toml::node* top_k_node = t.get("top_k");
+  a.top_k = r.integer("top_k", a.top_k, 1, 4096);
+  a.moe_every = r.integer("moe_every", a.moe_every, 1, 64);
+  if (a.family == "moe-vit") {
+    const toml::node* at = top_k_node ? top_k_node : t.get("experts");
+    if (a.top_k > a.experts) {
+      r.fail(at, "top_k",
+             fmt::format("expected at most experts = {}, found {}", a.experts, a.top_k));
+    }
+    if (a.mlp % a.top_k != 0) {
+      r.fail(at ? at : t.get("mlp"), "top_k",
+             fmt::format("expected a divisor of mlp {} (each expert is mlp / top_k wide), "
+                         "found {}",
+                         a.mlp, a.top_k));
+    }
+    if (a.moe_every > a.depth) {
+      r.fail(t.get("moe_every"), "moe_every",
+             fmt::format("expected at most depth = {} (no block would be a mixture of "
+                         "experts), found {}",
+                         a.depth, a.moe_every));
+    }
+  }
   r.finish();
 }
 

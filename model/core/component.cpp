@@ -16,7 +16,8 @@ constexpr ComponentKind kKinds[] = {
     ComponentKind::kPatchEmbedding, ComponentKind::kClassToken,   ComponentKind::kPositionEmbedding,
     ComponentKind::kBlock,          ComponentKind::kAdapter,      ComponentKind::kFinalNorm,
     ComponentKind::kHead,           ComponentKind::kRandomLinear, ComponentKind::kMask,
-    ComponentKind::kAlpha};
+    ComponentKind::kAlpha,          ComponentKind::kTaskEmbedding, ComponentKind::kMoeBlock,
+    ComponentKind::kExperts,        ComponentKind::kRouter,       ComponentKind::kExpertUsage};
 
 }  // namespace
 
@@ -42,6 +43,16 @@ const char* kind_name(ComponentKind kind) {
       return "mask";
     case ComponentKind::kAlpha:
       return "alpha";
+    case ComponentKind::kTaskEmbedding:
+      return "task_embedding";
+    case ComponentKind::kMoeBlock:
+      return "moe_block";
+    case ComponentKind::kExperts:
+      return "experts";
+    case ComponentKind::kRouter:
+      return "router";
+    case ComponentKind::kExpertUsage:
+      return "expert_usage";
   }
   return "?";
 }

@@ -22,6 +22,12 @@ enum class ComponentKind {
   kRandomLinear,  ///< frozen random weights, stored as their seed and shape only
   kMask,          ///< a supermask on the random layer of its index: scores, or packed bits
   kAlpha,         ///< ImpressLearn's coefficients of the basis masks of its layer
+  // The moe-vit family (`MoeVitFamily`):
+  kTaskEmbedding,  ///< a task's embedding [1, 1, dim], added to the tokens before every block
+  kMoeBlock,       ///< a block's norms and attention; its MLP is a mixture of experts
+  kExperts,        ///< a group of MLP experts of the MoE block of its index
+  kRouter,         ///< a task's router of the MoE block of its index, [experts, dim]
+  kExpertUsage,    ///< how much a task used each expert of a router (on no path)
 };
 
 /// The name of a kind as used in ids and files, e.g. "block".

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "model/nn/masked/masked_family.hpp"
+#include "model/nn/moe/moe_family.hpp"
 #include "model/nn/vit/vit_family.hpp"
 
 namespace evostream::model {
@@ -16,10 +17,13 @@ std::shared_ptr<const ModelFamily> vit_family(int64_t heads) {
 std::shared_ptr<const ModelFamily> ModelFamily::of(const streams::ArchitectureSpec& architecture) {
   if (architecture.family == "vit")
     return vit_family(architecture.heads);
+  if (architecture.family == "moe-vit")
+    return std::make_shared<MoeVitFamily>(architecture.heads);
   if (architecture.family == "masked-fc")
     return std::make_shared<MaskedFamily>();
   throw std::invalid_argument(fmt::format(
-      "architecture family: expected \"vit\" or \"masked-fc\", found \"{}\"", architecture.family));
+      "architecture family: expected \"vit\", \"moe-vit\" or \"masked-fc\", found \"{}\"",
+      architecture.family));
 }
 
 }  // namespace evostream::model

@@ -14,9 +14,10 @@ namespace evostream::model {
 ///
 /// A family binds a path's components (in path order) to a forward function and counts its
 /// FLOPs; the trainer, the evaluators and the results go through it and never through a
-/// concrete architecture. `vit` (µ2Net's ViT and the shared-backbone strategies) and
-/// `masked-fc` (a fully connected net of frozen random weights under per-task supermasks, for
-/// SupSup and ImpressLearn) are the families; `[root.architecture] family` chooses one.
+/// concrete architecture. `vit` (µ2Net's ViT and the shared-backbone strategies), `moe-vit`
+/// (Mod-Squad's mixture-of-experts ViT with task routers) and `masked-fc` (a fully connected
+/// net of frozen random weights under per-task supermasks, for SupSup and ImpressLearn) are the
+/// families; `[root.architecture] family` chooses one.
 class ModelFamily {
  public:
   virtual ~ModelFamily() = default;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "model/nn/routing.hpp"
+
 namespace evostream::model {
 
 /// A path's forward pass as its model family computes it, split where its frozen prefix ends.
@@ -49,6 +51,10 @@ class ModelFunction {
   /// rest (the head included).
   virtual double prefix_flops(int64_t side) const = 0;
   virtual double rest_flops(int64_t side) const = 0;
+
+  /// What the latest forward pass through this function routed (the moe-vit family); null
+  /// for families without routers.
+  virtual const Routing* routing() const { return nullptr; }
 };
 
 }  // namespace evostream::model

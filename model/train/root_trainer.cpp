@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/model_family.hpp"
 
 namespace evostream::model {
 
@@ -13,12 +13,13 @@ RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads, std::string de
 std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_t seed,
                                           const TrainProgress& progress,
                                           TrainResult* result) const {
-  const auto path = share(VitFactory::root(spec_.architecture, task.num_classes, "root", seed));
+  const auto family = ModelFamily::of(spec_.architecture);
+  const auto path = share(family->root(spec_.architecture, task.num_classes, seed));
   TrainSettings settings;
   settings.steps = spec_.steps;
   settings.batch_size = spec_.batch_size;
   settings.validation_interval = std::max<int64_t>(1, spec_.steps / 10);
-  settings.family = vit_family(spec_.architecture.heads);
+  settings.family = family;
   settings.threads = threads_;
   settings.device = device_;
   settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;

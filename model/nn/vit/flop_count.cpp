@@ -26,9 +26,7 @@ double FlopCount::blocks(const VitLayout& l, int64_t image_size, int64_t from, i
   for (int64_t k = from; k < to; ++k) {
     const auto i = static_cast<size_t>(k);
     const auto m = static_cast<double>(l.blocks[i]->tensor("mlp.fc1.weight").size(0));
-    flops += 2.0 * t * d * 3.0 * d;  // q, k, v
-    flops += 2.0 * 2.0 * t * t * d;  // scores and weighted sum, over all heads
-    flops += 2.0 * t * d * d;        // output projection
+    flops += attention(t, d);
     flops += 2.0 * 2.0 * t * d * m;  // MLP
     if (l.adapters[i] != nullptr) {
       const auto a = static_cast<double>(l.adapters[i]->tensor("down.weight").size(0));
@@ -36,6 +34,12 @@ double FlopCount::blocks(const VitLayout& l, int64_t image_size, int64_t from, i
     }
   }
   return flops;
+}
+
+double FlopCount::attention(double tokens, double dim) {
+  return 2.0 * tokens * dim * 3.0 * dim       // q, k, v
+         + 2.0 * 2.0 * tokens * tokens * dim  // scores and weighted sum, over all heads
+         + 2.0 * tokens * dim * dim;          // output projection
 }
 
 double FlopCount::head(const VitLayout& l) {

@@ -20,6 +20,9 @@ class FlopCount {
   static double blocks(const VitLayout& layout, int64_t image_size, int64_t from, int64_t to);
   /// Forward FLOPs of the embedding (patch projection).
   static double embedding(const VitLayout& layout, int64_t image_size);
+  /// Forward FLOPs of one block's attention (projections, scores, weighted sums) over `tokens`
+  /// tokens of width `dim`.
+  static double attention(double tokens, double dim);
   /// Forward FLOPs of the head.
   static double head(const VitLayout& layout);
 };

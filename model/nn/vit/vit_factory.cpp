@@ -35,17 +35,16 @@ double normal_draw(Rng& rng, double std) {
   return rng.normal() * std;
 }
 
-// Xavier-uniform kernel of a Dense layer stored as [out, in] (LibTorch's linear layout).
-at::Tensor xavier(int64_t out, int64_t in, Rng& rng) {
-  return filled({out, in}, rng, uniform_draw, std::sqrt(6.0 / static_cast<double>(in + out)));
-}
-
 // LeCun-normal kernel (std = 1 / sqrt(fan_in)).
 at::Tensor lecun(at::IntArrayRef shape, int64_t fan_in, Rng& rng) {
   return filled(shape, rng, normal_draw, 1.0 / std::sqrt(static_cast<double>(fan_in)));
 }
 
 }  // namespace
+
+at::Tensor VitFactory::xavier(int64_t out, int64_t in, Rng& rng) {
+  return filled({out, in}, rng, uniform_draw, std::sqrt(6.0 / static_cast<double>(in + out)));
+}
 
 std::vector<Component> VitFactory::root(const ArchitectureSpec& arch, int64_t classes,
                                         const std::string& owner, uint64_t seed) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
+#include "streams/rng.hpp"
 #include "streams/scenario.hpp"
 
 namespace evostream::model {
@@ -28,6 +29,8 @@ class VitFactory {
   /// A residual adapter before block `index`: LN → Dense(adapter_dim) → GELU → Dense(dim).
   static Component adapter(const std::string& id, const std::string& owner, int64_t index,
                            int64_t dim, int64_t adapter_dim, uint64_t seed);
+  /// A Xavier-uniform kernel of a dense layer, stored as [out, in] (LibTorch's linear layout).
+  static at::Tensor xavier(int64_t out, int64_t in, streams::Rng& rng);
   /// A zero-initialised classification head.
   static Component head(const std::string& id, const std::string& owner, int64_t dim,
                         int64_t classes);

@@ -56,6 +56,15 @@ at::Tensor VitFunction::embed(const at::Tensor& images) const {
 
 at::Tensor VitFunction::block(const Component& b, const at::Tensor& x, int64_t heads,
                               bool class_token_only) {
+  const at::Tensor y = attend(b, x, heads, class_token_only);
+  at::Tensor m = layer_norm(y, b.tensor("ln2.weight"), b.tensor("ln2.bias"));
+  m = at::linear(tanh_gelu(at::linear(m, b.tensor("mlp.fc1.weight"), b.tensor("mlp.fc1.bias"))),
+                 b.tensor("mlp.fc2.weight"), b.tensor("mlp.fc2.bias"));
+  return y + m;
+}
+
+at::Tensor VitFunction::attend(const Component& b, const at::Tensor& x, int64_t heads,
+                               bool class_token_only) {
   const int64_t d = x.size(2);
   const at::Tensor& qkv_w = b.tensor("attn.qkv.weight");
   const at::Tensor& qkv_b = b.tensor("attn.qkv.bias");
@@ -73,12 +82,11 @@ at::Tensor VitFunction::block(const Component& b, const at::Tensor& x, int64_t h
     const at::Tensor qkv = at::linear(h, qkv_w, qkv_b);
     attn = Attention::packed(qkv, heads);
   }
-  at::Tensor y =
-      residual + at::linear(attn, b.tensor("attn.proj.weight"), b.tensor("attn.proj.bias"));
-  at::Tensor m = layer_norm(y, b.tensor("ln2.weight"), b.tensor("ln2.bias"));
-  m = at::linear(tanh_gelu(at::linear(m, b.tensor("mlp.fc1.weight"), b.tensor("mlp.fc1.bias"))),
-                 b.tensor("mlp.fc2.weight"), b.tensor("mlp.fc2.bias"));
-  return y + m;
+  return residual + at::linear(attn, b.tensor("attn.proj.weight"), b.tensor("attn.proj.bias"));
+}
+
+at::Tensor VitFunction::norm(const Component& c, const std::string& prefix, const at::Tensor& x) {
+  return layer_norm(x, c.tensor(prefix + ".weight"), c.tensor(prefix + ".bias"));
 }
 
 at::Tensor VitFunction::adapter(const Component& a, const at::Tensor& x) {

@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <string>
 
 #include "model/nn/vit/vit_layout.hpp"
 
@@ -47,6 +48,12 @@ class VitFunction {
   /// One pre-LN block; with `class_token_only`, only the class token's output ([N, 1, dim]).
   static at::Tensor block(const Component& b, const at::Tensor& x, int64_t heads,
                           bool class_token_only);
+  /// The attention half of a block: `x + attn(LN1(x))` (with `class_token_only`, only the class
+  /// token's, [N, 1, dim]); `b` holds ln1 and attn tensors.
+  static at::Tensor attend(const Component& b, const at::Tensor& x, int64_t heads,
+                           bool class_token_only);
+  /// The layer norm of `c` whose tensors are `PREFIX.weight` and `PREFIX.bias`, on `x`.
+  static at::Tensor norm(const Component& c, const std::string& prefix, const at::Tensor& x);
   /// One residual adapter.
   static at::Tensor adapter(const Component& a, const at::Tensor& x);
 

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "model/core/component.hpp"
+
+namespace evostream::model {
+
+/// A mixture-of-experts MLP routed by one task's router (Mod-Squad's `TaskMoE`).
+///
+/// Each token's router probabilities are `p = softmax(W_router x) + 1e-4`; the token uses its
+/// top k experts (ties go to the lower expert: a stable sort, so every build picks the same) and
+/// `y = Σ_{e ∈ top k} p_e · expert_e(x)` with the gates not renormalised. An expert is
+/// `fc2(gelu(fc1 x))` (tanh GELU, as the dense blocks). Tokens are grouped by expert: one
+/// gather of every (token, choice) row in expert order, one pair of matrix products per expert
+/// that has tokens, and one scatter-add back, never a loop over tokens.
+class ExpertMixture {
+ public:
+  /// What one mixture computed.
+  struct Output {
+    /// The mixture's output, [tokens, dim].
+    at::Tensor y;
+    /// The probabilities summed over the tokens, [experts] (differentiable).
+    at::Tensor probability_sum;
+    /// How many tokens chose each expert, [experts] (int64).
+    at::Tensor selections;
+  };
+
+  /// The mixture of the experts of `groups` (in order) under `router` on `x`: [tokens, dim].
+  static Output apply(const at::Tensor& x, const std::vector<const Component*>& groups,
+                      const Component& router);
+  /// The experts' tensors of `groups` stacked in order: fc1.weight [E, h, d], fc1.bias [E, h],
+  /// fc2.weight [E, d, h], fc2.bias [E, d] (the group's own tensors when there is one group).
+  static std::vector<at::Tensor> stacked(const std::vector<const Component*>& groups);
+};
+
+}  // namespace evostream::model

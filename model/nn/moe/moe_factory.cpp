@@ -1,0 +1,77 @@
+#include "model/nn/moe/moe_factory.hpp"
+
+#include <ATen/ATen.h>
+
+#include "model/nn/vit/vit_factory.hpp"
+#include "streams/rng.hpp"
+
+namespace evostream::model {
+
+bool MoeFactory::is_moe(const streams::ArchitectureSpec& arch, int64_t k) {
+  return (k + 1) % arch.moe_every == 0;
+}
+
+std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, int64_t classes,
+                                        const std::string& owner, uint64_t seed) {
+  std::vector<Component> vit = VitFactory::root(arch, classes, owner, seed);
+  std::vector<Component> out;
+  size_t i = 0;
+  for (; vit[i].kind() != ComponentKind::kBlock; ++i)
+    out.push_back(std::move(vit[i]));
+  out.push_back(task_embedding(owner + "/task_embedding", owner, arch.dim));
+  const uint64_t expert_seed = streams::Rng::derive({seed, 0x6d6f65 /* moe */}).next_u64();
+  for (; i < vit.size() && vit[i].kind() == ComponentKind::kBlock; ++i) {
+    const int64_t k = vit[i].index();
+    if (!is_moe(arch, k)) {
+      out.push_back(std::move(vit[i]));
+      continue;
+    }
+    // The dense block's norms and attention; its MLP becomes the experts.
+    std::vector<std::string> names;
+    std::vector<at::Tensor> tensors;
+    for (size_t t = 0; t < vit[i].names().size(); ++t) {
+      if (vit[i].names()[t].rfind("mlp.", 0) == 0)
+        continue;
+      names.push_back(vit[i].names()[t]);
+      tensors.push_back(vit[i].tensors()[t]);
+    }
+    const std::string index = std::to_string(k);
+    out.emplace_back(owner + "/moe_block" + index, ComponentKind::kMoeBlock, k, owner, "",
+                     std::move(names), std::move(tensors));
+    out.push_back(
+        experts(owner + "/experts" + index, owner, k, arch.experts, arch.dim, arch.mlp / arch.top_k,
+                streams::Rng::derive({expert_seed, static_cast<uint64_t>(k)}).next_u64()));
+    out.push_back(router(owner + "/router" + index, owner, k, arch.experts, arch.dim, arch.top_k));
+  }
+  for (; i < vit.size(); ++i)
+    out.push_back(std::move(vit[i]));
+  return out;
+}
+
+Component MoeFactory::experts(const std::string& id, const std::string& owner, int64_t index,
+                              int64_t count, int64_t dim, int64_t hidden, uint64_t seed) {
+  streams::Rng rng(seed);
+  std::vector<at::Tensor> fc1;
+  std::vector<at::Tensor> fc2;
+  for (int64_t e = 0; e < count; ++e) {
+    fc1.push_back(VitFactory::xavier(hidden, dim, rng));
+    fc2.push_back(VitFactory::xavier(dim, hidden, rng));
+  }
+  return Component(id, ComponentKind::kExperts, index, owner, "",
+                   {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"},
+                   {at::stack(fc1), at::zeros({count, hidden}, at::kFloat), at::stack(fc2),
+                    at::zeros({count, dim}, at::kFloat)});
+}
+
+Component MoeFactory::router(const std::string& id, const std::string& owner, int64_t index,
+                             int64_t experts, int64_t dim, int64_t top_k) {
+  return Component(id, ComponentKind::kRouter, index, owner, "", {"weight", "top_k"},
+                   {at::zeros({experts, dim}, at::kFloat), at::full({1}, top_k, at::kLong)});
+}
+
+Component MoeFactory::task_embedding(const std::string& id, const std::string& owner, int64_t dim) {
+  return Component(id, ComponentKind::kTaskEmbedding, -1, owner, "", {"embedding"},
+                   {at::zeros({1, 1, dim}, at::kFloat)});
+}
+
+}  // namespace evostream::model

@@ -1,0 +1,137 @@
+#include "model/nn/moe/moe_family.hpp"
+
+#include <ATen/ATen.h>
+
+#include "model/nn/moe/expert_mixture.hpp"
+#include "model/nn/moe/moe_factory.hpp"
+#include "model/nn/vit/flop_count.hpp"
+
+namespace evostream::model {
+
+namespace {
+
+// The ViT roles that `VitFunction` reads for the embedding, the features and the head.
+VitLayout vit_part(const MoeVitLayout& l) {
+  VitLayout v;
+  v.patch_embedding = l.patch_embedding;
+  v.class_token = l.class_token;
+  v.position_embedding = l.position_embedding;
+  v.final_norm = l.final_norm;
+  v.head = l.head;
+  return v;
+}
+
+double embedding_flops(const MoeVitLayout& l, int64_t side) {
+  const double g = static_cast<double>(side / l.patch());
+  return 2.0 * g * g * static_cast<double>(l.patch_embedding->tensor("weight").numel());
+}
+
+}  // namespace
+
+std::unique_ptr<ModelFunction> MoeVitFamily::bind(const std::vector<const Component*>& components,
+                                                  int64_t image_size) const {
+  return std::make_unique<MoeVitModelFunction>(MoeVitLayout::of(components), heads_, image_size);
+}
+
+double MoeVitFamily::forward_flops(const std::vector<const Component*>& components,
+                                   int64_t side) const {
+  const MoeVitLayout l = MoeVitLayout::of(components);
+  return embedding_flops(l, side) + MoeVitModelFunction::block_flops(l, side) +
+         2.0 * static_cast<double>(l.head->tensor("weight").numel());
+}
+
+std::vector<Component> MoeVitFamily::root(const streams::ArchitectureSpec& architecture,
+                                          int64_t classes, uint64_t seed) const {
+  return MoeFactory::root(architecture, classes, "root", seed);
+}
+
+MoeVitModelFunction::MoeVitModelFunction(const MoeVitLayout& layout, int64_t heads,
+                                         int64_t image_size)
+    : layout_(layout),
+      vit_(vit_part(layout), heads, image_size),
+      heads_(heads),
+      frozen_embedding_(layout.patch_embedding->frozen() && layout.class_token->frozen() &&
+                        layout.position_embedding->frozen()) {
+  if (layout_.dim() % heads_ != 0) {
+    throw std::invalid_argument("path width " + std::to_string(layout_.dim()) +
+                                " is not a multiple of the " + std::to_string(heads_) +
+                                " attention heads");
+  }
+}
+
+at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x) const {
+  routing_.clear();
+  const at::Tensor& task = layout_.task_embedding->tensor("embedding");
+  const auto depth = static_cast<int64_t>(layout_.blocks.size());
+  for (int64_t k = 0; k < depth; ++k) {
+    const MoeVitLayout::Block& b = layout_.blocks[static_cast<size_t>(k)];
+    const bool last = k + 1 == depth;
+    x = x + task;
+    if (!b.moe()) {
+      x = VitFunction::block(*b.block, x, heads_, last);
+      continue;
+    }
+    const at::Tensor y = VitFunction::attend(*b.block, x, heads_, last);
+    const at::Tensor m = VitFunction::norm(*b.block, "ln2", y);
+    const ExpertMixture::Output mixed =
+        ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router);
+    routing_.probability_sums.push_back(mixed.probability_sum);
+    routing_.selections.push_back(mixed.selections);
+    routing_.tokens.push_back(m.size(0) * m.size(1));
+    x = y + mixed.y.view(m.sizes());
+  }
+  return x;
+}
+
+at::Tensor MoeVitModelFunction::features_after_prefix(const at::Tensor& x) const {
+  return vit_.features(run_blocks(frozen_embedding_ ? x : vit_.embed(x)));
+}
+
+at::Tensor MoeVitModelFunction::features(const at::Tensor& images) const {
+  return vit_.features(run_blocks(vit_.embed(images)));
+}
+
+c10::Device MoeVitModelFunction::device() const {
+  return layout_.patch_embedding->tensors().front().device();
+}
+
+std::string MoeVitModelFunction::prefix_key(int64_t) const {
+  return "|" + layout_.patch_embedding->id() + "|" + layout_.class_token->id() + "|" +
+         layout_.position_embedding->id();
+}
+
+int64_t MoeVitModelFunction::prefix_bytes(int64_t side, int64_t images) const {
+  const int64_t grid = side / layout_.patch();
+  return images * (1 + grid * grid) * layout_.dim() * static_cast<int64_t>(sizeof(float));
+}
+
+double MoeVitModelFunction::prefix_flops(int64_t side) const {
+  return frozen_embedding_ ? embedding_flops(layout_, side) : 0.0;
+}
+
+double MoeVitModelFunction::rest_flops(int64_t side) const {
+  return (frozen_embedding_ ? 0.0 : embedding_flops(layout_, side)) + block_flops(layout_, side) +
+         2.0 * static_cast<double>(layout_.head->tensor("weight").numel());
+}
+
+double MoeVitModelFunction::block_flops(const MoeVitLayout& l, int64_t side) {
+  const double g = static_cast<double>(side / l.patch());
+  const double t = 1.0 + g * g;
+  const auto d = static_cast<double>(l.dim());
+  double flops = 0.0;
+  for (const MoeVitLayout::Block& b : l.blocks) {
+    flops += FlopCount::attention(t, d);
+    if (!b.moe()) {
+      const auto m = static_cast<double>(b.block->tensor("mlp.fc1.weight").size(0));
+      flops += 2.0 * 2.0 * t * d * m;
+      continue;
+    }
+    const auto h = static_cast<double>(b.experts.front()->tensor("fc1.weight").size(1));
+    const auto k = static_cast<double>(MoeVitLayout::top_k(*b.router));
+    flops += 2.0 * t * d * static_cast<double>(b.expert_count());  // the router
+    flops += k * 2.0 * 2.0 * t * d * h;                            // the top k experts
+  }
+  return flops;
+}
+
+}  // namespace evostream::model

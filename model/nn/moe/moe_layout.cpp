@@ -1,0 +1,168 @@
+#include "model/nn/moe/moe_layout.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace evostream::model {
+
+namespace {
+
+[[noreturn]] void misplaced(const Component& c, size_t position, const std::string& expected) {
+  throw std::invalid_argument(
+      fmt::format("path component {} ({} at position {}) is out of place: expected {}", c.id(),
+                  kind_name(c.kind()), position, expected));
+}
+
+[[noreturn]] void misshapen(const Component& c, const std::string& name,
+                            const std::string& expected, const at::Tensor& found) {
+  throw std::invalid_argument(fmt::format("component {}: tensor {} expected {}, found {}", c.id(),
+                                          name, expected, fmt::join(found.sizes(), "×")));
+}
+
+const at::Tensor& tensor_named(const Component& c, const std::string& name) {
+  try {
+    return c.tensor(name);
+  } catch (const std::out_of_range&) {
+    throw std::invalid_argument(fmt::format("component {} has no tensor {}", c.id(), name));
+  }
+}
+
+// Checks that tensor `name` of `c` holds floats of the sizes `want` (-1: any positive size);
+// returns it.
+const at::Tensor& checked(const Component& c, const std::string& name,
+                          const std::vector<int64_t>& want) {
+  const at::Tensor* t = &tensor_named(c, name);
+  std::string expected;
+  for (int64_t w : want)
+    expected += (expected.empty() ? "" : "×") + (w < 0 ? std::string("n") : std::to_string(w));
+  if (t->dim() != static_cast<int64_t>(want.size()) || !t->is_floating_point())
+    misshapen(c, name, "floats " + expected, *t);
+  for (size_t i = 0; i < want.size(); ++i) {
+    const int64_t size = t->size(static_cast<int64_t>(i));
+    if (size < 1 || (want[i] >= 0 && size != want[i]))
+      misshapen(c, name, expected, *t);
+  }
+  return *t;
+}
+
+void check_experts(const Component& g, int64_t d) {
+  const int64_t n = checked(g, "fc1.weight", {-1, -1, d}).size(0);
+  const int64_t h = g.tensor("fc1.weight").size(1);
+  checked(g, "fc1.bias", {n, h});
+  checked(g, "fc2.weight", {n, d, h});
+  checked(g, "fc2.bias", {n, d});
+}
+
+}  // namespace
+
+int64_t MoeVitLayout::Block::expert_count() const {
+  int64_t n = 0;
+  for (const Component* g : experts)
+    n += g->tensor("fc1.weight").size(0);
+  return n;
+}
+
+int64_t MoeVitLayout::top_k(const Component& router) {
+  return router.tensor("top_k").data_ptr<int64_t>()[0];
+}
+
+MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
+  MoeVitLayout l;
+  size_t i = 0;
+  const size_t n = components.size();
+  auto expect = [&](ComponentKind kind, const Component*& slot) {
+    if (i >= n)
+      throw std::invalid_argument(fmt::format("path ends before its {}", kind_name(kind)));
+    if (components[i]->kind() != kind)
+      misplaced(*components[i], i, kind_name(kind));
+    slot = components[i++];
+  };
+  expect(ComponentKind::kPatchEmbedding, l.patch_embedding);
+  const at::Tensor& pe = l.patch_embedding->tensor("weight");
+  if (pe.dim() != 4 || pe.size(0) < 1 || pe.size(2) < 1 || pe.size(2) != pe.size(3))
+    misshapen(*l.patch_embedding, "weight", "dim×channels×p×p", pe);
+  const int64_t d = pe.size(0);
+  expect(ComponentKind::kClassToken, l.class_token);
+  expect(ComponentKind::kPositionEmbedding, l.position_embedding);
+  expect(ComponentKind::kTaskEmbedding, l.task_embedding);
+  checked(*l.task_embedding, "embedding", {1, 1, d});
+  while (i < n && (components[i]->kind() == ComponentKind::kBlock ||
+                   components[i]->kind() == ComponentKind::kMoeBlock)) {
+    const auto k = static_cast<int64_t>(l.blocks.size());
+    Block b;
+    if (components[i]->index() != k)
+      misplaced(*components[i], i, fmt::format("block {}", k));
+    b.block = components[i++];
+    if (b.block->kind() == ComponentKind::kMoeBlock) {
+      while (i < n && components[i]->kind() == ComponentKind::kExperts) {
+        if (components[i]->index() != k)
+          misplaced(*components[i], i, fmt::format("experts of block {}", k));
+        check_experts(*components[i], d);
+        b.experts.push_back(components[i++]);
+      }
+      if (b.experts.empty()) {
+        if (i >= n)
+          throw std::invalid_argument(fmt::format("path ends before the experts of block {}", k));
+        misplaced(*components[i], i, fmt::format("experts of block {}", k));
+      }
+      const int64_t h = b.experts.front()->tensor("fc1.weight").size(1);
+      for (const Component* g : b.experts) {
+        if (g->tensor("fc1.weight").size(1) != h)
+          misshapen(*g, "fc1.weight", fmt::format("n×{}×{} (as the block's first group)", h, d),
+                    g->tensor("fc1.weight"));
+      }
+      if (i >= n)
+        throw std::invalid_argument(fmt::format("path ends before the router of block {}", k));
+      if (components[i]->kind() != ComponentKind::kRouter || components[i]->index() != k)
+        misplaced(*components[i], i, fmt::format("router {}", k));
+      b.router = components[i++];
+      checked(*b.router, "weight", {b.expert_count(), d});
+      const at::Tensor& top = tensor_named(*b.router, "top_k");
+      if (top.scalar_type() != at::kLong || top.numel() != 1 || top.data_ptr<int64_t>()[0] < 1 ||
+          top.data_ptr<int64_t>()[0] > b.expert_count()) {
+        throw std::invalid_argument(fmt::format(
+            "component {}: top_k expected one int64 in 1..{}, found {}", b.router->id(),
+            b.expert_count(), top.numel() == 1 ? std::to_string(top.item<int64_t>()) : "none"));
+      }
+    }
+    l.blocks.push_back(std::move(b));
+  }
+  if (l.blocks.empty())
+    throw std::invalid_argument("path has no transformer block");
+  expect(ComponentKind::kFinalNorm, l.final_norm);
+  expect(ComponentKind::kHead, l.head);
+  if (i != n)
+    misplaced(*components[i], i, "the end of the path after the head");
+  return l;
+}
+
+std::vector<const Component*> MoeVitLayout::ordered() const {
+  std::vector<const Component*> out = {patch_embedding, class_token, position_embedding,
+                                       task_embedding};
+  for (const Block& b : blocks) {
+    out.push_back(b.block);
+    out.insert(out.end(), b.experts.begin(), b.experts.end());
+    if (b.router != nullptr)
+      out.push_back(b.router);
+  }
+  out.push_back(final_norm);
+  out.push_back(head);
+  return out;
+}
+
+int64_t MoeVitLayout::patch() const {
+  return patch_embedding->tensor("weight").size(2);
+}
+
+int64_t MoeVitLayout::dim() const {
+  return patch_embedding->tensor("weight").size(0);
+}
+
+int64_t MoeVitLayout::classes() const {
+  return head->tensor("weight").size(0);
+}
+
+}  // namespace evostream::model

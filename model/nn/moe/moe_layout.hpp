@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/core/component.hpp"
+
+namespace evostream::model {
+
+/// A moe-vit path's components sorted into the roles of its forward pass.
+///
+/// The expected order is: patch embedding, class token, position embedding, task embedding,
+/// then for k = 0, 1, ...: either a dense block k, or a MoE block k followed by one or more
+/// expert groups of index k (their experts numbered in path order) and the task's router of
+/// index k; then the final norm and the head. Shapes are checked against the patch
+/// embedding's width, so a file's claims are refused before anything runs.
+struct MoeVitLayout {
+  /// One block: dense (`router` null) or a mixture of experts.
+  struct Block {
+    const Component* block = nullptr;
+    std::vector<const Component*> experts;
+    const Component* router = nullptr;
+    bool moe() const { return router != nullptr; }
+    /// Experts of the block's groups together (0 for a dense block).
+    int64_t expert_count() const;
+  };
+
+  const Component* patch_embedding = nullptr;
+  const Component* class_token = nullptr;
+  const Component* position_embedding = nullptr;
+  const Component* task_embedding = nullptr;
+  std::vector<Block> blocks;
+  const Component* final_norm = nullptr;
+  const Component* head = nullptr;
+
+  /// Sorts `components` (in path order) into roles; raises `std::invalid_argument` describing
+  /// the first component out of place or of the wrong shape.
+  static MoeVitLayout of(const std::vector<const Component*>& components);
+
+  /// The components in path order.
+  std::vector<const Component*> ordered() const;
+  /// Patch side, from the patch embedding's kernel.
+  int64_t patch() const;
+  /// Embedding width.
+  int64_t dim() const;
+  /// Number of classes of the head.
+  int64_t classes() const;
+  /// Experts each token uses in the router `router`.
+  static int64_t top_k(const Component& router);
+};
+
+}  // namespace evostream::model

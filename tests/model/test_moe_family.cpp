@@ -1,0 +1,192 @@
+#include <ATen/ATen.h>
+
+#include <catch2/catch.hpp>
+
+#include "model/nn/moe/expert_mixture.hpp"
+#include "model/nn/moe/moe_factory.hpp"
+#include "model/nn/moe/moe_family.hpp"
+#include "model/nn/vit/activation.hpp"
+#include "model/nn/vit/vit_factory.hpp"
+#include "model/nn/vit/vit_family.hpp"
+#include "model/train/trainer.hpp"
+#include "model_fixtures.hpp"
+#include "streams/rng.hpp"
+
+using namespace evostream;
+using namespace evostream::model;
+using Catch::Matchers::Contains;
+using evostream::testing::synthetic_task;
+
+namespace {
+
+// A moe-vit for 8 × 8 images: dim 16, 2 blocks (block 1 a mixture of 6 experts, top 2).
+streams::ArchitectureSpec moe_arch() {
+  streams::ArchitectureSpec a;
+  a.family = "moe-vit";
+  a.image_size = 8;
+  a.patch = 4;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  a.experts = 6;
+  a.top_k = 2;
+  a.moe_every = 2;
+  return a;
+}
+
+std::vector<const Component*> raw(const std::vector<Component>& cs) {
+  std::vector<const Component*> out;
+  for (const auto& c : cs)
+    out.push_back(&c);
+  return out;
+}
+
+at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {
+  streams::Rng rng(seed);
+  at::Tensor t = at::empty(shape, at::kFloat);
+  float* p = t.data_ptr<float>();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    p[i] = static_cast<float>(rng.normal());
+  return t;
+}
+
+// A router of `experts` experts with random weights.
+Component random_router(int64_t experts, int64_t dim, int64_t top_k, uint64_t seed) {
+  const Component zero = MoeFactory::router("t/router1", "t", 1, experts, dim, top_k);
+  return zero.with_tensors({random_tensor({experts, dim}, seed), zero.tensor("top_k")});
+}
+
+}  // namespace
+
+TEST_CASE("A mixture sums each token's top-k experts weighted by its router probabilities",
+          "[model][moe]") {
+  const int64_t d = 8;
+  const Component a = MoeFactory::experts("root/experts1", "root", 1, 3, d, 4, 11);
+  const Component b = MoeFactory::experts("t/experts1", "t", 1, 2, d, 4, 12);
+  // Non-zero biases, so that they are checked too.
+  const Component b2 = b.with_tensors({b.tensor("fc1.weight"), random_tensor({2, 4}, 13),
+                                       b.tensor("fc2.weight"), random_tensor({2, d}, 14)});
+  const Component router = random_router(5, d, 2, 15);
+  const at::Tensor x = random_tensor({7, d}, 16);
+  const ExpertMixture::Output out = ExpertMixture::apply(x, {&a, &b2}, router);
+
+  const auto w = ExpertMixture::stacked({&a, &b2});
+  REQUIRE(w[0].sizes() == at::IntArrayRef({5, 4, d}));
+  at::Tensor expected = at::zeros({7, d});
+  at::Tensor selections = at::zeros({5}, at::kLong);
+  for (int64_t t = 0; t < 7; ++t) {
+    const at::Tensor p = at::softmax(at::matmul(router.tensor("weight"), x[t]), 0) + 1e-4;
+    const auto top = std::get<1>(at::topk(p, 2));
+    for (int64_t j = 0; j < 2; ++j) {
+      const int64_t e = top[j].item<int64_t>();
+      selections[e] += 1;
+      const at::Tensor h = Activation::tanh_gelu(at::matmul(w[0][e], x[t]) + w[1][e]);
+      expected[t] += p[e] * (at::matmul(w[2][e], h) + w[3][e]);
+    }
+  }
+  CHECK(at::allclose(out.y, expected, 1e-5, 1e-6));
+  CHECK(at::equal(out.selections, selections));
+  CHECK(out.probability_sum.sum().item<double>() == Approx(7 * (1 + 5e-4)).epsilon(1e-6));
+}
+
+TEST_CASE("A zero router's ties go to the lowest experts on every build", "[model][moe]") {
+  const Component experts = MoeFactory::experts("root/experts1", "root", 1, 6, 8, 4, 1);
+  const Component router = MoeFactory::router("root/router1", "root", 1, 6, 8, 2);
+  const ExpertMixture::Output out =
+      ExpertMixture::apply(random_tensor({9, 8}, 2), {&experts}, router);
+  CHECK(out.selections.data_ptr<int64_t>()[0] == 9);
+  CHECK(out.selections.data_ptr<int64_t>()[1] == 9);
+  CHECK(out.selections.sum().item<int64_t>() == 18);
+}
+
+TEST_CASE("A moe-vit root routes its MoE blocks and records what each pass routed",
+          "[model][moe]") {
+  const auto arch = moe_arch();
+  const auto root = MoeFactory::root(arch, 3, "root", 7);
+  std::vector<std::string> kinds;
+  for (const auto& c : root)
+    kinds.push_back(kind_name(c.kind()));
+  CHECK(kinds == std::vector<std::string>{"patch_embedding", "class_token", "position_embedding",
+                                          "task_embedding", "block", "moe_block", "experts",
+                                          "router", "final_norm", "head"});
+  const MoeVitFamily family(arch.heads);
+  const auto f = family.bind(raw(root));
+  const at::Tensor images = at::rand({5, 1, 8, 8});
+  CHECK(f->forward(images).sizes() == at::IntArrayRef({5, 3}));
+  const Routing* r = f->routing();
+  REQUIRE(r != nullptr);
+  REQUIRE(r->tokens.size() == 1);
+  CHECK(r->tokens[0] == 5);  // the last block routes only the class token
+  CHECK(r->selections[0].sum().item<int64_t>() == 5 * 2);
+
+  // Active FLOPs: the dense ViT's (expert width × top k = mlp) plus the router.
+  auto dense = arch;
+  dense.family = "vit";
+  const auto vit = VitFactory::root(dense, 3, "root", 7);
+  const double router_flops = 2.0 * 5.0 * 16.0 * 6.0;  // 1 + 2² tokens
+  CHECK(family.forward_flops(raw(root), 8) ==
+        Approx(vit_family(2)->forward_flops(raw(vit), 8) + router_flops));
+}
+
+TEST_CASE("Training a moe-vit path moves its router, experts and task embedding", "[model][moe]") {
+  const auto arch = moe_arch();
+  const auto task = synthetic_task("moe", 3, 3);
+  auto path = share(MoeFactory::root(arch, 3, "root", 5));
+  TrainSettings s;
+  s.steps = 30;
+  s.batch_size = 16;
+  s.validation_interval = 30;
+  s.family = ModelFamily::of(arch);
+  Hyperparameters hp;
+  hp.learning_rate = 0.05;
+  const TrainResult r = Trainer(s).train(path, hp, task, 3);
+  REQUIRE(r.trained.size() == path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    const ComponentKind k = path[i]->kind();
+    if (k == ComponentKind::kRouter || k == ComponentKind::kExperts ||
+        k == ComponentKind::kTaskEmbedding) {
+      INFO(path[i]->id());
+      CHECK_FALSE(at::equal(r.trained[i].tensors()[0], path[i]->tensors()[0]));
+    }
+  }
+  CHECK(r.quality > 1.0 / 3.0);
+}
+
+TEST_CASE("moe-vit paths out of place or of the wrong shape are refused with what was expected",
+          "[model][moe]") {
+  const auto root = MoeFactory::root(moe_arch(), 3, "root", 7);
+  const MoeVitFamily family(2);
+  auto without = [&](ComponentKind kind) {
+    std::vector<const Component*> out;
+    for (const auto& c : root) {
+      if (c.kind() != kind)
+        out.push_back(&c);
+    }
+    return out;
+  };
+  CHECK_THROWS_WITH(family.bind(without(ComponentKind::kTaskEmbedding)),
+                    Contains("root/block0 (block at position 3) is out of place: expected "
+                             "task_embedding"));
+  CHECK_THROWS_WITH(family.bind(without(ComponentKind::kExperts)),
+                    Contains("root/router1 (router at position 6) is out of place: expected "
+                             "experts of block 1"));
+  CHECK_THROWS_WITH(family.bind(without(ComponentKind::kRouter)), Contains("expected router 1"));
+  auto replaced = [&](ComponentKind kind, const Component& by) {
+    std::vector<const Component*> out = raw(root);
+    for (auto& c : out) {
+      if (c->kind() == kind)
+        c = &by;
+    }
+    return out;
+  };
+  const Component narrow = MoeFactory::router("root/router1", "root", 1, 5, 16, 2);
+  CHECK_THROWS_WITH(family.bind(replaced(ComponentKind::kRouter, narrow)),
+                    Contains("root/router1: tensor weight expected 6×16, found 5×16"));
+  const Component greedy = MoeFactory::router("root/router1", "root", 1, 6, 16, 7);
+  CHECK_THROWS_WITH(family.bind(replaced(ComponentKind::kRouter, greedy)),
+                    Contains("top_k expected one int64 in 1..6, found 7"));
+  const Component wide = MoeFactory::experts("root/experts1", "root", 1, 6, 8, 4, 1);
+  CHECK_THROWS_WITH(family.bind(replaced(ComponentKind::kExperts, wide)),
+                    Contains("root/experts1: tensor fc1.weight expected n×n×16, found 6×4×8"));
+}
