@@ -14,6 +14,8 @@
 #include "model/strategies/impresslearn/impresslearn_options.hpp"
 #include "model/strategies/impresslearn/impresslearn_strategy.hpp"
 #include "model/strategies/lwf/lwf_options.hpp"
+#include "model/strategies/mod_squad/mod_squad_options.hpp"
+#include "model/strategies/mod_squad/mod_squad_strategy.hpp"
 #include "model/strategies/lwf/lwf_strategy.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
 #include "model/strategies/mu2net/mu2net_strategy.hpp"
@@ -70,6 +72,11 @@ const StrategyRegistry& StrategyRegistry::builtin() {
        &ImpressLearnOptions::read,
        &make<ImpressLearnStrategy>,
        {"masked-fc"}},
+      {"mod-squad",
+       "Mod-Squad: a mixture-of-experts ViT with task routers; later tasks add experts (moe-vit)",
+       &ModSquadOptions::read,
+       &make<ModSquadStrategy>,
+       {"moe-vit"}},
   });
   return registry;
 }

@@ -11,6 +11,8 @@
 
 namespace evostream::model {
 
+class ModelFunction;
+
 /// Runs the model being trained, as it stands at this step and with gradients, on other
 /// images (floats in [0, 1], N × C × H × W on the training device): their features, [N, dim].
 using FeaturesOf = std::function<at::Tensor(const at::Tensor& images)>;
@@ -33,6 +35,9 @@ struct LossInputs {
   int64_t step = 0;
   /// The model on other images (a replayed minibatch).
   const FeaturesOf& features_of;
+  /// The forward function being trained (what it routed, for Mod-Squad's MI term); null when
+  /// the caller has none.
+  const ModelFunction* model = nullptr;
 };
 
 /// What a candidate's training minimises: the loss of one step.

@@ -265,7 +265,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     const at::Tensor logits = f.head(features);
     const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
     at::Tensor loss =
-        minimised.loss({logits, step_labels, working, features, x, step, features_of});
+        minimised.loss({logits, step_labels, working, features, x, step, features_of, &f});
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,

@@ -166,7 +166,7 @@ TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]
       make_strategy(env),
       Catch::Contains("unknown strategy \"icarl\" (expected one of: mu2net, "
                       "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, "
-                      "supsup, impresslearn)"));
+                      "supsup, impresslearn, mod-squad)"));
 }
 
 TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
