@@ -82,9 +82,17 @@ int TasksCommand::run(std::ostream& out) const {
         a.name, a.image_size, a.image_size, a.channels, a.image_size * a.image_size * a.channels,
         fmt::join(a.hidden, "-"), a.classes);
   } else {
-    out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}\n",
+    out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}",
                        a.name, a.image_size, a.image_size, a.channels, a.patch, a.dim, a.depth,
                        a.heads, a.mlp);
+    if (a.family == "moe-vit") {
+      std::vector<int64_t> moe;
+      for (int64_t k = a.moe_every - 1; k < a.depth; k += a.moe_every)
+        moe.push_back(k);
+      out << fmt::format("; MoE blocks {}: {} experts of width {}, top {}", fmt::join(moe, ", "),
+                         a.experts, a.mlp / a.top_k, a.top_k);
+    }
+    out << "\n";
   }
   out << fmt::format("{:>4}  {:<22} {:<14} {:>6} {:>6} {:>6} {:>6}  {}\n", "#", "task", "dataset",
                      "size", "train", "valid", "test", "transforms");
