@@ -42,6 +42,14 @@ inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_siz
 }
 
 /// A small synthetic task of 8 × 8 images; `seed` picks the prototypes, `classes` their number.
+/// Raw pointers to `cs`, in order (what a family binds).
+inline std::vector<const model::Component*> raw(const std::vector<model::Component>& cs) {
+  std::vector<const model::Component*> out;
+  for (const auto& c : cs)
+    out.push_back(&c);
+  return out;
+}
+
 inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, int64_t classes,
                                         int64_t per_class = 60) {
   streams::SyntheticOptions o;

@@ -11,6 +11,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::raw;
 using evostream::testing::synthetic_task;
 
 namespace {
@@ -24,13 +25,6 @@ streams::ArchitectureSpec masked_arch() {
   a.hidden = {16, 12};
   a.classes = 4;
   return a;
-}
-
-std::vector<const Component*> raw(const std::vector<Component>& cs) {
-  std::vector<const Component*> out;
-  for (const auto& c : cs)
-    out.push_back(&c);
-  return out;
 }
 
 // The root's layers, each followed by a frozen packed mask drawn from `seed` (half kept).

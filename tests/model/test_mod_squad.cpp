@@ -14,6 +14,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::raw;
 using evostream::testing::synthetic_task;
 
 namespace {
@@ -42,6 +43,20 @@ double by_hand(const std::vector<std::vector<double>>& rows) {
   return out;
 }
 
+// A moe-vit for 8 × 8 images: dim 16, 2 blocks, block 1 a mixture of 4 experts, top 2.
+streams::ArchitectureSpec small_moe() {
+  streams::ArchitectureSpec a;
+  a.family = "moe-vit";
+  a.image_size = 8;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  a.experts = 4;
+  a.top_k = 2;
+  return a;
+}
+
 at::Tensor row(const std::vector<double>& v) {
   return at::tensor(v, at::kDouble).to(at::kFloat);
 }
@@ -66,15 +81,7 @@ TEST_CASE("The MI term is Mod-Squad's formula over the tasks' rows, padded for n
 TEST_CASE("The MI loss pulls a new task's router away from the experts earlier tasks use",
           "[model][moe][mod-squad]") {
   // Earlier tasks used experts 0 and 1; the new task's router starts uniform over 4.
-  streams::ArchitectureSpec a;
-  a.family = "moe-vit";
-  a.image_size = 8;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  a.experts = 4;
-  a.top_k = 2;
+  const streams::ArchitectureSpec a = small_moe();
   auto root = MoeFactory::root(a, 3, "root", 3);
   for (auto& c : root) {
     if (c.kind() == ComponentKind::kRouter)
@@ -123,10 +130,7 @@ TEST_CASE("The MI loss pulls a new task's router away from the experts earlier t
   auto dense = a;
   dense.family = "vit";
   const auto vit = VitFactory::root(dense, 3, "root", 3);
-  std::vector<const Component*> vit_path;
-  for (const auto& c : vit)
-    vit_path.push_back(&c);
-  const auto vf = vit_family(2)->bind(vit_path);
+  const auto vf = vit_family(2)->bind(raw(vit));
   const at::Tensor vl = vf->forward(at::rand({2, 1, 8, 8}));
   const at::Tensor vlab = at::zeros({2}, at::kLong);
   CHECK_THROWS_WITH(loss.loss({vl, vlab, none, features, features, 0, features_of, vf.get()}),
@@ -135,20 +139,9 @@ TEST_CASE("The MI loss pulls a new task's router away from the experts earlier t
 
 TEST_CASE("Expert usage averages a path's routing over a task's images",
           "[model][moe][mod-squad]") {
-  streams::ArchitectureSpec a;
-  a.family = "moe-vit";
-  a.image_size = 8;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  a.experts = 4;
-  a.top_k = 2;
+  const streams::ArchitectureSpec a = small_moe();
   const auto root = MoeFactory::root(a, 3, "root", 3);
-  std::vector<const Component*> path;
-  for (const auto& c : root)
-    path.push_back(&c);
-  const auto f = MoeVitFamily(2).bind(path);
+  const auto f = MoeVitFamily(2).bind(raw(root));
   const auto task = synthetic_task("usage", 1, 3);
   const ExpertUsage u = ExpertUsage::measure(*f, task.train, 100, 32);
   REQUIRE(u.probability.size() == 1);

@@ -15,6 +15,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::raw;
 using evostream::testing::synthetic_task;
 
 namespace {
@@ -33,13 +34,6 @@ streams::ArchitectureSpec moe_arch() {
   a.top_k = 2;
   a.moe_every = 2;
   return a;
-}
-
-std::vector<const Component*> raw(const std::vector<Component>& cs) {
-  std::vector<const Component*> out;
-  for (const auto& c : cs)
-    out.push_back(&c);
-  return out;
 }
 
 at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {

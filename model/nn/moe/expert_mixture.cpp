@@ -2,8 +2,6 @@
 
 #include <ATen/ATen.h>
 
-#include <string>
-
 #include "model/nn/moe/moe_layout.hpp"
 #include "model/nn/vit/activation.hpp"
 

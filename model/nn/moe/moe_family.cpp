@@ -22,8 +22,11 @@ VitLayout vit_part(const MoeVitLayout& l) {
 }
 
 double embedding_flops(const MoeVitLayout& l, int64_t side) {
-  const double g = static_cast<double>(side / l.patch());
-  return 2.0 * g * g * static_cast<double>(l.patch_embedding->tensor("weight").numel());
+  return FlopCount::embedding(vit_part(l), side);
+}
+
+double head_flops(const MoeVitLayout& l) {
+  return FlopCount::head(vit_part(l));
 }
 
 }  // namespace
@@ -36,8 +39,7 @@ std::unique_ptr<ModelFunction> MoeVitFamily::bind(const std::vector<const Compon
 double MoeVitFamily::forward_flops(const std::vector<const Component*>& components,
                                    int64_t side) const {
   const MoeVitLayout l = MoeVitLayout::of(components);
-  return embedding_flops(l, side) + MoeVitModelFunction::block_flops(l, side) +
-         2.0 * static_cast<double>(l.head->tensor("weight").numel());
+  return embedding_flops(l, side) + MoeVitModelFunction::block_flops(l, side) + head_flops(l);
 }
 
 std::vector<Component> MoeVitFamily::root(const streams::ArchitectureSpec& architecture,
@@ -111,7 +113,7 @@ double MoeVitModelFunction::prefix_flops(int64_t side) const {
 
 double MoeVitModelFunction::rest_flops(int64_t side) const {
   return (frozen_embedding_ ? 0.0 : embedding_flops(layout_, side)) + block_flops(layout_, side) +
-         2.0 * static_cast<double>(layout_.head->tensor("weight").numel());
+         head_flops(layout_);
 }
 
 double MoeVitModelFunction::block_flops(const MoeVitLayout& l, int64_t side) {
