@@ -14,6 +14,7 @@
 #include "actors/worker.hpp"
 #include "app/compare_command.hpp"
 #include "app/inspect_command.hpp"
+#include "app/predict_command.hpp"
 #include "app/progress_view.hpp"
 #include "app/replay_command.hpp"
 #include "app/report_command.hpp"
@@ -249,6 +250,23 @@ int main(int argc, char** argv) {
   inspect->add_option("run_dir", run_dir, "Run directory")->required();
   inspect->add_flag("--hash", hash, "Print the state hash");
 
+  evostream::app::PredictOptions predict_options;
+  auto* predict = app.add_subcommand(
+      "predict", "Classify images with a task's committed path (CSV: file,index,label,class,"
+                 "probability).");
+  predict->add_option("run_dir", predict_options.run_dir, "Run directory")->required();
+  predict->add_option("--task", predict_options.task, "The task whose path classifies")
+      ->required();
+  predict
+      ->add_option("images", predict_options.inputs,
+                   "IDX image files, .npy arrays, or PNG/JPEG files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  predict->add_option("--out", predict_options.out, "Write the CSV to this file (default: stdout)");
+  predict
+      ->add_option("--batch", predict_options.batch, "Images per forward pass (default: 256)")
+      ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+
   auto* report = app.add_subcommand(
       "report", "Write RUN_DIR/report.html: plots of the run, self-contained (inline SVG).");
   report->add_option("run_dir", run_dir, "Run directory")->required();
@@ -470,6 +488,10 @@ int main(int argc, char** argv) {
     }
     if (inspect->parsed())
       return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);
+    if (predict->parsed()) {
+      check_blas();
+      return evostream::app::PredictCommand(predict_options).run(std::cout, std::cerr);
+    }
     if (report->parsed())
       return evostream::app::ReportCommand(run_dir, report_with, dot).run(std::cout);
     if (compare->parsed())

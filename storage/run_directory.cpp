@@ -37,11 +37,15 @@ bool RunDirectory::replaceable() const {
     return true;
   if (!fs::is_directory(path_, ec))
     return false;
-  // Empty but for a lock file (a run stopped before it wrote anything) counts as empty.
-  bool empty = true;
-  for (const auto& entry : fs::directory_iterator(path_, ec))
-    empty = empty && entry.path().filename() == RunLock::kFile;
-  if (empty || is_run())
+  // Only what a run writes before its first snapshot (a run killed as it started): its lock,
+  // its scenario copy (or that copy's temporary file) and its events.
+  bool starting = true;
+  for (const auto& entry : fs::directory_iterator(path_, ec)) {
+    const std::string name = entry.path().filename().string();
+    starting = starting && (name == RunLock::kFile || name == "scenario.toml" ||
+                            name == "scenario.toml.tmp" || name == "events.jsonl");
+  }
+  if (starting || is_run())
     return true;
   return fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec);
 }

@@ -45,8 +45,8 @@ class RunDirectory {
   /// Whether the directory holds a run (a scenario copy and snapshot 0).
   bool is_run() const;
   /// Whether evostream may clear the directory to write a run into it: it does not exist, is
-  /// empty, or holds what evostream writes (a run, or a run that stopped before its first
-  /// snapshot: a scenario copy and `events.jsonl`).
+  /// empty, or holds what evostream writes (a run, or what a run writes before its first
+  /// snapshot, when killed as it starts: any of its lock, scenario copy and `events.jsonl`).
   bool replaceable() const;
   /// Raises `std::invalid_argument` naming the directory when it is not `replaceable`, or when
   /// it is, or contains, `keep` (a run a command reads); `what` says who asked ("--out").

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "streams/dataset.hpp"
 #include "streams/scenario.hpp"
@@ -17,6 +18,10 @@ class DatasetRegistry {
 
   /// Loads the dataset of `spec` without caching it.
   static Dataset load(const DatasetSpec& spec);
+
+  /// The class names `load` gives the dataset of `spec`, without reading its files: the
+  /// table's `class_names`, Fashion-MNIST's names, or "class 0", "class 1", ...
+  static std::vector<std::string> class_names(const DatasetSpec& spec);
 
  private:
   std::map<std::string, std::shared_ptr<const Dataset>> loaded_;

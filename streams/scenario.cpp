@@ -9,6 +9,8 @@ namespace evostream::streams {
 int64_t DatasetSpec::classes() const {
   switch (kind) {
     case Kind::kIdx:
+    case Kind::kNpy:
+    case Kind::kImages:
       return num_classes;
     case Kind::kCifar10:
       return CifarReader::num_classes(CifarReader::Variant::kCifar10);
@@ -25,6 +27,9 @@ int64_t DatasetSpec::channels() const {
   switch (kind) {
     case Kind::kIdx:
       return 1;
+    case Kind::kNpy:
+    case Kind::kImages:
+      return image_channels;
     case Kind::kCifar10:
     case Kind::kCifar100:
       return 3;
@@ -47,6 +52,12 @@ std::string default_fashion_mnist_dir() {
     return env;
   }
   return "/usr/share/datasets/fashion-mnist";
+}
+
+std::string default_mnist_dir() {
+  if (const char* env = std::getenv("EVOSTREAM_MNIST"); env != nullptr && *env != '\0')
+    return env;
+  return "/usr/local/share/datasets/mnist";
 }
 
 }  // namespace evostream::streams

@@ -12,28 +12,49 @@ namespace evostream::streams {
 
 /// Where a dataset comes from: a `[datasets.NAME]` table of a scenario.
 ///
-/// `fashion-mnist` is predefined (IDX files in `/usr/share/datasets/fashion-mnist`, from Debian's
-/// `dataset-fashion-mnist`); a scenario may redefine it, e.g. to point `path` elsewhere.
+/// Two datasets are predefined, and a scenario may redefine either (e.g. to point `path`
+/// elsewhere): `fashion-mnist` (IDX files in `/usr/share/datasets/fashion-mnist`, from Debian's
+/// `dataset-fashion-mnist`) and `mnist` (the MNIST digits' IDX files, which
+/// `scripts/install-deps` fetches into `/usr/local/share/datasets/mnist`).
 struct DatasetSpec {
   /// The kinds of source a dataset can have.
-  enum class Kind { kIdx, kCifar10, kCifar100, kSynthetic };
+  enum class Kind { kIdx, kCifar10, kCifar100, kSynthetic, kNpy, kImages };
 
   /// The name tasks use to refer to it (the table's key).
   std::string name;
-  /// Key `kind`: "idx", "cifar10", "cifar100" or "synthetic". Required.
+  /// Key `kind`: "idx", "cifar10", "cifar100", "npy", "images" or "synthetic". Required.
   Kind kind = Kind::kIdx;
-  /// Key `path`: the directory holding the files (idx, cifar10, cifar100). Required for those.
+  /// Key `path`: the directory holding the files (all kinds but synthetic). Required for those.
+  /// For `images`, either `path/train/<class>/` and `path/test/<class>/`, or `path/<class>/`
+  /// split by `test_fraction`.
   std::string path;
-  /// Keys `train_images`, `train_labels`, `test_images`, `test_labels` (idx): file names inside
-  /// `path`. Default: the MNIST names, `train-images-idx3-ubyte.gz` and so on.
+  /// Keys `train_images`, `train_labels`, `test_images`, `test_labels` (idx, npy): file names
+  /// inside `path`. Default: the MNIST names for idx (`train-images-idx3-ubyte.gz` and so on),
+  /// `x_train.npy`, `y_train.npy`, `x_test.npy`, `y_test.npy` for npy.
   std::string train_images = "train-images-idx3-ubyte.gz";
   std::string train_labels = "train-labels-idx1-ubyte.gz";
   std::string test_images = "t10k-images-idx3-ubyte.gz";
   std::string test_labels = "t10k-labels-idx1-ubyte.gz";
-  /// Key `classes` (idx): size of the label space. Default: 10.
+  /// Key `classes` (idx, npy): size of the label space. Default: 10. For `images`, the number of
+  /// class folders.
   int64_t num_classes = 10;
-  /// Key `class_names` (idx): one name per class. Default: "class 0", "class 1", ...
+  /// Key `class_names` (idx, npy): one name per class. Default: "class 0", "class 1", ... For
+  /// `images`, the class folders' names.
   std::vector<std::string> class_names;
+  /// Key `channels` (npy, images): channels of the images; `images` converts every file to it
+  /// (1: grayscale, 3: RGB). Default: 1.
+  int64_t image_channels = 1;
+  /// Key `layout` (npy): "auto", "nhwc" or "nchw" (see `NpyLayout`). Default: "auto".
+  std::string layout = "auto";
+  /// Key `image_size` (images): the side every image is stretched to. Default: the root
+  /// architecture's `image_size`.
+  int64_t image_side = 0;
+  /// Key `test_fraction` (images without `train/` and `test/` folders): share of each class's
+  /// files, in a seeded draw, held out as its test split. Default: 0.2.
+  double test_fraction = 0.2;
+  /// Key `split_seed` (images without `train/` and `test/` folders): seed of that draw.
+  /// Default: 0.
+  uint64_t split_seed = 0;
   /// Key `coarse` (cifar100): use the 20 coarse labels instead of the 100 fine ones. Default:
   /// false.
   bool coarse = false;
@@ -303,5 +324,9 @@ struct Scenario {
 /// The directory of the predefined `fashion-mnist` dataset: `$EVOSTREAM_FASHION_MNIST` when set,
 /// else `/usr/share/datasets/fashion-mnist`.
 std::string default_fashion_mnist_dir();
+
+/// The directory of the predefined `mnist` dataset: `$EVOSTREAM_MNIST` when set, else
+/// `/usr/local/share/datasets/mnist`.
+std::string default_mnist_dir();
 
 }  // namespace evostream::streams

@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "streams/config_error.hpp"
+#include "streams/data_error.hpp"
+#include "streams/image_folder_reader.hpp"
 
 namespace evostream::streams {
 
@@ -248,6 +250,35 @@ DatasetSpec predefined_fashion_mnist() {
   return d;
 }
 
+DatasetSpec predefined_mnist() {
+  DatasetSpec d;
+  d.name = "mnist";
+  d.kind = DatasetSpec::Kind::kIdx;
+  d.path = default_mnist_dir();
+  d.train_images = "train-images-idx3-ubyte";
+  d.train_labels = "train-labels-idx1-ubyte";
+  d.test_images = "t10k-images-idx3-ubyte";
+  d.test_labels = "t10k-labels-idx1-ubyte";
+  d.num_classes = 10;
+  for (int k = 0; k < 10; ++k)
+    d.class_names.push_back(std::to_string(k));
+  return d;
+}
+
+// The class folders of an image-folder dataset, listed when the scenario is read (tasks name
+// classes by number, so their count must be known).
+void read_image_classes(DatasetSpec& d, TableReader& r, const toml::table& t) {
+  const fs::path train = fs::path(d.path) / "train";
+  std::error_code ec;
+  const bool split = fs::is_directory(train, ec);
+  try {
+    d.class_names = ImageFolderReader::class_names(split ? train.string() : d.path);
+  } catch (const DataError& e) {
+    r.fail(t.get("path"), "path", e.what());
+  }
+  d.num_classes = static_cast<int64_t>(d.class_names.size());
+}
+
 DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const std::string& file) {
   TableReader r(t, "datasets." + name, file);
   DatasetSpec d;
@@ -256,9 +287,37 @@ DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const s
   if (!r.has("kind"))
     r.fail(nullptr, "kind",
            "missing required key (expected idx, cifar10, "
-           "cifar100 or synthetic)");
-  const std::string kind = r.choice("kind", "", {"idx", "cifar10", "cifar100", "synthetic"});
-  if (kind == "synthetic") {
+           "cifar100, npy, images or synthetic)");
+  const std::string kind =
+      r.choice("kind", "", {"idx", "cifar10", "cifar100", "npy", "images", "synthetic"});
+  if (kind == "npy" || kind == "images") {
+    d.kind = kind == "npy" ? DatasetSpec::Kind::kNpy : DatasetSpec::Kind::kImages;
+    d.path = resolve(r.required_string("path"), file);
+    d.image_channels = r.integer("channels", 1, 1, 4);
+    if (d.kind == DatasetSpec::Kind::kNpy) {
+      d.train_images = r.string("train_images", "x_train.npy");
+      d.train_labels = r.string("train_labels", "y_train.npy");
+      d.test_images = r.string("test_images", "x_test.npy");
+      d.test_labels = r.string("test_labels", "y_test.npy");
+      d.layout = r.choice("layout", "auto", {"auto", "nhwc", "nchw"});
+      d.num_classes = r.integer("classes", d.num_classes, 2, 65536);
+      const toml::node* names_node = t.get("class_names");
+      d.class_names = r.string_array("class_names");
+      if (!d.class_names.empty() && static_cast<int64_t>(d.class_names.size()) != d.num_classes) {
+        r.fail(names_node, "class_names",
+               fmt::format("expected {} names (one per class), found {}", d.num_classes,
+                           d.class_names.size()));
+      }
+    } else {
+      d.image_side = r.integer("image_size", 0, 1, 4096);
+      d.test_fraction = r.number("test_fraction", d.test_fraction, 0.0, 1.0, true);
+      if (d.test_fraction >= 1.0)
+        r.fail(t.get("test_fraction"), "test_fraction",
+               fmt::format("expected a share below 1, found {}", d.test_fraction));
+      d.split_seed = static_cast<uint64_t>(r.integer("split_seed", 0, 0, kMaxInt));
+      read_image_classes(d, r, t);
+    }
+  } else if (kind == "synthetic") {
     d.kind = DatasetSpec::Kind::kSynthetic;
     SyntheticOptions& s = d.synthetic;
     s.classes = r.integer("classes", s.classes, 2, 1000);
@@ -609,6 +668,7 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
 
   // Datasets first: tasks refer to them.
   s.datasets.push_back(predefined_fashion_mnist());
+  s.datasets.push_back(predefined_mnist());
   if (const toml::table* ds = r.table("datasets")) {
     for (auto&& [k, v] : *ds) {
       const std::string name(k.str());
@@ -617,8 +677,9 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
                           "expected a table, found " + describe(v));
       }
       DatasetSpec d = parse_dataset(name, *v.as_table(), file);
-      if (name == "fashion-mnist") {
-        s.datasets.front() = d;
+      if (name == "fashion-mnist" || name == "mnist") {
+        *std::find_if(s.datasets.begin(), s.datasets.end(),
+                      [&](const DatasetSpec& p) { return p.name == name; }) = d;
       } else {
         s.datasets.push_back(d);
       }
@@ -629,6 +690,10 @@ Scenario parse_table(const toml::table& top, const std::string& file) {
   if (root == nullptr)
     r.fail(&top, "root", "missing [root] table");
   parse_root(*root, s);
+  for (DatasetSpec& d : s.datasets) {
+    if (d.kind == DatasetSpec::Kind::kImages && d.image_side == 0)
+      d.image_side = s.root.architecture.image_size;
+  }
   s.strategy.file = file;
   if (const toml::table* st = r.table("strategy"))
     parse_strategy(*st, s.strategy, file);
@@ -803,12 +868,33 @@ Scenario ScenarioParser::parse_file(const std::string& path, const std::vector<s
 std::string ScenarioParser::text_with_sets(const std::string& path,
                                            const std::vector<std::string>& sets) {
   const std::string text = read_scenario(path);
-  if (sets.empty())
-    return text;
   toml::table top = parse_toml(text, path);
   apply_sets(top, sets);
+  // Relative file names are relative to the scenario; the copy lives elsewhere.
+  bool moved = false;
+  const auto absolute = [&](toml::node* n) {
+    if (n == nullptr || !n->is_string() || n->as_string()->get().empty())
+      return;
+    std::string& v = n->as_string()->get();
+    if (!fs::path(v).is_absolute()) {
+      v = fs::absolute(resolve(v, path)).lexically_normal().string();
+      moved = true;
+    }
+  };
+  if (toml::table* ds = top["datasets"].as_table()) {
+    for (auto&& [name, d] : *ds) {
+      if (d.is_table())
+        absolute(d.as_table()->get("path"));
+    }
+  }
+  if (toml::table* root = top["root"].as_table())
+    absolute(root->get("file"));
+  if (sets.empty() && !moved)
+    return text;
   std::stringstream out;
-  out << "# " << path << " with";
+  out << "# " << path << (moved ? ", its file names made absolute," : "");
+  if (!sets.empty())
+    out << " with";
   for (const auto& set : sets)
     out << " --set " << set;
   out << "\n" << top << "\n";

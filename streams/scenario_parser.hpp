@@ -26,8 +26,9 @@ class ScenarioParser {
   /// `[1, 2]`, `"text"`; a word that is not TOML is a string). The result is validated exactly
   /// like the file; an error about an overridden key says so.
   static Scenario parse_file(const std::string& path, const std::vector<std::string>& sets);
-  /// The text of `path` with `sets` applied, as TOML (what a run with `--set` keeps as its
-  /// scenario and offers its workers); the file as it is when `sets` is empty.
+  /// The text of `path` with `sets` applied and relative file names (`datasets.*.path`,
+  /// `root.file`) made absolute, as TOML: what a run keeps as its scenario and offers its
+  /// workers. The file as it is when there is nothing to change.
   static std::string text_with_sets(const std::string& path, const std::vector<std::string>& sets);
 };
 

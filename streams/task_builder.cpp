@@ -124,27 +124,32 @@ TaskData TaskBuilder::build(const TaskSpec& spec, const Dataset& dataset, uint64
                                 spec.name, t.train.size(), t.validation.size(), t.test.size()));
   }
 
-  std::vector<ImageSet*> splits = {&t.train, &t.validation, &t.test};
+  transform_inputs(spec, {&t.train, &t.validation, &t.test});
+  return t;
+}
+
+void TaskBuilder::transform_inputs(const TaskSpec& spec, const std::vector<ImageSet*>& sets) {
+  if (sets.empty())
+    return;
   if (spec.image_size > 0) {
-    for (ImageSet* s : splits)
+    for (ImageSet* s : sets)
       *s = Transforms::resize(*s, spec.image_size);
   }
   if (spec.rotate_degrees != 0.0) {
-    for (ImageSet* s : splits)
+    for (ImageSet* s : sets)
       Transforms::rotate(*s, spec.rotate_degrees);
   }
   if (spec.permute_seed) {
     // The permutation depends on permute_seed alone: the same key means the same task everywhere.
     Rng r = Rng::derive({*spec.permute_seed, kPermutation});
-    const std::vector<int64_t> perm = r.permutation(t.train.height() * t.train.width());
-    for (ImageSet* s : splits)
+    const std::vector<int64_t> perm = r.permutation(sets[0]->height() * sets[0]->width());
+    for (ImageSet* s : sets)
       Transforms::permute_pixels(*s, perm);
   }
   if (spec.invert) {
-    for (ImageSet* s : splits)
+    for (ImageSet* s : sets)
       Transforms::invert(*s);
   }
-  return t;
 }
 
 }  // namespace evostream::streams

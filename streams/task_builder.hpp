@@ -38,6 +38,11 @@ class TaskBuilder {
   /// Builds `spec` from an already loaded dataset with the given seed.
   static TaskData build(const TaskSpec& spec, const Dataset& dataset, uint64_t seed);
 
+  /// Applies the input transforms of `spec` (resize, rotation, pixel permutation, inversion,
+  /// in that order) to each of `sets`, which must share one image shape: what a task's splits
+  /// undergo after they are carved, and what images classified for the task undergo.
+  static void transform_inputs(const TaskSpec& spec, const std::vector<ImageSet*>& sets);
+
  private:
   const Scenario& scenario_;
   DatasetRegistry registry_;

@@ -186,3 +186,25 @@ TEST_CASE("A directory without a run or with a broken first snapshot is refused"
   fs::resize_file(run.dir.snapshot_path(0), 100);
   CHECK_THROWS_AS(run.dir.load(), storage::StorageError);
 }
+
+TEST_CASE("A run killed as it starts leaves a directory run --force may replace", "[storage]") {
+  TempDir d;
+  const std::string dir = d.file("run");
+  std::filesystem::create_directories(dir);
+  const evostream::storage::RunDirectory run(dir);
+  // What a run writes, in order, before its first snapshot.
+  for (const char* name : {".lock", "scenario.toml.tmp", "scenario.toml", "events.jsonl"}) {
+    evostream::testing::write_text(dir + "/" + name, "");
+    INFO(name);
+    CHECK(run.replaceable());
+  }
+  // Anything else of the user's, before the events exist, keeps the directory.
+  const std::string other = d.file("other");
+  std::filesystem::create_directories(other);
+  for (const char* name : {".lock", "scenario.toml", "notes.txt"})
+    evostream::testing::write_text(other + "/" + name, "");
+  const evostream::storage::RunDirectory mine(other);
+  CHECK_FALSE(mine.replaceable());
+  CHECK_THROWS_WITH(mine.check_replaceable("--out"),
+                    Catch::Contains("--out names a directory that is not a run evostream wrote"));
+}

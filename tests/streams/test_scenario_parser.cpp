@@ -46,6 +46,21 @@ class ScenarioDoc {
           {"test_labels", "\"d.gz\""},
           {"classes", "3"},
           {"class_names", "[\"x\", \"y\", \"z\"]"}}},
+        {"datasets.arr",
+         {{"kind", "\"npy\""},
+          {"path", "\"data/arrays\""},
+          {"train_images", "\"xa.npy\""},
+          {"channels", "1"},
+          {"layout", "\"nhwc\""},
+          {"classes", "2"},
+          {"class_names", "[\"p\", \"q\"]"}}},
+        {"datasets.pics",
+         {{"kind", "\"images\""},
+          {"path", "\"" + std::string(EVOSTREAM_SOURCE_DIR) + "/tests/streams/data/images\""},
+          {"channels", "1"},
+          {"image_size", "8"},
+          {"test_fraction", "0.3"},
+          {"split_seed", "4"}}},
         {"datasets.c10", {{"kind", "\"cifar10\""}, {"path", "\"/data/cifar10\""}}},
         {"datasets.c100",
          {{"kind", "\"cifar100\""}, {"path", "\"/data/c100\""}, {"coarse", "true"}}},
@@ -256,6 +271,21 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
       {"datasets.digits", "classes", "3", "1", "expected an integer in 2..65536"},
       {"datasets.digits", "class_names", "[\"a\", \"b\", \"c\"]", "[\"a\", \"b\"]",
        "expected 3 names (one per class), found 2"},
+      {"datasets.arr", "path", "\"/data/y\"", "2", "expected a string, found the integer 2"},
+      {"datasets.arr", "channels", "3", "5", "expected an integer in 1..4, found 5"},
+      {"datasets.arr", "layout", "\"nchw\"", "\"hwc\"",
+       "expected one of auto, nhwc, nchw, found \"hwc\""},
+      {"datasets.arr", "classes", "2", "1", "expected an integer in 2..65536"},
+      {"datasets.arr", "class_names", "[\"a\", \"b\"]", "[\"a\"]",
+       "expected 2 names (one per class), found 1"},
+      {"datasets.pics", "path", "\"" + std::string(EVOSTREAM_SOURCE_DIR) + "/tests/streams/data\"",
+       "\"/nonexistent/pics\"",
+       "/nonexistent/pics: expected a directory with one folder of images per class, found "
+       "nothing"},
+      {"datasets.pics", "channels", "3", "0", "expected an integer in 1..4, found 0"},
+      {"datasets.pics", "image_size", "12", "0", "expected an integer in 1..4096, found 0"},
+      {"datasets.pics", "test_fraction", "0.5", "1", "expected a share below 1, found 1"},
+      {"datasets.pics", "split_seed", "9", "-1", "expected an integer in 0.."},
       {"datasets.c10", "path", "\"/data/x\"", "true", "expected a string, found true"},
       {"datasets.c100", "coarse", "false", "\"yes\"", "expected true or false"},
       {"root", "source", "\"train\"", "\"download\"", "expected one of train, import"},
@@ -288,7 +318,7 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
       {"trainers", "device", "\"cuda:1\"", "\"gpu\"", "expected \"cpu\" or \"cuda:K\""},
       {"trainers", "threads", "2", "0", "expected an integer in 1..256"},
       {"tasks", "name", "\"other\"", "4", "expected a string, found the integer 4"},
-      {"tasks", "dataset", "\"fashion-mnist\"", "\"mnist\"", "unknown dataset \"mnist\""},
+      {"tasks", "dataset", "\"mnist\"", "\"emnist\"", "unknown dataset \"emnist\""},
       {"tasks", "classes", "[3, 1, 0]", "[0, 4]", "expected an integer in 0..3, found 4"},
       {"tasks", "permute_seed", "0", "-2", "expected an integer in 0.."},
       {"tasks", "rotate", "-45.5", "400", "expected a number in [-360, 360], found 400"},
@@ -560,4 +590,29 @@ TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[streams
                                                   15, "source = \"init\"\nfile = \"r.h5\"");
   CHECK_THAT(error_of(init_with_file),
              Contains("root.file: only allowed with source = \"import\""));
+}
+
+TEST_CASE("npy and image-folder datasets take their defaults and list their classes",
+          "[streams][datasets]") {
+  ScenarioDoc doc;
+  doc.set("datasets.pics", "image_size", "");
+  doc.set("datasets.arr", "train_images", "");
+  doc.set("datasets.arr", "layout", "");
+  const Scenario s = parse(doc.text());
+  const auto* pics = s.find_dataset("pics");
+  REQUIRE(pics != nullptr);
+  CHECK(pics->class_names == std::vector<std::string>{"bright", "dark"});
+  CHECK(pics->classes() == 2);
+  CHECK(pics->image_side == 8);  // the architecture's image_size
+  CHECK(pics->test_fraction == 0.3);
+  const auto* arr = s.find_dataset("arr");
+  CHECK(arr->train_images == "x_train.npy");
+  CHECK(arr->test_labels == "y_test.npy");
+  CHECK(arr->layout == "auto");
+  // The two predefined datasets.
+  CHECK(s.find_dataset("fashion-mnist") != nullptr);
+  const auto* mnist = s.find_dataset("mnist");
+  REQUIRE(mnist != nullptr);
+  CHECK(mnist->train_images == "train-images-idx3-ubyte");
+  CHECK(mnist->class_names.size() == 10);
 }

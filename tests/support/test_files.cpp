@@ -85,6 +85,30 @@ std::vector<uint8_t> idx_label_bytes(const std::vector<uint8_t>& labels) {
   return out;
 }
 
+std::vector<uint8_t> npy_bytes(const std::string& dict, const std::vector<uint8_t>& data) {
+  std::string header = dict;
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+  out.push_back(static_cast<uint8_t>(header.size() & 0xff));
+  out.push_back(static_cast<uint8_t>(header.size() >> 8));
+  out.insert(out.end(), header.begin(), header.end());
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+std::vector<uint8_t> npy_array_bytes(const std::string& descr, const std::vector<int64_t>& shape,
+                                     const std::vector<uint8_t>& data) {
+  std::string dims;
+  for (int64_t d : shape)
+    dims += std::to_string(d) + ", ";
+  if (shape.size() > 1)
+    dims.resize(dims.size() - 2);
+  return npy_bytes("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }",
+                   data);
+}
+
 void write_idx_dataset(const std::string& dir, uint32_t train, uint32_t test, uint32_t classes,
                        uint32_t side) {
   auto labels = [&](uint32_t n) {

@@ -36,6 +36,14 @@ std::vector<uint8_t> idx_label_bytes(const std::vector<uint8_t>& labels);
 void write_idx_dataset(const std::string& dir, uint32_t train, uint32_t test, uint32_t classes,
                        uint32_t side = 28);
 
+/// A version-1 `.npy` file's bytes: the header dictionary `dict` (as NumPy writes it, e.g.
+/// `{'descr': '|u1', 'fortran_order': False, 'shape': (2, 4, 4), }`), padded as NumPy pads it,
+/// then `data`.
+std::vector<uint8_t> npy_bytes(const std::string& dict, const std::vector<uint8_t>& data);
+/// A `.npy` file's bytes for a C-ordered array of type `descr` and `shape` holding `data`.
+std::vector<uint8_t> npy_array_bytes(const std::string& descr, const std::vector<int64_t>& shape,
+                                     const std::vector<uint8_t>& data);
+
 /// A CIFAR binary batch's bytes: `count` records with labels cycling below `classes`;
 /// `label_bytes` is 1 (CIFAR-10) or 2 (CIFAR-100).
 std::vector<uint8_t> cifar_bytes(uint32_t count, int label_bytes, uint32_t classes, uint64_t seed);
