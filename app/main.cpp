@@ -13,6 +13,7 @@
 
 #include "actors/worker.hpp"
 #include "app/compare_command.hpp"
+#include "app/export_command.hpp"
 #include "app/inspect_command.hpp"
 #include "app/predict_command.hpp"
 #include "app/progress_view.hpp"
@@ -252,20 +253,31 @@ int main(int argc, char** argv) {
 
   evostream::app::PredictOptions predict_options;
   auto* predict = app.add_subcommand(
-      "predict", "Classify images with a task's committed path (CSV: file,index,label,class,"
-                 "probability).");
+      "predict",
+      "Classify images with a task's committed path (CSV: file,index,label,class,"
+      "probability).");
   predict->add_option("run_dir", predict_options.run_dir, "Run directory")->required();
-  predict->add_option("--task", predict_options.task, "The task whose path classifies")
-      ->required();
+  predict->add_option("--task", predict_options.task, "The task whose path classifies")->required();
   predict
       ->add_option("images", predict_options.inputs,
                    "IDX image files, .npy arrays, or PNG/JPEG files")
       ->required()
       ->check(CLI::ExistingFile);
   predict->add_option("--out", predict_options.out, "Write the CSV to this file (default: stdout)");
-  predict
-      ->add_option("--batch", predict_options.batch, "Images per forward pass (default: 256)")
+  predict->add_option("--batch", predict_options.batch, "Images per forward pass (default: 256)")
       ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+  predict->add_flag("--logits", predict_options.logits,
+                    "Add the path's logits, a column per class");
+
+  evostream::app::ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand(
+      "export",
+      "Write a task's path as a PyTorch state dict (.pt, timm names) or a component "
+      "file (.h5).");
+  export_cmd->add_option("run_dir", export_options.run_dir, "Run directory")->required();
+  export_cmd->add_option("--task", export_options.task, "The task (or root)")->required();
+  export_cmd->add_option("--out", export_options.out, "The file to write: NAME.pt or NAME.h5")
+      ->required();
 
   auto* report = app.add_subcommand(
       "report", "Write RUN_DIR/report.html: plots of the run, self-contained (inline SVG).");
@@ -488,6 +500,8 @@ int main(int argc, char** argv) {
     }
     if (inspect->parsed())
       return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);
+    if (export_cmd->parsed())
+      return evostream::app::ExportCommand(export_options).run(std::cout, std::cerr);
     if (predict->parsed()) {
       check_blas();
       return evostream::app::PredictCommand(predict_options).run(std::cout, std::cerr);

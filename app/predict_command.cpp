@@ -8,18 +8,14 @@
 #include <filesystem>
 #include <sstream>
 
-#include "model/core/parameter_store.hpp"
+#include "app/task_model.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
-#include "storage/run_directory.hpp"
 #include "streams/data_error.hpp"
-#include "streams/dataset_registry.hpp"
 #include "streams/gz_file.hpp"
 #include "streams/idx_reader.hpp"
 #include "streams/image_folder_reader.hpp"
 #include "streams/npy_reader.hpp"
-#include "streams/scenario_parser.hpp"
-#include "streams/transforms.hpp"
 
 namespace evostream::app {
 
@@ -79,50 +75,15 @@ std::string csv_field(const std::string& s) {
 
 int PredictCommand::run(std::ostream& out, std::ostream& err) const {
   const auto start = std::chrono::steady_clock::now();
-  const storage::RunDirectory dir(options_.run_dir);
-  storage::LoadedRun loaded = dir.load(false);
-  for (const auto& w : loaded.warnings)
-    err << "evostream: warning: " << w << "\n";
-  const streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path(), {});
-  const auto task = std::find_if(s.tasks.begin(), s.tasks.end(),
-                                 [&](const auto& t) { return t.name == options_.task; });
-  if (task == s.tasks.end()) {
-    std::vector<std::string> names;
-    for (const auto& t : s.tasks)
-      names.push_back(t.name);
-    if (names.size() > 12) {
-      names.resize(12);
-      names.push_back("...");
-    }
-    throw std::invalid_argument(fmt::format("--task: expected a task of run {} ({}), found \"{}\"",
-                                            options_.run_dir, fmt::join(names, ", "),
-                                            options_.task));
-  }
-  const auto path = loaded.progress.paths.find(options_.task);
-  if (path == loaded.progress.paths.end()) {
-    throw std::invalid_argument(fmt::format(
-        "--task: task \"{}\" of run {} is not learned yet ({} of {} task visits committed; "
-        "continue it with `evostream resume {}`)",
-        options_.task, options_.run_dir, loaded.progress.events_done, loaded.identity.events_total,
-        options_.run_dir));
-  }
-  model::ParameterStore store;
-  store.commit("root", loaded.root);
-  for (auto& c : loaded.components)
-    store.commit(c.owner(), {c});
-  const model::Predictor predictor(store, path->second, *task, s.root.architecture);
-
-  const streams::DatasetSpec* dataset = s.find_dataset(task->dataset);
-  std::vector<std::string> names = streams::DatasetRegistry::class_names(*dataset);
-  if (!task->classes.empty()) {
-    std::vector<std::string> kept;
-    for (int64_t c : task->classes)
-      kept.push_back(names.at(static_cast<size_t>(c)));
-    names = kept;
-  }
+  const TaskModel m = TaskModel::load(options_.run_dir, options_.task, err);
+  const model::Predictor predictor(m.store, m.path, m.task, m.scenario.root.architecture);
+  const std::vector<std::string> names = m.class_names();
 
   std::ostringstream csv;
-  csv << "file,index,label,class,probability\n";
+  csv << "file,index,label,class,probability";
+  for (int64_t k = 0; options_.logits && k < predictor.classes(); ++k)
+    csv << ",logit_" << k;
+  csv << "\n";
   int64_t images = 0;
   for (const auto& file : options_.inputs) {
     const streams::ImageSet set = read_input(file, predictor);
@@ -133,8 +94,11 @@ int PredictCommand::run(std::ostream& out, std::ostream& err) const {
       const std::string cls = p.label < static_cast<int64_t>(names.size())
                                   ? names[static_cast<size_t>(p.label)]
                                   : fmt::format("class {}", p.label);
-      csv << fmt::format("{},{},{},{},{:.6f}\n", csv_field(file), i, p.label, csv_field(cls),
+      csv << fmt::format("{},{},{},{},{:.6f}", csv_field(file), i, p.label, csv_field(cls),
                          p.probability);
+      if (options_.logits)
+        csv << fmt::format(",{:.7g}", fmt::join(p.logits, ","));
+      csv << "\n";
     }
   }
   if (options_.out.empty()) {
@@ -148,7 +112,7 @@ int PredictCommand::run(std::ostream& out, std::ostream& err) const {
   err << fmt::format(
       "evostream: task {}: {} images from {} file(s) classified by path {} in "
       "{:.2f} s{}\n",
-      options_.task, images, options_.inputs.size(), path->second.name, seconds,
+      options_.task, images, options_.inputs.size(), m.path.name, seconds,
       options_.out.empty() ? "" : " into " + options_.out);
   return 0;
 }

@@ -20,15 +20,18 @@ struct PredictOptions {
   std::string out;
   /// `--batch N`: images per forward pass. Default: 256.
   int64_t batch = 256;
+  /// `--logits`: add a column per class with the path's logit. Default: off.
+  bool logits = false;
 };
 
 /// `evostream predict RUN_DIR --task NAME IMAGES...`: the class of every image from the task's
 /// committed path, read from the run's snapshots (the run is not rebuilt, its datasets are not
 /// read).
 ///
-/// Prints CSV (`file,index,label,class,probability`: `index` is the image's position in its
-/// file, `class` the task's name for the label) and a summary line on `err`. The images are the
-/// task's inputs as its dataset holds them; the task's transforms are applied (see
+/// Prints CSV (`file,index,label,class,probability`, then `logit_0`... with `--logits`: `index`
+/// is the image's position in its file, `class` the task's name for the label) and a summary
+/// line on `err`. `--task root` classifies with the root model and its pretraining head. The images
+/// are the task's inputs as its dataset holds them; the task's transforms are applied (see
 /// `model::Predictor`).
 class PredictCommand {
  public:

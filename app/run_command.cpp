@@ -85,12 +85,16 @@ int RunCommand::run(RunEvents& events) const {
 
   streams::TaskBuilder builder(s);
   std::vector<model::Component> root;
+  const bool imported = s.root.source == streams::RootSpec::Source::kImport ||
+                        s.root.source == streams::RootSpec::Source::kTorch;
   const std::string root_file = !options_.root.empty() ? options_.root
-                                : s.root.source == streams::RootSpec::Source::kImport ? s.root.file
-                                                                                      : "";
+                                : imported             ? s.root.file
+                                                       : "";
   if (!root_file.empty()) {
-    root = storage::RootSource::import(root_file, s.root.architecture);
+    root = storage::RootSource::import_any(root_file, s.root.architecture);
     events.message(fmt::format("root imported from {}", root_file));
+    if (s.root.source == streams::RootSpec::Source::kTorch)
+      storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);
   } else if (s.root.source == streams::RootSpec::Source::kInit) {
     root = model::ModelFamily::of(s.root.architecture)
                ->root(s.root.architecture, s.simulation.classes, s.seed);

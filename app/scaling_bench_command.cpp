@@ -102,7 +102,7 @@ int ScalingBenchCommand::run(std::ostream& out) const {
           ? model::RootTrainer(s.root).train(builder.build(*s.root.pretrain), s.seed)
       : s.root.source == streams::RootSpec::Source::kInit
           ? model::VitFactory::root(s.root.architecture, s.simulation.classes, "root", s.seed)
-          : storage::RootSource::import(s.root.file, s.root.architecture);
+          : storage::RootSource::import_any(s.root.file, s.root.architecture);
 
   // One timed run of the stream (root excluded).
   auto measure = [&](int64_t trainers, int64_t concurrent) {

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <map>
+
+#include "model/nn/vit/timm_names.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "storage/component_file.hpp"
 #include "storage/storage_error.hpp"
+#include "storage/torch_state_dict.hpp"
 
 namespace evostream::storage {
 
@@ -77,6 +82,72 @@ std::vector<model::Component> RootSource::import(const std::string& path,
     }
   }
   return std::move(set.components);
+}
+
+std::vector<model::Component> RootSource::import_torch(const std::string& path,
+                                                       const streams::ArchitectureSpec& expected) {
+  if (expected.family != "vit") {
+    throw StorageError(path, fmt::format("expected root.architecture.family \"vit\" for a "
+                                         "PyTorch ViT, found \"{}\"",
+                                         expected.family));
+  }
+  const StateDict sd = TorchStateDict::read(path);
+  std::map<std::string, at::Tensor> by_name(sd.begin(), sd.end());
+  const auto head = by_name.find("head.weight");
+  if (head == by_name.end() || head->second.dim() != 2) {
+    throw StorageError(path,
+                       "head.weight: expected the head's [classes, dim] weight, found "
+                       "none (a timm ViT with num_classes > 0)");
+  }
+  const int64_t classes = head->second.size(0);
+  std::vector<model::Component> out;
+  for (const model::Component& r : model::VitFactory::root(expected, classes, "root", 0)) {
+    std::vector<at::Tensor> tensors;
+    for (size_t t = 0; t < r.names().size(); ++t) {
+      const std::string name = model::TimmNames::of(r, r.names()[t]);
+      const auto it = by_name.find(name);
+      const at::Tensor& want = r.tensors()[t];
+      if (it == by_name.end()) {
+        throw StorageError(
+            path, fmt::format("{}: expected a tensor of shape {} ({} of {}), found "
+                              "none",
+                              name, shape_of(want), model::kind_name(r.kind()), expected.name));
+      }
+      if (it->second.sizes() != want.sizes() || !at::isFloatingType(it->second.scalar_type())) {
+        throw StorageError(
+            path, fmt::format("{}: expected a float tensor of shape {}, found {} "
+                              "of shape {}",
+                              name, shape_of(want), c10::toString(it->second.scalar_type()),
+                              shape_of(it->second)));
+      }
+      tensors.push_back(it->second.to(at::kFloat).contiguous());
+      by_name.erase(it);
+    }
+    out.emplace_back(r.id(), r.kind(), r.index(), r.owner(), r.parent(), r.names(),
+                     std::move(tensors));
+  }
+  if (!by_name.empty()) {
+    std::vector<std::string> extra;
+    for (const auto& [name, t] : by_name)
+      extra.push_back(name);
+    if (extra.size() > 4) {
+      extra.resize(4);
+      extra.push_back("...");
+    }
+    throw StorageError(
+        path, fmt::format("expected only the tensors of a {} (dim {}, depth {}), "
+                          "found more: {}",
+                          expected.name, expected.dim, expected.depth, fmt::join(extra, ", ")));
+  }
+  return out;
+}
+
+std::vector<model::Component> RootSource::import_any(const std::string& path,
+                                                     const streams::ArchitectureSpec& expected) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[2] = {0, 0};
+  in.read(magic, 2);
+  return magic[0] == 'P' && magic[1] == 'K' ? import_torch(path, expected) : import(path, expected);
 }
 
 void RootSource::export_root(const std::string& path, const streams::ArchitectureSpec& architecture,

@@ -154,15 +154,17 @@ struct ArchitectureSpec {
 
 /// How the root model is obtained: the `[root]` table.
 struct RootSpec {
-  /// Key `source`: "train" (train on `pretrain`), "import" (load `file`) or "init" (freshly
-  /// initialised from the run seed, untrained: what simulated runs use). Default: "train".
-  enum class Source { kTrain, kImport, kInit };
+  /// Key `source`: "train" (train on `pretrain`), "import" (load `file`, a component file such
+  /// as a run's `root.h5`), "torch" (load `file`, a PyTorch state dict of a timm-style ViT) or
+  /// "init" (freshly initialised from the run seed, untrained). Default: "train".
+  enum class Source { kTrain, kImport, kTorch, kInit };
   Source source = Source::kTrain;
   /// The `[root.architecture]` table.
   ArchitectureSpec architecture;
   /// The `[root.pretrain]` task, required when `source = "train"`.
   std::optional<TaskSpec> pretrain;
-  /// Key `file`: HDF5 file to import, required when `source = "import"`.
+  /// Key `file`: the file to import, required when `source = "import"` or "torch"; relative
+  /// to the scenario.
   std::string file;
   /// Key `steps`: training steps of the root. Default: 2000.
   int64_t steps = 2000;

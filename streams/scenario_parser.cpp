@@ -473,9 +473,10 @@ void parse_root(const toml::table& t, Scenario& s) {
   TableReader r(t, "root", s.file);
   RootSpec& root = s.root;
   const toml::node* source_node = t.get("source");
-  const std::string source = r.choice("source", "train", {"train", "import", "init"});
+  const std::string source = r.choice("source", "train", {"train", "import", "torch", "init"});
   root.source = source == "train"    ? RootSpec::Source::kTrain
                 : source == "import" ? RootSpec::Source::kImport
+                : source == "torch"  ? RootSpec::Source::kTorch
                                      : RootSpec::Source::kInit;
   if (const toml::table* a = r.table("architecture"))
     parse_architecture(*a, root.architecture, s.file);
@@ -499,16 +500,23 @@ void parse_root(const toml::table& t, Scenario& s) {
              "\"train\")");
     }
     if (file_node != nullptr)
-      r.fail(file_node, "file", "only allowed with source = \"import\"");
+      r.fail(file_node, "file", "only allowed with source = \"import\" or \"torch\"");
     root.pretrain = parse_task(*pretrain, "root.pretrain", s);
   } else if (root.source == RootSpec::Source::kInit) {
     if (file_node != nullptr)
-      r.fail(file_node, "file", "only allowed with source = \"import\"");
+      r.fail(file_node, "file", "only allowed with source = \"import\" or \"torch\"");
     if (pretrain != nullptr)
       r.fail(&t, "pretrain", "only allowed with source = \"train\"");
   } else {
     if (root.file.empty()) {
-      r.fail(source_node, "file", "missing key file (required with source = \"import\")");
+      r.fail(source_node, "file",
+             fmt::format("missing key file (required with source = \"{}\")", source));
+    }
+    if (root.source == RootSpec::Source::kTorch && root.architecture.family != "vit") {
+      r.fail(source_node, "source",
+             fmt::format("\"torch\" imports a timm-style ViT: expected family \"vit\", found "
+                         "\"{}\"",
+                         root.architecture.family));
     }
     if (pretrain != nullptr)
       r.fail(&t, "pretrain", "only allowed with source = \"train\"");

@@ -52,18 +52,27 @@ class Attention(nn.Module):
         return self.proj(out.transpose(1, 2).reshape(n, t, d))
 
 
+class Mlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
+
+
 class Block(nn.Module):
     def __init__(self, dim, heads, mlp):
         super().__init__()
-        self.ln1 = nn.LayerNorm(dim, eps=1e-6)
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, heads)
-        self.ln2 = nn.LayerNorm(dim, eps=1e-6)
-        self.fc1 = nn.Linear(dim, mlp)
-        self.fc2 = nn.Linear(mlp, dim)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = Mlp(dim, mlp)
 
     def forward(self, x):
-        x = x + self.attn(self.ln1(x))
-        return x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate="tanh"))
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
 
 
 class Adapter(nn.Module):
@@ -79,27 +88,40 @@ class Adapter(nn.Module):
         return x + self.up(F.gelu(self.down(self.ln(x)), approximate="tanh"))
 
 
+class PatchEmbed(nn.Module):
+    def __init__(self, channels, dim, patch):
+        super().__init__()
+        self.proj = nn.Conv2d(channels, dim, patch, stride=patch)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
 class ViT(nn.Module):
+    """evostream's vit family under timm's names (`evostream export` writes them): a state dict
+    of timm's VisionTransformer of the same size loads here, and the other way round when the
+    model has no adapters (µ2Net's, under `adapters.K`)."""
+
     def __init__(self, image_size, channels, patch, dim, depth, heads, mlp, classes):
         super().__init__()
         grid = image_size // patch
-        self.patch_embedding = nn.Conv2d(channels, dim, patch, stride=patch)
-        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
-        self.position_embedding = nn.Parameter(torch.randn(1, 1 + grid * grid, dim) * 0.02)
+        self.patch_embed = PatchEmbed(channels, dim, patch)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.randn(1, 1 + grid * grid, dim) * 0.02)
         self.blocks = nn.ModuleList(Block(dim, heads, mlp) for _ in range(depth))
         self.adapters = nn.ModuleDict()
-        self.final_norm = nn.LayerNorm(dim, eps=1e-6)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.head = nn.Linear(dim, classes)
 
     def forward(self, images):
-        x = self.patch_embedding(images * 2.0 - 1.0).flatten(2).transpose(1, 2)
-        x = torch.cat([self.class_token.expand(x.shape[0], -1, -1), x], dim=1)
-        x = x + self.position_embedding
+        x = self.patch_embed(images * 2.0 - 1.0)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1)
+        x = x + self.pos_embed
         for k, block in enumerate(self.blocks):
             if str(k) in self.adapters:
                 x = self.adapters[str(k)](x)
             x = block(x)
-        return self.head(self.final_norm(x[:, 0]))
+        return self.head(self.norm(x[:, 0]))
 
 
 def main():

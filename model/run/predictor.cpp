@@ -50,8 +50,12 @@ std::vector<Predictor::Prediction> Predictor::classify(streams::ImageSet images,
     const at::Tensor lc = logits.argmax(1).contiguous();
     const at::Tensor pc =
         at::softmax(logits.to(at::kDouble), 1).gather(1, lc.unsqueeze(1)).contiguous();
-    for (int64_t i = 0; i < b; ++i)
-      out.push_back({lc.data_ptr<int64_t>()[i], pc.data_ptr<double>()[i]});
+    const at::Tensor values = logits.to(at::kFloat).contiguous();
+    const int64_t k = values.size(1);
+    for (int64_t i = 0; i < b; ++i) {
+      const float* row = values.data_ptr<float>() + i * k;
+      out.push_back({lc.data_ptr<int64_t>()[i], pc.data_ptr<double>()[i], {row, row + k}});
+    }
   }
   return out;
 }

@@ -26,6 +26,8 @@ class Predictor {
   struct Prediction {
     int64_t label = 0;
     double probability = 0.0;
+    /// The path's logits for the image, one per class.
+    std::vector<float> logits;
   };
 
   /// Binds `path` (its components from `store`) in the family of `architecture`; `task` is the

@@ -209,7 +209,8 @@ TEST_CASE("Image folders and .npy arrays train, and predict gives the run's own 
     };
     const std::vector<Case> cases = {
         {{"--task", "nope", dir.file("arrays/x_test.npy")},
-         "--task: expected a task of run " + run + " (pictures, arrays-inverted), found \"nope\""},
+         "--task: expected a task of run " + run +
+             " (pictures, arrays-inverted, or root), found \"nope\""},
         {{"--task", "pictures", dir.file("notes.txt")},
          "notes.txt: expected IDX images (magic 2051), a .npy array, or a .png/.jpg/.jpeg "
          "image, found another file"},

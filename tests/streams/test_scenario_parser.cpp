@@ -410,7 +410,8 @@ TEST_CASE("Root source and its companion keys must agree", "[streams]") {
   CHECK_THAT(error_of(doc.text()), Contains("root.file: missing key file"));
   ScenarioDoc doc2;
   doc2.set("root", "file", "\"root.h5\"");
-  CHECK_THAT(error_of(doc2.text()), Contains("root.file: only allowed with source = \"import\""));
+  CHECK_THAT(error_of(doc2.text()),
+             Contains("root.file: only allowed with source = \"import\" or \"torch\""));
   const std::string import_ok = R"(name = "x"
 [root]
 source = "import"
@@ -421,6 +422,21 @@ dataset = "fashion-mnist"
 )";
   const Scenario s = ScenarioParser::parse_string(import_ok, "/etc/evo/s.toml");
   CHECK(s.root.file == "/etc/evo/models/root.h5");
+  // A PyTorch root: a file, and a ViT.
+  ScenarioDoc doc3;
+  doc3.set("root", "source", "\"torch\"");
+  CHECK_THAT(error_of(doc3.text()),
+             Contains("root.file: missing key file (required with source = \"torch\")"));
+  std::string torch_ok = import_ok;
+  torch_ok.replace(torch_ok.find("\"import\""), 8, "\"torch\"");
+  torch_ok.replace(torch_ok.find("root.h5"), 7, "vit.pt");
+  const Scenario t = ScenarioParser::parse_string(torch_ok, "/etc/evo/s.toml");
+  CHECK(t.root.source == RootSpec::Source::kTorch);
+  CHECK(t.root.file == "/etc/evo/models/vit.pt");
+  std::string masked = torch_ok;
+  masked.replace(masked.find("[[tasks]]"), 9,
+                 "[root.architecture]\nfamily = \"masked-fc\"\n[[tasks]]");
+  CHECK_THAT(error_of(masked), Contains("root.source"));
 }
 
 TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[streams]") {
@@ -589,7 +605,7 @@ TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[streams
                                          .replace(std::string(kSimulated).find("source = \"init\""),
                                                   15, "source = \"init\"\nfile = \"r.h5\"");
   CHECK_THAT(error_of(init_with_file),
-             Contains("root.file: only allowed with source = \"import\""));
+             Contains("root.file: only allowed with source = \"import\" or \"torch\""));
 }
 
 TEST_CASE("npy and image-folder datasets take their defaults and list their classes",
