@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,7 @@ class Handle {
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }
 
@@ -43,16 +45,30 @@ void quiet_hdf5() {
 
 // -- writing ---------------------------------------------------------------------------------
 
-void put_string(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+// Strings are variable-length UTF-8, which h5py reads as `str` (fixed-length ones, which files
+// before these had, it reads as `bytes`; both are read here).
+Handle string_type() {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type, std::max<size_t>(1, value.size()));
-  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+
+void put_string(hid_t obj, const char* name, const std::string& value, const std::string& file) {
+  Handle type = string_type();
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  const std::string padded = value.empty() ? std::string(1, '\0') : value;
-  if (!attr.valid() || H5Awrite(attr, type, padded.data()) < 0) {
+  const char* text = value.c_str();
+  if (!attr.valid() || H5Awrite(attr, type, &text) < 0) {
     throw StorageError(file, fmt::format("cannot write attribute {}", name));
   }
+}
+
+// The group name of a component: its id, with '/' (HDF5's separator) written as ':'.
+std::string group_name(const std::string& id) {
+  std::string name = id;
+  std::replace(name.begin(), name.end(), '/', ':');
+  return name;
 }
 
 void put_int(hid_t obj, const char* name, int64_t value, const std::string& file) {
@@ -89,25 +105,50 @@ void put_tensor(hid_t group, const std::string& name, const at::Tensor& t,
 
 void put_text(hid_t obj, const std::string& name, const std::string& text,
               const std::string& file) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type, std::max<size_t>(1, text.size()));
-  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  Handle type = string_type();
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle ds(H5Dcreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
             H5Dclose);
-  if (!ds.valid() || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) < 0)
+  const char* data = text.c_str();
+  if (!ds.valid() || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &data) < 0)
     throw StorageError(file, fmt::format("cannot write text dataset {}", name));
+}
+
+// A scalar string of `type` (variable-length or fixed) read by `read(memory type, buffer)`.
+template <typename Read>
+bool read_string(hid_t type, std::string& value, Read read) {
+  if (H5Tis_variable_str(type) > 0) {
+    Handle mem = string_type();
+    H5Tset_cset(mem, H5Tget_cset(type));
+    char* text = nullptr;
+    if (read(static_cast<hid_t>(mem), static_cast<void*>(&text)) < 0)
+      return false;
+    value = text != nullptr ? text : "";
+    H5free_memory(text);
+    return true;
+  }
+  value.assign(H5Tget_size(type), '\0');
+  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem, value.size());
+  H5Tset_strpad(mem, H5T_STR_NULLPAD);
+  if (read(static_cast<hid_t>(mem), static_cast<void*>(value.data())) < 0)
+    return false;
+  value.erase(value.find_last_not_of('\0') + 1);
+  return true;
 }
 
 std::string get_text(hid_t obj, const std::string& name, const std::string& file) {
   Handle ds(H5Dopen2(obj, name.c_str(), H5P_DEFAULT), H5Dclose);
   Handle type(H5Dget_type(ds), H5Tclose);
-  if (!ds.valid() || H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0)
-    throw StorageError(file, fmt::format("/{}: expected a fixed-length text dataset", name));
-  std::string value(H5Tget_size(type), '\0');
-  if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.data()) < 0)
+  Handle space(H5Dget_space(ds), H5Sclose);
+  if (!ds.valid() || H5Tget_class(type) != H5T_STRING ||
+      H5Sget_simple_extent_type(space) != H5S_SCALAR)
+    throw StorageError(file, fmt::format("/{}: expected a text dataset", name));
+  std::string value;
+  if (!read_string(type, value, [&](hid_t mem, void* buf) {
+        return H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+      }))
     throw StorageError(file, fmt::format("/{}: cannot read the text", name));
-  value.erase(value.find_last_not_of('\0') + 1);
   return value;
 }
 
@@ -128,18 +169,14 @@ std::string get_string(hid_t obj, const char* name, const std::string& file,
   }
   Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
   Handle type(H5Aget_type(attr), H5Tclose);
-  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) {
-    throw StorageError(file,
-                       fmt::format("{}: attribute {} must be a fixed-length string", where, name));
+  Handle space(H5Aget_space(attr), H5Sclose);
+  if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_type(space) != H5S_SCALAR) {
+    throw StorageError(file, fmt::format("{}: attribute {} must be a string", where, name));
   }
-  std::string value(H5Tget_size(type), '\0');
-  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(mem, value.size());
-  H5Tset_strpad(mem, H5T_STR_NULLPAD);
-  if (H5Aread(attr, mem, value.data()) < 0) {
+  std::string value;
+  if (!read_string(type, value, [&](hid_t mem, void* buf) { return H5Aread(attr, mem, buf); })) {
     throw StorageError(file, fmt::format("{}: cannot read attribute {}", where, name));
   }
-  value.erase(value.find_last_not_of('\0') + 1);
   return value;
 }
 
@@ -310,7 +347,12 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     Handle all = ordered_group(f, "components");
     for (size_t i = 0; i < components.size(); ++i) {
       const model::Component& c = components[i];
-      Handle g = ordered_group(all, std::to_string(i));
+      Handle g = ordered_group(all, group_name(c.id()));
+      if (!g.valid()) {
+        throw StorageError(path, fmt::format("cannot write group /components/{} (two components "
+                                             "of one name?)",
+                                             group_name(c.id())));
+      }
       put_string(g, "id", c.id(), path);
       put_string(g, "kind", model::kind_name(c.kind()), path);
       put_int(g, "index", c.index(), path);
@@ -408,9 +450,11 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
   a.mlp = get_int(arch, "mlp", path, "/architecture");
   Handle all = open_group(f, "components", path);
   const std::vector<std::string> groups = members(all);
+  // In the order they were written: named by id (`root:block2`), or by position in files
+  // before those.
   for (size_t i = 0; i < groups.size(); ++i) {
-    const std::string where = "/components/" + std::to_string(i);
-    Handle g = open_group(all, std::to_string(i), path);
+    const std::string where = "/components/" + groups[i];
+    Handle g = open_group(all, groups[i], path);
     std::vector<std::string> names;
     std::vector<at::Tensor> tensors;
     bool has_momentum = false;

@@ -128,11 +128,23 @@ TEST_CASE("A ViT trained in PyTorch imports as the root and a task's path export
   REQUIRE(task.status == 0);
   check_same(logits_of(task.out, true), logits_of(slurp(d.file("t.csv")), false));
 
-  // The same path as a component file.
+  // The same path as a component file, which h5py reads with str names and attributes.
   REQUIRE(run_cli("export " + run + " --task shapes --out " + d.file("t.h5")).status == 0);
   const auto set = evostream::storage::ComponentFile::read(d.file("t.h5"));
   CHECK(set.components.size() == 9);  // root parts, two adapters, a head
   CHECK(set.architecture.dim == 16);
+  write_text(d.file("h5.py"), R"(import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+g = f["components"]["root:block0"]
+assert isinstance(g.attrs["id"], str) and g.attrs["id"] == "root/block0", g.attrs["id"]
+assert isinstance(f.attrs["format"], str)
+print(" ".join(f["components"]))
+)");
+  const int h5 =
+      wait_for(spawn("/usr/bin/python3", {d.file("h5.py"), d.file("t.h5")}, d.file("h5.log")));
+  INFO(slurp(d.file("h5.log")));
+  CHECK(h5 == 0);
+  CHECK_THAT(slurp(d.file("h5.log")), Contains("root:patch_embedding"));
 }
 
 TEST_CASE("A PyTorch root of another size, and bad export requests, are refused", "[app][torch]") {

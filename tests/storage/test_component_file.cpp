@@ -1,6 +1,7 @@
 #include <ATen/ATen.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,13 @@ using evostream::testing::micro_arch;
 using evostream::testing::TempDir;
 
 namespace {
+
+// The group a component file gives component `c`: its id, '/' written as ':'.
+std::string group_of(const model::Component& c) {
+  std::string name = c.id();
+  std::replace(name.begin(), name.end(), '/', ':');
+  return name;
+}
 
 // A micro root with non-zero heads and class token, so that every tensor matters.
 std::vector<model::Component> random_root(uint64_t seed) {
@@ -155,7 +163,7 @@ TEST_CASE("A momentum trace missing from a file is reported with its path", "[st
   const auto comps = root_with_unit_momentum();
   ComponentFile::write(path, micro_arch(), comps);
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  const std::string gone = "/components/4/momentum/" + comps[4].names()[0];
+  const std::string gone = "/components/" + group_of(comps[4]) + "/momentum/" + comps[4].names()[0];
   H5Ldelete(f, gone.c_str(), H5P_DEFAULT);
   H5Fclose(f);
   unseal(path);
@@ -166,16 +174,16 @@ TEST_CASE("A momentum trace missing from a file is reported with its path", "[st
   f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   hsize_t dims[1] = {1};
   hid_t space = H5Screate_simple(1, dims, nullptr);
-  hid_t ds = H5Dcreate2(f, "/components/4/momentum/extra", H5T_IEEE_F32LE, space, H5P_DEFAULT,
-                        H5P_DEFAULT, H5P_DEFAULT);
+  hid_t ds = H5Dcreate2(f, ("/components/" + group_of(comps[4]) + "/momentum/extra").c_str(),
+                        H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   H5Dclose(ds);
   H5Sclose(space);
   H5Fclose(f);
   unseal(path);
-  CHECK_THROWS_WITH(
-      ComponentFile::read(path),
-      Contains("/components/4/momentum: expected " + std::to_string(comps[4].names().size()) +
-               " momentum traces, found " + std::to_string(comps[4].names().size() + 1)));
+  CHECK_THROWS_WITH(ComponentFile::read(path),
+                    Contains("/components/" + group_of(comps[4]) + "/momentum: expected " +
+                             std::to_string(comps[4].names().size()) + " momentum traces, found " +
+                             std::to_string(comps[4].names().size() + 1)));
 }
 
 TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
@@ -186,7 +194,8 @@ TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
   CHECK(ComponentFile::read(path).components[4].momentum_hash() == comps[4].momentum_hash());
   // Every value of the first trace set to 1e30, in place: the tensors' checksum cannot see it.
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  const std::string trace = "/components/4/momentum/" + comps[4].names()[0];
+  const std::string trace =
+      "/components/" + group_of(comps[4]) + "/momentum/" + comps[4].names()[0];
   hid_t ds = H5Dopen2(f, trace.c_str(), H5P_DEFAULT);
   std::vector<float> huge(static_cast<size_t>(comps[4].tensors()[0].numel()), 1e30f);
   H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
@@ -195,21 +204,23 @@ TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
   // The whole-file check sees it first; without it, the traces' own checksum does.
   CHECK_THROWS_WITH(ComponentFile::read(path), Contains("whole-file checksum mismatch"));
   unseal(path);
-  CHECK_THROWS_WITH(ComponentFile::read(path), Contains("/components/4/momentum (" + comps[4].id() +
-                                                        "): momentum checksum mismatch: expected " +
-                                                        comps[4].momentum_hash()));
+  CHECK_THROWS_WITH(
+      ComponentFile::read(path),
+      Contains("/components/" + group_of(comps[4]) + "/momentum (" + comps[4].id() +
+               "): momentum checksum mismatch: expected " + comps[4].momentum_hash()));
 }
 
 TEST_CASE("A tensor stored with the wrong type is reported with its path", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("root.h5");
-  ComponentFile::write(path, micro_arch(), random_root(1));
+  const auto comps = random_root(1);
+  ComponentFile::write(path, micro_arch(), comps);
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  H5Ldelete(f, "/components/6/bias", H5P_DEFAULT);
+  H5Ldelete(f, ("/components/" + group_of(comps[6]) + "/bias").c_str(), H5P_DEFAULT);
   hsize_t dims[1] = {3};
   hid_t space = H5Screate_simple(1, dims, nullptr);
-  hid_t ds = H5Dcreate2(f, "/components/6/bias", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                        H5P_DEFAULT);
+  hid_t ds = H5Dcreate2(f, ("/components/" + group_of(comps[6]) + "/bias").c_str(), H5T_IEEE_F64LE,
+                        space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   const double zeros[3] = {0, 0, 0};
   H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros);
   H5Dclose(ds);
@@ -218,8 +229,8 @@ TEST_CASE("A tensor stored with the wrong type is reported with its path", "[sto
   unseal(path);
   CHECK_THROWS_WITH(
       ComponentFile::read(path),
-      Contains(
-          "/components/6/bias: expected float32, uint8 or int64 data, found floats of 8 bytes"));
+      Contains("/components/" + group_of(comps[6]) +
+               "/bias: expected float32, uint8 or int64 data, found floats of 8 bytes"));
 }
 
 TEST_CASE("A file evostream wrote is checked whole before HDF5 reads it", "[storage]") {
@@ -276,4 +287,44 @@ TEST_CASE("Importing a root checks it against the scenario's architecture", "[st
   ComponentFile::write(path, micro_arch(), foreign);
   CHECK_THROWS_WITH(RootSource::import(path, micro_arch()),
                     Contains("expected owner root, found task"));
+}
+
+TEST_CASE("Component groups are named by id and strings are stored as h5py's str", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  const auto comps = random_root(2);
+  ComponentFile::write(path, micro_arch(), comps);
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  for (const auto& c : comps)
+    CHECK(H5Lexists(f, ("/components/" + group_of(c)).c_str(), H5P_DEFAULT) > 0);
+  hid_t g = H5Gopen2(f, ("/components/" + group_of(comps[3])).c_str(), H5P_DEFAULT);
+  hid_t attr = H5Aopen(g, "id", H5P_DEFAULT);
+  hid_t type = H5Aget_type(attr);
+  CHECK(H5Tis_variable_str(type) > 0);  // h5py reads variable-length UTF-8 as str
+  CHECK(H5Tget_cset(type) == H5T_CSET_UTF8);
+  H5Tclose(type);
+  H5Aclose(attr);
+  H5Gclose(g);
+  H5Fclose(f);
+  const auto back = ComponentFile::read(path);
+  REQUIRE(back.components.size() == comps.size());
+  for (size_t i = 0; i < comps.size(); ++i)
+    CHECK(back.components[i].id() == comps[i].id());  // in path order
+}
+
+TEST_CASE("Files of the earlier layout (groups by position, fixed-length strings) still read",
+          "[storage]") {
+  // A snapshot written before groups were named by id: the fuzz corpus keeps one.
+  const std::string old =
+      std::string(EVOSTREAM_SOURCE_DIR) + "/tests/fuzz/corpus/snapshot/smoke-snapshot-0.h5";
+  hid_t f = H5Fopen(old.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  CHECK(H5Lexists(f, "/components/0", H5P_DEFAULT) > 0);
+  H5Fclose(f);
+  const auto set = ComponentFile::read(old, "evostream-snapshot");
+  REQUIRE(set.components.size() == 7);  // the smoke root: depth 2
+  CHECK(set.components.front().id() == "root/patch_embedding");
+  CHECK(set.components.back().kind() == model::ComponentKind::kHead);
+  CHECK(set.texts.count("state") == 1);
 }

@@ -120,7 +120,7 @@ TEST_CASE("A snapshot chain reads back its components and progress bit for bit",
 TEST_CASE("A corrupt tensor in a snapshot is reported and the chain ends before it", "[storage]") {
   Run run;
   const std::string second = run.dir.snapshot_path(2);
-  flip(second, dataset_offset(second, "/components/0/weight") + 5);
+  flip(second, dataset_offset(second, "/components/t1:head/weight") + 5);
   const storage::LoadedRun l = run.dir.load();
   REQUIRE(l.warnings.size() == 1);
   CHECK_THAT(l.warnings[0], Catch::Contains("snapshot-000002.h5"));
