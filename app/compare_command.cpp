@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "app/csv_field.hpp"
 #include "report/report_page.hpp"
 #include "storage/results_reader.hpp"
 
@@ -286,15 +287,7 @@ std::string CompareCommand::json(const Runs& runs, const std::vector<std::string
 
 std::string CompareCommand::csv(const Runs& runs, const std::vector<std::string>& dirs) {
   const std::vector<std::string> labels = report::ReportPage::labels(runs, dirs);
-  // Labels and task names may hold commas or quotes: quoted as RFC 4180 says.
-  const auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos)
-      return s;
-    std::string q = "\"";
-    for (char c : s)
-      q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
+  const auto quote = [](const std::string& s) { return csv_field(s); };
   std::string out = "metric";
   for (const auto& l : labels)
     out += "," + quote(l);

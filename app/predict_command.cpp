@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "app/csv_field.hpp"
 #include "app/task_model.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
@@ -60,15 +61,6 @@ streams::ImageSet read_input(const std::string& file, const model::Predictor& p)
     }
   }
   return streams::IdxReader::read_images(file);
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos)
-    return s;
-  std::string out = "\"";
-  for (char c : s)
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "streams/data_error.hpp"
 #include "streams/gz_file.hpp"
+#include "streams/labelled_images.hpp"
 
 namespace evostream::streams {
 
@@ -363,21 +364,8 @@ std::vector<int64_t> NpyReader::read_labels(const std::string& path) {
 
 ImageSet NpyReader::read(const std::string& images_path, const std::string& labels_path,
                          int64_t num_classes, NpyLayout layout) {
-  ImageSet images = read_images(images_path, layout);
-  std::vector<int64_t> labels = read_labels(labels_path);
-  if (static_cast<int64_t>(labels.size()) != images.size()) {
-    throw DataError(labels_path, fmt::format("expected {} labels (one per image of {}), found {}",
-                                             images.size(), images_path, labels.size()));
-  }
-  for (size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i] < 0 || labels[i] >= num_classes) {
-      throw DataError(labels_path, fmt::format("label {} of item {} is out of range: expected "
-                                               "0..{}",
-                                               labels[i], i, num_classes - 1));
-    }
-  }
-  images.labels() = std::move(labels);
-  return images;
+  return labelled_images(read_images(images_path, layout), read_labels(labels_path), num_classes,
+                         images_path, labels_path);
 }
 
 }  // namespace evostream::streams

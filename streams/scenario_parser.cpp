@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -279,6 +280,24 @@ void read_image_classes(DatasetSpec& d, TableReader& r, const toml::table& t) {
   d.num_classes = static_cast<int64_t>(d.class_names.size());
 }
 
+// The keys idx and npy datasets share: the four file names (`names` their defaults), `classes`
+// and `class_names`.
+void read_files_and_classes(DatasetSpec& d, TableReader& r, const toml::table& t,
+                            const std::array<std::string, 4>& names) {
+  d.train_images = r.string("train_images", names[0]);
+  d.train_labels = r.string("train_labels", names[1]);
+  d.test_images = r.string("test_images", names[2]);
+  d.test_labels = r.string("test_labels", names[3]);
+  d.num_classes = r.integer("classes", d.num_classes, 2, 65536);
+  const toml::node* names_node = t.get("class_names");
+  d.class_names = r.string_array("class_names");
+  if (!d.class_names.empty() && static_cast<int64_t>(d.class_names.size()) != d.num_classes) {
+    r.fail(names_node, "class_names",
+           fmt::format("expected {} names (one per class), found {}", d.num_classes,
+                       d.class_names.size()));
+  }
+}
+
 DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const std::string& file) {
   TableReader r(t, "datasets." + name, file);
   DatasetSpec d;
@@ -295,19 +314,8 @@ DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const s
     d.path = resolve(r.required_string("path"), file);
     d.image_channels = r.integer("channels", 1, 1, 4);
     if (d.kind == DatasetSpec::Kind::kNpy) {
-      d.train_images = r.string("train_images", "x_train.npy");
-      d.train_labels = r.string("train_labels", "y_train.npy");
-      d.test_images = r.string("test_images", "x_test.npy");
-      d.test_labels = r.string("test_labels", "y_test.npy");
+      read_files_and_classes(d, r, t, {"x_train.npy", "y_train.npy", "x_test.npy", "y_test.npy"});
       d.layout = r.choice("layout", "auto", {"auto", "nhwc", "nchw"});
-      d.num_classes = r.integer("classes", d.num_classes, 2, 65536);
-      const toml::node* names_node = t.get("class_names");
-      d.class_names = r.string_array("class_names");
-      if (!d.class_names.empty() && static_cast<int64_t>(d.class_names.size()) != d.num_classes) {
-        r.fail(names_node, "class_names",
-               fmt::format("expected {} names (one per class), found {}", d.num_classes,
-                           d.class_names.size()));
-      }
     } else {
       d.image_side = r.integer("image_size", 0, 1, 4096);
       d.test_fraction = r.number("test_fraction", d.test_fraction, 0.0, 1.0, true);
@@ -334,18 +342,8 @@ DatasetSpec parse_dataset(const std::string& name, const toml::table& t, const s
                                  : DatasetSpec::Kind::kCifar100;
     d.path = resolve(r.required_string("path"), file);
     if (d.kind == DatasetSpec::Kind::kIdx) {
-      d.train_images = r.string("train_images", d.train_images);
-      d.train_labels = r.string("train_labels", d.train_labels);
-      d.test_images = r.string("test_images", d.test_images);
-      d.test_labels = r.string("test_labels", d.test_labels);
-      d.num_classes = r.integer("classes", d.num_classes, 2, 65536);
-      const toml::node* names_node = t.get("class_names");
-      d.class_names = r.string_array("class_names");
-      if (!d.class_names.empty() && static_cast<int64_t>(d.class_names.size()) != d.num_classes) {
-        r.fail(names_node, "class_names",
-               fmt::format("expected {} names (one per class), found {}", d.num_classes,
-                           d.class_names.size()));
-      }
+      read_files_and_classes(d, r, t,
+                             {d.train_images, d.train_labels, d.test_images, d.test_labels});
     } else if (d.kind == DatasetSpec::Kind::kCifar100) {
       d.coarse = r.boolean("coarse", false);
     }
