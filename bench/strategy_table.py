@@ -3,6 +3,7 @@
 
     bench/strategy_table.py runs/fmnist-mu2net runs/fmnist-finetune ...
     bench/strategy_table.py --per-task runs/fmnist-mu2net runs/fmnist-finetune ...
+                                        (per task, with the oracle: the best run on each)
 
 Columns: average test accuracy, BWT and max-based forgetting (points), accounted parameters
 per task (mean), parameters added per task (mean), parameters serving all tasks, whether every
@@ -40,15 +41,25 @@ def row(run_dir):
 
 
 def per_task(dirs):
+    """Test accuracy per task, a column per run (named by its directory), then the per-task
+    oracle: the best run on each task, which bounds what any one strategy could reach."""
     runs = []
     for d in dirs:
         with open(f"{d}/results.json") as f:
             runs.append(json.load(f))
-    print("| task | " + " | ".join(r["strategy"] for r in runs) + " |")
-    print("| --- |" + " ---: |" * len(runs))
+    names = [d.rstrip("/").split("/")[-1] for d in dirs]
+    print("| task | " + " | ".join(names) + " | oracle (best run) |")
+    print("| --- |" + " ---: |" * len(runs) + " --- |")
+    best = []
     for i, t in enumerate(runs[0]["tasks"]):
-        cells = [f"{100 * r['tasks'][i]['test_accuracy']:.2f}" for r in runs]
-        print(f"| {t['name']} | " + " | ".join(cells) + " |")
+        accs = [100 * r["tasks"][i]["test_accuracy"] for r in runs]
+        top = max(range(len(accs)), key=lambda k: accs[k])
+        best.append(accs[top])
+        cells = [f"{a:.2f}" for a in accs]
+        print(f"| {t['name']} | " + " | ".join(cells) + f" | {accs[top]:.2f} ({names[top]}) |")
+    averages = [100 * r["average_accuracy"] for r in runs]
+    print("| **average** | " + " | ".join(f"**{a:.2f}**" for a in averages) +
+          f" | **{sum(best) / len(best):.2f}** |")
 
 
 def main(dirs):

@@ -357,6 +357,11 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
   TaskSpec task;
   task.line = r.line();
   task.name = r.name("name");
+  if (task.name == "root" && prefix != "root.pretrain") {
+    r.fail(t.get("name"), "name",
+           "expected a name other than \"root\", which names the root model (its components' "
+           "owner, and `--task root` of predict and export)");
+  }
   const toml::node* dataset_node = t.get("dataset");
   task.dataset = r.required_string("dataset");
   const DatasetSpec* ds = s.find_dataset(task.dataset);

@@ -355,6 +355,13 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
   }
 }
 
+TEST_CASE("A task may not be named root, the root model's name", "[streams]") {
+  ScenarioDoc doc;
+  doc.set("tasks", "name", "\"root\"");
+  CHECK_THAT(error_of(doc.text()),
+             Contains("tasks[0].name: expected a name other than \"root\", which names the root"));
+}
+
 TEST_CASE("A duplicate task name is rejected at the second task", "[streams]") {
   ScenarioDoc doc;
   doc.set("tasks", "name", "\"t2\"");
