@@ -31,6 +31,20 @@ void expect_field(const std::string& path, const char* field, int64_t expected, 
   }
 }
 
+// The classes a root's head weight gives, checked before a reference root of that size is
+// made: [classes, dim] with 2 to 65,536 classes.
+int64_t head_classes(const std::string& path, const at::Tensor& weight, const std::string& what,
+                     const streams::ArchitectureSpec& expected) {
+  if (!weight.defined() || weight.dim() != 2 || weight.size(1) != expected.dim ||
+      weight.size(0) < 2 || weight.size(0) > 65536) {
+    throw StorageError(
+        path, fmt::format("{}: expected a [classes, {}] weight with 2 to 65536 "
+                          "classes, found shape {}",
+                          what, expected.dim, weight.defined() ? shape_of(weight) : "none"));
+  }
+  return weight.size(0);
+}
+
 }  // namespace
 
 std::vector<model::Component> RootSource::import(const std::string& path,
@@ -47,7 +61,10 @@ std::vector<model::Component> RootSource::import(const std::string& path,
   if (set.components.empty() || set.components.back().kind() != model::ComponentKind::kHead) {
     throw StorageError(path, "/components: expected a root ending with its head");
   }
-  const int64_t classes = set.components.back().tensors().front().size(0);
+  const auto& head = set.components.back();
+  const int64_t classes =
+      head_classes(path, head.tensors().empty() ? at::Tensor() : head.tensors().front(),
+                   "/components: the head's weight", expected);
   const std::vector<model::Component> reference =
       model::VitFactory::root(expected, classes, "root", 0);
   if (set.components.size() != reference.size()) {
@@ -69,9 +86,8 @@ std::vector<model::Component> RootSource::import(const std::string& path,
                             r.index(), model::kind_name(c.kind()), c.index()));
     }
     if (c.names() != r.names()) {
-      throw StorageError(path, fmt::format("{}: expected {} tensors named as the architecture has "
-                                           "them, found {}",
-                                           where, r.names().size(), c.names().size()));
+      throw StorageError(path, fmt::format("{}: expected the tensors {}, found {}", where,
+                                           fmt::join(r.names(), ", "), fmt::join(c.names(), ", ")));
     }
     for (size_t t = 0; t < r.tensors().size(); ++t) {
       if (c.tensors()[t].sizes() != r.tensors()[t].sizes()) {
@@ -94,12 +110,12 @@ std::vector<model::Component> RootSource::import_torch(const std::string& path,
   const StateDict sd = TorchStateDict::read(path);
   std::map<std::string, at::Tensor> by_name(sd.begin(), sd.end());
   const auto head = by_name.find("head.weight");
-  if (head == by_name.end() || head->second.dim() != 2) {
+  if (head == by_name.end()) {
     throw StorageError(path,
                        "head.weight: expected the head's [classes, dim] weight, found "
                        "none (a timm ViT with num_classes > 0)");
   }
-  const int64_t classes = head->second.size(0);
+  const int64_t classes = head_classes(path, head->second, "head.weight", expected);
   std::vector<model::Component> out;
   for (const model::Component& r : model::VitFactory::root(expected, classes, "root", 0)) {
     std::vector<at::Tensor> tensors;

@@ -39,7 +39,9 @@ bool RunDirectory::replaceable() const {
     return false;
   // Only what a run writes before its first snapshot (a run killed as it started): its lock,
   // its scenario copy (or that copy's temporary file) and its events.
-  bool starting = true;
+  // The lock comes first, so a directory without it (a user's own scenario.toml, say) is not
+  // one of these.
+  bool starting = fs::exists(fs::path(path_) / RunLock::kFile, ec);
   for (const auto& entry : fs::directory_iterator(path_, ec)) {
     const std::string name = entry.path().filename().string();
     starting = starting && (name == RunLock::kFile || name == "scenario.toml" ||

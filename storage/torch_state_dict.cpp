@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -36,11 +38,13 @@ struct Value {
     kStorage
   };
   Kind kind = Kind::kNone;
-  int64_t integer = 0;                // kBool, kInt; kStorage: its element count
-  double number = 0.0;                // kFloat
-  std::string text;                   // kString; kGlobal: "module.name"; kStorage: its record key
-  at::Tensor tensor;                  // kTensor
-  std::vector<ValuePtr> items;        // kList, kTuple; kDict: key, value, key, value, ...
+  int64_t integer = 0;          // kBool, kInt; kStorage: its element count
+  double number = 0.0;          // kFloat
+  std::string text;             // kString; kGlobal: "module.name"; kStorage: its record key
+  at::Tensor tensor;            // kTensor
+  std::vector<ValuePtr> items;  // kList, kTuple; kDict: key, value, key, value, ...
+  int depth = 0;                // containers: 1 + the deepest item's depth
+  bool placed = false;          // inside another container: no longer changed (so depths stay true)
   at::ScalarType dtype = at::kFloat;  // kStorage
 
   static ValuePtr of(Kind k) {
@@ -90,6 +94,10 @@ const std::map<std::string, at::ScalarType>& storage_types() {
 }
 
 constexpr size_t kMaxStack = 1 << 20;
+// Nested containers are freed recursively: a state dict nests three or four deep.
+constexpr int kMaxDepth = 64;
+// Elements a tensor with a zero stride (a broadcast view) may show.
+constexpr int64_t kMaxBroadcast = int64_t{1} << 28;
 
 // Runs the pickle program of a state dict (protocols 2 to 4), reading storages from `zip`.
 class Unpickler {
@@ -132,7 +140,7 @@ class Unpickler {
           memo_[le(4)] = top();
           break;  // LONG_BINPUT
         case 'p':
-          memo_[std::stoull(line())] = top();
+          memo_[static_cast<uint64_t>(decimal(line()))] = top();
           break;  // PUT
         case 0x94:
           memo_[memo_.size()] = top();
@@ -144,7 +152,7 @@ class Unpickler {
           push(memo(le(4)));
           break;  // LONG_BINGET
         case 'g':
-          push(memo(std::stoull(line())));
+          push(memo(static_cast<uint64_t>(decimal(line()))));
           break;  // GET
         case '(':
           marks_.push_back(stack_.size());
@@ -205,7 +213,7 @@ class Unpickler {
           break;     // LONG1
         case 'I': {  // INT
           const std::string v = line();
-          push(v == "01" ? boolean(true) : v == "00" ? boolean(false) : integer(std::stoll(v)));
+          push(v == "01" ? boolean(true) : v == "00" ? boolean(false) : integer(decimal(v)));
           break;
         }
         case 'G': {  // BINFLOAT (big-endian)
@@ -232,43 +240,40 @@ class Unpickler {
           break;     // TUPLE3
         case 'l': {  // LIST
           auto v = Value::of(Value::Kind::kList);
-          v->items = pop_to_mark();
+          add(v, pop_to_mark());
           push(v);
           break;
         }
         case 'd': {  // DICT
           auto v = Value::of(Value::Kind::kDict);
-          v->items = pop_to_mark();
-          if (v->items.size() % 2 != 0)
+          auto items = pop_to_mark();
+          if (items.size() % 2 != 0)
             fail("a DICT of an odd number of items");
+          add(v, std::move(items));
           push(v);
           break;
         }
         case 'a': {  // APPEND
           const ValuePtr v = pop();
-          expect(top(), Value::Kind::kList, "APPEND")->items.push_back(v);
+          add(expect(top(), Value::Kind::kList, "APPEND"), {v});
           break;
         }
         case 'e': {  // APPENDS
           auto items = pop_to_mark();
-          auto& list = expect(top(), Value::Kind::kList, "APPENDS")->items;
-          list.insert(list.end(), items.begin(), items.end());
+          add(expect(top(), Value::Kind::kList, "APPENDS"), std::move(items));
           break;
         }
         case 's': {  // SETITEM
           const ValuePtr v = pop();
           const ValuePtr k = pop();
-          auto& d = expect(top(), Value::Kind::kDict, "SETITEM")->items;
-          d.push_back(k);
-          d.push_back(v);
+          add(expect(top(), Value::Kind::kDict, "SETITEM"), {k, v});
           break;
         }
         case 'u': {  // SETITEMS
           auto items = pop_to_mark();
           if (items.size() % 2 != 0)
             fail("SETITEMS of an odd number of items");
-          auto& d = expect(top(), Value::Kind::kDict, "SETITEMS")->items;
-          d.insert(d.end(), items.begin(), items.end());
+          add(expect(top(), Value::Kind::kDict, "SETITEMS"), std::move(items));
           break;
         }
         case 'R':     // REDUCE
@@ -383,8 +388,31 @@ class Unpickler {
   }
   void tuple(std::vector<ValuePtr> items) {
     auto v = Value::of(Value::Kind::kTuple);
-    v->items = std::move(items);
+    add(v, std::move(items));
     push(v);
+  }
+  // Puts `items` into `target`. A container, once inside another, is never changed again (what
+  // pickles of state dicts do), so the depths stay true and no cycle forms.
+  void add(ValuePtr& target, std::vector<ValuePtr> items) {
+    if (target->placed)
+      fail("a container changed after it was placed inside another");
+    for (const auto& v : items) {
+      if (v == target)
+        fail("a container placed inside itself");
+      v->placed = true;
+      target->depth = std::max(target->depth, v->depth + 1);
+    }
+    if (target->depth > kMaxDepth)
+      fail(fmt::format("containers nested over {} deep", kMaxDepth));
+    target->items.insert(target->items.end(), items.begin(), items.end());
+  }
+  // A decimal integer on a line of the text opcodes.
+  int64_t decimal(const std::string& text) {
+    int64_t v = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (error != std::errc() || end != text.data() + text.size())
+      fail(fmt::format("\"{}\" where a decimal integer belongs", text.substr(0, 40)));
+    return v;
   }
   static ValuePtr boolean(bool b) {
     auto v = Value::of(Value::Kind::kBool);
@@ -456,21 +484,34 @@ class Unpickler {
       loaded = {std::move(data), bytes};
     }
     const int64_t element = static_cast<int64_t>(c10::elementSize(s.dtype));
-    if (s.integer < 0 || static_cast<uint64_t>(s.integer) * element > loaded.second) {
+    if (s.integer < 0 || static_cast<uint64_t>(s.integer) > loaded.second / element) {
       throw StorageError(file_, fmt::format("{}: expected {} elements of {} bytes, found {} bytes",
                                             record, s.integer, element, loaded.second));
     }
+    // The last element the view reaches, and how many it shows, without overflow.
     int64_t last = offset;
+    int64_t numel = 1;
     bool empty = false;
+    bool broadcast = false;
     for (size_t k = 0; k < size.size(); ++k) {
       if (size[k] < 0 || stride[k] < 0)
         fail("a negative tensor size or stride");
       empty = empty || size[k] == 0;
-      last += (size[k] - 1) * stride[k];
+      broadcast = broadcast || stride[k] == 0;
+      int64_t reach = 0;
+      if (size[k] > 0 && (__builtin_mul_overflow(size[k] - 1, stride[k], &reach) ||
+                          __builtin_add_overflow(last, reach, &last)))
+        fail("a tensor whose strides reach past 2^63");
+      if (__builtin_mul_overflow(numel, size[k], &numel))
+        fail("a tensor of more than 2^63 elements");
     }
     if (offset < 0 || (!empty && last >= s.integer)) {
       throw StorageError(file_, fmt::format("{}: a tensor reaches element {} of a storage of {}",
                                             record, last, s.integer));
+    }
+    if (broadcast && numel > kMaxBroadcast) {
+      throw StorageError(file_, fmt::format("{}: a broadcast tensor of {} elements (at most {})",
+                                            record, numel, kMaxBroadcast));
     }
     auto v = Value::of(Value::Kind::kTensor);
     auto* base = static_cast<char*>(loaded.first.get());
@@ -492,8 +533,7 @@ class Unpickler {
         for (const auto& pair : args->items[0]->items) {
           if (pair->kind != Value::Kind::kTuple || pair->items.size() != 2)
             fail("an OrderedDict built from something other than pairs");
-          d->items.push_back(pair->items[0]);
-          d->items.push_back(pair->items[1]);
+          add(d, {pair->items[0], pair->items[1]});
         }
       }
       return d;

@@ -50,6 +50,17 @@ std::string read_file(const std::string& file) {
   return bytes;
 }
 
+// The entries of `dir`; raises `DataError` naming it when it cannot be listed.
+std::vector<fs::directory_entry> listing(const std::string& dir) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> out;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    out.push_back(*it);
+  if (ec)
+    throw DataError(dir, "expected a readable directory, found " + ec.message());
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> ImageFolderReader::class_names(const std::string& dir) {
@@ -60,8 +71,8 @@ std::vector<std::string> ImageFolderReader::class_names(const std::string& dir) 
                                      fs::exists(dir, ec) ? "a file" : "nothing"));
   }
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.is_directory() && !hidden(e.path()))
+  for (const auto& e : listing(dir)) {
+    if (e.is_directory(ec) && !hidden(e.path()))
       out.push_back(e.path().filename().string());
   }
   std::sort(out.begin(), out.end());
@@ -73,8 +84,9 @@ std::vector<std::string> ImageFolderReader::class_names(const std::string& dir) 
 
 std::vector<std::string> ImageFolderReader::image_files(const std::string& class_dir) {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(class_dir)) {
-    if (!e.is_directory() && !hidden(e.path()) && is_image_name(e.path()))
+  std::error_code ec;
+  for (const auto& e : listing(class_dir)) {
+    if (!e.is_directory(ec) && !hidden(e.path()) && is_image_name(e.path()))
       out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());

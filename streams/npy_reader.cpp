@@ -178,15 +178,15 @@ NpyReader::Header read_array(const std::string& path, std::vector<uint8_t>& data
   std::string start(10, '\0');
   file.read_exact(start.data(), 10, "the .npy magic string and header length");
   const int major = static_cast<unsigned char>(start[6]);
-  int64_t length_bytes = major == 1 ? 2 : 4;
-  if (major >= 2 && major <= 3) {
+  const bool known = std::memcmp(start.data(), kMagic, 6) == 0 && major >= 1 && major <= 3;
+  if (known && major >= 2) {
     start.resize(12);
     file.read_exact(start.data() + 10, 2, "the .npy header length");
   }
+  // Anything else is refused by parse_header, from the bytes read so far.
   const int64_t header_length =
-      static_cast<int64_t>(little_endian(start, 8, static_cast<int>(length_bytes)));
-  if (std::memcmp(start.data(), kMagic, 6) == 0 && major >= 1 && major <= 3 &&
-      header_length <= kMaxHeader) {
+      known ? static_cast<int64_t>(little_endian(start, 8, major == 1 ? 2 : 4)) : 0;
+  if (known && header_length <= kMaxHeader) {
     const size_t at = start.size();
     start.resize(at + static_cast<size_t>(header_length));
     file.read_exact(start.data() + at, header_length, "the .npy header");
@@ -298,7 +298,7 @@ ImageSet NpyReader::read_images(const std::string& path, NpyLayout layout) {
       if (last == first) {
         throw DataError(path, fmt::format("expected images N×H×W×C or N×C×H×W with C of 1 to {}, "
                                           "found shape {} (set the dataset's layout to \"nhwc\" "
-                                          "or \"nchw\")",
+                                          "or \"nchw\", or save the array N×H×W×C)",
                                           kMaxChannels, shape()));
       }
       layout = last ? NpyLayout::kNhwc : NpyLayout::kNchw;

@@ -198,6 +198,11 @@ TEST_CASE("A run killed as it starts leaves a directory run --force may replace"
     INFO(name);
     CHECK(run.replaceable());
   }
+  // A user's own scenario without a lock is theirs, not a run that was killed as it started.
+  const std::string own = d.file("own");
+  std::filesystem::create_directories(own);
+  evostream::testing::write_text(own + "/scenario.toml", "name = \"mine\"\n");
+  CHECK_FALSE(evostream::storage::RunDirectory(own).replaceable());
   // Anything else of the user's, before the events exist, keeps the directory.
   const std::string other = d.file("other");
   std::filesystem::create_directories(other);

@@ -1,4 +1,5 @@
 #include <ATen/ATen.h>
+#include <caffe2/serialize/inline_container.h>
 
 #include <catch2/catch.hpp>
 #include <set>
@@ -135,4 +136,71 @@ TEST_CASE("Files that are not PyTorch zip archives are refused by name", "[stora
                     Contains("cut.pt: expected PyTorch's zip format, found a broken archive"));
   CHECK_THROWS_WITH(TorchStateDict::read(d.file("absent.pt")),
                     Contains("absent.pt: expected a PyTorch file, found none"));
+}
+
+namespace {
+
+// A torch.save-style zip archive holding `pickle` as data.pkl and `storage` as data/0.
+void write_archive(const std::string& path, const std::string& pickle,
+                   const std::string& storage = std::string(16, '\0')) {
+  caffe2::serialize::PyTorchStreamWriter zip(path);
+  zip.writeRecord("data.pkl", pickle.data(), pickle.size());
+  zip.writeRecord("data/0", storage.data(), storage.size());
+  zip.writeEndOfFile();
+}
+
+// The pickle of {"w": tensor} with a FloatStorage of `numel` elements and a view of `size`,
+// `stride` (protocol 2, as torch.save writes it, without memo opcodes).
+std::string tensor_pickle(const std::string& numel, const std::string& size,
+                          const std::string& stride) {
+  using namespace std::string_literals;
+  return "\x80\x02}(X\x01\x00\x00\x00w"s + "ctorch._utils\n_rebuild_tensor_v2\n(" +
+         "(X\x07\x00\x00\x00storage"s + "ctorch\nFloatStorage\n" + "X\x01\x00\x00\x00"s + "0" +
+         "X\x03\x00\x00\x00"s + "cpu" + numel + "tQ" + "K\x00"s + size + stride + "\x89)tRu.";
+}
+
+}  // namespace
+
+TEST_CASE("Hostile pickles in a PyTorch archive are refused before they read or allocate",
+          "[storage][torch]") {
+  TempDir d;
+  using namespace std::string_literals;
+  const std::string k4 = "K\x04";  // BININT1 4
+  // A well-formed one first: 4 floats, a view of (4,) with stride (1,).
+  write_archive(d.file("ok.pt"), tensor_pickle(k4, "K\x04\x85", "K\x01\x85"));
+  const auto ok = TorchStateDict::read(d.file("ok.pt"));
+  REQUIRE(ok.size() == 1);
+  CHECK(ok[0].second.numel() == 4);
+
+  struct Case {
+    std::string pickle;
+    std::string message;
+  };
+  const std::string huge = std::string("\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40", 10);  // 2^62
+  const std::string big_stride = std::string("\x8a\x08\x01\x00\x00\x00\x00\x00\x00\x20", 10);
+  std::string nested = "\x80\x02";
+  for (int i = 0; i < 100; ++i)
+    nested += "]";
+  for (int i = 0; i < 99; ++i)
+    nested += "a";
+  nested += ".";
+  const std::vector<Case> cases = {
+      {tensor_pickle(huge, "K\x04\x85", "K\x01\x85"), "expected 4611686018427387904 elements"},
+      {tensor_pickle(k4, "K\x05\x85", big_stride + "\x85"), "strides reach past 2^63"},
+      {tensor_pickle(k4, "K\x08\x85", "K\x01\x85"), "a tensor reaches element 7 of a storage of 4"},
+      {tensor_pickle(k4, "J\x00\x00\x00\x40\x85"s, "K\x00\x85"s),
+       "a broadcast tensor of 1073741824"},
+      {nested, "containers nested over 64 deep"},
+      {"\x80\x02]pabc\n.", "\"abc\" where a decimal integer belongs"},
+      {"\x80\x02]\x32\x61.", "a container placed inside itself"},
+      {"\x80\x02"
+       "cos\nsystem\n)R.",
+       "found the Python object os.system"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.message);
+    write_archive(d.file("bad.pt"), c.pickle);
+    CHECK_THROWS_WITH(TorchStateDict::read(d.file("bad.pt")),
+                      Contains(d.file("bad.pt")) && Contains(c.message));
+  }
 }

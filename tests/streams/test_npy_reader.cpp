@@ -127,7 +127,7 @@ TEST_CASE("Malformed .npy files are refused before anything large is allocated",
       {npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1, 2, 2, 2), }", pixels),
        "expected images of rank 3 (N×H×W) or 4"},
       {npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 2, 2), }", pixels),
-       "found shape (1, 2, 2, 2) (set the dataset's layout to \"nhwc\" or \"nchw\")"},
+       "found shape (1, 2, 2, 2) (set the dataset's layout to \"nhwc\" or \"nchw\""},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     INFO("case " << i);
