@@ -77,6 +77,29 @@ void write_datasets(const TempDir& dir) {
   write_bytes(dir.file("arrays/x_test.npy"),
               npy_array_bytes("|u1", {n(y_test), kSide, kSide}, x_test));
   write_bytes(dir.file("arrays/y_test.npy"), npy_array_bytes("|u1", {n(y_test)}, y_test));
+  // The same test images as an IDX file (gzip'd), for predict's third input kind.
+  std::vector<uint8_t> idx = {0, 0, 8, 3};
+  for (uint32_t v : {static_cast<uint32_t>(y_test.size()), uint32_t{kSide}, uint32_t{kSide}})
+    for (int shift = 24; shift >= 0; shift -= 8)
+      idx.push_back(static_cast<uint8_t>(v >> shift));
+  idx.insert(idx.end(), x_test.begin(), x_test.end());
+  write_bytes(dir.file("arrays/x_test.idx.gz"), idx, true);
+}
+
+// The label column of predict's CSV.
+std::vector<std::string> labels_of(const std::string& csv) {
+  std::vector<std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string v; std::getline(fields, v, ',');)
+      f.push_back(v);
+    out.push_back(f.at(2) + " " + f.at(3));
+  }
+  return out;
 }
 
 // Relative dataset paths: the run must keep working from its own directory.
@@ -197,6 +220,12 @@ TEST_CASE("Image folders and .npy arrays train, and predict gives the run's own 
         rows);
     CHECK(rows == 24);
     CHECK(acc == Approx(results["tasks"][1]["test_accuracy"].get<double>()).margin(1e-9));
+    // The same images as an IDX file get the same classes.
+    const CliResult idx =
+        run_cli("predict " + run + " --task arrays-inverted " + dir.file("arrays/x_test.idx.gz"));
+    REQUIRE(idx.status == 0);
+    CHECK(labels_of(idx.out) == labels_of(r.out));
+    CHECK(labels_of(idx.out).size() == 24);
   }
 
   SECTION("Bad requests are refused with what was expected") {
