@@ -8,22 +8,29 @@
 
 namespace evostream::app {
 
-/// `evostream resume RUN_DIR`: continues a run from its latest complete snapshot.
+/// `evostream resume RUN_DIR [--tasks MORE.toml]`: continues a run from its latest complete
+/// snapshot, first growing its stream by the tasks of `MORE.toml` when given.
 ///
 /// A snapshot that fails its checksum or was cut short is reported by file name and set aside;
 /// the run continues from the one before it and ends in the same state as a run that was never
-/// interrupted. Refuses a directory that is not a run, and a run that is already complete.
+/// interrupted. A grown run keeps the tasks in its scenario copy (written before any is
+/// learned) and learns them on the same store: run(A) then resume with B ends in the state of
+/// run(A + B). Refuses a directory that is not a run, and a run that is already complete when
+/// no tasks are added.
 class ResumeCommand {
  public:
-  /// `faults`: crash tests' deliberate crashes (none by default).
-  explicit ResumeCommand(std::string run_dir, storage::FaultInjection faults = {})
-      : run_dir_(std::move(run_dir)), faults_(faults) {}
+  /// `more`: a file of `[[tasks]]` (and `[datasets.NAME]`) to add; empty for none. `faults`:
+  /// crash tests' deliberate crashes (none by default).
+  explicit ResumeCommand(std::string run_dir, std::string more = "",
+                         storage::FaultInjection faults = {})
+      : run_dir_(std::move(run_dir)), more_(std::move(more)), faults_(faults) {}
   /// Runs the command, reporting events to `events` (appended to the run's `events.jsonl`) and
   /// warnings to `err`; returns the exit status.
   int run(RunEvents& events, std::ostream& err) const;
 
  private:
   std::string run_dir_;
+  std::string more_;
   storage::FaultInjection faults_;
 };
 

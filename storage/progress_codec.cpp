@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -59,6 +60,13 @@ std::string ProgressCodec::encode(const RunIdentity& id, const model::ProgressSt
   Json counters = Json::object();
   for (const auto& [key, n] : p.counters)
     counters[key] = n;
+  if (!p.tasks.empty()) {
+    // The stream grew: the tasks added since the snapshot before.
+    Json added = Json::array();
+    for (const auto& [name, classes] : p.tasks)
+      added.push_back(Json{{"name", name}, {"classes", classes}});
+    doc["tasks_added"] = added;
+  }
   doc["learned"] = p.learned;
   doc["path"] = JsonFields::path(p.path);
   doc["entries"] = entries;
@@ -103,10 +111,24 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
         step.tasks.emplace_back(t.at("name").get<std::string>(), integer<int64_t>(t.at("classes")));
       return id;
     }
+    if (j.contains("tasks_added")) {
+      for (const auto& t : j.at("tasks_added")) {
+        const std::string name = t.at("name").get<std::string>();
+        const bool taken =
+            std::any_of(p.tasks.begin(), p.tasks.end(),
+                        [&](const model::TaskResult& r) { return r.name == name; }) ||
+            std::any_of(step.tasks.begin(), step.tasks.end(),
+                        [&](const auto& r) { return r.first == name; });
+        if (taken)
+          throw std::invalid_argument(fmt::format("task \"{}\" added twice", name));
+        step.tasks.emplace_back(name, integer<int64_t>(t.at("classes")));
+      }
+    }
+    const size_t known = p.tasks.size() + step.tasks.size();
     step.learned = integer<int64_t>(j.at("learned"));
-    if (step.learned < 0 || static_cast<size_t>(step.learned) >= p.tasks.size())
+    if (step.learned < 0 || static_cast<size_t>(step.learned) >= known)
       throw std::invalid_argument(
-          fmt::format("learned task {}, expected one of {} tasks", step.learned, p.tasks.size()));
+          fmt::format("learned task {}, expected one of {} tasks", step.learned, known));
     step.path = JsonFields::path_from(j.at("path"));
     // The measured entries: [task, accuracy, hash] triples, or (older snapshots) a full row
     // with one hash per task.
@@ -117,9 +139,9 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
       }
     } else {
       const Json& row = j.at("row");
-      if (row.size() != p.tasks.size())
+      if (row.size() != known)
         throw std::invalid_argument(
-            fmt::format("a row of {} tasks, expected {}", row.size(), p.tasks.size()));
+            fmt::format("a row of {} tasks, expected {}", row.size(), known));
       for (size_t k = 0; k < row.size(); ++k) {
         if (row[k].is_null())
           continue;
@@ -128,9 +150,9 @@ RunIdentity ProgressCodec::decode(const std::string& text, const std::string& fi
       }
     }
     for (const auto& e : step.entries) {
-      if (e.task < 0 || static_cast<size_t>(e.task) >= p.tasks.size())
+      if (e.task < 0 || static_cast<size_t>(e.task) >= known)
         throw std::invalid_argument(
-            fmt::format("an entry for task {}, expected one of {} tasks", e.task, p.tasks.size()));
+            fmt::format("an entry for task {}, expected one of {} tasks", e.task, known));
     }
     const Json& task = j.at("task");
     model::TaskResult& t = step.task;
@@ -163,6 +185,12 @@ void ProgressCodec::fold(const model::ProgressStep& step, model::RunProgress& p)
       p.tasks.push_back(std::move(r));
     }
     return;
+  }
+  for (const auto& [name, classes] : step.tasks) {
+    model::TaskResult r;
+    r.name = name;
+    r.classes = classes;
+    p.tasks.push_back(std::move(r));
   }
   model::TaskResult& t = p.tasks.at(static_cast<size_t>(step.learned));
   p.paths[t.name] = step.path;

@@ -912,6 +912,100 @@ std::string ScenarioParser::text_with_sets(const std::string& path,
   return out.str();
 }
 
+std::string ScenarioParser::extended_text(const std::string& text, const std::string& file,
+                                          const std::string& more_text,
+                                          const std::string& more_file) {
+  const Scenario run = parse_text(text, file);
+  if (run.simulation.tasks > 0) {
+    throw ConfigError(file, 0, "simulation.tasks",
+                      "a generated stream cannot grow: add tasks to a scenario of [[tasks]]");
+  }
+  if (run.run.iterations > 1) {
+    throw ConfigError(file, 0, "run.iterations",
+                      fmt::format("a stream of {} rounds cannot grow (each round revisits every "
+                                  "task): expected 1, found {}",
+                                  run.run.iterations, run.run.iterations));
+  }
+  // Read twice: moving nodes keeps their lines (copying does not), and both tables below take
+  // the extension's nodes.
+  toml::table check = parse_toml(text, file);
+  toml::table merged = parse_toml(text, file);
+  toml::table more = parse_toml(more_text, more_file);
+  for (auto&& [k, v] : more) {
+    const std::string key(k.str());
+    if (key != "tasks" && key != "datasets") {
+      throw ConfigError(more_file, line_of(&v), key,
+                        "an extension holds only [[tasks]] entries and [datasets.NAME] tables; "
+                        "this key belongs to the run's scenario");
+    }
+  }
+  const toml::array* tasks = more["tasks"].as_array();
+  if (tasks == nullptr || tasks->empty()) {
+    throw ConfigError(more_file, 0, "tasks",
+                      more["tasks"]
+                          ? "expected [[tasks]] entries, found " + describe(*more.get("tasks"))
+                          : "expected at least one [[tasks]] entry, found none");
+  }
+  if (toml::node* ds = more.get("datasets")) {
+    if (!ds->is_table())
+      throw ConfigError(more_file, line_of(ds), "datasets",
+                        "expected a table, found " + describe(*ds));
+    for (auto&& [k, d] : *ds->as_table()) {
+      const std::string name(k.str());
+      if (run.find_dataset(name) != nullptr) {
+        throw ConfigError(more_file, line_of(&d), "datasets." + name,
+                          fmt::format("the run already has a dataset \"{}\"", name));
+      }
+      if (d.is_table()) {
+        if (toml::node* path = d.as_table()->get("path"); path && path->is_string()) {
+          std::string& v = path->as_string()->get();
+          if (!v.empty() && !fs::path(v).is_absolute())
+            v = fs::absolute(resolve(v, more_file)).lexically_normal().string();
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    const toml::table* t = tasks->get(i)->as_table();
+    const toml::node* name = t ? t->get("name") : nullptr;
+    if (name && name->is_string()) {
+      const std::string n = name->as_string()->get();
+      const bool taken = std::any_of(run.tasks.begin(), run.tasks.end(),
+                                     [&](const TaskSpec& s) { return s.name == n; });
+      if (taken) {
+        throw ConfigError(more_file, line_of(name), fmt::format("tasks[{}].name", i),
+                          fmt::format("the run already has a task \"{}\"", n));
+      }
+    }
+  }
+  // The extension's tasks as the only ones, its datasets beside the run's: validated as a
+  // scenario, errors in its own terms. Then the same appended to the run's.
+  auto add = [](toml::table& top, toml::table&& extension) {
+    if (toml::table* ds = extension["datasets"].as_table()) {
+      if (top.get("datasets") == nullptr)
+        top.insert("datasets", toml::table{});
+      for (auto&& [k, d] : *ds)
+        top["datasets"].as_table()->insert_or_assign(k, std::move(d));
+    }
+    return extension["tasks"].as_array();
+  };
+  toml::table more_again = more;  // values only; its lines are not needed
+  check.insert_or_assign("tasks", std::move(*add(check, std::move(more))));
+  parse_table(check, more_file);
+  toml::array* appended = add(merged, std::move(more_again));
+  toml::array* all = merged["tasks"].as_array();
+  for (auto&& t : *appended)
+    all->push_back(std::move(t));
+  std::stringstream out;
+  out << "# " << file << ", extended with the tasks of " << more_file << "\n" << merged << "\n";
+  parse_text(out.str(), file);  // cannot fail when the parts passed
+  return out.str();
+}
+
+std::string ScenarioParser::extended_file(const std::string& file, const std::string& more_file) {
+  return extended_text(read_scenario(file), file, read_scenario(more_file), more_file);
+}
+
 Scenario ScenarioParser::parse_string(const std::string& text, const std::string& file) {
   return parse_text(text, file);
 }

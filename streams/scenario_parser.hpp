@@ -30,6 +30,20 @@ class ScenarioParser {
   /// `root.file`) made absolute, as TOML: what a run keeps as its scenario and offers its
   /// workers. The file as it is when there is nothing to change.
   static std::string text_with_sets(const std::string& path, const std::vector<std::string>& sets);
+
+  /// A run's scenario (`text`, read from `file`) with the tasks of an extension appended, as
+  /// TOML: what the run keeps as its scenario once it has grown.
+  ///
+  /// `more_text` (read from `more_file`) holds `[[tasks]]` entries and may add `[datasets.NAME]`
+  /// tables; nothing else. Its tasks are validated by the same code and with the same messages
+  /// as a scenario's, errors naming `more_file` and numbering its own entries from 0; a task or
+  /// dataset name the run already has is refused. Its relative dataset paths are made absolute
+  /// against `more_file`. A run with `[run] iterations` above 1 (each round revisits every task)
+  /// or a generated `[simulation] tasks` stream cannot grow. Raises `ConfigError`.
+  static std::string extended_text(const std::string& text, const std::string& file,
+                                   const std::string& more_text, const std::string& more_file);
+  /// `extended_text` of the files `file` and `more_file`.
+  static std::string extended_file(const std::string& file, const std::string& more_file);
 };
 
 }  // namespace evostream::streams

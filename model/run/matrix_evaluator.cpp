@@ -21,8 +21,8 @@ MatrixEvaluator::Scored MatrixEvaluator::evaluate(const RunState& state, const P
 }
 
 void MatrixEvaluator::prepare(size_t tasks) {
-  if (current_.size() != tasks)
-    current_.assign(tasks, std::nullopt);
+  if (current_.size() < tasks)
+    current_.resize(tasks);
 }
 
 void MatrixEvaluator::restore(const RunProgress& progress) {

@@ -25,7 +25,7 @@ class MatrixEvaluator {
   static Scored evaluate(const RunState& state, const Path& path, const streams::TaskData& task,
                          const Strategy& strategy);
 
-  /// Sizes the running values for `tasks` tasks (keeping them when the size is unchanged).
+  /// Sizes the running values for `tasks` tasks, keeping those it has (a stream only grows).
   void prepare(size_t tasks);
   /// Takes the running values from a restored run's rows.
   void restore(const RunProgress& progress);

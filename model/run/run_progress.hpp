@@ -44,7 +44,8 @@ struct ProgressStep {
   double train_seconds = 0.0;
   double evaluation_seconds = 0.0;
   double wall_seconds = 0.0;
-  /// Snapshot 0: every task's name and classes.
+  /// Snapshot 0: every task's name and classes; a later one: the tasks a grown run added
+  /// since the snapshot before (usually none).
   std::vector<std::pair<std::string, int64_t>> tasks;
   /// The task learned (stream index), its account after the commit and its committed path.
   int64_t learned = -1;

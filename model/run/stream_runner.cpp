@@ -52,6 +52,7 @@ void StreamRunner::restore(const RunProgress& progress, std::vector<Component> c
   }
   state_.store.verify();
   progress_ = progress;
+  named_ = progress.tasks.size();
   evaluator_.restore(progress);
   state_.set_paths(progress.paths);
   state_.last_task = progress.last_task;
@@ -71,12 +72,20 @@ void StreamRunner::report(const std::string& task, const CandidateRecord& record
 
 void StreamRunner::prepare(const std::vector<streams::TaskData>& tasks) {
   evaluator_.prepare(tasks.size());
-  if (progress_.tasks.size() != tasks.size()) {
-    progress_.tasks.assign(tasks.size(), TaskResult{});
-    for (size_t j = 0; j < tasks.size(); ++j) {
-      progress_.tasks[j].name = tasks[j].name();
-      progress_.tasks[j].classes = tasks[j].num_classes;
-    }
+  if (progress_.tasks.size() > tasks.size()) {
+    throw std::logic_error(
+        fmt::format("the run has {} tasks and the stream {}: a stream only grows",
+                    progress_.tasks.size(), tasks.size()));
+  }
+  // A fresh run's snapshot 0 names its tasks; tasks added to a grown run are named by the
+  // next commit's snapshot.
+  if (progress_.tasks.empty())
+    named_ = tasks.size();
+  for (size_t j = progress_.tasks.size(); j < tasks.size(); ++j) {
+    TaskResult r;
+    r.name = tasks[j].name();
+    r.classes = tasks[j].num_classes;
+    progress_.tasks.push_back(std::move(r));
   }
 }
 
@@ -203,6 +212,8 @@ CommitRecord StreamRunner::commit(const std::vector<streams::TaskData>& tasks, T
   progress_.strategy_counters.insert(step.counters.begin(), step.counters.end());
   progress_.wall_seconds += since(visit.started);
 
+  for (; named_ < progress_.tasks.size(); ++named_)
+    step.tasks.emplace_back(progress_.tasks[named_].name, progress_.tasks[named_].classes);
   step.events_done = progress_.events_done;
   step.train_seconds = progress_.train_seconds;
   step.evaluation_seconds = progress_.evaluation_seconds;

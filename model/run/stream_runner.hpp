@@ -94,6 +94,9 @@ class StreamRunner {
   // Every task's current value in the matrix (the sum of `current_` over learned tasks, and how
   // many): the average accuracy after each commit without a pass over every task.
   MatrixEvaluator evaluator_;
+  // Tasks the snapshots name so far (snapshot 0 those of the stream's start; a grown run's
+  // next commit the rest).
+  size_t named_ = 0;
 };
 
 }  // namespace evostream::model

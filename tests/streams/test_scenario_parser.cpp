@@ -639,3 +639,73 @@ TEST_CASE("npy and image-folder datasets take their defaults and list their clas
   CHECK(mnist->train_images == "train-images-idx3-ubyte");
   CHECK(mnist->class_names.size() == 10);
 }
+
+TEST_CASE("A stream grows by the tasks and datasets of an extension", "[streams][scenario][grow]") {
+  evostream::testing::TempDir d;
+  const std::string run = evostream::testing::minimal_scenario();
+  const std::string more = R"([datasets.more]
+kind = "idx"
+path = "digits"
+classes = 3
+
+[[tasks]]
+name = "t2"
+dataset = "syn"
+classes = [0, 1]
+
+[[tasks]]
+name = "t3"
+dataset = "more"
+)";
+  const std::string more_file = d.file("more.toml");
+  const std::string grown = ScenarioParser::extended_text(run, "run.toml", more, more_file);
+  const Scenario s = ScenarioParser::parse_string(grown, "run.toml");
+  REQUIRE(s.tasks.size() == 3);
+  CHECK(s.tasks[0].name == "t1");
+  CHECK(s.tasks[1].name == "t2");
+  CHECK(s.tasks[1].classes == std::vector<int64_t>{0, 1});
+  CHECK(s.tasks[2].dataset == "more");
+  // The extension's relative path is its own, not the run's.
+  CHECK(s.find_dataset("more")->path == d.file("digits"));
+  // Growing again appends after the tasks it added.
+  const std::string again = ScenarioParser::extended_text(
+      grown, "run.toml", "[[tasks]]\nname = \"t4\"\ndataset = \"syn\"\n", more_file);
+  CHECK(ScenarioParser::parse_string(again, "run.toml").tasks.back().name == "t4");
+}
+
+TEST_CASE("An extension is validated like a scenario, in its own terms",
+          "[streams][scenario][grow]") {
+  const std::string run = evostream::testing::minimal_scenario();
+  auto error_of = [&](const std::string& more, const std::string& base = "") {
+    try {
+      ScenarioParser::extended_text(base.empty() ? run : base, "run.toml", more, "more.toml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    FAIL("no error for:\n" << more);
+    return std::string();
+  };
+  CHECK_THAT(error_of("[[tasks]]\nname = \"t2\"\ndataset = \"syn\"\nclasses = [0, 9]\n"),
+             Contains("more.toml:4: tasks[0].classes"));
+  CHECK_THAT(error_of("[[tasks]]\nname = \"t2\"\ndataset = \"nowhere\"\n"),
+             Contains("more.toml:3: tasks[0].dataset"));
+  CHECK_THAT(error_of("[[tasks]]\nname = \"t2\"\ndataset = \"syn\"\nsteps = 3\n"),
+             Contains("more.toml:4: tasks[0].steps"));
+  CHECK_THAT(error_of("[[tasks]]\nname = \"t1\"\ndataset = \"syn\"\n"),
+             Contains("more.toml:2: tasks[0].name: the run already has a task \"t1\""));
+  CHECK_THAT(error_of("[[tasks]]\nname = \"x\"\ndataset = \"syn\"\n[[tasks]]\nname = \"x\"\n"
+                      "dataset = \"syn\"\n"),
+             Contains("tasks[1].name: duplicate task name \"x\""));
+  CHECK_THAT(error_of("[datasets.syn]\nkind = \"synthetic\"\n[[tasks]]\nname = \"t2\"\n"
+                      "dataset = \"syn\"\n"),
+             Contains("more.toml:1: datasets.syn: the run already has a dataset \"syn\""));
+  CHECK_THAT(error_of("seed = 3\n[[tasks]]\nname = \"t2\"\ndataset = \"syn\"\n"),
+             Contains("more.toml:1: seed: an extension holds only [[tasks]] entries"));
+  CHECK_THAT(error_of("[datasets.x]\nkind = \"synthetic\"\n"),
+             Contains("more.toml: tasks: expected at least one [[tasks]] entry, found none"));
+  CHECK_THAT(error_of("tasks = 3\n"), Contains("more.toml: tasks: expected [[tasks]] entries"));
+  CHECK_THAT(error_of("[[tasks]\n"), Contains("more.toml:1: not valid TOML"));
+  CHECK_THAT(error_of("[[tasks]]\nname = \"t2\"\ndataset = \"syn\"\n",
+                      evostream::testing::minimal_scenario("[run]\niterations = 2\n")),
+             Contains("run.toml: run.iterations: a stream of 2 rounds cannot grow"));
+}
