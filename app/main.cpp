@@ -24,6 +24,7 @@
 #include "app/run_command.hpp"
 #include "app/scaling_bench_command.hpp"
 #include "app/seed_sweep.hpp"
+#include "app/serve_command.hpp"
 #include "app/tasks_command.hpp"
 #include "model/core/blas_check.hpp"
 #include "model/strategies/strategy_registry.hpp"
@@ -245,6 +246,32 @@ int main(int argc, char** argv) {
 
   auto* resume = app.add_subcommand("resume", "Continue a run from its latest complete snapshot.");
   resume->add_option("run_dir", run_dir, "Run directory")->required();
+  std::string more_tasks;
+  resume
+      ->add_option("--tasks", more_tasks,
+                   "First grow the stream by this file's [[tasks]] (and [datasets.NAME])")
+      ->check(CLI::ExistingFile);
+
+  evostream::app::ServeOptions serve_options;
+  auto* serve = app.add_subcommand(
+      "serve", "Learn a run's stream and stay up, taking new tasks and predicting over HTTP.");
+  serve->add_option("target", serve_options.target, "Run directory, or a scenario to start from")
+      ->required()
+      ->check(CLI::ExistingPath);
+  serve->add_option("--port", serve_options.port, "TCP port (0: a free one) (default: 8787)");
+  serve->add_option("--bind", serve_options.bind,
+                    "Address to listen on (default: 127.0.0.1, loopback only)");
+  serve->add_option("--out", serve_options.run.out,
+                    "For a scenario: the run directory (default: runs/<scenario name>)");
+  serve->add_option("--strategy", serve_options.run.strategy, "For a scenario: its strategy")
+      ->check(CLI::IsMember(strategy_names));
+  serve
+      ->add_option("--root", serve_options.run.root,
+                   "For a scenario: import the root from this HDF5 file")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--force", serve_options.run.force,
+                  "For a scenario: replace a run already in the run directory");
+  serve->add_flag("--fast", serve_options.run.fast, "Ignore the tasks' arrival delays");
 
   auto* inspect =
       app.add_subcommand("inspect", "Print a run's tasks, paths, parameters, accuracies.");
@@ -307,7 +334,7 @@ int main(int argc, char** argv) {
   tasks->add_option("scenario", scenario, "Scenario file (TOML)")->required();
   tasks->add_flag("--hash", hash, "Also print each task's content hash");
   std::vector<std::string> sets;
-  for (auto* command : {run, tasks}) {
+  for (auto* command : {run, tasks, serve}) {
     command->add_option("--set", sets,
                         "Override a scenario key, validated like the file: KEY=VALUE, e.g. "
                         "strategy.task_steps=100 or tasks[0].max_train=500 (repeatable)");
@@ -370,7 +397,7 @@ int main(int argc, char** argv) {
   bool quiet = false;
   bool json_events = false;
   bool verbose = false;
-  for (auto* command : {run, resume, replay}) {
+  for (auto* command : {run, resume, replay, serve}) {
     auto* quiet_flag =
         command->add_flag("--quiet", quiet, "Print only the final summary (or how to resume)");
     auto* json_flag = command
@@ -463,11 +490,17 @@ int main(int argc, char** argv) {
       evostream::app::RunEvents events(view);
       return evostream::app::RunCommand(options).run(events);
     }
+    if (serve->parsed()) {
+      check_blas();
+      serve_options.run.sets = sets;
+      auto view = progress_view(quiet, json_events, invoked, verbose);
+      return evostream::app::ServeCommand(serve_options).run(view, std::cout, std::cerr);
+    }
     if (resume->parsed()) {
       check_blas();
       auto view = progress_view(quiet, json_events, invoked, verbose);
       evostream::app::RunEvents events(view);
-      return evostream::app::ResumeCommand(run_dir,
+      return evostream::app::ResumeCommand(run_dir, more_tasks,
                                            evostream::storage::FaultInjection::from_environment())
           .run(events, std::cerr);
     }

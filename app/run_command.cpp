@@ -27,6 +27,10 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
+std::string default_run_dir(const std::string& name, const std::string& strategy) {
+  return "runs/" + name + (strategy.empty() ? "" : "-" + strategy);
+}
+
 int RunCommand::run(RunEvents& events) const {
   streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
   // What the run keeps as its scenario and offers its workers: the file, overrides applied.
@@ -49,9 +53,7 @@ int RunCommand::run(RunEvents& events) const {
     given = actors::TlsCredentials::open(options_.credentials);
 
   const std::string dir =
-      !options_.out.empty()
-          ? options_.out
-          : "runs/" + s.name + (options_.strategy.empty() ? "" : "-" + options_.strategy);
+      !options_.out.empty() ? options_.out : default_run_dir(s.name, options_.strategy);
   const storage::RunDirectory run_dir(dir);
   if (run_dir.is_run() && !options_.force) {
     throw std::invalid_argument(fmt::format(

@@ -53,6 +53,10 @@ struct RunOptions {
   storage::FaultInjection faults;
 };
 
+/// Where a run of scenario `name` goes without `--out`: `runs/<name>`, or `runs/<name>-<strategy>`
+/// when a strategy was given on the command line.
+std::string default_run_dir(const std::string& name, const std::string& strategy);
+
 /// `evostream run SCENARIO`: learns the scenario's stream with its strategy and writes the run
 /// directory: `scenario.toml` (a copy), `root.h5` (the root it trained), `snapshots/` and
 /// `results.json`, `accuracy_matrix.csv` and `events.jsonl`.

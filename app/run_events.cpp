@@ -58,6 +58,8 @@ void RunEvents::emit(Json event) {
       if (!log_)
         throw std::runtime_error(log_path_ + ": cannot be written: " + std::strerror(errno));
     }
+    if (listener_)
+      listener_(stamped);
   }
   view_.show(stamped);
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,6 +36,9 @@ class RunEvents {
   void emit(Json event);
   /// Shows a plain line of text (a `message` event).
   void message(const std::string& text);
+  /// Also hands every event, once stamped and recorded, to `listener` (the gateway's state).
+  /// Default: none.
+  void set_listener(std::function<void(const Json&)> listener) { listener_ = std::move(listener); }
   /// Clears the live lines (before the program prints anything else).
   void close() { view_.close(); }
 
@@ -46,6 +50,7 @@ class RunEvents {
   std::mutex mutex_;
   std::ofstream log_;
   std::string log_path_;
+  std::function<void(const Json&)> listener_;
   std::thread ticker_;
   std::condition_variable stop_cv_;
   bool stop_ = false;

@@ -115,8 +115,16 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress,
                         faults_);
     snapshot_seconds += std::chrono::duration<double>(Clock::now() - t).count();
-    snapshot_bytes +=
+    const auto bytes =
         static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
+    snapshot_bytes += bytes;
+    events.emit(Json{{"event", "snapshot"},
+                     {"task", progress.task.name},
+                     {"sequence", progress.events_done},
+                     {"path", progress.path.name},
+                     {"components", progress.path.ids},
+                     {"params_added", progress.task.params_added},
+                     {"bytes", bytes}});
   };
   if (!loaded) {
     model::ProgressStep first;  // snapshot 0 names the tasks

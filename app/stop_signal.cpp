@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -12,8 +13,10 @@ namespace evostream::app {
 
 namespace {
 
-// The live StopSignal, for the handler; set and cleared only outside signal context.
+// The live StopSignal, for the handler; set and cleared only outside signal context, under
+// `active_mutex` (which `raise_active` holds while it uses it).
 std::atomic<StopSignal*> active{nullptr};
+std::mutex active_mutex;
 
 constexpr char kStop = 's';
 constexpr char kQuit = 'q';
@@ -21,6 +24,7 @@ constexpr char kQuit = 'q';
 }  // namespace
 
 StopSignal::StopSignal(std::function<void()> on_stop) : on_stop_(std::move(on_stop)) {
+  std::lock_guard<std::mutex> lock(active_mutex);
   StopSignal* none = nullptr;
   if (!active.compare_exchange_strong(none, this))
     throw std::logic_error("a StopSignal is active already");
@@ -44,8 +48,11 @@ StopSignal::StopSignal(std::function<void()> on_stop) : on_stop_(std::move(on_st
 }
 
 StopSignal::~StopSignal() {
-  std::signal(SIGINT, SIG_DFL);
-  active.store(nullptr);
+  {
+    std::lock_guard<std::mutex> lock(active_mutex);
+    std::signal(SIGINT, SIG_DFL);
+    active.store(nullptr);
+  }
   const char c = kQuit;
   while (::write(pipe_[1], &c, 1) < 0 && errno == EINTR) {
   }
@@ -59,6 +66,14 @@ void StopSignal::raise() {
   const char c = kStop;
   // write(2) is async-signal-safe; a full pipe means a wake-up is pending already.
   [[maybe_unused]] const ssize_t n = ::write(pipe_[1], &c, 1);
+}
+
+bool StopSignal::raise_active() {
+  std::lock_guard<std::mutex> lock(active_mutex);
+  StopSignal* s = active.load();
+  if (s)
+    s->raise();
+  return s != nullptr;
 }
 
 void StopSignal::on_sigint(int) {

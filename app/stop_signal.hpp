@@ -27,6 +27,9 @@ class StopSignal {
   /// What the signal handler does, callable directly (tests): sets the flag and wakes the
   /// watcher.
   void raise();
+  /// Stops the live one as Ctrl-C would (from any thread but a signal handler: `POST
+  /// /shutdown`); returns whether one was live.
+  static bool raise_active();
 
  private:
   static void on_sigint(int);

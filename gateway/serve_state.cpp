@@ -1,0 +1,214 @@
+#include "gateway/serve_state.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <sstream>
+
+namespace evostream::gateway {
+
+namespace {
+
+// Upper bounds of the latency histogram's buckets, in seconds (then +Inf).
+constexpr std::array<double, 10> kLatencyBounds{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                0.05,  0.1,    0.25,  1.0,  5.0};
+
+std::string label(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+ServeState::Task* ServeState::find(const std::string& name) {
+  const auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &tasks_[it->second];
+}
+
+void ServeState::add_task(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index_.count(name))
+    return;
+  index_[name] = tasks_.size();
+  Task t;
+  t.name = name;
+  tasks_.push_back(std::move(t));
+}
+
+void ServeState::set_committed(const Task& task) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Task* t = find(task.name)) {
+    *t = task;
+    t->state = "committed";
+  }
+}
+
+void ServeState::set_phase(const std::string& phase) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  phase_ = phase;
+}
+
+void ServeState::observe(const Json& e) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++events_;
+  const std::string kind = e.value("event", "");
+  const std::string name = e.value("task", "");
+  if (kind == "task_started") {
+    if (Task* t = find(name)) {
+      t->state = "evolving";
+      t->generation = 0;
+      t->candidates = 0;
+    }
+    current_ = name;
+  } else if (kind == "candidate") {
+    ++candidates_;
+    candidate_seconds_ += e.value("seconds", 0.0);
+    if (Task* t = find(name)) {
+      t->generation = e.value("generation", t->generation);
+      ++t->candidates;
+    }
+  } else if (kind == "task_committed") {
+    ++commits_;
+    if (Task* t = find(name))
+      t->state = "committed";
+    if (e.contains("accuracies")) {
+      for (const auto& [task, accuracy] : e.at("accuracies").items()) {
+        if (Task* t = find(task))
+          t->accuracy = accuracy.get<double>();
+      }
+    }
+    if (e.contains("average_accuracy"))
+      average_ = e.at("average_accuracy").get<double>();
+    current_.clear();
+  } else if (kind == "snapshot") {
+    if (Task* t = find(name)) {
+      t->path = e.value("path", "");
+      t->components = e.value("components", std::vector<std::string>{});
+      t->params_added = e.value("params_added", int64_t{0});
+    }
+  } else if (kind == "interrupted" || kind == "run_finished") {
+    current_.clear();
+  }
+}
+
+void ServeState::request(const std::string& route, int status, double seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++requests_[{route, status}];
+  if (latency_buckets_.empty())
+    latency_buckets_.assign(kLatencyBounds.size(), 0);
+  for (size_t b = 0; b < kLatencyBounds.size(); ++b) {
+    if (seconds <= kLatencyBounds[b])
+      ++latency_buckets_[b];
+  }
+  ++latency_count_;
+  latency_sum_ += seconds;
+}
+
+int64_t ServeState::commits() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return commits_;
+}
+
+bool ServeState::has(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return index_.count(name) > 0;
+}
+
+ServeState::Json ServeState::row(const Task& t) {
+  Json j{{"name", t.name}, {"state", t.state}};
+  if (t.state == "evolving") {
+    j["generation"] = t.generation;
+    j["candidates"] = t.candidates;
+  }
+  if (t.state == "committed") {
+    j["accuracy"] = t.accuracy ? Json(*t.accuracy) : Json();
+    j["path"] = t.path;
+    j["components"] = t.components;
+    j["params_added"] = t.params_added;
+  }
+  return j;
+}
+
+std::optional<ServeState::Json> ServeState::task(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = index_.find(name);
+  if (it == index_.end())
+    return std::nullopt;
+  return row(tasks_[it->second]);
+}
+
+ServeState::Json ServeState::tasks() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Json out = Json::array();
+  for (const auto& t : tasks_)
+    out.push_back(row(t));
+  return out;
+}
+
+ServeState::Json ServeState::status() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::map<std::string, int64_t> by_state{{"queued", 0}, {"evolving", 0}, {"committed", 0}};
+  for (const auto& t : tasks_)
+    ++by_state[t.state];
+  Json j{{"phase", phase_},
+         {"tasks", tasks_.size()},
+         {"queued", by_state["queued"]},
+         {"evolving", by_state["evolving"]},
+         {"committed", by_state["committed"]},
+         {"candidates_trained", candidates_},
+         {"average_accuracy", average_ ? Json(*average_) : Json()}};
+  if (!current_.empty())
+    j["current_task"] = current_;
+  return j;
+}
+
+std::string ServeState::metrics() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::map<std::string, int64_t> by_state{{"queued", 0}, {"evolving", 0}, {"committed", 0}};
+  for (const auto& t : tasks_)
+    ++by_state[t.state];
+  std::ostringstream out;
+  out << "# HELP evostream_tasks Tasks of the stream by state.\n# TYPE evostream_tasks gauge\n";
+  for (const auto& [state, n] : by_state)
+    out << fmt::format("evostream_tasks{{state=\"{}\"}} {}\n", state, n);
+  out << "# HELP evostream_candidates_trained_total Candidates trained since the gateway "
+         "started.\n# TYPE evostream_candidates_trained_total counter\n"
+      << fmt::format("evostream_candidates_trained_total {}\n", candidates_)
+      << "# HELP evostream_trainer_busy_seconds_total Seconds trainers spent on those "
+         "candidates (its rate over the trainer count is their busy share).\n"
+         "# TYPE evostream_trainer_busy_seconds_total counter\n"
+      << fmt::format("evostream_trainer_busy_seconds_total {:.6f}\n", candidate_seconds_)
+      << "# HELP evostream_average_accuracy Mean test accuracy over the learned tasks.\n"
+         "# TYPE evostream_average_accuracy gauge\n"
+      << fmt::format("evostream_average_accuracy {}\n", average_ ? *average_ : 0.0)
+      << "# HELP evostream_events_total Run events since the gateway started.\n"
+         "# TYPE evostream_events_total counter\n"
+      << fmt::format("evostream_events_total {}\n", events_)
+      << "# HELP evostream_http_requests_total Requests answered, by route and status.\n"
+         "# TYPE evostream_http_requests_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    out << fmt::format("evostream_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n",
+                       label(key.first), key.second, n);
+  }
+  out << "# HELP evostream_http_request_seconds Time to answer a request.\n"
+         "# TYPE evostream_http_request_seconds histogram\n";
+  for (size_t b = 0; b < kLatencyBounds.size(); ++b) {
+    out << fmt::format("evostream_http_request_seconds_bucket{{le=\"{}\"}} {}\n", kLatencyBounds[b],
+                       latency_buckets_.empty() ? 0 : latency_buckets_[b]);
+  }
+  out << fmt::format("evostream_http_request_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_)
+      << fmt::format("evostream_http_request_seconds_sum {:.6f}\n", latency_sum_)
+      << fmt::format("evostream_http_request_seconds_count {}\n", latency_count_);
+  return out.str();
+}
+
+}  // namespace evostream::gateway

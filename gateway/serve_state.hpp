@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace evostream::gateway {
+
+/// What a served run is doing, told by its events (those of `events.jsonl`): each task's state,
+/// the run's counters and the gateway's own request counts and latencies, as JSON for
+/// `/status` and `/tasks` and as Prometheus text for `/metrics`. Safe to call from any thread.
+class ServeState {
+ public:
+  using Json = nlohmann::ordered_json;
+
+  /// A task's place in the run: `queued` (in the stream, not begun), `evolving` (its visit runs)
+  /// or `committed`.
+  struct Task {
+    std::string name;
+    std::string state = "queued";
+    /// While evolving: the latest generation and the candidates trained in this visit.
+    int64_t generation = 0;
+    int64_t candidates = 0;
+    /// Once committed: the test accuracy measured last, the path, its components and the
+    /// parameters the task added.
+    std::optional<double> accuracy;
+    std::string path;
+    std::vector<std::string> components;
+    int64_t params_added = 0;
+  };
+
+  /// A task of the stream (from the scenario, or added by a request), in stream order; a name
+  /// it has already is left as it is.
+  void add_task(const std::string& name);
+  /// Marks `name` committed with what the run recorded (a run resumed by the gateway).
+  void set_committed(const Task& task);
+  /// Folds one run event in (`task_started`, `candidate`, `task_committed`, `snapshot`,
+  /// `run_started`, `run_finished`, `interrupted`); others are counted only.
+  void observe(const Json& event);
+  /// Counts a request answered with `status` after `seconds`, under `route` (e.g.
+  /// `POST /tasks/{name}/predict`).
+  void request(const std::string& route, int status, double seconds);
+  /// What the run is doing now: `learning` (a session runs), `waiting` (every task is
+  /// learned; the gateway waits for more) or `stopping`.
+  void set_phase(const std::string& phase);
+
+  /// Task visits committed since the gateway started.
+  int64_t commits() const;
+  /// Whether the stream has a task `name`.
+  bool has(const std::string& name) const;
+  /// One task's row, none for a task the stream does not have.
+  std::optional<Json> task(const std::string& name) const;
+  /// Every task's row, in stream order.
+  Json tasks() const;
+  /// The run's summary: phase, tasks by state, candidates trained, average accuracy.
+  Json status() const;
+  /// Counters and the request latency histogram in Prometheus' text format (version 0.0.4).
+  std::string metrics() const;
+
+ private:
+  static Json row(const Task& t);
+  Task* find(const std::string& name);
+
+  mutable std::mutex mutex_;
+  std::vector<Task> tasks_;
+  std::map<std::string, size_t> index_;
+  std::string phase_ = "starting";
+  std::string current_;
+  int64_t candidates_ = 0;
+  int64_t commits_ = 0;
+  std::optional<double> average_;
+  double candidate_seconds_ = 0.0;
+  int64_t events_ = 0;
+  // Requests by route and status, and their latencies (seconds) in cumulative buckets.
+  std::map<std::pair<std::string, int>, int64_t> requests_;
+  std::vector<int64_t> latency_buckets_;
+  int64_t latency_count_ = 0;
+  double latency_sum_ = 0.0;
+};
+
+}  // namespace evostream::gateway
