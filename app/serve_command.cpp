@@ -80,12 +80,6 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   });
   gateway::HttpServer server(options_.bind, options_.port, options_.limits,
                              [&](const gateway::HttpRequest& r) { return routes.handle(r); });
-  out << fmt::format(
-             "evostream: serving {} on http://{}:{} (writes need the token {}, kept in "
-             "{}/token)\n",
-             dir, options_.bind, server.port(), token, dir)
-      << std::flush;
-
   auto accept_writes = [&] {
     storage::write_atomically(dir + "/token", (token + "\n").data(), token.size() + 1, 0600);
     routes.set_accepting(true);
@@ -95,6 +89,13 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     pending = refresh(dir, routes.state());
     accept_writes();
   }
+  // Printed once an existing run takes writes (a new run takes them once its snapshot 0 is
+  // written: until then POST /tasks is answered 503).
+  out << fmt::format(
+             "evostream: serving {} on http://{}:{} (writes need the token {}, kept in "
+             "{}/token)\n",
+             dir, options_.bind, server.port(), token, dir)
+      << std::flush;
   int64_t seen = 0;
   int status = 0;
   bool first = fresh;
