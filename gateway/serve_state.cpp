@@ -118,6 +118,13 @@ int64_t ServeState::commits() const {
   return commits_;
 }
 
+std::map<std::string, int64_t> ServeState::counts() const {
+  std::map<std::string, int64_t> by_state{{"queued", 0}, {"evolving", 0}, {"committed", 0}};
+  for (const auto& t : tasks_)
+    ++by_state[t.state];
+  return by_state;
+}
+
 bool ServeState::has(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return index_.count(name) > 0;
@@ -156,14 +163,12 @@ ServeState::Json ServeState::tasks() const {
 
 ServeState::Json ServeState::status() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::map<std::string, int64_t> by_state{{"queued", 0}, {"evolving", 0}, {"committed", 0}};
-  for (const auto& t : tasks_)
-    ++by_state[t.state];
+  const std::map<std::string, int64_t> by_state = counts();
   Json j{{"phase", phase_},
          {"tasks", tasks_.size()},
-         {"queued", by_state["queued"]},
-         {"evolving", by_state["evolving"]},
-         {"committed", by_state["committed"]},
+         {"queued", by_state.at("queued")},
+         {"evolving", by_state.at("evolving")},
+         {"committed", by_state.at("committed")},
          {"candidates_trained", candidates_},
          {"average_accuracy", average_ ? Json(*average_) : Json()}};
   if (!current_.empty())
@@ -173,9 +178,7 @@ ServeState::Json ServeState::status() const {
 
 std::string ServeState::metrics() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::map<std::string, int64_t> by_state{{"queued", 0}, {"evolving", 0}, {"committed", 0}};
-  for (const auto& t : tasks_)
-    ++by_state[t.state];
+  const std::map<std::string, int64_t> by_state = counts();
   std::ostringstream out;
   out << "# HELP evostream_tasks Tasks of the stream by state.\n# TYPE evostream_tasks gauge\n";
   for (const auto& [state, n] : by_state)

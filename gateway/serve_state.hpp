@@ -63,6 +63,8 @@ class ServeState {
 
  private:
   static Json row(const Task& t);
+  // Tasks by state (the caller holds the mutex).
+  std::map<std::string, int64_t> counts() const;
   Task* find(const std::string& name);
 
   mutable std::mutex mutex_;
