@@ -98,23 +98,14 @@ Served serve(const TempDir& d, std::vector<std::string> args) {
   return s;
 }
 
-int run_evostream(const std::vector<std::string>& args, const std::string& log) {
-  return wait_for(spawn(EVOSTREAM_BINARY, args, log), 300.0);
-}
-
-std::string state_hash(const std::string& dir, const std::string& log) {
-  REQUIRE(run_evostream({"inspect", dir, "--hash"}, log) == 0);
-  return slurp(log);
-}
-
 // The state of smoke with the extra task, learned as one run from the start.
 const std::string& reference_hash() {
   static const std::string hash = [] {
     TempDir d;
     write_text(d.file("all.toml"), slurp(kSmoke) + kExtraToml);
-    REQUIRE(run_evostream({"run", d.file("all.toml"), "--out", d.file("run"), "--quiet"},
-                          d.file("log")) == 0);
-    return state_hash(d.file("run"), d.file("hash"));
+    REQUIRE(run_to_exit({"run", d.file("all.toml"), "--out", d.file("run"), "--quiet"},
+                        d.file("log")) == 0);
+    return inspect_hash(d.file("run"), d.file("hash"));
   }();
   return hash;
 }
@@ -199,14 +190,14 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
 
   CHECK(c.post("/shutdown", "").status == 202);
   CHECK(wait_for(s.pid, 60.0) == 0);
-  CHECK(state_hash(dir, d.file("hash")) == reference_hash());
+  CHECK(inspect_hash(dir, d.file("hash")) == reference_hash());
 }
 
 TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arrival order",
           "[app][gateway][crash]") {
   TempDir d;
   const std::string dir = d.file("run");
-  REQUIRE(run_evostream({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
+  REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
   const Served s = serve(d, {dir});
   const Client c(d, s.port, s.token);
   const Reply added = c.post("/tasks", kExtraJson);
@@ -215,8 +206,8 @@ TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arriv
   kill(s.pid, SIGKILL);
   wait_for(s.pid);
   // The kill may come after the task was learned: then the run is complete.
-  const int status = run_evostream({"resume", dir, "--quiet"}, d.file("log"));
+  const int status = run_to_exit({"resume", dir, "--quiet"}, d.file("log"));
   INFO(slurp(d.file("log")));
   CHECK((status == 0 || slurp(d.file("log")).find("the run is complete") != std::string::npos));
-  CHECK(state_hash(dir, d.file("hash")) == reference_hash());
+  CHECK(inspect_hash(dir, d.file("hash")) == reference_hash());
 }

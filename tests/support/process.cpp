@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -66,6 +67,15 @@ bool wait_for_text(const std::string& path, const std::string& text, double seco
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+int run_to_exit(const std::vector<std::string>& args, const std::string& log, double seconds) {
+  return wait_for(spawn(EVOSTREAM_BINARY, args, log), seconds);
+}
+
+std::string inspect_hash(const std::string& dir, const std::string& log) {
+  REQUIRE(run_to_exit({"inspect", dir, "--hash"}, log) == 0);
+  return slurp(log);
 }
 
 }  // namespace evostream::testing

@@ -21,6 +21,14 @@ int wait_for(pid_t pid);
 /// returned, so that a hang fails its test with its logs instead of stalling the suite.
 int wait_for(pid_t pid, double seconds);
 
+/// Runs the evostream program under test with `args` (output to `log`) and waits for it, at most
+/// `seconds`; returns its exit status as `wait_for` does.
+int run_to_exit(const std::vector<std::string>& args, const std::string& log,
+                double seconds = 300.0);
+/// The `state-hash: ...` line `evostream inspect DIR --hash` prints (through `log`); fails the
+/// test when inspect fails.
+std::string inspect_hash(const std::string& dir, const std::string& log);
+
 /// Waits up to `seconds` until `path` exists and contains `text`; returns whether it did.
 bool wait_for_text(const std::string& path, const std::string& text, double seconds);
 
