@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/task_model.hpp"
+#include "gateway/dashboard_page.hpp"
 #include "gateway/task_toml.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
@@ -197,6 +198,20 @@ int64_t GatewayRoutes::wait_for_arrival(int64_t seen, const std::function<bool()
   return arrivals_;
 }
 
+void GatewayRoutes::observe(const Json& event) {
+  state_.observe(event);
+  feed_.publish(event.dump());
+}
+
+void GatewayRoutes::replay_history(const std::string& events_jsonl) {
+  std::ifstream in(events_jsonl);
+  for (std::string line; std::getline(in, line);) {
+    const Json e = Json::parse(line, nullptr, false);
+    if (!e.is_discarded() && e.is_object())  // a line cut by a crash is left out
+      feed_.publish(e.dump());
+  }
+}
+
 void GatewayRoutes::wake() {
   std::lock_guard<std::mutex> lock(mutex_);
   arrived_.notify_all();
@@ -226,6 +241,24 @@ HttpResponse GatewayRoutes::route(const HttpRequest& request, std::string& route
     route = "POST (unauthorized)";
     return error(401, "writes need the header `Authorization: Bearer TOKEN` (the token is in " +
                           run_dir_ + "/token)");
+  }
+  if (path == "/" && !post) {
+    route = "GET /";
+    return {200, "text/html; charset=utf-8", gateway::dashboard_page()};
+  }
+  if (path == "/events" && !post) {
+    route = "GET /events";
+    int64_t after = 0;
+    if (!request.last_event_id.empty()) {
+      char* end = nullptr;
+      after = std::strtoll(request.last_event_id.c_str(), &end, 10);
+      if (*end != '\0' || after < 0)
+        return error(400, "Last-Event-ID: expected an event id (0, 1, ...), found \"" +
+                              request.last_event_id + "\"");
+    }
+    HttpResponse answer{200, "text/event-stream", ""};
+    answer.stream = gateway::EventStream(feed_, after);
+    return answer;
   }
   if (path == "/status" && !post) {
     route = "GET /status";
@@ -308,6 +341,7 @@ HttpResponse GatewayRoutes::add_task(const HttpRequest& request) {
   }
   storage::write_atomically(scenario, grown.data(), grown.size(), 0644);
   state_.add_task(name);
+  feed_.publish(Json{{"event", "task_added"}, {"task", name}}.dump());
   ++arrivals_;
   arrived_.notify_all();
   return json(202, Json{{"task", name}, {"state", "queued"}, {"position", state_.tasks().size()}});

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "gateway/event_feed.hpp"
 #include "gateway/http_server.hpp"
 #include "gateway/serve_state.hpp"
 
@@ -18,6 +19,8 @@ struct ServedTask;
 /// The gateway's routes over one run directory: what `evostream serve` answers.
 ///
 /// ```
+/// GET  /                       the dashboard (one self-contained page)
+/// GET  /events                 the run's events as server-sent events (`id:` = their order)
 /// GET  /status                 the run's phase, tasks by state, candidates, average accuracy
 /// GET  /tasks                  every task's row (state, generation, candidates, accuracy, path)
 /// GET  /tasks/NAME             one task's row                               404 unknown
@@ -44,6 +47,13 @@ class GatewayRoutes {
 
   /// The run's state, fed by its events.
   gateway::ServeState& state() { return state_; }
+  /// Folds one run event into the state and sends it to `/events`.
+  void observe(const nlohmann::ordered_json& event);
+  /// Puts the events already in `events_jsonl` (earlier sessions' events.jsonl; a missing file
+  /// has none) into the feed, so that `/events` starts from the run's history.
+  void replay_history(const std::string& events_jsonl);
+  /// Ends every `/events` stream (before the server stops).
+  void close_events() { feed_.close(); }
   /// Waits until a task arrives after the `seen`-th one or `stop` becomes true; returns the
   /// number of tasks that arrived so far.
   int64_t wait_for_arrival(int64_t seen, const std::function<bool()>& stop);
@@ -62,6 +72,7 @@ class GatewayRoutes {
   std::string token_;
   std::function<void()> on_shutdown_;
   gateway::ServeState state_;
+  gateway::EventFeed feed_;
   std::mutex mutex_;  // the scenario copy, arrivals and the model cache
   std::condition_variable arrived_;
   int64_t arrivals_ = 0;

@@ -14,6 +14,7 @@
 #include "actors/worker.hpp"
 #include "app/compare_command.hpp"
 #include "app/export_command.hpp"
+#include "app/gateway_load_bench.hpp"
 #include "app/inspect_command.hpp"
 #include "app/predict_command.hpp"
 #include "app/progress_view.hpp"
@@ -187,6 +188,12 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(kNotNegative)
       ->excludes(seed_option);
+  uint16_t serve_port = 0;
+  auto* serve_flag =
+      run->add_option("--serve", serve_port,
+                      "Serve the run over HTTP on this loopback port (0: a free one) as "
+                      "`evostream serve` does, and stay up after its tasks, taking new ones")
+          ->excludes("--seeds");
   std::string root_file;
   bool force = false;
   int64_t trainers = -1;
@@ -341,7 +348,8 @@ int main(int argc, char** argv) {
   }
 
   // One subcommand per benchmark, each with its own options and help.
-  auto* bench = app.add_subcommand("bench", "Run a benchmark: blas, trainer, root or scaling.");
+  auto* bench =
+      app.add_subcommand("bench", "Run a benchmark: blas, trainer, root, scaling or gateway.");
   bench->require_subcommand(1);
   auto* bench_blas =
       bench->add_subcommand("blas", "Which BLAS LibTorch runs on, and its GEMM speed.");
@@ -393,6 +401,36 @@ int main(int argc, char** argv) {
   bench_scaling->add_option("--tasks-scenario", scaling.tasks_scenario,
                             "The tasks axis' scenario, simulated or with [[tasks]] to cycle "
                             "(default: the shipped configs/simulated.toml)");
+
+  evostream::app::GatewayLoadOptions gateway_load;
+  auto* bench_gateway = bench->add_subcommand(
+      "gateway",
+      "Serve a run while it trains: candidates/s with and without HTTP load, latencies.");
+  bench_gateway->add_option(
+      "--scenario", scenario,
+      "The stream learned first (default: the shipped configs/bench-gateway.toml)");
+  bench_gateway
+      ->add_option("--rounds", gateway_load.rounds,
+                   "Rounds with load and as many without, alternated (default: 3)")
+      ->check(CLI::PositiveNumber);
+  bench_gateway
+      ->add_option("--status-rate", gateway_load.status_rate,
+                   "GET /status requests per second under load (default: 20)")
+      ->check(CLI::PositiveNumber);
+  bench_gateway
+      ->add_option("--predict-rate", gateway_load.predict_rate,
+                   "Predict requests per second under load (default: 5)")
+      ->check(CLI::PositiveNumber);
+  bench_gateway
+      ->add_option("--images", gateway_load.images, "Images per predict request (default: 64)")
+      ->check(CLI::PositiveNumber);
+  bench_gateway
+      ->add_option("--throughput-requests", gateway_load.throughput_requests,
+                   "Predict requests of the HTTP against in-process comparison "
+                   "(default: 40)")
+      ->check(CLI::PositiveNumber);
+  bench_gateway->add_option("--out", gateway_load.out,
+                            "Output directory (default: runs/bench-gateway)");
 
   bool quiet = false;
   bool json_events = false;
@@ -485,6 +523,13 @@ int main(int argc, char** argv) {
         options.seed = seed;
       options.faults = evostream::storage::FaultInjection::from_environment();
       auto view = progress_view(quiet, json_events, invoked, verbose);
+      if (serve_flag->count()) {
+        evostream::app::ServeOptions served;
+        served.target = scenario;
+        served.run = options;
+        served.port = serve_port;
+        return evostream::app::ServeCommand(served).run(view, std::cout, std::cerr);
+      }
       if (!seeds.empty())
         return evostream::app::SeedSweep(options, seeds).run(view, std::cout);
       evostream::app::RunEvents events(view);
@@ -586,6 +631,11 @@ int main(int argc, char** argv) {
       const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
       std::cout << (bench_json ? r.json() + "\n" : r.text());
       return 0;
+    }
+    if (bench_gateway->parsed()) {
+      check_blas();
+      gateway_load.scenario = scenario.empty() ? shipped_config("bench-gateway.toml") : scenario;
+      return evostream::app::GatewayLoadBench(gateway_load).run(std::cout);
     }
     if (bench_scaling->parsed()) {
       check_blas();

@@ -37,6 +37,10 @@ bool refresh(const std::string& dir, gateway::ServeState& state) {
   const streams::Scenario s = streams::ScenarioParser::parse_file(run.scenario_path());
   for (const auto& t : s.tasks)
     state.add_task(t.name);
+  std::vector<std::string> datasets;
+  for (const auto& d : s.datasets)
+    datasets.push_back(d.name);
+  state.set_datasets(std::move(datasets));
   const storage::LoadedRun loaded = run.load(false);
   for (const auto& t : loaded.progress.tasks) {
     const auto path = loaded.progress.paths.find(t.name);
@@ -73,7 +77,9 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   }
   const std::string token = random_token();
   std::atomic<bool> shutdown{false};
+  std::atomic<const char*> why{""};
   GatewayRoutes routes(dir, token, [&] {
+    why = "POST /shutdown";
     shutdown = true;
     StopSignal::raise_active();  // a session learning, or the wait below
     routes.wake();
@@ -86,6 +92,7 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   };
   bool pending = true;
   if (!fresh) {
+    routes.replay_history(dir + "/events.jsonl");
     pending = refresh(dir, routes.state());
     accept_writes();
   }
@@ -95,6 +102,8 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
              "evostream: serving {} on http://{}:{} (writes need the token {}, kept in "
              "{}/token)\n",
              dir, options_.bind, server.port(), token, dir)
+      << fmt::format("evostream: dashboard at http://{}:{}/#token={}\n", options_.bind,
+                     server.port(), token)
       << std::flush;
   int64_t seen = 0;
   int status = 0;
@@ -109,7 +118,7 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
           refresh(dir, routes.state());
           accept_writes();
         }
-        routes.state().observe(e);
+        routes.observe(e);
       });
       try {
         status = first ? RunCommand(run_options).run(events) : ResumeCommand(dir).run(events, err);
@@ -132,6 +141,7 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     {
       // Ctrl-C while waiting stops the gateway.
       StopSignal stop([&] {
+        why = "Ctrl-C";
         shutdown = true;
         routes.wake();
       });
@@ -140,6 +150,9 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     pending = !shutdown && refresh(dir, routes.state());
   }
   routes.state().set_phase("stopping");
+  routes.close_events();
+  if (shutdown)
+    err << "evostream: serve stopped by " << why.load() << "\n";
   return shutdown && status != 1 ? 0 : status;
 }
 

@@ -40,7 +40,9 @@ StopSignal::StopSignal(std::function<void()> on_stop) : on_stop_(std::move(on_st
         continue;
       if (n <= 0 || c == kQuit)
         return;
-      if (on_stop_)
+      // Only a byte `raise` wrote stops: one written to this descriptor by code that holds a
+      // stale copy of its number (closed and reused) is not a stop.
+      if (flag_.load() && on_stop_)
         on_stop_();
     }
   });

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -55,7 +56,7 @@ struct HttpServer::Impl {
   std::mutex mutex;
   std::condition_variable all_closed;
   std::set<tcp::socket*> open;  // connections being served, to close them at the end
-  bool stopping = false;
+  std::atomic<bool> stopping{false};
 
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -115,6 +116,29 @@ struct HttpServer::Impl {
           wait([&](auto&& done) { http::async_write(stream, res, std::move(done)); });
       return !ec && keep_alive;
     };
+    // Sends the headers, then what `answer.stream` gives, until it ends, a write fails (the
+    // client left) or the server stops.
+    auto stream_with = [&](const HttpResponse& answer, unsigned version) {
+      http::response<http::empty_body> res{static_cast<http::status>(answer.status), version};
+      res.set(http::field::server, "evostream");
+      res.set(http::field::content_type, answer.content_type);
+      res.set(http::field::cache_control, "no-cache");
+      res.keep_alive(false);  // the body ends when the connection closes
+      http::response_serializer<http::empty_body> header{res};
+      if (wait([&](auto&& done) { http::async_write_header(stream, header, std::move(done)); }))
+        return;
+      while (!stopping) {
+        const std::optional<std::string> bytes = answer.stream();
+        if (!bytes)
+          return;
+        if (bytes->empty())
+          continue;
+        if (wait([&](auto&& done) {
+              asio::async_write(stream, asio::buffer(*bytes), std::move(done));
+            }))
+          return;
+      }
+    };
     beast::flat_buffer buffer;
     for (bool more = true; more;) {
       http::request_parser<http::string_body> parser;
@@ -150,12 +174,17 @@ struct HttpServer::Impl {
       r.target = std::string(req.target());
       r.authorization = std::string(req[http::field::authorization]);
       r.content_type = std::string(req[http::field::content_type]);
+      r.last_event_id = std::string(req["Last-Event-ID"]);
       r.body = req.body();
       HttpResponse answer;
       try {
         answer = handler(r);
       } catch (const std::exception& e) {
         answer = {500, "application/json", error_body(e.what())};
+      }
+      if (answer.stream) {
+        stream_with(answer, req.version());
+        break;
       }
       more = answer_with(answer, req.version(), req.keep_alive());
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace evostream::gateway {
@@ -16,17 +17,27 @@ struct HttpRequest {
   std::string method;
   /// The path and query as sent (`/tasks/a/predict?x=1`).
   std::string target;
-  /// The `Authorization` and `Content-Type` header values ("" when absent).
+  /// The `Authorization`, `Content-Type` and `Last-Event-ID` header values ("" when absent).
   std::string authorization;
   std::string content_type;
+  std::string last_event_id;
   std::string body;
 };
 
 /// The answer to one request.
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status, std::string content_type, std::string body)
+      : status(status), content_type(std::move(content_type)), body(std::move(body)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// A body of unknown length, sent as it comes (server-sent events); none by default. When
+  /// set, `body` is not sent: after the headers it is called again and again, each call giving
+  /// the next bytes ("" when there are none yet), until it gives nothing, the client goes or
+  /// the server stops; the connection then closes.
+  std::function<std::optional<std::string>()> stream;
 };
 
 /// What one client may take of the server. A connection over `connections` is answered 503 and

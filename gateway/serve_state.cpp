@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -54,7 +55,28 @@ void ServeState::set_committed(const Task& task) {
 
 void ServeState::set_phase(const std::string& phase) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (phase_ == "learning")
+    learning_seconds_ += std::chrono::duration<double>(now - learning_since_).count();
+  if (phase == "learning")
+    learning_since_ = now;
   phase_ = phase;
+}
+
+void ServeState::set_datasets(std::vector<std::string> datasets) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  datasets_ = std::move(datasets);
+}
+
+std::optional<double> ServeState::busy_share() const {
+  double seconds = learning_seconds_;
+  if (phase_ == "learning") {
+    seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - learning_since_).count();
+  }
+  if (candidates_ == 0 || seconds <= 0.0)
+    return std::nullopt;
+  return std::min(1.0, candidate_seconds_ / (seconds * static_cast<double>(trainers_)));
 }
 
 void ServeState::observe(const Json& e) {
@@ -62,7 +84,9 @@ void ServeState::observe(const Json& e) {
   ++events_;
   const std::string kind = e.value("event", "");
   const std::string name = e.value("task", "");
-  if (kind == "task_started") {
+  if (kind == "run_started") {
+    trainers_ = std::max<int64_t>(1, e.value("trainers", int64_t{1}));
+  } else if (kind == "task_started") {
     if (Task* t = find(name)) {
       t->state = "evolving";
       t->generation = 0;
@@ -171,6 +195,13 @@ ServeState::Json ServeState::status() const {
          {"committed", by_state.at("committed")},
          {"candidates_trained", candidates_},
          {"average_accuracy", average_ ? Json(*average_) : Json()}};
+  int64_t params = 0;
+  for (const auto& t : tasks_)
+    params += t.state == "committed" ? t.params_added : 0;
+  j["params_added"] = params;
+  const auto share = busy_share();
+  j["trainer_busy_share"] = share ? Json(*share) : Json();
+  j["datasets"] = datasets_;
   if (!current_.empty())
     j["current_task"] = current_;
   return j;
@@ -190,6 +221,9 @@ std::string ServeState::metrics() const {
          "candidates (its rate over the trainer count is their busy share).\n"
          "# TYPE evostream_trainer_busy_seconds_total counter\n"
       << fmt::format("evostream_trainer_busy_seconds_total {:.6f}\n", candidate_seconds_)
+      << "# HELP evostream_trainer_busy_share Trainers' busy share while learning, so far.\n"
+         "# TYPE evostream_trainer_busy_share gauge\n"
+      << fmt::format("evostream_trainer_busy_share {:.6f}\n", busy_share().value_or(0.0))
       << "# HELP evostream_average_accuracy Mean test accuracy over the learned tasks.\n"
          "# TYPE evostream_average_accuracy gauge\n"
       << fmt::format("evostream_average_accuracy {}\n", average_ ? *average_ : 0.0)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -47,6 +48,8 @@ class ServeState {
   /// What the run is doing now: `learning` (a session runs), `waiting` (every task is
   /// learned; the gateway waits for more) or `stopping`.
   void set_phase(const std::string& phase);
+  /// The datasets the run's scenario names (those a new task may use), for `/status`.
+  void set_datasets(std::vector<std::string> datasets);
 
   /// Task visits committed since the gateway started.
   int64_t commits() const;
@@ -56,13 +59,17 @@ class ServeState {
   std::optional<Json> task(const std::string& name) const;
   /// Every task's row, in stream order.
   Json tasks() const;
-  /// The run's summary: phase, tasks by state, candidates trained, average accuracy.
+  /// The run's summary: phase, tasks by state, candidates trained, average accuracy, the
+  /// parameters the learned tasks added, the trainers' busy share while learning (candidate
+  /// seconds over learning seconds times trainers; none before a candidate) and the datasets.
   Json status() const;
   /// Counters and the request latency histogram in Prometheus' text format (version 0.0.4).
   std::string metrics() const;
 
  private:
   static Json row(const Task& t);
+  // The trainers' busy share so far, none before a candidate (the caller holds the mutex).
+  std::optional<double> busy_share() const;
   // Tasks by state (the caller holds the mutex).
   std::map<std::string, int64_t> counts() const;
   Task* find(const std::string& name);
@@ -76,6 +83,11 @@ class ServeState {
   int64_t commits_ = 0;
   std::optional<double> average_;
   double candidate_seconds_ = 0.0;
+  int64_t trainers_ = 1;
+  // Time spent in the `learning` phase, and when the current one began.
+  double learning_seconds_ = 0.0;
+  std::chrono::steady_clock::time_point learning_since_;
+  std::vector<std::string> datasets_;
   int64_t events_ = 0;
   // Requests by route and status, and their latencies (seconds) in cumulative buckets.
   std::map<std::pair<std::string, int>, int64_t> requests_;

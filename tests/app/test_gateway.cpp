@@ -4,9 +4,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
+#include "support/curl_client.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
 
@@ -21,83 +21,6 @@ const std::string kSmoke = std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.t
 const char* kExtraJson = R"({"name": "b-extra", "dataset": "shapes-b", "invert": true})";
 const char* kExtraToml = "\n[[tasks]]\nname = \"b-extra\"\ndataset = \"shapes-b\"\ninvert = true\n";
 
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// An HTTP exchange through curl: the status and the body.
-struct Reply {
-  int status = 0;
-  std::string body;
-  Json json() const { return Json::parse(body); }
-};
-
-class Client {
- public:
-  Client(const TempDir& d, uint16_t port, std::string token)
-      : d_(d), base_("http://127.0.0.1:" + std::to_string(port)), token_(std::move(token)) {}
-
-  Reply get(const std::string& path) const { return call("GET", path, {}); }
-  Reply post(const std::string& path, const std::string& body, bool token = true,
-             const std::string& type = "application/json") const {
-    write_text(d_.file("request"), body);
-    std::vector<std::string> args{"--data-binary", "@" + d_.file("request"), "-H",
-                                  "Content-Type: " + type};
-    if (token) {
-      args.push_back("-H");
-      args.push_back("Authorization: Bearer " + token_);
-    }
-    return call("POST", path, args);
-  }
-
- private:
-  Reply call(const std::string& method, const std::string& path,
-             const std::vector<std::string>& args) const {
-    std::string cmd = "curl -s -S -X " + method + " -o " + quoted(d_.file("reply")) +
-                      " -w '%{http_code}' --max-time 60";
-    for (const auto& a : args)
-      cmd += " " + quoted(a);
-    cmd += " " + quoted(base_ + path) + " > " + quoted(d_.file("code")) + " 2>&1";
-    const int rc = std::system(cmd.c_str());
-    const std::string code = slurp(d_.file("code"));
-    INFO(cmd << "\n" << code);
-    // A server that answers before the whole body is sent (413) may make curl fail its send,
-    // with the status still read.
-    REQUIRE((rc == 0 || code.rfind("4", 0) == 0));
-    return {std::stoi(code.substr(0, 3)), slurp(d_.file("reply"))};
-  }
-
-  const TempDir& d_;
-  std::string base_;
-  std::string token_;
-};
-
-// Starts `evostream serve ARGS... --port 0` and reads the port and token it prints.
-struct Served {
-  pid_t pid = -1;
-  uint16_t port = 0;
-  std::string token;
-};
-
-Served serve(const TempDir& d, std::vector<std::string> args) {
-  args.insert(args.begin(), "serve");
-  args.insert(args.end(), {"--port", "0", "--quiet"});
-  Served s;
-  s.pid = spawn(EVOSTREAM_BINARY, args, d.file("serve.log"));
-  REQUIRE(wait_for_text(d.file("serve.log"), "writes need the token", 60.0));
-  std::smatch m;
-  const std::string log = slurp(d.file("serve.log"));
-  REQUIRE(std::regex_search(log, m,
-                            std::regex("http://127\\.0\\.0\\.1:([0-9]+) \\(writes need "
-                                       "the token ([0-9a-f]+)")));
-  s.port = static_cast<uint16_t>(std::stoi(m[1].str()));
-  s.token = m[2].str();
-  return s;
-}
-
 // The state of smoke with the extra task, learned as one run from the start.
 const std::string& reference_hash() {
   static const std::string hash = [] {
@@ -111,7 +34,7 @@ const std::string& reference_hash() {
 }
 
 // Polls GET /tasks/NAME until the task is committed.
-Json wait_committed(const Client& c, const std::string& name, double seconds) {
+Json wait_committed(const CurlClient& c, const std::string& name, double seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   for (;;) {
     const Reply r = c.get("/tasks/" + name);
@@ -129,8 +52,9 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
           "[app][gateway]") {
   TempDir d;
   const std::string dir = d.file("run");
-  const Served s = serve(d, {kSmoke, "--out", dir});
-  const Client c(d, s.port, s.token);
+  const ServedRun s =
+      serve_in_background({"serve", kSmoke, "--out", dir, "--port", "0"}, d.file("serve.log"));
+  const CurlClient c(s.base(), s.token);
   const Reply status = c.get("/status");
   REQUIRE(status.status == 200);
   CHECK(status.json().contains("phase"));
@@ -184,6 +108,27 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
   CHECK(c.post("/tasks/b-extra/predict", R"({"images": [[1, 2, 3]]})").status == 400);
   CHECK(c.post("/tasks/nothing/predict", R"({"images": []})").status == 404);
 
+  // The dashboard, and the run's events as server-sent events (curl stops reading after 3 s).
+  const Reply page = c.get("/");
+  CHECK(page.status == 200);
+  CHECK_THAT(page.body, Contains("new EventSource(\"/events\")"));
+  const std::string stream_cmd =
+      "curl -s -N --max-time 3 " + s.base() + "/events > " + d.file("events.txt") + " 2>/dev/null";
+  std::system(stream_cmd.c_str());
+  const std::string events = slurp(d.file("events.txt"));
+  CHECK_THAT(events, Contains("id: 1\ndata: {"));
+  CHECK_THAT(events, Contains("\"event\":\"task_added\",\"task\":\"b-extra\""));
+  CHECK_THAT(events, Contains("\"event\":\"task_committed\",\"time\""));
+  const std::string later_cmd = "curl -s -N --max-time 2 -H 'Last-Event-ID: 1000000' " + s.base() +
+                                "/events > " + d.file("later.txt") + " 2>/dev/null";
+  std::system(later_cmd.c_str());
+  CHECK(slurp(d.file("later.txt")).find("data:") == std::string::npos);
+  CHECK(c.call("GET", "/events", "", {"-H", "Last-Event-ID: soon"}).status == 400);
+  const Json status_now = c.get("/status").json();
+  CHECK(status_now.at("params_added").get<int64_t>() > 0);
+  CHECK(status_now.at("trainer_busy_share").get<double>() > 0.0);
+  CHECK_THAT(status_now.at("datasets").dump(), Contains("shapes-b"));
+
   const std::string metrics = c.get("/metrics").body;
   CHECK_THAT(metrics, Contains("evostream_tasks{state=\"committed\"} 4"));
   CHECK_THAT(metrics, Contains("route=\"POST /tasks\",code=\"409\"} 1"));
@@ -198,8 +143,8 @@ TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arriv
   TempDir d;
   const std::string dir = d.file("run");
   REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
-  const Served s = serve(d, {dir});
-  const Client c(d, s.port, s.token);
+  const ServedRun s = serve_in_background({"serve", dir, "--port", "0"}, d.file("serve.log"));
+  const CurlClient c(s.base(), s.token);
   const Reply added = c.post("/tasks", kExtraJson);
   INFO(added.body);
   REQUIRE(added.status == 202);
@@ -210,4 +155,21 @@ TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arriv
   INFO(slurp(d.file("log")));
   CHECK((status == 0 || slurp(d.file("log")).find("the run is complete") != std::string::npos));
   CHECK(inspect_hash(dir, d.file("hash")) == reference_hash());
+}
+
+TEST_CASE("run --serve starts a new run and serves it until it is shut down", "[app][gateway]") {
+  TempDir d;
+  const std::string dir = d.file("run");
+  const ServedRun s =
+      serve_in_background({"run", kSmoke, "--out", dir, "--serve", "0"}, d.file("serve.log"));
+  const CurlClient c(s.base(), s.token);
+  CHECK_THAT(slurp(d.file("serve.log")), Contains("/#token=" + s.token));
+  for (int i = 0; i < 3000 && c.get("/status").json().at("phase") != "waiting"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const Json status = c.get("/status").json();
+  CHECK(status.at("phase") == "waiting");
+  CHECK(status.at("committed") == 3);
+  CHECK(c.post("/shutdown", "").status == 202);
+  CHECK(wait_for(s.pid, 60.0) == 0);
+  CHECK_FALSE(inspect_hash(dir, d.file("hash")).empty());
 }
