@@ -23,8 +23,8 @@ struct GatewayLoadOptions {
   double predict_rate = 5.0;
   /// Images in each predict request. Default: 64.
   int64_t images = 64;
-  /// Predict requests of the throughput comparison, through HTTP (JSON and IDX bodies) and in
-  /// process each. Default: 40.
+  /// Predict requests per repetition of the throughput comparison (three, alternated), through
+  /// HTTP (JSON and IDX bodies) and in process each. Default: 40.
   int64_t throughput_requests = 40;
 };
 
@@ -37,7 +37,8 @@ struct GatewayLoadOptions {
 /// (Boost.Beast, keep-alive) send `GET /status` and predict requests at fixed rates meanwhile.
 /// Reports candidates per second with and without load (medians, and their ratio), each
 /// route's p50 and p99 latency and the non-2xx answers, then predict throughput in images per
-/// second through HTTP (JSON and IDX bodies) against the same `Predictor` in process. Writes
+/// second through HTTP (JSON and IDX bodies) against the same `Predictor` in process (medians
+/// of three alternated repetitions). Writes
 /// `gateway-load.csv`, one row per round.
 class GatewayLoadBench {
  public:

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -157,17 +159,28 @@ streams::ImageSet request_images(const HttpRequest& request, int64_t channels) {
       push_image(images[i], i, channels, set, pixels);
     return set;
   }
-  // IDX bytes (plain or gzip'd): through the file reader, which checks every field.
+  // IDX bytes (plain or gzip'd): through the file reader, which checks every field. The
+  // temporary file is only read back, never kept: no sync.
   char name[] = "/tmp/evostream-predict-XXXXXX";
   const int fd = ::mkstemp(name);
   if (fd < 0)
     throw std::runtime_error("cannot create a temporary file for the images");
-  ::close(fd);
   struct Remove {
     const char* path;
     ~Remove() { ::unlink(path); }
   } remove{name};
-  storage::write_atomically(name, request.body.data(), request.body.size(), 0600);
+  for (size_t at = 0; at < request.body.size();) {
+    const ssize_t n = ::write(fd, request.body.data() + at, request.body.size() - at);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      throw std::runtime_error(std::string("cannot write the images to a temporary file: ") +
+                               std::strerror(errno));
+    }
+    at += static_cast<size_t>(n);
+  }
+  ::close(fd);
   try {
     return streams::IdxReader::read_images(name);
   } catch (const streams::DataError& e) {

@@ -35,6 +35,13 @@ ServeState::Task* ServeState::find(const std::string& name) {
   return it == index_.end() ? nullptr : &tasks_[it->second];
 }
 
+void ServeState::settle(Task& t) {
+  if (t.measured && t.snapshotted && t.state != "committed") {
+    t.state = "committed";
+    ++commits_;
+  }
+}
+
 void ServeState::add_task(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (index_.count(name))
@@ -91,6 +98,8 @@ void ServeState::observe(const Json& e) {
       t->state = "evolving";
       t->generation = 0;
       t->candidates = 0;
+      t->measured = false;
+      t->snapshotted = false;
     }
     current_ = name;
   } else if (kind == "candidate") {
@@ -101,9 +110,6 @@ void ServeState::observe(const Json& e) {
       ++t->candidates;
     }
   } else if (kind == "task_committed") {
-    ++commits_;
-    if (Task* t = find(name))
-      t->state = "committed";
     if (e.contains("accuracies")) {
       for (const auto& [task, accuracy] : e.at("accuracies").items()) {
         if (Task* t = find(task))
@@ -112,12 +118,19 @@ void ServeState::observe(const Json& e) {
     }
     if (e.contains("average_accuracy"))
       average_ = e.at("average_accuracy").get<double>();
-    current_.clear();
+    if (Task* t = find(name)) {
+      t->measured = true;
+      settle(*t);
+    }
+    if (current_ == name)
+      current_.clear();
   } else if (kind == "snapshot") {
     if (Task* t = find(name)) {
       t->path = e.value("path", "");
       t->components = e.value("components", std::vector<std::string>{});
       t->params_added = e.value("params_added", int64_t{0});
+      t->snapshotted = true;
+      settle(*t);
     }
   } else if (kind == "interrupted" || kind == "run_finished") {
     current_.clear();

@@ -19,7 +19,8 @@ class ServeState {
   using Json = nlohmann::ordered_json;
 
   /// A task's place in the run: `queued` (in the stream, not begun), `evolving` (its visit runs)
-  /// or `committed`.
+  /// or `committed` (its commit measured and its snapshot written, in either order: only then
+  /// can its path be loaded).
   struct Task {
     std::string name;
     std::string state = "queued";
@@ -32,6 +33,9 @@ class ServeState {
     std::string path;
     std::vector<std::string> components;
     int64_t params_added = 0;
+    /// This visit's `task_committed` and `snapshot` events seen (reset by `task_started`).
+    bool measured = false;
+    bool snapshotted = false;
   };
 
   /// A task of the stream (from the scenario, or added by a request), in stream order; a name
@@ -73,6 +77,8 @@ class ServeState {
   // Tasks by state (the caller holds the mutex).
   std::map<std::string, int64_t> counts() const;
   Task* find(const std::string& name);
+  // Marks `t` committed once both its commit events came (the caller holds the mutex).
+  void settle(Task& t);
 
   mutable std::mutex mutex_;
   std::vector<Task> tasks_;

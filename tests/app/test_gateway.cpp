@@ -84,6 +84,7 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
   CHECK(c.post("/tasks", std::string(17 << 20, ' ')).status == 413);
   CHECK(c.get("/tasks/nothing").status == 404);
   CHECK(c.get("/nowhere").status == 404);
+  CHECK(c.call("PUT", "/tasks", "", {}).status == 405);
 
   const Json row = wait_committed(c, "b-extra", 300.0);
   CHECK(row.at("accuracy").get<double>() > 0.0);
@@ -155,6 +156,9 @@ TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arriv
   INFO(slurp(d.file("log")));
   CHECK((status == 0 || slurp(d.file("log")).find("the run is complete") != std::string::npos));
   CHECK(inspect_hash(dir, d.file("hash")) == reference_hash());
+  // `replay` learns the grown stream again, the posted task in its arrival order.
+  CHECK(run_to_exit({"replay", dir}, d.file("replay.log")) == 0);
+  CHECK_THAT(slurp(d.file("replay.log")), Contains("replay matches"));
 }
 
 TEST_CASE("run --serve starts a new run and serves it until it is shut down", "[app][gateway]") {

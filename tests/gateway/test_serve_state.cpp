@@ -65,3 +65,25 @@ TEST_CASE("The metrics are Prometheus text with a cumulative latency histogram",
   CHECK_THAT(m, Contains("evostream_http_request_seconds_bucket{le=\"+Inf\"} 3"));
   CHECK_THAT(m, Contains("evostream_http_request_seconds_count 3"));
 }
+
+TEST_CASE("A task counts as committed only once its commit is measured and its snapshot written",
+          "[gateway][state]") {
+  ServeState s;
+  s.add_task("a");
+  s.observe(Json{{"event", "task_started"}, {"task", "a"}});
+  // The snapshot may come first: the accuracy is not known yet.
+  s.observe(Json{{"event", "snapshot"}, {"task", "a"}, {"path", "a:1"}, {"params_added", 5}});
+  CHECK(s.task("a")->at("state") == "evolving");
+  CHECK(s.commits() == 0);
+  s.observe(Json{{"event", "task_committed"}, {"task", "a"}, {"accuracies", {{"a", 0.5}}}});
+  CHECK(s.task("a")->at("state") == "committed");
+  CHECK(s.task("a")->at("accuracy") == 0.5);
+  CHECK(s.commits() == 1);
+  // A second visit (a later round) starts over: the measure alone does not commit it.
+  s.observe(Json{{"event", "task_started"}, {"task", "a"}});
+  s.observe(Json{{"event", "task_committed"}, {"task", "a"}, {"accuracies", {{"a", 0.6}}}});
+  CHECK(s.task("a")->at("state") == "evolving");
+  s.observe(Json{{"event", "snapshot"}, {"task", "a"}, {"path", "a:2"}});
+  CHECK(s.task("a")->at("path") == "a:2");
+  CHECK(s.commits() == 2);
+}
