@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -13,6 +14,7 @@
 #include "app/stop_signal.hpp"
 #include "storage/atomic_file.hpp"
 #include "storage/run_directory.hpp"
+#include "storage/run_lock.hpp"
 #include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
@@ -75,6 +77,11 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     }
     dir = run_options.out;
   }
+  // Held from start to end (for a new run, from when its first session made the directory):
+  // between sessions, no other process writes the run either.
+  std::optional<storage::RunLock> held;
+  if (!fresh)
+    held.emplace(dir);
   const std::string token = random_token();
   std::atomic<bool> shutdown{false};
   std::atomic<const char*> why{""};
@@ -133,6 +140,8 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
         routes.state().set_phase("failed");
       }
       first = false;
+      if (!held)
+        held.emplace(dir);
       if (status == kInterruptedStatus)
         break;
     }

@@ -11,10 +11,14 @@ namespace evostream::storage {
 /// It is an `flock` on `DIR/.lock`, which the kernel releases when the process ends however it
 /// ends (SIGKILL included), so a crashed run leaves no stale lock; the file holds the holder's
 /// pid for the message the next process gets.
+///
+/// Within one process the hold nests: a second `RunLock` of a directory the process holds
+/// already (`serve` holds its run between the sessions it starts, each of which takes the lock
+/// too) shares the hold, which ends with the last of them.
 class RunLock {
  public:
-  /// Takes the lock of `dir` (which must exist); raises `StorageError` naming the directory and
-  /// the pid that holds it when another process does.
+  /// Takes the lock of `dir` (which must exist), or shares this process's hold on it; raises
+  /// `StorageError` naming the directory and the pid that holds it when another process does.
   explicit RunLock(const std::string& dir);
   ~RunLock();
   RunLock(const RunLock&) = delete;
@@ -24,7 +28,7 @@ class RunLock {
   static constexpr const char* kFile = ".lock";
 
  private:
-  int fd_ = -1;
+  std::string key_;  // the directory's canonical path
 };
 
 }  // namespace evostream::storage

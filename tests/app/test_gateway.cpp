@@ -87,6 +87,9 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
   CHECK(c.call("PUT", "/tasks", "", {}).status == 405);
 
   const Json row = wait_committed(c, "b-extra", 300.0);
+  // The served run is held between its sessions too: another process may not write it.
+  CHECK(run_to_exit({"resume", dir}, d.file("resume.log")) == 1);
+  CHECK_THAT(slurp(d.file("resume.log")), Contains("in use by another evostream process"));
   CHECK(row.at("accuracy").get<double>() > 0.0);
   CHECK_FALSE(row.at("path").get<std::string>().empty());
   CHECK(c.get("/tasks").json().size() == 4);
