@@ -75,6 +75,18 @@ void ServeState::set_datasets(std::vector<std::string> datasets) {
   datasets_ = std::move(datasets);
 }
 
+std::optional<double> ServeState::average() const {
+  double sum = 0.0;
+  int64_t n = 0;
+  for (const auto& t : tasks_) {
+    if (t.state == "committed" && t.accuracy) {
+      sum += *t.accuracy;
+      ++n;
+    }
+  }
+  return n > 0 ? std::optional<double>(sum / static_cast<double>(n)) : std::nullopt;
+}
+
 std::optional<double> ServeState::busy_share() const {
   double seconds = learning_seconds_;
   if (phase_ == "learning") {
@@ -116,8 +128,6 @@ void ServeState::observe(const Json& e) {
           t->accuracy = accuracy.get<double>();
       }
     }
-    if (e.contains("average_accuracy"))
-      average_ = e.at("average_accuracy").get<double>();
     if (Task* t = find(name)) {
       t->measured = true;
       settle(*t);
@@ -207,7 +217,7 @@ ServeState::Json ServeState::status() const {
          {"evolving", by_state.at("evolving")},
          {"committed", by_state.at("committed")},
          {"candidates_trained", candidates_},
-         {"average_accuracy", average_ ? Json(*average_) : Json()}};
+         {"average_accuracy", average() ? Json(*average()) : Json()}};
   int64_t params = 0;
   for (const auto& t : tasks_)
     params += t.state == "committed" ? t.params_added : 0;
@@ -239,7 +249,7 @@ std::string ServeState::metrics() const {
       << fmt::format("evostream_trainer_busy_share {:.6f}\n", busy_share().value_or(0.0))
       << "# HELP evostream_average_accuracy Mean test accuracy over the learned tasks.\n"
          "# TYPE evostream_average_accuracy gauge\n"
-      << fmt::format("evostream_average_accuracy {}\n", average_ ? *average_ : 0.0)
+      << fmt::format("evostream_average_accuracy {}\n", average().value_or(0.0))
       << "# HELP evostream_events_total Run events since the gateway started.\n"
          "# TYPE evostream_events_total counter\n"
       << fmt::format("evostream_events_total {}\n", events_)

@@ -72,6 +72,9 @@ class ServeState {
 
  private:
   static Json row(const Task& t);
+  // The mean test accuracy of the committed tasks, none before one (the caller holds the
+  // mutex): what a commit's `average_accuracy` says, and what a resumed run's rows give.
+  std::optional<double> average() const;
   // The trainers' busy share so far, none before a candidate (the caller holds the mutex).
   std::optional<double> busy_share() const;
   // Tasks by state (the caller holds the mutex).
@@ -87,7 +90,6 @@ class ServeState {
   std::string current_;
   int64_t candidates_ = 0;
   int64_t commits_ = 0;
-  std::optional<double> average_;
   double candidate_seconds_ = 0.0;
   int64_t trainers_ = 1;
   // Time spent in the `learning` phase, and when the current one began.

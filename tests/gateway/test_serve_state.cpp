@@ -79,6 +79,13 @@ TEST_CASE("A task counts as committed only once its commit is measured and its s
   CHECK(s.task("a")->at("state") == "committed");
   CHECK(s.task("a")->at("accuracy") == 0.5);
   CHECK(s.commits() == 1);
+  // The average is the committed tasks' mean, whoever told their accuracy (here a resume).
+  s.add_task("b");
+  ServeState::Task b;
+  b.name = "b";
+  b.accuracy = 0.75;
+  s.set_committed(b);
+  CHECK(s.status().at("average_accuracy") == 0.625);
   // A second visit (a later round) starts over: the measure alone does not commit it.
   s.observe(Json{{"event", "task_started"}, {"task", "a"}});
   s.observe(Json{{"event", "task_committed"}, {"task", "a"}, {"accuracies", {{"a", 0.6}}}});
