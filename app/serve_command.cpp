@@ -84,9 +84,9 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     held.emplace(dir);
   const std::string token = random_token();
   std::atomic<bool> shutdown{false};
-  std::atomic<const char*> why{""};
+  std::atomic<bool> by_request{false};
   GatewayRoutes routes(dir, token, [&] {
-    why = "POST /shutdown";
+    by_request = true;
     shutdown = true;
     StopSignal::raise_active();  // a session learning, or the wait below
     routes.wake();
@@ -150,7 +150,6 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
     {
       // Ctrl-C while waiting stops the gateway.
       StopSignal stop([&] {
-        why = "Ctrl-C";
         shutdown = true;
         routes.wake();
       });
@@ -161,8 +160,10 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   routes.state().set_phase("stopping");
   routes.close_events();
   if (shutdown)
-    err << "evostream: serve stopped by " << why.load() << "\n";
-  return shutdown && status != 1 ? 0 : status;
+    err << "evostream: serve stopped by " << (by_request ? "POST /shutdown" : "Ctrl-C") << "\n";
+  if (!shutdown || status == 1)
+    return status;
+  return by_request ? 0 : kInterruptedStatus;
 }
 
 }  // namespace evostream::app

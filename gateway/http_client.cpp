@@ -41,8 +41,9 @@ struct HttpClient::Impl {
       throw std::runtime_error("cannot connect to " + where() + ": " + ec.message());
   }
 
-  // One exchange on the open connection; false when it failed (the connection went).
-  bool exchange(const HttpRequest& r, HttpResponse& answer, std::string& failure) {
+  // One exchange on the open connection; false when it failed (the connection went), with
+  // `sent` telling whether the whole request had been written.
+  bool exchange(const HttpRequest& r, HttpResponse& answer, std::string& failure, bool& sent) {
     http::request<http::string_body> req{http::string_to_verb(r.method), r.target, 11};
     req.set(http::field::host, host);
     req.set(http::field::user_agent, "evostream");
@@ -55,6 +56,7 @@ struct HttpClient::Impl {
     beast::error_code ec;
     stream->expires_after(timeout);
     http::write(*stream, req, ec);
+    sent = !ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t{1} << 32);
     if (!ec)
@@ -85,14 +87,17 @@ HttpClient::~HttpClient() = default;
 HttpResponse HttpClient::send(const HttpRequest& request) {
   HttpResponse answer;
   std::string failure;
+  bool sent = false;
   const bool reused = impl_->stream.has_value();
   if (!reused)
     impl_->connect();
-  if (impl_->exchange(request, answer, failure))
+  if (impl_->exchange(request, answer, failure, sent))
     return answer;
-  if (reused) {  // the server closed a kept connection (idle time): once more on a new one
+  // The server closed a kept connection (its idle time): once more on a new one, unless a
+  // request that is not a GET may have reached it (sending it twice could act twice).
+  if (reused && (!sent || request.method == "GET")) {
     impl_->connect();
-    if (impl_->exchange(request, answer, failure))
+    if (impl_->exchange(request, answer, failure, sent))
       return answer;
   }
   impl_->stream.reset();

@@ -186,7 +186,7 @@ struct HttpServer::Impl {
         stream_with(answer, req.version());
         break;
       }
-      more = answer_with(answer, req.version(), req.keep_alive());
+      more = answer_with(answer, req.version(), req.keep_alive() && !stopping);
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -229,9 +229,10 @@ HttpServer::~HttpServer() {
   impl_->io_thread.join();
   std::unique_lock<std::mutex> lock(impl_->mutex);
   impl_->stopping = true;
-  // Wakes the connections' blocking reads; each thread then closes its own.
+  // Ends the connections' reads (a request being answered still gets its answer, written
+  // before the thread sees the end); each thread then closes its own.
   for (auto* s : impl_->open)
-    ::shutdown(s->native_handle(), SHUT_RDWR);
+    ::shutdown(s->native_handle(), SHUT_RD);
   impl_->all_closed.wait(lock, [this] { return impl_->open.empty(); });
 }
 

@@ -3,6 +3,9 @@
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "gateway/http_server.hpp"
@@ -132,4 +135,41 @@ TEST_CASE("A server that cannot listen says where", "[gateway][http]") {
                     Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
   CHECK_THROWS_WITH(HttpServer("not-an-address", 0, {}, echo()),
                     Contains("expected an IP address"));
+}
+
+TEST_CASE("A request being answered when the server stops still gets its answer",
+          "[gateway][http]") {
+  std::mutex m;
+  std::condition_variable cv;
+  bool entered = false;
+  bool released = false;
+  auto server = std::make_unique<HttpServer>("127.0.0.1", 0, HttpLimits{}, [&](const HttpRequest&) {
+    std::unique_lock<std::mutex> lock(m);
+    entered = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return released; });
+    return HttpResponse{202, "application/json", "{\"stopping\": true}"};
+  });
+  std::string answer;
+  // Keep-alive asked: the answer must close the connection, the server being on its way out.
+  std::thread client([&, port = server->port()] {
+    answer = exchange(port, "POST /shutdown HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  });
+  {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return entered; });
+  }
+  // The server is stopped (as `serve` does after POST /shutdown) while the handler runs.
+  std::thread stopper([&] { server.reset(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    std::lock_guard<std::mutex> lock(m);
+    released = true;
+  }
+  cv.notify_all();
+  stopper.join();
+  client.join();
+  CHECK_THAT(answer, StartsWith("HTTP/1.1 202"));
+  CHECK_THAT(answer, Contains("Connection: close"));
+  CHECK_THAT(answer, Contains("{\"stopping\": true}"));
 }
