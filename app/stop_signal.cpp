@@ -40,9 +40,7 @@ StopSignal::StopSignal(std::function<void()> on_stop) : on_stop_(std::move(on_st
         continue;
       if (n <= 0 || c == kQuit)
         return;
-      // Only a byte `raise` wrote stops: one written to this descriptor by code that holds a
-      // stale copy of its number (closed and reused) is not a stop.
-      if (flag_.load() && on_stop_)
+      if (on_stop_)
         on_stop_();
     }
   });
