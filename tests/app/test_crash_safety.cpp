@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "streams/rng.hpp"
+#include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
 
@@ -18,31 +19,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string smoke() {
-  return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml";
-}
-
 pid_t spawn(const std::vector<std::string>& args, const std::string& log,
             const std::string& env = "") {
   return evostream::testing::spawn(EVOSTREAM_BINARY, args, log, env);
-}
-
-int run_to_end(const std::vector<std::string>& args, const std::string& log,
-               const std::string& env = "") {
-  return wait_for(spawn(args, log, env));
-}
-
-std::string state_hash(const std::string& dir, const std::string& log) {
-  REQUIRE(run_to_end({"inspect", dir, "--hash"}, log) == 0);
-  return slurp(log);
 }
 
 // The hash of the smoke run never interrupted (computed once).
 const std::string& uninterrupted_hash() {
   static const std::string hash = [] {
     TempDir d;
-    REQUIRE(run_to_end({"run", smoke(), "--out", d.file("run")}, d.file("log")) == 0);
-    return state_hash(d.file("run"), d.file("hash"));
+    REQUIRE(run_to_exit({"run", config("smoke.toml"), "--out", d.file("run")}, d.file("log")) == 0);
+    return inspect_hash(d.file("run"), d.file("hash"));
   }();
   return hash;
 }
@@ -63,7 +50,7 @@ TEST_CASE("A run killed at random moments and resumed ends in the uninterrupted 
       const bool started = fs::exists(dir + "/snapshots/snapshot-000000.h5");
       const std::vector<std::string> args =
           started ? std::vector<std::string>{"resume", dir}
-                  : std::vector<std::string>{"run", smoke(), "--out", dir, "--force"};
+                  : std::vector<std::string>{"run", config("smoke.toml"), "--out", dir, "--force"};
       const pid_t pid = spawn(args, d.file("log"));
       // Kill the first few attempts after 50..1500 ms, whatever they are doing.
       if (kills < 3) {
@@ -78,7 +65,7 @@ TEST_CASE("A run killed at random moments and resumed ends in the uninterrupted 
       REQUIRE((status == 0 || status == 128 + SIGKILL || done));
     }
     REQUIRE(done);
-    CHECK(state_hash(dir, d.file("hash")) == expected);
+    CHECK(inspect_hash(dir, d.file("hash")) == expected);
   }
 }
 
@@ -87,13 +74,13 @@ TEST_CASE("A run killed in the middle of a snapshot write resumes from the previ
   const std::string expected = uninterrupted_hash();
   TempDir d;
   const std::string dir = d.file("run");
-  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") ==
-        128 + SIGKILL);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir}, d.file("log"),
+                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
   CHECK(fs::exists(dir + "/snapshots/snapshot-000002.h5.tmp"));
   CHECK_FALSE(fs::exists(dir + "/snapshots/snapshot-000002.h5"));
-  REQUIRE(run_to_end({"resume", dir}, d.file("log")) == 0);
+  REQUIRE(run_to_exit({"resume", dir}, d.file("log")) == 0);
   CHECK_THAT(slurp(d.file("log")), Contains("resuming " + dir + " from snapshot 1"));
-  CHECK(state_hash(dir, d.file("hash")) == expected);
+  CHECK(inspect_hash(dir, d.file("hash")) == expected);
 }
 
 TEST_CASE("Regularised and replaying runs killed in a snapshot resume to their uninterrupted state",
@@ -103,14 +90,15 @@ TEST_CASE("Regularised and replaying runs killed in a snapshot resume to their u
   for (const std::string strategy : {"ewc", "lwf", "replay", "cumulative"}) {
     INFO(strategy);
     TempDir d;
-    REQUIRE(run_to_end({"run", smoke(), "--strategy", strategy, "--out", d.file("whole")},
-                       d.file("log")) == 0);
-    const std::string expected = state_hash(d.file("whole"), d.file("hash"));
+    REQUIRE(
+        run_to_exit({"run", config("smoke.toml"), "--strategy", strategy, "--out", d.file("whole")},
+                    d.file("log")) == 0);
+    const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
     CHECK(expected != uninterrupted_hash());
-    CHECK(run_to_end({"run", smoke(), "--strategy", strategy, "--out", d.file("run")},
-                     d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
-    REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
-    CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+    CHECK(run_to_exit({"run", config("smoke.toml"), "--strategy", strategy, "--out", d.file("run")},
+                      d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+    REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+    CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
   }
 }
 
@@ -119,24 +107,24 @@ TEST_CASE("A run with two tasks evolving at once resumes into its uninterrupted 
   // The smoke stream with concurrent_tasks = 2: the kill in snapshot 2 abandons the third task,
   // which evolved from the first commit only; the resumed run must restart it from there.
   TempDir d;
-  std::string text = slurp(smoke());
+  std::string text = slurp(config("smoke.toml"));
   text += "\n[run]\nconcurrent_tasks = 2\n";
   write_text(d.file("smoke-2.toml"), text);
-  REQUIRE(run_to_end({"run", d.file("smoke-2.toml"), "--out", d.file("whole")}, d.file("log")) ==
+  REQUIRE(run_to_exit({"run", d.file("smoke-2.toml"), "--out", d.file("whole")}, d.file("log")) ==
           0);
-  const std::string expected = state_hash(d.file("whole"), d.file("hash"));
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
   CHECK(expected != uninterrupted_hash());
-  CHECK(run_to_end({"run", d.file("smoke-2.toml"), "--out", d.file("run"), "--trainers", "2"},
-                   d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
-  REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
-  CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+  CHECK(run_to_exit({"run", d.file("smoke-2.toml"), "--out", d.file("run"), "--trainers", "2"},
+                    d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
 }
 
 TEST_CASE("SIGINT ends a run with a complete snapshot and says how to resume", "[app][crash]") {
   const std::string expected = uninterrupted_hash();
   TempDir d;
   const std::string dir = d.file("run");
-  const pid_t pid = spawn({"run", smoke(), "--out", dir}, d.file("log"));
+  const pid_t pid = spawn({"run", config("smoke.toml"), "--out", dir}, d.file("log"));
   for (int i = 0; i < 2000 && !fs::exists(dir + "/snapshots/snapshot-000001.h5"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   kill(pid, SIGINT);
@@ -148,18 +136,18 @@ TEST_CASE("SIGINT ends a run with a complete snapshot and says how to resume", "
     // with the program as it was invoked.
     CHECK(status == 130);
     CHECK_THAT(log, Contains("continue with: " + std::string(EVOSTREAM_BINARY) + " resume " + dir));
-    REQUIRE(run_to_end({"resume", dir}, d.file("log")) == 0);
+    REQUIRE(run_to_exit({"resume", dir}, d.file("log")) == 0);
   } else {
     CHECK(status == 0);  // it finished before the signal came
   }
-  CHECK(state_hash(dir, d.file("hash")) == expected);
+  CHECK(inspect_hash(dir, d.file("hash")) == expected);
 }
 
 TEST_CASE("SIGINT while the stream waits for a task's arrival stops the run at once",
           "[app][crash]") {
   // The smoke stream with its second task a day after the first.
   TempDir d;
-  std::string text = slurp(smoke());
+  std::string text = slurp(config("smoke.toml"));
   const std::string second = "name = \"a-pairs\"\n";
   REQUIRE(text.find(second) != std::string::npos);
   text.replace(text.find(second), second.size(), second + "delay = 86400\n");
@@ -179,7 +167,7 @@ TEST_CASE("A run directory is written by one process at a time", "[app][crash]")
   // The smoke stream with its second task a day after the first: the run holds its directory
   // while it waits.
   TempDir d;
-  std::string text = slurp(smoke());
+  std::string text = slurp(config("smoke.toml"));
   const std::string second = "name = \"a-pairs\"\n";
   text.replace(text.find(second), second.size(), second + "delay = 86400\n");
   write_text(d.file("late.toml"), text);
@@ -187,33 +175,33 @@ TEST_CASE("A run directory is written by one process at a time", "[app][crash]")
   const pid_t pid = spawn({"run", d.file("late.toml"), "--out", dir, "--json"}, d.file("log"));
   REQUIRE(wait_for_text(d.file("log"), "\"event\":\"waiting\"", 120));
   const std::string holder = "in use by another evostream process (pid " + std::to_string(pid);
-  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("second")) != 0);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir, "--force"}, d.file("second")) != 0);
   CHECK_THAT(slurp(d.file("second")), Contains(dir + ": in use") && Contains(holder));
-  CHECK(run_to_end({"resume", dir}, d.file("second")) != 0);
+  CHECK(run_to_exit({"resume", dir}, d.file("second")) != 0);
   CHECK_THAT(slurp(d.file("second")), Contains(holder));
   // A SIGKILL leaves no stale lock: the kernel releases it with the process.
   kill(pid, SIGKILL);
   wait_for(pid);
-  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("third")) == 0);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir, "--force"}, d.file("third")) == 0);
 }
 
 TEST_CASE("Resuming a finished run or a directory that is not a run fails clearly",
           "[app][crash]") {
   TempDir d;
   const std::string dir = d.file("run");
-  REQUIRE(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 0);
-  CHECK(run_to_end({"resume", dir}, d.file("log")) == 1);
+  REQUIRE(run_to_exit({"run", config("smoke.toml"), "--out", dir}, d.file("log")) == 0);
+  CHECK(run_to_exit({"resume", dir}, d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("the run is complete (3 of 3 task visits)"));
-  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 1);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir}, d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("already holds a run"));
-  CHECK(run_to_end({"resume", d.path()}, d.file("log")) == 1);
+  CHECK(run_to_exit({"resume", d.path()}, d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("not a run directory"));
-  CHECK(run_to_end({"inspect", d.path()}, d.file("log")) == 1);
+  CHECK(run_to_exit({"inspect", d.path()}, d.file("log")) == 1);
 }
 
 TEST_CASE("A run killed while it trains its root says how to start again", "[app][crash]") {
   TempDir d;
-  std::string text = slurp(smoke());
+  std::string text = slurp(config("smoke.toml"));
   const std::string steps = "steps = 200\n";
   REQUIRE(text.find(steps) != std::string::npos);
   text.replace(text.find(steps), steps.size(), "steps = 1000000\n");
@@ -223,23 +211,23 @@ TEST_CASE("A run killed while it trains its root says how to start again", "[app
   REQUIRE(wait_for_text(d.file("log"), "training root", 120));
   kill(pid, SIGKILL);
   wait_for(pid);
-  CHECK(run_to_end({"resume", dir}, d.file("log")) == 1);
+  CHECK(run_to_exit({"resume", dir}, d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")),
              Contains(dir + ": the run stopped before its root was saved") &&
                  Contains("start it again with the same `" + std::string(EVOSTREAM_BINARY) +
                           " run` command and --force"));
   // What it left is evostream's own: a new run may replace it.
-  CHECK(run_to_end({"run", smoke(), "--out", dir, "--force"}, d.file("log")) == 0);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir, "--force"}, d.file("log")) == 0);
 }
 
 TEST_CASE("A write the system refuses ends the run with one line, not a crash", "[app][crash]") {
   // A file size limit makes the kernel refuse writes as a full disk does (EFBIG for ENOSPC).
   TempDir d;
-  const pid_t pid =
-      evostream::testing::spawn("/bin/sh",
-                                {"-c", std::string("ulimit -f 16 && exec ") + EVOSTREAM_BINARY +
-                                           " run " + smoke() + " --out " + d.file("run")},
-                                d.file("log"));
+  const pid_t pid = evostream::testing::spawn(
+      "/bin/sh",
+      {"-c", std::string("ulimit -f 16 && exec ") + EVOSTREAM_BINARY + " run " +
+                 config("smoke.toml") + " --out " + d.file("run")},
+      d.file("log"));
   const int status = wait_for(pid, 120);
   const std::string log = slurp(d.file("log"));
   INFO(log);
@@ -266,7 +254,7 @@ TEST_CASE("A run stopped by a full disk resumes once there is space", "[app][cra
   } unmount{mnt};
   const std::string expected = uninterrupted_hash();
   const std::string dir = mnt + "/run";
-  CHECK(run_to_end({"run", smoke(), "--out", dir}, d.file("log")) == 1);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", dir}, d.file("log")) == 1);
   const std::string log = slurp(d.file("log"));
   INFO(log);
   // Whichever write meets the full disk first (a snapshot, the events log) names it and why.
@@ -274,6 +262,6 @@ TEST_CASE("A run stopped by a full disk resumes once there is space", "[app][cra
   CHECK_THAT(log, !Contains("unhandled exception"));
   // Room again: the run continues from its last complete snapshot to the same end.
   REQUIRE(std::system(("mount -o remount,size=4m " + mnt).c_str()) == 0);
-  CHECK(run_to_end({"resume", dir}, d.file("resume.log")) == 0);
-  CHECK(state_hash(dir, d.file("hash")) == expected);
+  CHECK(run_to_exit({"resume", dir}, d.file("resume.log")) == 0);
+  CHECK(inspect_hash(dir, d.file("hash")) == expected);
 }

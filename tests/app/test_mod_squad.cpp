@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
 
@@ -11,15 +12,6 @@ using namespace evostream::testing;
 using Catch::Matchers::Contains;
 
 namespace {
-
-int run_to_end(const std::vector<std::string>& args, const std::string& log,
-               const std::string& env = "") {
-  return wait_for(spawn(EVOSTREAM_BINARY, args, log, env));
-}
-
-std::string smoke() {
-  return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml";
-}
 
 // The smoke stream on a moe-vit root (6 experts, top 2) learned by Mod-Squad.
 const std::vector<std::string> kModSquad = {"--strategy", "mod-squad",
@@ -32,22 +24,18 @@ std::vector<std::string> args(std::vector<std::string> head) {
   return head;
 }
 
-std::string state_hash(const std::string& dir, const std::string& log) {
-  REQUIRE(run_to_end({"inspect", dir, "--hash"}, log) == 0);
-  return slurp(log);
-}
-
 }  // namespace
 
 TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted state, BWT 0",
           "[app][crash][mod-squad]") {
   TempDir d;
-  REQUIRE(run_to_end(args({"run", smoke(), "--out", d.file("whole")}), d.file("log")) == 0);
-  const std::string expected = state_hash(d.file("whole"), d.file("hash"));
-  CHECK(run_to_end(args({"run", smoke(), "--out", d.file("run")}), d.file("log"),
-                   "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
-  REQUIRE(run_to_end({"resume", d.file("run")}, d.file("log")) == 0);
-  CHECK(state_hash(d.file("run"), d.file("hash")) == expected);
+  REQUIRE(run_to_exit(args({"run", config("smoke.toml"), "--out", d.file("whole")}),
+                      d.file("log")) == 0);
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
+  CHECK(run_to_exit(args({"run", config("smoke.toml"), "--out", d.file("run")}), d.file("log"),
+                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
 
   const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
   CHECK(r["bwt"].get<double>() == 0.0);
@@ -74,28 +62,31 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
 
 TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][mod-squad]") {
   TempDir d;
-  REQUIRE(run_to_end({"tasks", smoke(), "--set", "strategy.name=\"mod-squad\""}, d.file("log")) ==
-          1);
+  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\""},
+                      d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")),
              Contains("root.architecture.family: strategy mod-squad expected family moe-vit, "
                       "found \"vit\""));
-  REQUIRE(run_to_end({"tasks", smoke(), "--set", "root.architecture.family=\"moe-vit\"", "--set",
-                      "root.architecture.top_k=20"},
-                     d.file("log")) == 1);
+  REQUIRE(
+      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
+                   "--set", "root.architecture.top_k=20"},
+                  d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("top_k: expected at most experts = 16, found 20"));
-  REQUIRE(run_to_end({"tasks", smoke(), "--set", "root.architecture.family=\"moe-vit\"", "--set",
-                      "root.architecture.top_k=3"},
-                     d.file("log")) == 1);
+  REQUIRE(
+      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
+                   "--set", "root.architecture.top_k=3"},
+                  d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")),
              Contains("top_k: expected a divisor of mlp 32 (each expert is mlp / top_k wide), "
                       "found 3"));
-  REQUIRE(run_to_end({"tasks", smoke(), "--set", "root.architecture.family=\"moe-vit\"", "--set",
-                      "root.architecture.moe_every=3"},
-                     d.file("log")) == 1);
+  REQUIRE(
+      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
+                   "--set", "root.architecture.moe_every=3"},
+                  d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("moe_every: expected at most depth = 2"));
-  REQUIRE(run_to_end({"tasks", smoke(), "--set", "strategy.name=\"mod-squad\"", "--set",
-                      "root.architecture.family=\"moe-vit\"", "--set",
-                      "strategy.mod-squad.new_experts=-1"},
-                     d.file("log")) == 1);
+  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"",
+                       "--set", "root.architecture.family=\"moe-vit\"", "--set",
+                       "strategy.mod-squad.new_experts=-1"},
+                      d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("new_experts"));
 }

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "actors/tls_credentials.hpp"
+#include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
 
@@ -16,26 +17,13 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string smoke() {
-  return std::string(EVOSTREAM_SOURCE_DIR) + "/configs/smoke.toml";
-}
-
-int run_evostream(const std::vector<std::string>& args, const std::string& log) {
-  return wait_for(spawn(EVOSTREAM_BINARY, args, log));
-}
-
-std::string hash_of(const std::string& dir, const std::string& log) {
-  REQUIRE(run_evostream({"inspect", dir, "--hash"}, log) == 0);
-  return slurp(log);
-}
-
 // Starts a smoke run that waits for one worker; returns its pid and the port it listens on.
 // `extra` is appended to the run's arguments; `trainers` are its own.
 std::pair<pid_t, std::string> listening_run(const TempDir& d, const std::string& dir,
                                             const std::vector<std::string>& extra = {},
                                             const std::string& trainers = "1") {
-  std::vector<std::string> args{"run", smoke(),          "--out", dir,          "--listen",
-                                "0",   "--wait-workers", "1",     "--trainers", trainers};
+  std::vector<std::string> args{"run", config("smoke.toml"), "--out", dir,          "--listen",
+                                "0",   "--wait-workers",     "1",     "--trainers", trainers};
   args.insert(args.end(), extra.begin(), extra.end());
   const pid_t pid = spawn(EVOSTREAM_BINARY, args, d.file("run.log"));
   REQUIRE(wait_for_text(d.file("run.log"), "listening for workers on", 60));
@@ -55,10 +43,10 @@ std::vector<std::string> worker_of(const std::string& dir, const std::string& po
 // hashes. Bounded: a run or worker that hangs fails with both logs (a smoke run takes seconds).
 std::pair<std::string, std::string> plain_and_networked(const TempDir& d,
                                                         const std::vector<std::string>& extra) {
-  std::vector<std::string> plain{"run", smoke(), "--out", d.file("plain")};
+  std::vector<std::string> plain{"run", config("smoke.toml"), "--out", d.file("plain")};
   plain.insert(plain.end(), extra.begin(), extra.end());
-  REQUIRE(run_evostream(plain, d.file("plain.log")) == 0);
-  const std::string expected = hash_of(d.file("plain"), d.file("h1"));
+  REQUIRE(run_to_exit(plain, d.file("plain.log")) == 0);
+  const std::string expected = inspect_hash(d.file("plain"), d.file("h1"));
   auto [run, port] = listening_run(d, d.file("net"), extra);
   const pid_t worker =
       spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("worker.log"));
@@ -71,7 +59,7 @@ std::pair<std::string, std::string> plain_and_networked(const TempDir& d,
   CHECK(worker_status == 0);
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: joined 127.0.0.1:" + port));
   CHECK_THAT(slurp(d.file("worker.log")), Contains("worker: the run has ended"));
-  return {expected, hash_of(d.file("net"), d.file("h2"))};
+  return {expected, inspect_hash(d.file("net"), d.file("h2"))};
 }
 
 }  // namespace
@@ -106,8 +94,9 @@ TEST_CASE("Jobs whose objective cannot travel train on the run's own trainers", 
 
 TEST_CASE("A worker killed in the middle of a job has its job run elsewhere", "[app][remote]") {
   TempDir d;
-  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
-  const std::string expected = hash_of(d.file("plain"), d.file("h1"));
+  REQUIRE(run_to_exit({"run", config("smoke.toml"), "--out", d.file("plain")},
+                      d.file("plain.log")) == 0);
+  const std::string expected = inspect_hash(d.file("plain"), d.file("h1"));
 
   auto [run, port] = listening_run(d, d.file("net"));
   const pid_t worker = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("worker.log"),
@@ -120,7 +109,7 @@ TEST_CASE("A worker killed in the middle of a job has its job run elsewhere", "[
   CHECK(worker_status == 128 + SIGKILL);
   CHECK(run_status == 0);
   CHECK_THAT(slurp(d.file("run.log")), Contains("1 job(s) ran again after their trainer died"));
-  CHECK(hash_of(d.file("net"), d.file("h2")) == expected);
+  CHECK(inspect_hash(d.file("net"), d.file("h2")) == expected);
 }
 
 TEST_CASE("A worker without a run and a port in use fail with one clear line", "[app][remote]") {
@@ -137,16 +126,16 @@ TEST_CASE("A worker without a run and a port in use fail with one clear line", "
   listen(fd, 1);
 
   TempDir d;
-  CHECK(run_evostream({"run", smoke(), "--out", d.file("r"), "--listen", port}, d.file("log")) ==
-        1);
+  CHECK(run_to_exit({"run", config("smoke.toml"), "--out", d.file("r"), "--listen", port},
+                    d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("cannot listen on 127.0.0.1:" + port));
   close(fd);
 
-  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port, "--insecure"}, d.file("log")) ==
+  CHECK(run_to_exit({"worker", "--connect", "127.0.0.1:" + port, "--insecure"}, d.file("log")) ==
         1);
   CHECK_THAT(slurp(d.file("log")), Contains("cannot connect to 127.0.0.1:" + port));
   for (const char* bad : {"nowhere", "host:", ":80", "host:0", "host:65536", "host:8o"}) {
-    CHECK(run_evostream({"worker", "--connect", bad, "--insecure"}, d.file("log")) == 2);
+    CHECK(run_to_exit({"worker", "--connect", bad, "--insecure"}, d.file("log")) == 2);
     CHECK_THAT(slurp(d.file("log")), Contains("--connect: expected HOST:PORT"));
   }
 }
@@ -189,14 +178,14 @@ TEST_CASE("Only a worker holding the run's credentials can join it", "[app][remo
   send_raw(port, header);
   // A worker without credentials is told what it needs; one speaking plain TCP, or holding
   // another run's credentials, ends in the handshake.
-  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port}, d.file("w0.log")) == 2);
+  CHECK(run_to_exit({"worker", "--connect", "127.0.0.1:" + port}, d.file("w0.log")) == 2);
   CHECK_THAT(slurp(d.file("w0.log")),
              Contains("--credentials: expected the run's key and certificate file"));
-  CHECK(run_evostream({"worker", "--connect", "127.0.0.1:" + port, "--insecure"},
-                      d.file("w1.log")) == 1);
+  CHECK(run_to_exit({"worker", "--connect", "127.0.0.1:" + port, "--insecure"}, d.file("w1.log")) ==
+        1);
   CHECK_THAT(slurp(d.file("w1.log")), Contains("cannot connect to 127.0.0.1:" + port));
   evostream::actors::TlsCredentials::create(d.file("other.pem"), "someone else");
-  CHECK(run_evostream(
+  CHECK(run_to_exit(
             {"worker", "--connect", "127.0.0.1:" + port, "--credentials", d.file("other.pem")},
             d.file("w2.log")) == 1);
   CHECK_THAT(slurp(d.file("w2.log")),
@@ -213,7 +202,8 @@ TEST_CASE("Only a worker holding the run's credentials can join it", "[app][remo
 TEST_CASE("A run started with --insecure takes plain TCP workers and says what that gives up",
           "[app][remote]") {
   TempDir d;
-  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
+  REQUIRE(run_to_exit({"run", config("smoke.toml"), "--out", d.file("plain")},
+                      d.file("plain.log")) == 0);
   auto [run, port] = listening_run(d, d.file("net"), {"--insecure"});
   const std::string log = slurp(d.file("run.log"));
   CHECK_THAT(log, Contains("warning: --insecure: workers connect over plain TCP on 127.0.0.1, "
@@ -226,12 +216,13 @@ TEST_CASE("A run started with --insecure takes plain TCP workers and says what t
             d.file("worker.log"));
   CHECK(wait_for(run, 180) == 0);
   CHECK(wait_for(worker, 60) == 0);
-  CHECK(hash_of(d.file("net"), d.file("h2")) == hash_of(d.file("plain"), d.file("h1")));
+  CHECK(inspect_hash(d.file("net"), d.file("h2")) == inspect_hash(d.file("plain"), d.file("h1")));
 }
 
 TEST_CASE("A run whose only worker died waits for another, which finishes it", "[app][remote]") {
   TempDir d;
-  REQUIRE(run_evostream({"run", smoke(), "--out", d.file("plain")}, d.file("plain.log")) == 0);
+  REQUIRE(run_to_exit({"run", config("smoke.toml"), "--out", d.file("plain")},
+                      d.file("plain.log")) == 0);
   auto [run, port] = listening_run(d, d.file("net"), {"--worker-timeout", "120"}, "0");
   const pid_t first = spawn(EVOSTREAM_BINARY, worker_of(d.file("net"), port), d.file("w1.log"),
                             "EVOSTREAM_WORKER_DIE_IN_JOB=2");
@@ -245,5 +236,5 @@ TEST_CASE("A run whose only worker died waits for another, which finishes it", "
   CHECK(wait_for(second, 60) == 0);
   INFO("run log:\n" << slurp(d.file("run.log")));
   CHECK(run_status == 0);
-  CHECK(hash_of(d.file("net"), d.file("h2")) == hash_of(d.file("plain"), d.file("h1")));
+  CHECK(inspect_hash(d.file("net"), d.file("h2")) == inspect_hash(d.file("plain"), d.file("h1")));
 }

@@ -161,7 +161,7 @@ TEST_CASE("run and replay delete only directories evostream wrote", "[app]") {
 
   REQUIRE(smoke(dir.file("run"), "--quiet").status == 0);
   // Replaying into the run itself, or a directory above it, would destroy it.
-  for (const std::string out : {dir.file("run"), dir.file("run/"), dir.path()}) {
+  for (const std::string& out : {dir.file("run"), dir.file("run/"), dir.path()}) {
     INFO(out);
     const CliResult r = run_cli("replay " + dir.file("run") + " --out " + out + " --quiet");
     CHECK(r.status != 0);

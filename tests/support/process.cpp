@@ -73,6 +73,11 @@ int run_to_exit(const std::vector<std::string>& args, const std::string& log, do
   return wait_for(spawn(EVOSTREAM_BINARY, args, log), seconds);
 }
 
+int run_to_exit(const std::vector<std::string>& args, const std::string& log,
+                const std::string& env, double seconds) {
+  return wait_for(spawn(EVOSTREAM_BINARY, args, log, env), seconds);
+}
+
 std::string inspect_hash(const std::string& dir, const std::string& log) {
   REQUIRE(run_to_exit({"inspect", dir, "--hash"}, log) == 0);
   return slurp(log);

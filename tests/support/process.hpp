@@ -25,6 +25,9 @@ int wait_for(pid_t pid, double seconds);
 /// `seconds`; returns its exit status as `wait_for` does.
 int run_to_exit(const std::vector<std::string>& args, const std::string& log,
                 double seconds = 300.0);
+/// The same with `env` (NAME=VALUE) added to its environment.
+int run_to_exit(const std::vector<std::string>& args, const std::string& log,
+                const std::string& env, double seconds = 300.0);
 /// The `state-hash: ...` line `evostream inspect DIR --hash` prints (through `log`); fails the
 /// test when inspect fails.
 std::string inspect_hash(const std::string& dir, const std::string& log);
