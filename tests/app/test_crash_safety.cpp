@@ -179,6 +179,8 @@ TEST_CASE("A run directory is written by one process at a time", "[app][crash]")
   CHECK_THAT(slurp(d.file("second")), Contains(dir + ": in use") && Contains(holder));
   CHECK(run_to_exit({"resume", dir}, d.file("second")) != 0);
   CHECK_THAT(slurp(d.file("second")), Contains(holder));
+  CHECK(run_to_exit({"serve", dir, "--port", "0"}, d.file("second")) != 0);
+  CHECK_THAT(slurp(d.file("second")), Contains(holder));
   // A SIGKILL leaves no stale lock: the kernel releases it with the process.
   kill(pid, SIGKILL);
   wait_for(pid);
