@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <sstream>
 
@@ -217,8 +218,18 @@ void GatewayRoutes::observe(const Json& event) {
 }
 
 void GatewayRoutes::replay_history(const std::string& events_jsonl) {
+  // Only the lines the feed keeps are parsed; the others are counted (a long run's history is
+  // hundreds of thousands of lines).
   std::ifstream in(events_jsonl);
-  for (std::string line; std::getline(in, line);) {
+  std::deque<std::string> tail;
+  int64_t lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    tail.push_back(std::move(line));
+    if (tail.size() > feed_.capacity())
+      tail.pop_front();
+  }
+  feed_.skip(lines - static_cast<int64_t>(tail.size()));
+  for (const auto& line : tail) {
     const Json e = Json::parse(line, nullptr, false);
     if (!e.is_discarded() && e.is_object())  // a line cut by a crash is left out
       feed_.publish(e.dump());

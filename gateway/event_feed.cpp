@@ -20,8 +20,12 @@ EventFeed::Batch EventFeed::after(int64_t id, std::chrono::milliseconds wait, si
   std::unique_lock<std::mutex> lock(mutex_);
   published_.wait_for(lock, wait, [&] { return closed_ || last_ > id; });
   Batch batch;
-  if (events_.empty() || last_ <= id)
+  if (last_ <= id)
     return batch;
+  if (events_.empty()) {  // every event after `id` was skipped
+    batch.missed = last_ - id;
+    return batch;
+  }
   const int64_t first = events_.front().id;
   if (id + 1 < first) {
     batch.missed = first - id - 1;
@@ -31,6 +35,12 @@ EventFeed::Batch EventFeed::after(int64_t id, std::chrono::milliseconds wait, si
        it != events_.end() && batch.events.size() < most; ++it)
     batch.events.push_back(*it);
   return batch;
+}
+
+void EventFeed::skip(int64_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_ += std::max<int64_t>(n, 0);
+  events_.clear();  // what was kept came before the skipped ones
 }
 
 void EventFeed::close() {
@@ -64,6 +74,7 @@ std::optional<std::string> EventStream::operator()() {
   std::string out;
   if (batch.missed > 0)
     out += ": missed " + std::to_string(batch.missed) + " events\n\n";
+  after_ += batch.missed;
   for (const auto& e : batch.events) {
     out += "id: " + std::to_string(e.id) + "\ndata: " + e.json + "\n\n";
     after_ = e.id;

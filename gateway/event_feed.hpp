@@ -22,7 +22,8 @@ class EventFeed {
     int64_t id = 0;
     std::string json;
   };
-  /// What `after` found: the events, and how many after the asked id the feed no longer held.
+  /// What `after` found: the events, and how many after the asked id the feed no longer held
+  /// (they come before the events).
   struct Batch {
     std::vector<Event> events;
     int64_t missed = 0;
@@ -36,6 +37,11 @@ class EventFeed {
   /// The events with ids above `id` (at most `most`); waits up to `wait` for one when there is
   /// none, returning an empty batch after it or once the feed is closed.
   Batch after(int64_t id, std::chrono::milliseconds wait, size_t most = 256) const;
+  /// Counts `n` events as published without keeping them (a history longer than the feed
+  /// holds): the next one published gets the id after them.
+  void skip(int64_t n);
+  /// Events kept at most.
+  size_t capacity() const { return capacity_; }
   /// Wakes every wait for good: `after` no longer waits.
   void close();
   /// Whether `close` was called.

@@ -40,6 +40,28 @@ TEST_CASE("The event feed numbers events and hands out those after an id", "[gat
   CHECK(feed.after(0, 0ms, 2).events.size() == 2);
 }
 
+TEST_CASE("Events skipped as history move the next id on", "[gateway][events]") {
+  EventFeed feed(2);
+  feed.publish("{\"kept\":false}");
+  feed.skip(10);
+  feed.publish("{\"n\":12}");
+  CHECK(feed.last_id() == 12);
+  const EventFeed::Batch batch = feed.after(0, 0ms);
+  CHECK(batch.missed == 11);
+  REQUIRE(batch.events.size() == 1);
+  CHECK(batch.events[0].id == 12);
+  CHECK(feed.capacity() == 2);
+  // Nothing kept after a skip: a reader is told what it missed and moves past it, not stuck.
+  EventFeed bare;
+  bare.skip(5);
+  CHECK(bare.after(0, 0ms).missed == 5);
+  EventStream stream(bare, 0, 1h);
+  CHECK(*stream() == ": missed 5 events\n\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(*stream() == "");  // waited for an event that did not come
+  CHECK(std::chrono::steady_clock::now() - t0 >= 200ms);
+}
+
 TEST_CASE("A wait on the event feed ends with the next event or when the feed closes",
           "[gateway][events]") {
   EventFeed feed;
