@@ -23,6 +23,7 @@
 #include "app/stop_signal.hpp"
 #include "app/task_model.hpp"
 #include "gateway/http_client.hpp"
+#include "model/core/median.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/results_writer.hpp"
 #include "streams/scenario_parser.hpp"
@@ -35,20 +36,13 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 using Round = GatewayLoadBench::Round;
+using model::median;
 
 // Alternated repetitions of the throughput comparison.
 constexpr int kThroughputRepetitions = 3;
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty())
-    return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double rate(const Round& r) {

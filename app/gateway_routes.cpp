@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -170,18 +168,12 @@ streams::ImageSet request_images(const HttpRequest& request, int64_t channels) {
     const char* path;
     ~Remove() { ::unlink(path); }
   } remove{name};
-  for (size_t at = 0; at < request.body.size();) {
-    const ssize_t n = ::write(fd, request.body.data() + at, request.body.size() - at);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw std::runtime_error(std::string("cannot write the images to a temporary file: ") +
-                               std::strerror(errno));
-    }
-    at += static_cast<size_t>(n);
-  }
   ::close(fd);
+  std::ofstream file(name, std::ios::binary | std::ios::trunc);
+  file.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+  if (!file.flush())
+    throw std::runtime_error("cannot write the images to a temporary file");
+  file.close();
   try {
     return streams::IdxReader::read_images(name);
   } catch (const streams::DataError& e) {

@@ -10,6 +10,7 @@
 
 #include "actors/actor_run.hpp"
 #include "app/task_count_bench.hpp"
+#include "model/core/median.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
@@ -26,12 +27,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Point = ScalingBenchCommand::Point;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using model::median;
 
 double rate(const Point& p) {
   return p.seconds > 0 ? static_cast<double>(p.candidates) / p.seconds : 0.0;

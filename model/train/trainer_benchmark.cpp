@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "model/core/median.hpp"
 #include "model/core/parameter_store.hpp"
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_family.hpp"
@@ -18,16 +19,6 @@
 #include "streams/task_builder.hpp"
 
 namespace evostream::model {
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-}  // namespace
 
 double TrainerBenchmark::gemm_peak_gflops() {
   constexpr int64_t n = 1024;

@@ -8,12 +8,17 @@
 
 namespace evostream::testing {
 
+namespace {
+
+// `s` quoted for the shell.
 std::string shell_quoted(const std::string& s) {
   std::string out = "'";
   for (char c : s)
     out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
+
+}  // namespace
 
 CurlClient::CurlClient(std::string base, std::string token)
     : base_(std::move(base)), token_(std::move(token)) {}

@@ -49,7 +49,4 @@ struct ServedRun {
 };
 ServedRun serve_in_background(std::vector<std::string> args, const std::string& log);
 
-/// `s` quoted for the shell.
-std::string shell_quoted(const std::string& s);
-
 }  // namespace evostream::testing
