@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "actors/coordinator.hpp"
+#include "actors/gateway_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/parameter_owner.hpp"
 #include "actors/recorder.hpp"
@@ -42,11 +43,33 @@ PoolStatus status_of(caf::scoped_actor& self, const caf::actor& pool) {
   return s;
 }
 
+// Waits until `recorder` has run every call sent to it so far and `writer` (if any) has written
+// every snapshot; returns the first failure ("" for none). Both go on.
+std::string quiet(caf::scoped_actor& self, const caf::actor& recorder, const caf::actor& writer) {
+  std::string failure;
+  for (const caf::actor& a : {recorder, writer}) {
+    if (!a)
+      continue;
+    self->request(a, caf::infinite, status_atom_v)
+        .receive([](int64_t) {},
+                 [&](caf::error& err) {
+                   if (failure.empty())
+                     failure = self->system().render(err);
+                 });
+  }
+  return failure;
+}
+
 }  // namespace
 
 ActorRun::ActorRun(ActorRunOptions options) : options_(std::move(options)) {
   if (!options_.trainer)
     throw std::invalid_argument("trainer: expected the candidate trainer of the run, found none");
+  if (options_.grow && (options_.listen || options_.wait_workers > 0)) {
+    throw std::invalid_argument(
+        "listen: a served run grows its stream while it runs, and remote trainers hold the "
+        "stream they joined with: expected no remote trainers, found --listen");
+  }
   if (options_.trainers < 0 || (options_.trainers == 0 && options_.wait_workers == 0)) {
     throw std::invalid_argument(
         fmt::format("trainers: expected at least 1 (or remote workers to wait for), found {}",
@@ -62,8 +85,9 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
   // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
+  const auto stream = std::make_shared<streams::StreamTasks>(tasks);
   TrainerSetup setup;
-  setup.tasks = tasks;
+  setup.tasks = stream;
   setup.trainer = options_.trainer;
   setup.stop = stop;
   for (int64_t i = 0; i < options_.trainers; ++i)
@@ -106,26 +130,17 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // Waits until the recorder has shown every event and every snapshot is written; a failed
   // write becomes `failure`.
   auto flush = [&](std::string& failure) {
-    self->request(record, caf::infinite, status_atom_v)
-        .receive([](int64_t) {},
-                 [&](caf::error& err) {
-                   if (failure.empty())
-                     failure = system.render(err);
-                 });
+    const std::string last = quiet(self, record, writer);
+    if (failure.empty())
+      failure = last;
     self->send_exit(record, caf::exit_reason::user_shutdown);
-    if (!writer)
-      return;
-    self->request(writer, caf::infinite, status_atom_v)
-        .receive([](int64_t) {},
-                 [&](caf::error& err) {
-                   if (failure.empty())
-                     failure = system.render(err);
-                 });
-    self->send_exit(writer, caf::exit_reason::user_shutdown);
+    if (writer)
+      self->send_exit(writer, caf::exit_reason::user_shutdown);
   };
+
   // The parameter owner begins and commits visits; nothing else touches the store.
   const parameter_owner_actor owner =
-      system.spawn<caf::detached>(parameter_owner, &runner, tasks, stop);
+      system.spawn<caf::detached>(parameter_owner, &runner, stream, stop);
 
   // Simulated runs keep virtual time: arrivals at their scenario delays, candidates placed on
   // the trainers' schedule.
@@ -153,22 +168,64 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   c.await_timeout = options_.worker_timeout;
   c.stop = stop;
   c.on_wait = options_.on_wait;
+  const bool open = static_cast<bool>(options_.grow);
+  c.open = open;
   const coordinator_actor coordinator_handle = system.spawn(coordinator, std::move(c));
+  caf::actor gateway;
+  if (open) {
+    gateway = system.spawn<caf::detached>(
+        gateway_actor,
+        GatewaySetup{stream, options_.grow, options_.on_growth_error, coordinator_handle, record});
+    caf::anon_send(gateway, arrive_atom_v);  // tasks that came before it was there
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     coordinator_ = coordinator_handle;
+    gateway_ = gateway;
     if (stop_requested_)
       caf::anon_send(coordinator_, stop_atom_v);
   }
   std::string failure;
   double virtual_seconds = 0.0;
-  self->request(coordinator_handle, caf::infinite, start_atom_v)
-      .receive([&](int64_t, double v) { virtual_seconds = v; },
-               [&](caf::error& err) { failure = system.render(err); });
+  // An open run answers each time its stream is learned and stays; it is asked again (to go
+  // on with what arrived meanwhile, or at once after a stop) until it ends.
+  for (bool paused = true; paused;) {
+    paused = false;
+    self->request(coordinator_handle, caf::infinite, start_atom_v)
+        .receive(
+            [&](int64_t, double v, bool still_open) {
+              virtual_seconds = v;
+              paused = still_open;
+            },
+            [&](caf::error& err) { failure = system.render(err); });
+    if (!paused)
+      break;
+    std::string idle_failure = quiet(self, record, writer);
+    const PoolStatus now = status_of(self, pool);
+    requeued_ = now.requeued;
+    busy_seconds_ = now.busy_seconds;
+    if (idle_failure.empty() && options_.on_idle) {
+      try {
+        options_.on_idle(runner.results(*stream->current()));
+      } catch (const std::exception& e) {
+        idle_failure = e.what();
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_failure.empty()) {
+      failure = idle_failure;
+      stop_requested_ = true;
+    }
+    if (stop_requested_ || (stop && stop->load()))
+      caf::anon_send(coordinator_handle, stop_atom_v);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     coordinator_ = coordinator_actor();
+    gateway_ = caf::actor();
   }
+  if (gateway)
+    self->send_exit(gateway, caf::exit_reason::user_shutdown);
   self->send_exit(owner, caf::exit_reason::user_shutdown);
   flush(failure);
   const PoolStatus final_status = status_of(self, pool);
@@ -184,10 +241,16 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   }
   if (!failure.empty())
     throw std::runtime_error(failure);
-  model::RunResults results = runner.results(*tasks);
+  model::RunResults results = runner.results(*stream->current());
   if (schedule)
     results.virtual_seconds = virtual_seconds;
   return results;
+}
+
+void ActorRun::arrive() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (gateway_)
+    caf::anon_send(gateway_, arrive_atom_v);
 }
 
 void ActorRun::stop() {

@@ -52,6 +52,21 @@ struct ActorRunOptions {
   bool fast = false;
   /// Called before waiting for a task that arrives after a delay: (task, seconds).
   std::function<void(const std::string&, double)> on_wait;
+  /// A served run: when set, the run stays up once its stream is learned, and a gateway actor
+  /// grows the stream while it runs: on each `arrive()` it calls `grow` with the stream's
+  /// latest tasks, and when that gives more (those tasks followed by the ones that arrived),
+  /// the coordinator begins the new ones as `concurrent_tasks` allows, beside any still
+  /// learning. `grow` runs on the gateway's thread and may load datasets; what it raises goes
+  /// to `on_growth_error` (on the recorder). Only streams of one iteration grow. Default: none
+  /// (the run ends with its stream).
+  std::function<std::shared_ptr<const std::vector<streams::TaskData>>(
+      const std::vector<streams::TaskData>&)>
+      grow;
+  std::function<void(const std::string&)> on_growth_error;
+  /// A served run: called (on the calling thread of `run`) each time its stream is learned,
+  /// once every event is shown and every snapshot written, with the results so far. The run
+  /// is still meanwhile: a task that arrives waits until it returns. Default: none.
+  std::function<void(const model::RunResults&)> on_idle;
 };
 
 /// Runs a stream through the actor system: a `stream_source` actor announces the tasks in
@@ -90,6 +105,10 @@ class ActorRun {
   /// and `run` returns the results of what was committed. Safe from any thread; the trainers
   /// stop their jobs when `stop` (given to `run`) is set.
   void stop();
+  /// A served run (`ActorRunOptions::grow`): tasks may have arrived; the gateway actor looks.
+  /// Safe from any thread; a no-op while no run is in progress (a run's gateway looks once
+  /// when it starts).
+  void arrive();
 
  private:
   ActorRunOptions options_;
@@ -97,6 +116,7 @@ class ActorRun {
   double busy_seconds_ = 0.0;
   std::mutex mutex_;
   coordinator_actor coordinator_;
+  caf::actor gateway_;
   bool stop_requested_ = false;
 };
 

@@ -29,7 +29,7 @@ void deliver_when_quiet(Self* self) {
     st.done.deliver(st.failure);
   else
     st.done.deliver(st.window ? st.window->done() : int64_t{0},
-                    st.window ? st.window->virtual_seconds() : 0.0);
+                    st.window ? st.window->virtual_seconds() : 0.0, false);
   if (st.source)
     self->send_exit(st.source, caf::exit_reason::user_shutdown);
   self->quit();
@@ -55,6 +55,39 @@ void fail(Self* self, caf::error err) {
   if (!self->state.failure)
     self->state.failure = std::move(err);
   finish(self);
+}
+
+// An open run's stream is learned: answers `start_atom` (the first time, and then once more
+// was learned) and waits to be asked to go on.
+void pause(Self* self) {
+  auto& st = self->state;
+  if (st.paused || !st.done.pending() || st.owner_pending > 0 || st.window->done() == st.answered)
+    return;
+  st.paused = true;
+  st.answered = st.window->done();
+  st.done.deliver(st.window->done(), st.window->virtual_seconds(), true);
+}
+
+// The stream is now `tasks` (it grew at its end): its new tasks have arrived.
+void apply_growth(Self* self, std::shared_ptr<const std::vector<streams::TaskData>> tasks) {
+  auto& st = self->state;
+  const size_t before = st.setup.tasks->size();
+  if (!tasks || tasks->size() <= before)
+    return;
+  const size_t n = tasks->size();
+  st.setup.tasks = std::move(tasks);
+  st.setup.delays.resize(n, 0.0);
+  if (!st.window)
+    return;                    // the stream starts with them
+  st.arrivals.resize(n, 0.0);  // at once
+  try {
+    st.window->grow(static_cast<int64_t>(n));
+  } catch (const std::exception& e) {
+    fail(self, caf::make_error(run_error::begin_failed, std::string(e.what())));
+    return;
+  }
+  for (size_t j = before; j < n; ++j)
+    st.window->arrived(static_cast<int64_t>(j));
 }
 
 // Tells the recorder that the stream waits for task `next`'s arrival, once per task.
@@ -161,7 +194,10 @@ void step(Self* self) {
   if (st.finishing)
     return;
   if (st.window->finished()) {
-    finish(self);
+    if (st.setup.open)
+      pause(self);
+    else
+      finish(self);
     return;
   }
   const std::vector<int64_t> ready = st.window->take_ready();
@@ -216,12 +252,19 @@ coordinator_actor::behavior_type coordinator(Self* self, CoordinatorSetup setup)
     deliver_when_quiet(self);
   });
   return {
-      [self](start_atom) -> caf::result<int64_t, double> {
+      [self](start_atom) -> caf::result<int64_t, double, bool> {
         auto& st = self->state;
         st.done = self->make_response_promise();
-        if (st.finishing) {  // stopped before it started
+        if (st.finishing) {  // stopped before it started, or while paused
           deliver_when_quiet(self);
-          return caf::delegated<int64_t, double>();
+          return caf::delegated<int64_t, double, bool>();
+        }
+        if (st.window) {  // an open run goes on
+          st.paused = false;
+          apply_growth(self, std::move(st.grown));
+          st.grown.reset();
+          step(self);
+          return caf::delegated<int64_t, double, bool>();
         }
         self->request(st.setup.pool, st.setup.await_timeout, await_atom_v, st.setup.trainers)
             .then(
@@ -244,7 +287,20 @@ coordinator_actor::behavior_type coordinator(Self* self, CoordinatorSetup setup)
                                                    s.trainers, alive, s.await_timeout.count())));
                       });
                 });
-        return caf::delegated<int64_t, double>();
+        return caf::delegated<int64_t, double, bool>();
+      },
+      [self](grow_atom, tasks_ref& ref) {
+        auto& st = self->state;
+        if (st.finishing)
+          return;
+        if (st.paused) {
+          if (!st.grown || (ref.tasks && ref.tasks->size() > st.grown->size()))
+            st.grown = std::move(ref.tasks);
+          return;
+        }
+        apply_growth(self, std::move(ref.tasks));
+        if (st.window)
+          step(self);
       },
       [self](arrive_atom, int64_t task) {
         auto& st = self->state;

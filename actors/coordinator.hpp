@@ -54,6 +54,10 @@ struct CoordinatorSetup {
   /// Called (on the recorder) before waiting for a task that arrives after a delay: (task,
   /// seconds).
   std::function<void(const std::string&, double)> on_wait;
+  /// A served run: once every visit is committed the coordinator answers `start_atom` and
+  /// stays, for the stream to grow (`grow_atom`), until it is asked to go on. Default: false
+  /// (it ends with its stream).
+  bool open = false;
 };
 
 /// State of the coordinator: the window of visits, those in flight and what is pending.
@@ -79,6 +83,11 @@ struct CoordinatorState {
   caf::error failure;
   /// The task whose arrival `on_wait` was last called for.
   int64_t waited_for = -1;
+  /// An open run that answered `start_atom` with its stream learned (at `answered` visits
+  /// committed), and the stream it grew to meanwhile (begun when asked to go on).
+  bool paused = false;
+  int64_t answered = -1;
+  std::shared_ptr<const std::vector<streams::TaskData>> grown;
   std::chrono::steady_clock::time_point stream_start;
   std::vector<double> arrivals;
   static inline const char* name = "coordinator";
@@ -87,25 +96,32 @@ struct CoordinatorState {
 /// The coordinator's interface:
 ///
 /// ```
-/// start_atom              → (int64_t visits committed, double latest virtual commit)
+/// start_atom              → (int64_t visits committed, double latest virtual commit,
+///                            bool still open)
 /// (arrive_atom, int64_t)  a task has arrived (from the stream source)
+/// (grow_atom, tasks_ref)  the stream grew: its new tasks have arrived (from the gateway)
 /// stop_atom               abandon the visits in flight and answer start_atom
 /// ```
 using coordinator_actor =
-    caf::typed_actor<caf::replies_to<start_atom>::with<int64_t, double>,
-                     caf::reacts_to<arrive_atom, int64_t>, caf::reacts_to<stop_atom>>;
+    caf::typed_actor<caf::replies_to<start_atom>::with<int64_t, double, bool>,
+                     caf::reacts_to<arrive_atom, int64_t>, caf::reacts_to<grow_atom, tasks_ref>,
+                     caf::reacts_to<stop_atom>>;
 
 /// The coordinator of a run: an event-based actor that starts task visits as their tasks
 /// arrive and the window (`[run] concurrent_tasks`) allows, spawns an evolver for each, and
 /// commits them in stream order through the parameter owner (`model::VisitWindow` holds the
 /// rules).
 ///
-/// `start_atom` → `(int64_t, double)`: the visits committed and the latest virtual commit
+/// `start_atom` → `(int64_t, double, bool)`: the visits committed and the latest virtual commit
 /// (simulated runs; 0 otherwise), once every visit is (after waiting for
 /// `setup.trainers` trainers to be alive), or once a `stop_atom` came (the visits in flight are
 /// abandoned); an error when a visit failed, and always when a commit or a begin failed, even
 /// after a stop. It answers only after every request it made to the owner was answered and
-/// every evolver it spawned is gone, so the run's state is still when it does.
+/// every evolver it spawned is gone, so the run's state is still when it does. The `bool` says
+/// that an open run (`setup.open`) answered with its stream learned and stays: nothing moves
+/// until the next `start_atom`, which begins the tasks the stream grew by meanwhile and is
+/// answered the same way once they are learned (not before the stream grows); otherwise the
+/// coordinator is gone.
 coordinator_actor::behavior_type coordinator(
     coordinator_actor::stateful_pointer<CoordinatorState> self, CoordinatorSetup setup);
 

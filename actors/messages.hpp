@@ -143,6 +143,11 @@ struct commit_ref {
   std::shared_ptr<const model::CommitRecord> record;
 };
 
+/// The stream's tasks after it grew, from the gateway to the coordinator (local only).
+struct tasks_ref {
+  std::shared_ptr<const std::vector<streams::TaskData>> tasks;
+};
+
 /// An observer call for the recorder to run (local only).
 struct observer_call {
   std::function<void()> run;
@@ -172,6 +177,8 @@ CAF_ADD_ATOM(evostream, evostream::actors, await_atom, "await")
 CAF_ADD_ATOM(evostream, evostream::actors, stop_atom, "stop")
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::commit_ref))
 CAF_ADD_ATOM(evostream, evostream::actors, rejoin_atom, "rejoin")
+CAF_ADD_ATOM(evostream, evostream::actors, grow_atom, "grow")
+CAF_ADD_TYPE_ID(evostream, (evostream::actors::tasks_ref))
 CAF_END_TYPE_ID_BLOCK(evostream)
 
 // Local only: tensors, visits and calls are shared, not serialised.
@@ -181,3 +188,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::observer_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::local_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::commit_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(evostream::actors::tasks_ref)

@@ -7,6 +7,7 @@
 
 #include "actors/messages.hpp"
 #include "model/run/stream_runner.hpp"
+#include "streams/stream_tasks.hpp"
 
 namespace evostream::actors {
 
@@ -27,10 +28,11 @@ using parameter_owner_actor =
 /// concurrency defines it. `(commit_atom, visit_ref)` → `commit_ref`: commits the visit's path
 /// (the store refuses a write to a frozen component and is verified after every commit),
 /// evaluates the tasks whose path changed and answers with what the commit did, for the
-/// coordinator to hand to the snapshotter and the recorder. Errors come back as error replies.
+/// coordinator to hand to the snapshotter and the recorder. Both use the stream's latest tasks
+/// (a served stream grows). Errors come back as error replies.
 /// Commits evaluate: spawn it `detached`.
 parameter_owner_actor::behavior_type parameter_owner(
     parameter_owner_actor::pointer self, model::StreamRunner* runner,
-    std::shared_ptr<const std::vector<streams::TaskData>> tasks, const std::atomic<bool>* stop);
+    std::shared_ptr<const streams::StreamTasks> tasks, const std::atomic<bool>* stop);
 
 }  // namespace evostream::actors

@@ -19,14 +19,15 @@ caf::expected<model::TrainResult> train(const TrainerSetup& setup, int64_t& jobs
   if (++jobs == setup.die_in_job)
     std::raise(SIGKILL);
   try {
-    if (task_index < 0 || static_cast<size_t>(task_index) >= setup.tasks->size())
+    const auto tasks = setup.tasks->current();
+    if (task_index < 0 || static_cast<size_t>(task_index) >= tasks->size())
       return caf::make_error(run_error::bad_job, fmt::format("job {}: no task {}", id, task_index));
     const auto stop = setup.stop;
     const auto check = [stop](int64_t, int64_t, double) {
       if (stop && stop->load())
         throw model::RunInterrupted();
     };
-    return setup.trainer->train(work, (*setup.tasks)[static_cast<size_t>(task_index)], check);
+    return setup.trainer->train(work, (*tasks)[static_cast<size_t>(task_index)], check);
   } catch (const model::RunInterrupted&) {
     return caf::make_error(run_error::interrupted, fmt::format("job {}", id));
   } catch (const std::exception& e) {

@@ -6,14 +6,15 @@
 #include <vector>
 
 #include "model/train/candidate_trainer.hpp"
-#include "streams/task_data.hpp"
+#include "streams/stream_tasks.hpp"
 
 namespace evostream::actors {
 
 /// What a trainer needs besides its jobs: the stream's tasks and what trains them.
 struct TrainerSetup {
-  /// Every task of the stream, in stream order (jobs name them by index).
-  std::shared_ptr<const std::vector<streams::TaskData>> tasks;
+  /// Every task of the stream, in stream order (jobs name them by index); a served stream
+  /// grows while the trainers work.
+  std::shared_ptr<const streams::StreamTasks> tasks;
   /// Trains each job (local trainers of a run share one, and with it one prefix cache).
   std::shared_ptr<const model::CandidateTrainer> trainer;
   /// When set, a job in progress stops at its next validation and fails. May be null.

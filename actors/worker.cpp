@@ -59,7 +59,7 @@ int Worker::run(std::ostream& out) const {
   settings.threads = threads_;
   settings.device = device_;
   TrainerSetup setup;
-  setup.tasks = tasks;
+  setup.tasks = std::make_shared<const streams::StreamTasks>(tasks);
   setup.trainer = model::CandidateTrainer::make(settings, nullptr, env.simulation);
   setup.die_in_job = faults_.kill_in_job;
   // On the scheduler, not detached: the run holds a remote reference to the trainer, which can

@@ -198,6 +198,11 @@ void GatewayRoutes::set_accepting(bool accepting) {
   accepting_ = accepting;
 }
 
+void GatewayRoutes::set_bell(std::shared_ptr<ArrivalBell> bell) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bell_ = std::move(bell);
+}
+
 int64_t GatewayRoutes::wait_for_arrival(int64_t seen, const std::function<bool()>& stop) {
   std::unique_lock<std::mutex> lock(mutex_);
   arrived_.wait(lock, [&] { return arrivals_ > seen || stop(); });
@@ -360,6 +365,8 @@ HttpResponse GatewayRoutes::add_task(const HttpRequest& request) {
   feed_.publish(Json{{"event", "task_added"}, {"task", name}}.dump());
   ++arrivals_;
   arrived_.notify_all();
+  if (bell_)
+    bell_->ring();
   return json(202, Json{{"task", name}, {"state", "queued"}, {"position", state_.tasks().size()}});
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "app/arrival_bell.hpp"
 #include "gateway/event_feed.hpp"
 #include "gateway/http_server.hpp"
 #include "gateway/serve_state.hpp"
@@ -61,6 +62,9 @@ class GatewayRoutes {
   void wake();
   /// Whether writes are accepted (false until the run's directory holds its scenario).
   void set_accepting(bool accepting);
+  /// Rung after each task is written into the scenario copy (the run learning the stream
+  /// listens to it). Default: none.
+  void set_bell(std::shared_ptr<ArrivalBell> bell);
 
  private:
   gateway::HttpResponse route(const gateway::HttpRequest& request, std::string& name);
@@ -78,6 +82,7 @@ class GatewayRoutes {
   int64_t arrivals_ = 0;
   bool accepting_ = false;
   bool shut_down_ = false;
+  std::shared_ptr<ArrivalBell> bell_;
   // Tasks bound for prediction, with the commits counted when they were loaded (a strategy
   // that is not immutable changes old tasks' paths).
   std::map<std::string, std::pair<int64_t, std::shared_ptr<const ServedTask>>> served_;

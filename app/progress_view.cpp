@@ -1,6 +1,7 @@
 #include "app/progress_view.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -116,6 +117,9 @@ void ProgressView::show(const Json& event) {
     ++events_done_;
   } else if (kind == "run_finished" || kind == "interrupted") {
     streaming_ = false;
+  } else if (kind == "stream_grown") {
+    events_total_ = event.value("events_total", events_total_);
+    streaming_ = true;
   }
   switch (mode_) {
     case ProgressMode::kJson:
@@ -194,6 +198,17 @@ std::string ProgressView::text_of(const Json& e) const {
   if (kind == "waiting")
     return fmt::format("waiting {:.1f} s for {} to arrive", e.value("seconds", 0.0),
                        e.value("task", ""));
+  if (kind == "stream_grown") {
+    return fmt::format("the stream grows by {} ({} tasks in all)",
+                       fmt::join(e.value("added", std::vector<std::string>{}), ", "),
+                       e.value("tasks", 0));
+  }
+  if (kind == "waiting_for_tasks")
+    return fmt::format("the stream is learned ({} task visits): waiting for tasks",
+                       e.value("events_done", 0));
+  if (kind == "growth_failed")
+    return fmt::format("error: {}; the tasks after it wait (the next task posted tries again)",
+                       e.value("reason", ""));
   if (kind == "task_started") {
     std::string line = fmt::format("task {}/{} {} ({} classes, {} train, {} validation, {} test)",
                                    e.value("index", 0) + 1, e.value("tasks", 0),

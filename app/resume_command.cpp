@@ -30,7 +30,7 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
     err << "evostream: warning: " << w << "\n";
   streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path());
   const int64_t total = s.run.iterations * static_cast<int64_t>(s.tasks.size());
-  if (loaded.progress.events_done >= total) {
+  if (loaded.progress.events_done >= total && !bell_) {
     throw std::invalid_argument(fmt::format(
         "{}: the run is complete ({} of {} task visits); nothing to resume (grow it with "
         "`evostream resume {} --tasks MORE.toml`, or start another with `evostream run "
@@ -48,7 +48,9 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
     events.message(fmt::format("the stream grows by {} task{} from {} ({} in all)", added,
                                added == 1 ? "" : "s", more_, s.tasks.size()));
   }
-  return RunSession(s, dir, {}, faults_).resume(std::move(loaded), events);
+  RunSession session(s, dir, {}, faults_);
+  session.serve(bell_);
+  return session.resume(std::move(loaded), events);
 }
 
 }  // namespace evostream::app

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 
+#include "app/arrival_bell.hpp"
 #include "app/run_events.hpp"
 #include "storage/fault_injection.hpp"
 
@@ -27,8 +29,12 @@ class ResumeCommand {
   /// Runs the command, reporting events to `events` (appended to the run's `events.jsonl`) and
   /// warnings to `err`; returns the exit status.
   int run(RunEvents& events, std::ostream& err) const;
+  /// Serves the run (`RunSession::serve`): it stays up, growing with the tasks `bell`
+  /// announces, and a complete run is taken up too. Default: not served.
+  void serve(std::shared_ptr<ArrivalBell> bell) { bell_ = std::move(bell); }
 
  private:
+  std::shared_ptr<ArrivalBell> bell_;
   std::string run_dir_;
   std::string more_;
   storage::FaultInjection faults_;

@@ -125,8 +125,9 @@ int RunCommand::run(RunEvents& events) const {
   network.worker_timeout = std::chrono::seconds(options_.worker_timeout);
   network.fast = options_.fast;
   network.scenario_text = scenario_text;
-  return RunSession(s, storage::RunDirectory(dir), network, options_.faults)
-      .start(std::move(root), events);
+  RunSession session(s, storage::RunDirectory(dir), network, options_.faults);
+  session.serve(options_.bell);
+  return session.start(std::move(root), events);
 }
 
 }  // namespace evostream::app

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "app/arrival_bell.hpp"
 #include "app/run_events.hpp"
 #include "storage/fault_injection.hpp"
 
@@ -51,6 +53,9 @@ struct RunOptions {
   bool force = false;
   /// Crash tests: where the run kills itself. Default: nowhere.
   storage::FaultInjection faults;
+  /// Serves the run (`RunSession::serve`): it stays up once its stream is learned, growing
+  /// with the tasks this bell announces. Default: none (the run ends with its stream).
+  std::shared_ptr<ArrivalBell> bell;
 };
 
 /// Where a run of scenario `name` goes without `--out`: `runs/<name>`, or `runs/<name>-<strategy>`

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 
 #include "actors/actor_run.hpp"
 #include "app/report_command.hpp"
@@ -15,6 +16,7 @@
 #include "storage/component_file.hpp"
 #include "storage/json_fields.hpp"
 #include "storage/results_writer.hpp"
+#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::app {
@@ -64,6 +66,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   const std::vector<streams::TaskData>& tasks = *all_tasks;
   storage::RunIdentity identity{s.name, strategy->name(), s.seed,
                                 s.run.iterations * static_cast<int64_t>(tasks.size())};
+  // Tasks in the stream: a served stream grows while it runs (on the gateway actor's thread).
+  std::atomic<size_t> stream_size{tasks.size()};
 
   using Json = RunEvents::Json;
   const model::VisitPlan plan = strategy->plan();
@@ -72,7 +76,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
     events.emit(Json{{"event", "task_started"},
                      {"task", t.name()},
                      {"index", index},
-                     {"tasks", tasks.size()},
+                     {"tasks", stream_size.load()},
                      {"iteration", iteration},
                      {"iterations", s.run.iterations},
                      {"classes", t.num_classes},
@@ -112,8 +116,9 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   observer.checkpoint = [&](const model::ProgressStep& progress,
                             const std::vector<model::Component>& added) {
     const auto t = Clock::now();
-    dir_.write_snapshot(progress.events_done, s.root.architecture, added, identity, progress,
-                        faults_);
+    storage::RunIdentity now = identity;
+    now.events_total = s.run.iterations * static_cast<int64_t>(stream_size.load());
+    dir_.write_snapshot(progress.events_done, s.root.architecture, added, now, progress, faults_);
     snapshot_seconds += std::chrono::duration<double>(Clock::now() - t).count();
     const auto bytes =
         static_cast<int64_t>(std::filesystem::file_size(dir_.snapshot_path(progress.events_done)));
@@ -173,81 +178,150 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
       e["credentials"] = network_.credentials->path();
     events.emit(e);
   };
-  actors::ActorRun actor_run(options);
+  if (bell_) {
+    options.grow = [&](const std::vector<streams::TaskData>& current) {
+      return grow(current, events, stream_size);
+    };
+    options.on_growth_error = [&](const std::string& why) {
+      events.emit(Json{{"event", "growth_failed"}, {"reason", why}});
+    };
+  }
   const double evaluation_before = runner.progress().evaluation_seconds;
   const auto stream_start = Clock::now();
+  // What the results were last written for (a served run writes them each time its stream is
+  // learned; a complete run taken up is not written again).
+  int64_t written = loaded ? loaded->progress.events_done : -1;
+  actors::ActorRun* current_run = nullptr;
+  // Writes the results, the matrix and the report, and reports the run's end (or interruption).
+  auto conclude = [&](model::RunResults results) -> int {
+    written = results.events_done;
+    const double streaming_rss_mb = peak_rss_mb();  // before results and the report are built
+    results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
+    results.snapshot_seconds = snapshot_seconds;
+    results.snapshot_bytes = snapshot_bytes;
+    // Snapshots are written by the snapshotter alongside, so they are not subtracted. Training
+    // counts by the wall time some trainer was busy, not the trainers' summed seconds (which
+    // exceed the wall time with several trainers). Simulated training seconds are virtual: the
+    // simulated trainers' real work counts as orchestration.
+    const double trained = results.simulated ? 0.0 : current_run->busy_seconds();
+    results.orchestration_seconds =
+        results.stream_seconds - trained - (results.evaluation_seconds - evaluation_before);
+    if (current_run->requeued() > 0)
+      events.emit(Json{{"event", "requeued"}, {"jobs", current_run->requeued()}});
+    results.state_hash = model::run_state_hash(runner.state().store, runner.progress());
+    storage::ResultsWriter::write(dir_.path() + "/results.json", results);
+    storage::ResultsWriter::write_text(dir_.path() + "/accuracy_matrix.csv",
+                                       storage::ResultsWriter::csv(results));
+
+    const std::string report = ReportCommand::write(dir_.path());
+    if (!results.complete) {
+      events.emit(Json{{"event", "interrupted"},
+                       {"dir", dir_.path()},
+                       {"events_done", results.events_done},
+                       {"events_total", results.events_total}});
+      return kInterruptedStatus;
+    }
+    Json task_rows = Json::array();
+    for (const auto& t : results.tasks) {
+      task_rows.push_back(Json{{"name", t.name},
+                               {"test_accuracy", t.test_accuracy},
+                               {"forgetting", storage::JsonFields::optional_number(t.forgetting)},
+                               {"accounted_params", t.accounted_params},
+                               {"params_added", t.params_added},
+                               {"train_seconds", t.train_seconds}});
+    }
+    const int64_t visits_here =
+        std::max<int64_t>(1, results.events_done - (loaded ? loaded->progress.events_done : 0));
+    Json finished{{"event", "run_finished"},
+                  {"dir", dir_.path()},
+                  {"strategy", results.strategy},
+                  {"average_accuracy", results.average_accuracy},
+                  {"bwt", results.bwt},
+                  {"forgetting", results.forgetting},
+                  {"max_forgetting", results.max_forgetting},
+                  {"params_per_task", results.params_per_task},
+                  {"total_params", results.total_params},
+                  {"train_seconds", results.train_seconds},
+                  {"evaluation_seconds", results.evaluation_seconds},
+                  {"stream_seconds", results.stream_seconds},
+                  {"snapshot_seconds", snapshot_seconds},
+                  {"snapshot_bytes_per_task",
+                   static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
+                  {"orchestration_seconds", results.orchestration_seconds},
+                  {"trainers", s.trainers.count},
+                  {"simulated", results.simulated},
+                  {"virtual_seconds", results.virtual_seconds},
+                  {"streaming_peak_rss_mb", streaming_rss_mb},
+                  {"state_hash", results.state_hash},
+                  {"report", report},
+                  {"tasks", task_rows}};
+    if (results.task_inference_accuracy)
+      finished["task_inference_accuracy"] = *results.task_inference_accuracy;
+    if (results.inferred_average_accuracy)
+      finished["inferred_average_accuracy"] = *results.inferred_average_accuracy;
+    events.emit(finished);
+    return 0;
+  };
+  if (bell_) {
+    options.on_idle = [&](const model::RunResults& r) {
+      if (r.events_done > written)
+        conclude(r);
+      events.emit(Json{{"event", "waiting_for_tasks"}, {"events_done", r.events_done}});
+    };
+  }
+  actors::ActorRun actor_run(options);
+  current_run = &actor_run;
+  if (bell_)
+    bell_->listen([&actor_run] { actor_run.arrive(); });
   // While the stream runs, Ctrl-C stops the trainers (the flag) and the coordinator (the
   // call); the results of what was committed are then written as for a finished run.
+  bool stopped = false;
   model::RunResults results = [&] {
     StopSignal stop([&actor_run] { actor_run.stop(); });
-    return actor_run.run(runner, all_tasks, stop.flag());
+    struct Unlisten {
+      ArrivalBell* bell;
+      ~Unlisten() {
+        if (bell)
+          bell->listen({});
+      }
+    } unlisten{bell_.get()};
+    auto r = actor_run.run(runner, all_tasks, stop.flag());
+    stopped = stop.flag()->load();
+    return r;
   }();
-  const double streaming_rss_mb = peak_rss_mb();  // before results and the report are built
-  results.stream_seconds = std::chrono::duration<double>(Clock::now() - stream_start).count();
-  results.snapshot_seconds = snapshot_seconds;
-  results.snapshot_bytes = snapshot_bytes;
-  // Snapshots are written by the snapshotter alongside, so they are not subtracted. Training
-  // counts by the wall time some trainer was busy, not the trainers' summed seconds (which
-  // exceed the wall time with several trainers). Simulated training seconds are virtual: the
-  // simulated trainers' real work counts as orchestration.
-  const double trained = results.simulated ? 0.0 : actor_run.busy_seconds();
-  results.orchestration_seconds =
-      results.stream_seconds - trained - (results.evaluation_seconds - evaluation_before);
-  if (actor_run.requeued() > 0)
-    events.emit(Json{{"event", "requeued"}, {"jobs", actor_run.requeued()}});
-  results.state_hash = model::run_state_hash(runner.state().store, runner.progress());
-  storage::ResultsWriter::write(dir_.path() + "/results.json", results);
-  storage::ResultsWriter::write_text(dir_.path() + "/accuracy_matrix.csv",
-                                     storage::ResultsWriter::csv(results));
+  if (bell_ && results.complete && results.events_done == written)
+    return kInterruptedStatus;  // stopped while waiting for tasks: all is written
+  const int status = conclude(std::move(results));
+  return bell_ && stopped ? kInterruptedStatus : status;
+}
 
-  const std::string report = ReportCommand::write(dir_.path());
-  if (!results.complete) {
-    events.emit(Json{{"event", "interrupted"},
-                     {"dir", dir_.path()},
-                     {"events_done", results.events_done},
-                     {"events_total", results.events_total}});
-    return kInterruptedStatus;
+std::shared_ptr<const std::vector<streams::TaskData>> RunSession::grow(
+    const std::vector<streams::TaskData>& current, RunEvents& events,
+    std::atomic<size_t>& stream_size) const {
+  // The scenario copy holds every task that arrived (the gateway writes it before its 202).
+  const streams::Scenario grown = streams::ScenarioParser::parse_file(dir_.scenario_path());
+  if (grown.tasks.size() <= current.size())
+    return nullptr;
+  streams::TaskBuilder builder(grown);
+  auto next = std::make_shared<std::vector<streams::TaskData>>(current);
+  std::vector<std::string> names;
+  for (size_t j = current.size(); j < grown.tasks.size(); ++j) {
+    const streams::TaskSpec& spec = grown.tasks[j];
+    try {
+      next->push_back(grown.simulated() ? builder.describe(spec) : builder.build(spec));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          fmt::format("task \"{}\" cannot join the stream: {}", spec.name, e.what()));
+    }
+    names.push_back(spec.name);
   }
-  Json task_rows = Json::array();
-  for (const auto& t : results.tasks) {
-    task_rows.push_back(Json{{"name", t.name},
-                             {"test_accuracy", t.test_accuracy},
-                             {"forgetting", storage::JsonFields::optional_number(t.forgetting)},
-                             {"accounted_params", t.accounted_params},
-                             {"params_added", t.params_added},
-                             {"train_seconds", t.train_seconds}});
-  }
-  const int64_t visits_here =
-      std::max<int64_t>(1, results.events_done - (loaded ? loaded->progress.events_done : 0));
-  Json finished{{"event", "run_finished"},
-                {"dir", dir_.path()},
-                {"strategy", results.strategy},
-                {"average_accuracy", results.average_accuracy},
-                {"bwt", results.bwt},
-                {"forgetting", results.forgetting},
-                {"max_forgetting", results.max_forgetting},
-                {"params_per_task", results.params_per_task},
-                {"total_params", results.total_params},
-                {"train_seconds", results.train_seconds},
-                {"evaluation_seconds", results.evaluation_seconds},
-                {"stream_seconds", results.stream_seconds},
-                {"snapshot_seconds", snapshot_seconds},
-                {"snapshot_bytes_per_task",
-                 static_cast<double>(snapshot_bytes) / static_cast<double>(visits_here)},
-                {"orchestration_seconds", results.orchestration_seconds},
-                {"trainers", s.trainers.count},
-                {"simulated", results.simulated},
-                {"virtual_seconds", results.virtual_seconds},
-                {"streaming_peak_rss_mb", streaming_rss_mb},
-                {"state_hash", results.state_hash},
-                {"report", report},
-                {"tasks", task_rows}};
-  if (results.task_inference_accuracy)
-    finished["task_inference_accuracy"] = *results.task_inference_accuracy;
-  if (results.inferred_average_accuracy)
-    finished["inferred_average_accuracy"] = *results.inferred_average_accuracy;
-  events.emit(finished);
-  return 0;
+  stream_size = next->size();
+  events.emit(
+      RunEvents::Json{{"event", "stream_grown"},
+                      {"added", names},
+                      {"tasks", next->size()},
+                      {"events_total", grown.run.iterations * static_cast<int64_t>(next->size())}});
+  return next;
 }
 
 }  // namespace evostream::app

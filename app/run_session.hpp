@@ -1,18 +1,22 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "actors/tls_credentials.hpp"
+#include "app/arrival_bell.hpp"
 #include "app/run_events.hpp"
 #include "model/core/component.hpp"
 #include "storage/fault_injection.hpp"
 #include "storage/run_directory.hpp"
 #include "streams/scenario.hpp"
+#include "streams/task_data.hpp"
 
 namespace evostream::app {
 
@@ -56,15 +60,30 @@ class RunSession {
   int start(std::vector<model::Component> root, RunEvents& events);
   /// Continues the run `loaded`. Returns the exit status.
   int resume(storage::LoadedRun loaded, RunEvents& events);
+  /// Serves the run: it stays up once its stream is learned and grows while it runs. Each time
+  /// `bell` rings, the tasks added to the run's scenario copy since are built and begun as
+  /// `concurrent_tasks` allows, beside those still learning; each time the stream is learned,
+  /// `results.json`, `accuracy_matrix.csv` and the report are written and `run_finished` is
+  /// reported. It then ends only when stopped (SIGINT, or `StopSignal::raise_active`), with
+  /// `kInterruptedStatus`. A task that cannot be built (its dataset is missing) is reported as
+  /// an `error` event and the stream goes on without it. Null (the default): the run ends with
+  /// its stream.
+  void serve(std::shared_ptr<ArrivalBell> bell) { bell_ = std::move(bell); }
 
  private:
   int learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
             RunEvents& events);
+  // A served stream as it stands now: `current` followed by the tasks added to the run's
+  // scenario copy since, built; null when none were.
+  std::shared_ptr<const std::vector<streams::TaskData>> grow(
+      const std::vector<streams::TaskData>& current, RunEvents& events,
+      std::atomic<size_t>& stream_size) const;
 
   streams::Scenario scenario_;
   storage::RunDirectory dir_;
   RunNetwork network_;
   storage::FaultInjection faults_;
+  std::shared_ptr<ArrivalBell> bell_;
 };
 
 }  // namespace evostream::app

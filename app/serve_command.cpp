@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "app/arrival_bell.hpp"
 #include "app/gateway_routes.hpp"
 #include "app/resume_command.hpp"
 #include "app/run_session.hpp"
@@ -32,9 +33,8 @@ std::string random_token() {
   return out;
 }
 
-// The tasks the run's scenario names and what its snapshots say was learned, into `state`;
-// returns whether task visits are left to learn.
-bool refresh(const std::string& dir, gateway::ServeState& state) {
+// The tasks the run's scenario names and what its snapshots say was learned, into `state`.
+void refresh(const std::string& dir, gateway::ServeState& state) {
   const storage::RunDirectory run(dir);
   const streams::Scenario s = streams::ScenarioParser::parse_file(run.scenario_path());
   for (const auto& t : s.tasks)
@@ -56,7 +56,16 @@ bool refresh(const std::string& dir, gateway::ServeState& state) {
     row.params_added = t.params_added;
     state.set_committed(row);
   }
-  return loaded.progress.events_done < s.run.iterations * static_cast<int64_t>(s.tasks.size());
+}
+
+// A simulated stream's trainers only simulate training: there is nothing to serve.
+void refuse_simulated(const streams::Scenario& s, const std::string& where) {
+  if (s.simulated()) {
+    throw std::invalid_argument(fmt::format(
+        "{}: a simulated stream ([trainers] kind = \"simulated\") trains no model to predict "
+        "with and cannot be served: run it with `evostream run`",
+        where));
+  }
 }
 
 }  // namespace
@@ -65,17 +74,25 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   const bool fresh = !storage::RunDirectory(options_.target).is_run();
   RunOptions run_options = options_.run;
   std::string dir = options_.target;
+  if (run_options.listen) {
+    throw std::invalid_argument(
+        "--listen: a served run grows its stream while it runs, and remote trainers hold the "
+        "stream they joined with: serve with the run's own trainers");
+  }
   if (fresh) {
     if (!fs::is_regular_file(options_.target)) {
       throw std::invalid_argument(fmt::format(
           "{}: expected a run directory or a scenario file, found neither", options_.target));
     }
     run_options.scenario = options_.target;
-    if (run_options.out.empty()) {
-      const auto s = streams::ScenarioParser::parse_file(options_.target, run_options.sets);
+    const auto s = streams::ScenarioParser::parse_file(options_.target, run_options.sets);
+    refuse_simulated(s, options_.target);
+    if (run_options.out.empty())
       run_options.out = default_run_dir(s.name, run_options.strategy);
-    }
     dir = run_options.out;
+  } else {
+    refuse_simulated(
+        streams::ScenarioParser::parse_file(storage::RunDirectory(dir).scenario_path()), dir);
   }
   // Held from start to end (for a new run, from when its first session made the directory):
   // between sessions, no other process writes the run either.
@@ -88,19 +105,22 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   GatewayRoutes routes(dir, token, [&] {
     by_request = true;
     shutdown = true;
-    StopSignal::raise_active();  // a session learning, or the wait below
+    StopSignal::raise_active();  // the run learning or waiting for tasks, or the wait below
     routes.wake();
   });
+  // Tasks posted while the stream runs go into it at once (the run's gateway actor).
+  const auto bell = std::make_shared<ArrivalBell>();
+  routes.set_bell(bell);
+  run_options.bell = bell;
   gateway::HttpServer server(options_.bind, options_.port, options_.limits,
                              [&](const gateway::HttpRequest& r) { return routes.handle(r); });
   auto accept_writes = [&] {
     storage::write_atomically(dir + "/token", (token + "\n").data(), token.size() + 1, 0600);
     routes.set_accepting(true);
   };
-  bool pending = true;
   if (!fresh) {
     routes.replay_history(dir + "/events.jsonl");
-    pending = refresh(dir, routes.state());
+    refresh(dir, routes.state());
     accept_writes();
   }
   // Printed once an existing run takes writes (a new run takes them once its snapshot 0 is
@@ -115,38 +135,46 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
   int64_t seen = 0;
   int status = 0;
   bool first = fresh;
+  // One session learns the stream and stays up, growing it, until a stop; another starts only
+  // after a session failed (a task's dataset is missing, a disk is full), once a task arrives.
   while (!shutdown) {
-    if (pending) {
-      routes.state().set_phase("learning");
-      RunEvents events(view);
-      events.set_listener([&](const RunEvents::Json& e) {
-        if (e.value("event", "") == "run_started" && first) {
-          // The run directory holds its scenario copy and snapshot 0 now.
-          refresh(dir, routes.state());
-          accept_writes();
-        }
-        routes.observe(e);
-      });
-      try {
-        status = first ? RunCommand(run_options).run(events) : ResumeCommand(dir).run(events, err);
-      } catch (const std::exception& e) {
-        // The run cannot go on (a task's dataset is missing, a disk is full): say why and
-        // keep serving what was learned; a new task tries again.
-        events.close();
-        err << "evostream: " << e.what() << "\n";
-        if (first)
-          return 1;
-        status = 1;
-        routes.state().set_phase("failed");
+    routes.state().set_phase("learning");
+    RunEvents events(view);
+    events.set_listener([&](const RunEvents::Json& e) {
+      const std::string kind = e.value("event", "");
+      if (kind == "run_started" && first) {
+        // The run directory holds its scenario copy and snapshot 0 now.
+        refresh(dir, routes.state());
+        accept_writes();
+      } else if (kind == "task_started") {
+        routes.state().set_phase("learning");
+      } else if (kind == "waiting_for_tasks") {
+        routes.state().set_phase("waiting");
       }
-      first = false;
-      if (!held)
-        held.emplace(dir);
-      if (status == kInterruptedStatus)
-        break;
+      routes.observe(e);
+    });
+    try {
+      if (first) {
+        status = RunCommand(run_options).run(events);
+      } else {
+        ResumeCommand resume(dir);
+        resume.serve(bell);
+        status = resume.run(events, err);
+      }
+    } catch (const std::exception& e) {
+      // Say why and keep serving what was learned; a new task tries again.
+      events.close();
+      err << "evostream: " << e.what() << "\n";
+      if (first)
+        return 1;
+      status = 1;
     }
-    if (status == 0)
-      routes.state().set_phase("waiting");
+    first = false;
+    if (!held)
+      held.emplace(dir);
+    if (status == kInterruptedStatus)
+      break;
+    routes.state().set_phase("failed");
     {
       // Ctrl-C while waiting stops the gateway.
       StopSignal stop([&] {
@@ -155,13 +183,14 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
       });
       seen = routes.wait_for_arrival(seen, [&] { return shutdown.load(); });
     }
-    pending = !shutdown && refresh(dir, routes.state());
+    if (!shutdown)
+      refresh(dir, routes.state());
   }
   routes.state().set_phase("stopping");
   routes.close_events();
-  if (shutdown)
+  if (shutdown || status == kInterruptedStatus)
     err << "evostream: serve stopped by " << (by_request ? "POST /shutdown" : "Ctrl-C") << "\n";
-  if (!shutdown || status == 1)
+  if (status == 1)
     return status;
   return by_request ? 0 : kInterruptedStatus;
 }

@@ -29,11 +29,13 @@ struct ServeOptions {
 /// `evostream serve RUN_DIR_OR_SCENARIO`: learns the run's stream and stays up after its tasks
 /// are learned, taking new tasks over HTTP (`GatewayRoutes`) until SIGINT or `POST /shutdown`.
 ///
-/// Tasks that arrive while the stream is learned are kept in the run's scenario copy and
-/// learned, in arrival order, once the tasks before them are: the run grows as with
-/// `evostream resume RUN_DIR --tasks MORE.toml`, and ends in the state of a run that had every
-/// task from the start. Writes need the bearer token the command prints and writes to
-/// `RUN_DIR/token` (mode 0600), made afresh at every start.
+/// One run session learns the stream and stays up (`RunSession::serve`): a task posted is kept
+/// in the run's scenario copy before its 202, then handed to the run's gateway actor, which
+/// builds it and grows the stream in flight; it begins as soon as `concurrent_tasks` allows,
+/// beside tasks still learning, and the run ends in the state of a run that had every task
+/// from the start (as `evostream resume RUN_DIR --tasks MORE.toml` does). Remote trainers
+/// (`--listen`) and simulated streams are refused. Writes need the bearer token the command prints
+/// and writes to `RUN_DIR/token` (mode 0600), made afresh at every start.
 class ServeCommand {
  public:
   explicit ServeCommand(ServeOptions options) : options_(std::move(options)) {}

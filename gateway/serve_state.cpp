@@ -144,6 +144,10 @@ void ServeState::observe(const Json& e) {
     }
   } else if (kind == "interrupted" || kind == "run_finished") {
     current_.clear();
+  } else if (kind == "stream_grown") {
+    error_.clear();
+  } else if (kind == "growth_failed") {
+    error_ = e.value("reason", "");
   }
 }
 
@@ -227,6 +231,8 @@ ServeState::Json ServeState::status() const {
   j["datasets"] = datasets_;
   if (!current_.empty())
     j["current_task"] = current_;
+  if (!error_.empty())
+    j["error"] = error_;
   return j;
 }
 

@@ -44,13 +44,15 @@ class ServeState {
   /// Marks `name` committed with what the run recorded (a run resumed by the gateway).
   void set_committed(const Task& task);
   /// Folds one run event in (`task_started`, `candidate`, `task_committed`, `snapshot`,
-  /// `run_started`, `run_finished`, `interrupted`); others are counted only.
+  /// `run_started`, `run_finished`, `interrupted`, `stream_grown`, `growth_failed`); others are
+  /// counted only.
   void observe(const Json& event);
   /// Counts a request answered with `status` after `seconds`, under `route` (e.g.
   /// `POST /tasks/{name}/predict`).
   void request(const std::string& route, int status, double seconds);
-  /// What the run is doing now: `learning` (a session runs), `waiting` (every task is
-  /// learned; the gateway waits for more) or `stopping`.
+  /// What the run is doing now: `learning` (tasks are learned), `waiting` (every task is
+  /// learned; the run waits for more), `failed` (the run stopped on an error; a new task
+  /// tries again) or `stopping`.
   void set_phase(const std::string& phase);
   /// The datasets the run's scenario names (those a new task may use), for `/status`.
   void set_datasets(std::vector<std::string> datasets);
@@ -65,7 +67,8 @@ class ServeState {
   Json tasks() const;
   /// The run's summary: phase, tasks by state, candidates trained, average accuracy, the
   /// parameters the learned tasks added, the trainers' busy share while learning (candidate
-  /// seconds over learning seconds times trainers; none before a candidate) and the datasets.
+  /// seconds over learning seconds times trainers; none before a candidate), the datasets,
+  /// and `error`: why the tasks that arrived last could not join the stream, until some do.
   Json status() const;
   /// Counters and the request latency histogram in Prometheus' text format (version 0.0.4).
   std::string metrics() const;
@@ -96,6 +99,7 @@ class ServeState {
   double learning_seconds_ = 0.0;
   std::chrono::steady_clock::time_point learning_since_;
   std::vector<std::string> datasets_;
+  std::string error_;
   int64_t events_ = 0;
   // Requests by route and status, and their latencies (seconds) in cumulative buckets.
   std::map<std::pair<std::string, int>, int64_t> requests_;

@@ -31,6 +31,19 @@ void VisitWindow::arrived(int64_t task) {
   arrived_[static_cast<size_t>(task)] = true;
 }
 
+void VisitWindow::grow(int64_t tasks) {
+  if (total_ != tasks_ || tasks < tasks_) {
+    throw std::logic_error(fmt::format(
+        "visit window: a stream of {} visits over {} tasks cannot grow to {} tasks (expected "
+        "one visit per task and more tasks)",
+        total_, tasks_, tasks));
+  }
+  tasks_ = tasks;
+  total_ = tasks;
+  arrived_.resize(static_cast<size_t>(tasks), false);
+  evolved_.resize(static_cast<size_t>(tasks), false);
+}
+
 std::vector<int64_t> VisitWindow::take_ready() {
   std::vector<int64_t> out;
   while (next_ < total_ && next_ < committed_ + window_ &&

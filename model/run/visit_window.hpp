@@ -26,6 +26,10 @@ class VisitWindow {
 
   /// Task `task` (its first visit) has arrived.
   void arrived(int64_t task);
+  /// The stream grew to `tasks` tasks (the new ones have not arrived yet). Only a stream that
+  /// visits each task once grows: raises `std::logic_error` when visits are not tasks (several
+  /// iterations) or `tasks` is fewer than before.
+  void grow(int64_t tasks);
   /// The visits that may begin now, in stream order; they count as begun from here on.
   std::vector<int64_t> take_ready();
   /// The learner of visit `event` (begun, not committed) is done.

@@ -108,7 +108,7 @@ TrainerSetup setup() {
   s.validation_interval = 4;
   s.family = model::vit_family(2);
   TrainerSetup setup;
-  setup.tasks = one_task();
+  setup.tasks = std::make_shared<const evostream::streams::StreamTasks>(one_task());
   setup.trainer = model::CandidateTrainer::make(s);
   return setup;
 }
@@ -255,7 +255,8 @@ TEST_CASE("The parameter owner begins and commits visits and answers misuse with
   const auto& tasks = smoke.tasks;
 
   TestSystem t;
-  const auto owner = t.system->spawn(parameter_owner, &runner, tasks, nullptr);
+  const auto owner = t.system->spawn(parameter_owner, &runner,
+                                     std::make_shared<const streams::StreamTasks>(tasks), nullptr);
   auto first = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{0});
   auto early = (*t.self)->request(owner, caf::infinite, begin_atom_v, int64_t{1});
   t.sched->run();

@@ -1,3 +1,8 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <atomic>
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -58,7 +63,7 @@ model::TrainSettings settings() {
 // A trainer's setup for `tasks` with the settings above and a cache of its own.
 TrainerSetup trainer_setup(std::shared_ptr<const std::vector<streams::TaskData>> tasks) {
   TrainerSetup setup;
-  setup.tasks = std::move(tasks);
+  setup.tasks = std::make_shared<const evostream::streams::StreamTasks>(std::move(tasks));
   setup.trainer = model::CandidateTrainer::make(settings());
   return setup;
 }
@@ -518,4 +523,107 @@ TEST_CASE("A job's own optimizer travels with it; without one the worker's train
   CHECK(back.optimizer->kind == model::OptimizerOptions::Kind::kAdamW);
   CHECK(back.optimizer->weight_decay == 0.0);
   CHECK(back.optimizer->clip_norm == 0.0);
+}
+
+namespace {
+
+// What an open run of the smoke stream did: it starts with the first two tasks and grows by
+// the third once the second has started (or, with `fail_first`, after one failed growth).
+struct Growth {
+  std::string hash;
+  std::vector<int64_t> idles;       // visits committed each time the stream was learned
+  std::vector<std::string> order;   // "started NAME" and "committed NAME", as reported
+  std::vector<std::string> errors;  // growth failures reported
+  model::RunResults results;
+};
+
+Growth grow_smoke(const evostream::testing::SmokeStream& smoke, int64_t concurrent,
+                  bool fail_first) {
+  streams::Scenario scenario = smoke.scenario;
+  scenario.run.concurrent_tasks = concurrent;
+  const model::StrategyEnvironment env =
+      model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
+  auto strategy = model::make_strategy(env);
+  Growth g;
+  ActorRun* target = nullptr;
+  std::atomic<bool> arrived{false};
+  std::atomic<int> failures_left{fail_first ? 1 : 0};
+  model::RunObserver observer;
+  observer.task_started = [&](int64_t, int64_t, const streams::TaskData& t) {
+    g.order.push_back("started " + t.name());
+    if (t.name() == (*smoke.tasks)[1].name()) {
+      arrived = true;
+      target->arrive();
+    }
+  };
+  observer.task_committed = [&](const std::string& task,
+                                const std::vector<std::pair<std::string, double>>&,
+                                double) { g.order.push_back("committed " + task); };
+  model::StreamRunner runner(scenario, *strategy, smoke.root, observer);
+  ActorRunOptions o;
+  o.trainer = env.trainer;
+  o.grow = [&](const std::vector<streams::TaskData>& current)
+      -> std::shared_ptr<const std::vector<streams::TaskData>> {
+    if (!arrived || current.size() >= smoke.tasks->size())
+      return nullptr;
+    if (failures_left-- > 0)
+      throw std::runtime_error("the dataset of the third task is missing");
+    auto next = std::make_shared<std::vector<streams::TaskData>>(current);
+    next->push_back(smoke.tasks->back());
+    return next;
+  };
+  o.on_growth_error = [&](const std::string& why) {
+    g.errors.push_back(why);
+    target->arrive();  // the dataset is back: try again
+  };
+  o.on_idle = [&](const model::RunResults& r) {
+    g.idles.push_back(r.events_done);
+    if (r.events_done == static_cast<int64_t>(smoke.tasks->size()))
+      target->stop();
+  };
+  ActorRun run(o);
+  target = &run;
+  auto first = std::make_shared<const std::vector<streams::TaskData>>(smoke.tasks->begin(),
+                                                                      smoke.tasks->end() - 1);
+  g.results = run.run(runner, first);
+  g.hash = model::run_state_hash(runner.state().store, runner.progress());
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("A served run grows while it learns and ends in the state of the whole stream",
+          "[actors][growth]") {
+  const evostream::testing::SmokeStream smoke;
+  const std::string& last = smoke.tasks->back().name();
+  const std::string& second = (*smoke.tasks)[1].name();
+  for (const int64_t concurrent : {1, 2}) {
+    INFO("concurrent_tasks = " << concurrent);
+    const Growth g = grow_smoke(smoke, concurrent, false);
+    CHECK(g.hash == smoke_hash(smoke, concurrent, 0));
+    CHECK(g.results.complete);
+    CHECK(g.results.events_total == 3);
+    // The stream was learned once, with the task that arrived while it ran.
+    CHECK(g.idles == std::vector<int64_t>{3});
+    CHECK(g.errors.empty());
+    if (concurrent == 2) {
+      // The new task began beside the second, still learning.
+      const auto started = std::find(g.order.begin(), g.order.end(), "started " + last);
+      const auto committed = std::find(g.order.begin(), g.order.end(), "committed " + second);
+      INFO(fmt::format("{}", fmt::join(g.order, ", ")));
+      CHECK(started < committed);
+    }
+  }
+}
+
+TEST_CASE("A served run whose new task cannot be built says why and goes on", "[actors][growth]") {
+  const evostream::testing::SmokeStream smoke;
+  const Growth g = grow_smoke(smoke, 1, true);
+  CHECK(g.errors == std::vector<std::string>{"the dataset of the third task is missing"});
+  CHECK(g.hash == smoke_hash(smoke, 1, 0));
+  ActorRunOptions remote;
+  remote.trainer = model::CandidateTrainer::make(model::TrainSettings{});
+  remote.grow = [](const std::vector<streams::TaskData>&) { return nullptr; };
+  remote.listen = 0;
+  CHECK_THROWS_WITH(ActorRun(remote), Catch::Contains("expected no remote trainers"));
 }

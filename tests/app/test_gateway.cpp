@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "support/curl_client.hpp"
@@ -46,6 +47,31 @@ Json wait_committed(const CurlClient& c, const std::string& name, double seconds
   }
 }
 
+// Posts `body` until the run takes writes (503 while it starts); returns the answer.
+Reply post_when_accepting(const CurlClient& c, const std::string& body) {
+  Reply added;
+  for (int i = 0; i < 600; ++i) {
+    added = c.post("/tasks", body);
+    if (added.status != 503)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return added;
+}
+
+// The position in `events_jsonl` of the first `kind` event of `task` (-1 for none).
+int64_t event_position(const std::string& events_jsonl, const std::string& kind,
+                       const std::string& task) {
+  std::istringstream in(slurp(events_jsonl));
+  int64_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    const Json e = Json::parse(line, nullptr, false);
+    if (!e.is_discarded() && e.value("event", "") == kind && e.value("task", "") == task)
+      return n;
+  }
+  return -1;
+}
+
 }  // namespace
 
 TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and shuts down",
@@ -61,13 +87,7 @@ TEST_CASE("A served run takes a task over HTTP, learns it, predicts with it and 
 
   // Writes need the token; the run takes them once its directory holds its scenario.
   CHECK(c.post("/tasks", kExtraJson, false).status == 401);
-  Reply added;
-  for (int i = 0; i < 600; ++i) {
-    added = c.post("/tasks", kExtraJson);
-    if (added.status != 503)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const Reply added = post_when_accepting(c, kExtraJson);
   INFO(added.body);
   REQUIRE(added.status == 202);
   CHECK(added.json().at("state") == "queued");
@@ -179,4 +199,83 @@ TEST_CASE("run --serve starts a new run and serves it until it is shut down", "[
   CHECK(c.post("/shutdown", "").status == 202);
   CHECK(wait_for(s.pid, 60.0) == 0);
   CHECK_FALSE(inspect_hash(dir, d.file("hash")).empty());
+}
+
+TEST_CASE("A task posted while the stream learns begins beside the tasks still learning",
+          "[app][gateway][growth]") {
+  // Two tasks at once; the last scenario task arrives 4 s into the stream, so the task posted
+  // as soon as the run takes writes joins the stream before that task is learned.
+  TempDir d;
+  const std::string dir = d.file("run");
+  const std::vector<std::string> sets = {"--set", "run.concurrent_tasks=2", "--set",
+                                         "tasks[2].delay=4"};
+  std::vector<std::string> args = {"serve", kSmoke, "--out", dir, "--port", "0"};
+  args.insert(args.end(), sets.begin(), sets.end());
+  const ServedRun s = serve_in_background(args, d.file("serve.log"));
+  const CurlClient c(s.base(), s.token);
+  const Reply added = post_when_accepting(c, kExtraJson);
+  INFO(added.body);
+  REQUIRE(added.status == 202);
+  wait_committed(c, "b-extra", 300.0);
+  CHECK(c.post("/shutdown", "").status == 202);
+  CHECK(wait_for(s.pid, 60.0) == 0);
+
+  const std::string events = dir + "/events.jsonl";
+  const int64_t joined = event_position(events, "task_started", "b-extra");
+  const int64_t learned = event_position(events, "task_committed", "b-rotated");
+  INFO(slurp(events));
+  REQUIRE(joined >= 0);
+  CHECK(joined < learned);
+  CHECK(event_position(events, "stream_grown", "") >= 0);
+  CHECK_THAT(slurp(d.file("serve.log")), Contains("serve stopped by POST /shutdown"));
+
+  // The same state as the whole stream learned as one run.
+  write_text(d.file("all.toml"), slurp(kSmoke) + kExtraToml);
+  std::vector<std::string> whole = {"run",           d.file("all.toml"), "--out",
+                                    d.file("whole"), "--quiet",          "--fast"};
+  whole.insert(whole.end(), sets.begin(), sets.end());
+  REQUIRE(run_to_exit(whole, d.file("whole.log")) == 0);
+  CHECK(inspect_hash(dir, d.file("hash")) == inspect_hash(d.file("whole"), d.file("hash2")));
+}
+
+TEST_CASE("A posted task whose dataset cannot be loaded is reported and the run stays up",
+          "[app][gateway][growth]") {
+  TempDir d;
+  const std::string dir = d.file("run");
+  REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
+  const ServedRun s = serve_in_background({"serve", dir, "--port", "0"}, d.file("serve.log"));
+  const CurlClient c(s.base(), s.token);
+  const Reply added = c.post(
+      "/tasks",
+      R"({"name": "gone", "dataset": "gone", "datasets": {"gone": {"kind": "idx", "path": ")" +
+          d.file("nothing") + R"("}}})");
+  INFO(added.body);
+  REQUIRE(added.status == 202);
+  Json status;
+  for (int i = 0; i < 600; ++i) {
+    status = c.get("/status").json();
+    if (status.contains("error"))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(status.dump());
+  REQUIRE(status.contains("error"));
+  CHECK_THAT(status.at("error").get<std::string>(),
+             Contains("task \"gone\" cannot join the stream") &&
+                 Contains("expected a directory of IDX files"));
+  CHECK(c.get("/tasks/gone").json().at("state") == "queued");
+  CHECK(c.get("/tasks/b-all").json().at("state") == "committed");
+  CHECK(c.post("/shutdown", "").status == 202);
+  CHECK(wait_for(s.pid, 60.0) == 0);
+}
+
+TEST_CASE("serve refuses remote trainers and simulated streams", "[app][gateway]") {
+  TempDir d;
+  CHECK(run_to_exit({"run", kSmoke, "--out", d.file("run"), "--serve", "0", "--listen", "0"},
+                    d.file("listen.log")) == 1);
+  CHECK_THAT(slurp(d.file("listen.log")), Contains("remote trainers hold the stream"));
+  const std::string simulated = std::string(EVOSTREAM_SOURCE_DIR) + "/configs/simulated.toml";
+  CHECK(run_to_exit({"serve", simulated, "--out", d.file("sim"), "--port", "0"},
+                    d.file("sim.log")) == 1);
+  CHECK_THAT(slurp(d.file("sim.log")), Contains("cannot be served"));
 }

@@ -94,3 +94,16 @@ TEST_CASE("A task counts as committed only once its commit is measured and its s
   CHECK(s.task("a")->at("path") == "a:2");
   CHECK(s.commits() == 2);
 }
+
+TEST_CASE("Why a task could not join the stream is in the status until the stream grows",
+          "[gateway][state]") {
+  ServeState s;
+  s.add_task("a");
+  CHECK_FALSE(s.status().contains("error"));
+  s.observe(Json{{"event", "growth_failed"}, {"reason", "task \"a\" cannot join the stream: x"}});
+  CHECK(s.status().at("error") == "task \"a\" cannot join the stream: x");
+  s.observe(Json{{"event", "waiting_for_tasks"}, {"events_done", 0}});
+  CHECK(s.status().contains("error"));
+  s.observe(Json{{"event", "stream_grown"}, {"added", {"a"}}, {"tasks", 1}});
+  CHECK_FALSE(s.status().contains("error"));
+}

@@ -84,3 +84,42 @@ TEST_CASE("Virtual time: a visit begins after its arrival and visit e − K's co
   CHECK(w.virtual_commit(2, 14.0) == 14.0);
   CHECK(w.virtual_seconds() == 14.0);
 }
+
+TEST_CASE("A stream that grows while its last visit evolves begins the new task in the window",
+          "[model][window]") {
+  VisitWindow w(2, 2, 0, 2);
+  w.arrived(0);
+  w.arrived(1);
+  CHECK(w.take_ready() == Events{0, 1});
+  w.evolved(0);
+  CHECK(w.take_commit() == 0);
+  w.committed(0);
+  w.grow(3);
+  CHECK(w.take_ready().empty());  // the new task has not arrived
+  w.arrived(2);
+  CHECK(w.take_ready() == Events{2});  // beside visit 1, still evolving
+  w.evolved(1);
+  w.evolved(2);
+  CHECK(w.take_commit() == 1);
+  w.committed(1);
+  CHECK(w.take_commit() == 2);
+  w.committed(2);
+  CHECK(w.finished());
+}
+
+TEST_CASE("A finished stream grows and is no longer finished", "[model][window]") {
+  VisitWindow w(1, 1, 1, 1);
+  CHECK(w.finished());
+  w.grow(2);
+  CHECK_FALSE(w.finished());
+  w.arrived(1);
+  CHECK(w.take_ready() == Events{1});
+}
+
+TEST_CASE("A stream of several iterations or a shrinking one does not grow", "[model][window]") {
+  VisitWindow rounds(4, 2, 0, 1);
+  CHECK_THROWS_WITH(rounds.grow(3), Catch::Contains("one visit per task"));
+  VisitWindow once(3, 3, 0, 1);
+  CHECK_THROWS_AS(once.grow(2), std::logic_error);
+  CHECK_THROWS_AS(once.arrived(3), std::out_of_range);
+}
