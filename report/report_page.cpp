@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "report/model_graph.hpp"
+#include "report/search_chart.hpp"
 #include "report/svg_charts.hpp"
 
 namespace evostream::report {
@@ -21,6 +22,8 @@ h1 { font-size: 24px; margin-bottom: 4px; }
 h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p.note { color: #555; margin-top: 4px; }
 .figures { overflow-x: auto; }
+.searches { display: flex; flex-wrap: wrap; gap: 4px 16px; }
+#hyperparameters td:first-child { white-space: nowrap; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
 th:first-child, td:first-child { text-align: left; }
@@ -42,6 +45,26 @@ std::string esc(const std::string& s) {
 
 std::string pct(double v) {
   return fmt::format("{:.2f}", 100.0 * v + 0.0);
+}
+
+// A section of the page: its heading, a note (HTML) and a chart.
+std::string grid_section(const std::string& heading, const std::string& note,
+                         const std::string& chart) {
+  return fmt::format("<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"figures\">{}</div>\n",
+                     heading, note, chart);
+}
+
+// One hyperparameter as the report's tables show it.
+template <typename T>
+std::string hyperparameter_text(const T& value) {
+  if constexpr (std::is_same_v<T, bool>)
+    return value ? "yes" : "no";
+  else if constexpr (std::is_same_v<T, model::Schedule>)
+    return model::kScheduleNames.at(static_cast<size_t>(value));
+  else if constexpr (std::is_floating_point_v<T>)
+    return fmt::format("{:.4g}", value);
+  else
+    return fmt::format("{}", value);
 }
 
 // A run's values in the order of `names` (empty where the run has no such task).
@@ -92,7 +115,8 @@ std::vector<std::string> ReportPage::labels(const std::vector<model::RunResults>
 
 std::string ReportPage::html(const model::RunResults& run,
                              const std::vector<model::RunResults>& others,
-                             const std::vector<std::string>& labels, const std::string& run_dir) {
+                             const std::vector<std::string>& labels, const std::string& run_dir,
+                             const std::vector<Search>& searches) {
   std::vector<const model::RunResults*> runs{&run};
   for (const auto& o : others)
     runs.push_back(&o);
@@ -330,13 +354,70 @@ std::string ReportPage::html(const model::RunResults& run,
     alphas.push_back(std::move(row));
   }
   if (!alphas.empty()) {
-    body +=
-        "<h2>Coefficients of the impressions</h2>\n<p class=\"note\">ImpressLearn: each "
-        "task's α per layer over the frozen basis masks, W ⊙ Σ α<sub>i</sub> M<sub>i</sub>.</p>"
-        "\n<div class=\"figures\">";
-    body += SvgCharts::value_grid("coefficients", alpha_tasks, alpha_columns, alphas,
-                                  "α: blue positive, red negative, darker with |α|");
+    body += grid_section("Coefficients of the impressions",
+                         "ImpressLearn: each task's α per layer over the frozen basis masks, W ⊙ Σ "
+                         "α<sub>i</sub> M<sub>i</sub>.",
+                         SvgCharts::value_grid("coefficients", alpha_tasks, alpha_columns, alphas,
+                                               "α: blue positive, red negative, darker with |α|"));
+  }
+
+  // The search of the tasks learned last: each candidate against its generation.
+  if (!searches.empty()) {
+    std::map<std::string, std::string> committed;
+    for (const auto& t : run.tasks)
+      committed[t.name] = t.path.name;
+    body += fmt::format(
+        "<h2>The search</h2>\n<p class=\"note\">The candidates of the {} task{} learned last, "
+        "by generation and validation accuracy: kept ones green, dropped ones grey, the "
+        "committed path ringed in red, each linked to its parent (the squares left of "
+        "generation 0 are the paths the search started from). Hover a point for its name, "
+        "parent, score and trained parameters.</p>\n<div class=\"figures searches\">",
+        searches.size(), searches.size() == 1 ? "" : "s");
+    for (size_t i = 0; i < searches.size(); ++i) {
+      const auto& [task, points] = searches[i];
+      body += search_chart(fmt::format("search-{}", i), task, points, committed[task]);
+    }
     body += "</div>\n";
+  }
+
+  // Mod-Squad: which experts each task's routers select, per MoE layer.
+  std::vector<std::string> usage_tasks;
+  std::vector<size_t> experts_per_layer;
+  for (const auto& t : run.tasks) {
+    for (size_t l = 0; l < t.expert_usage.size(); ++l) {
+      if (experts_per_layer.size() <= l)
+        experts_per_layer.push_back(0);
+      experts_per_layer[l] = std::max(experts_per_layer[l], t.expert_usage[l].size());
+    }
+  }
+  std::vector<std::string> usage_columns;
+  for (size_t l = 0; l < experts_per_layer.size(); ++l) {
+    for (size_t e = 0; e < experts_per_layer[l]; ++e)
+      usage_columns.push_back(fmt::format("L{} e{}", l + 1, e));
+  }
+  std::vector<std::vector<double>> usage;
+  for (const auto& t : run.tasks) {
+    if (t.expert_usage.empty())
+      continue;
+    usage_tasks.push_back(t.name);
+    std::vector<double> row;
+    for (size_t l = 0; l < experts_per_layer.size(); ++l) {
+      const std::vector<double> none;
+      const auto& shares = l < t.expert_usage.size() ? t.expert_usage[l] : none;
+      for (size_t e = 0; e < experts_per_layer[l]; ++e)
+        row.push_back(e < shares.size() ? shares[e] : 0.0);
+    }
+    usage.push_back(std::move(row));
+  }
+  if (!usage.empty()) {
+    body += grid_section(
+        "Expert usage",
+        "Mod-Squad: the share of each task's top-k selections that went to each expert, per MoE "
+        "layer, on the task's training images when it committed (each layer's row sums to 1). "
+        "Columns: L<i>n</i> e<i>k</i> is expert <i>k</i> of the <i>n</i>-th MoE layer, in "
+        "router order: earlier tasks' experts first, then the ones the task added.",
+        SvgCharts::value_grid("expert-usage", usage_tasks, usage_columns, usage,
+                              "share of the selections: darker is used more"));
   }
 
   body +=
@@ -367,6 +448,26 @@ std::string ReportPage::html(const model::RunResults& run,
         t.predictions_identical ? "yes" : "no");
   }
   body += "</table>\n";
+
+  body +=
+      "<h2>Committed hyperparameters</h2>\n<p class=\"note\">Each task's path as committed: "
+      "the hyperparameters it trained with (µ2Net tunes them per path; other strategies use "
+      "their options').</p>\n<div class=\"figures\"><table id=\"hyperparameters\"><tr>"
+      "<th>task</th>";
+  for (const char* name : model::kHyperparameterNames)
+    body += fmt::format("<th>{}</th>", name);
+  body += "</tr>\n";
+  for (const auto& t : run.tasks) {
+    if (t.path.ids.empty())
+      continue;
+    body += "<tr><td>" + esc(t.name) + "</td>";
+    model::Hyperparameters hp = t.path.hp;
+    model::visit_fields(hp, [&](const char*, const auto& value) {
+      body += "<td>" + hyperparameter_text(value) + "</td>";
+    });
+    body += "</tr>\n";
+  }
+  body += "</table></div>\n";
 
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

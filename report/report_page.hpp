@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/run/stream_runner.hpp"
+#include "report/search_chart.hpp"
 
 namespace evostream::report {
 
@@ -14,11 +15,16 @@ namespace evostream::report {
 /// per task, the model graph (`ModelGraph`) and a per-task table.
 class ReportPage {
  public:
+  /// A task's search: its name and the candidates of its latest visit, in the order trained.
+  using Search = std::pair<std::string, std::vector<model::CandidateRecord>>;
+
   /// The page for `run` (read from `run_dir`), with `others` compared beside it; `labels` name
-  /// the runs in legends (the run first), e.g. their strategies or directories.
+  /// the runs in legends (the run first), e.g. their strategies or directories. `searches`
+  /// (from the run's events; none by default) are drawn one chart each (`search_chart`).
   static std::string html(const model::RunResults& run,
                           const std::vector<model::RunResults>& others,
-                          const std::vector<std::string>& labels, const std::string& run_dir);
+                          const std::vector<std::string>& labels, const std::string& run_dir,
+                          const std::vector<Search>& searches = {});
   /// Labels for runs: their strategies, with the seed or the directory added where two would
   /// read the same.
   static std::vector<std::string> labels(const std::vector<model::RunResults>& runs,

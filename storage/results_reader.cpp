@@ -270,6 +270,7 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
     task.task_inference_accuracy = t.optional_number("task_inference_accuracy");
     task.inferred_accuracy = t.optional_number("inferred_accuracy");
     task.coefficients = t.number_rows("coefficients");
+    task.expert_usage = t.number_rows("expert_usage");
     task.predictions_identical = t.flag("predictions_identical");
     task.predictions_hash = t.text("predictions_hash");
     task.path = read_path(file, t.at("path", Json::value_t::object, "an object"), task.name, where);

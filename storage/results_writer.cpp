@@ -60,6 +60,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
              {"task_inference_accuracy", JsonFields::optional_number(t.task_inference_accuracy)},
              {"inferred_accuracy", JsonFields::optional_number(t.inferred_accuracy)},
              {"coefficients", t.coefficients},
+             {"expert_usage", t.expert_usage},
              {"predictions_identical", t.predictions_identical},
              {"predictions_hash", t.predictions_hash},
              {"path", JsonFields::path(t.path)}});

@@ -1,6 +1,7 @@
 #include "model/run/results_builder.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -136,6 +137,12 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
   int64_t learned = 0;
   const auto forgetting = out.matrix.task_forgetting();
   const auto max_forgetting = out.matrix.task_max_forgetting();
+  // Expert usage a task kept (on no path), by the router it was measured through.
+  std::map<std::string, ParameterStore::Handle> usage_of;
+  for (const auto& c : state.store.components()) {
+    if (c->kind() == ComponentKind::kExpertUsage)
+      usage_of[c->parent()] = c;
+  }
   for (size_t j = 0; j < tasks.size(); ++j) {
     TaskResult tj = progress.tasks.size() == tasks.size() ? progress.tasks[j] : TaskResult{};
     tj.name = tasks[j].name();
@@ -150,11 +157,17 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
         serving_ids.insert(c->id());
       }
       tj.accounted_params = accounted_params(tj.path.ids, params, state.usage, tj.name);
+      auto row = [](const at::Tensor& t) {
+        const at::Tensor a = t.to(at::kCPU).to(at::kDouble).contiguous();
+        return std::vector<double>(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
+      };
       for (const auto& c : handles) {
-        if (c->kind() != ComponentKind::kAlpha)
+        if (c->kind() == ComponentKind::kAlpha)
+          tj.coefficients.push_back(row(c->tensor("alpha")));
+        if (c->kind() != ComponentKind::kRouter)
           continue;
-        const at::Tensor a = c->tensor("alpha").to(at::kCPU).to(at::kDouble).contiguous();
-        tj.coefficients.emplace_back(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
+        if (const auto usage = usage_of.find(c->id()); usage != usage_of.end())
+          tj.expert_usage.push_back(row(usage->second->tensor("selected")));
       }
       accounted_sum += tj.accounted_params;
       ++learned;

@@ -51,6 +51,10 @@ struct TaskResult {
   /// ImpressLearn's coefficients of the task's path, per layer (one α per impression); empty
   /// for other paths.
   std::vector<std::vector<double>> coefficients;
+  /// Mod-Squad: per MoE layer of the task's path, the share of the task's top-k selections
+  /// each expert received (measured on its training images when it committed; each row sums
+  /// to 1); empty for other paths.
+  std::vector<std::vector<double>> expert_usage;
 };
 
 /// Everything a run measured.

@@ -47,6 +47,12 @@ Json wait_committed(const CurlClient& c, const std::string& name, double seconds
   }
 }
 
+// The smoke stream learned into `dir`, then served on a free port (logs in `d`).
+ServedRun serve_learned_smoke(const TempDir& d, const std::string& dir) {
+  REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
+  return serve_in_background({"serve", dir, "--port", "0"}, d.file("serve.log"));
+}
+
 // Posts `body` until the run takes writes (503 while it starts); returns the answer.
 Reply post_when_accepting(const CurlClient& c, const std::string& body) {
   Reply added;
@@ -166,8 +172,7 @@ TEST_CASE("A task answered 202 survives a SIGKILL: resume learns it in its arriv
           "[app][gateway][crash]") {
   TempDir d;
   const std::string dir = d.file("run");
-  REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
-  const ServedRun s = serve_in_background({"serve", dir, "--port", "0"}, d.file("serve.log"));
+  const ServedRun s = serve_learned_smoke(d, dir);
   const CurlClient c(s.base(), s.token);
   const Reply added = c.post("/tasks", kExtraJson);
   INFO(added.body);
@@ -242,8 +247,7 @@ TEST_CASE("A posted task whose dataset cannot be loaded is reported and the run 
           "[app][gateway][growth]") {
   TempDir d;
   const std::string dir = d.file("run");
-  REQUIRE(run_to_exit({"run", kSmoke, "--out", dir, "--quiet"}, d.file("log")) == 0);
-  const ServedRun s = serve_in_background({"serve", dir, "--port", "0"}, d.file("serve.log"));
+  const ServedRun s = serve_learned_smoke(d, dir);
   const CurlClient c(s.base(), s.token);
   const Reply added = c.post(
       "/tasks",

@@ -58,6 +58,20 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
         experts + 8 * 16 + 1 + 16 + (2 * 16 + 2) + 2 * 8);
   CHECK(tasks[2]["params_added"].get<int64_t>() ==
         experts + 10 * 16 + 1 + 16 + (4 * 16 + 4) + 2 * 10);
+  // Which experts each task's router selected: one MoE layer, a share per expert summing to 1.
+  for (size_t t = 0; t < 3; ++t) {
+    INFO("task " << t);
+    const auto& usage = tasks[t]["expert_usage"];
+    REQUIRE(usage.size() == 1);
+    CHECK(usage[0].size() == 6 + 2 * t);
+    double sum = 0.0;
+    for (const auto& share : usage[0])
+      sum += share.get<double>();
+    CHECK(sum == Approx(1.0).epsilon(1e-6));
+  }
+  const std::string report = slurp(d.file("whole") + "/report.html");
+  CHECK_THAT(report, Contains("<h2>Expert usage</h2>") && Contains("id=\"expert-usage\"") &&
+                         Contains("<title>b-rotated, L1 e9: "));
 }
 
 TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][mod-squad]") {

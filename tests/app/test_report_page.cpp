@@ -5,9 +5,12 @@
 
 #include "app/compare_command.hpp"
 #include "app/replay_command.hpp"
+#include "app/search_history.hpp"
 #include "report/model_graph.hpp"
 #include "report/report_page.hpp"
+#include "report/search_chart.hpp"
 #include "report/svg_charts.hpp"
+#include "support/test_files.hpp"
 
 using namespace evostream;
 using namespace evostream::app;
@@ -165,6 +168,102 @@ TEST_CASE("The report draws the average accuracy after each task visit", "[app]"
   const std::string svg = chart.substr(0, chart.find("</svg>"));
   CHECK_THAT(svg, Contains("after a: 50.0%") && Contains("after b&lt;&amp;&gt;: 62.5%"));
   CHECK_THAT(svg, Contains(">100.0%</text>"));  // the fixed 0–100% scale
+}
+
+TEST_CASE("The report lists each committed path's hyperparameters", "[app]") {
+  model::RunResults r = two_tasks();
+  r.tasks[1].path.hp.learning_rate = 0.0125;
+  r.tasks[1].path.hp.schedule = model::Schedule::kRestarts;
+  r.tasks[1].path.hp.flip = true;
+  r.tasks[1].path.hp.image_size = 16;
+  const std::string page = ReportPage::html(r, {}, {}, "runs/x");
+  const auto table = page.substr(page.find("<table id=\"hyperparameters\">"));
+  CHECK_THAT(table, Contains("<th>learning_rate</th><th>schedule</th>"));
+  CHECK_THAT(table, Contains("<tr><td>a</td><td>0.01</td><td>cosine</td>"));
+  CHECK_THAT(table, Contains("<tr><td>b&lt;&amp;&gt;</td><td>0.0125</td><td>restarts</td>"));
+  CHECK_THAT(table, Contains("<td>16</td><td>1</td><td>yes</td>"));
+  // A task without a path (not learned) has no row.
+  r.tasks[1].path.ids.clear();
+  const std::string fewer = ReportPage::html(r, {}, {}, "runs/x");
+  CHECK(fewer.find("<tr><td>b&lt;&amp;&gt;</td><td>0.0125") == std::string::npos);
+}
+
+TEST_CASE("Expert usage is drawn per task, layer and expert, with unequal expert counts", "[app]") {
+  model::RunResults r = two_tasks("mod-squad");
+  r.tasks[0].expert_usage = {{0.5, 0.5}};
+  r.tasks[1].expert_usage = {{0.25, 0.25, 0.5}};
+  const std::string page = ReportPage::html(r, {}, {}, "runs/x");
+  CHECK_THAT(page, Contains("<svg id=\"expert-usage\""));
+  CHECK_THAT(page, Contains("<title>a, L1 e2: 0.000</title>"));  // a's router had 2 experts
+  CHECK_THAT(page, Contains("<title>b&lt;&amp;&gt;, L1 e2: 0.500</title>"));
+  CHECK(ReportPage::html(two_tasks(), {}, {}, "runs/x").find("expert-usage") == std::string::npos);
+}
+
+TEST_CASE("A search chart links each candidate to its parent and rings the committed one",
+          "[app][search]") {
+  const auto point = [](std::string name, std::string parent, int64_t generation, double quality,
+                        double score, bool kept, int64_t trained) {
+    model::CandidateRecord r;
+    r.name = std::move(name);
+    r.parent = std::move(parent);
+    r.generation = generation;
+    r.quality = quality;
+    r.score = score;
+    r.kept = kept;
+    r.trained_params = trained;
+    return r;
+  };
+  const std::vector<model::CandidateRecord> points = {
+      point("t@0.0.0", "root", 0, 0.5, 0.5, true, 10),
+      point("t@0.0.1", "u@0.1.0", 0, 0.25, 0.2, false, 20),
+      point("t@0.1.0", "t@0.0.0", 1, 0.75, 0.7, true, 30)};
+  const std::string svg = search_chart("search-0", "t<1>", points, "t@0.1.0");
+  CHECK_THAT(svg, Contains("<svg id=\"search-0\""));
+  CHECK_THAT(svg, Contains("aria-label=\"search of t&lt;1&gt;\""));
+  // Two seed paths, three candidates, a parent line each.
+  CHECK_THAT(svg, Contains("<title>seed path root</title>") &&
+                      Contains("<title>seed path u@0.1.0</title>"));
+  size_t lines = 0;
+  for (size_t at = svg.find("class=\"parent\""); at != std::string::npos;
+       at = svg.find("class=\"parent\"", at + 1))
+    ++lines;
+  CHECK(lines == 3);
+  CHECK_THAT(svg, Contains("<title>t@0.1.0 ← t@0.0.0: 75.0% validation, score 0.7000, 30 "
+                           "parameters trained, kept, committed</title>"));
+  CHECK_THAT(svg, Contains("stroke=\"#cc0000\""));
+  CHECK_THAT(svg, Contains("t@0.0.1 ← u@0.1.0: 25.0% validation, score 0.2000, 20 parameters "
+                           "trained, dropped</title>"));
+}
+
+TEST_CASE("The searches come from the events of each task's latest visit, the last tasks only",
+          "[app][search]") {
+  testing::TempDir d;
+  const std::string events = d.file("events.jsonl");
+  testing::write_text(events,
+                      R"({"event":"task_started","task":"a"}
+{"event":"candidate","task":"a","name":"a@0.0.0","parent":"root","generation":0,"quality":0.5,"score":0.5,"kept":true,"trained_params":3}
+{"event":"task_started","task":"b"}
+{"event":"candidate","task":"b","name":"b@0.0.0","parent":"root","generation":0,"quality":0.1,"score":0.1,"kept":false,"trained_params":1}
+{"event":"task_started","task":"b"}
+{"event":"candidate","task":"b","name":"b@0.0.1","parent":"a@0.0.0","generation":0,"quality":0.9,"score":0.9,"kept":true,"trained_params":2}
+{"event":"candidate","task":"b","name":"b@0.1.0","par)");
+  const auto both = read_searches(events, 6);
+  REQUIRE(both.size() == 2);
+  CHECK(both[0].first == "a");
+  CHECK(both[0].second.size() == 1);
+  CHECK(both[1].first == "b");
+  REQUIRE(both[1].second.size() == 1);  // the visit done again, without the cut line
+  CHECK(both[1].second[0].name == "b@0.0.1");
+  CHECK(both[1].second[0].parent == "a@0.0.0");
+  CHECK(both[1].second[0].kept);
+  CHECK(both[1].second[0].trained_params == 2);
+  const auto one = read_searches(events, 1);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].first == "b");
+  CHECK(read_searches(d.file("none.jsonl"), 6).empty());
+  // The report draws one chart per search.
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", both);
+  CHECK_THAT(page, Contains("<h2>The search</h2>") && Contains("<svg id=\"search-1\""));
 }
 
 TEST_CASE("Runs are labelled by strategy, then seed, then directory", "[app]") {

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "report/report_page.hpp"
+
+namespace evostream::app {
+
+/// The searches of the `last` tasks a run started last, from its `events.jsonl`: for each, the
+/// candidates of its latest visit (a visit abandoned by a crash and done again counts once), in
+/// the order the tasks started. Lines that are not candidate or `task_started` events are not
+/// parsed, and a line cut by a crash is left out; a missing file has no searches.
+std::vector<report::ReportPage::Search> read_searches(const std::string& events_jsonl, size_t last);
+
+}  // namespace evostream::app
