@@ -96,6 +96,7 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"quality", r.quality},
                      {"score", r.score},
                      {"kept", r.kept},
+                     {"changes", r.changes},
                      {"trained_params", r.trained_params},
                      {"seconds", r.seconds}});
   };

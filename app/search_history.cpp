@@ -41,6 +41,7 @@ std::vector<report::ReportPage::Search> read_searches(const std::string& events_
     p.quality = e.value("quality", 0.0);
     p.score = e.value("score", 0.0);
     p.kept = e.value("kept", false);
+    p.changes = e.value("changes", std::vector<std::string>{});
     p.trained_params = e.value("trained_params", int64_t{0});
     search->second.push_back(std::move(p));
   }

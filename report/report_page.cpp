@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <type_traits>
 
+#include "model/core/hyperparameter_text.hpp"
 #include "report/model_graph.hpp"
 #include "report/search_chart.hpp"
 #include "report/svg_charts.hpp"
@@ -52,19 +54,6 @@ std::string grid_section(const std::string& heading, const std::string& note,
                          const std::string& chart) {
   return fmt::format("<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"figures\">{}</div>\n",
                      heading, note, chart);
-}
-
-// One hyperparameter as the report's tables show it.
-template <typename T>
-std::string hyperparameter_text(const T& value) {
-  if constexpr (std::is_same_v<T, bool>)
-    return value ? "yes" : "no";
-  else if constexpr (std::is_same_v<T, model::Schedule>)
-    return model::kScheduleNames.at(static_cast<size_t>(value));
-  else if constexpr (std::is_floating_point_v<T>)
-    return fmt::format("{:.4g}", value);
-  else
-    return fmt::format("{}", value);
 }
 
 // A run's values in the order of `names` (empty where the run has no such task).
@@ -371,7 +360,8 @@ std::string ReportPage::html(const model::RunResults& run,
         "by generation and validation accuracy: kept ones green, dropped ones grey, the "
         "committed path ringed in red, each linked to its parent (the squares left of "
         "generation 0 are the paths the search started from). Hover a point for its name, "
-        "parent, score and trained parameters.</p>\n<div class=\"figures searches\">",
+        "parent, score, trained parameters and what its mutations changed.</p>\n<div "
+        "class=\"figures searches\">",
         searches.size(), searches.size() == 1 ? "" : "s");
     for (size_t i = 0; i < searches.size(); ++i) {
       const auto& [task, points] = searches[i];
@@ -405,7 +395,7 @@ std::string ReportPage::html(const model::RunResults& run,
       const std::vector<double> none;
       const auto& shares = l < t.expert_usage.size() ? t.expert_usage[l] : none;
       for (size_t e = 0; e < experts_per_layer[l]; ++e)
-        row.push_back(e < shares.size() ? shares[e] : 0.0);
+        row.push_back(e < shares.size() ? shares[e] : std::nan(""));  // not on its router
     }
     usage.push_back(std::move(row));
   }
@@ -417,7 +407,8 @@ std::string ReportPage::html(const model::RunResults& run,
         "Columns: L<i>n</i> e<i>k</i> is expert <i>k</i> of the <i>n</i>-th MoE layer, in "
         "router order: earlier tasks' experts first, then the ones the task added.",
         SvgCharts::value_grid("expert-usage", usage_tasks, usage_columns, usage,
-                              "share of the selections: darker is used more"));
+                              "share of the selections: darker is used more; grey: not on the "
+                              "task's router"));
   }
 
   body +=
@@ -463,7 +454,7 @@ std::string ReportPage::html(const model::RunResults& run,
     body += "<tr><td>" + esc(t.name) + "</td>";
     model::Hyperparameters hp = t.path.hp;
     model::visit_fields(hp, [&](const char*, const auto& value) {
-      body += "<td>" + hyperparameter_text(value) + "</td>";
+      body += "<td>" + model::hyperparameter_text(value) + "</td>";
     });
     body += "</tr>\n";
   }

@@ -1,6 +1,7 @@
 #include "report/search_chart.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -95,10 +96,12 @@ std::string search_chart(const std::string& id, const std::string& task,
     const bool chosen = p.name == committed;
     out += fmt::format(
         "<g class=\"candidate\"><title>{} ← {}: {:.1f}% validation, score {:.4f}, {} parameters "
-        "trained{}{}</title><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"{}/></g>\n",
+        "trained{}{}{}</title><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"{}/></g>\n",
         ModelGraph::escape(p.name), ModelGraph::escape(p.parent), 100.0 * p.quality, p.score,
-        p.trained_params, p.kept ? ", kept" : ", dropped", chosen ? ", committed" : "", x, y,
-        p.kept ? 5 : 3.5, p.kept ? "#38761d" : "#999999",
+        p.trained_params, p.kept ? ", kept" : ", dropped", chosen ? ", committed" : "",
+        p.changes.empty() ? std::string()
+                          : ModelGraph::escape(fmt::format("; {}", fmt::join(p.changes, ", "))),
+        x, y, p.kept ? 5 : 3.5, p.kept ? "#38761d" : "#999999",
         chosen ? " stroke=\"#cc0000\" stroke-width=\"2.5\"" : "");
   }
   return out + "</svg>\n";

@@ -299,8 +299,10 @@ std::string SvgCharts::value_grid(const std::string& id, const std::vector<std::
   const double top = 90;
   double largest = 0.0;
   for (const auto& row : values) {
-    for (const double v : row)
-      largest = std::max(largest, std::abs(v));
+    for (const double v : row) {
+      if (!std::isnan(v))
+        largest = std::max(largest, std::abs(v));
+    }
   }
   const double height = top + cell * static_cast<double>(rows.size()) + 40;
   const double width = std::max(left + cell * static_cast<double>(columns.size()) + 40,
@@ -323,6 +325,14 @@ std::string SvgCharts::value_grid(const std::string& id, const std::vector<std::
         y + cell / 2 + 4, ModelGraph::escape(rows[r]));
     for (size_t c = 0; c < columns.size() && c < values[r].size(); ++c) {
       const double v = values[r][c];
+      if (std::isnan(v)) {  // no value here
+        out += fmt::format(
+            "<g class=\"cell\"><title>{}, {}: none</title><rect x=\"{:.1f}\" y=\"{:.1f}\" "
+            "width=\"{}\" height=\"{}\" fill=\"#e4e4e4\" stroke=\"#fff\"/></g>\n",
+            ModelGraph::escape(rows[r]), ModelGraph::escape(columns[c]),
+            left + cell * static_cast<double>(c), y, cell, cell);
+        continue;
+      }
       const double t = largest > 0.0 ? std::abs(v) / largest : 0.0;
       const auto mix = [t](int a, int b) {
         return static_cast<int>(std::lround(a + (b - a) * std::clamp(t, 0.0, 1.0)));

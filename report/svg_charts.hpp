@@ -36,8 +36,8 @@ class SvgCharts {
   /// columns tasks; each cell shows its accuracy in percent.
   static std::string heat_map(const std::string& id, const model::AccuracyMatrix& matrix);
   /// A grid of signed values: one row per `rows` label, one cell per `columns` label, blue for
-  /// positive and red for negative values, darker with |value| up to the largest; `note` under
-  /// it. Each cell's tooltip gives its row, column and value.
+  /// positive and red for negative values, darker with |value| up to the largest, grey for NaN
+  /// (no value); `note` under it. Each cell's tooltip gives its row, column and value.
   static std::string value_grid(const std::string& id, const std::vector<std::string>& rows,
                                 const std::vector<std::string>& columns,
                                 const std::vector<std::vector<double>>& values,

@@ -26,6 +26,8 @@ struct Candidate {
   double parent_score = 0.0;
   bool parent_same_task = false;
   int64_t mutations = 0;
+  /// What the mutations changed, readable (µ2Net: `ChildPlan::changes`); empty for others.
+  std::vector<std::string> changes;
   /// Training steps; 0 means the strategy's steps per candidate.
   int64_t steps = 0;
   /// What its training minimises; null is cross-entropy.
@@ -44,6 +46,8 @@ struct CandidateRecord {
   double score = 0.0;
   bool kept = false;
   int64_t mutations = 0;
+  /// What its mutations changed (`Candidate::changes`).
+  std::vector<std::string> changes;
   /// Parameters it trained.
   int64_t trained_params = 0;
   double seconds = 0.0;

@@ -194,7 +194,7 @@ TEST_CASE("Expert usage is drawn per task, layer and expert, with unequal expert
   r.tasks[1].expert_usage = {{0.25, 0.25, 0.5}};
   const std::string page = ReportPage::html(r, {}, {}, "runs/x");
   CHECK_THAT(page, Contains("<svg id=\"expert-usage\""));
-  CHECK_THAT(page, Contains("<title>a, L1 e2: 0.000</title>"));  // a's router had 2 experts
+  CHECK_THAT(page, Contains("<title>a, L1 e2: none</title>"));  // a's router had 2 experts
   CHECK_THAT(page, Contains("<title>b&lt;&amp;&gt;, L1 e2: 0.500</title>"));
   CHECK(ReportPage::html(two_tasks(), {}, {}, "runs/x").find("expert-usage") == std::string::npos);
 }
@@ -217,6 +217,10 @@ TEST_CASE("A search chart links each candidate to its parent and rings the commi
       point("t@0.0.0", "root", 0, 0.5, 0.5, true, 10),
       point("t@0.0.1", "u@0.1.0", 0, 0.25, 0.2, false, 20),
       point("t@0.1.0", "t@0.0.0", 1, 0.75, 0.7, true, 30)};
+  std::vector<model::CandidateRecord> changed = points;
+  changed[2].changes = {"learning_rate 0.01 → 0.02", "clone root/block0"};
+  CHECK_THAT(search_chart("s", "t", changed, ""),
+             Contains("trained, kept; learning_rate 0.01 → 0.02, clone root/block0</title>"));
   const std::string svg = search_chart("search-0", "t<1>", points, "t@0.1.0");
   CHECK_THAT(svg, Contains("<svg id=\"search-0\""));
   CHECK_THAT(svg, Contains("aria-label=\"search of t&lt;1&gt;\""));

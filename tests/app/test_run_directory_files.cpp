@@ -46,11 +46,15 @@ TEST_CASE("A run directory holds results, the matrix as CSV, events and a report
   const auto events = split_lines(slurp(dir.file("run/events.jsonl")));
   REQUIRE(events.size() > 10);
   std::vector<std::string> kinds;
+  size_t changed = 0;  // candidates whose mutations changed something
   for (const auto& line : events) {
     const auto e = nlohmann::json::parse(line);
     REQUIRE(e.contains("time"));
     kinds.push_back(e.at("event").get<std::string>());
+    if (kinds.back() == "candidate")
+      changed += !e.at("changes").empty();
   }
+  CHECK(changed > 0);
   for (const char* kind : {"message", "root_step", "run_started", "task_started", "candidate",
                            "task_committed", "run_finished"}) {
     INFO(kind);
@@ -58,7 +62,9 @@ TEST_CASE("A run directory holds results, the matrix as CSV, events and a report
   }
   CHECK(std::count(kinds.begin(), kinds.end(), "task_committed") == 3);
   CHECK(kinds.back() == "run_finished");
-  CHECK_THAT(slurp(dir.file("run/report.html")), Contains("<svg id=\"model-graph\""));
+  const std::string report = slurp(dir.file("run/report.html"));
+  CHECK_THAT(report, Contains("<svg id=\"model-graph\"") && Contains("<svg id=\"search-2\"") &&
+                         Contains("<table id=\"hyperparameters\">"));
 }
 
 TEST_CASE("run --json prints only events and --quiet only the summary", "[app]") {

@@ -1,3 +1,7 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "model/strategies/mu2net/mutation.hpp"
@@ -157,4 +161,55 @@ TEST_CASE("An incomplete parent is refused", "[model][evolution]") {
   Rng rng(1);
   CHECK_THROWS_WITH(f.mutation.plan(parent, Hyperparameters{}, rng),
                     Catch::Contains("not a complete ViT"));
+}
+
+TEST_CASE("A child records what each of its mutations changed", "[model][evolution]") {
+  Fixture f;
+  Hyperparameters hp;
+  hp.mu = 1.0;  // the parent's; the child's own µ may move too
+  const auto has = [](const ChildPlan& p, const std::string& change) {
+    return std::count(p.changes.begin(), p.changes.end(), change) == 1;
+  };
+  int64_t clones = 0, adapters = 0, moves = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Rng rng(seed);
+    const ChildPlan p = f.mutation.plan(root_parent(), hp, rng);
+    INFO("seed " << seed << ": " << fmt::format("{}", fmt::join(p.changes, "; ")));
+    size_t expected = 0;
+    // Each frozen component cloned (the final norm always is: no mutation) and each adapter
+    // inserted is named once.
+    for (const auto& c : p.components) {
+      if (c.origin == Origin::kClone && c.source != "root/final_norm") {
+        CHECK(has(p, "clone " + c.source));
+        ++expected;
+        ++clones;
+      } else if (c.origin == Origin::kNewAdapter) {
+        CHECK(has(p, fmt::format("adapter at block {}", c.index)));
+        ++expected;
+        ++adapters;
+      }
+    }
+    if (p.num_layers != 2) {
+      CHECK(has(p, fmt::format("blocks 2 → {}", p.num_layers)));
+      ++expected;
+    }
+    // The rest are hyperparameters that moved, "name before → after".
+    for (const auto& c : p.changes) {
+      if (c.rfind("clone ", 0) != 0 && c.rfind("adapter at", 0) != 0 &&
+          c.rfind("blocks ", 0) != 0) {
+        CHECK(c.find(" → ") != std::string::npos);
+        ++expected;
+        ++moves;
+      }
+    }
+    CHECK(p.changes.size() == expected);
+    CHECK(static_cast<int64_t>(p.changes.size()) <= p.mutations);
+  }
+  CHECK(clones > 0);
+  CHECK(adapters > 0);
+  CHECK(moves > 0);
+  // With µ 0 nothing changes.
+  hp.mu = 0.0;
+  Rng still(3);
+  CHECK(f.mutation.plan(root_parent(), hp, still).changes.empty());
 }

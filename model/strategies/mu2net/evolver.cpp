@@ -107,6 +107,7 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     cand.generation = generation;
     cand.child = child;
     cand.mutations = plan.mutations;
+    cand.changes = plan.changes;
     cand.parent_same_task = parent.path.task == task_;
     cand.parent_score = parent.path.score;
     cand.path.name = fmt::format("{}@{}.{}.{}", task_, settings_.iteration, generation, child);
@@ -176,6 +177,7 @@ CandidateRecord Evolver::record(const Candidate& candidate, const TrainResult& r
   r.score = m.path.score;
   r.kept = improves(m.path.score, candidate.parent_score, candidate.parent_same_task);
   r.mutations = candidate.mutations;
+  r.changes = candidate.changes;
   r.trained_params = trained_params;
   r.seconds = result.seconds;
   if (r.kept)

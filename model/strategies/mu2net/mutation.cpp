@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/core/hyperparameter_text.hpp"
+
 namespace evostream::model {
 
 Mutation::Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task)
@@ -15,6 +17,19 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   ChildPlan child;
   child.hp = parent_hp;
   child.mutations += space_.mutate(child.hp, rng);
+  {  // the hyperparameters that moved, as they read before and after
+    std::vector<std::string> before;
+    Hyperparameters parent = parent_hp;
+    visit_fields(parent,
+                 [&](const char*, const auto& v) { before.push_back(hyperparameter_text(v)); });
+    size_t i = 0;
+    visit_fields(child.hp, [&](const char* name, const auto& v) {
+      const std::string after = hyperparameter_text(v);
+      const std::string& was = before[i++];
+      if (after != was)
+        child.changes.push_back(fmt::format("{} {} → {}", name, was, after));
+    });
+  }
   const double mu = child.hp.mu;
 
   const ComponentRef* embedding[3] = {nullptr, nullptr, nullptr};
@@ -65,8 +80,10 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   if (rng.bernoulli(mu)) {
     const int64_t step = rng.bernoulli(0.5) ? 1 : -1;
     child.num_layers = std::clamp<int64_t>(parent_layers + step, 1, depth);
-    if (child.num_layers != parent_layers)
+    if (child.num_layers != parent_layers) {
       ++child.mutations;
+      child.changes.push_back(fmt::format("blocks {} → {}", parent_layers, child.num_layers));
+    }
   }
 
   // What a kept component becomes: the task's own trained components always train on; frozen
@@ -78,6 +95,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
     } else if (rng.bernoulli(mu)) {
       p.origin = Origin::kClone;
       ++child.mutations;
+      child.changes.push_back("clone " + c.id);
     }
     return p;
   };
@@ -93,6 +111,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
     } else if (rng.bernoulli(mu)) {
       child.components.push_back({Origin::kNewAdapter, "", ComponentKind::kAdapter, k});
       ++child.mutations;
+      child.changes.push_back(fmt::format("adapter at block {}", k));
     }
     if (k < parent_layers) {
       child.components.push_back(keep(*blocks[uk]));

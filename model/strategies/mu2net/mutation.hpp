@@ -47,6 +47,9 @@ struct ChildPlan {
   int64_t num_layers = 0;
   /// How many mutations fired (hyperparameter moves, clones, adapters, depth change).
   int64_t mutations = 0;
+  /// What they changed, in the order drawn: `learning_rate 0.01 → 0.02` (a hyperparameter
+  /// that moved), `blocks 2 → 3`, `adapter at block 1`, `clone root/block0`.
+  std::vector<std::string> changes;
 };
 
 /// µ2Net's mutations of a parent path into a child (`reference/munet_spec.md` §3).
