@@ -14,6 +14,7 @@
 #include "actors/worker.hpp"
 #include "app/compare_command.hpp"
 #include "app/export_command.hpp"
+#include "app/extract_command.hpp"
 #include "app/gateway_load_bench.hpp"
 #include "app/inspect_command.hpp"
 #include "app/predict_command.hpp"
@@ -313,6 +314,19 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--out", export_options.out, "The file to write: NAME.pt or NAME.h5")
       ->required();
 
+  evostream::app::ExtractOptions extract_options;
+  auto* extract = app.add_subcommand(
+      "extract", "Write a Mod-Squad task's standalone model: the experts its routers use (.h5).");
+  extract->add_option("run_dir", extract_options.run_dir, "Run directory")->required();
+  extract->add_option("--task", extract_options.task, "The task")->required();
+  extract->add_option("--out", extract_options.out, "The component file to write: NAME.h5")
+      ->required();
+  extract
+      ->add_option("--thresh", extract_options.thresh,
+                   "Keep an expert whose share of the task's selections, in percent, exceeds "
+                   "THRESH / top_k (default: 3; 0 keeps every expert the task selected)")
+      ->check(CLI::NonNegativeNumber);
+
   auto* report = app.add_subcommand(
       "report", "Write RUN_DIR/report.html: plots of the run, self-contained (inline SVG).");
   report->add_option("run_dir", run_dir, "Run directory")->required();
@@ -580,6 +594,10 @@ int main(int argc, char** argv) {
       return evostream::app::InspectCommand(run_dir, hash).run(std::cout, std::cerr);
     if (export_cmd->parsed())
       return evostream::app::ExportCommand(export_options).run(std::cout, std::cerr);
+    if (extract->parsed()) {
+      check_blas();
+      return evostream::app::ExtractCommand(extract_options).run(std::cout, std::cerr);
+    }
     if (predict->parsed()) {
       check_blas();
       return evostream::app::PredictCommand(predict_options).run(std::cout, std::cerr);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "storage/run_directory.hpp"
@@ -54,6 +55,11 @@ TaskModel TaskModel::load(const std::string& run_dir, const std::string& name, s
   m.store.commit("root", loaded.root);
   for (auto& c : loaded.components)
     m.store.commit(c.owner(), {c});
+  std::set<std::string> serving;
+  for (const auto& [task, p] : loaded.progress.paths)
+    serving.insert(p.ids.begin(), p.ids.end());
+  for (const auto& id : serving)
+    m.serving_params += m.store.get(id)->num_params();
   return m;
 }
 

@@ -20,6 +20,9 @@ struct TaskModel {
   model::Path path;
   /// The task; for `root`, a task named so with no transforms.
   streams::TaskSpec task;
+  /// Parameters of the model that serves every learned task: the components on their
+  /// committed paths, each counted once (a run's `total_params`).
+  int64_t serving_params = 0;
 
   /// Loads task `name` of the run in `run_dir` (`root`: the root model with its pretraining
   /// head), printing snapshot warnings to `err`. Raises `std::invalid_argument` for a task the

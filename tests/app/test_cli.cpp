@@ -30,7 +30,8 @@ std::string idx_scenario(const TempDir& where, const std::string& dir) {
 TEST_CASE("The help lists every subcommand", "[app]") {
   const CliResult r = run_cli("--help");
   CHECK(r.status == 0);
-  for (const char* sub : {"run", "resume", "inspect", "report", "tasks", "bench"}) {
+  for (const char* sub :
+       {"run", "resume", "inspect", "report", "tasks", "bench", "predict", "export", "extract"}) {
     CHECK_THAT(r.out, Contains(std::string("  ") + sub + " "));
   }
 }
@@ -208,8 +209,13 @@ TEST_CASE("A CUDA device on a LibTorch without CUDA is refused before a run star
 }
 
 TEST_CASE("Commands on a directory that does not exist say so", "[app]") {
-  for (const char* command : {"inspect", "report", "compare", "resume", "replay"}) {
-    const CliResult r = run_cli(std::string(command) + " /no/such/run");
+  for (const char* command :
+       {"inspect", "report", "compare", "resume", "replay", "extract --task a --out a.h5"}) {
+    const std::string line = command;
+    const auto space = line.find(' ');
+    const CliResult r = run_cli(space == std::string::npos
+                                    ? line + " /no/such/run"
+                                    : line.substr(0, space) + " /no/such/run" + line.substr(space));
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Contains("/no/such/run: no such directory"));
   }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 
 #include "support/cli.hpp"
@@ -72,6 +73,36 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
   const std::string report = slurp(d.file("whole") + "/report.html");
   CHECK_THAT(report, Contains("<h2>Expert usage</h2>") && Contains("id=\"expert-usage\"") &&
                          Contains("<title>b-rotated, L1 e9: "));
+
+  // A task's standalone model: the experts its router selected, predicting as the whole model.
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
+                       "--thresh", "0"},
+                      d.file("log")) == 0);
+  const std::string said = slurp(d.file("log"));
+  INFO(said);
+  CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 10 experts (") &&
+                       Contains("wrote the extracted model of task b-rotated to "));
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      said, m,
+      std::regex(R"(test split \((\d+) images\): extracted ([0-9.]+)%, whole model ([0-9.]+)%; )"
+                 R"(same prediction on (\d+) )")));
+  CHECK(m[4].str() == m[1].str());
+  CHECK(m[2].str() == m[3].str());
+  REQUIRE(std::regex_search(said, m,
+                            std::regex(R"(parameters: extracted (\d+) .* task's path (\d+),)")));
+  CHECK(std::stoll(m[1].str()) < std::stoll(m[2].str()));
+
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.pt")},
+                      d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("--out: expected a component file ending in .h5"));
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "root", "--out", d.file("r.h5")},
+                      d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("--task: expected a task of the run, found root"));
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
+                       "--thresh", "-1"},
+                      d.file("log")) != 0);
+  CHECK_THAT(slurp(d.file("log")), Contains("--thresh"));
 }
 
 TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][mod-squad]") {

@@ -3,13 +3,18 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "model/core/parameter_store.hpp"
+#include "model/core/path.hpp"
 #include "model/nn/moe/moe_factory.hpp"
 #include "model/nn/moe/moe_family.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/nn/vit/vit_family.hpp"
+#include "model/strategies/mod_squad/expert_extraction.hpp"
 #include "model/strategies/mod_squad/expert_usage.hpp"
+#include "model/strategies/mod_squad/mod_squad_strategy.hpp"
 #include "model/strategies/mod_squad/mutual_information.hpp"
 #include "model_fixtures.hpp"
+#include "streams/batch_sampler.hpp"
 
 using namespace evostream;
 using namespace evostream::model;
@@ -150,4 +155,141 @@ TEST_CASE("Expert usage averages a path's routing over a task's images",
   CHECK(u.selected[0][0].item<double>() == Approx(0.5));
   CHECK(u.selected[0][2].item<double>() == 0.0);
   CHECK(u.selected[0].sum().item<double>() == Approx(1.0));
+}
+
+TEST_CASE("Extraction keeps the experts above thresh / k percent, else the top k",
+          "[model][moe][mod-squad][extract]") {
+  const at::Tensor share = row({0.5, 0.004, 0.3, 0.196});
+  // thresh 3, top 2: more than 1.5% of the selections.
+  CHECK(ExpertExtraction::keep(share, 2, 3.0) == std::vector<int64_t>{0, 2, 3});
+  CHECK(ExpertExtraction::keep(share, 2, 0.0) == std::vector<int64_t>{0, 1, 2, 3});
+  // None above 50%: the 2 most selected, in the router's order.
+  CHECK(ExpertExtraction::keep(share, 2, 100.0) == std::vector<int64_t>{0, 2});
+  // Equal shares go to the lower experts, as the routing's ties do.
+  CHECK(ExpertExtraction::keep(row({0.25, 0.25, 0.25, 0.25}), 2, 200.0) ==
+        std::vector<int64_t>{0, 1});
+  CHECK(ExpertExtraction::keep(row({0.0, 0.0, 1.0}), 2, 3.0) == std::vector<int64_t>{0, 2});
+}
+
+namespace {
+
+// A task "t" on a small moe-vit root with 8 experts whose router is random (so that tokens
+// spread over the experts), its usage measured on `images`.
+struct RoutedTask {
+  ParameterStore store;
+  Path path;
+  std::vector<Component> components;
+
+  explicit RoutedTask(const streams::ImageSet& images, bool with_usage = true) {
+    streams::ArchitectureSpec a = small_moe();
+    a.experts = 8;
+    components = MoeFactory::root(a, 3, "t", 5);
+    for (auto& c : components) {
+      if (c.kind() != ComponentKind::kRouter)
+        continue;
+      at::manual_seed(9);
+      c = c.with_tensors({at::randn(c.tensor("weight").sizes()) * 2.0, c.tensor("top_k")});
+    }
+    const auto f = MoeVitFamily(2).bind(raw(components));
+    const ExpertUsage u = ExpertUsage::measure(*f, images, images.size(), 64);
+    std::vector<Component> all = components;
+    for (const auto& c : components) {
+      if (with_usage && c.kind() == ComponentKind::kRouter) {
+        all.emplace_back(ModSquadStrategy::usage_id(c.id()), ComponentKind::kExpertUsage, c.index(),
+                         "t", c.id(), std::vector<std::string>{"probability", "selected"},
+                         std::vector<at::Tensor>{u.probability[0], u.selected[0]});
+      }
+      path.ids.push_back(c.id());
+    }
+    path.name = "t@0";
+    path.task = "t";
+    store.commit("t", all);
+  }
+};
+
+at::Tensor logits_of(const std::vector<const Component*>& path, const streams::ImageSet& set) {
+  at::NoGradGuard no_grad;
+  at::Tensor x = at::empty({set.size(), set.channels(), set.height(), set.width()});
+  streams::BatchSampler::to_float(set, 0, set.size(), x.data_ptr<float>());
+  return MoeVitFamily(2).bind(path)->forward(x);
+}
+
+}  // namespace
+
+TEST_CASE("An extracted task predicts bit-identically on images routed to kept experts only",
+          "[model][moe][mod-squad][extract]") {
+  const auto task = synthetic_task("extract", 4, 3);
+  // Usage measured on the test split itself: thresh 0 keeps every expert those images chose.
+  const RoutedTask t(task.test);
+  const ExpertExtraction x = ExpertExtraction::extract(t.store, t.path, 0.0);
+  REQUIRE(x.kept.size() == 1);
+  CHECK(x.experts[0] == 8);
+  REQUIRE(x.kept[0].size() >= 2);
+  REQUIRE(x.kept[0].size() < 8);  // some experts no test image chose, so dropped
+  const at::Tensor whole = logits_of(raw(t.components), task.test);
+  const at::Tensor alone = logits_of(raw(x.components), task.test);
+  CHECK(at::equal(whole, alone));
+  // One expert group of the kept experts, sliced out in the router's order, and the router
+  // with its whole weight and the kept rows.
+  const auto layout = MoeVitLayout::of(raw(x.components));
+  REQUIRE(layout.blocks[1].experts.size() == 1);
+  const Component& g = *layout.blocks[1].experts[0];
+  CHECK(g.id() == "t/experts1@extracted");
+  const at::Tensor first = t.store.get(t.path.ids[6])->tensor("fc2.weight");
+  CHECK(at::equal(g.tensor("fc2.weight")[1], first[x.kept[0][1]]));
+  CHECK(at::equal(*MoeVitLayout::kept(*layout.blocks[1].router), at::tensor(x.kept[0], at::kLong)));
+  int64_t whole_params = 0;
+  int64_t extracted = 0;
+  for (const auto& c : t.components)
+    whole_params += c.num_params();
+  for (const auto& c : x.components)
+    extracted += c.num_params();
+  CHECK(extracted < whole_params);
+  // Fewer active router rows are not counted: the router still scores every expert.
+  CHECK(MoeVitFamily(2).forward_flops(raw(x.components), 8) ==
+        MoeVitFamily(2).forward_flops(raw(t.components), 8));
+}
+
+TEST_CASE("Extraction refuses paths that are not Mod-Squad's and bad thresholds",
+          "[model][moe][mod-squad][extract]") {
+  const auto task = synthetic_task("extract", 4, 3);
+  const RoutedTask no_usage(task.test, false);
+  CHECK_THROWS_WITH(ExpertExtraction::extract(no_usage.store, no_usage.path, 3.0),
+                    Contains("router t/router1 has no stored expert usage") &&
+                        Contains("expected a task learned by strategy mod-squad"));
+  const RoutedTask t(task.test);
+  CHECK_THROWS_WITH(ExpertExtraction::extract(t.store, t.path, -1.0),
+                    Contains("--thresh: expected a share threshold of at least 0, found -1"));
+  ParameterStore vit;
+  Path p;
+  p.task = "v";
+  for (auto& c : VitFactory::root(testing::micro_arch(), 3, "v", 1)) {
+    p.ids.push_back(c.id());
+    vit.commit("v", {c});
+  }
+  CHECK_THROWS_WITH(ExpertExtraction::extract(vit, p, 3.0),
+                    Contains("task v: expected a moe-vit path"));
+}
+
+TEST_CASE("A router's kept rows must be ascending rows of it, one per expert",
+          "[model][moe][mod-squad][extract]") {
+  const auto task = synthetic_task("extract", 4, 3);
+  const RoutedTask t(task.test);
+  ExpertExtraction x = ExpertExtraction::extract(t.store, t.path, 0.0);
+  const size_t r = x.components.size() - 3;  // the router, before the final norm and head
+  REQUIRE(x.components[r].kind() == ComponentKind::kRouter);
+  const int64_t kept = static_cast<int64_t>(x.kept[0].size());
+  auto with_kept = [&](at::Tensor rows) {
+    auto cs = x.components;
+    cs[r] = cs[r].with_tensors({cs[r].tensor("weight"), cs[r].tensor("top_k"), rows});
+    return cs;
+  };
+  const auto descending = with_kept(at::arange(kept - 1, -1, -1, at::kLong));
+  CHECK_THROWS_WITH(MoeVitLayout::of(raw(descending)),
+                    Contains("tensor kept expected " + std::to_string(kept) +
+                             " ascending int64 rows of its 8 router rows"));
+  const auto beyond = with_kept(at::arange(8 - kept + 1, 9, at::kLong));
+  CHECK_THROWS_WITH(MoeVitLayout::of(raw(beyond)), Contains("ascending int64 rows"));
+  const auto floats = with_kept(at::arange(0, kept, at::kFloat));
+  CHECK_THROWS_WITH(MoeVitLayout::of(raw(floats)), Contains("ascending int64 rows"));
 }

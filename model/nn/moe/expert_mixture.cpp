@@ -29,7 +29,11 @@ ExpertMixture::Output ExpertMixture::apply(const at::Tensor& x,
   const std::vector<at::Tensor> w = stacked(groups);
   const int64_t experts = w[0].size(0);
   const int64_t k = MoeVitLayout::top_k(router);
-  const at::Tensor p = at::softmax(at::linear(x, router.tensor("weight")), 1) + 1e-4;
+  const at::Tensor* kept = MoeVitLayout::kept(router);
+  at::Tensor p = at::softmax(at::linear(x, router.tensor("weight")), 1);
+  if (kept != nullptr)
+    p = p.index_select(1, *kept);  // an extracted router: every expert in the normaliser
+  p = p + 1e-4;
   // The top k by a stable descending sort: equal probabilities (a zero-initialised router)
   // go to the lower experts on every build.
   const at::Tensor chosen =

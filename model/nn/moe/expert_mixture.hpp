@@ -16,7 +16,10 @@ namespace evostream::model {
 /// `y = Σ_{e ∈ top k} p_e · expert_e(x)` with the gates not renormalised. An expert is
 /// `fc2(gelu(fc1 x))` (tanh GELU, as the dense blocks). Tokens are grouped by expert: one
 /// gather of every (token, choice) row in expert order, one pair of matrix products per expert
-/// that has tokens, and one scatter-add back, never a loop over tokens.
+/// that has tokens, and one scatter-add back, never a loop over tokens. A router that holds
+/// `kept` (an extracted model's, `ExpertExtraction`) has a row per expert of the whole model:
+/// the softmax runs over all of them and the experts here are the kept rows, so their gates are
+/// the whole model's and a token's top k is taken among them.
 class ExpertMixture {
  public:
   /// What one mixture computed.

@@ -130,8 +130,9 @@ double MoeVitModelFunction::block_flops(const MoeVitLayout& l, int64_t side) {
     }
     const auto h = static_cast<double>(b.experts.front()->tensor("fc1.weight").size(1));
     const auto k = static_cast<double>(MoeVitLayout::top_k(*b.router));
-    flops += 2.0 * t * d * static_cast<double>(b.expert_count());  // the router
-    flops += k * 2.0 * 2.0 * t * d * h;                            // the top k experts
+    const auto rows = static_cast<double>(b.router->tensor("weight").size(0));
+    flops += 2.0 * t * d * rows;         // the router
+    flops += k * 2.0 * 2.0 * t * d * h;  // the top k experts
   }
   return flops;
 }

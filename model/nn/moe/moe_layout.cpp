@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +57,29 @@ void check_experts(const Component& g, int64_t d) {
   checked(g, "fc2.bias", {n, d});
 }
 
+// A router over `experts` experts of width `d`: `weight` [experts, d], or, for an extracted
+// model's router, `weight` [n, d] and `kept` (`experts` ascending rows of it).
+void check_router(const Component& r, int64_t experts, int64_t d) {
+  const at::Tensor* kept = MoeVitLayout::kept(r);
+  if (kept == nullptr) {
+    checked(r, "weight", {experts, d});
+    return;
+  }
+  const int64_t rows = checked(r, "weight", {-1, d}).size(0);
+  bool ascending = kept->scalar_type() == at::kLong && kept->dim() == 1 &&
+                   kept->numel() == experts && kept->is_contiguous();
+  for (int64_t i = 0; ascending && i < experts; ++i) {
+    const int64_t e = kept->data_ptr<int64_t>()[i];
+    ascending = e >= 0 && e < rows && (i == 0 || e > kept->data_ptr<int64_t>()[i - 1]);
+  }
+  if (!ascending) {
+    throw std::invalid_argument(
+        fmt::format("component {}: tensor kept expected {} ascending int64 rows of its {} "
+                    "router rows (one per expert of the block), found {}",
+                    r.id(), experts, rows, fmt::join(kept->sizes(), "×")));
+  }
+}
+
 }  // namespace
 
 int64_t MoeVitLayout::Block::expert_count() const {
@@ -67,6 +91,12 @@ int64_t MoeVitLayout::Block::expert_count() const {
 
 int64_t MoeVitLayout::top_k(const Component& router) {
   return router.tensor("top_k").data_ptr<int64_t>()[0];
+}
+
+const at::Tensor* MoeVitLayout::kept(const Component& router) {
+  const auto& names = router.names();
+  const auto at = std::find(names.begin(), names.end(), "kept");
+  return at == names.end() ? nullptr : &router.tensors()[static_cast<size_t>(at - names.begin())];
 }
 
 MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
@@ -119,7 +149,7 @@ MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
       if (components[i]->kind() != ComponentKind::kRouter || components[i]->index() != k)
         misplaced(*components[i], i, fmt::format("router {}", k));
       b.router = components[i++];
-      checked(*b.router, "weight", {b.expert_count(), d});
+      check_router(*b.router, b.expert_count(), d);
       const at::Tensor& top = tensor_named(*b.router, "top_k");
       if (top.scalar_type() != at::kLong || top.numel() != 1 || top.data_ptr<int64_t>()[0] < 1 ||
           top.data_ptr<int64_t>()[0] > b.expert_count()) {

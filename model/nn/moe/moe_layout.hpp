@@ -47,6 +47,10 @@ struct MoeVitLayout {
   int64_t classes() const;
   /// Experts each token uses in the router `router`.
   static int64_t top_k(const Component& router);
+  /// The rows of `router` its block's experts are (int64, ascending) when it is an extracted
+  /// model's router (`ExpertExtraction`), else null: such a router has a row per expert of the
+  /// whole model.
+  static const at::Tensor* kept(const Component& router);
 };
 
 }  // namespace evostream::model
