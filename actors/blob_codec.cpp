@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 #include "model/train/objective.hpp"
@@ -159,6 +160,22 @@ train_reply BlobCodec::reply(uint64_t id, const model::TrainResult& r) {
   out.train_seconds = r.train_seconds;
   out.validation_seconds = r.validation_seconds;
   out.images = r.images;
+  std::set<std::string> terms;
+  for (const auto& v : r.validations) {
+    out.curve.insert(out.curve.end(), {static_cast<double>(v.step), v.accuracy, v.loss});
+    for (const auto& [name, value] : v.terms)
+      terms.insert(name);
+  }
+  out.terms.assign(terms.begin(), terms.end());
+  for (size_t i = 0; i < r.validations.size(); ++i) {
+    for (size_t k = 0; k < out.terms.size(); ++k) {
+      const auto at = r.validations[i].terms.find(out.terms[k]);
+      if (at == r.validations[i].terms.end())
+        continue;
+      out.term_keys.push_back(i * out.terms.size() + k);
+      out.term_values.push_back(at->second);
+    }
+  }
   return out;
 }
 
@@ -172,6 +189,29 @@ model::TrainResult BlobCodec::result(const train_reply& reply) {
   r.train_seconds = reply.train_seconds;
   r.validation_seconds = reply.validation_seconds;
   r.images = reply.images;
+  const size_t points = reply.curve.size() / 3;
+  if (reply.curve.size() % 3 != 0 || reply.term_keys.size() != reply.term_values.size()) {
+    throw std::invalid_argument(fmt::format(
+        "validation curve: expected 3 values per validation and a key per term value, found {} "
+        "values, {} keys and {} term values",
+        reply.curve.size(), reply.term_keys.size(), reply.term_values.size()));
+  }
+  for (size_t i = 0; i < points; ++i) {
+    model::ValidationPoint v;
+    v.step = static_cast<int64_t>(reply.curve[3 * i]);
+    v.accuracy = reply.curve[3 * i + 1];
+    v.loss = reply.curve[3 * i + 2];
+    r.validations.push_back(std::move(v));
+  }
+  const size_t names = reply.terms.size();
+  for (size_t j = 0; j < reply.term_keys.size(); ++j) {
+    const uint64_t key = reply.term_keys[j];
+    if (names == 0 || key >= points * names) {
+      throw std::invalid_argument(fmt::format(
+          "validation curve: term key {} is beyond {} validations × {} terms", key, points, names));
+    }
+    r.validations[key / names].terms[reply.terms[key % names]] = reply.term_values[j];
+  }
   return r;
 }
 

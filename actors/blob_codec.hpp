@@ -32,7 +32,10 @@ class BlobCodec {
   /// The job a message carries; with `received`, references resolve to the components received
   /// before (without, a reference is an error).
   static model::TrainJob decode(const train_job& job, ReceivedComponents* received = nullptr);
+  /// The reply for job `id` that trained to `result`, its validation curve included.
   static train_reply reply(uint64_t id, const model::TrainResult& result);
+  /// The result a reply carries; raises `std::invalid_argument` when a component or the
+  /// validation curve does not decode (counts that disagree).
   static model::TrainResult result(const train_reply& reply);
 };
 

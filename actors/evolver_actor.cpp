@@ -48,7 +48,7 @@ void next_batch(Self* self, const CandidateReport* report, model::TaskVisit* vis
               }
               for (size_t k = 0; k < s.batch.size(); ++k) {
                 const model::CandidateRecord r =
-                    visit->learner->record(s.batch[k], *s.replies[k]->result);
+                    visit->learner->recorded(s.batch[k], *s.replies[k]->result);
                 if (report && *report)
                   (*report)(visit->context->task.name(), r);
               }

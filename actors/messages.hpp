@@ -77,7 +77,7 @@ struct train_job {
   model::OptimizerOptions optimizer;
 };
 
-/// What training a job produced (`model::TrainResult` without the validation curve).
+/// What training a job produced (`model::TrainResult`).
 struct train_reply {
   uint64_t job = 0;
   double quality = 0.0;
@@ -87,6 +87,12 @@ struct train_reply {
   double train_seconds = 0.0;
   double validation_seconds = 0.0;
   int64_t images = 0;
+  /// The validations: (step, accuracy, loss) for each, in order.
+  std::vector<double> curve;
+  /// The loss terms' names; each reported value with its key, validation × names + name.
+  std::vector<std::string> terms;
+  std::vector<uint64_t> term_keys;
+  std::vector<double> term_values;
 };
 
 template <class Inspector>
@@ -109,7 +115,8 @@ typename Inspector::result_type inspect(Inspector& f, train_job& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
   return f(caf::meta::type_name("train_reply"), x.job, x.quality, x.best_step, x.trained, x.seconds,
-           x.train_seconds, x.validation_seconds, x.images);
+           x.train_seconds, x.validation_seconds, x.images, x.curve, x.terms, x.term_keys,
+           x.term_values);
 }
 
 /// A job for a trainer of this process: the candidate's components as shared handles, never

@@ -87,6 +87,13 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"candidates", plan.candidates}});
   };
   observer.candidate_done = [&](const std::string& task, const model::CandidateRecord& r) {
+    Json curve = Json::array();
+    for (const auto& v : r.curve) {
+      Json point{{"step", v.step}, {"accuracy", v.accuracy}, {"loss", v.loss}};
+      if (!v.terms.empty())
+        point["terms"] = v.terms;
+      curve.push_back(std::move(point));
+    }
     events.emit(Json{{"event", "candidate"},
                      {"task", task},
                      {"name", r.name},
@@ -98,7 +105,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"kept", r.kept},
                      {"changes", r.changes},
                      {"trained_params", r.trained_params},
-                     {"seconds", r.seconds}});
+                     {"seconds", r.seconds},
+                     {"curve", std::move(curve)}});
   };
   observer.task_committed = [&](const std::string& name,
                                 const std::vector<std::pair<std::string, double>>& measured,

@@ -11,6 +11,7 @@
 #include "report/model_graph.hpp"
 #include "report/search_chart.hpp"
 #include "report/svg_charts.hpp"
+#include "report/training_curves.hpp"
 
 namespace evostream::report {
 
@@ -368,6 +369,7 @@ std::string ReportPage::html(const model::RunResults& run,
       body += search_chart(fmt::format("search-{}", i), task, points, committed[task]);
     }
     body += "</div>\n";
+    body += training_curves(searches, committed);
   }
 
   // Mod-Squad: which experts each task's routers select, per MoE layer.

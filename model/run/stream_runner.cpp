@@ -256,7 +256,7 @@ RunResults StreamRunner::run(const std::vector<streams::TaskData>& tasks,
           ctx.check_stop();
           const TrainResult r =
               strategy_.train(c, ctx.task, [&](int64_t, int64_t, double) { ctx.check_stop(); });
-          report(ctx.task.name(), visit.learner->record(c, r));
+          report(ctx.task.name(), visit.learner->recorded(c, r));
         }
       }
       notify(commit(tasks, visit));

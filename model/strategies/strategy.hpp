@@ -150,6 +150,12 @@ class TaskLearner {
   virtual std::vector<Candidate> next() = 0;
   /// Hands back a trained candidate; returns what happened to it.
   virtual CandidateRecord record(const Candidate& candidate, const TrainResult& result) = 0;
+  /// `record`, with the candidate's training curve added: what runners call.
+  CandidateRecord recorded(const Candidate& candidate, const TrainResult& result) {
+    CandidateRecord r = record(candidate, result);
+    r.curve = result.validations;
+    return r;
+  }
   /// The path to commit and its new components.
   virtual TaskOutcome finish() = 0;
 };

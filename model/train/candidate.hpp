@@ -9,6 +9,7 @@
 #include "model/core/component.hpp"
 #include "model/core/path.hpp"
 #include "model/train/optimizer.hpp"
+#include "model/train/validation_point.hpp"
 
 namespace evostream::model {
 
@@ -51,6 +52,9 @@ struct CandidateRecord {
   /// Parameters it trained.
   int64_t trained_params = 0;
   double seconds = 0.0;
+  /// Its training as its validations saw it (`TrainResult::validations`): accuracy, mean loss
+  /// and the objective's terms.
+  std::vector<ValidationPoint> curve;
 };
 
 }  // namespace evostream::model

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
+#include "model/train/validation_point.hpp"
 
 namespace evostream::model {
 
@@ -38,14 +39,22 @@ struct LossInputs {
   /// The forward function being trained (what it routed, for Mod-Squad's MI term); null when
   /// the caller has none.
   const ModelFunction* model = nullptr;
+  /// Where the objective reports the parts of its loss (`report_term`), which the trainer
+  /// averages between validations (`ValidationPoint::terms`); null when nobody asks.
+  LossTerms* terms = nullptr;
 };
+
+/// Reports `value` (a scalar) as the step's term `name` when `in` asks for terms; the value is
+/// read without its gradient and the loss is computed as without it.
+void report_term(const LossInputs& in, const std::string& name, const at::Tensor& value);
 
 /// What a candidate's training minimises: the loss of one step.
 ///
 /// A strategy sets a candidate's objective (`Candidate::objective`; none is cross-entropy):
 /// regularised objectives such as EWC's penalty or LwF's distillation derive from this. Every
 /// trainer computes the loss through it; a remote trainer gets the objective by name
-/// (`objective_named`), so only named, data-free objectives train remotely.
+/// (`objective_named`), so only named, data-free objectives train remotely. A regularised
+/// objective reports its parts (`report_term`): cross-entropy and its own term.
 class Objective {
  public:
   virtual ~Objective() = default;

@@ -215,6 +215,8 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   result.quality = -1.0;
   double loss_sum = 0.0;
   int64_t loss_count = 0;
+  LossTerms term_sums;  // the objective's terms, summed since the previous validation
+  LossTerms step_terms;
   auto validate = [&](int64_t step) {
     const auto t0 = Clock::now();
     const Evaluation e =
@@ -224,9 +226,13 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
             : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
                                   settings_.max_validation);
     result.validation_seconds += since(t0);
-    result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
+    ValidationPoint point{step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0, {}};
+    for (const auto& [name, sum] : term_sums)
+      point.terms[name] = loss_count ? sum / static_cast<double>(loss_count) : 0.0;
+    result.validations.push_back(std::move(point));
     loss_sum = 0.0;
     loss_count = 0;
+    term_sums.clear();
     if (e.accuracy > result.quality) {
       result.quality = e.accuracy;
       result.best_step = step;
@@ -264,14 +270,17 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     const at::Tensor features = f.features_after_prefix(tokens);
     const at::Tensor logits = f.head(features);
     const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
-    at::Tensor loss =
-        minimised.loss({logits, step_labels, working, features, x, step, features_of, &f});
+    step_terms.clear();
+    at::Tensor loss = minimised.loss(
+        {logits, step_labels, working, features, x, step, features_of, &f, &step_terms});
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,
                                            settings_.steps, settings_.validation_interval));
     loss_sum += loss.item<double>();
     ++loss_count;
+    for (const auto& [name, value] : step_terms)
+      term_sums[name] += value;
     result.train_seconds += since(t0);
     result.images += b;
     if ((step + 1) % settings_.validation_interval == 0 || step + 1 == settings_.steps) {

@@ -12,6 +12,7 @@
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
 #include "model/train/prefix_cache.hpp"
+#include "model/train/validation_point.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -45,13 +46,6 @@ struct TrainSettings {
 /// (`TrainSettings::threads`), once per thread and count: a trainer thread does it with its
 /// first job, not at every candidate.
 void use_threads(int64_t threads);
-
-/// One validation during training.
-struct ValidationPoint {
-  int64_t step = 0;
-  double accuracy = 0.0;
-  double loss = 0.0;  ///< mean training loss since the previous validation
-};
 
 /// What training a candidate produced.
 struct TrainResult {

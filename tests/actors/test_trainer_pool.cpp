@@ -162,6 +162,45 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
     CHECK(r.components[i]->content_hash() == j.components[i]->content_hash());
 }
 
+TEST_CASE("A trainer's reply carries the validation curve with the objective's terms", "[actors]") {
+  model::TrainResult r;
+  r.quality = 0.75;
+  r.validations = {{10, 0.5, 1.25, {{"cross-entropy", 1.0}}},
+                   {20, 0.75, 0.5, {{"cross-entropy", 0.25}, {"mutual information", 0.125}}}};
+  // Through CAF's binary serialisation, as a reply crosses the network.
+  std::vector<char> bytes;
+  caf::binary_serializer sink{nullptr, bytes};
+  train_reply sent = BlobCodec::reply(4, r);
+  REQUIRE_FALSE(sink(sent));
+  train_reply received;
+  caf::binary_deserializer source{nullptr, bytes};
+  REQUIRE_FALSE(source(received));
+  const model::TrainResult back = BlobCodec::result(received);
+  REQUIRE(back.validations.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(back.validations[i].step == r.validations[i].step);
+    CHECK(back.validations[i].accuracy == r.validations[i].accuracy);
+    CHECK(back.validations[i].loss == r.validations[i].loss);
+    CHECK(back.validations[i].terms == r.validations[i].terms);  // absent stays absent
+  }
+  // Counts that disagree are refused, not read past.
+  CHECK(sent.term_keys == std::vector<uint64_t>{0, 2, 3});  // validation 0 has no MI
+  train_reply cut = sent;
+  cut.curve.pop_back();
+  CHECK_THROWS_WITH(BlobCodec::result(cut),
+                    Catch::Matchers::Contains("validation curve: expected 3 values per "
+                                              "validation and a key per term value, found 5 "
+                                              "values, 3 keys and 3 term values"));
+  train_reply short_terms = sent;
+  short_terms.term_values.pop_back();
+  CHECK_THROWS_WITH(BlobCodec::result(short_terms),
+                    Catch::Matchers::Contains("6 values, 3 keys and 2 term values"));
+  train_reply beyond = sent;
+  beyond.term_keys[2] = 4;
+  CHECK_THROWS_WITH(BlobCodec::result(beyond),
+                    Catch::Matchers::Contains("term key 4 is beyond 2 validations × 2 terms"));
+}
+
 TEST_CASE("The pool spreads jobs over its trainers and results match a direct training",
           "[actors]") {
   System s;

@@ -73,6 +73,10 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
   const std::string report = slurp(d.file("whole") + "/report.html");
   CHECK_THAT(report, Contains("<h2>Expert usage</h2>") && Contains("id=\"expert-usage\"") &&
                          Contains("<title>b-rotated, L1 e9: "));
+  // How the committed candidates trained: the MI term only once a task has earlier ones.
+  CHECK_THAT(report, Contains("<h2>Training of the committed candidates</h2>") &&
+                         Contains("<b>Loss term: mutual information</b>") &&
+                         Contains("<b>Loss term: cross-entropy</b>"));
 
   // A task's standalone model: the experts its router selected, predicting as the whole model.
   REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),

@@ -270,6 +270,46 @@ TEST_CASE("The searches come from the events of each task's latest visit, the la
   CHECK_THAT(page, Contains("<h2>The search</h2>") && Contains("<svg id=\"search-1\""));
 }
 
+TEST_CASE("The committed candidates' training curves are drawn with each term of their loss",
+          "[app][search]") {
+  testing::TempDir d;
+  const std::string events = d.file("events.jsonl");
+  testing::write_text(events,
+                      R"({"event":"task_started","task":"a"}
+{"event":"candidate","task":"a","name":"a@0.0.1","parent":"root","generation":0,"quality":0.2,"score":0.2,"kept":false,"trained_params":3,"curve":[{"step":5,"accuracy":0.2,"loss":2.0}]}
+{"event":"candidate","task":"a","name":"a@0.0.0","parent":"root","generation":0,"quality":0.5,"score":0.5,"kept":true,"trained_params":3,"curve":[{"step":5,"accuracy":0.25,"loss":1.5,"terms":{"cross-entropy":1.75,"mutual information":0.5}},{"step":"ten","accuracy":1,"loss":1},{"step":10,"accuracy":0.5,"loss":0.75,"terms":{"cross-entropy":1.0,"mutual information":0.5,"bad":"x"}}]}
+{"event":"task_started","task":"b<&>"}
+{"event":"candidate","task":"b<&>","name":"b@0.1.0","parent":"a@0.0.0","generation":0,"quality":0.9,"score":0.9,"kept":true,"trained_params":2}
+)");
+  const auto searches = read_searches(events, 6);
+  REQUIRE(searches.size() == 2);
+  const auto& committed = searches[0].second[1];
+  REQUIRE(committed.curve.size() == 2);  // the point whose step is not an integer left out
+  CHECK(committed.curve[0].step == 5);
+  CHECK(committed.curve[0].accuracy == 0.25);
+  CHECK(committed.curve[1].loss == 0.75);
+  CHECK(committed.curve[1].terms ==
+        model::LossTerms{{"cross-entropy", 1.0}, {"mutual information", 0.5}});
+  CHECK(searches[1].second[0].curve.empty());  // recorded before candidates kept curves
+
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", searches);
+  CHECK_THAT(page, Contains("<h2>Training of the committed candidates</h2>") &&
+                       Contains("the committed candidate of each of the 1 task learned last") &&
+                       Contains("<svg id=\"curve-accuracy\"") &&
+                       Contains("<svg id=\"curve-loss\"") &&
+                       Contains("<b>Loss term: cross-entropy</b>") &&
+                       Contains("<b>Loss term: mutual information</b>") &&
+                       Contains("<svg id=\"curve-term-1\""));
+  // The committed candidate's points, not the dropped one's.
+  CHECK_THAT(page,
+             Contains("<title>a · 5: 25.0%</title>") && Contains("<title>a · 10: 50.0%</title>"));
+  CHECK_THAT(page, !Contains("<title>a · 5: 20.0%</title>"));
+  // Nothing to draw without a committed candidate's curve.
+  const auto without = read_searches(events, 1);
+  CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x", without),
+             !Contains("Training of the committed candidates"));
+}
+
 TEST_CASE("Runs are labelled by strategy, then seed, then directory", "[app]") {
   auto a = two_tasks();
   auto b = two_tasks();

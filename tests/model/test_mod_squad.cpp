@@ -107,10 +107,17 @@ TEST_CASE("The MI loss pulls a new task's router away from the experts earlier t
   const at::Tensor features;
   const FeaturesOf features_of;
   const MutualInformationLoss loss({{row({0.5, 0.5, 0, 0}), row({0.6, 0.4})}}, 10.0);
+  LossTerms terms;
   const at::Tensor l =
-      loss.loss({logits, labels, none, features, features, 0, features_of, f.get()});
+      loss.loss({logits, labels, none, features, features, 0, features_of, f.get(), &terms});
   const at::Tensor ce = at::cross_entropy_loss(logits, labels);
   CHECK(l.item<double>() < ce.item<double>());  // −MI is negative
+  // Its terms: cross-entropy, and MI before w_mi; the loss is CE − w_mi · MI.
+  REQUIRE(terms.size() == 2);
+  CHECK(terms.at("cross-entropy") == ce.item<double>());
+  CHECK(terms.at("mutual information") > 0.0);
+  CHECK(l.item<double>() ==
+        Approx(terms.at("cross-entropy") - 10.0 * terms.at("mutual information")).epsilon(1e-6));
   const auto unused = [](const Routing& r) {
     const at::Tensor p = r.probability_sums[0].detach();
     return (p[2] + p[3]).item<double>() / p.sum().item<double>();

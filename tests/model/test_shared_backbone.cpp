@@ -132,10 +132,23 @@ TEST_CASE("EWC's penalty is zero at its anchor and pulls training toward it",
   free_job.seed = 3;
   TrainJob held = free_job;
   held.objective = std::make_shared<const EwcPenalty>(anchors, 1e6);
-  const double free_distance = backbone_distance(trainer->train(free_job, task).trained, anchor);
-  const double held_distance = backbone_distance(trainer->train(held, task).trained, anchor);
+  const TrainResult free_run = trainer->train(free_job, task);
+  const TrainResult held_run = trainer->train(held, task);
+  const double free_distance = backbone_distance(free_run.trained, anchor);
+  const double held_distance = backbone_distance(held_run.trained, anchor);
   CHECK(free_distance > 0.0);
   CHECK(held_distance < 0.5 * free_distance);
+
+  // Its terms are averaged over the steps before each validation, and sum to the loss.
+  REQUIRE(free_run.validations.size() == 1);
+  CHECK(free_run.validations[0].terms.empty());  // cross-entropy alone reports none
+  REQUIRE(held_run.validations.size() == 1);
+  const ValidationPoint& v = held_run.validations[0];
+  REQUIRE(v.terms.size() == 2);
+  CHECK(v.terms.at("EWC penalty") > 0.0);
+  CHECK(v.terms.at("cross-entropy") > 0.0);
+  CHECK(v.loss ==
+        Approx(v.terms.at("cross-entropy") + 1e6 * v.terms.at("EWC penalty")).epsilon(1e-6));
 }
 
 TEST_CASE("LwF's distillation is zero when the model equals its previous copy",

@@ -37,7 +37,11 @@ at::Tensor EwcPenalty::penalty(const std::vector<Component>& training) const {
 }
 
 at::Tensor EwcPenalty::loss(const LossInputs& in) const {
-  return at::cross_entropy_loss(in.logits, in.labels) + lambda_ * penalty(in.training);
+  const at::Tensor own = at::cross_entropy_loss(in.logits, in.labels);
+  const at::Tensor pulled = penalty(in.training);
+  report_term(in, "cross-entropy", own);
+  report_term(in, "EWC penalty", pulled);
+  return own + lambda_ * pulled;
 }
 
 }  // namespace evostream::model

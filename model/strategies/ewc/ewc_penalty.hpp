@@ -16,7 +16,8 @@ struct EwcAnchor {
   std::shared_ptr<const Component> fisher;
 };
 
-/// EWC's objective: the task's cross-entropy plus λ Σ F (θ − θ*)² over every anchor.
+/// EWC's objective: the task's cross-entropy plus λ Σ F (θ − θ*)² over every anchor. It
+/// reports the terms `cross-entropy` and `EWC penalty` (Σ F (θ − θ*)², before λ).
 ///
 /// A trained component is held by the anchors of the same kind and index (the backbone's
 /// block k is anchored to each past task's block k); components no anchor holds (the new

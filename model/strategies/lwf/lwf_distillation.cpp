@@ -43,8 +43,11 @@ at::Tensor LwfDistillation::distillation(const at::Tensor& current,
 at::Tensor LwfDistillation::loss(const LossInputs& in) const {
   if (!in.images.defined())
     throw std::logic_error("LwF: the step's images are needed (the backbone trains whole)");
-  return at::cross_entropy_loss(in.logits, in.labels) +
-         alpha_ * distillation(in.features, in.images);
+  const at::Tensor own = at::cross_entropy_loss(in.logits, in.labels);
+  const at::Tensor kept = distillation(in.features, in.images);
+  report_term(in, "cross-entropy", own);
+  report_term(in, "distillation", kept);
+  return own + alpha_ * kept;
 }
 
 }  // namespace evostream::model

@@ -13,7 +13,8 @@ namespace evostream::model {
 /// LwF's objective: the task's cross-entropy plus α Σ_k KL(q_k ‖ p_k) over the old tasks'
 /// heads k, where q_k is the previous model's softened output (softmax of logits / T) and p_k
 /// the model's being trained, both on the step's images (Li & Hoiem; Avalanche's LwF, KL
-/// averaged over the batch).
+/// averaged over the batch). It reports the terms `cross-entropy` and `distillation` (the sum
+/// of KLs, before α).
 ///
 /// The previous model is the backbone the last commit left; its features are computed without
 /// gradients. The old heads are frozen, so the distillation moves only the backbone.

@@ -30,6 +30,9 @@ at::Tensor MutualInformationLoss::negative_mi(const std::vector<at::Tensor>& con
 
 at::Tensor MutualInformationLoss::loss(const LossInputs& in) const {
   at::Tensor loss = at::cross_entropy_loss(in.logits, in.labels);
+  report_term(in, "cross-entropy", loss);
+  double mi = 0.0;  // summed over the MoE blocks, for the report
+  bool any = false;
   const Routing* routing = in.model != nullptr ? in.model->routing() : nullptr;
   if (routing == nullptr || routing->probability_sums.size() != earlier_.size()) {
     throw std::invalid_argument(
@@ -43,8 +46,15 @@ at::Tensor MutualInformationLoss::loss(const LossInputs& in) const {
     for (const auto& r : earlier_[j])
       rows.push_back(r.to(in.logits.device()));
     rows.push_back(routing->probability_sums[j] / static_cast<double>(routing->tokens[j]));
-    loss = loss + w_mi_ * negative_mi(rows);
+    const at::Tensor negative = negative_mi(rows);
+    loss = loss + w_mi_ * negative;
+    if (in.terms != nullptr) {
+      mi -= negative.detach().item<double>();
+      any = true;
+    }
   }
+  if (any)
+    report_term(in, "mutual information", at::scalar_tensor(mi, at::kDouble));
   return loss;
 }
 

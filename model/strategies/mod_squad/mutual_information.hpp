@@ -22,6 +22,9 @@ namespace evostream::model {
 /// load over the tasks while each task uses few of them: a new task is drawn to experts the
 /// earlier ones use little, its own new experts among them. (With one task the term is zero;
 /// the stored usage is what makes it act in a stream.)
+///
+/// It reports the terms `cross-entropy` and `mutual information` (MI(T; E) summed over the MoE
+/// blocks, in nats, before `w_mi`; absent on the first task, which has no term).
 class MutualInformationLoss : public Objective {
  public:
   /// `earlier[j]`: the earlier tasks' P(e | t) rows of the j-th MoE block, each [experts it

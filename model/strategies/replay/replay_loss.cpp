@@ -44,12 +44,14 @@ std::vector<ReplayExample> ReplayLoss::drawn(int64_t step) const {
 
 at::Tensor ReplayLoss::loss(const LossInputs& in) const {
   const at::Tensor own = at::cross_entropy_loss(in.logits, in.labels);
+  report_term(in, "cross-entropy", own);
   const std::vector<ReplayExample> replayed = drawn(in.step);
   if (replayed.empty())
     return own;
   const c10::Device device = in.logits.device();
   const auto b = static_cast<double>(in.logits.size(0));
   at::Tensor sum = own * b;
+  double replayed_sum = 0.0;  // their cross-entropy, for the report
   // One forward per task replayed (tasks may differ in image size), one head each.
   std::map<int64_t, std::vector<const ReplayExample*>> by_task;
   for (const auto& e : replayed)
@@ -67,8 +69,13 @@ at::Tensor ReplayLoss::loss(const LossInputs& in) const {
     }
     const at::Tensor logits =
         VitFunction::head(*heads_.at(task), in.features_of(images.to(device)));
-    sum = sum + at::cross_entropy_loss(logits, labels.to(device)) * static_cast<double>(k);
+    const at::Tensor theirs = at::cross_entropy_loss(logits, labels.to(device));
+    sum = sum + theirs * static_cast<double>(k);
+    if (in.terms != nullptr)
+      replayed_sum += theirs.detach().item<double>() * static_cast<double>(k);
   }
+  report_term(in, "replayed cross-entropy",
+              at::scalar_tensor(replayed_sum / static_cast<double>(replayed.size()), at::kDouble));
   return sum / (b + static_cast<double>(replayed.size()));
 }
 

@@ -17,7 +17,9 @@ namespace evostream::model {
 /// classified by its own task's head; the loss is the mean cross-entropy over the joined batch
 /// (Avalanche's replay concatenates the two minibatches the same way).
 ///
-/// The old heads are frozen, so the replayed examples move only the backbone.
+/// The old heads are frozen, so the replayed examples move only the backbone. It reports the
+/// terms `cross-entropy` (the step's own minibatch) and `replayed cross-entropy` (the replayed
+/// examples', once the buffer has any).
 class ReplayLoss : public Objective {
  public:
   /// `stream` holds the tasks the buffer's indices point into (it must outlive the loss);
