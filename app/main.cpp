@@ -333,7 +333,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> report_with;
   report->add_option("--with", report_with, "Other runs to show beside it (run directories)");
   bool dot = false;
-  report->add_flag("--dot", dot, "Print the model graph for Graphviz (DOT) instead");
+  auto* dot_flag =
+      report->add_flag("--dot", dot, "Print the model graph for Graphviz (DOT) instead");
+  std::vector<std::string> report_confusions;
+  report
+      ->add_option("--confusion", report_confusions,
+                   "Add the confusion matrix of this task's test split (repeatable; default: "
+                   "none); classifies it with the task's committed path, reading its dataset")
+      ->excludes(dot_flag);
 
   auto* compare = app.add_subcommand("compare", "Print runs side by side (metrics, per task).");
   std::vector<std::string> compare_dirs;
@@ -603,7 +610,8 @@ int main(int argc, char** argv) {
       return evostream::app::PredictCommand(predict_options).run(std::cout, std::cerr);
     }
     if (report->parsed())
-      return evostream::app::ReportCommand(run_dir, report_with, dot).run(std::cout);
+      return evostream::app::ReportCommand(run_dir, report_with, dot, report_confusions)
+          .run(std::cout, std::cerr);
     if (compare->parsed())
       return evostream::app::CompareCommand(compare_dirs,
                                             compare_json  ? evostream::app::CompareFormat::kJson

@@ -2,11 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "app/search_history.hpp"
+#include "app/task_model.hpp"
+#include "model/nn/model_family.hpp"
+#include "model/train/evaluator.hpp"
 #include "report/model_graph.hpp"
 #include "report/report_page.hpp"
 #include "storage/results_reader.hpp"
 #include "storage/results_writer.hpp"
+#include "streams/task_builder.hpp"
 
 namespace evostream::app {
 
@@ -17,17 +23,53 @@ constexpr size_t kSearchesDrawn = 6;
 
 }  // namespace
 
-int ReportCommand::run(std::ostream& out) const {
+int ReportCommand::run(std::ostream& out, std::ostream& err) const {
   if (dot_) {
     out << report::ModelGraph(storage::ResultsReader::read_run(run_dir_)).dot();
     return 0;
   }
-  out << fmt::format("report written to {}\n", write(run_dir_, others_));
+  std::vector<report::Confusion> confusions;
+  for (const auto& task : confusions_)
+    confusions.push_back(confusion(run_dir_, task, err));
+  out << fmt::format("report written to {}\n", write(run_dir_, others_, confusions));
   return 0;
 }
 
-std::string ReportCommand::write(const std::string& run_dir,
-                                 const std::vector<std::string>& others) {
+report::Confusion ReportCommand::confusion(const std::string& run_dir, const std::string& task,
+                                           std::ostream& err) {
+  if (task == "root") {
+    throw std::invalid_argument(
+        "--confusion: expected a task of the run, found root (its pretraining is not a task)");
+  }
+  const TaskModel m = [&] {
+    try {
+      return TaskModel::load(run_dir, task, err);
+    } catch (const std::invalid_argument& e) {  // its messages name predict's option
+      const std::string what = e.what();
+      const std::string option = "--task: ";
+      throw std::invalid_argument(
+          what.rfind(option, 0) == 0 ? "--confusion: " + what.substr(option.size()) : what);
+    }
+  }();
+  const streams::TaskData data = streams::TaskBuilder(m.scenario).build(m.task);
+  const auto handles = m.store.resolve(m.path.ids);
+  const auto f = model::ModelFamily::of(m.scenario.root.architecture)
+                     ->bind(model::pointers(handles), m.path.hp.image_size);
+  const model::Evaluation e = model::Evaluator::evaluate(*f, data.test);
+  std::vector<int64_t> labels;
+  for (int64_t i = 0; i < data.test.size(); ++i)
+    labels.push_back(data.test.label(i));
+  std::vector<std::string> names = m.class_names();
+  if (static_cast<int64_t>(names.size()) != data.num_classes) {  // a dataset without names
+    names.clear();
+    for (int64_t k = 0; k < data.num_classes; ++k)
+      names.push_back(std::to_string(k));
+  }
+  return report::Confusion::of(task, names, labels, e.predictions);
+}
+
+std::string ReportCommand::write(const std::string& run_dir, const std::vector<std::string>& others,
+                                 const std::vector<report::Confusion>& confusions) {
   std::vector<model::RunResults> runs{storage::ResultsReader::read_run(run_dir)};
   for (const auto& dir : others)
     runs.push_back(storage::ResultsReader::read_run(dir));
@@ -36,9 +78,9 @@ std::string ReportCommand::write(const std::string& run_dir,
   const std::vector<model::RunResults> beside(runs.begin() + 1, runs.end());
   const std::string path = run_dir + "/report.html";
   storage::ResultsWriter::write_text(
-      path,
-      report::ReportPage::html(runs.front(), beside, report::ReportPage::labels(runs, dirs),
-                               run_dir, read_searches(run_dir + "/events.jsonl", kSearchesDrawn)));
+      path, report::ReportPage::html(
+                runs.front(), beside, report::ReportPage::labels(runs, dirs), run_dir,
+                read_searches(run_dir + "/events.jsonl", kSearchesDrawn), confusions));
   return path;
 }
 

@@ -106,7 +106,8 @@ std::vector<std::string> ReportPage::labels(const std::vector<model::RunResults>
 std::string ReportPage::html(const model::RunResults& run,
                              const std::vector<model::RunResults>& others,
                              const std::vector<std::string>& labels, const std::string& run_dir,
-                             const std::vector<Search>& searches) {
+                             const std::vector<Search>& searches,
+                             const std::vector<Confusion>& confusions) {
   std::vector<const model::RunResults*> runs{&run};
   for (const auto& o : others)
     runs.push_back(&o);
@@ -441,6 +442,17 @@ std::string ReportPage::html(const model::RunResults& run,
         t.predictions_identical ? "yes" : "no");
   }
   body += "</table>\n";
+
+  for (size_t i = 0; i < confusions.size(); ++i) {
+    const Confusion& c = confusions[i];
+    body += grid_section(
+        "Confusion matrix of " + esc(c.task),
+        fmt::format("The test images of task {}, classified by its committed path at the end "
+                    "of the run ({} of {} right, {}): a row per true class, a column per "
+                    "predicted class, each cell shaded by its share of the row.",
+                    esc(c.task), c.right(), c.total(), SvgCharts::percent(c.accuracy())),
+        confusion_chart(fmt::format("confusion-{}", i), c));
+  }
 
   body +=
       "<h2>Committed hyperparameters</h2>\n<p class=\"note\">Each task's path as committed: "

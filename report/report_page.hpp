@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/run/stream_runner.hpp"
+#include "report/confusion_chart.hpp"
 #include "report/search_chart.hpp"
 
 namespace evostream::report {
@@ -20,11 +21,13 @@ class ReportPage {
 
   /// The page for `run` (read from `run_dir`), with `others` compared beside it; `labels` name
   /// the runs in legends (the run first), e.g. their strategies or directories. `searches`
-  /// (from the run's events; none by default) are drawn one chart each (`search_chart`).
+  /// (from the run's events; none by default) are drawn one chart each (`search_chart`), and
+  /// `confusions` (none by default) one confusion matrix each (`confusion_chart`).
   static std::string html(const model::RunResults& run,
                           const std::vector<model::RunResults>& others,
                           const std::vector<std::string>& labels, const std::string& run_dir,
-                          const std::vector<Search>& searches = {});
+                          const std::vector<Search>& searches = {},
+                          const std::vector<Confusion>& confusions = {});
   /// Labels for runs: their strategies, with the seed or the directory added where two would
   /// read the same.
   static std::vector<std::string> labels(const std::vector<model::RunResults>& runs,

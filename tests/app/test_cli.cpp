@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "support/cli.hpp"
@@ -270,6 +271,29 @@ TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   }
   CHECK(std::filesystem::exists(dir.file("run/scenario.toml")));
   REQUIRE(std::filesystem::exists(dir.file("run/root.h5")));
+
+  // A task's confusion matrix in the report agrees with its test accuracy in the results.
+  const CliResult report =
+      run_cli("report " + dir.file("run") + " --confusion a-pairs --confusion b-rotated");
+  REQUIRE(report.status == 0);
+  const std::string page = slurp(dir.file("run/report.html"));
+  CHECK_THAT(page, Contains("<h2>Confusion matrix of a-pairs</h2>") &&
+                       Contains("<h2>Confusion matrix of b-rotated</h2>"));
+  const auto results = nlohmann::json::parse(json);
+  std::smatch m;
+  const std::regex right(
+      R"(Confusion matrix of a-pairs</h2>\n<p class="note">[^(]*\((\d+) of (\d+) right)");
+  REQUIRE(std::regex_search(page, m, right));
+  double accuracy = -1.0;
+  for (const auto& t : results.at("tasks")) {
+    if (t.at("name") == "a-pairs")
+      accuracy = t.at("test_accuracy").get<double>();
+  }
+  CHECK(std::stod(m[1].str()) / std::stod(m[2].str()) == Approx(accuracy));
+  const CliResult unknown = run_cli("report " + dir.file("run") + " --confusion nope");
+  CHECK(unknown.status == 1);
+  CHECK_THAT(unknown.err, Contains("--confusion: expected a task of run"));
+  CHECK(run_cli("report " + dir.file("run") + " --confusion a-pairs --dot").status == 2);
 
   // The root it wrote can be reused by another strategy on the same stream.
   const CliResult b = run_cli("run " + config("smoke.toml") + " --strategy sequential --seed 3" +

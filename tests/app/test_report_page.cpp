@@ -6,6 +6,7 @@
 #include "app/compare_command.hpp"
 #include "app/replay_command.hpp"
 #include "app/search_history.hpp"
+#include "report/confusion_chart.hpp"
 #include "report/model_graph.hpp"
 #include "report/report_page.hpp"
 #include "report/search_chart.hpp"
@@ -308,6 +309,41 @@ TEST_CASE("The committed candidates' training curves are drawn with each term of
   const auto without = read_searches(events, 1);
   CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x", without),
              !Contains("Training of the committed candidates"));
+}
+
+TEST_CASE("A confusion matrix counts predictions against labels and draws a row per class",
+          "[app][confusion]") {
+  const Confusion c =
+      Confusion::of("t<1>", {"cat", "dog", "bird"}, {0, 0, 1, 1, 1, 2, 2}, {0, 1, 1, 1, 0, 2, 2});
+  CHECK(c.counts == std::vector<std::vector<int64_t>>{{1, 1, 0}, {1, 2, 0}, {0, 0, 2}});
+  CHECK(c.total() == 7);
+  CHECK(c.right() == 5);
+  CHECK(c.accuracy() == Approx(5.0 / 7.0));
+  const std::string svg = confusion_chart("confusion-0", c);
+  CHECK_THAT(svg, Contains("<svg id=\"confusion-0\"") &&
+                      Contains("aria-label=\"confusion matrix of t&lt;1&gt;\""));
+  size_t cells = 0;
+  for (size_t at = svg.find("class=\"cell\""); at != std::string::npos;
+       at = svg.find("class=\"cell\"", at + 1))
+    ++cells;
+  CHECK(cells == 9);
+  CHECK_THAT(svg, Contains("<title>true dog, predicted cat: 1 of 3 (33.3%)</title>") &&
+                      Contains("<title>dog: 2 of 3 right</title>66.7%</text>") &&
+                      Contains("<title>bird: 2 of 2 right</title>100.0%</text>"));
+  // An empty row reads as no accuracy rather than 0%.
+  const Confusion empty = Confusion::of("e", {"a", "b"}, {0}, {0});
+  CHECK_THAT(confusion_chart("c", empty), Contains("<title>b: 0 of 0 right</title>–</text>"));
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", {}, {c});
+  CHECK_THAT(page, Contains("<h2>Confusion matrix of t&lt;1&gt;</h2>") &&
+                       Contains("(5 of 7 right, 71.4%)"));
+
+  CHECK_THROWS_WITH(Confusion::of("t", {"a"}, {0, 0}, {0}),
+                    Contains("task t: expected a prediction per label, found 2 labels and 1 "
+                             "predictions"));
+  CHECK_THROWS_WITH(Confusion::of("t", {"a", "b"}, {0, 2}, {0, 1}),
+                    Contains("task t: image 1: expected a label and a prediction below 2 "
+                             "classes, found 2 and 1"));
+  CHECK_THROWS_WITH(Confusion::of("t", {"a", "b"}, {0}, {-1}), Contains("found 0 and -1"));
 }
 
 TEST_CASE("Runs are labelled by strategy, then seed, then directory", "[app]") {
