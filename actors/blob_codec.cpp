@@ -160,17 +160,19 @@ train_reply BlobCodec::reply(uint64_t id, const model::TrainResult& r) {
   out.train_seconds = r.train_seconds;
   out.validation_seconds = r.validation_seconds;
   out.images = r.images;
-  std::set<std::string> terms;
-  for (const auto& v : r.validations) {
+  for (const auto& v : r.validations)
     out.curve.insert(out.curve.end(), {static_cast<double>(v.step), v.accuracy, v.loss});
-    for (const auto& [name, value] : v.terms)
+  std::set<std::string> terms;
+  for (const auto& l : r.losses) {
+    out.losses.insert(out.losses.end(), {static_cast<double>(l.step), l.loss});
+    for (const auto& [name, value] : l.terms)
       terms.insert(name);
   }
   out.terms.assign(terms.begin(), terms.end());
-  for (size_t i = 0; i < r.validations.size(); ++i) {
+  for (size_t i = 0; i < r.losses.size(); ++i) {
     for (size_t k = 0; k < out.terms.size(); ++k) {
-      const auto at = r.validations[i].terms.find(out.terms[k]);
-      if (at == r.validations[i].terms.end())
+      const auto at = r.losses[i].terms.find(out.terms[k]);
+      if (at == r.losses[i].terms.end())
         continue;
       out.term_keys.push_back(i * out.terms.size() + k);
       out.term_values.push_back(at->second);
@@ -189,28 +191,28 @@ model::TrainResult BlobCodec::result(const train_reply& reply) {
   r.train_seconds = reply.train_seconds;
   r.validation_seconds = reply.validation_seconds;
   r.images = reply.images;
-  const size_t points = reply.curve.size() / 3;
-  if (reply.curve.size() % 3 != 0 || reply.term_keys.size() != reply.term_values.size()) {
+  const size_t points = reply.losses.size() / 2;
+  if (reply.curve.size() % 3 != 0 || reply.losses.size() % 2 != 0 ||
+      reply.term_keys.size() != reply.term_values.size()) {
     throw std::invalid_argument(fmt::format(
-        "validation curve: expected 3 values per validation and a key per term value, found {} "
-        "values, {} keys and {} term values",
-        reply.curve.size(), reply.term_keys.size(), reply.term_values.size()));
+        "training curve: expected 3 values per validation, 2 per loss point and a key per term "
+        "value, found {} and {} values, {} keys and {} term values",
+        reply.curve.size(), reply.losses.size(), reply.term_keys.size(), reply.term_values.size()));
   }
-  for (size_t i = 0; i < points; ++i) {
-    model::ValidationPoint v;
-    v.step = static_cast<int64_t>(reply.curve[3 * i]);
-    v.accuracy = reply.curve[3 * i + 1];
-    v.loss = reply.curve[3 * i + 2];
-    r.validations.push_back(std::move(v));
+  for (size_t i = 0; i + 2 < reply.curve.size(); i += 3) {
+    r.validations.push_back(
+        {static_cast<int64_t>(reply.curve[i]), reply.curve[i + 1], reply.curve[i + 2]});
   }
+  for (size_t i = 0; i < points; ++i)
+    r.losses.push_back({static_cast<int64_t>(reply.losses[2 * i]), reply.losses[2 * i + 1], {}});
   const size_t names = reply.terms.size();
   for (size_t j = 0; j < reply.term_keys.size(); ++j) {
     const uint64_t key = reply.term_keys[j];
     if (names == 0 || key >= points * names) {
       throw std::invalid_argument(fmt::format(
-          "validation curve: term key {} is beyond {} validations × {} terms", key, points, names));
+          "training curve: term key {} is beyond {} loss points × {} terms", key, points, names));
     }
-    r.validations[key / names].terms[reply.terms[key % names]] = reply.term_values[j];
+    r.losses[key / names].terms[reply.terms[key % names]] = reply.term_values[j];
   }
   return r;
 }

@@ -89,7 +89,9 @@ struct train_reply {
   int64_t images = 0;
   /// The validations: (step, accuracy, loss) for each, in order.
   std::vector<double> curve;
-  /// The loss terms' names; each reported value with its key, validation × names + name.
+  /// The loss over stretches of steps: (step, loss) for each, in order.
+  std::vector<double> losses;
+  /// The loss terms' names; each reported value with its key, stretch × names + name.
   std::vector<std::string> terms;
   std::vector<uint64_t> term_keys;
   std::vector<double> term_values;
@@ -115,7 +117,7 @@ typename Inspector::result_type inspect(Inspector& f, train_job& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_reply& x) {
   return f(caf::meta::type_name("train_reply"), x.job, x.quality, x.best_step, x.trained, x.seconds,
-           x.train_seconds, x.validation_seconds, x.images, x.curve, x.terms, x.term_keys,
+           x.train_seconds, x.validation_seconds, x.images, x.curve, x.losses, x.terms, x.term_keys,
            x.term_values);
 }
 

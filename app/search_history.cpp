@@ -9,29 +9,41 @@ namespace evostream::app {
 
 namespace {
 
+// Whether `p` holds a number under `key` (an integer where `integer`).
+bool has_number(const nlohmann::json& p, const char* key, bool integer = false) {
+  const auto at = p.find(key);
+  return at != p.end() && (integer ? at->is_number_integer() : at->is_number());
+}
+
 // A candidate event's `curve`, leaving out points that are not objects of numbers; none in
 // events written before candidates recorded it.
-std::vector<model::ValidationPoint> curve_of(const nlohmann::json& e) {
-  std::vector<model::ValidationPoint> curve;
+model::TrainingCurve curve_of(const nlohmann::json& e) {
+  model::TrainingCurve curve;
   const auto at = e.find("curve");
-  if (at == e.end() || !at->is_array())
+  if (at == e.end() || !at->is_object())
     return curve;
-  for (const auto& p : *at) {
-    if (!p.is_object() || !p.value("step", nlohmann::json()).is_number_integer() ||
-        !p.value("accuracy", nlohmann::json()).is_number() ||
-        !p.value("loss", nlohmann::json()).is_number())
-      continue;
-    model::ValidationPoint v;
-    v.step = p.at("step").get<int64_t>();
-    v.accuracy = p.at("accuracy").get<double>();
-    v.loss = p.at("loss").get<double>();
-    if (const auto terms = p.find("terms"); terms != p.end() && terms->is_object()) {
-      for (const auto& [name, value] : terms->items()) {
-        if (value.is_number())
-          v.terms[name] = value.get<double>();
+  if (const auto v = at->find("validations"); v != at->end() && v->is_array()) {
+    for (const auto& p : *v) {
+      if (p.is_object() && has_number(p, "step", true) && has_number(p, "accuracy") &&
+          has_number(p, "loss")) {
+        curve.validations.push_back({p.at("step").get<int64_t>(), p.at("accuracy").get<double>(),
+                                     p.at("loss").get<double>()});
       }
     }
-    curve.push_back(std::move(v));
+  }
+  if (const auto l = at->find("losses"); l != at->end() && l->is_array()) {
+    for (const auto& p : *l) {
+      if (!p.is_object() || !has_number(p, "step", true) || !has_number(p, "loss"))
+        continue;
+      model::LossPoint point{p.at("step").get<int64_t>(), p.at("loss").get<double>(), {}};
+      if (const auto terms = p.find("terms"); terms != p.end() && terms->is_object()) {
+        for (const auto& [name, value] : terms->items()) {
+          if (value.is_number())
+            point.terms[name] = value.get<double>();
+        }
+      }
+      curve.losses.push_back(std::move(point));
+    }
   }
   return curve;
 }

@@ -13,8 +13,9 @@ namespace evostream::report {
 /// `searches` (a task and the candidates of its latest visit, as the report's search charts
 /// take them) whose committed candidate (`committed`: task → committed path name) recorded a
 /// training curve, one line per task over the training steps in each chart: validation
-/// accuracy (fixed 0–100%), the mean training loss, and one chart per loss term the objective
-/// reported (Mod-Squad's mutual information, EWC's penalty, LwF's distillation, ...).
+/// accuracy (fixed 0–100%), the training loss over stretches of steps, and one chart per loss
+/// term the objective reported (Mod-Squad's mutual information, EWC's penalty, LwF's
+/// distillation, ...).
 ///
 /// Empty when no committed candidate has a curve (runs recorded before candidates kept one, or
 /// whose committed path was not trained in its latest visit).

@@ -153,7 +153,7 @@ class TaskLearner {
   /// `record`, with the candidate's training curve added: what runners call.
   CandidateRecord recorded(const Candidate& candidate, const TrainResult& result) {
     CandidateRecord r = record(candidate, result);
-    r.curve = result.validations;
+    r.curve = {result.validations, result.losses};
     return r;
   }
   /// The path to commit and its new components.

@@ -9,7 +9,7 @@
 #include "model/core/component.hpp"
 #include "model/core/path.hpp"
 #include "model/train/optimizer.hpp"
-#include "model/train/validation_point.hpp"
+#include "model/train/training_curve.hpp"
 
 namespace evostream::model {
 
@@ -52,9 +52,9 @@ struct CandidateRecord {
   /// Parameters it trained.
   int64_t trained_params = 0;
   double seconds = 0.0;
-  /// Its training as its validations saw it (`TrainResult::validations`): accuracy, mean loss
-  /// and the objective's terms.
-  std::vector<ValidationPoint> curve;
+  /// How it trained: its validations and its loss with the objective's terms over stretches of
+  /// steps (`TrainResult::validations` and `losses`).
+  TrainingCurve curve;
 };
 
 }  // namespace evostream::model

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
-#include "model/train/validation_point.hpp"
+#include "model/train/training_curve.hpp"
 
 namespace evostream::model {
 
@@ -40,7 +40,7 @@ struct LossInputs {
   /// the caller has none.
   const ModelFunction* model = nullptr;
   /// Where the objective reports the parts of its loss (`report_term`), which the trainer
-  /// averages between validations (`ValidationPoint::terms`); null when nobody asks.
+  /// averages over stretches of steps (`LossPoint::terms`); null when nobody asks.
   LossTerms* terms = nullptr;
 };
 

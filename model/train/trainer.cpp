@@ -213,9 +213,13 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
 
   TrainResult result;
   result.quality = -1.0;
-  double loss_sum = 0.0;
+  double loss_sum = 0.0;  // since the previous validation
   int64_t loss_count = 0;
-  LossTerms term_sums;  // the objective's terms, summed since the previous validation
+  // The loss and the objective's terms over the current stretch (`TrainingCurve::losses`).
+  const int64_t stretch = std::max<int64_t>(
+      1, (settings_.steps + TrainingCurve::kLossPoints - 1) / TrainingCurve::kLossPoints);
+  LossPoint logged;
+  int64_t logged_steps = 0;
   LossTerms step_terms;
   auto validate = [&](int64_t step) {
     const auto t0 = Clock::now();
@@ -226,13 +230,9 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
             : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
                                   settings_.max_validation);
     result.validation_seconds += since(t0);
-    ValidationPoint point{step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0, {}};
-    for (const auto& [name, sum] : term_sums)
-      point.terms[name] = loss_count ? sum / static_cast<double>(loss_count) : 0.0;
-    result.validations.push_back(std::move(point));
+    result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
     loss_sum = 0.0;
     loss_count = 0;
-    term_sums.clear();
     if (e.accuracy > result.quality) {
       result.quality = e.accuracy;
       result.best_step = step;
@@ -277,10 +277,21 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     loss.backward();
     optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,
                                            settings_.steps, settings_.validation_interval));
-    loss_sum += loss.item<double>();
+    const double value = loss.item<double>();
+    loss_sum += value;
     ++loss_count;
-    for (const auto& [name, value] : step_terms)
-      term_sums[name] += value;
+    logged.loss += value;
+    for (const auto& [name, term] : step_terms)
+      logged.terms[name] += term;
+    if (++logged_steps == stretch || step + 1 == settings_.steps) {
+      logged.step = step + 1;
+      logged.loss /= static_cast<double>(logged_steps);
+      for (auto& [name, sum] : logged.terms)
+        sum /= static_cast<double>(logged_steps);
+      result.losses.push_back(std::move(logged));
+      logged = LossPoint{};
+      logged_steps = 0;
+    }
     result.train_seconds += since(t0);
     result.images += b;
     if ((step + 1) % settings_.validation_interval == 0 || step + 1 == settings_.steps) {

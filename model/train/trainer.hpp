@@ -12,7 +12,7 @@
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
 #include "model/train/prefix_cache.hpp"
-#include "model/train/validation_point.hpp"
+#include "model/train/training_curve.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -57,6 +57,8 @@ struct TrainResult {
   std::vector<Component> trained;
   /// Every validation, in order.
   std::vector<ValidationPoint> validations;
+  /// The loss over stretches of the steps, with its terms (`TrainingCurve::losses`).
+  std::vector<LossPoint> losses;
   /// Wall seconds: all, training steps only, validations only.
   double seconds = 0.0;
   double train_seconds = 0.0;

@@ -165,8 +165,10 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
 TEST_CASE("A trainer's reply carries the validation curve with the objective's terms", "[actors]") {
   model::TrainResult r;
   r.quality = 0.75;
-  r.validations = {{10, 0.5, 1.25, {{"cross-entropy", 1.0}}},
-                   {20, 0.75, 0.5, {{"cross-entropy", 0.25}, {"mutual information", 0.125}}}};
+  r.validations = {{10, 0.5, 1.25}, {20, 0.75, 0.5}};
+  r.losses = {{5, 2.0, {{"cross-entropy", 1.0}}},
+              {10, 1.5, {{"cross-entropy", 0.25}, {"mutual information", 0.125}}},
+              {15, 1.0, {}}};
   // Through CAF's binary serialisation, as a reply crosses the network.
   std::vector<char> bytes;
   caf::binary_serializer sink{nullptr, bytes};
@@ -181,24 +183,32 @@ TEST_CASE("A trainer's reply carries the validation curve with the objective's t
     CHECK(back.validations[i].step == r.validations[i].step);
     CHECK(back.validations[i].accuracy == r.validations[i].accuracy);
     CHECK(back.validations[i].loss == r.validations[i].loss);
-    CHECK(back.validations[i].terms == r.validations[i].terms);  // absent stays absent
   }
+  REQUIRE(back.losses.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(back.losses[i].step == r.losses[i].step);
+    CHECK(back.losses[i].loss == r.losses[i].loss);
+    CHECK(back.losses[i].terms == r.losses[i].terms);  // absent stays absent
+  }
+  CHECK(sent.term_keys == std::vector<uint64_t>{0, 2, 3});  // point 0 has no MI, point 2 none
   // Counts that disagree are refused, not read past.
-  CHECK(sent.term_keys == std::vector<uint64_t>{0, 2, 3});  // validation 0 has no MI
   train_reply cut = sent;
   cut.curve.pop_back();
   CHECK_THROWS_WITH(BlobCodec::result(cut),
-                    Catch::Matchers::Contains("validation curve: expected 3 values per "
-                                              "validation and a key per term value, found 5 "
-                                              "values, 3 keys and 3 term values"));
+                    Catch::Matchers::Contains("training curve: expected 3 values per validation, "
+                                              "2 per loss point and a key per term value, found "
+                                              "5 and 6 values, 3 keys and 3 term values"));
+  train_reply odd = sent;
+  odd.losses.pop_back();
+  CHECK_THROWS_WITH(BlobCodec::result(odd), Catch::Matchers::Contains("found 6 and 5 values"));
   train_reply short_terms = sent;
   short_terms.term_values.pop_back();
   CHECK_THROWS_WITH(BlobCodec::result(short_terms),
-                    Catch::Matchers::Contains("6 values, 3 keys and 2 term values"));
+                    Catch::Matchers::Contains("3 keys and 2 term values"));
   train_reply beyond = sent;
-  beyond.term_keys[2] = 4;
+  beyond.term_keys[2] = 6;
   CHECK_THROWS_WITH(BlobCodec::result(beyond),
-                    Catch::Matchers::Contains("term key 4 is beyond 2 validations × 2 terms"));
+                    Catch::Matchers::Contains("term key 6 is beyond 3 loss points × 2 terms"));
 }
 
 TEST_CASE("The pool spreads jobs over its trainers and results match a direct training",

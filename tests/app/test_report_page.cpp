@@ -277,21 +277,23 @@ TEST_CASE("The committed candidates' training curves are drawn with each term of
   const std::string events = d.file("events.jsonl");
   testing::write_text(events,
                       R"({"event":"task_started","task":"a"}
-{"event":"candidate","task":"a","name":"a@0.0.1","parent":"root","generation":0,"quality":0.2,"score":0.2,"kept":false,"trained_params":3,"curve":[{"step":5,"accuracy":0.2,"loss":2.0}]}
-{"event":"candidate","task":"a","name":"a@0.0.0","parent":"root","generation":0,"quality":0.5,"score":0.5,"kept":true,"trained_params":3,"curve":[{"step":5,"accuracy":0.25,"loss":1.5,"terms":{"cross-entropy":1.75,"mutual information":0.5}},{"step":"ten","accuracy":1,"loss":1},{"step":10,"accuracy":0.5,"loss":0.75,"terms":{"cross-entropy":1.0,"mutual information":0.5,"bad":"x"}}]}
+{"event":"candidate","task":"a","name":"a@0.0.1","parent":"root","generation":0,"quality":0.2,"score":0.2,"kept":false,"trained_params":3,"curve":{"validations":[{"step":10,"accuracy":0.2,"loss":2.0}],"losses":[]}}
+{"event":"candidate","task":"a","name":"a@0.0.0","parent":"root","generation":0,"quality":0.5,"score":0.5,"kept":true,"trained_params":3,"curve":{"validations":[{"step":5,"accuracy":0.25,"loss":1.5},{"step":"ten","accuracy":1,"loss":1},{"step":10,"accuracy":0.5,"loss":0.75}],"losses":[{"step":5,"loss":1.5,"terms":{"cross-entropy":1.75,"mutual information":0.5}},{"step":10,"loss":0.75,"terms":{"cross-entropy":1.0,"mutual information":0.5,"bad":"x"}},{"loss":1}]}}
 {"event":"task_started","task":"b<&>"}
 {"event":"candidate","task":"b<&>","name":"b@0.1.0","parent":"a@0.0.0","generation":0,"quality":0.9,"score":0.9,"kept":true,"trained_params":2}
 )");
   const auto searches = read_searches(events, 6);
   REQUIRE(searches.size() == 2);
-  const auto& committed = searches[0].second[1];
-  REQUIRE(committed.curve.size() == 2);  // the point whose step is not an integer left out
-  CHECK(committed.curve[0].step == 5);
-  CHECK(committed.curve[0].accuracy == 0.25);
-  CHECK(committed.curve[1].loss == 0.75);
-  CHECK(committed.curve[1].terms ==
+  const model::TrainingCurve& committed = searches[0].second[1].curve;
+  REQUIRE(committed.validations.size() == 2);  // the one whose step is not an integer left out
+  CHECK(committed.validations[0].step == 5);
+  CHECK(committed.validations[0].accuracy == 0.25);
+  CHECK(committed.validations[1].loss == 0.75);
+  REQUIRE(committed.losses.size() == 2);  // the one without a step left out
+  CHECK(committed.losses[1].step == 10);
+  CHECK(committed.losses[1].terms ==
         model::LossTerms{{"cross-entropy", 1.0}, {"mutual information", 0.5}});
-  CHECK(searches[1].second[0].curve.empty());  // recorded before candidates kept curves
+  CHECK(searches[1].second[0].curve.validations.empty());  // recorded before curves were kept
 
   const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", searches);
   CHECK_THAT(page, Contains("<h2>Training of the committed candidates</h2>") &&
@@ -302,9 +304,10 @@ TEST_CASE("The committed candidates' training curves are drawn with each term of
                        Contains("<b>Loss term: mutual information</b>") &&
                        Contains("<svg id=\"curve-term-1\""));
   // The committed candidate's points, not the dropped one's.
-  CHECK_THAT(page,
-             Contains("<title>a · 5: 25.0%</title>") && Contains("<title>a · 10: 50.0%</title>"));
-  CHECK_THAT(page, !Contains("<title>a · 5: 20.0%</title>"));
+  CHECK_THAT(page, Contains("<title>a · 5: 25.0%</title>") &&
+                       Contains("<title>a · 10: 50.0%</title>") &&
+                       Contains("<title>a · 10: 0.750</title>"));
+  CHECK_THAT(page, !Contains("<title>a · 10: 20.0%</title>"));
   // Nothing to draw without a committed candidate's curve.
   const auto without = read_searches(events, 1);
   CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x", without),

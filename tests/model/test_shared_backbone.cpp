@@ -139,16 +139,22 @@ TEST_CASE("EWC's penalty is zero at its anchor and pulls training toward it",
   CHECK(free_distance > 0.0);
   CHECK(held_distance < 0.5 * free_distance);
 
-  // Its terms are averaged over the steps before each validation, and sum to the loss.
-  REQUIRE(free_run.validations.size() == 1);
-  CHECK(free_run.validations[0].terms.empty());  // cross-entropy alone reports none
+  // The loss is logged over 20 stretches of 2 steps, with its terms, which sum to it.
+  REQUIRE(free_run.losses.size() == 20);
+  CHECK(free_run.losses[0].terms.empty());  // cross-entropy alone reports none
+  REQUIRE(held_run.losses.size() == 20);
+  double mean = 0.0;
+  for (size_t i = 0; i < held_run.losses.size(); ++i) {
+    const LossPoint& l = held_run.losses[i];
+    CHECK(l.step == 2 * static_cast<int64_t>(i + 1));
+    REQUIRE(l.terms.size() == 2);
+    CHECK(l.terms.at("EWC penalty") > 0.0);  // from the second step on
+    CHECK(l.loss ==
+          Approx(l.terms.at("cross-entropy") + 1e6 * l.terms.at("EWC penalty")).epsilon(1e-6));
+    mean += l.loss / 20.0;
+  }
   REQUIRE(held_run.validations.size() == 1);
-  const ValidationPoint& v = held_run.validations[0];
-  REQUIRE(v.terms.size() == 2);
-  CHECK(v.terms.at("EWC penalty") > 0.0);
-  CHECK(v.terms.at("cross-entropy") > 0.0);
-  CHECK(v.loss ==
-        Approx(v.terms.at("cross-entropy") + 1e6 * v.terms.at("EWC penalty")).epsilon(1e-6));
+  CHECK(held_run.validations[0].loss == Approx(mean).epsilon(1e-9));
 }
 
 TEST_CASE("LwF's distillation is zero when the model equals its previous copy",
