@@ -6,6 +6,7 @@
 
 #include "app/search_history.hpp"
 #include "app/task_model.hpp"
+#include "app/tensorboard_export.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/train/evaluator.hpp"
 #include "report/model_graph.hpp"
@@ -81,6 +82,7 @@ std::string ReportCommand::write(const std::string& run_dir, const std::vector<s
       path, report::ReportPage::html(
                 runs.front(), beside, report::ReportPage::labels(runs, dirs), run_dir,
                 read_searches(run_dir + "/events.jsonl", kSearchesDrawn), confusions));
+  write_tensorboard(run_dir);
   return path;
 }
 

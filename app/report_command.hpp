@@ -27,7 +27,8 @@ class ReportCommand {
   int run(std::ostream& out, std::ostream& err) const;
 
   /// Writes `run_dir/report.html` for the results in `run_dir`, with the runs in `others`
-  /// beside them and the confusion matrices `confusions`; returns its path.
+  /// beside them and the confusion matrices `confusions`, and the run's TensorBoard event file
+  /// (`write_tensorboard`); returns the report's path.
   static std::string write(const std::string& run_dir, const std::vector<std::string>& others = {},
                            const std::vector<report::Confusion>& confusions = {});
 

@@ -154,16 +154,19 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   if (loaded) {
     runner.restore(loaded->progress, loaded->components);
   }
-  Json started{{"event", "run_started"},
-               {"dir", dir_.path()},
-               {"scenario", s.name},
-               {"strategy", strategy->name()},
-               {"seed", s.seed},
-               {"tasks", tasks.size()},
-               {"events_total", identity.events_total},
-               {"events_done", runner.progress().events_done},
-               {"trainers", s.trainers.count},
-               {"simulated", s.simulated()}};
+  Json started{
+      {"event", "run_started"},
+      {"dir", dir_.path()},
+      {"scenario", s.name},
+      {"strategy", strategy->name()},
+      {"seed", s.seed},
+      {"tasks", tasks.size()},
+      {"events_total", identity.events_total},
+      {"events_done", runner.progress().events_done},
+      {"trainers", s.trainers.count},
+      {"simulated", s.simulated()},
+      {"unix_time",
+       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()}};
   if (loaded)
     started["resumed_from"] = loaded->sequence;
   events.emit(started);
