@@ -20,6 +20,14 @@ using Catch::Matchers::Contains;
 
 namespace {
 
+// How often `needle` occurs in `text`.
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
 // Two tasks: `a` owns an adapter and a head, `b` reuses a's adapter and owns a head.
 model::RunResults two_tasks(const std::string& strategy = "mu2net") {
   model::RunResults r;
@@ -228,11 +236,7 @@ TEST_CASE("A search chart links each candidate to its parent and rings the commi
   // Two seed paths, three candidates, a parent line each.
   CHECK_THAT(svg, Contains("<title>seed path root</title>") &&
                       Contains("<title>seed path u@0.1.0</title>"));
-  size_t lines = 0;
-  for (size_t at = svg.find("class=\"parent\""); at != std::string::npos;
-       at = svg.find("class=\"parent\"", at + 1))
-    ++lines;
-  CHECK(lines == 3);
+  CHECK(occurrences(svg, "class=\"parent\"") == 3);
   CHECK_THAT(svg, Contains("<title>t@0.1.0 ← t@0.0.0: 75.0% validation, score 0.7000, 30 "
                            "parameters trained, kept, committed</title>"));
   CHECK_THAT(svg, Contains("stroke=\"#cc0000\""));
@@ -325,11 +329,7 @@ TEST_CASE("A confusion matrix counts predictions against labels and draws a row 
   const std::string svg = confusion_chart("confusion-0", c);
   CHECK_THAT(svg, Contains("<svg id=\"confusion-0\"") &&
                       Contains("aria-label=\"confusion matrix of t&lt;1&gt;\""));
-  size_t cells = 0;
-  for (size_t at = svg.find("class=\"cell\""); at != std::string::npos;
-       at = svg.find("class=\"cell\"", at + 1))
-    ++cells;
-  CHECK(cells == 9);
+  CHECK(occurrences(svg, "class=\"cell\"") == 9);
   CHECK_THAT(svg, Contains("<title>true dog, predicted cat: 1 of 3 (33.3%)</title>") &&
                       Contains("<title>dog: 2 of 3 right</title>66.7%</text>") &&
                       Contains("<title>bird: 2 of 2 right</title>100.0%</text>"));
