@@ -81,7 +81,7 @@ std::string ReportCommand::write(const std::string& run_dir, const std::vector<s
   storage::ResultsWriter::write_text(
       path, report::ReportPage::html(
                 runs.front(), beside, report::ReportPage::labels(runs, dirs), run_dir,
-                read_searches(run_dir + "/events.jsonl", kSearchesDrawn), confusions));
+                read_history(run_dir + "/events.jsonl", kSearchesDrawn), confusions));
   write_tensorboard(run_dir);
   return path;
 }

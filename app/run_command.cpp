@@ -108,13 +108,22 @@ int RunCommand::run(RunEvents& events) const {
     events.message(fmt::format("training root {} on {} ({} steps at batch {})",
                                s.root.architecture.name, pretrain.name(), s.root.steps,
                                s.root.batch_size));
+    model::TrainResult trained;
     root = model::RootTrainer(s.root, s.trainers.threads, s.trainers.device)
-               .train(pretrain, s.seed, [&](int64_t step, int64_t total, double acc) {
-                 events.emit(RunEvents::Json{{"event", "root_step"},
-                                             {"step", step},
-                                             {"steps", total},
-                                             {"validation_accuracy", acc}});
-               });
+               .train(
+                   pretrain, s.seed,
+                   [&](int64_t step, int64_t total, double acc) {
+                     events.emit(RunEvents::Json{{"event", "root_step"},
+                                                 {"step", step},
+                                                 {"steps", total},
+                                                 {"validation_accuracy", acc}});
+                   },
+                   &trained);
+    events.emit(
+        RunEvents::Json{{"event", "root_trained"},
+                        {"quality", trained.quality},
+                        {"seconds", trained.seconds},
+                        {"curve", RunEvents::curve({trained.validations, trained.losses})}});
     storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);
     events.message(fmt::format("root written to {}/root.h5 (reuse it with --root)", dir));
   }

@@ -68,4 +68,18 @@ void RunEvents::message(const std::string& text) {
   emit(Json{{"event", "message"}, {"text", text}});
 }
 
+RunEvents::Json RunEvents::curve(const model::TrainingCurve& curve) {
+  Json validations = Json::array();
+  for (const auto& v : curve.validations)
+    validations.push_back({{"step", v.step}, {"accuracy", v.accuracy}, {"loss", v.loss}});
+  Json losses = Json::array();
+  for (const auto& l : curve.losses) {
+    Json point{{"step", l.step}, {"loss", l.loss}};
+    if (!l.terms.empty())
+      point["terms"] = l.terms;
+    losses.push_back(std::move(point));
+  }
+  return Json{{"validations", std::move(validations)}, {"losses", std::move(losses)}};
+}
+
 }  // namespace evostream::app

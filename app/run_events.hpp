@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/progress_view.hpp"
+#include "model/train/training_curve.hpp"
 
 namespace evostream::app {
 
@@ -43,6 +44,10 @@ class RunEvents {
   void close() { view_.close(); }
 
   ProgressView& view() { return view_; }
+
+  /// `curve` as events carry it: `validations` (`step`, `accuracy`, `loss`) and `losses`
+  /// (`step`, `loss`, and `terms` when there are any).
+  static Json curve(const model::TrainingCurve& curve);
 
  private:
   ProgressView& view_;

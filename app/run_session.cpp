@@ -87,30 +87,19 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
                      {"candidates", plan.candidates}});
   };
   observer.candidate_done = [&](const std::string& task, const model::CandidateRecord& r) {
-    Json validations = Json::array();
-    for (const auto& v : r.curve.validations)
-      validations.push_back({{"step", v.step}, {"accuracy", v.accuracy}, {"loss", v.loss}});
-    Json losses = Json::array();
-    for (const auto& l : r.curve.losses) {
-      Json point{{"step", l.step}, {"loss", l.loss}};
-      if (!l.terms.empty())
-        point["terms"] = l.terms;
-      losses.push_back(std::move(point));
-    }
-    events.emit(Json{
-        {"event", "candidate"},
-        {"task", task},
-        {"name", r.name},
-        {"parent", r.parent},
-        {"generation", r.generation},
-        {"child", r.child},
-        {"quality", r.quality},
-        {"score", r.score},
-        {"kept", r.kept},
-        {"changes", r.changes},
-        {"trained_params", r.trained_params},
-        {"seconds", r.seconds},
-        {"curve", Json{{"validations", std::move(validations)}, {"losses", std::move(losses)}}}});
+    events.emit(Json{{"event", "candidate"},
+                     {"task", task},
+                     {"name", r.name},
+                     {"parent", r.parent},
+                     {"generation", r.generation},
+                     {"child", r.child},
+                     {"quality", r.quality},
+                     {"score", r.score},
+                     {"kept", r.kept},
+                     {"changes", r.changes},
+                     {"trained_params", r.trained_params},
+                     {"seconds", r.seconds},
+                     {"curve", RunEvents::curve(r.curve)}});
   };
   observer.task_committed = [&](const std::string& name,
                                 const std::vector<std::pair<std::string, double>>& measured,

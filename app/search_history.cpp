@@ -92,4 +92,18 @@ std::vector<report::ReportPage::Search> read_searches(const std::string& events_
   return {kept.begin(), kept.end()};
 }
 
+report::ReportPage::History read_history(const std::string& events_jsonl, size_t last) {
+  report::ReportPage::History h;
+  h.searches = read_searches(events_jsonl, last);
+  std::ifstream in(events_jsonl);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"event\":\"root_trained\"") == std::string::npos)
+      continue;
+    const auto e = nlohmann::json::parse(line, nullptr, false);
+    if (!e.is_discarded() && e.is_object())
+      h.root = curve_of(e);
+  }
+  return h;
+}
+
 }  // namespace evostream::app

@@ -15,4 +15,9 @@ namespace evostream::app {
 /// events are not parsed, and a line cut by a crash is left out; a missing file has no searches.
 std::vector<report::ReportPage::Search> read_searches(const std::string& events_jsonl, size_t last);
 
+/// What a run's `events.jsonl` says for its report (`report::ReportPage::History`): the
+/// searches of the `last` tasks started last (`read_searches`) and how the root trained (the
+/// latest `root_trained` event's curve; none for an imported or initialised root).
+report::ReportPage::History read_history(const std::string& events_jsonl, size_t last);
+
 }  // namespace evostream::app

@@ -85,6 +85,8 @@ std::string write_tensorboard(const std::string& run_dir) {
         e.value("validation_accuracy", Json()).is_number()) {
       file.scalar("root/validation_accuracy", e.at("step").get<int64_t>(),
                   e.at("validation_accuracy").get<double>(), wall);
+    } else if (kind == "root_trained" && e.value("curve", Json()).is_object()) {
+      curve(file, "root/loss", e.at("curve").value("losses", Json()), "loss", wall);
     } else if (kind == "task_started") {
       visit[task].clear();
     } else if (kind == "candidate") {

@@ -8,7 +8,7 @@ namespace evostream::app {
 /// the run's scalars read from its `events.jsonl` (`report::TensorBoardFile`), replacing an
 /// earlier one; returns its path.
 ///
-/// Tags: `root/validation_accuracy` (by root training step); `average_accuracy` and
+/// Tags: `root/validation_accuracy` and `root/loss` (by root training step); `average_accuracy` and
 /// `test_accuracy/TASK` (by task visits committed: each task's test accuracy as measured after
 /// each commit); and for the committed candidate of each task visit, by its training step,
 /// `training/TASK/validation_accuracy`, `training/TASK/loss` and `training/TASK/TERM` for each

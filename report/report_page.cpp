@@ -106,8 +106,8 @@ std::vector<std::string> ReportPage::labels(const std::vector<model::RunResults>
 std::string ReportPage::html(const model::RunResults& run,
                              const std::vector<model::RunResults>& others,
                              const std::vector<std::string>& labels, const std::string& run_dir,
-                             const std::vector<Search>& searches,
-                             const std::vector<Confusion>& confusions) {
+                             const History& history, const std::vector<Confusion>& confusions) {
+  const std::vector<Search>& searches = history.searches;
   std::vector<const model::RunResults*> runs{&run};
   for (const auto& o : others)
     runs.push_back(&o);
@@ -372,6 +372,7 @@ std::string ReportPage::html(const model::RunResults& run,
     body += "</div>\n";
     body += training_curves(searches, committed);
   }
+  body += root_training(history.root);
 
   // Mod-Squad: which experts each task's routers select, per MoE layer.
   std::vector<std::string> usage_tasks;

@@ -18,15 +18,23 @@ class ReportPage {
  public:
   /// A task's search: its name and the candidates of its latest visit, in the order trained.
   using Search = std::pair<std::string, std::vector<model::CandidateRecord>>;
+  /// What the page draws from the run's events.
+  struct History {
+    /// The searches of the tasks learned last, one chart each (`search_chart`), with their
+    /// committed candidates' training (`training_curves`).
+    std::vector<Search> searches;
+    /// How the root trained (`root_training`); empty when it was not trained by the run.
+    model::TrainingCurve root;
+  };
 
   /// The page for `run` (read from `run_dir`), with `others` compared beside it; `labels` name
-  /// the runs in legends (the run first), e.g. their strategies or directories. `searches`
-  /// (from the run's events; none by default) are drawn one chart each (`search_chart`), and
+  /// the runs in legends (the run first), e.g. their strategies or directories. `history`
+  /// (from the run's events; none by default) adds the searches and the training curves, and
   /// `confusions` (none by default) one confusion matrix each (`confusion_chart`).
   static std::string html(const model::RunResults& run,
                           const std::vector<model::RunResults>& others,
                           const std::vector<std::string>& labels, const std::string& run_dir,
-                          const std::vector<Search>& searches = {},
+                          const History& history = {},
                           const std::vector<Confusion>& confusions = {});
   /// Labels for runs: their strategies, with the seed or the directory added where two would
   /// read the same.

@@ -52,6 +52,35 @@ std::string figure(const std::string& title, const std::string& svg) {
                      ModelGraph::escape(title), svg);
 }
 
+const std::vector<model::ValidationPoint>& validations(const model::TrainingCurve& c) {
+  return c.validations;
+}
+
+const std::vector<model::LossPoint>& losses(const model::TrainingCurve& c) {
+  return c.losses;
+}
+
+std::string loss_format(double v) {
+  return SvgCharts::rounded(v, 3);
+}
+
+// The validation accuracy and training loss figures of `trained`, their charts' ids starting
+// with `id`.
+std::string accuracy_and_loss(const std::string& id, const std::vector<Trained>& trained) {
+  return figure("Validation accuracy",
+                chart(
+                    id + "-accuracy", trained, validations,
+                    [](const model::ValidationPoint& v) -> std::optional<double> {
+                      return v.accuracy;
+                    },
+                    "validation accuracy", SvgCharts::percent, SvgCharts::Range({0.0, 1.0}))) +
+         figure("Training loss",
+                chart(
+                    id + "-loss", trained, losses,
+                    [](const model::LossPoint& l) -> std::optional<double> { return l.loss; },
+                    "mean training loss", loss_format));
+}
+
 }  // namespace
 
 std::string training_curves(
@@ -76,13 +105,6 @@ std::string training_curves(
   }
   if (trained.empty())
     return {};
-  const auto validations = [](const model::TrainingCurve& c) -> const auto& {
-    return c.validations;
-  };
-  const auto losses = [](const model::TrainingCurve& c) -> const auto& {
-    return c.losses;
-  };
-  const auto loss_format = [](double v) { return SvgCharts::rounded(v, 3); };
 
   std::string out = fmt::format(
       "<h2>Training of the committed candidates</h2>\n<p class=\"note\">How the committed "
@@ -92,17 +114,7 @@ std::string training_curves(
       "candidate starts from its parent, so its curve is its own training only.</p>\n<div "
       "class=\"figures searches\">",
       trained.size(), trained.size() == 1 ? "" : "s");
-  out += figure(
-      "Validation accuracy",
-      chart(
-          "curve-accuracy", trained, validations,
-          [](const model::ValidationPoint& v) -> std::optional<double> { return v.accuracy; },
-          "validation accuracy", SvgCharts::percent, SvgCharts::Range({0.0, 1.0})));
-  out += figure("Training loss",
-                chart(
-                    "curve-loss", trained, losses,
-                    [](const model::LossPoint& l) -> std::optional<double> { return l.loss; },
-                    "mean training loss", loss_format));
+  out += accuracy_and_loss("curve", trained);
   size_t k = 0;
   for (const auto& term : terms) {
     out += figure("Loss term: " + term,
@@ -116,6 +128,18 @@ std::string training_curves(
                       },
                       term, loss_format));
   }
+  return out + "</div>\n";
+}
+
+std::string root_training(const model::TrainingCurve& root) {
+  if (root.validations.empty() && root.losses.empty())
+    return {};
+  const std::vector<Trained> trained{{"root", &root}};
+  std::string out =
+      "<h2>Training of the root</h2>\n<p class=\"note\">The root trained on its pretraining "
+      "task: accuracy at each validation and the training loss averaged over stretches of "
+      "about a twentieth of its steps.</p>\n<div class=\"figures searches\">";
+  out += accuracy_and_loss("root", trained);
   return out + "</div>\n";
 }
 

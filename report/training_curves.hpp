@@ -23,4 +23,8 @@ std::string training_curves(
     const std::vector<std::pair<std::string, std::vector<model::CandidateRecord>>>& searches,
     const std::map<std::string, std::string>& committed);
 
+/// The report's section on how the root trained (`root`): its validation accuracy and training
+/// loss over its steps; empty when `root` has no points (an imported or initialised root).
+std::string root_training(const model::TrainingCurve& root);
+
 }  // namespace evostream::report

@@ -271,7 +271,7 @@ TEST_CASE("The searches come from the events of each task's latest visit, the la
   CHECK(one[0].first == "b");
   CHECK(read_searches(d.file("none.jsonl"), 6).empty());
   // The report draws one chart per search.
-  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", both);
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", {both, {}});
   CHECK_THAT(page, Contains("<h2>The search</h2>") && Contains("<svg id=\"search-1\""));
 }
 
@@ -299,7 +299,7 @@ TEST_CASE("The committed candidates' training curves are drawn with each term of
         model::LossTerms{{"cross-entropy", 1.0}, {"mutual information", 0.5}});
   CHECK(searches[1].second[0].curve.validations.empty());  // recorded before curves were kept
 
-  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", searches);
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", {searches, {}});
   CHECK_THAT(page, Contains("<h2>Training of the committed candidates</h2>") &&
                        Contains("the committed candidate of each of the 1 task learned last") &&
                        Contains("<svg id=\"curve-accuracy\"") &&
@@ -314,8 +314,32 @@ TEST_CASE("The committed candidates' training curves are drawn with each term of
   CHECK_THAT(page, !Contains("<title>a · 10: 20.0%</title>"));
   // Nothing to draw without a committed candidate's curve.
   const auto without = read_searches(events, 1);
-  CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x", without),
+  CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x", {without, {}}),
              !Contains("Training of the committed candidates"));
+}
+
+TEST_CASE("The root's training is drawn from its root_trained event", "[app][search]") {
+  testing::TempDir d;
+  const std::string events = d.file("events.jsonl");
+  testing::write_text(
+      events,
+      R"({"event":"root_trained","quality":0.5,"curve":{"validations":[{"step":50,"accuracy":0.25,"loss":2.0}],"losses":[{"step":25,"loss":2.5},{"step":50,"loss":1.5}]}}
+{"event":"root_trained","quality":0.75,"curve":{"validations":[{"step":100,"accuracy":0.75,"loss":1.0}],"losses":[{"step":50,"loss":1.25},{"step":100,"loss":0.5}]}}
+{"event":"task_started","task":"a"}
+)");
+  const ReportPage::History h = read_history(events, 6);
+  REQUIRE(h.searches.size() == 1);
+  REQUIRE(h.root.validations.size() == 1);  // the latest root training (a re-run root)
+  CHECK(h.root.validations[0].step == 100);
+  REQUIRE(h.root.losses.size() == 2);
+  CHECK(h.root.losses[1].loss == 0.5);
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", h);
+  CHECK_THAT(page, Contains("<h2>Training of the root</h2>") &&
+                       Contains("<svg id=\"root-accuracy\"") &&
+                       Contains("<title>root · 100: 75.0%</title>") &&
+                       Contains("<title>root · 100: 0.500</title>"));
+  CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x"), !Contains("Training of the root"));
+  CHECK(read_history(d.file("none.jsonl"), 6).root.losses.empty());
 }
 
 TEST_CASE("A confusion matrix counts predictions against labels and draws a row per class",

@@ -92,6 +92,7 @@ TEST_CASE("A run's TensorBoard file holds its accuracies and its committed candi
     CHECK(s.at(prefix + "/EWC penalty").size() == s.at(prefix + "/loss").size());
   }
   CHECK(s.at("root/validation_accuracy").size() >= 5);
+  CHECK(s.at("root/loss").size() == 20);  // 200 steps in stretches of 10
   // Wall times are Unix times of this run.
   CHECK(average.back().at(2).get<double>() > 1.7e9);
 
