@@ -341,6 +341,13 @@ int main(int argc, char** argv) {
                    "Add the confusion matrix of this task's test split (repeatable; default: "
                    "none); classifies it with the task's committed path, reading its dataset")
       ->excludes(dot_flag);
+  bool report_transfer = false;
+  report
+      ->add_flag("--transfer", report_transfer,
+                 "Measure forward transfer with linear probes: for each task, a probe on the path "
+                 "committed before it against one on the root (reads every task's dataset; a "
+                 "few seconds per task)")
+      ->excludes(dot_flag);
 
   auto* compare = app.add_subcommand("compare", "Print runs side by side (metrics, per task).");
   std::vector<std::string> compare_dirs;
@@ -610,7 +617,8 @@ int main(int argc, char** argv) {
       return evostream::app::PredictCommand(predict_options).run(std::cout, std::cerr);
     }
     if (report->parsed())
-      return evostream::app::ReportCommand(run_dir, report_with, dot, report_confusions)
+      return evostream::app::ReportCommand(
+                 {run_dir, report_with, dot, report_confusions, report_transfer})
           .run(std::cout, std::cerr);
     if (compare->parsed())
       return evostream::app::CompareCommand(compare_dirs,

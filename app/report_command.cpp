@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "app/search_history.hpp"
@@ -25,14 +28,29 @@ constexpr size_t kSearchesDrawn = 6;
 }  // namespace
 
 int ReportCommand::run(std::ostream& out, std::ostream& err) const {
-  if (dot_) {
-    out << report::ModelGraph(storage::ResultsReader::read_run(run_dir_)).dot();
+  const std::string& dir = options_.run_dir;
+  if (options_.dot) {
+    out << report::ModelGraph(storage::ResultsReader::read_run(dir)).dot();
     return 0;
   }
   std::vector<report::Confusion> confusions;
-  for (const auto& task : confusions_)
-    confusions.push_back(confusion(run_dir_, task, err));
-  out << fmt::format("report written to {}\n", write(run_dir_, others_, confusions));
+  for (const auto& task : options_.confusions)
+    confusions.push_back(confusion(dir, task, err));
+  std::vector<model::TaskTransfer> transfers;
+  if (options_.transfer) {
+    transfers = transfer(dir, err);
+    const std::optional<double> mean = model::ForwardTransfer::mean(transfers);
+    const auto measured = std::count_if(transfers.begin(), transfers.end(),
+                                        [](const auto& t) { return t.missing.empty(); });
+    if (mean) {
+      out << fmt::format("forward transfer (linear probes, mean over {} tasks): {:+.2f} points\n",
+                         measured, 100.0 * *mean);
+    } else {
+      out << "forward transfer: no task has figures (the run learned fewer than two tasks, or "
+             "no earlier path takes a later task's images)\n";
+    }
+  }
+  out << fmt::format("report written to {}\n", write(dir, options_.others, confusions, transfers));
   return 0;
 }
 
@@ -69,8 +87,39 @@ report::Confusion ReportCommand::confusion(const std::string& run_dir, const std
   return report::Confusion::of(task, names, labels, e.predictions);
 }
 
+std::vector<model::TaskTransfer> ReportCommand::transfer(const std::string& run_dir,
+                                                         std::ostream& err) {
+  const TaskModel m = TaskModel::load(run_dir, "root", err);
+  if (m.scenario.simulated()) {
+    throw std::invalid_argument(
+        fmt::format("--transfer: run {} trained in simulation: it has no model to probe", run_dir));
+  }
+  const auto family = model::ModelFamily::of(m.scenario.root.architecture);
+  std::set<std::string> seen;
+  std::vector<std::pair<size_t, const streams::TaskSpec*>> firsts;  // commit, task
+  for (size_t k = 0; k < m.commits.size(); ++k) {
+    const std::string& name = m.commits[k].task;
+    if (!seen.insert(name).second || k == 0)
+      continue;
+    const auto spec = std::find_if(m.scenario.tasks.begin(), m.scenario.tasks.end(),
+                                   [&](const auto& t) { return t.name == name; });
+    if (spec != m.scenario.tasks.end())
+      firsts.emplace_back(k, &*spec);
+  }
+  std::vector<model::TaskTransfer> out;
+  streams::TaskBuilder builder(m.scenario);
+  for (const auto& [k, spec] : firsts) {
+    err << fmt::format("forward transfer: probing {} ({} of {})\n", spec->name, out.size() + 1,
+                       firsts.size());
+    out.push_back(model::ForwardTransfer::measure(*family, m.store, m.path, m.commits[k - 1],
+                                                  builder.build(*spec)));
+  }
+  return out;
+}
+
 std::string ReportCommand::write(const std::string& run_dir, const std::vector<std::string>& others,
-                                 const std::vector<report::Confusion>& confusions) {
+                                 const std::vector<report::Confusion>& confusions,
+                                 const std::vector<model::TaskTransfer>& transfer) {
   std::vector<model::RunResults> runs{storage::ResultsReader::read_run(run_dir)};
   for (const auto& dir : others)
     runs.push_back(storage::ResultsReader::read_run(dir));
@@ -81,7 +130,7 @@ std::string ReportCommand::write(const std::string& run_dir, const std::vector<s
   storage::ResultsWriter::write_text(
       path, report::ReportPage::html(
                 runs.front(), beside, report::ReportPage::labels(runs, dirs), run_dir,
-                read_history(run_dir + "/events.jsonl", kSearchesDrawn), confusions));
+                read_history(run_dir + "/events.jsonl", kSearchesDrawn), confusions, transfer));
   write_tensorboard(run_dir);
   return path;
 }

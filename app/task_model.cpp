@@ -52,6 +52,7 @@ TaskModel TaskModel::load(const std::string& run_dir, const std::string& name, s
     m.task = *task;
     m.path = path->second;
   }
+  m.commits = std::move(loaded.commits);
   m.store.commit("root", loaded.root);
   for (auto& c : loaded.components)
     m.store.commit(c.owner(), {c});

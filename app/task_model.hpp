@@ -2,6 +2,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "model/core/parameter_store.hpp"
 #include "model/core/path.hpp"
@@ -23,6 +24,8 @@ struct TaskModel {
   /// Parameters of the model that serves every learned task: the components on their
   /// committed paths, each counted once (a run's `total_params`).
   int64_t serving_params = 0;
+  /// The path each commit of the run committed, in commit order.
+  std::vector<model::Path> commits;
 
   /// Loads task `name` of the run in `run_dir` (`root`: the root model with its pretraining
   /// head), printing snapshot warnings to `err`. Raises `std::invalid_argument` for a task the

@@ -164,7 +164,21 @@ std::string ModelGraph::dot() const {
                          colour(owner_index(task)), escape(task));
     }
   }
-  return out + "}\n";
+  // Legend: one swatch per owner, the root's first, in a cluster of its own.
+  out +=
+      "  subgraph cluster_legend {\n    label=\"colour = owner (edges: each task's path)\";\n"
+      "    fontsize=10;\n    node [shape=box, style=filled, fontsize=10];\n";
+  out += fmt::format("    legend_root [label=\"root\", fillcolor=\"{}\"];\n", colour(0));
+  std::string chain = "legend_root";
+  for (size_t t = 0; t < paths_.size(); ++t) {
+    out += fmt::format("    legend_{} [label=\"{}\", fillcolor=\"{}\"];\n", t,
+                       escape(paths_[t].first), colour(static_cast<int64_t>(t) + 1));
+    chain += fmt::format(" -> legend_{}", t);
+  }
+  // Invisible edges keep the swatches in one column, in stream order.
+  if (!paths_.empty())
+    out += "    " + chain + " [style=invis];\n";
+  return out + "  }\n}\n";
 }
 
 std::string ModelGraph::svg() const {

@@ -43,7 +43,8 @@ class ModelGraph {
   int64_t owner_index(const std::string& owner) const;
 
   /// The graph in Graphviz's DOT language: one node per component (filled with its owner's
-  /// colour, its users in the label), one coloured edge chain per task.
+  /// colour, its users in the label), one coloured edge chain per task, and a legend cluster
+  /// with a swatch per owner (root first, then the tasks in stream order).
   std::string dot() const;
   /// The graph as an SVG element `width` pixels wide at most (height follows).
   std::string svg() const;

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "model/core/hyperparameter_text.hpp"
+#include "model/train/linear_probe.hpp"
 #include "report/model_graph.hpp"
 #include "report/search_chart.hpp"
 #include "report/svg_charts.hpp"
@@ -55,6 +56,47 @@ std::string grid_section(const std::string& heading, const std::string& note,
                          const std::string& chart) {
   return fmt::format("<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"figures\">{}</div>\n",
                      heading, note, chart);
+}
+
+// The forward transfer to each task: the two probes' accuracies as bars, and a table.
+std::string transfer_section(const std::vector<model::TaskTransfer>& transfer) {
+  std::vector<std::string> tasks;
+  SvgCharts::Series root{"probe on the root", ModelGraph::colour(0), {}};
+  SvgCharts::Series before{"probe on the path before", ModelGraph::colour(1), {}};
+  std::string rows;
+  for (const auto& t : transfer) {
+    tasks.push_back(t.task);
+    if (!t.missing.empty()) {
+      root.values.push_back(std::nullopt);
+      before.values.push_back(std::nullopt);
+      rows +=
+          fmt::format("<tr><td>{}</td><td>{}</td><td colspan=\"3\">not measured: {}</td></tr>\n",
+                      esc(t.task), esc(t.before), esc(t.missing));
+      continue;
+    }
+    root.values.push_back(t.root_probe);
+    before.values.push_back(t.before_probe);
+    rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:+.2f}</td></tr>\n",
+                        esc(t.task), esc(t.before), SvgCharts::percent(t.root_probe),
+                        SvgCharts::percent(t.before_probe), 100.0 * t.transfer());
+  }
+  const std::optional<double> mean = model::ForwardTransfer::mean(transfer);
+  return fmt::format(
+      "<h2>Forward transfer</h2>\n<p class=\"note\">What the stream had taught about each task "
+      "before the task was learned. A task has no head before it is learned, so a linear probe "
+      "(a softmax classifier on the frozen features, standardised, {} full-batch Adam steps) is "
+      "fitted on up to {} of its training images and scored on up to {} of its test images, "
+      "once on the features of the path committed just before the task's first commit and once "
+      "on the root's; the transfer is the difference, in points. Mean over the tasks measured: "
+      "<b>{}</b>.</p>\n<div class=\"figures\">{}<table id=\"transfer\"><tr><th>task</th>"
+      "<th>features before it from</th><th>probe on the root %</th><th>probe before %</th>"
+      "<th>transfer (points)</th></tr>\n{}</table></div>\n",
+      model::LinearProbe::kSteps, model::ForwardTransfer::kTrainImages,
+      model::ForwardTransfer::kTestImages,
+      mean ? fmt::format("{:+.2f} points", 100.0 * *mean) : std::string("none"),
+      SvgCharts::bars("transfer", tasks, {root, before}, "probe test accuracy", SvgCharts::percent,
+                      std::make_pair(0.0, 1.0)),
+      rows);
 }
 
 // A run's values in the order of `names` (empty where the run has no such task).
@@ -106,7 +148,8 @@ std::vector<std::string> ReportPage::labels(const std::vector<model::RunResults>
 std::string ReportPage::html(const model::RunResults& run,
                              const std::vector<model::RunResults>& others,
                              const std::vector<std::string>& labels, const std::string& run_dir,
-                             const History& history, const std::vector<Confusion>& confusions) {
+                             const History& history, const std::vector<Confusion>& confusions,
+                             const std::vector<model::TaskTransfer>& transfer) {
   const std::vector<Search>& searches = history.searches;
   std::vector<const model::RunResults*> runs{&run};
   for (const auto& o : others)
@@ -454,6 +497,9 @@ std::string ReportPage::html(const model::RunResults& run,
                     esc(c.task), c.right(), c.total(), SvgCharts::percent(c.accuracy())),
         confusion_chart(fmt::format("confusion-{}", i), c));
   }
+
+  if (!transfer.empty())
+    body += transfer_section(transfer);
 
   body +=
       "<h2>Committed hyperparameters</h2>\n<p class=\"note\">Each task's path as committed: "

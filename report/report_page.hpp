@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "model/run/forward_transfer.hpp"
 #include "model/run/stream_runner.hpp"
 #include "report/confusion_chart.hpp"
 #include "report/search_chart.hpp"
@@ -29,13 +30,16 @@ class ReportPage {
 
   /// The page for `run` (read from `run_dir`), with `others` compared beside it; `labels` name
   /// the runs in legends (the run first), e.g. their strategies or directories. `history`
-  /// (from the run's events; none by default) adds the searches and the training curves, and
-  /// `confusions` (none by default) one confusion matrix each (`confusion_chart`).
+  /// (from the run's events; none by default) adds the searches and the training curves,
+  /// `confusions` (none by default) one confusion matrix each (`confusion_chart`), and
+  /// `transfer` (none by default) the forward transfer to each task, measured with linear
+  /// probes (`model::ForwardTransfer`).
   static std::string html(const model::RunResults& run,
                           const std::vector<model::RunResults>& others,
                           const std::vector<std::string>& labels, const std::string& run_dir,
                           const History& history = {},
-                          const std::vector<Confusion>& confusions = {});
+                          const std::vector<Confusion>& confusions = {},
+                          const std::vector<model::TaskTransfer>& transfer = {});
   /// Labels for runs: their strategies, with the seed or the directory added where two would
   /// read the same.
   static std::vector<std::string> labels(const std::vector<model::RunResults>& runs,

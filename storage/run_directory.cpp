@@ -162,6 +162,8 @@ LoadedRun RunDirectory::load(bool set_aside) const {
       // Read and checked in full before anything is folded in: a bad snapshot changes nothing.
       model::ProgressStep step;
       const RunIdentity identity = ProgressCodec::decode(state, file, out.progress, step);
+      if (n > 0)
+        out.commits.push_back(step.path);
       ProgressCodec::fold(step, out.progress);
       out.identity = identity;
       auto& into = n == 0 ? out.root : out.components;

@@ -21,6 +21,8 @@ struct LoadedRun {
   std::vector<model::Component> root;
   /// Every component committed after the root, in commit order.
   std::vector<model::Component> components;
+  /// The path each commit committed (snapshots 1, 2, ...), in commit order.
+  std::vector<model::Path> commits;
   /// The sequence number of the latest complete snapshot.
   int64_t sequence = -1;
   /// One line per snapshot that could not be used (checksum, truncation), naming the file.

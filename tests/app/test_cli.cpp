@@ -295,6 +295,16 @@ TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   CHECK_THAT(unknown.err, Contains("--confusion: expected a task of run"));
   CHECK(run_cli("report " + dir.file("run") + " --confusion a-pairs --dot").status == 2);
 
+  // Forward transfer: each task after the first probed on the path before it and on the root.
+  const CliResult transfer = run_cli("report " + dir.file("run") + " --transfer");
+  REQUIRE(transfer.status == 0);
+  CHECK_THAT(transfer.out, Contains("forward transfer (linear probes, mean over 2 tasks): "));
+  CHECK_THAT(transfer.err, Contains("forward transfer: probing b-rotated (2 of 2)"));
+  const std::string with_transfer = slurp(dir.file("run/report.html"));
+  CHECK_THAT(with_transfer, Contains("<h2>Forward transfer</h2>") &&
+                                Contains("<tr><td>b-rotated</td><td>a-pairs</td>"));
+  CHECK(run_cli("report " + dir.file("run") + " --transfer --dot").status == 2);
+
   // The root it wrote can be reused by another strategy on the same stream.
   const CliResult b = run_cli("run " + config("smoke.toml") + " --strategy sequential --seed 3" +
                               " --root " + dir.file("run/root.h5") + " --out " + dir.file("seq"));
@@ -302,6 +312,17 @@ TEST_CASE("run learns the smoke stream and writes results.json", "[app]") {
   CHECK_THAT(b.out, Contains("root imported from"));
   CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"seed\": 3"));
   CHECK_THAT(slurp(dir.file("seq/results.json")), Contains("\"strategy\": \"sequential\""));
+}
+
+TEST_CASE("Forward transfer is refused for a simulated run, which has no model", "[app]") {
+  TempDir dir;
+  REQUIRE(run_cli("run " + config("simulated.toml") + " --set simulation.tasks=3 --quiet --out " +
+                  dir.file("sim"))
+              .status == 0);
+  const CliResult r = run_cli("report " + dir.file("sim") + " --transfer");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Contains("--transfer: run " + dir.file("sim") +
+                             " trained in simulation: it has no model to probe"));
 }
 
 TEST_CASE("With two trainers the orchestration time stays within the stream's", "[app]") {

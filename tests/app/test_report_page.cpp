@@ -84,6 +84,13 @@ TEST_CASE("The DOT export has a node per component and a coloured edge chain per
   CHECK_THAT(dot, Contains("n0 -> n1 [color=\"" + ModelGraph::colour(2) +
                            "\", tooltip=\"b&lt;&amp;&gt;\"]"));
   CHECK_THAT(dot, Contains("subgraph slot_4 { rank=same; n3; n5; }"));
+  // The legend: a swatch per owner, the root's first.
+  CHECK_THAT(dot, Contains("subgraph cluster_legend {") &&
+                      Contains("legend_root [label=\"root\", fillcolor=\"" + ModelGraph::colour(0) +
+                               "\"]") &&
+                      Contains("legend_1 [label=\"b&lt;&amp;&gt;\", fillcolor=\"" +
+                               ModelGraph::colour(2) + "\"]") &&
+                      Contains("legend_root -> legend_0 -> legend_1 [style=invis]"));
 }
 
 TEST_CASE("Chart ticks are round and cover the data", "[app]") {
@@ -340,6 +347,27 @@ TEST_CASE("The root's training is drawn from its root_trained event", "[app][sea
                        Contains("<title>root · 100: 0.500</title>"));
   CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x"), !Contains("Training of the root"));
   CHECK(read_history(d.file("none.jsonl"), 6).root.losses.empty());
+}
+
+TEST_CASE("The report shows forward transfer per task, its mean and why a task has none",
+          "[app][report]") {
+  model::TaskTransfer a;
+  a.task = "b<&>";
+  a.before = "a";
+  a.root_probe = 0.625;
+  a.before_probe = 0.75;
+  model::TaskTransfer missing;
+  missing.task = "c";
+  missing.before = "b<&>";
+  missing.missing = "expected 1 channel";
+  const std::string page = ReportPage::html(two_tasks(), {}, {}, "runs/x", {}, {}, {a, missing});
+  CHECK_THAT(page, Contains("<h2>Forward transfer</h2>") &&
+                       Contains("Mean over the tasks measured: <b>+12.50 points</b>") &&
+                       Contains("<tr><td>b&lt;&amp;&gt;</td><td>a</td><td>62.5%</td><td>75.0%</td>"
+                                "<td>+12.50</td></tr>") &&
+                       Contains("<td colspan=\"3\">not measured: expected 1 channel</td>") &&
+                       Contains("aria-label"));
+  CHECK_THAT(ReportPage::html(two_tasks(), {}, {}, "runs/x"), !Contains("Forward transfer"));
 }
 
 TEST_CASE("A confusion matrix counts predictions against labels and draws a row per class",
