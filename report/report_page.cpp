@@ -36,6 +36,7 @@ th:first-child, td:first-child { text-align: left; }
 .card b { display: block; font-size: 21px; }
 .warning { background: #fff4d6; border: 1px solid #e0b84d; padding: 8px 12px; border-radius: 6px; }
 svg { max-width: 100%; height: auto; display: block; margin: 8px 0; }
+svg#model-graph { max-width: none; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; }
 svg text.cellv { font-size: 11px; }
 svg text.node { font-size: 10px; fill: #111; }
@@ -460,7 +461,8 @@ std::string ReportPage::html(const model::RunResults& run,
 
   body +=
       "<h2>Model graph</h2>\n<p class=\"note\">Every component the tasks' paths run through, "
-      "in forward order from left to right. Hover a box or a line for its name. "
+      "in forward order from left to right, drawn at full size (scroll sideways when it is "
+      "wider than the page). Hover a box or a line for its name. "
       "<code>evostream report --dot</code> prints the same graph for Graphviz.</p>\n";
   if (names.size() <= kMostDrawn) {
     body += "<div class=\"figures\">" + ModelGraph(run).svg() + "</div>\n";

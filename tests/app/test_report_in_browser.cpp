@@ -18,6 +18,7 @@ TEST_CASE("The report renders in headless Chromium with every plot and no consol
   REQUIRE(
       run_cli("run " + config("smoke.toml") + " --out " + dir.file("run") + " --quiet").status ==
       0);
+  REQUIRE(run_cli("report " + dir.file("run") + " --transfer").status == 0);
   const std::string page = "file://" + dir.file("run/report.html");
   const std::string flags =
       "--headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars "
@@ -28,7 +29,7 @@ TEST_CASE("The report renders in headless Chromium with every plot and no consol
   REQUIRE(std::system(dom_cmd.c_str()) == 0);
   const std::string dom = slurp(dir.file("dom.html"));
   for (const char* id : {"accuracy-matrix", "average-accuracy", "task-accuracy", "task-params",
-                         "cumulative-params", "task-seconds", "model-graph"}) {
+                         "cumulative-params", "task-seconds", "model-graph", "transfer"}) {
     INFO(id);
     CHECK_THAT(dom, Contains(std::string("<svg id=\"") + id + "\""));
   }
