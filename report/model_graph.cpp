@@ -203,20 +203,6 @@ std::string ModelGraph::svg() const {
                        kLeft + static_cast<int64_t>(c) * kColumn + kBoxWidth / 2, kTop - 12,
                        escape(slots_[c]));
   }
-  // Paths first, so the components sit on top of them.
-  const double spread = paths_.size() > 1 ? 8.0 / static_cast<double>(paths_.size() - 1) : 0.0;
-  for (size_t t = 0; t < paths_.size(); ++t) {
-    const auto& [task, path] = paths_[t];
-    std::string points;
-    for (size_t k : path) {
-      const auto [x, y] = centre(nodes_[k]);
-      points += fmt::format("{:.1f},{:.1f} ", x, y - 4.0 + spread * static_cast<double>(t));
-    }
-    out += fmt::format(
-        "<polyline class=\"task-path\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
-        "stroke-width=\"2\" stroke-opacity=\"0.75\"><title>{}</title></polyline>\n",
-        points, colour(owner_index(task)), escape(task));
-  }
   for (const auto& n : nodes_) {
     const int64_t x = kLeft + n.column * kColumn;
     const int64_t y = kTop + n.row * kRow;
@@ -231,6 +217,31 @@ std::string ModelGraph::svg() const {
         escape(n.id), escape(users), x, y, kBoxWidth, kBoxHeight, colour(owner_index(n.owner)),
         shared ? 2.5 : 0.5, x + kBoxWidth / 2, y + 14, escape(shorten(n.owner, 12)),
         shared ? fmt::format(" ×{}", n.users.size()) : "");
+  }
+  // Paths last, above the components: each runs from a box's right edge to the next box's
+  // left edge, so no line crosses a label.
+  const double spread = paths_.size() > 1 ? 8.0 / static_cast<double>(paths_.size() - 1) : 0.0;
+  for (size_t t = 0; t < paths_.size(); ++t) {
+    const auto& [task, path] = paths_[t];
+    const double dy = -4.0 + spread * static_cast<double>(t);
+    std::string d;
+    for (size_t k = 1; k < path.size(); ++k) {
+      const Node& from = nodes_[path[k - 1]];
+      const Node& to = nodes_[path[k]];
+      const auto [x0, y0] = centre(from);
+      const auto [x1, y1] = centre(to);
+      // Within a column (a path through several expert groups of one layer), a short
+      // vertical run beside the boxes' right edges.
+      const double right = x0 + kBoxWidth / 2.0;
+      d += from.column == to.column ? fmt::format("M{:.1f},{:.1f} L{:.1f},{:.1f} ", right + 3.0,
+                                                  y0 + dy, right + 3.0, y1 + dy)
+                                    : fmt::format("M{:.1f},{:.1f} L{:.1f},{:.1f} ", right, y0 + dy,
+                                                  x1 - kBoxWidth / 2.0, y1 + dy);
+    }
+    out += fmt::format(
+        "<path class=\"task-path\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" "
+        "stroke-opacity=\"0.8\"><title>{}</title></path>\n",
+        d, colour(owner_index(task)), escape(task));
   }
   // Legend: the owners' colours.
   out += fmt::format(

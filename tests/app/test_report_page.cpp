@@ -76,6 +76,19 @@ TEST_CASE("The model graph merges the paths' slots in forward order", "[app]") {
   CHECK(g.nodes()[5].row == 1);
 }
 
+TEST_CASE("The model graph draws its paths above the boxes, from edge to edge", "[app]") {
+  const std::string svg = ModelGraph(two_tasks()).svg();
+  const auto last_box = svg.rfind("class=\"component\"");
+  const auto first_path = svg.find("class=\"task-path\"");
+  REQUIRE(last_box != std::string::npos);
+  REQUIRE(first_path != std::string::npos);
+  CHECK(first_path > last_box);
+  CHECK(occurrences(svg, "class=\"task-path\"") == 2);
+  // The first segments leave the patch embedding's right edge (x 10 + 96) for the adapter's
+  // left edge (x 10 + 116).
+  CHECK_THAT(svg, Contains("class=\"task-path\" d=\"M106.0,") && Contains(" L126.0,"));
+}
+
 TEST_CASE("The DOT export has a node per component and a coloured edge chain per task", "[app]") {
   const std::string dot = ModelGraph(two_tasks()).dot();
   CHECK_THAT(dot, Contains("digraph model {"));
