@@ -94,6 +94,8 @@ at::Tensor BlobCodec::decode(const tensor_blob& tb) {
 }
 
 bool BlobCodec::remotable(const model::TrainJob& job) {
+  if (job.data)
+    return false;
   if (!job.objective)
     return true;
   try {
@@ -105,6 +107,9 @@ bool BlobCodec::remotable(const model::TrainJob& job) {
 }
 
 std::string BlobCodec::why_not_remotable(const model::TrainJob& job) {
+  if (job.data)
+    return "the job trains on data of its own (joint training's union of the tasks), which a "
+           "remote trainer does not have";
   return fmt::format("objective \"{}\" cannot train remotely: it is not one a name describes",
                      job.objective ? job.objective->name() : "");
 }

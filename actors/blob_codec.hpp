@@ -19,8 +19,9 @@ class BlobCodec {
   static tensor_blob encode(const std::string& name, const at::Tensor& tensor);
   /// The tensor of `blob`; raises `std::invalid_argument` when its values do not fill its shape.
   static at::Tensor decode(const tensor_blob& blob);
-  /// Whether `job` can train on another machine: its objective (if any) is one a name fully
-  /// describes (`model::objective_named`); EWC's, LwF's and replay's carry tensors or data.
+  /// Whether `job` can train on another machine: it trains on its task (no data of its own)
+  /// and its objective (if any) is one a name fully describes (`model::objective_named`);
+  /// EWC's, LwF's and replay's carry tensors or data.
   static bool remotable(const model::TrainJob& job);
   /// Why `job` cannot train remotely, for the error a refused job carries.
   static std::string why_not_remotable(const model::TrainJob& job);

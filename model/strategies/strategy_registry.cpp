@@ -13,10 +13,11 @@
 #include "model/strategies/ewc/ewc_strategy.hpp"
 #include "model/strategies/impresslearn/impresslearn_options.hpp"
 #include "model/strategies/impresslearn/impresslearn_strategy.hpp"
+#include "model/strategies/joint/joint_strategy.hpp"
 #include "model/strategies/lwf/lwf_options.hpp"
+#include "model/strategies/lwf/lwf_strategy.hpp"
 #include "model/strategies/mod_squad/mod_squad_options.hpp"
 #include "model/strategies/mod_squad/mod_squad_strategy.hpp"
-#include "model/strategies/lwf/lwf_strategy.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
 #include "model/strategies/mu2net/mu2net_strategy.hpp"
 #include "model/strategies/replay/replay_options.hpp"
@@ -62,6 +63,9 @@ const StrategyRegistry& StrategyRegistry::builtin() {
        &ReplayOptions::read, &make<ReplayStrategy>},
       {"cumulative", "cumulative training: the shared backbone trained on every task so far",
        &SharedBackboneOptions::read, &make<CumulativeStrategy>},
+      {"joint",
+       "joint training, the offline upper bound: one backbone trained once on the whole stream",
+       &SharedBackboneOptions::read, &make<JointStrategy>},
       {"supsup",
        "SupSup: one supermask per task on a frozen random backbone (masked-fc)",
        &SupSupOptions::read,

@@ -11,6 +11,10 @@
 #include "model/train/optimizer.hpp"
 #include "model/train/training_curve.hpp"
 
+namespace evostream::streams {
+struct TaskData;
+}
+
 namespace evostream::model {
 
 class Objective;
@@ -35,6 +39,10 @@ struct Candidate {
   std::shared_ptr<const Objective> objective;
   /// Its optimizer; none trains with the trainer's own (`TrainSettings::optimizer`).
   std::optional<OptimizerOptions> optimizer;
+  /// What it trains and validates on instead of the visit's task (`joint`: the union of the
+  /// stream's tasks); none trains on the task. Such a candidate trains on the run's own
+  /// trainers only.
+  std::shared_ptr<const streams::TaskData> data;
 };
 
 /// What happened to one candidate.

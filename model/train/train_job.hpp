@@ -10,6 +10,7 @@
 #include "model/train/candidate.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
+#include "streams/task_data.hpp"
 
 namespace evostream::model {
 
@@ -32,11 +33,18 @@ struct TrainJob {
   /// The optimizer, when the strategy chooses one; none trains with the trainer's
   /// `TrainSettings::optimizer`.
   std::optional<OptimizerOptions> optimizer;
+  /// The data it trains on instead of the task it is given (`Candidate::data`); none trains on
+  /// that task. Never sent to a remote trainer.
+  std::shared_ptr<const streams::TaskData> data;
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components, candidate.path.hp,   candidate.training_seed,
-            candidate.steps,      candidate.objective, candidate.optimizer};
+    return {candidate.components, candidate.path.hp,   candidate.training_seed, candidate.steps,
+            candidate.objective,  candidate.optimizer, candidate.data};
+  }
+  /// What the job trains on when handed `task`: its own data, or `task`.
+  const streams::TaskData& data_or(const streams::TaskData& task) const {
+    return data ? *data : task;
   }
 };
 

@@ -87,7 +87,7 @@ TEST_CASE("Regularised and replaying runs killed in a snapshot resume to their u
           "[app][crash]") {
   // EWC's Fisher information is committed with each task and LwF distils from the committed
   // backbone: a resumed run must find both in the snapshot.
-  for (const std::string strategy : {"ewc", "lwf", "replay", "cumulative"}) {
+  for (const std::string strategy : {"ewc", "lwf", "replay", "cumulative", "joint"}) {
     INFO(strategy);
     TempDir d;
     REQUIRE(

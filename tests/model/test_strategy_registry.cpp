@@ -57,16 +57,18 @@ TEST_CASE("The registry lists every strategy once, each with a summary", "[model
     CHECK(names.insert(e.name).second);
   }
   CHECK(names == std::set<std::string>{"mu2net", "finetune", "head-only", "adapters", "sequential",
-                                       "ewc", "lwf", "replay", "cumulative", "supsup",
+                                       "ewc", "lwf", "replay", "cumulative", "joint", "supsup",
                                        "impresslearn", "mod-squad"});
   CHECK(registry.names() ==
-        "mu2net, finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, "
+        "mu2net, finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, joint, "
+        "supsup, "
         "impresslearn, mod-squad");
   CHECK(registry.lookup("icarl") == nullptr);
-  CHECK_THROWS_WITH(registry.find("icarl"),
-                    "unknown strategy \"icarl\" (expected one of: mu2net, finetune, head-only, "
-                    "adapters, sequential, ewc, lwf, replay, cumulative, supsup, impresslearn, "
-                    "mod-squad)");
+  CHECK_THROWS_WITH(
+      registry.find("icarl"),
+      "unknown strategy \"icarl\" (expected one of: mu2net, finetune, head-only, "
+      "adapters, sequential, ewc, lwf, replay, cumulative, joint, supsup, impresslearn, "
+      "mod-squad)");
 }
 
 TEST_CASE("Each registered strategy is made with its own name and plan", "[model][strategy]") {
@@ -141,14 +143,16 @@ TEST_CASE("An unregistered strategy name or table lists the registered ones", "[
   CHECK(options_error(name) ==
         std::string(kFile) + ":" + std::to_string(line_of(name, "[strategy]")) +
             ": strategy.name: unknown strategy \"icarl\" (expected one of: mu2net, finetune, "
-            "head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, impresslearn, "
+            "head-only, adapters, sequential, ewc, lwf, replay, cumulative, joint, supsup, "
+            "impresslearn, "
             "mod-squad)");
   const std::string table = "[strategy]\n[strategy.mu2nett]\ngenerations = 2\n";
-  CHECK(options_error(table) ==
-        std::string(kFile) + ":" + std::to_string(line_of(table, "[strategy.mu2nett]")) +
-            ": strategy.mu2nett: unknown strategy \"mu2nett\" (expected one of: mu2net, "
-            "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, supsup, "
-            "impresslearn, mod-squad)");
+  CHECK(
+      options_error(table) ==
+      std::string(kFile) + ":" + std::to_string(line_of(table, "[strategy.mu2nett]")) +
+          ": strategy.mu2nett: unknown strategy \"mu2nett\" (expected one of: mu2net, "
+          "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, joint, supsup, "
+          "impresslearn, mod-squad)");
 }
 
 TEST_CASE("A budget the candidates cannot share equally is refused", "[model][strategy]") {

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "model/run/stream_runner.hpp"
+#include "model/strategies/joint/joint_strategy.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/fisher.hpp"
 #include "model/train/root_trainer.hpp"
@@ -164,9 +165,10 @@ TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]
   env.spec.name = "icarl";
   CHECK_THROWS_WITH(
       make_strategy(env),
-      Catch::Contains("unknown strategy \"icarl\" (expected one of: mu2net, "
-                      "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, "
-                      "supsup, impresslearn, mod-squad)"));
+      Catch::Contains(
+          "unknown strategy \"icarl\" (expected one of: mu2net, "
+          "finetune, head-only, adapters, sequential, ewc, lwf, replay, cumulative, joint, "
+          "supsup, impresslearn, mod-squad)"));
 }
 
 TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
@@ -238,10 +240,75 @@ TEST_CASE("EWC commits its Fisher information beside each backbone, running it i
   }
 }
 
+TEST_CASE("Joint training trains once on the whole stream and serves every task from it",
+          "[model][run][joint]") {
+  streams::Scenario s = smoke().scenario;
+  s.strategy.name = "joint";
+  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+  auto st = make_strategy(env);
+  StreamRunner runner(s, *st, smoke().root);
+  const RunResults r = runner.run(smoke().tasks);
+  REQUIRE(r.complete);
+  const RunState& state = runner.state();
+  const std::string first = smoke().tasks[0].name();
+  // One candidate, at the first visit; the later visits train nothing.
+  CHECK(r.tasks[0].candidates == 1);
+  CHECK(r.tasks[1].candidates == 0);
+  CHECK(r.tasks[2].candidates == 0);
+  const Path& p0 = state.paths.at(first);
+  for (const auto& task : smoke().tasks) {
+    INFO(task.name());
+    const Path& p = state.paths.at(task.name());
+    // The first task's backbone and the task's own head, cut from the joined one.
+    CHECK(std::vector<std::string>(p.ids.begin(), p.ids.end() - 1) ==
+          std::vector<std::string>(p0.ids.begin(), p0.ids.end() - 1));
+    CHECK(p.ids.back() == JointStrategy::head_id(first, task.name()));
+    const auto head = state.store.get(p.ids.back());
+    CHECK(head->owner() == first);
+    CHECK(head->tensors()[0].size(0) == task.num_classes);
+    CHECK(r.tasks[&task - smoke().tasks.data()].test_accuracy > 1.5 / task.num_classes);
+  }
+  CHECK(state.store.get(p0.ids.front())->owner() == first);
+  // Nothing changes after the first visit.
+  CHECK(r.bwt == 0.0);
+  for (const auto& t : r.tasks)
+    CHECK(t.predictions_identical);
+}
+
+TEST_CASE("Joint training refuses a task it did not train for and tasks of mixed shapes",
+          "[model][run][joint]") {
+  streams::Scenario s = smoke().scenario;
+  s.strategy.name = "joint";
+  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+  auto st = make_strategy(env);
+  // The stream at the first visit holds the first two tasks only; the third arrives later.
+  const std::vector<streams::TaskData> two(smoke().tasks.begin(), smoke().tasks.begin() + 2);
+  RunState state;
+  state.store.commit("root", smoke().root);
+  for (const auto& c : smoke().root)
+    state.root.ids.push_back(c.id());
+  TaskContext first{two[0], 0, 0, 1, nullptr, nullptr, &two};
+  auto learner = st->start(state, first);
+  const auto batch = learner->next();
+  REQUIRE(batch.size() == 1);
+  CHECK(batch[0].data->num_classes == two[0].num_classes + two[1].num_classes);
+  CHECK(batch[0].steps == 2 * s.strategy.task_steps);
+  const TrainResult trained = st->train(batch[0], two[0]);
+  learner->record(batch[0], trained);
+  TaskOutcome out = learner->finish();
+  state.store.commit(two[0].name(), out.added);
+  state.set_path(two[0].name(), out.path);
+  state.last_task = two[0].name();
+  TaskContext late{smoke().tasks[2], 2, 0, 1, nullptr, nullptr, &smoke().tasks};
+  CHECK_THROWS_WITH(st->start(state, late),
+                    Catch::Contains("strategy joint: task " + smoke().tasks[2].name() +
+                                    " was not in the stream when the joint model trained"));
+}
+
 TEST_CASE("Strategies that need real images refuse simulated trainers", "[model][run]") {
   streams::Scenario s = smoke().scenario;
   s.trainers.kind = streams::TrainerSpec::Kind::kSimulated;
-  for (const std::string name : {"ewc", "lwf", "replay", "cumulative"}) {
+  for (const std::string name : {"ewc", "lwf", "replay", "cumulative", "joint"}) {
     INFO(name);
     s.strategy.name = name;
     CHECK_THROWS_WITH(make_strategy(StrategyEnvironment::of(s)),
