@@ -24,6 +24,9 @@ component_blob BlobCodec::encode(const model::Component& c) {
     b.tensors.push_back(encode(c.names()[i], c.tensors()[i]));
   for (size_t i = 0; i < c.momentum().size(); ++i)
     b.momentum.push_back(encode(c.names()[i], c.momentum()[i]));
+  for (size_t i = 0; i < c.second_moment().size(); ++i)
+    b.second_moment.push_back(encode(c.names()[i], c.second_moment()[i]));
+  b.optimizer_steps = c.optimizer_steps();
   return b;
 }
 
@@ -37,9 +40,15 @@ model::Component BlobCodec::decode(const component_blob& b) {
   std::vector<at::Tensor> traces;
   for (const auto& tb : b.momentum)
     traces.push_back(decode(tb));
-  model::Component c = model::Component(b.id, model::kind_from_name(b.kind), b.index, b.owner,
-                                        b.parent, std::move(names), std::move(tensors))
-                           .with_momentum(std::move(traces));
+  std::vector<at::Tensor> second;
+  for (const auto& tb : b.second_moment)
+    second.push_back(decode(tb));
+  const model::Component bare(b.id, model::kind_from_name(b.kind), b.index, b.owner, b.parent,
+                              std::move(names), std::move(tensors));
+  model::Component c =
+      second.empty() && b.optimizer_steps == 0
+          ? bare.with_momentum(std::move(traces))
+          : bare.with_adam_state(std::move(traces), std::move(second), b.optimizer_steps);
   if (b.frozen)
     c.freeze();
   return c;

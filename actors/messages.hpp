@@ -29,7 +29,7 @@ typename Inspector::result_type inspect(Inspector& f, Hyperparameters& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, OptimizerOptions& x) {
   return f(caf::meta::type_name("optimizer_options"), x.kind, x.momentum, x.nesterov,
-           x.weight_decay, x.clip_norm);
+           x.weight_decay, x.clip_norm, x.carry_state);
 }
 
 }  // namespace evostream::model
@@ -58,6 +58,10 @@ struct component_blob {
   bool frozen = false;
   std::vector<tensor_blob> tensors;
   std::vector<tensor_blob> momentum;
+  /// Adam's second moments and step count (`model::Component::second_moment`); empty and 0
+  /// without them.
+  std::vector<tensor_blob> second_moment;
+  int64_t optimizer_steps = 0;
   /// The content hash of the component this blob refers to; empty for a whole component.
   std::string reference;
 };
@@ -105,7 +109,7 @@ typename Inspector::result_type inspect(Inspector& f, tensor_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
   return f(caf::meta::type_name("component_blob"), x.id, x.kind, x.index, x.owner, x.parent,
-           x.frozen, x.tensors, x.momentum, x.reference);
+           x.frozen, x.tensors, x.momentum, x.second_moment, x.optimizer_steps, x.reference);
 }
 
 template <class Inspector>

@@ -258,6 +258,8 @@ std::vector<std::string> members(hid_t group) {
 
 // The group, inside a component's, that holds its momentum traces under its tensors' names.
 constexpr const char* kMomentumGroup = "momentum";
+// The group that holds Adam's second moments, when the component carries its optimizer state.
+constexpr const char* kSecondMomentGroup = "second_moment";
 
 // Groups that remember the order their members were created in (tensor order matters).
 Handle ordered_group(hid_t parent, const std::string& name) {
@@ -367,6 +369,12 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
         for (size_t t = 0; t < c.names().size(); ++t)
           put_tensor(m, c.names()[t], c.momentum()[t], path);
       }
+      if (!c.second_moment().empty()) {
+        put_int(g, "optimizer_steps", c.optimizer_steps(), path);
+        Handle v = ordered_group(g, kSecondMomentGroup);
+        for (size_t t = 0; t < c.names().size(); ++t)
+          put_tensor(v, c.names()[t], c.second_moment()[t], path);
+      }
     }
     for (const auto& [name, text] : extras.texts)
       put_text(f, name, text, path);
@@ -458,9 +466,14 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
     std::vector<std::string> names;
     std::vector<at::Tensor> tensors;
     bool has_momentum = false;
+    bool has_second = false;
     for (const auto& name : members(g)) {
       if (name == kMomentumGroup && !is_dataset(g, name)) {
         has_momentum = true;
+        continue;
+      }
+      if (name == kSecondMomentGroup && !is_dataset(g, name)) {
+        has_second = true;
         continue;
       }
       names.push_back(name);
@@ -478,19 +491,35 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
         get_string(g, "id", path, where), kind, get_int(g, "index", path, where),
         get_string(g, "owner", path, where), get_string(g, "parent", path, where), std::move(names),
         std::move(tensors));
+    if (has_second && !has_momentum) {
+      throw StorageError(path, fmt::format("{}/{}: Adam's second moments without first moments",
+                                           where, kSecondMomentGroup));
+    }
     if (has_momentum) {
       const std::string traces_at = where + "/" + kMomentumGroup;
-      Handle m = open_group(g, kMomentumGroup, path);
       const std::vector<std::string>& tensor_names = out.components.back().names();
-      std::vector<at::Tensor> traces;
-      for (const auto& name : tensor_names)
-        traces.push_back(get_tensor(m, name, path, traces_at));
-      if (members(m).size() != tensor_names.size()) {
-        throw StorageError(path, fmt::format("{}: expected {} momentum traces, found {}", traces_at,
-                                             tensor_names.size(), members(m).size()));
-      }
+      // The traces of one group, one per tensor.
+      auto read_traces = [&](const char* group, const std::string& at, const char* what) {
+        Handle m = open_group(g, group, path);
+        std::vector<at::Tensor> traces;
+        for (const auto& name : tensor_names)
+          traces.push_back(get_tensor(m, name, path, at));
+        if (members(m).size() != tensor_names.size()) {
+          throw StorageError(path, fmt::format("{}: expected {} {}, found {}", at,
+                                               tensor_names.size(), what, members(m).size()));
+        }
+        return traces;
+      };
+      std::vector<at::Tensor> traces = read_traces(kMomentumGroup, traces_at, "momentum traces");
       try {
-        out.components.back() = out.components.back().with_momentum(std::move(traces));
+        if (has_second) {
+          const std::string second_at = where + "/" + kSecondMomentGroup;
+          out.components.back() = out.components.back().with_adam_state(
+              std::move(traces), read_traces(kSecondMomentGroup, second_at, "second moments"),
+              get_int(g, "optimizer_steps", path, where));
+        } else {
+          out.components.back() = out.components.back().with_momentum(std::move(traces));
+        }
       } catch (const std::invalid_argument& e) {
         throw StorageError(path, fmt::format("{}: {}", traces_at, e.what()));
       }

@@ -12,12 +12,21 @@ namespace evostream::model {
 
 namespace {
 
-constexpr ComponentKind kKinds[] = {
-    ComponentKind::kPatchEmbedding, ComponentKind::kClassToken,   ComponentKind::kPositionEmbedding,
-    ComponentKind::kBlock,          ComponentKind::kAdapter,      ComponentKind::kFinalNorm,
-    ComponentKind::kHead,           ComponentKind::kRandomLinear, ComponentKind::kMask,
-    ComponentKind::kAlpha,          ComponentKind::kTaskEmbedding, ComponentKind::kMoeBlock,
-    ComponentKind::kExperts,        ComponentKind::kRouter,       ComponentKind::kExpertUsage};
+constexpr ComponentKind kKinds[] = {ComponentKind::kPatchEmbedding,
+                                    ComponentKind::kClassToken,
+                                    ComponentKind::kPositionEmbedding,
+                                    ComponentKind::kBlock,
+                                    ComponentKind::kAdapter,
+                                    ComponentKind::kFinalNorm,
+                                    ComponentKind::kHead,
+                                    ComponentKind::kRandomLinear,
+                                    ComponentKind::kMask,
+                                    ComponentKind::kAlpha,
+                                    ComponentKind::kTaskEmbedding,
+                                    ComponentKind::kMoeBlock,
+                                    ComponentKind::kExperts,
+                                    ComponentKind::kRouter,
+                                    ComponentKind::kExpertUsage};
 
 }  // namespace
 
@@ -126,6 +135,10 @@ std::string Component::momentum_hash() const {
   streams::ContentHash h;
   h.update(std::string("momentum"));
   hash_tensors(h, names_, momentum_);
+  if (!second_moment_.empty()) {
+    h.update(std::string("second moment")).update(static_cast<uint64_t>(optimizer_steps_));
+    hash_tensors(h, names_, second_moment_);
+  }
   return h.hex();
 }
 
@@ -146,6 +159,10 @@ Component Component::copy() const {
   c.momentum_.reserve(momentum_.size());
   for (const auto& m : momentum_)
     c.momentum_.push_back(m.detach().clone());
+  c.second_moment_.reserve(second_moment_.size());
+  for (const auto& v : second_moment_)
+    c.second_moment_.push_back(v.detach().clone());
+  c.optimizer_steps_ = optimizer_steps_;
   return c;
 }
 
@@ -156,6 +173,8 @@ Component Component::to(const std::string& device) const {
     t = t.detach().to(target);
   for (auto& m : c.momentum_)
     m = m.detach().to(target);
+  for (auto& v : c.second_moment_)
+    v = v.detach().to(target);
   return c;
 }
 
@@ -173,6 +192,32 @@ Component Component::with_momentum(std::vector<at::Tensor> traces) const {
   }
   Component c = *this;
   c.momentum_ = std::move(traces);
+  if (c.momentum_.empty()) {  // the second moments belong to the first
+    c.second_moment_.clear();
+    c.optimizer_steps_ = 0;
+  }
+  return c;
+}
+
+Component Component::with_adam_state(std::vector<at::Tensor> first, std::vector<at::Tensor> second,
+                                     int64_t steps) const {
+  const bool none = first.empty() && second.empty() && steps == 0;
+  if (!none && (second.size() != first.size() || steps < 1)) {
+    throw std::invalid_argument(fmt::format(
+        "component {}: expected Adam's first and second moments, one each per tensor, and a "
+        "step count of at least 1, found {} first, {} second moments and {} steps",
+        id_, first.size(), second.size(), steps));
+  }
+  for (size_t i = 0; i < second.size(); ++i) {
+    if (second[i].sizes() != tensors_[i].sizes()) {
+      throw std::invalid_argument(fmt::format(
+          "component {}: the second moment of tensor {} has shape {}, expected {}", id_, names_[i],
+          fmt::join(second[i].sizes(), "x"), fmt::join(tensors_[i].sizes(), "x")));
+    }
+  }
+  Component c = with_momentum(std::move(first));
+  c.second_moment_ = std::move(second);
+  c.optimizer_steps_ = steps;
   return c;
 }
 
@@ -203,6 +248,8 @@ void Component::freeze() {
     t = t.detach();
   for (auto& m : momentum_)
     m = m.detach();
+  for (auto& v : second_moment_)
+    v = v.detach();
   frozen_ = true;
 }
 

@@ -89,9 +89,23 @@ class Component {
   /// The same component with momentum traces `traces` (one per tensor, same shapes; empty to
   /// drop them); raises `std::invalid_argument` otherwise.
   Component with_momentum(std::vector<at::Tensor> traces) const;
-  /// A hash of the momentum traces (names, shapes, bytes), as `content_hash` is of the
-  /// tensors: snapshots store it so that a corrupted trace is found. Empty without traces.
+  /// A hash of the momentum traces (names, shapes, bytes), and of Adam's second moments and
+  /// step count when it has them, as `content_hash` is of the tensors: snapshots store it so
+  /// that a corrupted trace is found. Empty without traces.
   std::string momentum_hash() const;
+
+  /// Adam's second moment of each tensor when it was last trained with its optimizer state
+  /// carried (`OptimizerOptions::carry_state`; `momentum` then holds the first moments), in
+  /// tensor order; empty otherwise. Training state, like `momentum`.
+  const std::vector<at::Tensor>& second_moment() const noexcept { return second_moment_; }
+  /// Adam's step count at that point, which its bias correction continues from; 0 without a
+  /// second moment.
+  int64_t optimizer_steps() const noexcept { return optimizer_steps_; }
+  /// The same component with Adam's state: first moments `first` (its `momentum`), second
+  /// moments `second` (one each per tensor, same shapes) and step count `steps` ≥ 1; all
+  /// empty and 0 to drop it. Raises `std::invalid_argument` otherwise.
+  Component with_adam_state(std::vector<at::Tensor> first, std::vector<at::Tensor> second,
+                            int64_t steps) const;
 
  private:
   std::string id_;
@@ -103,6 +117,8 @@ class Component {
   std::vector<std::string> names_;
   std::vector<at::Tensor> tensors_;
   std::vector<at::Tensor> momentum_;
+  std::vector<at::Tensor> second_moment_;
+  int64_t optimizer_steps_ = 0;
 };
 
 /// The id of a component `task` derives: `TASK/KIND[INDEX]SUFFIX`, e.g. `tops-4/block2@0.1.3`

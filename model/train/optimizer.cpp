@@ -12,7 +12,7 @@
 namespace evostream::model {
 
 Optimizer::Optimizer(std::vector<at::Tensor> params, OptimizerOptions options)
-    : params_(std::move(params)), options_(options) {
+    : params_(std::move(params)), options_(options), steps_(params_.size(), 0) {
   for (const auto& p : params_) {
     first_.push_back(at::zeros_like(p));
     if (options_.kind == OptimizerOptions::Kind::kAdamW)
@@ -38,6 +38,24 @@ void Optimizer::set_momentum(size_t i, const at::Tensor& trace) {
   first.copy_(trace);
 }
 
+void Optimizer::set_adam_state(size_t i, const at::Tensor& first, const at::Tensor& second,
+                               int64_t steps) {
+  if (options_.kind != OptimizerOptions::Kind::kAdamW)
+    throw std::invalid_argument("optimizer: only AdamW has a second moment to start from");
+  if (steps < 0)
+    throw std::invalid_argument(fmt::format("optimizer: expected steps >= 0, found {}", steps));
+  set_momentum(i, first);
+  at::Tensor& v = second_.at(i);
+  if (second.sizes() != v.sizes()) {
+    throw std::invalid_argument(
+        fmt::format("optimizer: the second moment of parameter {} has shape {}, expected {}", i,
+                    fmt::join(second.sizes(), "x"), fmt::join(v.sizes(), "x")));
+  }
+  at::NoGradGuard no_grad;
+  v.copy_(second);
+  steps_.at(i) = steps;
+}
+
 double Optimizer::step(double lr) {
   at::NoGradGuard no_grad;
   // The global norm costs a reduction and a synchronisation per tensor: only when clipping.
@@ -51,9 +69,9 @@ double Optimizer::step(double lr) {
   const double norm = std::sqrt(sq);
   const double scale =
       (options_.clip_norm > 0 && norm > options_.clip_norm) ? options_.clip_norm / norm : 1.0;
-  ++steps_;
   for (size_t i = 0; i < params_.size(); ++i) {
     at::Tensor& p = params_[i];
+    ++steps_[i];
     if (!p.grad().defined())
       continue;
     at::Tensor g = scale == 1.0 ? p.grad() : p.grad() * scale;
@@ -74,8 +92,8 @@ double Optimizer::step(double lr) {
       constexpr double eps = 1e-8;
       first_[i].mul_(b1).add_(g, 1 - b1);
       second_[i].mul_(b2).addcmul_(g, g, 1 - b2);
-      const double c1 = 1 - std::pow(b1, static_cast<double>(steps_));
-      const double c2 = 1 - std::pow(b2, static_cast<double>(steps_));
+      const double c1 = 1 - std::pow(b1, static_cast<double>(steps_[i]));
+      const double c2 = 1 - std::pow(b2, static_cast<double>(steps_[i]));
       p.mul_(1 - lr * options_.weight_decay);
       p.addcdiv_(first_[i], (second_[i] / c2).sqrt_().add_(eps), -lr / c1);
     }

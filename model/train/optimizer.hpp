@@ -25,6 +25,11 @@ struct OptimizerOptions {
   double weight_decay = 0.05;
   /// Gradients are clipped to this global L2 norm; 0 disables clipping. Default: 1.0.
   double clip_norm = 1.0;
+  /// AdamW: start each component from the moments and step count it carries
+  /// (`Component::second_moment`) and leave the new ones on it, so that training continues
+  /// across candidates (Avalanche keeps one optimizer for a stream). SGD's momentum trace is
+  /// carried whatever this says. Default: false.
+  bool carry_state = false;
 };
 
 /// Applies one optimizer step to a set of parameters after clipping their gradients together.
@@ -42,13 +47,20 @@ class Optimizer {
   /// Starts parameter `i` from the momentum trace `trace` (copied) instead of zeros; raises
   /// `std::invalid_argument` when the shapes differ.
   void set_momentum(size_t i, const at::Tensor& trace);
+  /// AdamW's second moment of parameter `i`, live.
+  const at::Tensor& second_moment(size_t i) const { return second_.at(i); }
+  /// Steps parameter `i` has taken, those it was started from included.
+  int64_t steps(size_t i) const { return steps_.at(i); }
+  /// Starts AdamW's parameter `i` from moments `first` and `second` (copied) after `steps`
+  /// steps; raises `std::invalid_argument` for SGD, a shape that differs or negative steps.
+  void set_adam_state(size_t i, const at::Tensor& first, const at::Tensor& second, int64_t steps);
 
  private:
   std::vector<at::Tensor> params_;
   OptimizerOptions options_;
   std::vector<at::Tensor> first_;   // momentum trace / Adam first moment
   std::vector<at::Tensor> second_;  // Adam second moment
-  int64_t steps_ = 0;
+  std::vector<int64_t> steps_;      // per parameter: Adam's bias correction counts its own
 };
 
 /// The learning rate at `step` (0-based) of `total` steps for a schedule, with linear warmup

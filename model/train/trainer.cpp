@@ -165,11 +165,45 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
       }
     }
   }
+  // AdamW with its state carried continues from the moments and steps each component carries.
+  const bool carries_adam = opt.kind == OptimizerOptions::Kind::kAdamW && opt.carry_state;
+  if (carries_adam) {
+    for (size_t w = 0; w < working.size(); ++w) {
+      const Component& c = working[w];
+      for (size_t t = 0; t < c.second_moment().size(); ++t) {
+        if (param_of[w][t] >= 0) {
+          optimizer.set_adam_state(static_cast<size_t>(param_of[w][t]), c.momentum()[t],
+                                   c.second_moment()[t], c.optimizer_steps());
+        }
+      }
+    }
+  }
+  // A live optimizer tensor as the CPU copy a component keeps.
+  auto kept = [&](const at::Tensor& live) {
+    return on_cpu ? live.detach().clone() : live.detach().to(at::kCPU);
+  };
   // What a trained component is at this point: its tensors, and its momentum when kept.
   auto snapshot = [&](const Component& w, const std::vector<int64_t>& params_of_w) {
     // The inherited trace is replaced below: leave it out of the copy.
     const Component bare = w.with_momentum({});
     Component out = on_cpu ? bare.copy() : bare.to("cpu");
+    if (carries_adam) {
+      std::vector<at::Tensor> first;
+      std::vector<at::Tensor> second;
+      int64_t steps = 0;
+      for (size_t t = 0; t < w.tensors().size(); ++t) {
+        const int64_t p = params_of_w[t];
+        if (p < 0) {  // an integer tensor: no moments
+          first.push_back(at::zeros(w.tensors()[t].sizes(), at::kFloat));
+          second.push_back(at::zeros(w.tensors()[t].sizes(), at::kFloat));
+          continue;
+        }
+        first.push_back(kept(optimizer.momentum(static_cast<size_t>(p))));
+        second.push_back(kept(optimizer.second_moment(static_cast<size_t>(p))));
+        steps = std::max(steps, optimizer.steps(static_cast<size_t>(p)));
+      }
+      return steps > 0 ? out.with_adam_state(std::move(first), std::move(second), steps) : out;
+    }
     std::vector<at::Tensor> traces;
     if (keeps_momentum) {
       for (size_t t = 0; t < w.tensors().size(); ++t) {
@@ -179,8 +213,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
               at::zeros(w.tensors()[t].sizes(), w.tensors()[t].options().device(at::kCPU)));
           continue;
         }
-        const at::Tensor live = optimizer.momentum(static_cast<size_t>(p)).detach();
-        traces.push_back(on_cpu ? live.clone() : live.to(at::kCPU));
+        traces.push_back(kept(optimizer.momentum(static_cast<size_t>(p))));
       }
     }
     return out.with_momentum(std::move(traces));

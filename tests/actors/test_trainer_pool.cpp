@@ -112,6 +112,14 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   REQUIRE(back.momentum().size() == traces.size());
   for (size_t i = 0; i < traces.size(); ++i)
     CHECK(back.momentum()[i].equal(traces[i]));
+  // Adam's carried state travels too.
+  std::vector<at::Tensor> second;
+  for (const auto& t : root[4].tensors())
+    second.push_back(at::rand(t.sizes()));
+  const model::Component adam = root[4].with_adam_state(traces, second, 7);
+  const model::Component adam_back = BlobCodec::decode(BlobCodec::encode(adam));
+  CHECK(adam_back.optimizer_steps() == 7);
+  CHECK(adam_back.momentum_hash() == adam.momentum_hash());
   tensor_blob short_blob = BlobCodec::encode("w", at::zeros({2, 3}));
   short_blob.data.resize(20);
   CHECK_THROWS_WITH(BlobCodec::decode(short_blob),

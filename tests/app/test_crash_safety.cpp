@@ -102,6 +102,26 @@ TEST_CASE("Regularised and replaying runs killed in a snapshot resume to their u
   }
 }
 
+TEST_CASE("A run carrying Adam's state from task to task resumes to its uninterrupted state",
+          "[app][crash]") {
+  // The moments and step counts travel in the snapshots with the backbone that carries them.
+  TempDir d;
+  const std::vector<std::string> set = {"--strategy", "sequential",
+                                        "--set",      "strategy.sequential.optimizer=\"adam\"",
+                                        "--set",      "strategy.sequential.carry_optimizer=true"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), set.begin(), set.end());
+    return args;
+  };
+  REQUIRE(run_to_exit(with({"run", config("smoke.toml"), "--out", d.file("whole")}),
+                      d.file("log")) == 0);
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
+  CHECK(run_to_exit(with({"run", config("smoke.toml"), "--out", d.file("run")}), d.file("log"),
+                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
+}
+
 TEST_CASE("A run with two tasks evolving at once resumes into its uninterrupted state",
           "[app][crash]") {
   // The smoke stream with concurrent_tasks = 2: the kill in snapshot 2 abandons the third task,

@@ -88,3 +88,61 @@ TEST_CASE("AdamW's first step moves each parameter by about the learning rate", 
   CHECK(p[0].item<float>() == Approx(0.99f).margin(1e-5));
   CHECK(p[1].item<float>() == Approx(1.01f).margin(1e-5));
 }
+
+TEST_CASE("AdamW continued from its carried state takes the steps one optimizer would have",
+          "[model]") {
+  OptimizerOptions o;
+  o.kind = OptimizerOptions::Kind::kAdamW;
+  o.weight_decay = 0.0;
+  o.clip_norm = 0.0;
+  at::manual_seed(5);
+  std::vector<at::Tensor> grads;
+  for (int i = 0; i < 8; ++i)
+    grads.push_back(at::randn({3}));
+  // One optimizer for all eight steps.
+  at::Tensor whole = at::ones({3}).requires_grad_(true);
+  Optimizer one({whole}, o);
+  for (const auto& g : grads) {
+    whole.mutable_grad() = g.clone();
+    one.step(0.01);
+  }
+  // Four steps, then a second optimizer started from the first one's state.
+  at::Tensor split = at::ones({3}).requires_grad_(true);
+  Optimizer first({split}, o);
+  for (int i = 0; i < 4; ++i) {
+    split.mutable_grad() = grads[static_cast<size_t>(i)].clone();
+    first.step(0.01);
+  }
+  CHECK(first.steps(0) == 4);
+  at::Tensor fresh = at::zeros({2}).requires_grad_(true);  // a new head: its own count from 0
+  Optimizer second({split, fresh}, o);
+  second.set_adam_state(0, first.momentum(0), first.second_moment(0), first.steps(0));
+  for (int i = 4; i < 8; ++i) {
+    split.mutable_grad() = grads[static_cast<size_t>(i)].clone();
+    fresh.mutable_grad() = at::ones({2});
+    second.step(0.01);
+  }
+  CHECK(second.steps(0) == 8);
+  CHECK(second.steps(1) == 4);
+  CHECK(split.equal(whole));
+  // Restarting instead (Adam's moments from zero) takes other steps.
+  at::Tensor restarted = split.detach().clone().requires_grad_(true);
+  at::Tensor reference = split.detach().clone().requires_grad_(true);
+  Optimizer again({restarted}, o);
+  Optimizer carried({reference}, o);
+  carried.set_adam_state(0, second.momentum(0), second.second_moment(0), second.steps(0));
+  restarted.mutable_grad() = grads[0].clone();
+  reference.mutable_grad() = grads[0].clone();
+  again.step(0.01);
+  carried.step(0.01);
+  CHECK_FALSE(restarted.equal(reference));
+
+  CHECK_THROWS_WITH(second.set_adam_state(0, at::zeros({3}), at::zeros({4}), 1),
+                    Contains("second moment of parameter 0 has shape 4, expected 3"));
+  CHECK_THROWS_WITH(second.set_adam_state(0, at::zeros({3}), at::zeros({3}), -1),
+                    Contains("expected steps >= 0, found -1"));
+  OptimizerOptions sgd;
+  Optimizer plain({at::zeros({3}).requires_grad_(true)}, sgd);
+  CHECK_THROWS_WITH(plain.set_adam_state(0, at::zeros({3}), at::zeros({3}), 1),
+                    Contains("only AdamW has a second moment"));
+}

@@ -240,6 +240,37 @@ TEST_CASE("EWC commits its Fisher information beside each backbone, running it i
   }
 }
 
+TEST_CASE("With carry_optimizer, Adam's state carries from task to task on the shared backbone",
+          "[model][run]") {
+  for (const bool carry : {false, true}) {
+    INFO(carry);
+    streams::Scenario s = smoke().scenario;
+    s.strategy.name = "sequential";
+    s.strategy.set_option("sequential", "optimizer", std::string("adam"));
+    s.strategy.set_option("sequential", "carry_optimizer", carry);
+    StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
+    auto st = make_strategy(env);
+    StreamRunner runner(s, *st, smoke().root);
+    REQUIRE(runner.run(smoke().tasks).complete);
+    const RunState& state = runner.state();
+    const Path& first = state.paths.at(smoke().tasks[0].name());
+    const Path& second = state.paths.at(smoke().tasks[1].name());
+    const auto block = [&](const Path& p) { return state.store.get(p.ids[p.ids.size() - 2]); };
+    const auto head = [&](const Path& p) { return state.store.get(p.ids.back()); };
+    if (!carry) {
+      CHECK(block(second)->second_moment().empty());
+      CHECK(block(second)->optimizer_steps() == 0);
+      continue;
+    }
+    // The second task's backbone went on from the first's steps; its fresh head from zero.
+    CHECK(head(first)->optimizer_steps() > 0);
+    CHECK(block(first)->optimizer_steps() == head(first)->optimizer_steps());
+    CHECK(block(second)->optimizer_steps() ==
+          block(first)->optimizer_steps() + head(second)->optimizer_steps());
+    CHECK_FALSE(block(second)->second_moment().empty());
+  }
+}
+
 TEST_CASE("Joint training trains once on the whole stream and serves every task from it",
           "[model][run][joint]") {
   streams::Scenario s = smoke().scenario;

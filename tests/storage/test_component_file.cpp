@@ -157,6 +157,67 @@ TEST_CASE("Momentum traces round-trip through a component file", "[storage]") {
     CHECK(back.components[4].momentum()[i].equal(traces[i]));
 }
 
+TEST_CASE("Adam's carried state round-trips through a component file and has a checksum",
+          "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("root.h5");
+  auto comps = random_root(3);
+  at::manual_seed(11);
+  std::vector<at::Tensor> first;
+  std::vector<at::Tensor> second;
+  for (const auto& t : comps[4].tensors()) {
+    first.push_back(at::randn(t.sizes()));
+    second.push_back(at::rand(t.sizes()));
+  }
+  comps[4] = comps[4].clone("task/block1", "task").with_adam_state(first, second, 94);
+  ComponentFile::write(path, micro_arch(), comps);
+  const storage::ComponentSet back = ComponentFile::read(path);
+  const model::Component& c = back.components[4];
+  CHECK(c.optimizer_steps() == 94);
+  REQUIRE(c.second_moment().size() == second.size());
+  for (size_t i = 0; i < second.size(); ++i) {
+    CHECK(c.momentum()[i].equal(first[i]));
+    CHECK(c.second_moment()[i].equal(second[i]));
+  }
+  CHECK(c.momentum_hash() == comps[4].momentum_hash());
+  CHECK(comps[4].momentum_hash() !=
+        comps[4].with_momentum({}).with_momentum(first).momentum_hash());
+  CHECK(back.components[3].second_moment().empty());
+  // A second moment changed in place fails the traces' checksum.
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  const std::string moment =
+      "/components/" + group_of(comps[4]) + "/second_moment/" + comps[4].names()[0];
+  hid_t ds = H5Dopen2(f, moment.c_str(), H5P_DEFAULT);
+  std::vector<float> huge(static_cast<size_t>(comps[4].tensors()[0].numel()), 1e30f);
+  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
+  H5Dclose(ds);
+  H5Fclose(f);
+  unseal(path);
+  CHECK_THROWS_WITH(ComponentFile::read(path), Contains("momentum checksum mismatch"));
+}
+
+TEST_CASE("A component refuses Adam's state of the wrong shape or without steps", "[storage]") {
+  const auto comps = random_root(3);
+  const model::Component& c = comps[4];
+  std::vector<at::Tensor> zeros;
+  for (const auto& t : c.tensors())
+    zeros.push_back(at::zeros(t.sizes()));
+  CHECK_THROWS_WITH(c.with_adam_state(zeros, zeros, 0),
+                    Contains("a step count of at least 1, found " + std::to_string(zeros.size()) +
+                             " first, " + std::to_string(zeros.size()) +
+                             " second moments and 0 "
+                             "steps"));
+  std::vector<at::Tensor> wrong = zeros;
+  wrong[0] = at::zeros({1});
+  CHECK_THROWS_WITH(c.with_adam_state(zeros, wrong, 3),
+                    Contains("the second moment of tensor " + c.names()[0] + " has shape 1"));
+  // Dropping the first moments drops the second with them.
+  const model::Component carried = c.with_adam_state(zeros, zeros, 3);
+  CHECK(carried.clone("x/block1", "x").optimizer_steps() == 3);
+  CHECK(carried.with_momentum({}).second_moment().empty());
+  CHECK(carried.with_momentum({}).optimizer_steps() == 0);
+}
+
 TEST_CASE("A momentum trace missing from a file is reported with its path", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("root.h5");

@@ -34,6 +34,11 @@ class SharedBackboneOptions : public StrategyOptions {
   /// Key `clip_norm`: gradients are clipped to this global L2 norm; 0 disables clipping.
   /// Default: 1.
   double clip_norm = 1.0;
+  /// Key `carry_optimizer`: Adam's moments and step counts carry over from one task to the
+  /// next with the components that carry them (each backbone clone continues from its
+  /// parent's), as Avalanche keeps one optimizer for a stream; a fresh head starts from zero.
+  /// SGD's momentum trace carries over whatever this says. Default: false.
+  bool carry_optimizer = false;
 
   /// Reads a table of these keys alone.
   static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,

@@ -16,6 +16,7 @@ OptimizerOptions SharedBackboneStrategy::optimizer_of(const SharedBackboneOption
   opt.momentum = o.momentum;
   opt.weight_decay = o.weight_decay;
   opt.clip_norm = o.clip_norm;
+  opt.carry_state = o.carry_optimizer;
   return opt;
 }
 
