@@ -46,6 +46,18 @@ Smoke& smoke() {
   return s;
 }
 
+// The smoke scenario with strategy `name`.
+streams::Scenario smoke_with(const std::string& name) {
+  streams::Scenario s = smoke().scenario;
+  s.strategy.name = name;
+  return s;
+}
+
+// The strategy scenario `s` names, with a prefix cache of its own.
+std::unique_ptr<Strategy> strategy_of(const streams::Scenario& s) {
+  return make_strategy(StrategyEnvironment::of(s, std::make_shared<PrefixCache>()));
+}
+
 }  // namespace
 
 TEST_CASE("mu2net keeps every earlier task's predictions bit-identical", "[model][run]") {
@@ -244,12 +256,10 @@ TEST_CASE("With carry_optimizer, Adam's state carries from task to task on the s
           "[model][run]") {
   for (const bool carry : {false, true}) {
     INFO(carry);
-    streams::Scenario s = smoke().scenario;
-    s.strategy.name = "sequential";
+    streams::Scenario s = smoke_with("sequential");
     s.strategy.set_option("sequential", "optimizer", std::string("adam"));
     s.strategy.set_option("sequential", "carry_optimizer", carry);
-    StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-    auto st = make_strategy(env);
+    auto st = strategy_of(s);
     StreamRunner runner(s, *st, smoke().root);
     REQUIRE(runner.run(smoke().tasks).complete);
     const RunState& state = runner.state();
@@ -273,10 +283,8 @@ TEST_CASE("With carry_optimizer, Adam's state carries from task to task on the s
 
 TEST_CASE("Joint training trains once on the whole stream and serves every task from it",
           "[model][run][joint]") {
-  streams::Scenario s = smoke().scenario;
-  s.strategy.name = "joint";
-  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-  auto st = make_strategy(env);
+  const streams::Scenario s = smoke_with("joint");
+  auto st = strategy_of(s);
   StreamRunner runner(s, *st, smoke().root);
   const RunResults r = runner.run(smoke().tasks);
   REQUIRE(r.complete);
@@ -308,10 +316,8 @@ TEST_CASE("Joint training trains once on the whole stream and serves every task 
 
 TEST_CASE("Joint training refuses a task it did not train for and tasks of mixed shapes",
           "[model][run][joint]") {
-  streams::Scenario s = smoke().scenario;
-  s.strategy.name = "joint";
-  StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
-  auto st = make_strategy(env);
+  const streams::Scenario s = smoke_with("joint");
+  auto st = strategy_of(s);
   // The stream at the first visit holds the first two tasks only; the third arrives later.
   const std::vector<streams::TaskData> two(smoke().tasks.begin(), smoke().tasks.begin() + 2);
   RunState state;

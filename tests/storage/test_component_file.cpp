@@ -33,6 +33,17 @@ std::string group_of(const model::Component& c) {
   return name;
 }
 
+// Sets every value of the float dataset `dataset` (`values` of them) in the file at `path` to
+// 1e30, in place.
+void overwrite_huge(const std::string& path, const std::string& dataset, int64_t values) {
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t ds = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  std::vector<float> huge(static_cast<size_t>(values), 1e30f);
+  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
 // A micro root with non-zero heads and class token, so that every tensor matters.
 std::vector<model::Component> random_root(uint64_t seed) {
   auto comps = model::VitFactory::root(micro_arch(), 3, "root", seed);
@@ -184,14 +195,9 @@ TEST_CASE("Adam's carried state round-trips through a component file and has a c
         comps[4].with_momentum({}).with_momentum(first).momentum_hash());
   CHECK(back.components[3].second_moment().empty());
   // A second moment changed in place fails the traces' checksum.
-  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  const std::string moment =
-      "/components/" + group_of(comps[4]) + "/second_moment/" + comps[4].names()[0];
-  hid_t ds = H5Dopen2(f, moment.c_str(), H5P_DEFAULT);
-  std::vector<float> huge(static_cast<size_t>(comps[4].tensors()[0].numel()), 1e30f);
-  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
-  H5Dclose(ds);
-  H5Fclose(f);
+  overwrite_huge(path,
+                 "/components/" + group_of(comps[4]) + "/second_moment/" + comps[4].names()[0],
+                 comps[4].tensors()[0].numel());
   unseal(path);
   CHECK_THROWS_WITH(ComponentFile::read(path), Contains("momentum checksum mismatch"));
 }
@@ -254,14 +260,8 @@ TEST_CASE("A corrupted momentum trace fails its own checksum", "[storage]") {
   ComponentFile::write(path, micro_arch(), comps);
   CHECK(ComponentFile::read(path).components[4].momentum_hash() == comps[4].momentum_hash());
   // Every value of the first trace set to 1e30, in place: the tensors' checksum cannot see it.
-  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  const std::string trace =
-      "/components/" + group_of(comps[4]) + "/momentum/" + comps[4].names()[0];
-  hid_t ds = H5Dopen2(f, trace.c_str(), H5P_DEFAULT);
-  std::vector<float> huge(static_cast<size_t>(comps[4].tensors()[0].numel()), 1e30f);
-  H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, huge.data());
-  H5Dclose(ds);
-  H5Fclose(f);
+  overwrite_huge(path, "/components/" + group_of(comps[4]) + "/momentum/" + comps[4].names()[0],
+                 comps[4].tensors()[0].numel());
   // The whole-file check sees it first; without it, the traces' own checksum does.
   CHECK_THROWS_WITH(ComponentFile::read(path), Contains("whole-file checksum mismatch"));
   unseal(path);
