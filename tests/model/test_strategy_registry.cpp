@@ -124,7 +124,8 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
              Contains("strategy.finetune.models: expected an integer in 1..1024, found 0"));
   const std::string shared = "[strategy]\n[strategy.sequential]\nmodels = 2\n";
   CHECK_THAT(options_error(shared),
-             Contains("strategy.sequential.models: unknown key (expected one of: clip_norm, "
+             Contains("strategy.sequential.models: unknown key (expected one of: "
+                      "carry_optimizer, clip_norm, "
                       "learning_rate, momentum, optimizer, schedule, warmup_ratio, "
                       "weight_decay)"));
   const std::string schedule = "[strategy]\n[strategy.ewc]\nschedule = \"linear\"\n";
