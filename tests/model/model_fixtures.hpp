@@ -41,7 +41,6 @@ inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_siz
   return s;
 }
 
-/// A small synthetic task of 8 × 8 images; `seed` picks the prototypes, `classes` their number.
 /// Raw pointers to `cs`, in order (what a family binds).
 inline std::vector<const model::Component*> raw(const std::vector<model::Component>& cs) {
   std::vector<const model::Component*> out;
@@ -50,11 +49,15 @@ inline std::vector<const model::Component*> raw(const std::vector<model::Compone
   return out;
 }
 
+/// A small synthetic task of `image_size`² images of `channels` channels (8 × 8 grey by
+/// default); `seed` picks the prototypes, `classes` their number.
 inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, int64_t classes,
-                                        int64_t per_class = 60) {
+                                        int64_t per_class = 60, int64_t image_size = 8,
+                                        int64_t channels = 1) {
   streams::SyntheticOptions o;
   o.classes = classes;
-  o.image_size = 8;
+  o.image_size = image_size;
+  o.channels = channels;
   o.train_per_class = per_class;
   o.test_per_class = 20;
   o.noise = 0.1;

@@ -89,17 +89,8 @@ TEST_CASE("Forward transfer from the root to itself is exactly zero, from anothe
 TEST_CASE("A path that cannot take a task's images is reported, not raised", "[model][transfer]") {
   model::ParameterStore store;
   const model::Path root = commit_root(store, "root", 1);
-  streams::SyntheticOptions o;
-  o.classes = 2;
-  o.image_size = 8;
-  o.channels = 3;  // the micro root embeds one channel
-  o.train_per_class = 10;
-  o.test_per_class = 5;
-  const streams::Dataset d = streams::SyntheticGenerator(o).generate("rgb");
-  streams::TaskSpec spec;
-  spec.name = "rgb";
-  spec.dataset = "rgb";
-  const streams::TaskData task = streams::TaskBuilder::build(spec, d, 1);
+  // Three channels: the micro root embeds one.
+  const streams::TaskData task = synthetic_task("rgb", 1, 2, 10, 8, 3);
   const model::TaskTransfer t =
       model::ForwardTransfer::measure(*model::vit_family(2), store, root, root, task);
   CHECK_FALSE(t.missing.empty());

@@ -37,16 +37,7 @@ TEST_CASE("The joint data are the tasks' union with each task's classes after th
 
 TEST_CASE("The joint data refuse an empty stream and tasks of different shapes", "[model][joint]") {
   CHECK_THROWS_WITH(model::JointData::of({}), Contains("the stream has no tasks"));
-  streams::SyntheticOptions o;
-  o.classes = 2;
-  o.image_size = 6;
-  o.train_per_class = 4;
-  o.test_per_class = 2;
-  streams::TaskSpec spec;
-  spec.name = "small";
-  spec.dataset = "small";
-  const auto small =
-      streams::TaskBuilder::build(spec, streams::SyntheticGenerator(o).generate("small"), 1);
+  const streams::TaskData small = synthetic_task("small", 2, 2, 4, 6);
   CHECK_THROWS_WITH(model::JointData::of({synthetic_task("a", 1, 2, 10), small}),
                     Contains("strategy joint: expected every task's images in one shape to train "
                              "them as one, found 1×8×8 for task a and 1×6×6 for task small"));
