@@ -23,6 +23,10 @@ struct TaskData {
   ImageSet validation;
   /// Test split; only for reporting, never for selection.
   ImageSet test;
+  /// For the union of several tasks learned as one (joint training): where each task's
+  /// classes start, and their total at the end (tasks + 1 values), so that a label tells its
+  /// example's task. Empty for a single task.
+  std::vector<int64_t> class_offsets;
 
   const std::string& name() const { return spec.name; }
   /// A hash of the three splits' pixels and labels: equal hashes mean equal tasks.

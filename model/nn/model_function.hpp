@@ -35,6 +35,22 @@ class ModelFunction {
   /// The whole forward pass: logits [N, classes].
   at::Tensor forward(const at::Tensor& images) const { return head(features(images)); }
 
+  /// Tasks the function serves at once: 1, or the tasks of a joint model (Mod-Squad trained on
+  /// the whole stream), whose passes need each example's task (`task_features_after_prefix`).
+  virtual int64_t tasks() const { return 1; }
+  /// The features of examples of the function's tasks from the prefix's output (as
+  /// `features_after_prefix`): `tasks` [N] int64 holds each example's task in [0, `tasks()`).
+  /// A function of one task ignores it.
+  virtual at::Tensor task_features_after_prefix(const at::Tensor& x,
+                                                const at::Tensor& tasks) const {
+    (void)tasks;
+    return features_after_prefix(x);
+  }
+  /// The logits of examples of the function's tasks, prefix included: [N, classes].
+  at::Tensor task_forward(const at::Tensor& images, const at::Tensor& tasks) const {
+    return head(task_features_after_prefix(has_frozen_prefix() ? prefix(images) : images, tasks));
+  }
+
   /// Number of classes the head scores.
   virtual int64_t classes() const = 0;
   /// The id of the component that holds the head, for errors.

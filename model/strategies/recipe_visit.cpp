@@ -10,11 +10,21 @@ RecipeVisit::RecipeVisit(std::unique_ptr<TaskLearner> inner,
       optimizer_(optimizer),
       finish_(std::move(finish)) {}
 
+RecipeVisit& RecipeVisit::train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps) {
+  data_ = std::move(data);
+  steps_ = steps;
+  return *this;
+}
+
 std::vector<Candidate> RecipeVisit::next() {
   auto batch = inner_->next();
   for (auto& c : batch) {
     c.objective = objective_;
     c.optimizer = optimizer_;
+    if (data_) {
+      c.data = data_;
+      c.steps = steps_;
+    }
   }
   return batch;
 }

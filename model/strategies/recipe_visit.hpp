@@ -13,12 +13,17 @@ namespace evostream::model {
 /// A task visit whose candidates train with the strategy's objective and optimizer: another
 /// learner's candidates (e.g. `Strategy::train_once`'s), each given `objective` and
 /// `optimizer`, and its outcome passed through `finish` before it is committed (to add what the
-/// strategy commits beside the path, or to put components in their committed form).
+/// strategy commits beside the path, or to put components in their committed form), and
+/// possibly trained on other data for another number of steps (`train_on`).
 class RecipeVisit : public TaskLearner {
  public:
   using Finish = std::function<void(TaskOutcome&)>;
   RecipeVisit(std::unique_ptr<TaskLearner> inner, std::shared_ptr<const Objective> objective,
               OptimizerOptions optimizer, Finish finish = nullptr);
+
+  /// Trains every candidate on `data` (`Candidate::data`) instead of the task, for `steps`
+  /// steps (0: the run's); returns this visit.
+  RecipeVisit& train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps);
 
   std::vector<Candidate> next() override;
   CandidateRecord record(const Candidate& c, const TrainResult& r) override {
@@ -31,6 +36,8 @@ class RecipeVisit : public TaskLearner {
   std::shared_ptr<const Objective> objective_;
   OptimizerOptions optimizer_;
   Finish finish_;
+  std::shared_ptr<const streams::TaskData> data_;
+  int64_t steps_ = 0;
 };
 
 }  // namespace evostream::model

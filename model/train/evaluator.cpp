@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <functional>
+#include <limits>
 
 #include "streams/batch_sampler.hpp"
 
@@ -33,22 +34,47 @@ Evaluation score(const streams::ImageSet& set, int64_t batch, int64_t limit,
   return out;
 }
 
+// The tasks of images [start, start + b) of `set` from their labels, on `device`.
+at::Tensor tasks_of(const at::Tensor& label_task, const streams::ImageSet& set, int64_t start,
+                    int64_t b, c10::Device device) {
+  at::Tensor labels = at::empty({b}, at::kLong);
+  for (int64_t i = 0; i < b; ++i)
+    labels.data_ptr<int64_t>()[i] = set.label(start + i);
+  return label_task.index_select(0, labels).to(device);
+}
+
+// `logits` of examples of `tasks` with every class outside the example's own task ruled out.
+at::Tensor own_classes(const at::Tensor& logits, const at::Tensor& label_task,
+                       const at::Tensor& tasks) {
+  const at::Tensor other = label_task.to(logits.device()).unsqueeze(0) != tasks.unsqueeze(1);
+  return logits.masked_fill(other, -std::numeric_limits<float>::infinity());
+}
+
 }  // namespace
 
 Evaluation Evaluator::evaluate(const ModelFunction& f, const streams::ImageSet& set, int64_t batch,
-                               int64_t limit) {
+                               int64_t limit, const at::Tensor& label_task) {
   at::Tensor images = at::empty({batch, set.channels(), set.height(), set.width()}, at::kFloat);
   const c10::Device device = f.device();
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
     streams::BatchSampler::to_float(set, start, b, images.data_ptr<float>());
-    return f.forward(images.narrow(0, 0, b).to(device));
+    const at::Tensor x = images.narrow(0, 0, b).to(device);
+    if (!label_task.defined())
+      return f.forward(x);
+    const at::Tensor tasks = tasks_of(label_task, set, start, b, device);
+    return own_classes(f.task_forward(x, tasks), label_task, tasks);
   });
 }
 
 Evaluation Evaluator::evaluate_prefix(const ModelFunction& f, const at::Tensor& prefixed,
-                                      const streams::ImageSet& set, int64_t batch, int64_t limit) {
+                                      const streams::ImageSet& set, int64_t batch, int64_t limit,
+                                      const at::Tensor& label_task) {
   return score(set, batch, limit, [&](int64_t start, int64_t b) {
-    return f.head(f.features_after_prefix(prefixed.narrow(0, start, b)));
+    const at::Tensor x = prefixed.narrow(0, start, b);
+    if (!label_task.defined())
+      return f.head(f.features_after_prefix(x));
+    const at::Tensor tasks = tasks_of(label_task, set, start, b, x.device());
+    return own_classes(f.head(f.task_features_after_prefix(x, tasks)), label_task, tasks);
   });
 }
 

@@ -11,6 +11,7 @@
 #include "model/core/blas_check.hpp"
 #include "model/train/device_check.hpp"
 #include "model/train/evaluator.hpp"
+#include "model/train/task_of_label.hpp"
 #include "streams/augmenter.hpp"
 #include "streams/batch_sampler.hpp"
 #include "streams/rng.hpp"
@@ -148,6 +149,14 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
                                             f.head_id(), f.classes(), task.name(),
                                             task.num_classes));
   }
+  // On the union of several tasks, each example's task follows from its label.
+  const at::Tensor label_task = task_of_label(task.class_offsets);
+  const int64_t data_tasks = static_cast<int64_t>(task.class_offsets.size()) - 1;
+  if (f.tasks() > 1 && data_tasks != f.tasks()) {
+    throw std::invalid_argument(fmt::format(
+        "a joint model of {} tasks (head {}) trains on the union of as many tasks; {} holds {}",
+        f.tasks(), f.head_id(), task.name(), std::max<int64_t>(data_tasks, 1)));
+  }
 
   OptimizerOptions opt = settings_.optimizer;
   if (opt.kind == OptimizerOptions::Kind::kSgd) {
@@ -259,9 +268,9 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     const Evaluation e =
         validation_tokens.defined()
             ? Evaluator::evaluate_prefix(f, validation_tokens, task.validation,
-                                         settings_.eval_batch, settings_.max_validation)
+                                         settings_.eval_batch, settings_.max_validation, label_task)
             : Evaluator::evaluate(f, task.validation, settings_.eval_batch,
-                                  settings_.max_validation);
+                                  settings_.max_validation, label_task);
     result.validation_seconds += since(t0);
     result.validations.push_back({step, e.accuracy, loss_count ? loss_sum / loss_count : 0.0});
     loss_sum = 0.0;
@@ -300,9 +309,12 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
         tokens = x;
       }
     }
-    const at::Tensor features = f.features_after_prefix(tokens);
-    const at::Tensor logits = f.head(features);
     const at::Tensor step_labels = on_cpu ? labels : labels.to(device);
+    const at::Tensor features =
+        label_task.defined() ? f.task_features_after_prefix(
+                                   tokens, label_task.to(device).index_select(0, step_labels))
+                             : f.features_after_prefix(tokens);
+    const at::Tensor logits = f.head(features);
     step_terms.clear();
     at::Tensor loss = minimised.loss(
         {logits, step_labels, working, features, x, step, features_of, &f, &step_terms});

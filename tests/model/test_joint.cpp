@@ -4,6 +4,8 @@
 
 #include "model/strategies/joint/joint_data.hpp"
 #include "model/strategies/joint/joint_loss.hpp"
+#include "model/strategies/joint/joint_parts.hpp"
+#include "model/train/task_of_label.hpp"
 #include "model_fixtures.hpp"
 
 using namespace evostream;
@@ -16,6 +18,7 @@ TEST_CASE("The joint data are the tasks' union with each task's classes after th
                                               synthetic_task("b", 2, 3, 10)};
   const model::JointData j = model::JointData::of(stream);
   CHECK(j.offsets == std::vector<int64_t>{0, 2, 5});
+  CHECK(j.data->class_offsets == j.offsets);
   CHECK(j.tasks == std::vector<std::string>{"a", "b"});
   const streams::TaskData& u = *j.data;
   CHECK(u.name() == "joint");
@@ -71,4 +74,41 @@ TEST_CASE("The joint loss is each example's cross-entropy over its own task's cl
                     Contains("expected class offsets rising from 0, one per task and the total, "
                              "found [0, 2, 2]"));
   CHECK_THROWS_WITH(model::JointLoss({1, 3}), Contains("found [1, 3]"));
+}
+
+TEST_CASE("A label tells its task in a union of tasks", "[model][joint]") {
+  const at::Tensor t = model::task_of_label({0, 2, 5});
+  CHECK(at::equal(t, at::tensor(std::vector<int64_t>{0, 0, 1, 1, 1}, at::kLong)));
+  CHECK_FALSE(model::task_of_label({}).defined());
+  CHECK_THROWS_WITH(model::task_of_label({0, 3, 3}),
+                    Contains("expected class offsets rising from 0, one per task and the total, "
+                             "found [0, 3, 3]"));
+  CHECK_THROWS_WITH(model::task_of_label({0}), Contains("found [0]"));
+}
+
+TEST_CASE("A joined component is cut into each task's rows, its integer tensors whole",
+          "[model][joint]") {
+  using model::ComponentKind;
+  model::TaskOutcome out;
+  out.path.task = "b";
+  out.path.ids = {"a/block0@0", "a/router1@0.joined"};
+  out.added.emplace_back("a/router1@0.joined", ComponentKind::kRouter, 1, "a", "",
+                         std::vector<std::string>{"weight", "top_k"},
+                         std::vector<at::Tensor>{at::arange(12, at::kFloat).view({6, 2}),
+                                                 at::full({1}, 2, at::kLong)});
+  model::JointParts::split(out, "a/router1@0.joined", {0, 2, 6}, {"a", "b"});
+  CHECK(out.path.ids[1] == "a/router1@joint.b");
+  REQUIRE(out.added.size() == 2);
+  CHECK(out.added[0].id() == "a/router1@joint.a");
+  CHECK(out.added[1].owner() == "a");
+  CHECK(out.added[1].index() == 1);
+  CHECK(at::equal(out.added[0].tensor("weight"), at::arange(4, at::kFloat).view({2, 2})));
+  CHECK(at::equal(out.added[1].tensor("weight"), at::arange(4, 12, at::kFloat).view({4, 2})));
+  CHECK(out.added[1].tensor("top_k").item<int64_t>() == 2);
+
+  CHECK_THROWS_WITH(model::JointParts::split(out, "a/router1@0.joined", {0, 2, 6}, {"a", "b"}),
+                    Contains("the trained path lost its joined component a/router1@0.joined"));
+  out.path.task = "c";
+  CHECK_THROWS_WITH(model::JointParts::split(out, "a/router1@joint.a", {0, 2}, {"a"}),
+                    Contains("task c is not among the joined tasks"));
 }

@@ -15,9 +15,9 @@ std::string shape(const streams::ImageSet& s) {
 
 }  // namespace
 
-JointData JointData::of(const std::vector<streams::TaskData>& stream) {
+JointData JointData::of(const std::vector<streams::TaskData>& stream, const std::string& strategy) {
   if (stream.empty())
-    throw std::invalid_argument("strategy joint: the stream has no tasks to train on");
+    throw std::invalid_argument("strategy " + strategy + ": the stream has no tasks to train on");
   const streams::ImageSet& first = stream.front().train;
   auto out = std::make_shared<streams::TaskData>();
   out->spec.name = "joint";
@@ -32,9 +32,9 @@ JointData JointData::of(const std::vector<streams::TaskData>& stream) {
       if (s->channels() != first.channels() || s->height() != first.height() ||
           s->width() != first.width()) {
         throw std::invalid_argument(fmt::format(
-            "strategy joint: expected every task's images in one shape to train them as one, "
+            "strategy {}: expected every task's images in one shape to train them as one, "
             "found {} for task {} and {} for task {}",
-            shape(first), stream.front().name(), shape(*s), t.name()));
+            strategy, shape(first), stream.front().name(), shape(*s), t.name()));
       }
     }
     joint.offsets.push_back(offset);
@@ -50,6 +50,7 @@ JointData JointData::of(const std::vector<streams::TaskData>& stream) {
   }
   joint.offsets.push_back(offset);
   out->num_classes = offset;
+  out->class_offsets = joint.offsets;
   out->train.reserve(train_images);
   for (size_t t = 0; t < stream.size(); ++t) {
     const streams::ImageSet& s = stream[t].train;

@@ -21,9 +21,11 @@ struct JointData {
   /// The tasks, in stream order.
   std::vector<std::string> tasks;
 
-  /// The union of `stream`. Raises `std::invalid_argument` when the stream is empty or its
-  /// tasks' images differ in shape (channels, height, width), naming the first that differs.
-  static JointData of(const std::vector<streams::TaskData>& stream);
+  /// The union of `stream` (its `class_offsets` are `offsets`). Raises
+  /// `std::invalid_argument`, naming `strategy`, when the stream is empty or its tasks' images
+  /// differ in shape (channels, height, width), naming the first that differs.
+  static JointData of(const std::vector<streams::TaskData>& stream,
+                      const std::string& strategy = "joint");
 };
 
 }  // namespace evostream::model

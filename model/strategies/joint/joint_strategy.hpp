@@ -25,6 +25,7 @@ class JointStrategy : public Strategy {
  public:
   explicit JointStrategy(StrategyEnvironment env);
   std::string name() const override { return "joint"; }
+  bool offline() const override { return true; }
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
 
   /// The id of task `task`'s head, cut from the joined head that `owner` (the first task)
