@@ -193,6 +193,14 @@ std::string ReportPage::html(const model::RunResults& run,
         "of the scenario's <code>[simulation]</code> table. Accuracies are simulated and "
         "training seconds virtual; parameters, paths and the orchestration are real.</p>\n";
   }
+  if (run.offline) {
+    body += fmt::format(
+        "<p class=\"note\">Offline upper bound: {} trained one model on every task of the "
+        "stream at its first task visit, then trained nothing. It is not a continual learner "
+        "(it needs the whole stream in advance), so its BWT of 0 says nothing about forgetting; "
+        "read it as the multi-task bound the continual strategies are measured against.</p>\n",
+        esc(run.strategy));
+  }
   const auto changed = std::count_if(run.tasks.begin(), run.tasks.end(),
                                      [](const auto& t) { return !t.predictions_identical; });
   if (changed > 0) {

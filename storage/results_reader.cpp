@@ -181,6 +181,7 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
   r.events_total = f.integer("events_total", false);
   r.complete = doc.contains("complete") ? f.flag("complete") : true;
   r.simulated = doc.contains("simulated") && f.flag("simulated");
+  r.offline = doc.contains("offline") && f.flag("offline");
   r.virtual_seconds = f.number("virtual_seconds", 0.0, false);
 
   std::vector<std::string> names;

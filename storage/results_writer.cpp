@@ -85,6 +85,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
       {"state_hash", r.state_hash},
       {"complete", r.complete},
       {"simulated", r.simulated},
+      {"offline", r.offline},
       {"virtual_seconds", r.virtual_seconds},
       {"events_done", r.events_done},
       {"events_total", r.events_total},

@@ -19,11 +19,18 @@ struct Routing {
   std::vector<at::Tensor> selections;
   /// Per layer: the tokens routed.
   std::vector<int64_t> tokens;
+  /// Per layer, for a pass of a joint model over examples of several tasks: each task's
+  /// probabilities summed over its tokens, [tasks, experts] (differentiable), and its tokens,
+  /// [tasks] (int64). Empty for a pass of one task.
+  std::vector<at::Tensor> task_probability_sums;
+  std::vector<at::Tensor> task_tokens;
 
   void clear() {
     probability_sums.clear();
     selections.clear();
     tokens.clear();
+    task_probability_sums.clear();
+    task_tokens.clear();
   }
 };
 

@@ -121,6 +121,7 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
   out.events_total = scenario.run.iterations * static_cast<int64_t>(tasks.size());
   out.complete = out.events_done == out.events_total;
   out.simulated = strategy.environment().simulation != nullptr;
+  out.offline = strategy.offline();
   std::vector<std::string> names;
   for (const auto& t : tasks)
     names.push_back(t.name());

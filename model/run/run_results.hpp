@@ -104,6 +104,9 @@ struct RunResults {
   /// Whether candidates trained in simulation: accuracies come from the simulation model and
   /// training seconds are virtual.
   bool simulated = false;
+  /// Whether the strategy learned the whole stream at once at its first visit
+  /// (`Strategy::offline`): the multi-task upper bound, not a continual result.
+  bool offline = false;
   /// Simulated runs through the actors: virtual seconds from the first task visit of this
   /// process to its last commit, with the run's trainers (`VirtualSchedule`); 0 otherwise.
   double virtual_seconds = 0.0;

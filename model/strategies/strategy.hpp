@@ -188,6 +188,9 @@ class Strategy {
   VisitPlan plan() const { return env_.options->plan(); }
   /// Whether old tasks keep their exact predictions (every strategy but `sequential`).
   virtual bool immutable() const { return true; }
+  /// Whether the strategy learns the whole stream at once at its first visit (`joint`,
+  /// Mod-Squad's joint mode): an offline upper bound rather than a continual learner.
+  virtual bool offline() const { return false; }
   /// The strategy's own state that a resumed run needs (µ2Net: children per parent path), as
   /// named counters. Default: none.
   virtual std::map<std::string, int64_t> counters() const { return {}; }

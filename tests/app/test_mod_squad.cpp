@@ -1,6 +1,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -40,6 +41,7 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
 
   const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
   CHECK(r["bwt"].get<double>() == 0.0);
+  CHECK_FALSE(r["offline"].get<bool>());
   const auto& tasks = r["tasks"];
   for (const auto& t : tasks)
     CHECK(t["predictions_identical"].get<bool>());
@@ -109,6 +111,58 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
   CHECK_THAT(slurp(d.file("log")), Contains("--thresh"));
 }
 
+TEST_CASE("A joint Mod-Squad run killed in a snapshot resumes to its uninterrupted state",
+          "[app][crash][mod-squad][joint]") {
+  TempDir d;
+  auto joint = [&](std::vector<std::string> head) {
+    auto out = args(std::move(head));
+    out.insert(out.end(), {"--set", "strategy.mod-squad.mode=\"joint\""});
+    return out;
+  };
+  REQUIRE(run_to_exit(joint({"run", config("smoke.toml"), "--out", d.file("whole")}),
+                      d.file("log")) == 0);
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
+  // Killed while the joint training's commit is written, and after it.
+  for (const char* kill : {"EVOSTREAM_KILL_IN_SNAPSHOT=1", "EVOSTREAM_KILL_IN_SNAPSHOT=2"}) {
+    INFO(kill);
+    const std::string run = d.file(std::string("run-") + kill[std::strlen(kill) - 1]);
+    CHECK(run_to_exit(joint({"run", config("smoke.toml"), "--out", run}), d.file("log"), kill) ==
+          128 + SIGKILL);
+    REQUIRE(run_to_exit({"resume", run}, d.file("log")) == 0);
+    CHECK(inspect_hash(run, d.file("hash")) == expected);
+  }
+
+  const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
+  CHECK(r["bwt"].get<double>() == 0.0);
+  const auto& tasks = r["tasks"];
+  REQUIRE(tasks.size() == 3);
+  // One model trained on the whole stream at the first visit: every path shares its trunk and
+  // experts, each task with its own router, task embedding and head cut from the joint ones.
+  for (size_t t = 0; t < 3; ++t) {
+    INFO("task " << t);
+    const std::string name = tasks[t]["name"];
+    const auto& ids = tasks[t]["path"]["components"];
+    CHECK(ids[5] == "b-all/moe_block1@0");
+    CHECK(ids[6] == "b-all/experts1@0");
+    CHECK(ids[3] == "b-all/task_embedding@joint." + name);
+    CHECK(ids[7] == "b-all/router1@joint." + name);
+    CHECK(ids[9] == "b-all/head@joint." + name);
+    CHECK(tasks[t]["predictions_identical"].get<bool>());
+    CHECK(tasks[t]["expert_usage"][0].size() == 6);
+    if (t > 0)
+      CHECK(tasks[t]["params_added"].get<int64_t>() == 0);
+  }
+  const std::string report = slurp(d.file("whole") + "/report.html");
+  CHECK_THAT(report,
+             Contains("<h2>Expert usage</h2>") &&
+                 Contains("<b>Loss term: mutual information</b>") &&
+                 Contains("Offline upper bound: mod-squad trained one model on every task"));
+  CHECK(r["offline"].get<bool>());
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "a-pairs", "--out", d.file("a.h5")},
+                      d.file("log")) == 0);
+  CHECK_THAT(slurp(d.file("log")), Contains("wrote the extracted model of task a-pairs to "));
+}
+
 TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][mod-squad]") {
   TempDir d;
   REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\""},
@@ -138,4 +192,9 @@ TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][m
                        "strategy.mod-squad.new_experts=-1"},
                       d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("new_experts"));
+  REQUIRE(run_to_exit(
+              {"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"", "--set",
+               "root.architecture.family=\"moe-vit\"", "--set", "strategy.mod-squad.mode=\"both\""},
+              d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")), Contains("mode") && Contains("continual") && Contains("joint"));
 }

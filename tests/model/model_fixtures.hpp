@@ -49,6 +49,12 @@ inline std::vector<const model::Component*> raw(const std::vector<model::Compone
   return out;
 }
 
+/// `c` with other tensors, of any shape (`Component::with_tensors` keeps the shapes).
+inline model::Component remade(const model::Component& c, std::vector<at::Tensor> tensors) {
+  return model::Component(c.id(), c.kind(), c.index(), c.owner(), c.parent(), c.names(),
+                          std::move(tensors));
+}
+
 /// A small synthetic task of `image_size`² images of `channels` channels (8 × 8 grey by
 /// default); `seed` picks the prototypes, `classes` their number.
 inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, int64_t classes,

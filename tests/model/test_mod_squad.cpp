@@ -9,8 +9,11 @@
 #include "model/nn/moe/moe_family.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/nn/vit/vit_family.hpp"
+#include "model/strategies/joint/joint_data.hpp"
+#include "model/strategies/joint/joint_loss.hpp"
 #include "model/strategies/mod_squad/expert_extraction.hpp"
 #include "model/strategies/mod_squad/expert_usage.hpp"
+#include "model/strategies/mod_squad/joint_mod_squad_loss.hpp"
 #include "model/strategies/mod_squad/mod_squad_strategy.hpp"
 #include "model/strategies/mod_squad/mutual_information.hpp"
 #include "model_fixtures.hpp"
@@ -20,6 +23,7 @@ using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
 using evostream::testing::raw;
+using evostream::testing::remade;
 using evostream::testing::synthetic_task;
 
 namespace {
@@ -64,6 +68,24 @@ streams::ArchitectureSpec small_moe() {
 
 at::Tensor row(const std::vector<double>& v) {
   return at::tensor(v, at::kDouble).to(at::kFloat);
+}
+
+// `root` as a joint model of `tasks` tasks with `classes` classes in all: its task embedding
+// and router repeated once per task, a zero head over every class.
+std::vector<Component> joint_model(const std::vector<Component>& root, int64_t tasks,
+                                   int64_t classes) {
+  std::vector<Component> out;
+  for (const auto& c : root) {
+    if (c.kind() == ComponentKind::kTaskEmbedding)
+      out.push_back(remade(c, {c.tensor("embedding").repeat({tasks, 1, 1})}));
+    else if (c.kind() == ComponentKind::kRouter)
+      out.push_back(remade(c, {c.tensor("weight").repeat({tasks, 1}), c.tensor("top_k")}));
+    else if (c.kind() == ComponentKind::kHead)
+      out.push_back(VitFactory::head(c.id(), c.owner(), 16, classes));
+    else
+      out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -299,4 +321,81 @@ TEST_CASE("A router's kept rows must be ascending rows of it, one per expert",
   CHECK_THROWS_WITH(MoeVitLayout::of(raw(beyond)), Contains("ascending int64 rows"));
   const auto floats = with_kept(at::arange(0, kept, at::kFloat));
   CHECK_THROWS_WITH(MoeVitLayout::of(raw(floats)), Contains("ascending int64 rows"));
+}
+
+TEST_CASE("Joint Mod-Squad's MI term is Mod-Squad's formula over the step's tasks",
+          "[model][moe][mod-squad][joint]") {
+  const auto joint = joint_model(MoeFactory::root(small_moe(), 3, "root", 3), 3, 6);
+  const auto f = MoeVitFamily(2).bind(raw(joint));
+  const at::Tensor images = at::rand({5, 1, 8, 8});
+  const std::vector<int64_t> offsets = {0, 2, 4, 6};
+  const at::Tensor labels = at::tensor(std::vector<int64_t>{0, 1, 2, 1, 3}, at::kLong);
+  // Tasks 0 and 1 in this minibatch; task 2 has no example and no row.
+  const at::Tensor tasks = at::tensor(std::vector<int64_t>{0, 0, 1, 0, 1}, at::kLong);
+  const at::Tensor features = f->task_features_after_prefix(images, tasks);
+  const at::Tensor logits = f->head(features);
+  const std::vector<Component> none;
+  const FeaturesOf features_of;
+  LossTerms terms;
+  const at::Tensor l =
+      JointModSquadLoss(offsets, 0.5)
+          .loss({logits, labels, none, features, images, 0, features_of, f.get(), &terms});
+  const at::Tensor ce =
+      JointLoss(offsets).loss({logits, labels, none, features, images, 0, features_of, f.get()});
+  // The class token is the only token the last (MoE) block routes: one per example.
+  const Routing& r = *f->routing();
+  const at::Tensor p = r.task_probability_sums[0].detach();
+  std::vector<std::vector<double>> rows;
+  for (int64_t t = 0; t < 2; ++t) {
+    const double n = t == 0 ? 3.0 : 2.0;
+    CHECK(r.task_tokens[0][t].item<int64_t>() == static_cast<int64_t>(n));
+    std::vector<double> v;
+    for (int64_t e = 0; e < 4; ++e)
+      v.push_back(p[t][e].item<double>() / n);
+    rows.push_back(v);
+  }
+  CHECK(r.task_tokens[0][2].item<int64_t>() == 0);
+  CHECK(l.item<double>() == Approx(ce.item<double>() + 0.5 * by_hand(rows)).epsilon(1e-5));
+  CHECK(terms.at("mutual information") == Approx(-by_hand(rows)).epsilon(1e-5));
+  CHECK(terms.at("cross-entropy") == Approx(ce.item<double>()));
+
+  // A pass of one task has no joint to measure.
+  const auto one_task = MoeFactory::root(small_moe(), 6, "root", 3);
+  const auto single = MoeVitFamily(2).bind(raw(one_task));
+  const at::Tensor own = single->forward(images);
+  CHECK_THROWS_WITH(JointModSquadLoss(offsets, 0.5)
+                        .loss({own, labels, none, features, images, 0, features_of, single.get()}),
+                    Contains("expected a joint moe-vit model routing several tasks, found a pass "
+                             "of one task"));
+}
+
+TEST_CASE("A joint Mod-Squad model trains every task's router on the union of the tasks",
+          "[model][moe][mod-squad][joint]") {
+  const std::vector<streams::TaskData> stream{synthetic_task("a", 1, 3), synthetic_task("b", 2, 2)};
+  const JointData union_of = JointData::of(stream, "mod-squad");
+  const auto arch = small_moe();
+  const auto path = share(joint_model(MoeFactory::root(arch, 3, "root", 5), 2, 5));
+  TrainSettings s = evostream::testing::micro_settings(40, 16, 20);
+  s.family = ModelFamily::of(arch);
+  Hyperparameters hp;
+  hp.learning_rate = 0.05;
+  const JointModSquadLoss loss(union_of.offsets, 0.005);
+  const TrainResult r = Trainer(s).train(path, hp, *union_of.data, 3, {}, &loss);
+  // Validation scores the joined head over all 5 classes: chance is 1/5.
+  CHECK(r.quality > 1.0 / 3.0);
+  REQUIRE_FALSE(r.losses.empty());
+  CHECK(r.losses.back().terms.count("mutual information") == 1);
+  // Both tasks' router rows moved from zero.
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i]->kind() != ComponentKind::kRouter)
+      continue;
+    const at::Tensor w = r.trained[i].tensor("weight");
+    CHECK(w.narrow(0, 0, 4).abs().sum().item<double>() > 0.0);
+    CHECK(w.narrow(0, 4, 4).abs().sum().item<double>() > 0.0);
+  }
+  // The joint model learns only on a union of as many tasks.
+  const auto five = synthetic_task("five", 3, 5);
+  CHECK_THROWS_WITH(Trainer(s).train(path, hp, five, 3, {}, &loss),
+                    Contains("a joint model of 2 tasks (head root/head) trains on the union of as "
+                             "many tasks; five holds 1"));
 }

@@ -16,6 +16,7 @@ using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
 using evostream::testing::raw;
+using evostream::testing::remade;
 using evostream::testing::synthetic_task;
 
 namespace {
@@ -183,4 +184,77 @@ TEST_CASE("moe-vit paths out of place or of the wrong shape are refused with wha
   const Component wide = MoeFactory::experts("root/experts1", "root", 1, 6, 8, 4, 1);
   CHECK_THROWS_WITH(family.bind(replaced(ComponentKind::kExperts, wide)),
                     Contains("root/experts1: tensor fc1.weight expected n×n×16, found 6×4×8"));
+}
+
+TEST_CASE("A joint model's mixture routes each token by its own task's router rows",
+          "[model][moe][joint]") {
+  const int64_t d = 8;
+  const Component experts = MoeFactory::experts("root/experts1", "root", 1, 4, d, 4, 21);
+  const Component r0 = random_router(4, d, 2, 22);
+  const Component r1 = random_router(4, d, 2, 23);
+  const Component joined =
+      remade(r0, {at::cat({r0.tensor("weight"), r1.tensor("weight")}), r0.tensor("top_k")});
+  const at::Tensor x = random_tensor({6, d}, 24);
+  const at::Tensor tasks = at::tensor(std::vector<int64_t>{0, 1, 1, 0, 1, 1}, at::kLong);
+  const ExpertMixture::Output out = ExpertMixture::apply(x, {&experts}, joined, tasks, 2);
+  for (int64_t t = 0; t < 2; ++t) {
+    INFO("task " << t);
+    const at::Tensor mine = (tasks == t).nonzero().squeeze(1);
+    const ExpertMixture::Output alone =
+        ExpertMixture::apply(x.index_select(0, mine), {&experts}, t == 0 ? r0 : r1);
+    CHECK(at::allclose(out.y.index_select(0, mine), alone.y, 1e-5, 1e-6));
+    CHECK(at::allclose(out.task_probability_sum[t], alone.probability_sum, 1e-5, 1e-6));
+    CHECK(out.task_tokens[t].item<int64_t>() == mine.size(0));
+  }
+}
+
+TEST_CASE("A joint moe-vit model serves each example as its task's own path would",
+          "[model][moe][joint]") {
+  const auto arch = moe_arch();
+  const auto root = MoeFactory::root(arch, 3, "root", 7);
+  // Two tasks of 3 and 2 classes: a task embedding and router rows of each, a joined head.
+  const at::Tensor embedding = random_tensor({2, 1, 16}, 31);
+  const at::Tensor router = random_tensor({12, 16}, 32);
+  const at::Tensor head = random_tensor({5, 16}, 33);
+  const std::vector<int64_t> classes_at = {0, 3, 5};
+  auto path = [&](const at::Tensor& e, const at::Tensor& r, const at::Tensor& h) {
+    std::vector<Component> out;
+    for (const auto& c : root) {
+      if (c.kind() == ComponentKind::kTaskEmbedding)
+        out.push_back(remade(c, {e}));
+      else if (c.kind() == ComponentKind::kRouter)
+        out.push_back(remade(c, {r, c.tensor("top_k")}));
+      else if (c.kind() == ComponentKind::kHead)
+        out.push_back(remade(c, {h, at::zeros({h.size(0)})}));
+      else
+        out.push_back(c);
+    }
+    return out;
+  };
+  const MoeVitFamily family(arch.heads);
+  const auto joint = path(embedding, router, head);
+  const auto f = family.bind(raw(joint));
+  CHECK(f->tasks() == 2);
+  const at::Tensor images = at::rand({6, 1, 8, 8});
+  const at::Tensor tasks = at::tensor(std::vector<int64_t>{0, 1, 0, 1, 1, 0}, at::kLong);
+  const at::Tensor logits = f->task_forward(images, tasks);
+  REQUIRE(logits.sizes() == at::IntArrayRef({6, 5}));
+  REQUIRE(f->routing()->task_tokens.size() == 1);
+  for (int64_t t = 0; t < 2; ++t) {
+    INFO("task " << t);
+    const int64_t from = classes_at[static_cast<size_t>(t)];
+    const int64_t classes = classes_at[static_cast<size_t>(t) + 1] - from;
+    const auto own =
+        path(embedding.narrow(0, t, 1), router.narrow(0, 6 * t, 6), head.narrow(0, from, classes));
+    const at::Tensor mine = (tasks == t).nonzero().squeeze(1);
+    const at::Tensor alone = family.bind(raw(own))->forward(images.index_select(0, mine));
+    CHECK(at::allclose(logits.index_select(0, mine).narrow(1, from, classes), alone, 1e-4, 1e-5));
+  }
+  CHECK_THROWS_WITH(f->forward(images),
+                    Contains("the joint model of 2 tasks (head root/head) needs each example's "
+                             "task"));
+  // Router rows must be the tasks' routers one after another.
+  const auto short_router = path(embedding, router.narrow(0, 0, 6), head);
+  CHECK_THROWS_WITH(family.bind(raw(short_router)),
+                    Contains("root/router1: tensor weight expected 12×16, found 6×16"));
 }

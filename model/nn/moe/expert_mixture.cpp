@@ -25,12 +25,19 @@ std::vector<at::Tensor> ExpertMixture::stacked(const std::vector<const Component
 
 ExpertMixture::Output ExpertMixture::apply(const at::Tensor& x,
                                            const std::vector<const Component*>& groups,
-                                           const Component& router) {
+                                           const Component& router, const at::Tensor& token_tasks,
+                                           int64_t tasks) {
   const std::vector<at::Tensor> w = stacked(groups);
   const int64_t experts = w[0].size(0);
   const int64_t k = MoeVitLayout::top_k(router);
   const at::Tensor* kept = MoeVitLayout::kept(router);
-  at::Tensor p = at::softmax(at::linear(x, router.tensor("weight")), 1);
+  at::Tensor logits = at::linear(x, router.tensor("weight"));
+  if (token_tasks.defined()) {  // each token's own task's rows
+    logits = logits.view({-1, tasks, experts})
+                 .gather(1, token_tasks.view({-1, 1, 1}).expand({-1, 1, experts}))
+                 .squeeze(1);
+  }
+  at::Tensor p = at::softmax(logits, 1);
   if (kept != nullptr)
     p = p.index_select(1, *kept);  // an extracted router: every expert in the normaliser
   p = p + 1e-4;
@@ -63,6 +70,11 @@ ExpertMixture::Output ExpertMixture::apply(const at::Tensor& x,
   out.y = at::zeros_like(x).index_add(0, token, weighted);
   out.probability_sum = p.sum(0);
   out.selections = counts;
+  if (token_tasks.defined()) {
+    out.task_probability_sum =
+        at::zeros({tasks, experts}, p.options()).index_add(0, token_tasks, p);
+    out.task_tokens = at::bincount(token_tasks, {}, tasks).to(at::kCPU);
+  }
   return out;
 }
 

@@ -30,11 +30,19 @@ class ExpertMixture {
     at::Tensor probability_sum;
     /// How many tokens chose each expert, [experts] (int64).
     at::Tensor selections;
+    /// With tokens of several tasks: each task's probabilities summed over its tokens, [tasks,
+    /// experts] (differentiable), and its tokens, [tasks] (int64); undefined otherwise.
+    at::Tensor task_probability_sum;
+    at::Tensor task_tokens;
   };
 
   /// The mixture of the experts of `groups` (in order) under `router` on `x`: [tokens, dim].
+  /// `token_tasks`, when defined, holds each token's task ([tokens] int64 in [0, `tasks`)) for
+  /// a joint model's router, whose rows are the tasks' routers one after another: a token is
+  /// routed by its own task's rows.
   static Output apply(const at::Tensor& x, const std::vector<const Component*>& groups,
-                      const Component& router);
+                      const Component& router, const at::Tensor& token_tasks = {},
+                      int64_t tasks = 1);
   /// The experts' tensors of `groups` stacked in order: fc1.weight [E, h, d], fc1.bias [E, h],
   /// fc2.weight [E, d, h], fc2.bias [E, d] (the group's own tensors when there is one group).
   static std::vector<at::Tensor> stacked(const std::vector<const Component*>& groups);

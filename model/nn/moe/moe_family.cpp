@@ -1,6 +1,7 @@
 #include "model/nn/moe/moe_family.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
 #include "model/nn/moe/expert_mixture.hpp"
 #include "model/nn/moe/moe_factory.hpp"
@@ -61,9 +62,15 @@ MoeVitModelFunction::MoeVitModelFunction(const MoeVitLayout& layout, int64_t hea
   }
 }
 
-at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x) const {
+at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x, const at::Tensor& tasks) const {
   routing_.clear();
-  const at::Tensor& task = layout_.task_embedding->tensor("embedding");
+  const int64_t joint = layout_.tasks();
+  if (joint > 1 && !tasks.defined()) {
+    throw std::invalid_argument(fmt::format(
+        "the joint model of {} tasks (head {}) needs each example's task", joint, head_id()));
+  }
+  const at::Tensor& embedding = layout_.task_embedding->tensor("embedding");
+  const at::Tensor task = joint > 1 ? embedding.index_select(0, tasks) : embedding;
   const auto depth = static_cast<int64_t>(layout_.blocks.size());
   for (int64_t k = 0; k < depth; ++k) {
     const MoeVitLayout::Block& b = layout_.blocks[static_cast<size_t>(k)];
@@ -76,10 +83,16 @@ at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x) const {
     const at::Tensor y = VitFunction::attend(*b.block, x, heads_, last);
     const at::Tensor m = VitFunction::norm(*b.block, "ln2", y);
     const ExpertMixture::Output mixed =
-        ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router);
+        joint > 1 ? ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router,
+                                         tasks.repeat_interleave(m.size(1)), joint)
+                  : ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router);
     routing_.probability_sums.push_back(mixed.probability_sum);
     routing_.selections.push_back(mixed.selections);
     routing_.tokens.push_back(m.size(0) * m.size(1));
+    if (joint > 1) {
+      routing_.task_probability_sums.push_back(mixed.task_probability_sum);
+      routing_.task_tokens.push_back(mixed.task_tokens);
+    }
     x = y + mixed.y.view(m.sizes());
   }
   return x;
@@ -87,6 +100,13 @@ at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x) const {
 
 at::Tensor MoeVitModelFunction::features_after_prefix(const at::Tensor& x) const {
   return vit_.features(run_blocks(frozen_embedding_ ? x : vit_.embed(x)));
+}
+
+at::Tensor MoeVitModelFunction::task_features_after_prefix(const at::Tensor& x,
+                                                           const at::Tensor& tasks) const {
+  if (layout_.tasks() == 1)
+    return features_after_prefix(x);
+  return vit_.features(run_blocks(frozen_embedding_ ? x : vit_.embed(x), tasks));
 }
 
 at::Tensor MoeVitModelFunction::features(const at::Tensor& images) const {

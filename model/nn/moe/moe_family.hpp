@@ -19,7 +19,8 @@ namespace evostream::model {
 /// in the ViT, the last block computes only the class token, the only one the head reads, so
 /// its mixture routes only that token. The frozen prefix is the embedding when it is frozen
 /// (the task embedding, added before block 0, trains with every task). FLOPs are the active
-/// ones: each token's router and its top k experts.
+/// ones: each token's router and its top k experts. A joint model (`MoeVitLayout`) serves its
+/// tasks only through `task_features_after_prefix`; its other passes are refused.
 class MoeVitFamily : public ModelFamily {
  public:
   /// `heads`: attention heads of every block.
@@ -55,9 +56,14 @@ class MoeVitModelFunction : public ModelFunction {
   double prefix_flops(int64_t side) const override;
   double rest_flops(int64_t side) const override;
   const Routing* routing() const override { return &routing_; }
+  int64_t tasks() const override { return layout_.tasks(); }
+  at::Tensor task_features_after_prefix(const at::Tensor& x,
+                                        const at::Tensor& tasks) const override;
 
   /// The blocks on embedded tokens: the class token after the last block, [N, 1, dim].
-  at::Tensor run_blocks(at::Tensor tokens) const;
+  /// `tasks` ([N] int64), for a joint model, holds each example's task: its task embedding and
+  /// its router's rows serve it.
+  at::Tensor run_blocks(at::Tensor tokens, const at::Tensor& tasks = {}) const;
   const MoeVitLayout& layout() const { return layout_; }
 
   /// Active forward FLOPs per image of side `side` of the blocks, embedding and head excluded.

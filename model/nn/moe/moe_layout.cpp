@@ -57,13 +57,20 @@ void check_experts(const Component& g, int64_t d) {
   checked(g, "fc2.bias", {n, d});
 }
 
-// A router over `experts` experts of width `d`: `weight` [experts, d], or, for an extracted
-// model's router, `weight` [n, d] and `kept` (`experts` ascending rows of it).
-void check_router(const Component& r, int64_t experts, int64_t d) {
+// A router over `experts` experts of width `d` for `tasks` tasks: `weight` [tasks × experts,
+// d] (task t's rows after the earlier tasks'), or, for an extracted model's router (one task),
+// `weight` [n, d] and `kept` (`experts` ascending rows of it).
+void check_router(const Component& r, int64_t experts, int64_t d, int64_t tasks) {
   const at::Tensor* kept = MoeVitLayout::kept(r);
   if (kept == nullptr) {
-    checked(r, "weight", {experts, d});
+    checked(r, "weight", {tasks * experts, d});
     return;
+  }
+  if (tasks != 1) {
+    throw std::invalid_argument(fmt::format(
+        "component {}: an extracted router (tensor kept) serves one task, found a path of {} "
+        "tasks",
+        r.id(), tasks));
   }
   const int64_t rows = checked(r, "weight", {-1, d}).size(0);
   bool ascending = kept->scalar_type() == at::kLong && kept->dim() == 1 &&
@@ -118,7 +125,7 @@ MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
   expect(ComponentKind::kClassToken, l.class_token);
   expect(ComponentKind::kPositionEmbedding, l.position_embedding);
   expect(ComponentKind::kTaskEmbedding, l.task_embedding);
-  checked(*l.task_embedding, "embedding", {1, 1, d});
+  const int64_t tasks = checked(*l.task_embedding, "embedding", {-1, 1, d}).size(0);
   while (i < n && (components[i]->kind() == ComponentKind::kBlock ||
                    components[i]->kind() == ComponentKind::kMoeBlock)) {
     const auto k = static_cast<int64_t>(l.blocks.size());
@@ -149,7 +156,7 @@ MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
       if (components[i]->kind() != ComponentKind::kRouter || components[i]->index() != k)
         misplaced(*components[i], i, fmt::format("router {}", k));
       b.router = components[i++];
-      check_router(*b.router, b.expert_count(), d);
+      check_router(*b.router, b.expert_count(), d, tasks);
       const at::Tensor& top = tensor_named(*b.router, "top_k");
       if (top.scalar_type() != at::kLong || top.numel() != 1 || top.data_ptr<int64_t>()[0] < 1 ||
           top.data_ptr<int64_t>()[0] > b.expert_count()) {
@@ -189,6 +196,10 @@ int64_t MoeVitLayout::patch() const {
 
 int64_t MoeVitLayout::dim() const {
   return patch_embedding->tensor("weight").size(0);
+}
+
+int64_t MoeVitLayout::tasks() const {
+  return task_embedding->tensor("embedding").size(0);
 }
 
 int64_t MoeVitLayout::classes() const {

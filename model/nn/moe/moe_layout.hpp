@@ -14,6 +14,10 @@ namespace evostream::model {
 /// expert groups of index k (their experts numbered in path order) and the task's router of
 /// index k; then the final norm and the head. Shapes are checked against the patch
 /// embedding's width, so a file's claims are refused before anything runs.
+///
+/// A joint model (Mod-Squad trained on several tasks at once) has the same components for T
+/// tasks: its task embedding holds T rows ([T, 1, dim]), each router T × experts rows (task t's
+/// rows after the earlier tasks') and its head every task's classes one after another.
 struct MoeVitLayout {
   /// One block: dense (`router` null) or a mixture of experts.
   struct Block {
@@ -43,6 +47,8 @@ struct MoeVitLayout {
   int64_t patch() const;
   /// Embedding width.
   int64_t dim() const;
+  /// Tasks the path serves at once: 1, or a joint model's tasks.
+  int64_t tasks() const;
   /// Number of classes of the head.
   int64_t classes() const;
   /// Experts each token uses in the router `router`.

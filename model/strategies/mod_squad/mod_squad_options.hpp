@@ -22,6 +22,10 @@ class ModSquadOptions : public SharedBackboneOptions {
     learning_rate = 0.001;
     weight_decay = 0.05;
   }
+  /// Key `mode`: "continual" (tasks learned one at a time, nothing an earlier task owns
+  /// changes) or "joint" (every task of the stream trained at once at the first visit:
+  /// Mod-Squad as published, the multi-task upper bound). Default: "continual".
+  std::string mode = "continual";
   /// Key `new_experts`: experts each task after the first adds to every MoE block (they train;
   /// the earlier tasks' stay frozen). 0 adds none: a later task then learns only its router,
   /// task embedding and head. Default: 2.
