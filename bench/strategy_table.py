@@ -6,7 +6,9 @@
                                         (per task, with the oracle: the best run on each)
 
 Columns: average test accuracy, BWT and max-based forgetting (points), accounted parameters
-per task (mean), parameters added per task (mean), parameters serving all tasks, whether every
+per task (mean), active parameters per task (mean: those one token's forward pass multiplies
+with, a mixture of experts counting its top k experts; the whole path for other families),
+parameters added per task (mean), parameters serving all tasks, whether every
 old task kept bit-identical predictions, training images per second (the stream's own
 minibatches: task_steps x batch_size per task visit, as Avalanche counts an epoch), training and
 wall time.
@@ -32,9 +34,11 @@ def row(run_dir):
         r = json.load(f)
     tasks = r["tasks"]
     added = sum(t["params_added"] for t in tasks) / len(tasks)
+    active = sum(t.get("active_params", t["path_params"]) for t in tasks) / len(tasks)
     identical = all(t["predictions_identical"] for t in tasks)
     return (f"| {r['strategy']} | {100 * r['average_accuracy']:.2f} | {100 * r['bwt']:+.2f} | "
-            f"{100 * r['max_forgetting']:.2f} | {r['params_per_task']:,.0f} | {added:,.0f} | "
+            f"{100 * r['max_forgetting']:.2f} | {r['params_per_task']:,.0f} | {active:,.0f} | "
+            f"{added:,.0f} | "
             f"{r['total_params']:,} | {'yes' if identical else 'no'} | "
             f"{images_per_second(run_dir, r):,.0f} | {duration(r['train_seconds'])} | "
             f"{duration(r['wall_seconds'])} |")
@@ -67,9 +71,9 @@ def main(dirs):
         per_task(dirs[1:])
         return
     print("| strategy | avg test acc % | BWT (points) | max forgetting | accounted params/task "
-          "| params added/task | params serving all tasks | old predictions identical "
-          "| train images/s | training | wall |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: |")
+          "| active params/task | params added/task | params serving all tasks "
+          "| old predictions identical | train images/s | training | wall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: |")
     for d in dirs:
         print(row(d))
 

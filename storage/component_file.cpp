@@ -346,6 +346,12 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
     put_int(arch, "depth", a.depth, path);
     put_int(arch, "heads", a.heads, path);
     put_int(arch, "mlp", a.mlp, path);
+    put_string(arch, "family", a.family, path);
+    if (a.family == "moe-vit") {
+      put_int(arch, "experts", a.experts, path);
+      put_int(arch, "top_k", a.top_k, path);
+      put_int(arch, "moe_every", a.moe_every, path);
+    }
     Handle all = ordered_group(f, "components");
     for (size_t i = 0; i < components.size(); ++i) {
       const model::Component& c = components[i];
@@ -456,6 +462,14 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
   a.depth = get_int(arch, "depth", path, "/architecture");
   a.heads = get_int(arch, "heads", path, "/architecture");
   a.mlp = get_int(arch, "mlp", path, "/architecture");
+  // Files written before families were recorded hold ViTs.
+  a.family =
+      H5Aexists(arch, "family") > 0 ? get_string(arch, "family", path, "/architecture") : "vit";
+  if (a.family == "moe-vit") {
+    a.experts = get_int(arch, "experts", path, "/architecture");
+    a.top_k = get_int(arch, "top_k", path, "/architecture");
+    a.moe_every = get_int(arch, "moe_every", path, "/architecture");
+  }
   Handle all = open_group(f, "components", path);
   const std::vector<std::string> groups = members(all);
   // In the order they were written: named by id (`root:block2`), or by position in files

@@ -53,6 +53,7 @@ class Fields {
       return {};
     return at(key, Json::value_t::string, "a string").get<std::string>();
   }
+  bool has(const std::string& key) const { return object_.contains(key); }
   bool flag(const std::string& key) const {
     return at(key, Json::value_t::boolean, "true or false").get<bool>();
   }
@@ -263,6 +264,8 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
     task.accounted_params = t.number("accounted_params");
     task.params_added = t.integer("params_added");
     task.path_params = t.integer("path_params");
+    // Older files lack it; their paths were all active.
+    task.active_params = t.has("active_params") ? t.integer("active_params") : task.path_params;
     task.inference_flops = t.number("inference_flops");
     task.train_seconds = t.number("train_seconds");
     task.candidates = t.integer("candidates");

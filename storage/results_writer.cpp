@@ -52,6 +52,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
              {"accounted_params", t.accounted_params},
              {"params_added", t.params_added},
              {"path_params", t.path_params},
+             {"active_params", t.active_params},
              {"inference_flops", t.inference_flops},
              {"train_seconds", t.train_seconds},
              {"candidates", t.candidates},

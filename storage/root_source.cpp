@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "model/nn/model_family.hpp"
 #include "model/nn/vit/timm_names.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "storage/component_file.hpp"
@@ -49,8 +50,23 @@ int64_t head_classes(const std::string& path, const at::Tensor& weight, const st
 
 std::vector<model::Component> RootSource::import(const std::string& path,
                                                  const streams::ArchitectureSpec& expected) {
+  if (expected.family != "vit" && expected.family != "moe-vit") {
+    throw StorageError(path, fmt::format("expected root.architecture.family \"vit\" or "
+                                         "\"moe-vit\" to import a root, found \"{}\"",
+                                         expected.family));
+  }
   ComponentSet set = ComponentFile::read(path);
   const auto& a = set.architecture;
+  if (a.family != expected.family) {
+    throw StorageError(path, fmt::format("/architecture: family is {} but the scenario's "
+                                         "root.architecture has {}",
+                                         a.family, expected.family));
+  }
+  if (a.family == "moe-vit") {
+    expect_field(path, "experts", expected.experts, a.experts);
+    expect_field(path, "top_k", expected.top_k, a.top_k);
+    expect_field(path, "moe_every", expected.moe_every, a.moe_every);
+  }
   expect_field(path, "image_size", expected.image_size, a.image_size);
   expect_field(path, "channels", expected.channels, a.channels);
   expect_field(path, "patch", expected.patch, a.patch);
@@ -66,7 +82,7 @@ std::vector<model::Component> RootSource::import(const std::string& path,
       head_classes(path, head.tensors().empty() ? at::Tensor() : head.tensors().front(),
                    "/components: the head's weight", expected);
   const std::vector<model::Component> reference =
-      model::VitFactory::root(expected, classes, "root", 0);
+      model::ModelFamily::of(expected)->root(expected, classes, 0);
   if (set.components.size() != reference.size()) {
     throw StorageError(path,
                        fmt::format("/components: expected {} components for this architecture, "

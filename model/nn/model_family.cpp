@@ -14,6 +14,13 @@ std::shared_ptr<const ModelFamily> vit_family(int64_t heads) {
   return std::make_shared<VitFamily>(heads);
 }
 
+int64_t ModelFamily::active_params(const std::vector<const Component*>& components) const {
+  int64_t n = 0;
+  for (const Component* c : components)
+    n += c->num_params();
+  return n;
+}
+
 std::shared_ptr<const ModelFamily> ModelFamily::of(const streams::ArchitectureSpec& architecture) {
   if (architecture.family == "vit")
     return vit_family(architecture.heads);

@@ -35,6 +35,10 @@ class ModelFamily {
   /// Forward FLOPs per image of side `side` of the whole path.
   virtual double forward_flops(const std::vector<const Component*>& components,
                                int64_t side) const = 0;
+  /// The parameters that one token's forward pass multiplies with. Default: all of the path's
+  /// (`Component::num_params`); a mixture of experts counts only the `top_k` experts a token
+  /// uses in each of its blocks.
+  virtual int64_t active_params(const std::vector<const Component*>& components) const;
 
   /// The family `architecture` names; raises `std::invalid_argument` for an unknown one.
   static std::shared_ptr<const ModelFamily> of(const streams::ArchitectureSpec& architecture);

@@ -174,8 +174,9 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
       ++learned;
       const int64_t side =
           tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
-      tj.inference_flops =
-          strategy.environment().train.family->forward_flops(pointers(handles), side);
+      const ModelFamily& family = *strategy.environment().train.family;
+      tj.inference_flops = family.forward_flops(pointers(handles), side);
+      tj.active_params = family.active_params(pointers(handles));
     }
     tj.forgetting = forgetting[j];
     tj.max_forgetting = max_forgetting[j];

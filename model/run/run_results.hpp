@@ -28,6 +28,9 @@ struct TaskResult {
   int64_t params_added = 0;
   /// Parameters its serving path runs through.
   int64_t path_params = 0;
+  /// Of those, the ones one token's forward pass multiplies with (`ModelFamily::active_params`:
+  /// a mixture of experts counts the top k experts of each block).
+  int64_t active_params = 0;
   /// Forward FLOPs per example of its serving path.
   double inference_flops = 0.0;
   /// Seconds spent training its candidates, over all its visits.

@@ -61,6 +61,9 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
         experts + 8 * 16 + 1 + 16 + (2 * 16 + 2) + 2 * 8);
   CHECK(tasks[2]["params_added"].get<int64_t>() ==
         experts + 10 * 16 + 1 + 16 + (4 * 16 + 4) + 2 * 10);
+  // A token uses 2 of the 10 experts of b-rotated's MoE block.
+  CHECK(tasks[2]["active_params"].get<int64_t>() ==
+        tasks[2]["path_params"].get<int64_t>() - 8 * experts / 2);
   // Which experts each task's router selected: one MoE layer, a share per expert summing to 1.
   for (size_t t = 0; t < 3; ++t) {
     INFO("task " << t);

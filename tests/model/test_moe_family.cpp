@@ -122,6 +122,17 @@ TEST_CASE("A moe-vit root routes its MoE blocks and records what each pass route
   const double router_flops = 2.0 * 5.0 * 16.0 * 6.0;  // 1 + 2² tokens
   CHECK(family.forward_flops(raw(root), 8) ==
         Approx(vit_family(2)->forward_flops(raw(vit), 8) + router_flops));
+  // Active parameters: a token uses 2 of the 6 experts (each 16·16 + 16 + 16·16 + 16).
+  int64_t all = 0;
+  for (const auto& c : root)
+    all += c.num_params();
+  CHECK(family.active_params(raw(root)) == all - 4 * (2 * 16 * 16 + 2 * 16));
+  CHECK(vit_family(2)->active_params(raw(vit)) == [&] {
+    int64_t n = 0;
+    for (const auto& c : vit)
+      n += c.num_params();
+    return n;
+  }());
 }
 
 TEST_CASE("Training a moe-vit path moves its router, experts and task embedding", "[model][moe]") {

@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "../model/model_fixtures.hpp"
+#include "model/nn/moe/moe_factory.hpp"
+#include "model/nn/moe/moe_family.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/nn/vit/vit_function.hpp"
 #include "model/train/evaluator.hpp"
@@ -128,6 +130,46 @@ TEST_CASE("An imported root predicts exactly as the exported one", "[storage]") 
         .predictions;
   };
   CHECK(predict(imported) == predict(original));
+}
+
+TEST_CASE("A moe-vit root is exported with its experts and imported to predict the same",
+          "[storage][moe]") {
+  TempDir dir;
+  auto arch = micro_arch();
+  arch.family = "moe-vit";
+  arch.experts = 6;
+  arch.top_k = 2;
+  const auto original = model::share(model::MoeFactory::root(arch, 3, "root", 5));
+  std::vector<model::Component> copies;
+  for (const auto& h : original)
+    copies.push_back(*h);
+  RootSource::export_root(dir.file("root.h5"), arch, copies);
+  const auto back = ComponentFile::read(dir.file("root.h5"));
+  CHECK(back.architecture.family == "moe-vit");
+  CHECK(back.architecture.experts == 6);
+  CHECK(back.architecture.top_k == 2);
+  CHECK(back.architecture.moe_every == 2);
+  const auto imported = model::share(RootSource::import(dir.file("root.h5"), arch));
+  const auto task = evostream::testing::synthetic_task("t", 4, 3);
+  const model::MoeVitFamily family(arch.heads);
+  auto predict = [&](const std::vector<std::shared_ptr<const model::Component>>& path) {
+    return model::Evaluator::evaluate(*family.bind(model::pointers(path)), task.test).predictions;
+  };
+  CHECK(predict(imported) == predict(original));
+
+  auto more = arch;
+  more.experts = 8;
+  CHECK_THROWS_WITH(
+      RootSource::import(dir.file("root.h5"), more),
+      Contains("/architecture: experts is 6 but the scenario's root.architecture has 8"));
+  CHECK_THROWS_WITH(
+      RootSource::import(dir.file("root.h5"), micro_arch()),
+      Contains("/architecture: family is moe-vit but the scenario's root.architecture has vit"));
+  auto masked = arch;
+  masked.family = "masked-fc";
+  CHECK_THROWS_WITH(RootSource::import(dir.file("root.h5"), masked),
+                    Contains("expected root.architecture.family \"vit\" or \"moe-vit\" to "
+                             "import a root, found \"masked-fc\""));
 }
 
 TEST_CASE("Reading a missing or foreign file names it", "[storage]") {

@@ -43,6 +43,21 @@ double MoeVitFamily::forward_flops(const std::vector<const Component*>& componen
   return embedding_flops(l, side) + MoeVitModelFunction::block_flops(l, side) + head_flops(l);
 }
 
+int64_t MoeVitFamily::active_params(const std::vector<const Component*>& components) const {
+  const MoeVitLayout l = MoeVitLayout::of(components);
+  int64_t n = ModelFamily::active_params(components);
+  for (const MoeVitLayout::Block& b : l.blocks) {
+    if (!b.moe())
+      continue;
+    int64_t all = 0;
+    for (const Component* g : b.experts)
+      all += g->num_params();
+    const int64_t experts = b.expert_count();
+    n -= all / experts * (experts - std::min(experts, MoeVitLayout::top_k(*b.router)));
+  }
+  return n;
+}
+
 std::vector<Component> MoeVitFamily::root(const streams::ArchitectureSpec& architecture,
                                           int64_t classes, uint64_t seed) const {
   return MoeFactory::root(architecture, classes, "root", seed);

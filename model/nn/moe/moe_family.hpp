@@ -31,6 +31,7 @@ class MoeVitFamily : public ModelFamily {
                                       int64_t image_size = 0) const override;
   double forward_flops(const std::vector<const Component*>& components,
                        int64_t side) const override;
+  int64_t active_params(const std::vector<const Component*>& components) const override;
   std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
                               uint64_t seed) const override;
 
