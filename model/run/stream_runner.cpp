@@ -96,7 +96,7 @@ TaskVisit StreamRunner::begin(const std::vector<streams::TaskData>& tasks, int64
   const size_t index = static_cast<size_t>(event % n);
   const int64_t iteration = event / n;
   const streams::TaskData& task = tasks[index];
-  const int64_t from = std::max<int64_t>(0, event - scenario_.run.concurrent_tasks + 1);
+  const int64_t from = std::max<int64_t>(0, event - concurrent_tasks() + 1);
   if (from > progress_.events_done || event < progress_.events_done) {
     throw std::logic_error(fmt::format(
         "task visit {} cannot begin: it evolves from the first {} commits, and {} are done", event,

@@ -68,8 +68,12 @@ class StreamRunner {
   void announce(const std::vector<streams::TaskData>& tasks, int64_t event) const;
   /// The observer the runner reports to.
   const RunObserver& observer() const { return observer_; }
-  /// How many task visits may evolve at once (the scenario's `concurrent_tasks`).
-  int64_t concurrent_tasks() const { return scenario_.run.concurrent_tasks; }
+  /// How many task visits may evolve at once: the scenario's `concurrent_tasks`, or 1 for a
+  /// strategy that learns the whole stream at its first visit (`Strategy::offline`), whose
+  /// later visits need that visit's commit.
+  int64_t concurrent_tasks() const {
+    return strategy_.offline() ? 1 : scenario_.run.concurrent_tasks;
+  }
   /// Task visits the scenario asks for.
   int64_t events_total(const std::vector<streams::TaskData>& tasks) const;
   /// Reports a trained candidate to the observer.

@@ -314,6 +314,22 @@ TEST_CASE("Joint training trains once on the whole stream and serves every task 
     CHECK(t.predictions_identical);
 }
 
+TEST_CASE("Joint training begins its later visits only after the joint model is committed",
+          "[model][run][joint]") {
+  streams::Scenario s = smoke_with("joint");
+  s.run.concurrent_tasks = 2;
+  auto st = strategy_of(s);
+  StreamRunner runner(s, *st, smoke().root);
+  CHECK(runner.concurrent_tasks() == 1);
+  TaskVisit first = runner.begin(smoke().tasks, 0);
+  CHECK_THROWS_WITH(runner.begin(smoke().tasks, 1),
+                    Catch::Contains("task visit 1 cannot begin: it evolves from the first 1 "
+                                    "commits, and 0 are done"));
+  const RunResults r = runner.run(smoke().tasks);
+  CHECK(r.tasks[1].candidates == 0);
+  CHECK(r.tasks[1].params_added == 0);
+}
+
 TEST_CASE("Joint training refuses a task it did not train for and tasks of mixed shapes",
           "[model][run][joint]") {
   const streams::Scenario s = smoke_with("joint");
