@@ -31,6 +31,7 @@
 #include "model/core/blas_check.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/device_check.hpp"
+#include "model/train/memory_reuse.hpp"
 #include "model/train/trainer_benchmark.hpp"
 #include "streams/config_error.hpp"
 #include "streams/data_error.hpp"
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
   // A write beyond the file size limit (ulimit -f) then fails with EFBIG and is reported like
   // a full disk, instead of the signal killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  evostream::model::reuse_freed_memory();
   CLI::App app{
       "evostream: grows one multitask model from a continual stream of tasks "
       "(µ2Net-style evolution of paths through a shared pool of layers).",

@@ -91,6 +91,10 @@ int TasksCommand::run(std::ostream& out) const {
         moe.push_back(k);
       out << fmt::format("; MoE blocks {}: {} experts of width {}, top {}", fmt::join(moe, ", "),
                          a.experts, a.mlp / a.top_k, a.top_k);
+      if (a.attention_experts > 0) {
+        out << fmt::format("; attention mixtures in the others: {} experts of width {}, top {}",
+                           a.attention_experts, a.dim / a.heads, a.heads);
+      }
     }
     out << "\n";
   }

@@ -351,6 +351,8 @@ void ComponentFile::write(const std::string& path, const streams::ArchitectureSp
       put_int(arch, "experts", a.experts, path);
       put_int(arch, "top_k", a.top_k, path);
       put_int(arch, "moe_every", a.moe_every, path);
+      if (a.attention_experts > 0)
+        put_int(arch, "attention_experts", a.attention_experts, path);
     }
     Handle all = ordered_group(f, "components");
     for (size_t i = 0; i < components.size(); ++i) {
@@ -469,6 +471,10 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
     a.experts = get_int(arch, "experts", path, "/architecture");
     a.top_k = get_int(arch, "top_k", path, "/architecture");
     a.moe_every = get_int(arch, "moe_every", path, "/architecture");
+    // Written only when positive (files of dense attention match those before the key).
+    a.attention_experts = H5Aexists(arch, "attention_experts") > 0
+                              ? get_int(arch, "attention_experts", path, "/architecture")
+                              : 0;
   }
   Handle all = open_group(f, "components", path);
   const std::vector<std::string> groups = members(all);

@@ -66,6 +66,7 @@ std::vector<model::Component> RootSource::import(const std::string& path,
     expect_field(path, "experts", expected.experts, a.experts);
     expect_field(path, "top_k", expected.top_k, a.top_k);
     expect_field(path, "moe_every", expected.moe_every, a.moe_every);
+    expect_field(path, "attention_experts", expected.attention_experts, a.attention_experts);
   }
   expect_field(path, "image_size", expected.image_size, a.image_size);
   expect_field(path, "channels", expected.channels, a.channels);

@@ -150,6 +150,12 @@ struct ArchitectureSpec {
   /// Key `moe_every` (moe-vit): block k is a mixture of experts when (k + 1) is a multiple of
   /// it (Mod-Squad's odd blocks with 2); the others are dense. Default: 2.
   int64_t moe_every = 2;
+  /// Key `attention_experts` (moe-vit): when positive, the attention of every block whose MLP
+  /// is dense is a mixture of this many attention experts (Mod-Squad's mixture of attention
+  /// heads: per-expert query and output projections of width dim / heads, keys and values
+  /// shared), each token using `heads` of them; must then be at least `heads`, and `moe_every`
+  /// at least 2. 0 keeps every attention dense. Default: 0.
+  int64_t attention_experts = 0;
 };
 
 /// How the root model is obtained: the `[root]` table.

@@ -450,6 +450,7 @@ void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::st
   const toml::node* top_k_node = t.get("top_k");
   a.top_k = r.integer("top_k", a.top_k, 1, 4096);
   a.moe_every = r.integer("moe_every", a.moe_every, 1, 64);
+  a.attention_experts = r.integer("attention_experts", a.attention_experts, 0, 4096);
   if (a.family == "moe-vit") {
     const toml::node* at = top_k_node ? top_k_node : t.get("experts");
     if (a.top_k > a.experts) {
@@ -467,6 +468,18 @@ void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::st
              fmt::format("expected at most depth = {} (no block would be a mixture of "
                          "experts), found {}",
                          a.depth, a.moe_every));
+    }
+    if (a.attention_experts > 0 && a.attention_experts < a.heads) {
+      r.fail(t.get("attention_experts"), "attention_experts",
+             fmt::format("expected 0 or at least heads = {} (each token uses one attention "
+                         "expert per head), found {}",
+                         a.heads, a.attention_experts));
+    }
+    if (a.attention_experts > 0 && a.moe_every < 2) {
+      r.fail(t.get("attention_experts"), "attention_experts",
+             fmt::format("expected 0 with moe_every = {} (attention mixtures sit in the blocks "
+                         "whose MLP is dense, and every block's MLP is a mixture), found {}",
+                         a.moe_every, a.attention_experts));
     }
   }
   r.finish();

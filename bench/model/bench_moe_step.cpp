@@ -2,11 +2,14 @@
 //
 // Both are vit-tiny (28 × 28 inputs, patch 4, dim 64, depth 4, 4 heads, MLP 128); the moe-vit
 // makes blocks 1 and 3 mixtures of `experts` experts (default 16) of width 128 / top_k (default
-// 4), so a token's active compute equals the dense MLP's plus its router. A step is the forward
-// pass, cross-entropy and the backward pass on 128 images with every component trainable.
-// Rounds alternate dense and MoE; medians are printed with their ratio.
+// 4), so a token's active compute equals the dense MLP's plus its router; with
+// ATTENTION_EXPERTS > 0, blocks 0 and 2's attention are mixtures of that many attention experts,
+// each token using 4 (the heads), so their active compute is the dense attention's plus the
+// router's. A step is the forward pass, cross-entropy and the backward pass on 128 images with
+// every component trainable. Rounds alternate dense and MoE; medians are printed with their
+// ratio.
 //
-// Usage: bench_moe [ROUNDS=7] [STEPS=10] [EXPERTS=16] [TOP_K=4]
+// Usage: bench_moe [ROUNDS=7] [STEPS=10] [EXPERTS=16] [TOP_K=4] [ATTENTION_EXPERTS=0]
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "model/nn/model_family.hpp"
+#include "model/train/memory_reuse.hpp"
 #include "model/train/trainer.hpp"
 
 namespace {
@@ -70,6 +74,7 @@ double time_steps(const Model& m, const at::Tensor& images, const at::Tensor& la
 int main(int argc, char** argv) {
   const int64_t rounds = argc > 1 ? std::atoll(argv[1]) : 7;
   const int64_t steps = argc > 2 ? std::atoll(argv[2]) : 10;
+  model::reuse_freed_memory();  // as the evostream program does
   model::use_threads(1);
   streams::ArchitectureSpec dense;
   dense.image_size = 28;
@@ -77,6 +82,7 @@ int main(int argc, char** argv) {
   moe.family = "moe-vit";
   moe.experts = argc > 3 ? std::atoll(argv[3]) : 16;
   moe.top_k = argc > 4 ? std::atoll(argv[4]) : 4;
+  moe.attention_experts = argc > 5 ? std::atoll(argv[5]) : 0;
   const Model d = make(dense);
   const Model m = make(moe);
   const at::Tensor images = at::rand({128, 1, 28, 28});
@@ -94,8 +100,12 @@ int main(int argc, char** argv) {
   fmt::print(
       "dense vit-tiny: {:.2f} MFLOP/image forward, {:.1f} ms per step of 128 (median of {})\n",
       d.flops / 1e6, 1e3 * median(dense_s), rounds);
-  fmt::print("moe-vit {} experts top {}: {:.2f} MFLOP/image active, {:.1f} ms per step\n",
-             moe.experts, moe.top_k, m.flops / 1e6, 1e3 * median(moe_s));
+  fmt::print("moe-vit {} experts top {}{}: {:.2f} MFLOP/image active, {:.1f} ms per step\n",
+             moe.experts, moe.top_k,
+             moe.attention_experts > 0
+                 ? fmt::format(", {} attention experts top {}", moe.attention_experts, moe.heads)
+                 : "",
+             m.flops / 1e6, 1e3 * median(moe_s));
   fmt::print("moe / dense step time: {:.2f}x (median of per-round ratios)\n", median(ratio));
   return 0;
 }

@@ -26,7 +26,9 @@ constexpr ComponentKind kKinds[] = {ComponentKind::kPatchEmbedding,
                                     ComponentKind::kMoeBlock,
                                     ComponentKind::kExperts,
                                     ComponentKind::kRouter,
-                                    ComponentKind::kExpertUsage};
+                                    ComponentKind::kExpertUsage,
+                                    ComponentKind::kAttentionMoeBlock,
+                                    ComponentKind::kAttentionExperts};
 
 }  // namespace
 
@@ -56,6 +58,10 @@ const char* kind_name(ComponentKind kind) {
       return "task_embedding";
     case ComponentKind::kMoeBlock:
       return "moe_block";
+    case ComponentKind::kAttentionMoeBlock:
+      return "attention_moe_block";
+    case ComponentKind::kAttentionExperts:
+      return "attention_experts";
     case ComponentKind::kExperts:
       return "experts";
     case ComponentKind::kRouter:

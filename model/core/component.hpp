@@ -28,6 +28,10 @@ enum class ComponentKind {
   kExperts,        ///< a group of MLP experts of the MoE block of its index
   kRouter,         ///< a task's router of the MoE block of its index, [experts, dim]
   kExpertUsage,    ///< how much a task used each expert of a router (on no path)
+  /// A block's norms, its attention's shared keys and values and its dense MLP; its attention's
+  /// queries and outputs are a mixture of attention experts.
+  kAttentionMoeBlock,
+  kAttentionExperts,  ///< a group of attention experts (query and output projections)
 };
 
 /// The name of a kind as used in ids and files, e.g. "block".

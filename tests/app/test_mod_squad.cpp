@@ -200,4 +200,77 @@ TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][m
                "root.architecture.family=\"moe-vit\"", "--set", "strategy.mod-squad.mode=\"both\""},
               d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")), Contains("mode") && Contains("continual") && Contains("joint"));
+  REQUIRE(
+      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
+                   "--set", "root.architecture.attention_experts=1"},
+                  d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("attention_experts: expected 0 or at least heads = 2 (each token uses one "
+                      "attention expert per head), found 1"));
+  REQUIRE(
+      run_to_exit(
+          {"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"", "--set",
+           "root.architecture.attention_experts=4", "--set", "root.architecture.moe_every=1"},
+          d.file("log")) == 1);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("attention_experts: expected 0 with moe_every = 1 (attention mixtures sit "
+                      "in the blocks whose MLP is dense"));
+  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"",
+                       "--set", "root.architecture.family=\"moe-vit\"", "--set",
+                       "root.architecture.attention_experts=4"},
+                      d.file("log")) == 0);
+  CHECK_THAT(slurp(d.file("log")),
+             Contains("MoE blocks 1: 16 experts of width 8, top 4; attention mixtures in the "
+                      "others: 4 experts of width 8, top 2"));
+}
+
+TEST_CASE("A Mod-Squad run with attention mixtures keeps every earlier prediction and resumes",
+          "[app][crash][mod-squad][attention]") {
+  TempDir d;
+  auto attention = [&](std::vector<std::string> head) {
+    auto out = args(std::move(head));
+    out.insert(out.end(), {"--set", "root.architecture.attention_experts=4"});
+    return out;
+  };
+  REQUIRE(run_to_exit(attention({"run", config("smoke.toml"), "--out", d.file("whole")}),
+                      d.file("log")) == 0);
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
+  CHECK(run_to_exit(attention({"run", config("smoke.toml"), "--out", d.file("run")}), d.file("log"),
+                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
+  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
+
+  const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
+  CHECK(r["bwt"].get<double>() == 0.0);
+  const auto& tasks = r["tasks"];
+  REQUIRE(tasks.size() == 3);
+  // Block 0's attention is a mixture: each later task adds 2 attention experts beside the
+  // earlier tasks' and a router over all of them, as it does to block 1's MLP.
+  const auto& ids = tasks[2]["path"]["components"];
+  CHECK(ids[4] == "b-all/attention_moe_block0@0");
+  CHECK(ids[5] == "b-all/attention_experts0@0");
+  CHECK(ids[6] == "a-pairs/attention_experts0@0");
+  CHECK(ids[7] == "b-rotated/attention_experts0@0");
+  CHECK(ids[8] == "b-rotated/router0@0");
+  for (size_t t = 0; t < 3; ++t) {
+    INFO("task " << t);
+    CHECK(tasks[t]["predictions_identical"].get<bool>());
+    const auto& usage = tasks[t]["expert_usage"];
+    REQUIRE(usage.size() == 2);  // the attention mixture, then the MLP mixture
+    CHECK(usage[0].size() == 4 + 2 * t);
+    CHECK(usage[1].size() == 6 + 2 * t);
+  }
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
+                       "--thresh", "0"},
+                      d.file("log")) == 0);
+  const std::string said = slurp(d.file("log"));
+  INFO(said);
+  CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 8 experts (") &&
+                       Contains("MoE layer 1: kept ") && Contains(" of 10 experts ("));
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      said, m,
+      std::regex(R"(test split \((\d+) images\): extracted ([0-9.]+)%, whole model ([0-9.]+)%; )"
+                 R"(same prediction on (\d+) )")));
+  CHECK(m[4].str() == m[1].str());
 }

@@ -165,6 +165,20 @@ TEST_CASE("A moe-vit root is exported with its experts and imported to predict t
   CHECK_THROWS_WITH(
       RootSource::import(dir.file("root.h5"), micro_arch()),
       Contains("/architecture: family is moe-vit but the scenario's root.architecture has vit"));
+  auto attention = arch;
+  attention.attention_experts = 4;
+  CHECK_THROWS_WITH(
+      RootSource::import(dir.file("root.h5"), attention),
+      Contains("/architecture: attention_experts is 0 but the scenario's root.architecture has 4"));
+  // With attention mixtures: recorded, and read back to predict the same.
+  const auto mixed = model::share(model::MoeFactory::root(attention, 3, "root", 5));
+  copies.clear();
+  for (const auto& h : mixed)
+    copies.push_back(*h);
+  RootSource::export_root(dir.file("attention.h5"), attention, copies);
+  CHECK(ComponentFile::read(dir.file("attention.h5")).architecture.attention_experts == 4);
+  CHECK(predict(model::share(RootSource::import(dir.file("attention.h5"), attention))) ==
+        predict(mixed));
   auto masked = arch;
   masked.family = "masked-fc";
   CHECK_THROWS_WITH(RootSource::import(dir.file("root.h5"), masked),

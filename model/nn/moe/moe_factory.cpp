@@ -20,8 +20,34 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
     out.push_back(std::move(vit[i]));
   out.push_back(task_embedding(owner + "/task_embedding", owner, arch.dim));
   const uint64_t expert_seed = streams::Rng::derive({seed, 0x6d6f65 /* moe */}).next_u64();
+  const uint64_t attention_seed = streams::Rng::derive({seed, 0x61747465 /* atte */}).next_u64();
   for (; i < vit.size() && vit[i].kind() == ComponentKind::kBlock; ++i) {
     const int64_t k = vit[i].index();
+    const std::string index = std::to_string(k);
+    if (!is_moe(arch, k) && arch.attention_experts > 0) {
+      // The dense block's norms and MLP; its attention becomes shared keys and values and
+      // the attention experts.
+      std::vector<std::string> names;
+      std::vector<at::Tensor> tensors;
+      for (size_t t = 0; t < vit[i].names().size(); ++t) {
+        if (vit[i].names()[t].rfind("attn.", 0) == 0)
+          continue;
+        names.push_back(vit[i].names()[t]);
+        tensors.push_back(vit[i].tensors()[t]);
+      }
+      const int64_t h = arch.dim / arch.heads;
+      streams::Rng rng(streams::Rng::derive({attention_seed, static_cast<uint64_t>(k)}).next_u64());
+      names.insert(names.begin() + 2, {"attn.kv.weight", "attn.kv.bias"});
+      tensors.insert(tensors.begin() + 2,
+                     {VitFactory::xavier(2 * h, arch.dim, rng), at::zeros({2 * h}, at::kFloat)});
+      out.emplace_back(owner + "/attention_moe_block" + index, ComponentKind::kAttentionMoeBlock, k,
+                       owner, "", std::move(names), std::move(tensors));
+      out.push_back(attention_experts(owner + "/attention_experts" + index, owner, k,
+                                      arch.attention_experts, arch.dim, h, rng.next_u64()));
+      out.push_back(router(owner + "/router" + index, owner, k, arch.attention_experts, arch.dim,
+                           arch.heads));
+      continue;
+    }
     if (!is_moe(arch, k)) {
       out.push_back(std::move(vit[i]));
       continue;
@@ -35,7 +61,6 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
       names.push_back(vit[i].names()[t]);
       tensors.push_back(vit[i].tensors()[t]);
     }
-    const std::string index = std::to_string(k);
     out.emplace_back(owner + "/moe_block" + index, ComponentKind::kMoeBlock, k, owner, "",
                      std::move(names), std::move(tensors));
     out.push_back(
@@ -61,6 +86,20 @@ Component MoeFactory::experts(const std::string& id, const std::string& owner, i
                    {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"},
                    {at::stack(fc1), at::zeros({count, hidden}, at::kFloat), at::stack(fc2),
                     at::zeros({count, dim}, at::kFloat)});
+}
+
+Component MoeFactory::attention_experts(const std::string& id, const std::string& owner,
+                                        int64_t index, int64_t count, int64_t dim, int64_t width,
+                                        uint64_t seed) {
+  streams::Rng rng(seed);
+  std::vector<at::Tensor> q;
+  std::vector<at::Tensor> o;
+  for (int64_t e = 0; e < count; ++e) {
+    q.push_back(VitFactory::xavier(width, dim, rng));
+    o.push_back(VitFactory::xavier(dim, width, rng));
+  }
+  return Component(id, ComponentKind::kAttentionExperts, index, owner, "", {"q.weight", "o.weight"},
+                   {at::stack(q), at::stack(o)});
 }
 
 Component MoeFactory::router(const std::string& id, const std::string& owner, int64_t index,

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include "model/nn/moe/attention_mixture.hpp"
 #include "model/nn/moe/expert_mixture.hpp"
 #include "model/nn/moe/moe_factory.hpp"
 #include "model/nn/vit/flop_count.hpp"
@@ -77,6 +78,16 @@ MoeVitModelFunction::MoeVitModelFunction(const MoeVitLayout& layout, int64_t hea
   }
 }
 
+void MoeVitModelFunction::record(const MixtureOutput& mixed, int64_t tokens, bool joint) const {
+  routing_.probability_sums.push_back(mixed.probability_sum);
+  routing_.selections.push_back(mixed.selections);
+  routing_.tokens.push_back(tokens);
+  if (joint) {
+    routing_.task_probability_sums.push_back(mixed.task_probability_sum);
+    routing_.task_tokens.push_back(mixed.task_tokens);
+  }
+}
+
 at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x, const at::Tensor& tasks) const {
   routing_.clear();
   const int64_t joint = layout_.tasks();
@@ -95,19 +106,22 @@ at::Tensor MoeVitModelFunction::run_blocks(at::Tensor x, const at::Tensor& tasks
       x = VitFunction::block(*b.block, x, heads_, last);
       continue;
     }
+    if (b.attention()) {
+      const MixtureOutput mixed =
+          AttentionMixture::apply(VitFunction::norm(*b.block, "ln1", x), *b.block, b.experts,
+                                  *b.router, last, joint > 1 ? tasks : at::Tensor(), joint);
+      record(mixed, mixed.y.size(0) * mixed.y.size(1), joint > 1);
+      const at::Tensor y = (last ? x.narrow(1, 0, 1) : x) + mixed.y;
+      x = y + VitFunction::mlp(*b.block, y);
+      continue;
+    }
     const at::Tensor y = VitFunction::attend(*b.block, x, heads_, last);
     const at::Tensor m = VitFunction::norm(*b.block, "ln2", y);
-    const ExpertMixture::Output mixed =
+    const MixtureOutput mixed =
         joint > 1 ? ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router,
                                          tasks.repeat_interleave(m.size(1)), joint)
                   : ExpertMixture::apply(m.reshape({-1, m.size(2)}), b.experts, *b.router);
-    routing_.probability_sums.push_back(mixed.probability_sum);
-    routing_.selections.push_back(mixed.selections);
-    routing_.tokens.push_back(m.size(0) * m.size(1));
-    if (joint > 1) {
-      routing_.task_probability_sums.push_back(mixed.task_probability_sum);
-      routing_.task_tokens.push_back(mixed.task_tokens);
-    }
+    record(mixed, m.size(0) * m.size(1), joint > 1);
     x = y + mixed.y.view(m.sizes());
   }
   return x;
@@ -157,15 +171,23 @@ double MoeVitModelFunction::block_flops(const MoeVitLayout& l, int64_t side) {
   const auto d = static_cast<double>(l.dim());
   double flops = 0.0;
   for (const MoeVitLayout::Block& b : l.blocks) {
-    flops += FlopCount::attention(t, d);
-    if (!b.moe()) {
+    const auto rows = b.moe() ? static_cast<double>(b.router->tensor("weight").size(0)) : 0.0;
+    const auto k = b.moe() ? static_cast<double>(MoeVitLayout::top_k(*b.router)) : 0.0;
+    if (b.attention()) {
+      const auto h = static_cast<double>(b.experts.front()->tensor("q.weight").size(1));
+      flops += 2.0 * t * d * rows;             // the router
+      flops += 2.0 * t * d * 2.0 * h;          // shared keys and values
+      flops += k * (2.0 * t * d * h * 2.0      // each chosen expert's query and output
+                    + 2.0 * 2.0 * t * t * h);  // and its head's scores and weighted sum
+    } else {
+      flops += FlopCount::attention(t, d);
+    }
+    if (!b.moe() || b.attention()) {
       const auto m = static_cast<double>(b.block->tensor("mlp.fc1.weight").size(0));
       flops += 2.0 * 2.0 * t * d * m;
       continue;
     }
     const auto h = static_cast<double>(b.experts.front()->tensor("fc1.weight").size(1));
-    const auto k = static_cast<double>(MoeVitLayout::top_k(*b.router));
-    const auto rows = static_cast<double>(b.router->tensor("weight").size(0));
     flops += 2.0 * t * d * rows;         // the router
     flops += k * 2.0 * 2.0 * t * d * h;  // the top k experts
   }

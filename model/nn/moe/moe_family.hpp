@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/nn/model_family.hpp"
+#include "model/nn/moe/expert_routing.hpp"
 #include "model/nn/moe/moe_layout.hpp"
 #include "model/nn/vit/vit_function.hpp"
 
@@ -15,12 +16,13 @@ namespace evostream::model {
 /// experts routed by a router of the task (`MoeVitLayout`, `ExpertMixture`, `MoeFactory`).
 ///
 /// The forward pass is the ViT's (`VitFunction`) with the task's embedding added to the tokens
-/// before every block; a MoE block computes `y = x + attn(LN1(x))`, then `y + moe(LN2(y))`. As
-/// in the ViT, the last block computes only the class token, the only one the head reads, so
-/// its mixture routes only that token. The frozen prefix is the embedding when it is frozen
-/// (the task embedding, added before block 0, trains with every task). FLOPs are the active
-/// ones: each token's router and its top k experts. A joint model (`MoeVitLayout`) serves its
-/// tasks only through `task_features_after_prefix`; its other passes are refused.
+/// before every block; a MoE block computes `y = x + attn(LN1(x))`, then `y + moe(LN2(y))`; an
+/// attention MoE block `y = x + attention_moe(LN1(x))` (`AttentionMixture`), then
+/// `y + mlp(LN2(y))`. As in the ViT, the last block computes only the class token, the only one
+/// the head reads, so its mixture routes only that token. The frozen prefix is the embedding when
+/// it is frozen (the task embedding, added before block 0, trains with every task). FLOPs are the
+/// active ones: each token's router and its top k experts. A joint model (`MoeVitLayout`) serves
+/// its tasks only through `task_features_after_prefix`; its other passes are refused.
 class MoeVitFamily : public ModelFamily {
  public:
   /// `heads`: attention heads of every block.
@@ -76,6 +78,9 @@ class MoeVitModelFunction : public ModelFunction {
   int64_t heads_;
   bool frozen_embedding_;
   mutable Routing routing_;
+
+  // Keeps what one mixture of `tokens` tokens routed (with its tasks' sums when `joint`).
+  void record(const MixtureOutput& mixed, int64_t tokens, bool joint) const;
 };
 
 }  // namespace evostream::model

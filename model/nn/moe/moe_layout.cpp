@@ -57,6 +57,12 @@ void check_experts(const Component& g, int64_t d) {
   checked(g, "fc2.bias", {n, d});
 }
 
+// Attention experts of width `h` (the block's shared keys' and values') over width `d`.
+void check_attention_experts(const Component& g, int64_t d, int64_t h) {
+  const int64_t n = checked(g, "q.weight", {-1, h, d}).size(0);
+  checked(g, "o.weight", {n, d, h});
+}
+
 // A router over `experts` experts of width `d` for `tasks` tasks: `weight` [tasks × experts,
 // d] (task t's rows after the earlier tasks'), or, for an extracted model's router (one task),
 // `weight` [n, d] and `kept` (`experts` ascending rows of it).
@@ -92,8 +98,12 @@ void check_router(const Component& r, int64_t experts, int64_t d, int64_t tasks)
 int64_t MoeVitLayout::Block::expert_count() const {
   int64_t n = 0;
   for (const Component* g : experts)
-    n += g->tensor("fc1.weight").size(0);
+    n += g->tensors().front().size(0);
   return n;
+}
+
+bool MoeVitLayout::Block::attention() const {
+  return block->kind() == ComponentKind::kAttentionMoeBlock;
 }
 
 int64_t MoeVitLayout::top_k(const Component& router) {
@@ -127,29 +137,46 @@ MoeVitLayout MoeVitLayout::of(const std::vector<const Component*>& components) {
   expect(ComponentKind::kTaskEmbedding, l.task_embedding);
   const int64_t tasks = checked(*l.task_embedding, "embedding", {-1, 1, d}).size(0);
   while (i < n && (components[i]->kind() == ComponentKind::kBlock ||
-                   components[i]->kind() == ComponentKind::kMoeBlock)) {
+                   components[i]->kind() == ComponentKind::kMoeBlock ||
+                   components[i]->kind() == ComponentKind::kAttentionMoeBlock)) {
     const auto k = static_cast<int64_t>(l.blocks.size());
     Block b;
     if (components[i]->index() != k)
       misplaced(*components[i], i, fmt::format("block {}", k));
     b.block = components[i++];
-    if (b.block->kind() == ComponentKind::kMoeBlock) {
-      while (i < n && components[i]->kind() == ComponentKind::kExperts) {
+    if (b.block->kind() != ComponentKind::kBlock) {
+      const bool attention = b.attention();
+      const ComponentKind group =
+          attention ? ComponentKind::kAttentionExperts : ComponentKind::kExperts;
+      const std::string what =
+          fmt::format("{} of block {}", attention ? "attention experts" : "experts", k);
+      // An attention mixture's experts are as wide as its shared keys and values.
+      const int64_t width =
+          attention ? checked(*b.block, "attn.kv.weight", {-1, d}).size(0) / 2 : 0;
+      if (attention) {
+        checked(*b.block, "attn.kv.weight", {2 * width, d});
+        checked(*b.block, "attn.kv.bias", {2 * width});
+      }
+      while (i < n && components[i]->kind() == group) {
         if (components[i]->index() != k)
-          misplaced(*components[i], i, fmt::format("experts of block {}", k));
-        check_experts(*components[i], d);
+          misplaced(*components[i], i, what);
+        if (attention)
+          check_attention_experts(*components[i], d, width);
+        else
+          check_experts(*components[i], d);
         b.experts.push_back(components[i++]);
       }
       if (b.experts.empty()) {
         if (i >= n)
-          throw std::invalid_argument(fmt::format("path ends before the experts of block {}", k));
-        misplaced(*components[i], i, fmt::format("experts of block {}", k));
+          throw std::invalid_argument(fmt::format("path ends before the {}", what));
+        misplaced(*components[i], i, what);
       }
-      const int64_t h = b.experts.front()->tensor("fc1.weight").size(1);
+      const std::string first = b.experts.front()->names().front();
+      const int64_t h = b.experts.front()->tensor(first).size(1);
       for (const Component* g : b.experts) {
-        if (g->tensor("fc1.weight").size(1) != h)
-          misshapen(*g, "fc1.weight", fmt::format("n×{}×{} (as the block's first group)", h, d),
-                    g->tensor("fc1.weight"));
+        if (g->tensor(first).size(1) != h)
+          misshapen(*g, first, fmt::format("n×{}×{} (as the block's first group)", h, d),
+                    g->tensor(first));
       }
       if (i >= n)
         throw std::invalid_argument(fmt::format("path ends before the router of block {}", k));

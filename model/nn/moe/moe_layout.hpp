@@ -12,19 +12,24 @@ namespace evostream::model {
 /// The expected order is: patch embedding, class token, position embedding, task embedding,
 /// then for k = 0, 1, ...: either a dense block k, or a MoE block k followed by one or more
 /// expert groups of index k (their experts numbered in path order) and the task's router of
-/// index k; then the final norm and the head. Shapes are checked against the patch
-/// embedding's width, so a file's claims are refused before anything runs.
+/// index k, or an attention MoE block k followed by one or more attention expert groups of
+/// index k and the task's router of index k; then the final norm and the head. Shapes are checked
+/// against the patch embedding's width, so a file's claims are refused before anything runs.
 ///
 /// A joint model (Mod-Squad trained on several tasks at once) has the same components for T
 /// tasks: its task embedding holds T rows ([T, 1, dim]), each router T × experts rows (task t's
 /// rows after the earlier tasks') and its head every task's classes one after another.
 struct MoeVitLayout {
-  /// One block: dense (`router` null) or a mixture of experts.
+  /// One block: dense (`router` null) or with a mixture of experts: its MLP's, or its
+  /// attention's (`attention()`).
   struct Block {
     const Component* block = nullptr;
+    /// The MLP's or the attention's expert groups.
     std::vector<const Component*> experts;
     const Component* router = nullptr;
     bool moe() const { return router != nullptr; }
+    /// True when the mixture is the attention's (an attention MoE block).
+    bool attention() const;
     /// Experts of the block's groups together (0 for a dense block).
     int64_t expert_count() const;
   };

@@ -57,10 +57,13 @@ at::Tensor VitFunction::embed(const at::Tensor& images) const {
 at::Tensor VitFunction::block(const Component& b, const at::Tensor& x, int64_t heads,
                               bool class_token_only) {
   const at::Tensor y = attend(b, x, heads, class_token_only);
-  at::Tensor m = layer_norm(y, b.tensor("ln2.weight"), b.tensor("ln2.bias"));
-  m = at::linear(tanh_gelu(at::linear(m, b.tensor("mlp.fc1.weight"), b.tensor("mlp.fc1.bias"))),
-                 b.tensor("mlp.fc2.weight"), b.tensor("mlp.fc2.bias"));
-  return y + m;
+  return y + mlp(b, y);
+}
+
+at::Tensor VitFunction::mlp(const Component& b, const at::Tensor& y) {
+  const at::Tensor m = layer_norm(y, b.tensor("ln2.weight"), b.tensor("ln2.bias"));
+  return at::linear(tanh_gelu(at::linear(m, b.tensor("mlp.fc1.weight"), b.tensor("mlp.fc1.bias"))),
+                    b.tensor("mlp.fc2.weight"), b.tensor("mlp.fc2.bias"));
 }
 
 at::Tensor VitFunction::attend(const Component& b, const at::Tensor& x, int64_t heads,

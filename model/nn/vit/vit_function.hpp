@@ -52,6 +52,9 @@ class VitFunction {
   /// token's, [N, 1, dim]); `b` holds ln1 and attn tensors.
   static at::Tensor attend(const Component& b, const at::Tensor& x, int64_t heads,
                            bool class_token_only);
+  /// The MLP half of a block without its residual: `mlp(LN2(y))`; `b` holds ln2 and mlp
+  /// tensors.
+  static at::Tensor mlp(const Component& b, const at::Tensor& y);
   /// The layer norm of `c` whose tensors are `PREFIX.weight` and `PREFIX.bias`, on `x`.
   static at::Tensor norm(const Component& c, const std::string& prefix, const at::Tensor& x);
   /// One residual adapter.

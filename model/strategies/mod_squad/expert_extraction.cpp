@@ -51,7 +51,7 @@ ExpertExtraction ExpertExtraction::extract(const ParameterStore& store, const Pa
   }
   ExpertExtraction out;
   for (const Component* c : layout.ordered()) {
-    if (c->kind() == ComponentKind::kExperts)
+    if (c->kind() == ComponentKind::kExperts || c->kind() == ComponentKind::kAttentionExperts)
       continue;  // written with the block's router, below
     if (c->kind() != ComponentKind::kRouter) {
       out.components.push_back(*c);
@@ -71,11 +71,10 @@ ExpertExtraction ExpertExtraction::extract(const ParameterStore& store, const Pa
     std::vector<at::Tensor> tensors;
     for (const at::Tensor& t : ExpertMixture::stacked(b.experts))
       tensors.push_back(t.index_select(0, rows).contiguous());
-    out.components.emplace_back(
-        derived_id(path.task, ComponentKind::kExperts, c->index(), "@extracted"),
-        ComponentKind::kExperts, c->index(), path.task, b.experts.front()->id(),
-        std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"},
-        std::move(tensors));
+    const Component& group = *b.experts.front();
+    out.components.emplace_back(derived_id(path.task, group.kind(), c->index(), "@extracted"),
+                                group.kind(), c->index(), path.task, group.id(), group.names(),
+                                std::move(tensors));
     out.components.emplace_back(
         derived_id(path.task, ComponentKind::kRouter, c->index(), "@extracted"),
         ComponentKind::kRouter, c->index(), path.task, c->id(),

@@ -26,9 +26,9 @@ class ModSquadOptions : public SharedBackboneOptions {
   /// changes) or "joint" (every task of the stream trained at once at the first visit:
   /// Mod-Squad as published, the multi-task upper bound). Default: "continual".
   std::string mode = "continual";
-  /// Key `new_experts`: experts each task after the first adds to every MoE block (they train;
-  /// the earlier tasks' stay frozen). 0 adds none: a later task then learns only its router,
-  /// task embedding and head. Default: 2.
+  /// Key `new_experts`: experts each task after the first adds to every mixture, MLP or
+  /// attention (they train; the earlier tasks' stay frozen). 0 adds none: a later task then learns
+  /// only its router, task embedding and head. Default: 2.
   int64_t new_experts = 2;
   /// Key `w_mi`: weight of the −MI(task; expert) term of each MoE block in the loss. Default:
   /// 0.005.

@@ -88,15 +88,20 @@ std::unique_ptr<TaskLearner> ModSquadStrategy::start(const RunState& state,
         // router over all of them.
         int64_t experts = c.tensor("weight").size(0);
         if (o.new_experts > 0) {
-          const int64_t hidden = components[i - 1]->tensor("fc1.weight").size(1);
+          const Component& group = *components[i - 1];  // the block's last expert group
+          const int64_t hidden = group.tensors().front().size(1);
           const uint64_t seed =
               streams::Rng::derive({ctx.seed, 0x6d73u, static_cast<uint64_t>(ctx.task_index),
                                     static_cast<uint64_t>(ctx.iteration),
                                     static_cast<uint64_t>(c.index())})
                   .next_u64();
-          draft.add(std::make_shared<const Component>(MoeFactory::experts(
-              derived_id(draft.task(), ComponentKind::kExperts, c.index(), draft.suffix()),
-              draft.task(), c.index(), o.new_experts, dim, hidden, seed)));
+          const std::string id = derived_id(draft.task(), group.kind(), c.index(), draft.suffix());
+          draft.add(std::make_shared<const Component>(
+              group.kind() == ComponentKind::kAttentionExperts
+                  ? MoeFactory::attention_experts(id, draft.task(), c.index(), o.new_experts, dim,
+                                                  hidden, seed)
+                  : MoeFactory::experts(id, draft.task(), c.index(), o.new_experts, dim, hidden,
+                                        seed)));
           experts += o.new_experts;
         }
         draft.add(std::make_shared<const Component>(MoeFactory::router(
