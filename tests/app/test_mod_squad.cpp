@@ -26,18 +26,37 @@ std::vector<std::string> args(std::vector<std::string> head) {
   return head;
 }
 
+// Extracts task b-rotated of d/whole keeping every expert its router ever selects (`--thresh
+// 0`) into d/b.h5; returns what the command said.
+std::string extract_every_expert(TempDir& d) {
+  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
+                       "--thresh", "0"},
+                      d.file("log")) == 0);
+  return slurp(d.file("log"));
+}
+
+// Runs the smoke stream with `extra` options whole into d/whole and again killed in snapshot 2,
+// then resumed, into d/run; checks that the resumed run ends in the whole run's state hash.
+void check_resumes_whole(TempDir& d, const std::vector<std::string>& extra) {
+  auto run = [&](const std::string& out) {
+    auto a = args({"run", config("smoke.toml"), "--out", out});
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  REQUIRE(run_to_exit(run(d.file("whole")), d.file("log")) == 0);
+  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
+  CHECK(run_to_exit(run(d.file("run")), d.file("log"), "EVOSTREAM_KILL_IN_SNAPSHOT=2") ==
+        128 + SIGKILL);
+  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
+  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
+}
+
 }  // namespace
 
 TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted state, BWT 0",
           "[app][crash][mod-squad]") {
   TempDir d;
-  REQUIRE(run_to_exit(args({"run", config("smoke.toml"), "--out", d.file("whole")}),
-                      d.file("log")) == 0);
-  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
-  CHECK(run_to_exit(args({"run", config("smoke.toml"), "--out", d.file("run")}), d.file("log"),
-                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
-  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
-  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
+  check_resumes_whole(d, {});
 
   const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
   CHECK(r["bwt"].get<double>() == 0.0);
@@ -84,10 +103,7 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
                          Contains("<b>Loss term: cross-entropy</b>"));
 
   // A task's standalone model: the experts its router selected, predicting as the whole model.
-  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
-                       "--thresh", "0"},
-                      d.file("log")) == 0);
-  const std::string said = slurp(d.file("log"));
+  const std::string said = extract_every_expert(d);
   INFO(said);
   CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 10 experts (") &&
                        Contains("wrote the extracted model of task b-rotated to "));
@@ -168,77 +184,48 @@ TEST_CASE("A joint Mod-Squad run killed in a snapshot resumes to its uninterrupt
 
 TEST_CASE("Mod-Squad needs the moe-vit family, whose keys are checked", "[app][mod-squad]") {
   TempDir d;
-  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\""},
-                      d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")),
-             Contains("root.architecture.family: strategy mod-squad expected family moe-vit, "
-                      "found \"vit\""));
-  REQUIRE(
-      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
-                   "--set", "root.architecture.top_k=20"},
-                  d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")), Contains("top_k: expected at most experts = 16, found 20"));
-  REQUIRE(
-      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
-                   "--set", "root.architecture.top_k=3"},
-                  d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")),
-             Contains("top_k: expected a divisor of mlp 32 (each expert is mlp / top_k wide), "
-                      "found 3"));
-  REQUIRE(
-      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
-                   "--set", "root.architecture.moe_every=3"},
-                  d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")), Contains("moe_every: expected at most depth = 2"));
-  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"",
-                       "--set", "root.architecture.family=\"moe-vit\"", "--set",
-                       "strategy.mod-squad.new_experts=-1"},
-                      d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")), Contains("new_experts"));
-  REQUIRE(run_to_exit(
-              {"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"", "--set",
-               "root.architecture.family=\"moe-vit\"", "--set", "strategy.mod-squad.mode=\"both\""},
-              d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")), Contains("mode") && Contains("continual") && Contains("joint"));
-  REQUIRE(
-      run_to_exit({"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"",
-                   "--set", "root.architecture.attention_experts=1"},
-                  d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")),
-             Contains("attention_experts: expected 0 or at least heads = 2 (each token uses one "
-                      "attention expert per head), found 1"));
-  REQUIRE(
-      run_to_exit(
-          {"tasks", config("smoke.toml"), "--set", "root.architecture.family=\"moe-vit\"", "--set",
-           "root.architecture.attention_experts=4", "--set", "root.architecture.moe_every=1"},
-          d.file("log")) == 1);
-  CHECK_THAT(slurp(d.file("log")),
-             Contains("attention_experts: expected 0 with moe_every = 1 (attention mixtures sit "
-                      "in the blocks whose MLP is dense"));
-  REQUIRE(run_to_exit({"tasks", config("smoke.toml"), "--set", "strategy.name=\"mod-squad\"",
-                       "--set", "root.architecture.family=\"moe-vit\"", "--set",
-                       "root.architecture.attention_experts=4"},
-                      d.file("log")) == 0);
-  CHECK_THAT(slurp(d.file("log")),
-             Contains("MoE blocks 1: 16 experts of width 8, top 4; attention mixtures in the "
-                      "others: 4 experts of width 8, top 2"));
+  // `tasks` on the smoke scenario with `sets` (KEY=VALUE each): its exit code and what it said.
+  auto tasks = [&](const std::vector<std::string>& sets) {
+    std::vector<std::string> a = {"tasks", config("smoke.toml")};
+    for (const auto& set : sets)
+      a.insert(a.end(), {"--set", set});
+    const int code = run_to_exit(a, d.file("log"));
+    return std::make_pair(code, slurp(d.file("log")));
+  };
+  const std::string moe = "root.architecture.family=\"moe-vit\"";
+  const std::string mod_squad = "strategy.name=\"mod-squad\"";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{mod_squad},
+       "root.architecture.family: strategy mod-squad expected family moe-vit, found \"vit\""},
+      {{moe, "root.architecture.top_k=20"}, "top_k: expected at most experts = 16, found 20"},
+      {{moe, "root.architecture.top_k=3"},
+       "top_k: expected a divisor of mlp 32 (each expert is mlp / top_k wide), found 3"},
+      {{moe, "root.architecture.moe_every=3"}, "moe_every: expected at most depth = 2"},
+      {{mod_squad, moe, "strategy.mod-squad.new_experts=-1"}, "new_experts"},
+      {{mod_squad, moe, "strategy.mod-squad.mode=\"both\""}, "mode: expected one of"},
+      {{moe, "root.architecture.attention_experts=1"},
+       "attention_experts: expected 0 or at least heads = 2 (each token uses one attention "
+       "expert per head), found 1"},
+      {{moe, "root.architecture.attention_experts=4", "root.architecture.moe_every=1"},
+       "attention_experts: expected 0 with moe_every = 1 (attention mixtures sit in the blocks "
+       "whose MLP is dense"},
+  };
+  for (const auto& [sets, says] : refused) {
+    INFO(sets.back());
+    const auto [code, said] = tasks(sets);
+    CHECK(code == 1);
+    CHECK_THAT(said, Contains(says));
+  }
+  const auto [code, said] = tasks({mod_squad, moe, "root.architecture.attention_experts=4"});
+  CHECK(code == 0);
+  CHECK_THAT(said, Contains("MoE blocks 1: 16 experts of width 8, top 4; attention mixtures in "
+                            "the others: 4 experts of width 8, top 2"));
 }
 
 TEST_CASE("A Mod-Squad run with attention mixtures keeps every earlier prediction and resumes",
           "[app][crash][mod-squad][attention]") {
   TempDir d;
-  auto attention = [&](std::vector<std::string> head) {
-    auto out = args(std::move(head));
-    out.insert(out.end(), {"--set", "root.architecture.attention_experts=4"});
-    return out;
-  };
-  REQUIRE(run_to_exit(attention({"run", config("smoke.toml"), "--out", d.file("whole")}),
-                      d.file("log")) == 0);
-  const std::string expected = inspect_hash(d.file("whole"), d.file("hash"));
-  CHECK(run_to_exit(attention({"run", config("smoke.toml"), "--out", d.file("run")}), d.file("log"),
-                    "EVOSTREAM_KILL_IN_SNAPSHOT=2") == 128 + SIGKILL);
-  REQUIRE(run_to_exit({"resume", d.file("run")}, d.file("log")) == 0);
-  CHECK(inspect_hash(d.file("run"), d.file("hash")) == expected);
+  check_resumes_whole(d, {"--set", "root.architecture.attention_experts=4"});
 
   const auto r = nlohmann::json::parse(slurp(d.file("whole") + "/results.json"));
   CHECK(r["bwt"].get<double>() == 0.0);
@@ -260,10 +247,7 @@ TEST_CASE("A Mod-Squad run with attention mixtures keeps every earlier predictio
     CHECK(usage[0].size() == 4 + 2 * t);
     CHECK(usage[1].size() == 6 + 2 * t);
   }
-  REQUIRE(run_to_exit({"extract", d.file("whole"), "--task", "b-rotated", "--out", d.file("b.h5"),
-                       "--thresh", "0"},
-                      d.file("log")) == 0);
-  const std::string said = slurp(d.file("log"));
+  const std::string said = extract_every_expert(d);
   INFO(said);
   CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 8 experts (") &&
                        Contains("MoE layer 1: kept ") && Contains(" of 10 experts ("));

@@ -10,6 +10,7 @@
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model/train/trainer.hpp"
+#include "streams/rng.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
@@ -29,6 +30,33 @@ inline streams::ArchitectureSpec micro_arch() {
   return a;
 }
 
+/// A moe-vit for 8 × 8 images: patch 4, dim 16, 2 blocks, 2 heads, MLP 32; block 1 a mixture of
+/// `experts` experts, top 2.
+inline streams::ArchitectureSpec moe_arch(int64_t experts = 6) {
+  streams::ArchitectureSpec a;
+  a.family = "moe-vit";
+  a.image_size = 8;
+  a.patch = 4;
+  a.dim = 16;
+  a.depth = 2;
+  a.heads = 2;
+  a.mlp = 32;
+  a.experts = experts;
+  a.top_k = 2;
+  a.moe_every = 2;
+  return a;
+}
+
+/// A float tensor of `shape` drawn from the standard normal by the project's generator.
+inline at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {
+  streams::Rng rng(seed);
+  at::Tensor t = at::empty(shape, at::kFloat);
+  float* p = t.data_ptr<float>();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    p[i] = static_cast<float>(rng.normal());
+  return t;
+}
+
 /// Training settings for the micro ViT (2 heads): `steps` steps at `batch_size`, validating
 /// every `validation_interval` steps.
 inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_size = 16,
@@ -38,6 +66,18 @@ inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_siz
   s.batch_size = batch_size;
   s.validation_interval = validation_interval;
   s.family = model::vit_family(2);
+  return s;
+}
+
+/// Training settings for a path of architecture `a`: `steps` steps of 16 images, validating
+/// at the end.
+inline model::TrainSettings family_settings(const streams::ArchitectureSpec& a,
+                                            int64_t steps = 30) {
+  model::TrainSettings s;
+  s.steps = steps;
+  s.batch_size = 16;
+  s.validation_interval = steps;
+  s.family = model::ModelFamily::of(a);
   return s;
 }
 

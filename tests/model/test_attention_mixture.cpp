@@ -11,42 +11,24 @@
 #include "model/nn/vit/vit_family.hpp"
 #include "model/train/trainer.hpp"
 #include "model_fixtures.hpp"
-#include "streams/rng.hpp"
 
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::moe_arch;
+using evostream::testing::random_tensor;
 using evostream::testing::raw;
 using evostream::testing::remade;
 using evostream::testing::synthetic_task;
 
 namespace {
 
-// A moe-vit for 8 × 8 images: dim 16, 2 heads, 2 blocks: block 0's attention a mixture of 5
-// attention experts (top 2 = heads), block 1's MLP a mixture of 6 experts (top 2).
+// The moe-vit of the fixtures (block 1's MLP a mixture of 6 experts, top 2) whose block 0's
+// attention is a mixture of 5 attention experts, top 2 = heads.
 streams::ArchitectureSpec attention_arch() {
-  streams::ArchitectureSpec a;
-  a.family = "moe-vit";
-  a.image_size = 8;
-  a.patch = 4;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  a.experts = 6;
-  a.top_k = 2;
-  a.moe_every = 2;
+  streams::ArchitectureSpec a = moe_arch();
   a.attention_experts = 5;
   return a;
-}
-
-at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {
-  streams::Rng rng(seed);
-  at::Tensor t = at::empty(shape, at::kFloat);
-  float* p = t.data_ptr<float>();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    p[i] = static_cast<float>(rng.normal());
-  return t;
 }
 
 const Component& of_kind(const std::vector<Component>& path, ComponentKind kind) {
@@ -210,14 +192,9 @@ TEST_CASE("Training a path with attention experts moves them and the shared keys
   const auto arch = attention_arch();
   const auto task = synthetic_task("moe", 3, 3);
   auto path = share(MoeFactory::root(arch, 3, "root", 5));
-  TrainSettings s;
-  s.steps = 30;
-  s.batch_size = 16;
-  s.validation_interval = 30;
-  s.family = ModelFamily::of(arch);
   Hyperparameters hp;
   hp.learning_rate = 0.05;
-  const TrainResult r = Trainer(s).train(path, hp, task, 3);
+  const TrainResult r = Trainer(evostream::testing::family_settings(arch)).train(path, hp, task, 3);
   REQUIRE(r.trained.size() == path.size());
   for (size_t i = 0; i < path.size(); ++i) {
     const ComponentKind k = path[i]->kind();

@@ -22,6 +22,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::moe_arch;
 using evostream::testing::raw;
 using evostream::testing::remade;
 using evostream::testing::synthetic_task;
@@ -50,20 +51,6 @@ double by_hand(const std::vector<std::vector<double>>& rows) {
       out -= joint[t][e] * std::log(joint[t][e] / (p_t[t] * p_e[e]) + 1e-4);
   }
   return out;
-}
-
-// A moe-vit for 8 × 8 images: dim 16, 2 blocks, block 1 a mixture of 4 experts, top 2.
-streams::ArchitectureSpec small_moe() {
-  streams::ArchitectureSpec a;
-  a.family = "moe-vit";
-  a.image_size = 8;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  a.experts = 4;
-  a.top_k = 2;
-  return a;
 }
 
 at::Tensor row(const std::vector<double>& v) {
@@ -108,7 +95,7 @@ TEST_CASE("The MI term is Mod-Squad's formula over the tasks' rows, padded for n
 TEST_CASE("The MI loss pulls a new task's router away from the experts earlier tasks use",
           "[model][moe][mod-squad]") {
   // Earlier tasks used experts 0 and 1; the new task's router starts uniform over 4.
-  const streams::ArchitectureSpec a = small_moe();
+  const streams::ArchitectureSpec a = moe_arch(4);
   auto root = MoeFactory::root(a, 3, "root", 3);
   for (auto& c : root) {
     if (c.kind() == ComponentKind::kRouter)
@@ -173,7 +160,7 @@ TEST_CASE("The MI loss pulls a new task's router away from the experts earlier t
 
 TEST_CASE("Expert usage averages a path's routing over a task's images",
           "[model][moe][mod-squad]") {
-  const streams::ArchitectureSpec a = small_moe();
+  const streams::ArchitectureSpec a = moe_arch(4);
   const auto root = MoeFactory::root(a, 3, "root", 3);
   const auto f = MoeVitFamily(2).bind(raw(root));
   const auto task = synthetic_task("usage", 1, 3);
@@ -210,7 +197,7 @@ struct RoutedTask {
   std::vector<Component> components;
 
   explicit RoutedTask(const streams::ImageSet& images, bool with_usage = true) {
-    streams::ArchitectureSpec a = small_moe();
+    streams::ArchitectureSpec a = moe_arch(4);
     a.experts = 8;
     components = MoeFactory::root(a, 3, "t", 5);
     for (auto& c : components) {
@@ -325,7 +312,7 @@ TEST_CASE("A router's kept rows must be ascending rows of it, one per expert",
 
 TEST_CASE("Joint Mod-Squad's MI term is Mod-Squad's formula over the step's tasks",
           "[model][moe][mod-squad][joint]") {
-  const auto joint = joint_model(MoeFactory::root(small_moe(), 3, "root", 3), 3, 6);
+  const auto joint = joint_model(MoeFactory::root(moe_arch(4), 3, "root", 3), 3, 6);
   const auto f = MoeVitFamily(2).bind(raw(joint));
   const at::Tensor images = at::rand({5, 1, 8, 8});
   const std::vector<int64_t> offsets = {0, 2, 4, 6};
@@ -360,7 +347,7 @@ TEST_CASE("Joint Mod-Squad's MI term is Mod-Squad's formula over the step's task
   CHECK(terms.at("cross-entropy") == Approx(ce.item<double>()));
 
   // A pass of one task has no joint to measure.
-  const auto one_task = MoeFactory::root(small_moe(), 6, "root", 3);
+  const auto one_task = MoeFactory::root(moe_arch(4), 6, "root", 3);
   const auto single = MoeVitFamily(2).bind(raw(one_task));
   const at::Tensor own = single->forward(images);
   CHECK_THROWS_WITH(JointModSquadLoss(offsets, 0.5)
@@ -373,7 +360,7 @@ TEST_CASE("A joint Mod-Squad model trains every task's router on the union of th
           "[model][moe][mod-squad][joint]") {
   const std::vector<streams::TaskData> stream{synthetic_task("a", 1, 3), synthetic_task("b", 2, 2)};
   const JointData union_of = JointData::of(stream, "mod-squad");
-  const auto arch = small_moe();
+  const auto arch = moe_arch(4);
   const auto path = share(joint_model(MoeFactory::root(arch, 3, "root", 5), 2, 5));
   TrainSettings s = evostream::testing::micro_settings(40, 16, 20);
   s.family = ModelFamily::of(arch);

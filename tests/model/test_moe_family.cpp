@@ -10,41 +10,17 @@
 #include "model/nn/vit/vit_family.hpp"
 #include "model/train/trainer.hpp"
 #include "model_fixtures.hpp"
-#include "streams/rng.hpp"
 
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::moe_arch;
+using evostream::testing::random_tensor;
 using evostream::testing::raw;
 using evostream::testing::remade;
 using evostream::testing::synthetic_task;
 
 namespace {
-
-// A moe-vit for 8 × 8 images: dim 16, 2 blocks (block 1 a mixture of 6 experts, top 2).
-streams::ArchitectureSpec moe_arch() {
-  streams::ArchitectureSpec a;
-  a.family = "moe-vit";
-  a.image_size = 8;
-  a.patch = 4;
-  a.dim = 16;
-  a.depth = 2;
-  a.heads = 2;
-  a.mlp = 32;
-  a.experts = 6;
-  a.top_k = 2;
-  a.moe_every = 2;
-  return a;
-}
-
-at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {
-  streams::Rng rng(seed);
-  at::Tensor t = at::empty(shape, at::kFloat);
-  float* p = t.data_ptr<float>();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    p[i] = static_cast<float>(rng.normal());
-  return t;
-}
 
 // A router of `experts` experts with random weights.
 Component random_router(int64_t experts, int64_t dim, int64_t top_k, uint64_t seed) {
@@ -139,14 +115,9 @@ TEST_CASE("Training a moe-vit path moves its router, experts and task embedding"
   const auto arch = moe_arch();
   const auto task = synthetic_task("moe", 3, 3);
   auto path = share(MoeFactory::root(arch, 3, "root", 5));
-  TrainSettings s;
-  s.steps = 30;
-  s.batch_size = 16;
-  s.validation_interval = 30;
-  s.family = ModelFamily::of(arch);
   Hyperparameters hp;
   hp.learning_rate = 0.05;
-  const TrainResult r = Trainer(s).train(path, hp, task, 3);
+  const TrainResult r = Trainer(evostream::testing::family_settings(arch)).train(path, hp, task, 3);
   REQUIRE(r.trained.size() == path.size());
   for (size_t i = 0; i < path.size(); ++i) {
     const ComponentKind k = path[i]->kind();

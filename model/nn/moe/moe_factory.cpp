@@ -7,6 +7,23 @@
 
 namespace evostream::model {
 
+namespace {
+
+// The names and tensors of `block` but those whose names begin with `prefix`, in order.
+std::pair<std::vector<std::string>, std::vector<at::Tensor>> without(const Component& block,
+                                                                     const std::string& prefix) {
+  std::pair<std::vector<std::string>, std::vector<at::Tensor>> out;
+  for (size_t t = 0; t < block.names().size(); ++t) {
+    if (block.names()[t].rfind(prefix, 0) == 0)
+      continue;
+    out.first.push_back(block.names()[t]);
+    out.second.push_back(block.tensors()[t]);
+  }
+  return out;
+}
+
+}  // namespace
+
 bool MoeFactory::is_moe(const streams::ArchitectureSpec& arch, int64_t k) {
   return (k + 1) % arch.moe_every == 0;
 }
@@ -27,14 +44,7 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
     if (!is_moe(arch, k) && arch.attention_experts > 0) {
       // The dense block's norms and MLP; its attention becomes shared keys and values and
       // the attention experts.
-      std::vector<std::string> names;
-      std::vector<at::Tensor> tensors;
-      for (size_t t = 0; t < vit[i].names().size(); ++t) {
-        if (vit[i].names()[t].rfind("attn.", 0) == 0)
-          continue;
-        names.push_back(vit[i].names()[t]);
-        tensors.push_back(vit[i].tensors()[t]);
-      }
+      auto [names, tensors] = without(vit[i], "attn.");
       const int64_t h = arch.dim / arch.heads;
       streams::Rng rng(streams::Rng::derive({attention_seed, static_cast<uint64_t>(k)}).next_u64());
       names.insert(names.begin() + 2, {"attn.kv.weight", "attn.kv.bias"});
@@ -53,14 +63,7 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
       continue;
     }
     // The dense block's norms and attention; its MLP becomes the experts.
-    std::vector<std::string> names;
-    std::vector<at::Tensor> tensors;
-    for (size_t t = 0; t < vit[i].names().size(); ++t) {
-      if (vit[i].names()[t].rfind("mlp.", 0) == 0)
-        continue;
-      names.push_back(vit[i].names()[t]);
-      tensors.push_back(vit[i].tensors()[t]);
-    }
+    auto [names, tensors] = without(vit[i], "mlp.");
     out.emplace_back(owner + "/moe_block" + index, ComponentKind::kMoeBlock, k, owner, "",
                      std::move(names), std::move(tensors));
     out.push_back(
