@@ -32,7 +32,7 @@ struct PoolStatus {
   double busy_seconds = 0.0;
 };
 
-PoolStatus status_of(caf::scoped_actor& self, const caf::actor& pool) {
+PoolStatus status_of(caf::scoped_actor& self, const trainer_pool_actor& pool) {
   PoolStatus s;
   self->request(pool, caf::infinite, status_atom_v)
       .receive(
@@ -95,7 +95,7 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   // Orders each batch's jobs, longest expected first.
   const model::CandidateTrainer& estimator = *options_.trainer;
   const bool simulated = options_.trainer->simulated();
-  const caf::actor pool =
+  const trainer_pool_actor pool =
       system.spawn(trainer_pool, trainers, WorkerOffer{options_.scenario_text, options_.seed},
                    TrainerLoss{options_.listen ? options_.worker_timeout : std::chrono::seconds{0},
                                options_.on_trainer_wait});

@@ -29,7 +29,7 @@ struct CoordinatorSetup {
   std::shared_ptr<const std::vector<streams::TaskData>> tasks;
   /// The parameter owner (begins and commits visits) and the trainer pool.
   parameter_owner_actor owner;
-  caf::actor pool;
+  trainer_pool_actor pool;
   /// Where observer calls go, in order (the recorder; `on_wait` and `observer`'s calls are run
   /// there), and where each commit's snapshot is written (the snapshotter; none without a
   /// checkpoint).

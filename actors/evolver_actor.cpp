@@ -12,7 +12,7 @@ namespace {
 using Self = caf::stateful_actor<EvolverState>;
 
 void next_batch(Self* self, const CandidateReport* report, model::TaskVisit* visit,
-                const caf::actor& pool, model::VirtualSchedule* schedule,
+                const trainer_pool_actor& pool, model::VirtualSchedule* schedule,
                 const model::CandidateTrainer* estimator) {
   auto& st = self->state;
   st.batch = visit->learner->next();
@@ -66,7 +66,7 @@ void next_batch(Self* self, const CandidateReport* report, model::TaskVisit* vis
 }  // namespace
 
 caf::behavior evolver_actor(Self* self, const CandidateReport* report, model::TaskVisit* visit,
-                            caf::actor pool, model::VirtualSchedule* schedule,
+                            trainer_pool_actor pool, model::VirtualSchedule* schedule,
                             const model::CandidateTrainer* estimator) {
   return {
       [self, report, visit, pool, schedule, estimator](start_atom) {

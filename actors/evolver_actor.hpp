@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "actors/trainer_pool.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/run/virtual_schedule.hpp"
 #include "model/train/candidate_trainer.hpp"
@@ -45,7 +46,7 @@ struct EvolverState {
 /// `CandidateTrainer::estimated_flops`), so a generation's last job is a short one; without, in
 /// order.
 caf::behavior evolver_actor(caf::stateful_actor<EvolverState>* self, const CandidateReport* report,
-                            model::TaskVisit* visit, caf::actor pool,
+                            model::TaskVisit* visit, trainer_pool_actor pool,
                             model::VirtualSchedule* schedule = nullptr,
                             const model::CandidateTrainer* estimator = nullptr);
 

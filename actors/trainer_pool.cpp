@@ -9,9 +9,9 @@ namespace evostream::actors {
 
 namespace {
 
-using Self = caf::stateful_actor<TrainerPoolState>;
+using Self = trainer_pool_actor::stateful_pointer<TrainerPoolState>;
 
-void fail_all(Self* self, const caf::error& why) {
+void fail_all(Self self, const caf::error& why) {
   auto& st = self->state;
   while (!st.queue.empty()) {
     st.queue.front().promise.deliver(why);
@@ -20,7 +20,7 @@ void fail_all(Self* self, const caf::error& why) {
 }
 
 // With no trainer alive, the queued jobs fail, or wait for one to join when the pool may.
-void fail_all_if_empty(Self* self) {
+void fail_all_if_empty(Self self) {
   auto& st = self->state;
   if (!st.alive.empty() || st.queue.empty())
     return;
@@ -46,7 +46,7 @@ void not_busy(TrainerPoolState& st, caf::actor_addr trainer) {
 }
 
 // Puts a dead trainer's job back at the front of the queue.
-void requeue(Self* self, const caf::actor_addr& trainer) {
+void requeue(Self self, const caf::actor_addr& trainer) {
   auto& st = self->state;
   auto b = st.busy.find(trainer);
   if (b == st.busy.end())
@@ -59,7 +59,7 @@ void requeue(Self* self, const caf::actor_addr& trainer) {
 // Picks the next (idle trainer, queued job) pair: the first queued job that an idle trainer can
 // take. A job that cannot travel (its objective carries data) waits for a trainer of this
 // process, and is refused when the pool has none. Returns false when no pair is ready.
-bool pick(Self* self, caf::actor& trainer, std::shared_ptr<TrainerPoolState::Pending>& pending) {
+bool pick(Self self, caf::actor& trainer, std::shared_ptr<TrainerPoolState::Pending>& pending) {
   auto& st = self->state;
   const auto local = [self](const caf::actor& a) { return a.node() == self->node(); };
   const bool local_alive = std::any_of(st.alive.begin(), st.alive.end(),
@@ -89,7 +89,7 @@ bool pick(Self* self, caf::actor& trainer, std::shared_ptr<TrainerPoolState::Pen
   return false;
 }
 
-void dispatch(Self* self) {
+void dispatch(Self self) {
   auto& st = self->state;
   caf::actor trainer;
   std::shared_ptr<TrainerPoolState::Pending> pending;
@@ -163,7 +163,7 @@ void dispatch(Self* self) {
   }
 }
 
-void add(Self* self, const caf::actor& trainer) {
+void add(Self self, const caf::actor& trainer) {
   auto& st = self->state;
   self->monitor(trainer);
   st.waiting = false;
@@ -179,8 +179,8 @@ void add(Self* self, const caf::actor& trainer) {
 
 }  // namespace
 
-caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerOffer offer,
-                           TrainerLoss loss) {
+trainer_pool_actor::behavior_type trainer_pool(Self self, std::vector<caf::actor> trainers,
+                                               WorkerOffer offer, TrainerLoss loss) {
   self->state.offer = std::move(offer);
   self->state.loss = std::move(loss);
   for (const auto& t : trainers)
@@ -198,7 +198,7 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
   });
   return {
       [self](local_job& job) {
-        auto promise = self->make_response_promise();
+        auto promise = self->make_response_promise<local_reply>();
         self->state.queue.push_back({std::move(job), promise});
         if (self->state.alive.empty())
           fail_all_if_empty(self);
@@ -223,23 +223,21 @@ caf::behavior trainer_pool(Self* self, std::vector<caf::actor> trainers, WorkerO
         auto& st = self->state;
         if (static_cast<int64_t>(st.alive.size()) >= n)
           return true;
-        auto promise = self->make_response_promise();
-        st.awaiting.emplace_back(n, promise);
+        st.awaiting.emplace_back(n, self->make_response_promise<bool>());
         return caf::delegated<bool>();
       },
-      [self](scenario_atom) {
-        return caf::make_message(self->state.offer.scenario, self->state.offer.seed);
+      [self](scenario_atom) -> caf::result<std::string, uint64_t> {
+        return {self->state.offer.scenario, self->state.offer.seed};
       },
-      [self](status_atom) {
+      [self](status_atom) -> caf::result<int64_t, int64_t, int64_t, int64_t, double> {
         const auto& st = self->state;
         double busy = st.busy_seconds;
         if (!st.busy.empty()) {
           busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - st.busy_since)
                       .count();
         }
-        return caf::make_message(static_cast<int64_t>(st.alive.size()),
-                                 static_cast<int64_t>(st.idle.size()),
-                                 static_cast<int64_t>(st.queue.size()), st.requeued, busy);
+        return {static_cast<int64_t>(st.alive.size()), static_cast<int64_t>(st.idle.size()),
+                static_cast<int64_t>(st.queue.size()), st.requeued, busy};
       },
   };
 }

@@ -43,7 +43,7 @@ struct TrainerPoolState {
   bool waiting = false;
   struct Pending {
     local_job job;
-    caf::response_promise promise;
+    caf::typed_response_promise<local_reply> promise;
   };
   std::deque<Pending> queue;
   /// The job each busy trainer runs.
@@ -60,9 +60,21 @@ struct TrainerPoolState {
   /// Per remote trainer, the frozen components sent to it (later jobs refer to them).
   std::map<caf::actor_addr, SentComponents> sent;
   /// Who waits for how many trainers to be alive (`await_atom`).
-  std::vector<std::pair<int64_t, caf::response_promise>> awaiting;
+  std::vector<std::pair<int64_t, caf::typed_response_promise<bool>>> awaiting;
   static inline const char* name = "trainer_pool";
 };
+
+/// The trainer pool's interface: `local_job` → `local_reply`; `(join_atom, actor)` adds a
+/// trainer; `(await_atom, n)` → `true` once n trainers are alive; `scenario_atom` → (scenario
+/// text, seed); `status_atom` → (alive trainers, idle trainers, queued jobs, re-queued jobs, busy
+/// seconds); `(rejoin_atom, n)` is its own timer's.
+using trainer_pool_actor =
+    caf::typed_actor<caf::replies_to<local_job>::with<local_reply>,
+                     caf::reacts_to<join_atom, caf::actor>,
+                     caf::replies_to<await_atom, int64_t>::with<bool>,
+                     caf::replies_to<scenario_atom>::with<std::string, uint64_t>,
+                     caf::replies_to<status_atom>::with<int64_t, int64_t, int64_t, int64_t, double>,
+                     caf::reacts_to<rejoin_atom, uint64_t>>;
 
 /// The trainer pool: a dispatcher that keeps every trainer busy.
 ///
@@ -72,11 +84,12 @@ struct TrainerPoolState {
 /// (`BlobCodec::remotable`) waits for a trainer of this process, and fails when there is none. When
 /// a trainer dies with a job, the job goes back to the front of the queue and another trainer runs
 /// it; the run goes on. `(join_atom, actor)` adds a trainer (a remote one, say); `status_atom`
-/// replies (alive trainers, idle trainers, queued jobs, re-queued jobs); `(await_atom, n)` replies
-/// `true` once n trainers are alive (at once if they are); `scenario_atom` replies
-/// (scenario text, seed) for workers. With no trainer left, waiting jobs wait `loss.wait` for a
-/// trainer to join, then fail with an error.
-caf::behavior trainer_pool(caf::stateful_actor<TrainerPoolState>* self,
-                           std::vector<caf::actor> trainers, WorkerOffer offer, TrainerLoss loss);
+/// replies (alive trainers, idle trainers, queued jobs, re-queued jobs, seconds some trainer was
+/// busy); `(await_atom, n)` replies `true` once n trainers are alive (at once if they are);
+/// `scenario_atom` replies (scenario text, seed) for workers. With no trainer left, waiting jobs
+/// wait `loss.wait` for a trainer to join, then fail with an error.
+trainer_pool_actor::behavior_type trainer_pool(
+    trainer_pool_actor::stateful_pointer<TrainerPoolState> self, std::vector<caf::actor> trainers,
+    WorkerOffer offer, TrainerLoss loss);
 
 }  // namespace evostream::actors

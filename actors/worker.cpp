@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
+#include "actors/trainer_pool.hpp"
 #include "model/strategies/strategy.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
@@ -28,8 +29,15 @@ int Worker::run(std::ostream& out) const {
   caf::actor_system_config cfg;
   configure_system(cfg, credentials_ ? &*credentials_ : nullptr);
   caf::actor_system system{cfg};
-  auto pool = credentials_ ? caf::openssl::remote_actor(system, host_, port_)
-                           : system.middleman().remote_actor(host_, port_);
+  // Typed: a peer that is not a trainer pool (another program on the port) is refused here.
+  auto pool = credentials_ ? caf::openssl::remote_actor<trainer_pool_actor>(system, host_, port_)
+                           : system.middleman().remote_actor<trainer_pool_actor>(host_, port_);
+  if (!pool && pool.error() == caf::sec::unexpected_actor_messaging_interface) {
+    throw std::runtime_error(
+        fmt::format("cannot connect to {}:{}: the actor there is not an evostream run's trainer "
+                    "pool (another program, or a run of another evostream version)",
+                    host_, port_));
+  }
   if (!pool) {
     throw std::runtime_error(fmt::format(
         "cannot connect to {}:{}: {} (is `evostream run --listen {}` running there, {}?)", host_,

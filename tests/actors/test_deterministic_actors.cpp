@@ -60,7 +60,7 @@ struct TestSystem {
   }
 
   // The pool's status: (alive, idle, queued, requeued), answered before anything else runs.
-  std::vector<int64_t> status(const caf::actor& pool) {
+  std::vector<int64_t> status(const trainer_pool_actor& pool) {
     auto handle = (*self)->request(pool, caf::infinite, status_atom_v);
     sched->prioritize(pool);
     sched->run_once();
@@ -145,7 +145,7 @@ TEST_CASE("The pool keeps every trainer busy and queues the rest", "[actors]") {
   std::vector<caf::actor> trainers;
   for (int i = 0; i < 2; ++i)
     trainers.push_back(t.system->spawn(trainer_actor, setup()));
-  const caf::actor pool = t.system->spawn(trainer_pool, trainers, WorkerOffer{}, TrainerLoss{});
+  const auto pool = t.system->spawn(trainer_pool, trainers, WorkerOffer{}, TrainerLoss{});
   t.sched->run();
   CHECK(t.status(pool) == std::vector<int64_t>{2, 2, 0, 0});
 
@@ -179,7 +179,7 @@ TEST_CASE("A trainer that dies with a job has the job run by the other", "[actor
   const caf::actor crashing = t.system->spawn([](caf::event_based_actor* self) -> caf::behavior {
     return {[self](local_job&) { self->quit(caf::exit_reason::kill); }};
   });
-  const caf::actor pool = t.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
+  const auto pool = t.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
                                           WorkerOffer{}, TrainerLoss{});
   t.sched->run();
   auto reply = (*t.self)->request(pool, caf::infinite, job(7));

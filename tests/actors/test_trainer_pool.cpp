@@ -5,13 +5,16 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <thread>
 
 #include "actors/actor_run.hpp"
 #include "actors/blob_codec.hpp"
 #include "actors/run_error.hpp"
+#include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
+#include "actors/worker.hpp"
 #include "model/model_fixtures.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
@@ -226,7 +229,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   std::vector<caf::actor> trainers;
   for (int i = 0; i < 2; ++i)
     trainers.push_back(s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks)));
-  const caf::actor pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{}, TrainerLoss{});
+  const auto pool = s.system->spawn(trainer_pool, trainers, WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   std::vector<local_reply> replies;
   for (uint64_t i = 0; i < 4; ++i) {
@@ -263,8 +266,8 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
   const caf::actor crashing = s.system->spawn(crashing_trainer);
   const caf::actor good = s.system->spawn<caf::detached>(trainer_actor, trainer_setup(tasks));
   // The crashing trainer is idle last, so it gets the first job.
-  const caf::actor pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
-                                          WorkerOffer{}, TrainerLoss{});
+  const auto pool = s.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
+                                    WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   bool replied = false;
   self->request(pool, caf::infinite, local(job(0, 5)))
@@ -287,7 +290,7 @@ TEST_CASE("A job whose trainer dies is run again by another trainer", "[actors]"
 
 TEST_CASE("With no trainer left a job fails with a clear error", "[actors]") {
   System s;
-  const caf::actor pool =
+  const auto pool =
       s.system->spawn(trainer_pool, std::vector<caf::actor>{}, WorkerOffer{}, TrainerLoss{});
   caf::scoped_actor self{*s.system};
   std::string error;
@@ -301,7 +304,7 @@ TEST_CASE("Without a trainer a pool that may be joined waits for one, then gives
   System s;
   const auto tasks = one_task();
   std::vector<std::chrono::seconds> told;
-  const caf::actor pool = s.system->spawn(
+  const auto pool = s.system->spawn(
       trainer_pool, std::vector<caf::actor>{}, WorkerOffer{},
       TrainerLoss{std::chrono::seconds(1), [&](std::chrono::seconds w) { told.push_back(w); }});
   caf::scoped_actor self{*s.system};
@@ -683,4 +686,24 @@ TEST_CASE("A served run whose new task cannot be built says why and goes on", "[
   remote.grow = [](const std::vector<streams::TaskData>&) { return nullptr; };
   remote.listen = 0;
   CHECK_THROWS_WITH(ActorRun(remote), Catch::Contains("expected no remote trainers"));
+}
+
+TEST_CASE("A worker refuses a peer whose interface is not a trainer pool's", "[actors][remote]") {
+  caf::actor_system_config cfg;
+  configure_system(cfg);
+  caf::actor_system system{cfg};
+  // Another actor on the port: it answers messages, but not as a pool does.
+  const caf::actor other =
+      system.spawn([]() -> caf::behavior { return {[](scenario_atom) { return 42; }}; });
+  const auto port = system.middleman().publish(other, 0, "127.0.0.1");
+  REQUIRE(port);
+  const Worker worker("127.0.0.1", *port, "cpu", 1, std::nullopt);
+  std::ostringstream out;
+  CHECK_THROWS_WITH(worker.run(out),
+                    Catch::Matchers::Contains(fmt::format(
+                        "cannot connect to 127.0.0.1:{}: the actor there is not an evostream "
+                        "run's trainer pool",
+                        *port)));
+  CHECK(out.str().empty());  // nothing was built or joined
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
 }
