@@ -1,6 +1,7 @@
 #include "report/report_page.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -456,12 +457,31 @@ std::string ReportPage::html(const model::RunResults& run,
     usage.push_back(std::move(row));
   }
   if (!usage.empty()) {
+    // Which layers mix attention heads (the same on every task's path).
+    std::vector<std::string> attention_layers;
+    for (const auto& t : run.tasks) {
+      if (t.expert_layers.size() != experts_per_layer.size())
+        continue;
+      for (size_t l = 0; l < t.expert_layers.size(); ++l) {
+        if (t.expert_layers[l] == "attention")
+          attention_layers.push_back(fmt::format("L{}", l + 1));
+      }
+      break;
+    }
+    const std::string kinds =
+        attention_layers.empty()
+            ? std::string("every layer mixes MLP experts")
+            : fmt::format(
+                  "{} mix{} attention experts (query and output projections), the "
+                  "others MLP experts",
+                  fmt::join(attention_layers, ", "), attention_layers.size() == 1 ? "es" : "");
     body += grid_section(
         "Expert usage",
         "Mod-Squad: the share of each task's top-k selections that went to each expert, per MoE "
         "layer, on the task's training images when it committed (each layer's row sums to 1). "
         "Columns: L<i>n</i> e<i>k</i> is expert <i>k</i> of the <i>n</i>-th MoE layer, in "
-        "router order: earlier tasks' experts first, then the ones the task added.",
+        "router order: earlier tasks' experts first, then the ones the task added; " +
+            kinds + ".",
         SvgCharts::value_grid("expert-usage", usage_tasks, usage_columns, usage,
                               "share of the selections: darker is used more; grey: not on the "
                               "task's router"));

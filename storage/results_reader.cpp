@@ -60,6 +60,16 @@ class Fields {
   const Json& array(const std::string& key) const {
     return at(key, Json::value_t::array, "an array");
   }
+  /// An array of strings.
+  std::vector<std::string> texts(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const Json& v : array(key)) {
+      if (!v.is_string())
+        fail(key, "an array of strings", v.type_name());
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
   /// An array of arrays of numbers; empty when the key is absent (older files).
   std::vector<std::vector<double>> number_rows(const std::string& key) const {
     std::vector<std::vector<double>> out;
@@ -275,6 +285,9 @@ model::RunResults ResultsReader::parse(const std::string& text, const std::strin
     task.inferred_accuracy = t.optional_number("inferred_accuracy");
     task.coefficients = t.number_rows("coefficients");
     task.expert_usage = t.number_rows("expert_usage");
+    task.expert_layers = t.has("expert_layers")
+                             ? t.texts("expert_layers")
+                             : std::vector<std::string>(task.expert_usage.size(), "mlp");
     task.predictions_identical = t.flag("predictions_identical");
     task.predictions_hash = t.text("predictions_hash");
     task.path = read_path(file, t.at("path", Json::value_t::object, "an object"), task.name, where);

@@ -62,6 +62,7 @@ std::string ResultsWriter::json(const model::RunResults& r) {
              {"inferred_accuracy", JsonFields::optional_number(t.inferred_accuracy)},
              {"coefficients", t.coefficients},
              {"expert_usage", t.expert_usage},
+             {"expert_layers", t.expert_layers},
              {"predictions_identical", t.predictions_identical},
              {"predictions_hash", t.predictions_hash},
              {"path", JsonFields::path(t.path)}});

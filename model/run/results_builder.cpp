@@ -162,13 +162,19 @@ RunResults build_results(const streams::Scenario& scenario, const Strategy& stra
         const at::Tensor a = t.to(at::kCPU).to(at::kDouble).contiguous();
         return std::vector<double>(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
       };
-      for (const auto& c : handles) {
+      for (size_t i = 0; i < handles.size(); ++i) {
+        const auto& c = handles[i];
         if (c->kind() == ComponentKind::kAlpha)
           tj.coefficients.push_back(row(c->tensor("alpha")));
         if (c->kind() != ComponentKind::kRouter)
           continue;
-        if (const auto usage = usage_of.find(c->id()); usage != usage_of.end())
+        if (const auto usage = usage_of.find(c->id()); usage != usage_of.end()) {
           tj.expert_usage.push_back(row(usage->second->tensor("selected")));
+          // A router follows its block's expert groups.
+          const bool attention =
+              i > 0 && handles[i - 1]->kind() == ComponentKind::kAttentionExperts;
+          tj.expert_layers.push_back(attention ? "attention" : "mlp");
+        }
       }
       accounted_sum += tj.accounted_params;
       ++learned;

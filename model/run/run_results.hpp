@@ -58,6 +58,8 @@ struct TaskResult {
   /// each expert received (measured on its training images when it committed; each row sums
   /// to 1); empty for other paths.
   std::vector<std::vector<double>> expert_usage;
+  /// Mod-Squad: per MoE layer of `expert_usage`, what it mixes: "attention" or "mlp".
+  std::vector<std::string> expert_layers;
 };
 
 /// Everything a run measured.

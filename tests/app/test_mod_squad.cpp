@@ -35,6 +35,16 @@ std::string extract_every_expert(TempDir& d) {
   return slurp(d.file("log"));
 }
 
+// What `extract` said of the test split: (images, extracted %, whole model %, same predictions).
+std::smatch extraction_figures(const std::string& said) {
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      said, m,
+      std::regex(R"(test split \((\d+) images\): extracted ([0-9.]+)%, whole model ([0-9.]+)%; )"
+                 R"(same prediction on (\d+) )")));
+  return m;
+}
+
 // Runs the smoke stream with `extra` options whole into d/whole and again killed in snapshot 2,
 // then resumed, into d/run; checks that the resumed run ends in the whole run's state hash.
 void check_resumes_whole(TempDir& d, const std::vector<std::string>& extra) {
@@ -88,6 +98,7 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
     INFO("task " << t);
     const auto& usage = tasks[t]["expert_usage"];
     REQUIRE(usage.size() == 1);
+    CHECK(tasks[t]["expert_layers"] == nlohmann::json({"mlp"}));
     CHECK(usage[0].size() == 6 + 2 * t);
     double sum = 0.0;
     for (const auto& share : usage[0])
@@ -107,11 +118,7 @@ TEST_CASE("A Mod-Squad run killed in a snapshot resumes to its uninterrupted sta
   INFO(said);
   CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 10 experts (") &&
                        Contains("wrote the extracted model of task b-rotated to "));
-  std::smatch m;
-  REQUIRE(std::regex_search(
-      said, m,
-      std::regex(R"(test split \((\d+) images\): extracted ([0-9.]+)%, whole model ([0-9.]+)%; )"
-                 R"(same prediction on (\d+) )")));
+  std::smatch m = extraction_figures(said);
   CHECK(m[4].str() == m[1].str());
   CHECK(m[2].str() == m[3].str());
   REQUIRE(std::regex_search(said, m,
@@ -246,15 +253,14 @@ TEST_CASE("A Mod-Squad run with attention mixtures keeps every earlier predictio
     REQUIRE(usage.size() == 2);  // the attention mixture, then the MLP mixture
     CHECK(usage[0].size() == 4 + 2 * t);
     CHECK(usage[1].size() == 6 + 2 * t);
+    CHECK(tasks[t]["expert_layers"] == nlohmann::json({"attention", "mlp"}));
   }
+  CHECK_THAT(slurp(d.file("whole") + "/report.html"),
+             Contains("L1 mixes attention experts (query and output projections)"));
   const std::string said = extract_every_expert(d);
   INFO(said);
   CHECK_THAT(said, Contains("MoE layer 0: kept ") && Contains(" of 8 experts (") &&
                        Contains("MoE layer 1: kept ") && Contains(" of 10 experts ("));
-  std::smatch m;
-  REQUIRE(std::regex_search(
-      said, m,
-      std::regex(R"(test split \((\d+) images\): extracted ([0-9.]+)%, whole model ([0-9.]+)%; )"
-                 R"(same prediction on (\d+) )")));
+  std::smatch m = extraction_figures(said);
   CHECK(m[4].str() == m[1].str());
 }

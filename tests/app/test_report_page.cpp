@@ -226,6 +226,14 @@ TEST_CASE("Expert usage is drawn per task, layer and expert, with unequal expert
   CHECK_THAT(page, Contains("<title>a, L1 e2: none</title>"));  // a's router had 2 experts
   CHECK_THAT(page, Contains("<title>b&lt;&amp;&gt;, L1 e2: 0.500</title>"));
   CHECK(ReportPage::html(two_tasks(), {}, {}, "runs/x").find("expert-usage") == std::string::npos);
+  CHECK_THAT(page, Contains("every layer mixes MLP experts"));
+  // With attention mixtures the note names their layers.
+  r.tasks[0].expert_usage = {{0.5, 0.5}, {1.0}};
+  r.tasks[1].expert_usage = {{0.25, 0.25, 0.5}, {0.5, 0.5}};
+  r.tasks[0].expert_layers = r.tasks[1].expert_layers = {"attention", "mlp"};
+  CHECK_THAT(ReportPage::html(r, {}, {}, "runs/x"),
+             Contains("L1 mixes attention experts (query and output projections), the others "
+                      "MLP experts"));
 }
 
 TEST_CASE("A search chart links each candidate to its parent and rings the committed one",

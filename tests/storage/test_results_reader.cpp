@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "storage/results_reader.hpp"
@@ -69,6 +70,28 @@ TEST_CASE("Results written before the state hash existed read it as empty", "[st
   const model::RunResults back = storage::ResultsReader::parse(old, "results.json");
   CHECK(back.state_hash.empty());
   CHECK(back.complete);
+}
+
+TEST_CASE("Expert layers read back, and as MLP layers from files without them", "[storage][moe]") {
+  model::RunResults r = finished_run();
+  r.tasks[0].expert_usage = {{0.5, 0.5}, {1.0}};
+  r.tasks[0].expert_layers = {"attention", "mlp"};
+  r.tasks[1].expert_usage = {{0.25, 0.75}};
+  r.tasks[1].expert_layers = {"mlp"};
+  const std::string json = storage::ResultsWriter::json(r);
+  CHECK(storage::ResultsReader::parse(json, "results.json").tasks[0].expert_layers ==
+        std::vector<std::string>{"attention", "mlp"});
+  nlohmann::json older = nlohmann::json::parse(json);
+  for (auto& t : older["tasks"])
+    t.erase("expert_layers");
+  const model::RunResults back = storage::ResultsReader::parse(older.dump(2), "results.json");
+  CHECK(back.tasks[0].expert_layers == std::vector<std::string>{"mlp", "mlp"});
+  CHECK(back.tasks[1].expert_layers == std::vector<std::string>{"mlp"});
+  nlohmann::json mistyped = nlohmann::json::parse(json);
+  mistyped["tasks"][1]["expert_layers"] = {3};
+  CHECK_THROWS_WITH(
+      storage::ResultsReader::parse(mistyped.dump(2), "x.json"),
+      Contains("x.json: tasks[1].expert_layers: expected an array of strings, found number"));
 }
 
 TEST_CASE("A results file with a missing or mistyped key names the file and the key", "[storage]") {

@@ -22,6 +22,20 @@ std::pair<std::vector<std::string>, std::vector<at::Tensor>> without(const Compo
   return out;
 }
 
+// `count` experts' pairs of Xavier-uniform kernels, in: [count, width, dim] and out: [count,
+// dim, width], drawn expert by expert (in, then out) from `seed`.
+std::pair<at::Tensor, at::Tensor> xavier_pairs(int64_t count, int64_t width, int64_t dim,
+                                               uint64_t seed) {
+  streams::Rng rng(seed);
+  std::vector<at::Tensor> in;
+  std::vector<at::Tensor> out;
+  for (int64_t e = 0; e < count; ++e) {
+    in.push_back(VitFactory::xavier(width, dim, rng));
+    out.push_back(VitFactory::xavier(dim, width, rng));
+  }
+  return {at::stack(in), at::stack(out)};
+}
+
 }  // namespace
 
 bool MoeFactory::is_moe(const streams::ArchitectureSpec& arch, int64_t k) {
@@ -78,31 +92,19 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
 
 Component MoeFactory::experts(const std::string& id, const std::string& owner, int64_t index,
                               int64_t count, int64_t dim, int64_t hidden, uint64_t seed) {
-  streams::Rng rng(seed);
-  std::vector<at::Tensor> fc1;
-  std::vector<at::Tensor> fc2;
-  for (int64_t e = 0; e < count; ++e) {
-    fc1.push_back(VitFactory::xavier(hidden, dim, rng));
-    fc2.push_back(VitFactory::xavier(dim, hidden, rng));
-  }
+  auto [fc1, fc2] = xavier_pairs(count, hidden, dim, seed);
   return Component(id, ComponentKind::kExperts, index, owner, "",
                    {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"},
-                   {at::stack(fc1), at::zeros({count, hidden}, at::kFloat), at::stack(fc2),
+                   {std::move(fc1), at::zeros({count, hidden}, at::kFloat), std::move(fc2),
                     at::zeros({count, dim}, at::kFloat)});
 }
 
 Component MoeFactory::attention_experts(const std::string& id, const std::string& owner,
                                         int64_t index, int64_t count, int64_t dim, int64_t width,
                                         uint64_t seed) {
-  streams::Rng rng(seed);
-  std::vector<at::Tensor> q;
-  std::vector<at::Tensor> o;
-  for (int64_t e = 0; e < count; ++e) {
-    q.push_back(VitFactory::xavier(width, dim, rng));
-    o.push_back(VitFactory::xavier(dim, width, rng));
-  }
+  auto [q, o] = xavier_pairs(count, width, dim, seed);
   return Component(id, ComponentKind::kAttentionExperts, index, owner, "", {"q.weight", "o.weight"},
-                   {at::stack(q), at::stack(o)});
+                   {std::move(q), std::move(o)});
 }
 
 Component MoeFactory::router(const std::string& id, const std::string& owner, int64_t index,
