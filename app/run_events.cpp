@@ -60,8 +60,9 @@ void RunEvents::emit(Json event) {
     }
     if (listener_)
       listener_(stamped);
+    // Under the lock too: events from several threads reach the screen in the file's order.
+    view_.show(stamped);
   }
-  view_.show(stamped);
 }
 
 void RunEvents::message(const std::string& text) {
