@@ -139,6 +139,7 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
   j.hp = job.hp;
   j.seed = job.seed;
   j.steps = job.steps;
+  j.validation_interval = job.validation_interval;
   j.has_optimizer = job.optimizer.has_value();
   if (job.optimizer)
     j.optimizer = *job.optimizer;
@@ -146,7 +147,17 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
 }
 
 model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* received) {
-  model::TrainJob out{{}, job.hp, job.seed, job.steps, model::objective_named(job.objective)};
+  if (job.validation_interval < 0) {
+    throw std::invalid_argument(
+        fmt::format("train job {}: validation_interval must be >= 0, found {}", job.job,
+                    job.validation_interval));
+  }
+  model::TrainJob out{{},
+                      job.hp,
+                      job.seed,
+                      job.steps,
+                      job.validation_interval,
+                      model::objective_named(job.objective)};
   if (job.has_optimizer)
     out.optimizer = job.optimizer;
   out.components.reserve(job.components.size());

@@ -67,7 +67,8 @@ struct component_blob {
 };
 
 /// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`,
-/// minimising the objective called `objective`.
+/// validating every `validation_interval` steps (0: the strategy's), minimising the objective
+/// called `objective`.
 struct train_job {
   uint64_t job = 0;
   int64_t task_index = 0;
@@ -75,6 +76,7 @@ struct train_job {
   model::Hyperparameters hp;
   uint64_t seed = 0;
   int64_t steps = 0;
+  int64_t validation_interval = 0;
   std::string objective = "cross-entropy";
   /// Whether the strategy chose the optimizer (`optimizer`); otherwise the worker's own.
   bool has_optimizer = false;
@@ -115,7 +117,7 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
-           x.steps, x.objective, x.has_optimizer, x.optimizer);
+           x.steps, x.validation_interval, x.objective, x.has_optimizer, x.optimizer);
 }
 
 template <class Inspector>

@@ -10,9 +10,11 @@ RecipeVisit::RecipeVisit(std::unique_ptr<TaskLearner> inner,
       optimizer_(optimizer),
       finish_(std::move(finish)) {}
 
-RecipeVisit& RecipeVisit::train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps) {
+RecipeVisit& RecipeVisit::train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps,
+                                   int64_t validation_interval) {
   data_ = std::move(data);
   steps_ = steps;
+  validation_interval_ = validation_interval;
   return *this;
 }
 
@@ -24,6 +26,7 @@ std::vector<Candidate> RecipeVisit::next() {
     if (data_) {
       c.data = data_;
       c.steps = steps_;
+      c.validation_interval = validation_interval_;
     }
   }
   return batch;

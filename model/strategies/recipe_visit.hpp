@@ -22,8 +22,10 @@ class RecipeVisit : public TaskLearner {
               OptimizerOptions optimizer, Finish finish = nullptr);
 
   /// Trains every candidate on `data` (`Candidate::data`) instead of the task, for `steps`
-  /// steps (0: the run's); returns this visit.
-  RecipeVisit& train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps);
+  /// steps, validating every `validation_interval` steps (0 for either: the run's); returns
+  /// this visit.
+  RecipeVisit& train_on(std::shared_ptr<const streams::TaskData> data, int64_t steps,
+                        int64_t validation_interval);
 
   std::vector<Candidate> next() override;
   CandidateRecord record(const Candidate& c, const TrainResult& r) override {
@@ -38,6 +40,7 @@ class RecipeVisit : public TaskLearner {
   Finish finish_;
   std::shared_ptr<const streams::TaskData> data_;
   int64_t steps_ = 0;
+  int64_t validation_interval_ = 0;
 };
 
 }  // namespace evostream::model

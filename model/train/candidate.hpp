@@ -35,6 +35,8 @@ struct Candidate {
   std::vector<std::string> changes;
   /// Training steps; 0 means the strategy's steps per candidate.
   int64_t steps = 0;
+  /// Validate every this many steps; 0 means the strategy's `validation_interval`.
+  int64_t validation_interval = 0;
   /// What its training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
   /// Its optimizer; none trains with the trainer's own (`TrainSettings::optimizer`).

@@ -66,6 +66,8 @@ TrainSettings CandidateTrainer::settings_for(const TrainJob& job) const {
   TrainSettings s = settings_;
   if (job.steps > 0)
     s.steps = job.steps;
+  if (job.validation_interval > 0)
+    s.validation_interval = job.validation_interval;
   if (job.optimizer)
     s.optimizer = *job.optimizer;
   return s;

@@ -28,6 +28,8 @@ struct TrainJob {
   uint64_t seed = 0;
   /// Training steps; 0 trains the trainer's `TrainSettings::steps`.
   int64_t steps = 0;
+  /// Validate every this many steps; 0 keeps the trainer's `TrainSettings::validation_interval`.
+  int64_t validation_interval = 0;
   /// What the training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
   /// The optimizer, when the strategy chooses one; none trains with the trainer's
@@ -39,8 +41,10 @@ struct TrainJob {
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components, candidate.path.hp,   candidate.training_seed, candidate.steps,
-            candidate.objective,  candidate.optimizer, candidate.data};
+    return {candidate.components,          candidate.path.hp,
+            candidate.training_seed,       candidate.steps,
+            candidate.validation_interval, candidate.objective,
+            candidate.optimizer,           candidate.data};
   }
   /// What the job trains on when handed `task`: its own data, or `task`.
   const streams::TaskData& data_or(const streams::TaskData& task) const {

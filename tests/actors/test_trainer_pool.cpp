@@ -152,6 +152,7 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   j.hp.flip = true;
   j.seed = 77;
   j.steps = 12;
+  j.validation_interval = 4;
   // Through CAF's binary serialisation, as a job crosses the network.
   std::vector<char> bytes;
   caf::binary_serializer sink{nullptr, bytes};
@@ -168,9 +169,13 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   CHECK(r.hp.flip);
   CHECK(r.seed == 77);
   CHECK(r.steps == 12);
+  CHECK(r.validation_interval == 4);
   REQUIRE(r.components.size() == j.components.size());
   for (size_t i = 0; i < r.components.size(); ++i)
     CHECK(r.components[i]->content_hash() == j.components[i]->content_hash());
+  received.validation_interval = -1;
+  CHECK_THROWS_WITH(BlobCodec::decode(received),
+                    Catch::Matchers::Contains("validation_interval must be >= 0, found -1"));
 }
 
 TEST_CASE("A trainer's reply carries the validation curve with the objective's terms", "[actors]") {

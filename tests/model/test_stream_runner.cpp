@@ -285,13 +285,27 @@ TEST_CASE("Joint training trains once on the whole stream and serves every task 
           "[model][run][joint]") {
   const streams::Scenario s = smoke_with("joint");
   auto st = strategy_of(s);
-  StreamRunner runner(s, *st, smoke().root);
+  std::vector<CandidateRecord> records;
+  RunObserver observer;
+  observer.candidate_done = [&](const std::string&, const CandidateRecord& c) {
+    records.push_back(c);
+  };
+  StreamRunner runner(s, *st, smoke().root, observer);
   const RunResults r = runner.run(smoke().tasks);
   REQUIRE(r.complete);
   const RunState& state = runner.state();
   const std::string first = smoke().tasks[0].name();
   // One candidate, at the first visit; the later visits train nothing.
   CHECK(r.tasks[0].candidates == 1);
+  // It trains each task's steps and validates as often as one visit does.
+  const auto tasks = static_cast<int64_t>(smoke().tasks.size());
+  REQUIRE(records.size() == 1);
+  const auto& validations = records[0].curve.validations;
+  CHECK(static_cast<int64_t>(validations.size()) ==
+        s.strategy.task_steps / s.strategy.validation_interval);
+  REQUIRE_FALSE(validations.empty());
+  CHECK(validations.front().step == s.strategy.validation_interval * tasks);
+  CHECK(validations.back().step == s.strategy.task_steps * tasks);
   CHECK(r.tasks[1].candidates == 0);
   CHECK(r.tasks[2].candidates == 0);
   const Path& p0 = state.paths.at(first);

@@ -48,14 +48,15 @@ std::unique_ptr<TaskLearner> JointStrategy::train_joint(const RunState& state,
       VitFactory::head(joined, ctx.task.name(), env_.architecture.dim, joint.offsets.back())));
   draft.path().hp = SharedBackboneStrategy::hyperparameters_of(options());
   auto inner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
-  const int64_t steps = env_.spec.task_steps * static_cast<int64_t>(joint.tasks.size());
   auto visit = std::make_unique<RecipeVisit>(
       std::move(inner), std::make_shared<const JointLoss>(joint.offsets),
       SharedBackboneStrategy::optimizer_of(options()),
       [joined, offsets = joint.offsets, tasks = joint.tasks](TaskOutcome& out) {
         JointParts::split(out, joined, offsets, tasks);
       });
-  visit->train_on(joint.data, steps);
+  // One training of the union: each task's steps, and as many validations as one visit has.
+  const auto tasks = static_cast<int64_t>(joint.tasks.size());
+  visit->train_on(joint.data, env_.spec.task_steps * tasks, env_.spec.validation_interval * tasks);
   return visit;
 }
 

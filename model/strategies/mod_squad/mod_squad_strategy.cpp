@@ -201,7 +201,8 @@ std::unique_ptr<TaskLearner> ModSquadStrategy::train_joint(const RunState& state
           add_expert_usage(out, ids, *family, (*stream)[t], *run, images, image_size);
         }
       });
-  visit->train_on(joint.data, env_.spec.task_steps * tasks);
+  // Each task's steps, and as many validations as one visit has.
+  visit->train_on(joint.data, env_.spec.task_steps * tasks, env_.spec.validation_interval * tasks);
   return visit;
 }
 
