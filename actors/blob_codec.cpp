@@ -152,12 +152,12 @@ model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* rece
         fmt::format("train job {}: validation_interval must be >= 0, found {}", job.job,
                     job.validation_interval));
   }
-  model::TrainJob out{{},
-                      job.hp,
-                      job.seed,
-                      job.steps,
-                      job.validation_interval,
-                      model::objective_named(job.objective)};
+  model::TrainJob out;
+  out.hp = job.hp;
+  out.seed = job.seed;
+  out.steps = job.steps;
+  out.validation_interval = job.validation_interval;
+  out.objective = model::objective_named(job.objective);
   if (job.has_optimizer)
     out.optimizer = job.optimizer;
   out.components.reserve(job.components.size());

@@ -85,6 +85,12 @@ int TasksCommand::run(std::ostream& out) const {
     out << fmt::format("root {}: {}×{}×{} input, patch {}, dim {}, depth {}, heads {}, mlp {}",
                        a.name, a.image_size, a.image_size, a.channels, a.patch, a.dim, a.depth,
                        a.heads, a.mlp);
+    if (a.family == "masked-vit") {
+      out << fmt::format(
+          "; random linear layers, no biases, head of {} (frozen, from the run "
+          "seed)",
+          a.classes);
+    }
     if (a.family == "moe-vit") {
       std::vector<int64_t> moe;
       for (int64_t k = a.moe_every - 1; k < a.depth; k += a.moe_every)

@@ -116,8 +116,9 @@ struct ArchitectureSpec {
   /// vision transformer whose every `moe_every`-th block's MLP is a mixture of `experts`
   /// experts, routed per task: Mod-Squad's model; the ViT keys and experts to moe_every) or
   /// "masked-fc" (a fully connected net of frozen random weights under per-task supermasks, for
-  /// SupSup and ImpressLearn; the keys hidden and classes). Each family ignores the other
-  /// families' keys. Default: "vit".
+  /// SupSup and ImpressLearn; the keys hidden and classes) or "masked-vit" (the vision
+  /// transformer's linear layers, frozen and random, under per-task supermasks; the ViT keys and
+  /// classes). Each family ignores the other families' keys. Default: "vit".
   std::string family = "vit";
   /// Key `name`: a label for the architecture. Default: "vit-tiny".
   std::string name = "vit-tiny";
@@ -138,8 +139,8 @@ struct ArchitectureSpec {
   /// Key `hidden` (masked-fc; the ViT ignores it): widths of the hidden layers, SupSup's MNIST net.
   /// Default: [300, 300].
   std::vector<int64_t> hidden = {300, 300};
-  /// Key `classes` (masked-fc; the ViT ignores it): outputs of the random head every task masks; a
-  /// task uses its first k. Default: 10.
+  /// Key `classes` (masked-fc, masked-vit; the ViT ignores it): outputs of the random head every
+  /// task masks; a task uses its first k. Default: 10.
   int64_t classes = 10;
   /// Key `experts` (moe-vit): experts of each MoE block's MLP. Default: 16.
   int64_t experts = 16;

@@ -417,9 +417,9 @@ TaskSpec parse_task(const toml::table& t, const std::string& prefix, const Scena
 
 void parse_architecture(const toml::table& t, ArchitectureSpec& a, const std::string& file) {
   TableReader r(t, "root.architecture", file);
-  a.family = r.choice("family", "vit", {"vit", "moe-vit", "masked-fc"});
-  if (a.family == "masked-fc")
-    a.name = "masked-fc";
+  a.family = r.choice("family", "vit", {"vit", "moe-vit", "masked-fc", "masked-vit"});
+  if (a.family == "masked-fc" || a.family == "masked-vit")
+    a.name = a.family;
   a.name = r.string("name", a.name);
   a.image_size = r.integer("image_size", a.image_size, 4, 1024);
   a.channels = r.integer("channels", a.channels, 1, 4);
@@ -496,11 +496,12 @@ void parse_root(const toml::table& t, Scenario& s) {
                                      : RootSpec::Source::kInit;
   if (const toml::table* a = r.table("architecture"))
     parse_architecture(*a, root.architecture, s.file);
-  if (root.architecture.family == "masked-fc" && root.source != RootSpec::Source::kInit) {
+  const std::string& family = root.architecture.family;
+  if ((family == "masked-fc" || family == "masked-vit") && root.source != RootSpec::Source::kInit) {
     r.fail(source_node ? source_node : &t, "source",
-           fmt::format("expected \"init\" with family = \"masked-fc\" (its weights are random "
+           fmt::format("expected \"init\" with family = \"{}\" (its weights are random "
                        "and never trained), found \"{}\"",
-                       source));
+                       family, source));
   }
   root.steps = r.integer("steps", root.steps, 1, 10'000'000);
   root.batch_size = r.integer("batch_size", root.batch_size, 1, 65536);

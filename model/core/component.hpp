@@ -18,7 +18,7 @@ enum class ComponentKind {
   kAdapter,            ///< a residual adapter, applied before the block of the same index
   kFinalNorm,          ///< LayerNorm weight and bias
   kHead,               ///< classifier [classes, dim] and bias
-  // The masked-fc family (`MaskedFamily`):
+  // The masked families (`MaskedFamily`, `MaskedVitFamily`):
   kRandomLinear,  ///< frozen random weights, stored as their seed and shape only
   kMask,          ///< a supermask on the random layer of its index: scores, or packed bits
   kAlpha,         ///< ImpressLearn's coefficients of the basis masks of its layer

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "model/nn/masked/masked_family.hpp"
+#include "model/nn/masked/masked_vit_family.hpp"
 #include "model/nn/moe/moe_family.hpp"
 #include "model/nn/vit/vit_family.hpp"
 
@@ -28,9 +29,14 @@ std::shared_ptr<const ModelFamily> ModelFamily::of(const streams::ArchitectureSp
     return std::make_shared<MoeVitFamily>(architecture.heads);
   if (architecture.family == "masked-fc")
     return std::make_shared<MaskedFamily>();
-  throw std::invalid_argument(fmt::format(
-      "architecture family: expected \"vit\", \"moe-vit\" or \"masked-fc\", found \"{}\"",
-      architecture.family));
+  if (architecture.family == "masked-vit") {
+    return std::make_shared<MaskedVitFamily>(architecture.heads, architecture.patch,
+                                             architecture.channels);
+  }
+  throw std::invalid_argument(
+      fmt::format("architecture family: expected \"vit\", \"moe-vit\", \"masked-fc\" or "
+                  "\"masked-vit\", found \"{}\"",
+                  architecture.family));
 }
 
 }  // namespace evostream::model

@@ -15,8 +15,9 @@ namespace evostream::model {
 /// A family binds a path's components (in path order) to a forward function and counts its
 /// FLOPs; the trainer, the evaluators and the results go through it and never through a
 /// concrete architecture. `vit` (µ2Net's ViT and the shared-backbone strategies), `moe-vit`
-/// (Mod-Squad's mixture-of-experts ViT with task routers) and `masked-fc` (a fully connected
-/// net of frozen random weights under per-task supermasks, for SupSup and ImpressLearn) are the
+/// (Mod-Squad's mixture-of-experts ViT with task routers), `masked-fc` (a fully connected net
+/// of frozen random weights under per-task supermasks, for SupSup and ImpressLearn) and
+/// `masked-vit` (the ViT's linear layers, frozen and random, under supermasks) are the
 /// families; `[root.architecture] family` chooses one.
 class ModelFamily {
  public:
@@ -29,7 +30,7 @@ class ModelFamily {
   virtual std::unique_ptr<ModelFunction> bind(const std::vector<const Component*>& components,
                                               int64_t image_size = 0) const = 0;
   /// A fresh, untrained root of `architecture` with `classes` outputs (a ViT's pretraining
-  /// head; the masked-fc head has `architecture.classes`), owned by `root`, drawn from `seed`.
+  /// head; a masked family's head has `architecture.classes`), owned by `root`, drawn from `seed`.
   virtual std::vector<Component> root(const streams::ArchitectureSpec& architecture,
                                       int64_t classes, uint64_t seed) const = 0;
   /// Forward FLOPs per image of side `side` of the whole path.

@@ -17,18 +17,33 @@ int run_to_end(const std::vector<std::string>& args, const std::string& log,
   return wait_for(spawn(EVOSTREAM_BINARY, args, log, env));
 }
 
-// Three permuted Fashion-MNIST slices on a 784-32-32-10 random backbone, a few steps each.
-std::string masked_scenario(const std::string& strategy, const std::string& impresslearn = "") {
-  std::string text = R"(name = "masked-smoke"
+// The architecture table of a masked ViT with one block of width 16 on 7 × 7 patches.
+const char* const kMaskedVit = R"([root.architecture]
+family = "masked-vit"
+patch = 7
+dim = 16
+depth = 1
+heads = 2
+mlp = 32
+)";
+
+// Three permuted Fashion-MNIST slices on a 784-32-32-10 random backbone (or `architecture`),
+// a few steps each.
+std::string masked_scenario(const std::string& strategy, const std::string& impresslearn = "",
+                            const std::string& architecture = "") {
+  std::string text =
+      R"(name = "masked-smoke"
 seed = 3
 [root]
 source = "init"
-[root.architecture]
-family = "masked-fc"
-hidden = [32, 32]
-[strategy]
-name = ")" + strategy +
-                     R"("
+)" +
+      (architecture.empty()
+           ? std::string("[root.architecture]\nfamily = \"masked-fc\"\nhidden = [32, 32]\n")
+           : architecture) +
+      R"([strategy]
+name = ")" +
+      strategy +
+      R"("
 task_steps = 40
 batch_size = 32
 validation_interval = 20
@@ -60,14 +75,18 @@ nlohmann::json results(const std::string& dir) {
 
 TEST_CASE("SupSup and ImpressLearn runs killed in a snapshot resume to their uninterrupted state",
           "[app][crash][masked]") {
-  for (const std::string strategy : {"supsup", "impresslearn", "homogeneous"}) {
+  for (const std::string strategy :
+       {"supsup", "impresslearn", "homogeneous", "supsup-vit", "impresslearn-vit"}) {
     INFO(strategy);
     TempDir d;
-    // ImpressLearn with homogeneous impressions: the first task learns both mask sets.
+    // ImpressLearn with homogeneous impressions: the first task learns both mask sets; the
+    // -vit runs mask a random ViT.
+    const bool vit = strategy.size() > 4 && strategy.substr(strategy.size() - 4) == "-vit";
     write_text(d.file("masked.toml"),
                strategy == "homogeneous"
                    ? masked_scenario("impresslearn", "source = \"homogeneous\"\n")
-                   : masked_scenario(strategy));
+               : vit ? masked_scenario(strategy.substr(0, strategy.size() - 4), "", kMaskedVit)
+                     : masked_scenario(strategy));
     REQUIRE(run_to_end({"run", d.file("masked.toml"), "--out", d.file("whole")}, d.file("log")) ==
             0);
     const std::string expected = state_hash(d.file("whole"), d.file("hash"));
@@ -115,6 +134,24 @@ TEST_CASE("SupSup commits bit-packed masks, and ImpressLearn's later tasks add K
   CHECK_THAT(shown, Contains("α: layer 0 ["));
 }
 
+TEST_CASE("SupSup on a masked ViT commits a bit-packed mask of every linear layer",
+          "[app][masked]") {
+  TempDir d;
+  write_text(d.file("vit.toml"), masked_scenario("supsup", "", kMaskedVit));
+  REQUIRE(run_to_end({"tasks", d.file("vit.toml")}, d.file("log")) == 0);
+  CHECK_THAT(slurp(d.file("log")), Contains("root masked-vit: 28×28×1 input, patch 7, dim 16, "
+                                            "depth 1, heads 2, mlp 32; random linear layers"));
+  REQUIRE(run_to_end({"run", d.file("vit.toml"), "--out", d.file("s")}, d.file("log")) == 0);
+  // Patch projection 16×49, query/key/value 48×16, output 16×16, MLP 32×16 and 16×32, head
+  // 10×16: one bit per weight, and two shape values per mask.
+  const int64_t bits = (16 * 49 + 7) / 8 + (48 * 16 + 7) / 8 + (16 * 16 + 7) / 8 +
+                       (32 * 16 + 7) / 8 + (16 * 32 + 7) / 8 + (10 * 16 + 7) / 8;
+  for (const auto& t : results(d.file("s"))["tasks"]) {
+    CHECK(t["params_added"].get<int64_t>() == bits + 6 * 2);
+    CHECK(t["test_accuracy"].get<double>() > 0.3);
+  }
+}
+
 TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies refuse it",
           "[app][masked]") {
   TempDir d;
@@ -127,7 +164,7 @@ TEST_CASE("Supermask strategies need the masked-fc family, and ViT strategies re
                       "--strategy", "supsup", "--out", d.file("b")},
                      d.file("log")) == 1);
   CHECK_THAT(slurp(d.file("log")),
-             Contains("strategy supsup expected family masked-fc, found \"vit\""));
+             Contains("strategy supsup expected family masked-fc or masked-vit, found \"vit\""));
   // Homogeneous impressions share the budget: K must divide it.
   write_text(d.file("k2.toml"), masked_scenario("impresslearn", "source = \"homogeneous\"\n"));
   REQUIRE(run_to_end({"tasks", d.file("k2.toml"), "--set", "strategy.task_steps=41"},

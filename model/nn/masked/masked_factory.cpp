@@ -100,17 +100,18 @@ std::vector<Component> MaskedFactory::root(const streams::ArchitectureSpec& arch
   std::vector<int64_t> widths = arch.hidden;
   widths.push_back(arch.classes);
   for (size_t l = 0; l < widths.size(); ++l) {
-    const uint64_t layer_seed =
-        streams::Rng::derive({seed, 0x5e1ec7, static_cast<uint64_t>(l)}).next_u64();
-    const auto index = static_cast<int64_t>(l);
-    out.emplace_back(derived_id("root", ComponentKind::kRandomLinear, index, ""),
-                     ComponentKind::kRandomLinear, index, "root", "",
-                     std::vector<std::string>{"seed", "shape"},
-                     std::vector<at::Tensor>{longs({static_cast<int64_t>(layer_seed >> 1)}),
-                                             longs({widths[l], in})});
+    out.push_back(random_layer(static_cast<int64_t>(l), widths[l], in, seed));
     in = widths[l];
   }
   return out;
+}
+
+Component MaskedFactory::random_layer(int64_t index, int64_t rows, int64_t cols, uint64_t seed) {
+  const uint64_t layer_seed =
+      streams::Rng::derive({seed, 0x5e1ec7, static_cast<uint64_t>(index)}).next_u64();
+  return Component(derived_id("root", ComponentKind::kRandomLinear, index, ""),
+                   ComponentKind::kRandomLinear, index, "root", "", {"seed", "shape"},
+                   {longs({static_cast<int64_t>(layer_seed >> 1)}), longs({rows, cols})});
 }
 
 at::Tensor MaskedFactory::weights(const Component& random_layer) {

@@ -11,7 +11,7 @@
 
 namespace evostream::model {
 
-/// Creates and reads the masked-fc family's components: random layers, supermasks and
+/// Creates and reads the masked families' components: random layers, supermasks and
 /// ImpressLearn's coefficients.
 ///
 /// - A random layer (`random_linear`, index l) holds only `seed` (int64 [1]) and `shape`
@@ -32,6 +32,9 @@ class MaskedFactory {
   /// The root: one random layer per hidden width of `arch` and the head's (`arch.classes`
   /// outputs), owned by `root`, seeded from `seed`, in path order.
   static std::vector<Component> root(const streams::ArchitectureSpec& arch, uint64_t seed);
+  /// Random layer `index` of a root drawn from the run seed `seed`: `rows` × `cols` weights,
+  /// owned by `root`, its own seed derived from `seed` and `index`.
+  static Component random_layer(int64_t index, int64_t rows, int64_t cols, uint64_t seed);
   /// A random layer's weights, [out, in], on the CPU.
   static at::Tensor weights(const Component& random_layer);
 

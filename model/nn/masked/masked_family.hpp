@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/nn/masked/masked_layer.hpp"
 #include "model/nn/model_family.hpp"
 
 namespace evostream::model {
@@ -34,23 +35,6 @@ class MaskedFamily : public ModelFamily {
   static std::vector<at::Tensor> layer_weights(const std::vector<const Component*>& components);
   /// What the first layer reads: the images flattened and scaled to [-1, 1].
   static at::Tensor input(const at::Tensor& images);
-};
-
-/// One layer of a masked path: its random weights and the masks (and coefficients) on them.
-struct MaskedLayer {
-  const Component* random = nullptr;
-  std::vector<const Component*> masks;
-  /// ImpressLearn's coefficients, with more than one mask; else null.
-  const Component* alpha = nullptr;
-
-  /// Whether nothing of the layer trains.
-  bool frozen() const;
-  /// Rows [0] and columns [1] of the masked weights.
-  std::vector<int64_t> shape() const;
-
-  /// Sorts a path's components into layers; raises `std::invalid_argument` naming the first
-  /// component out of place.
-  static std::vector<MaskedLayer> of(const std::vector<const Component*>& components);
 };
 
 }  // namespace evostream::model

@@ -66,7 +66,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
       case ComponentKind::kMask:
       case ComponentKind::kAlpha:
         throw std::invalid_argument(
-            "mutation: µ2Net evolves ViT paths, found the masked-fc "
+            "mutation: µ2Net evolves ViT paths, found the masked "
             "component " +
             c.id);
     }

@@ -19,10 +19,10 @@ SupSupStrategy::SupSupStrategy(StrategyEnvironment env) : Strategy(std::move(env
 void SupSupStrategy::require_masked_family(const StrategyEnvironment& env,
                                            const std::string& strategy) {
   const std::string family = env.train.family ? env.train.family->name() : "vit";
-  if (family != "masked-fc") {
+  if (family != "masked-fc" && family != "masked-vit") {
     throw std::invalid_argument(fmt::format(
-        "strategy {}: expected [root.architecture] family = \"masked-fc\" (a random backbone "
-        "under supermasks), found \"{}\"",
+        "strategy {}: expected [root.architecture] family = \"masked-fc\" or \"masked-vit\" (a "
+        "random backbone under supermasks), found \"{}\"",
         strategy, family));
   }
 }

@@ -11,7 +11,7 @@
 namespace evostream::model {
 
 /// SupSup: each task learns one supermask per layer on a frozen random backbone (the
-/// masked-fc family) by edge-popup, and serves with it.
+/// masked-fc or masked-vit family) by edge-popup, and serves with it.
 ///
 /// A visit's path is the root's random layers, each followed by a fresh mask of the task
 /// (the head's mask has the task's classes as rows); its scores train as one candidate for the
@@ -24,7 +24,7 @@ class SupSupStrategy : public Strategy {
   std::string name() const override { return "supsup"; }
   std::unique_ptr<TaskLearner> start(const RunState& state, const TaskContext& ctx) override;
 
-  /// Raises `std::invalid_argument` unless the environment's family is masked-fc.
+  /// Raises `std::invalid_argument` unless the environment's family is a masked one.
   static void require_masked_family(const StrategyEnvironment& env, const std::string& strategy);
 
  protected:
