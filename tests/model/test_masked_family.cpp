@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "masked_fixtures.hpp"
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_family.hpp"
 #include "model/nn/masked/task_inference.hpp"
@@ -11,6 +12,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::masked_path;
 using evostream::testing::raw;
 using evostream::testing::synthetic_task;
 
@@ -25,23 +27,6 @@ streams::ArchitectureSpec masked_arch() {
   a.hidden = {16, 12};
   a.classes = 4;
   return a;
-}
-
-// The root's layers, each followed by a frozen packed mask drawn from `seed` (half kept).
-std::vector<Component> masked_path(const std::vector<Component>& root, uint64_t seed,
-                                   int64_t classes = 4) {
-  std::vector<Component> out;
-  for (size_t l = 0; l < root.size(); ++l) {
-    const auto shape = root[l].tensor("shape");
-    const int64_t rows = l + 1 == root.size() ? classes : shape[0].item<int64_t>();
-    const int64_t cols = shape[1].item<int64_t>();
-    out.push_back(root[l]);
-    out.push_back(MaskedFactory::random_mask("t/mask" + std::to_string(l), "t",
-                                             static_cast<int64_t>(l), rows, cols, rows * cols / 2,
-                                             seed + l));
-    out.back().freeze();
-  }
-  return out;
 }
 
 }  // namespace
@@ -202,25 +187,9 @@ TEST_CASE("Masked paths out of place are refused with the component and what was
 
 TEST_CASE("The trainer learns a task's supermask on the random backbone", "[model][masked]") {
   const streams::TaskData task = synthetic_task("masked", 3, 4);
-  std::vector<Component> frozen = MaskedFactory::root(masked_arch(), 5);
-  for (auto& c : frozen)
-    c.freeze();
-  const auto root = share(std::move(frozen));
-  std::vector<std::shared_ptr<const Component>> path;
-  for (size_t l = 0; l < root.size(); ++l) {
-    const auto shape = root[l]->tensor("shape");
-    const int64_t rows = shape[0].item<int64_t>();
-    const int64_t cols = shape[1].item<int64_t>();
-    path.push_back(root[l]);
-    path.push_back(std::make_shared<const Component>(
-        MaskedFactory::scores("t/mask" + std::to_string(l), "t", static_cast<int64_t>(l), rows,
-                              cols, rows * cols / 2, 40 + l)));
-  }
-  TrainSettings s = evostream::testing::micro_settings(120, 16, 40);
-  s.family = std::make_shared<MaskedFamily>();
-  s.optimizer.kind = OptimizerOptions::Kind::kAdamW;
-  s.optimizer.weight_decay = 0.0;
-  s.optimizer.clip_norm = 0.0;
+  const auto path =
+      evostream::testing::trainable_masked_path(MaskedFactory::root(masked_arch(), 5));
+  const TrainSettings s = evostream::testing::mask_training(std::make_shared<MaskedFamily>());
   Hyperparameters hp;
   hp.learning_rate = 0.01;
   hp.momentum = 0.0;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "masked_fixtures.hpp"
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_vit_family.hpp"
 #include "model/nn/model_family.hpp"
@@ -10,6 +11,7 @@
 using namespace evostream;
 using namespace evostream::model;
 using Catch::Matchers::Contains;
+using evostream::testing::masked_path;
 using evostream::testing::raw;
 using evostream::testing::synthetic_task;
 
@@ -33,23 +35,6 @@ streams::ArchitectureSpec masked_vit_arch() {
 
 std::shared_ptr<const ModelFamily> family() {
   return ModelFamily::of(masked_vit_arch());
-}
-
-// The root's layers, each followed by a frozen packed mask drawn from `seed` (half kept); the
-// head's mask has `classes` rows.
-std::vector<Component> masked_path(const std::vector<Component>& root, uint64_t seed,
-                                   int64_t classes = 4) {
-  std::vector<Component> out;
-  for (size_t l = 0; l < root.size(); ++l) {
-    const auto shape = MaskedFactory::layer_shape(root[l]);
-    const int64_t rows = l + 1 == root.size() ? classes : shape[0];
-    out.push_back(root[l]);
-    out.push_back(MaskedFactory::random_mask("t/mask" + std::to_string(l), "t",
-                                             static_cast<int64_t>(l), rows, shape[1],
-                                             rows * shape[1] / 2, seed + l));
-    out.back().freeze();
-  }
-  return out;
 }
 
 // Non-affine layer norm over the last dimension.
@@ -189,28 +174,14 @@ TEST_CASE("Masked-vit paths of the wrong shape or images it cannot take are refu
 
 TEST_CASE("The trainer learns a task's supermasks on the masked-vit backbone", "[model][masked]") {
   const streams::TaskData task = synthetic_task("masked", 3, 4);
-  std::vector<Component> frozen = family()->root(masked_vit_arch(), 0, 5);
-  for (auto& c : frozen)
-    c.freeze();
-  const auto root = share(std::move(frozen));
-  std::vector<std::shared_ptr<const Component>> path;
-  for (size_t l = 0; l < root.size(); ++l) {
-    const auto shape = MaskedFactory::layer_shape(*root[l]);
-    path.push_back(root[l]);
-    path.push_back(std::make_shared<const Component>(
-        MaskedFactory::scores("t/mask" + std::to_string(l), "t", static_cast<int64_t>(l), shape[0],
-                              shape[1], shape[0] * shape[1] / 2, 40 + l)));
-  }
-  TrainSettings s = evostream::testing::micro_settings(120, 16, 40);
-  s.family = family();
-  s.optimizer.kind = OptimizerOptions::Kind::kAdamW;
-  s.optimizer.weight_decay = 0.0;
-  s.optimizer.clip_norm = 0.0;
+  const auto path =
+      evostream::testing::trainable_masked_path(family()->root(masked_vit_arch(), 0, 5));
+  const TrainSettings s = evostream::testing::mask_training(family());
   Hyperparameters hp;
   hp.learning_rate = 0.01;
   hp.momentum = 0.0;
   const TrainResult r = Trainer(s).train(path, hp, task, 1);
-  REQUIRE(r.trained.size() == root.size());
+  REQUIRE(r.trained.size() == path.size() / 2);
   // Every layer's scores train, the patch projection's and the head's included.
   CHECK_FALSE(r.trained.front().tensor("scores").equal(path[1]->tensor("scores")));
   CHECK_FALSE(r.trained.back().tensor("scores").equal(path.back()->tensor("scores")));
