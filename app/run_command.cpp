@@ -32,10 +32,18 @@ std::string default_run_dir(const std::string& name, const std::string& strategy
 }
 
 int RunCommand::run(RunEvents& events) const {
-  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
+  std::vector<std::string> sets = options_.sets;
+  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, sets);
+  if (!options_.root.empty() && s.root.source == streams::RootSpec::Source::kInit) {
+    // An imported root is a trained one: the run keeps it so (µ2Net clones a root that was never
+    // trained), and a resumed run reads the same.
+    sets.push_back("root.source=\"import\"");
+    sets.push_back("root.file=" + RunEvents::Json(fs::absolute(options_.root).string()).dump());
+    s = streams::ScenarioParser::parse_file(options_.scenario, sets);
+  }
   // What the run keeps as its scenario and offers its workers: the file, overrides applied.
   const std::string scenario_text =
-      streams::ScenarioParser::text_with_sets(options_.scenario, options_.sets);
+      streams::ScenarioParser::text_with_sets(options_.scenario, sets);
   if (!options_.strategy.empty())
     s.strategy.name = options_.strategy;
   if (options_.seed)

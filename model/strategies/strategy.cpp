@@ -81,9 +81,10 @@ StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
   StrategyEnvironment env;
   env.architecture = s.root.architecture;
   env.spec = s.strategy;
+  env.untrained_root = s.root.source == streams::RootSpec::Source::kInit && !s.simulated();
   env.options = registry.read_options(s);
   env.make = registry.find(s.strategy.name).make;
-  env.train.steps = s.strategy.task_steps / env.options->plan().candidates;
+  env.train.steps = env.options->candidate_steps(s.strategy.task_steps);
   env.train.batch_size = s.strategy.batch_size;
   env.train.validation_interval = s.strategy.validation_interval;
   env.train.family = ModelFamily::of(s.root.architecture);

@@ -106,8 +106,11 @@ struct StrategyEnvironment {
   streams::StrategySpec spec;
   /// The strategy's own options, read from its `[strategy.NAME]` table.
   std::shared_ptr<const StrategyOptions> options;
-  /// Settings of one candidate's training (steps = `spec.task_steps` shared equally among the
-  /// candidates of `options->plan()`).
+  /// True when the root's weights were never trained (`[root] source = "init"`, real
+  /// training): its components are random initialisations.
+  bool untrained_root = false;
+  /// Settings of one candidate's training (steps: `options->candidate_steps`, by default
+  /// `spec.task_steps` shared equally among the candidates of `options->plan()`).
   TrainSettings train;
   /// The cost and quality model when candidates train in simulation; null for real training.
   std::shared_ptr<const SimulationModel> simulation;

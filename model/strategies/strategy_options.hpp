@@ -29,6 +29,11 @@ class StrategyOptions {
   /// Generations and candidates one task visit trains; each candidate trains for an equal share
   /// of `[strategy] task_steps`, which the options check it divides.
   virtual VisitPlan plan() const = 0;
+  /// Steps of a candidate that does not set its own, out of `task_steps`: an equal share among
+  /// `plan().candidates`.
+  virtual int64_t candidate_steps(int64_t task_steps) const {
+    return task_steps / plan().candidates;
+  }
   /// The options as (key, value) pairs in key order, for `evostream tasks` and the run's start
   /// event.
   virtual std::vector<std::pair<std::string, std::string>> values() const = 0;

@@ -184,3 +184,50 @@ TEST_CASE("run and replay delete only directories evostream wrote", "[app]") {
   CHECK(run_cli("replay " + dir.file("run") + " --out " + dir.file("again") + " --quiet").status ==
         0);
 }
+
+TEST_CASE(
+    "A root imported into an untrained-root scenario is kept as imported, and µ2Net "
+    "clones an untrained one",
+    "[app]") {
+  TempDir dir;
+  write_text(dir.file("tiny.toml"), R"(name = "tiny-init"
+seed = 3
+
+[datasets.syn]
+kind = "synthetic"
+classes = 4
+image_size = 8
+train_per_class = 20
+test_per_class = 5
+
+[root]
+source = "init"
+architecture = { image_size = 8, patch = 2, dim = 16, depth = 1, heads = 2, mlp = 16 }
+
+[strategy]
+name = "mu2net"
+task_steps = 8
+batch_size = 8
+validation_interval = 4
+
+[strategy.mu2net]
+generations = 2
+children = 2
+
+[[tasks]]
+name = "t1"
+dataset = "syn"
+)");
+  REQUIRE(run_cli("run " + dir.file("tiny.toml") + " --quiet --out " + dir.file("a")).status == 0);
+  // The untrained root's components were all cloned: the task's path holds none of them.
+  const std::string events = slurp(dir.file("a/events.jsonl"));
+  CHECK_THAT(events, Contains("\"event\":\"snapshot\""));
+  CHECK_THAT(events, !Contains("\"components\":[\"root/") && !Contains(",\"root/"));
+  REQUIRE(run_cli("run " + dir.file("tiny.toml") + " --quiet --root " + dir.file("a/root.h5") +
+                  " --out " + dir.file("b"))
+              .status == 0);
+  const std::string kept = slurp(dir.file("b/scenario.toml"));
+  CHECK_THAT(kept, Contains("source = 'import'") || Contains("source = \"import\""));
+  CHECK_THAT(kept, Contains(dir.file("a/root.h5")));
+  CHECK_THAT(slurp(dir.file("a/scenario.toml")), Contains("source = \"init\""));
+}

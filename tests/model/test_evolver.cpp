@@ -129,3 +129,57 @@ TEST_CASE("A trained component that is not on the path is refused", "[model][evo
   r.trained.push_back(VitFactory::head("elsewhere/head", "t", 16, 4));
   CHECK_THROWS_WITH(e.record(c[0], r), Catch::Contains("is not on path t@0.0.0"));
 }
+
+TEST_CASE("The final candidate trains the best path on, unmutated, for the final steps",
+          "[model][evolution]") {
+  World w;
+  EvolutionSettings s;
+  s.candidate_steps = 10;
+  s.final_steps = 70;
+  Evolver e = w.evolver("t", s);
+  const auto first = e.propose(0);
+  for (const auto& c : first)
+    CHECK(c.steps == 10);
+  e.record(first[0], quality(0.40));
+  e.record(first[1], quality(0.60));
+  e.record(first[2], quality(0.50));
+  const auto last = e.propose_final(2);
+  REQUIRE(last.size() == 1);
+  const Candidate& f = last[0];
+  CHECK(f.steps == 70);
+  CHECK(f.path.name == "t@0.2.0");
+  CHECK(f.path.parent == "t@0.0.1");
+  CHECK(f.parent_same_task);
+  CHECK(f.mutations == 0);
+  CHECK(f.changes.empty());
+  CHECK(f.path.hp.learning_rate == first[1].path.hp.learning_rate);
+  CHECK(f.path.hp.mu == first[1].path.hp.mu);
+  REQUIRE(f.components.size() == first[1].components.size());
+  for (size_t i = 0; i < f.components.size(); ++i) {
+    // The same components: what the parent shared it shares, what it trained trains on.
+    const auto& parent = first[1].components[i];
+    CHECK(f.components[i]->kind() == parent->kind());
+    CHECK(f.components[i]->frozen() == parent->frozen());
+    if (parent->frozen())
+      CHECK(f.components[i]->id() == parent->id());
+  }
+  CHECK(w.offspring["t@0.0.1"] == 1);
+  // Kept only if it beats that path, as every candidate of the task.
+  CHECK_FALSE(e.record(f, quality(0.60)).kept);
+  CHECK(e.best().name == "t@0.0.1");
+  CHECK(e.record(f, quality(0.65)).kept);
+  CHECK(e.best().name == "t@0.2.0");
+}
+
+TEST_CASE("Without final steps or a kept path there is no final candidate", "[model][evolution]") {
+  World w;
+  Evolver none = w.evolver("t");
+  for (const auto& c : none.propose(0))
+    none.record(c, quality(0.5));
+  CHECK(none.propose_final(2).empty());
+  EvolutionSettings s;
+  s.final_steps = 30;
+  World v;
+  Evolver empty = v.evolver("t", s);
+  CHECK(empty.propose_final(0).empty());
+}

@@ -213,3 +213,51 @@ TEST_CASE("A child records what each of its mutations changed", "[model][evoluti
   Rng still(3);
   CHECK(f.mutation.plan(root_parent(), hp, still).changes.empty());
 }
+
+TEST_CASE("A root that was never trained is always cloned, never shared frozen",
+          "[model][evolution]") {
+  SearchSpace space{evostream::testing::micro_arch()};
+  const Mutation cloning{space, {"root/block0", "root/block1"}, "t", true};
+  Hyperparameters hp;
+  hp.mu = 0.0;
+  Rng rng(4);
+  const ChildPlan p = cloning.plan(root_parent(), hp, rng);
+  REQUIRE(p.components.size() == 7);
+  for (size_t i = 0; i < 6; ++i) {
+    CHECK(p.components[i].origin == Origin::kClone);
+    CHECK(p.components[i].source == root_parent()[i].id);
+  }
+  CHECK(p.components[6].origin == Origin::kNewHead);
+  // A forced clone is no mutation.
+  CHECK(p.mutations == 0);
+  // Another task's frozen block is still shared (mu 0): only the root's are forced.
+  auto parent = root_parent();
+  parent[3] = {"u/block0@0.1.0", ComponentKind::kBlock, 0, "u", true};
+  Rng rng2(4);
+  CHECK(cloning.plan(parent, hp, rng2).components[3].origin == Origin::kReuse);
+}
+
+TEST_CASE("Without mutating, a child is its parent with the task's own components cloned",
+          "[model][evolution]") {
+  Fixture f;
+  auto parent = root_parent();
+  parent[3] = {"t/block0@0.0.0", ComponentKind::kBlock, 0, "t", false};
+  parent[6] = {"t/head@0.0.0", ComponentKind::kHead, -1, "t", false};
+  Hyperparameters hp;
+  hp.mu = 0.30;  // the largest µ: a mutating child would almost surely change something
+  hp.learning_rate = 0.02;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Rng rng(seed);
+    const ChildPlan p = f.mutation.plan(parent, hp, rng, false);
+    CHECK(p.mutations == 0);
+    CHECK(p.changes.empty());
+    CHECK(p.num_layers == 2);
+    CHECK(p.hp.learning_rate == 0.02);
+    CHECK(p.hp.mu == 0.30);
+    REQUIRE(p.components.size() == 7);
+    CHECK(p.components[0].origin == Origin::kReuse);
+    CHECK(p.components[3].origin == Origin::kClone);
+    CHECK(p.components[4].origin == Origin::kReuse);
+    CHECK(p.components[6].origin == Origin::kClone);
+  }
+}

@@ -81,7 +81,11 @@ TEST_CASE("Each registered strategy is made with its own name and plan", "[model
     const StrategyEnvironment env = StrategyEnvironment::of(s);
     const auto strategy = model::make_strategy(env);
     CHECK(strategy->name() == e.name);
-    CHECK(strategy->candidate_steps() * strategy->plan().candidates == 96);
+    // Every step is spent: µ2Net's final candidate takes what its search leaves.
+    const auto* mu2net = dynamic_cast<const Mu2NetOptions*>(env.options.get());
+    const int64_t last = mu2net ? mu2net->final_steps(96) : 0;
+    CHECK(strategy->candidate_steps() * (strategy->plan().candidates - (last > 0 ? 1 : 0)) + last ==
+          96);
   }
 }
 
@@ -93,7 +97,8 @@ TEST_CASE("A strategy's table sets its options and the budget is shared among ca
   StrategyEnvironment env = StrategyEnvironment::of(s);
   CHECK(env.options_as<Mu2NetOptions>().generations == 2);
   CHECK(env.options_as<Mu2NetOptions>().children == 3);
-  CHECK(env.train.steps == 20);
+  // Half of the 120 steps for the 2 × 3 search candidates, half for the final one.
+  CHECK(env.train.steps == 10);
   CHECK_THROWS_AS(env.options_as<BaselineOptions>(), std::logic_error);
   s.strategy.name = "adapters";
   env = StrategyEnvironment::of(s);
@@ -104,9 +109,43 @@ TEST_CASE("A strategy's table sets its options and the budget is shared among ca
   env = StrategyEnvironment::of(s);
   CHECK(env.options_as<BaselineOptions>().models == 1);
   CHECK(env.train.steps == 120);
-  // The defaults: 4 generations of 4 children share 3200 steps.
+  // The defaults: 4 generations of 4 children share half of 3200 steps.
   env = StrategyEnvironment::of(scenario_with(""));
-  CHECK(env.train.steps == 200);
+  CHECK(env.train.steps == 100);
+}
+
+TEST_CASE("A final share leaves the search equal steps and the rest to one final candidate",
+          "[model][strategy]") {
+  // 100 steps: half of them (50) for 4 × 4 search candidates (3 each, 48), 52 for the final.
+  Scenario s =
+      scenario_with("[strategy]\ntask_steps = 100\n[strategy.mu2net]\nfinal_share = 0.5\n");
+  StrategyEnvironment env = StrategyEnvironment::of(s);
+  const auto& o = env.options_as<Mu2NetOptions>();
+  CHECK(o.search_steps(100) == 3);
+  CHECK(o.final_steps(100) == 52);
+  CHECK(o.plan().generations == 5);
+  CHECK(o.plan().candidates == 17);
+  // Without a final share nothing changes: equal shares that must divide the budget.
+  const auto plain = StrategyEnvironment::of(
+      scenario_with("[strategy]\ntask_steps = 96\n[strategy.mu2net]\nfinal_share = 0\n"));
+  CHECK(plain.options_as<Mu2NetOptions>().final_steps(96) == 0);
+  CHECK(plain.options_as<Mu2NetOptions>().search_steps(96) == 6);
+  // A share that leaves a search candidate no step is refused.
+  const std::string greedy = "[strategy]\ntask_steps = 20\n[strategy.mu2net]\nfinal_share = 0.5\n";
+  CHECK(options_error(greedy) ==
+        std::string(kFile) + ":" + std::to_string(line_of(greedy, "final_share")) +
+            ": strategy.mu2net.final_share: expected the search's share of [strategy] task_steps "
+            "(20) to leave each of the 4 × 4 candidates a step, found final_share = 0.5");
+  CHECK_THAT(options_error("[strategy]\n[strategy.mu2net]\nfinal_share = 1\n"),
+             Contains("strategy.mu2net.final_share: expected a number in"));
+}
+
+TEST_CASE("A root that was never trained is marked so for the strategy", "[model][strategy]") {
+  // The minimal scenario trains its root.
+  CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).untrained_root);
+  Scenario s = scenario_with("");
+  s.root.source = evostream::streams::RootSpec::Source::kInit;
+  CHECK(StrategyEnvironment::of(s).untrained_root);
 }
 
 TEST_CASE("A bad strategy table is refused naming the file, line and key", "[model][strategy]") {
@@ -117,7 +156,8 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   const std::string typo = "[strategy]\n[strategy.mu2net]\ngenerations = 2\nchildrens = 2\n";
   CHECK(options_error(typo) ==
         std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
-            ": strategy.mu2net.childrens: unknown key (expected one of: children, generations)");
+            ": strategy.mu2net.childrens: unknown key (expected one of: children, "
+            "clone_untrained_root, final_share, generations)");
   // Tables of the strategies not chosen are checked too.
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
   CHECK_THAT(options_error(other),
@@ -157,18 +197,19 @@ TEST_CASE("An unregistered strategy name or table lists the registered ones", "[
 }
 
 TEST_CASE("A budget the candidates cannot share equally is refused", "[model][strategy]") {
-  const std::string mu2net = "[strategy]\ntask_steps = 100\n[strategy.mu2net]\nchildren = 3\n";
+  const std::string mu2net =
+      "[strategy]\ntask_steps = 100\n[strategy.mu2net]\nfinal_share = 0\nchildren = 3\n";
   CHECK(options_error(mu2net) ==
         std::string(kFile) + ":" + std::to_string(line_of(mu2net, "children = 3")) +
             ": strategy.mu2net.children: expected generations × children to divide [strategy] "
             "task_steps (100), found 4 × 3 = 12");
-  // Without a table the error points at [strategy].
-  const std::string bare = "[strategy]\ntask_steps = 100\n";
-  CHECK(options_error(bare) == std::string(kFile) + ":" +
-                                   std::to_string(line_of(bare, "[strategy]")) +
-                                   ": strategy.mu2net.generations: expected generations × "
-                                   "children to divide [strategy] task_steps (100), found 4 × 4 "
-                                   "= 16");
+  // Without children or generations in the table the error points at generations.
+  const std::string bare = "[strategy]\ntask_steps = 100\n[strategy.mu2net]\nfinal_share = 0\n";
+  CHECK_THAT(options_error(bare), Contains(": strategy.mu2net.generations: expected generations × "
+                                           "children to divide [strategy] task_steps (100), found "
+                                           "4 × 4 = 16"));
+  // With the default final share, the search's half needs no dividing.
+  CHECK(options_error("[strategy]\ntask_steps = 100\n") == "(no error)");
   const std::string models = "[strategy]\ntask_steps = 100\n[strategy.head-only]\nmodels = 3\n";
   CHECK_THAT(options_error(models),
              Contains("strategy.head-only.models: expected a divisor of [strategy] task_steps "
@@ -195,7 +236,7 @@ TEST_CASE("A registry is extended without changing it, and refuses a name twice"
   CHECK_THROWS_AS(model::read_strategy_options(s), ConfigError);
   const StrategyEnvironment env = StrategyEnvironment::of(s, nullptr, more);
   CHECK(env.options_as<Mu2NetOptions>().generations == 2);
-  CHECK(model::make_strategy(env)->plan().candidates == 8);
+  CHECK(model::make_strategy(env)->plan().candidates == 9);
 }
 
 TEST_CASE("Every shipped scenario parses, with every strategy table it holds",

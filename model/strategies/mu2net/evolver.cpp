@@ -36,7 +36,7 @@ Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage,
       classes_(classes),
       root_params_(root_params),
       settings_(settings),
-      mutation_(space, root_block_ids(arch.depth), task_) {
+      mutation_(space, root_block_ids(arch.depth), task_, settings.clone_root) {
   seeds_ = std::move(seeds);
   seed_offspring_.reserve(seeds_.size());
   for (const Path* s : seeds_) {
@@ -97,61 +97,80 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     if (choice.source == ParentSelection::Source::kSeed)
       ++seed_offspring_[choice.index];
     ++offspring_[parent.path.name];
-
-    std::vector<ComponentRef> refs;
-    for (const auto& c : parent.components)
-      refs.push_back({c->id(), c->kind(), c->index(), c->owner(), c->frozen()});
-    const ChildPlan plan = mutation_.plan(refs, parent.path.hp, rng);
-
-    Candidate cand;
-    cand.generation = generation;
-    cand.child = child;
-    cand.mutations = plan.mutations;
-    cand.changes = plan.changes;
-    cand.parent_same_task = parent.path.task == task_;
-    cand.parent_score = parent.path.score;
-    cand.path.name = fmt::format("{}@{}.{}.{}", task_, settings_.iteration, generation, child);
-    cand.path.task = task_;
-    cand.path.hp = plan.hp;
-    cand.path.parent = parent.path.name;
-    cand.training_seed = rng.next_u64();
-    const std::string suffix = fmt::format("@{}.{}.{}", settings_.iteration, generation, child);
-    auto new_id = [&](ComponentKind kind, int64_t index) {
-      return derived_id(task_, kind, index, suffix);
-    };
-    auto source = [&](const std::string& id) -> std::shared_ptr<const Component> {
-      for (const auto& c : parent.components) {
-        if (c->id() == id)
-          return c;
-      }
-      return store_.get(id);
-    };
-    for (const auto& p : plan.components) {
-      std::shared_ptr<const Component> c;
-      switch (p.origin) {
-        case Origin::kReuse:
-          c = source(p.source);
-          break;
-        case Origin::kClone:
-          c = std::make_shared<const Component>(
-              source(p.source)->clone(new_id(p.kind, p.index), task_));
-          break;
-        case Origin::kNewAdapter:
-          c = std::make_shared<const Component>(
-              VitFactory::adapter(new_id(p.kind, p.index), task_, p.index, arch_.dim,
-                                  plan.hp.adapter_dim, rng.next_u64()));
-          break;
-        case Origin::kNewHead:
-          c = std::make_shared<const Component>(
-              VitFactory::head(new_id(p.kind, p.index), task_, arch_.dim, classes_));
-          break;
-      }
-      cand.path.ids.push_back(c->id());
-      cand.components.push_back(std::move(c));
-    }
-    out.push_back(std::move(cand));
+    out.push_back(child_of(parent, generation, child, true, rng));
+    out.back().steps = settings_.candidate_steps;
   }
   return out;
+}
+
+std::vector<Candidate> Evolver::propose_final(int64_t generation) {
+  const Member* parent = best_member();
+  if (parent == nullptr || settings_.final_steps < 1)
+    return {};
+  streams::Rng rng = streams::Rng::derive(
+      {settings_.seed, static_cast<uint64_t>(settings_.task_index),
+       static_cast<uint64_t>(settings_.iteration), static_cast<uint64_t>(generation), 0});
+  ++offspring_[parent->path.name];
+  std::vector<Candidate> out;
+  out.push_back(child_of(*parent, generation, 0, false, rng));
+  out.back().steps = settings_.final_steps;
+  return out;
+}
+
+Candidate Evolver::child_of(const Member& parent, int64_t generation, int64_t child, bool mutate,
+                            streams::Rng& rng) const {
+  std::vector<ComponentRef> refs;
+  for (const auto& c : parent.components)
+    refs.push_back({c->id(), c->kind(), c->index(), c->owner(), c->frozen()});
+  const ChildPlan plan = mutation_.plan(refs, parent.path.hp, rng, mutate);
+
+  Candidate cand;
+  cand.generation = generation;
+  cand.child = child;
+  cand.mutations = plan.mutations;
+  cand.changes = plan.changes;
+  cand.parent_same_task = parent.path.task == task_;
+  cand.parent_score = parent.path.score;
+  cand.path.name = fmt::format("{}@{}.{}.{}", task_, settings_.iteration, generation, child);
+  cand.path.task = task_;
+  cand.path.hp = plan.hp;
+  cand.path.parent = parent.path.name;
+  cand.training_seed = rng.next_u64();
+  const std::string suffix = fmt::format("@{}.{}.{}", settings_.iteration, generation, child);
+  auto new_id = [&](ComponentKind kind, int64_t index) {
+    return derived_id(task_, kind, index, suffix);
+  };
+  auto source = [&](const std::string& id) -> std::shared_ptr<const Component> {
+    for (const auto& c : parent.components) {
+      if (c->id() == id)
+        return c;
+    }
+    return store_.get(id);
+  };
+  for (const auto& p : plan.components) {
+    std::shared_ptr<const Component> c;
+    switch (p.origin) {
+      case Origin::kReuse:
+        c = source(p.source);
+        break;
+      case Origin::kClone:
+        c = std::make_shared<const Component>(
+            source(p.source)->clone(new_id(p.kind, p.index), task_));
+        break;
+      case Origin::kNewAdapter:
+        c = std::make_shared<const Component>(
+            VitFactory::adapter(new_id(p.kind, p.index), task_, p.index, arch_.dim,
+                                plan.hp.adapter_dim, rng.next_u64()));
+        break;
+      case Origin::kNewHead:
+        c = std::make_shared<const Component>(
+            VitFactory::head(new_id(p.kind, p.index), task_, arch_.dim, classes_));
+        break;
+    }
+    cand.path.ids.push_back(c->id());
+    cand.components.push_back(std::move(c));
+  }
+  return cand;
 }
 
 CandidateRecord Evolver::record(const Candidate& candidate, const TrainResult& result) {
@@ -185,25 +204,28 @@ CandidateRecord Evolver::record(const Candidate& candidate, const TrainResult& r
   return r;
 }
 
-const Path& Evolver::best() {
+const Evolver::Member* Evolver::best_member() {
   merge_pending();
-  if (population_.empty())
-    throw std::logic_error("evolver of " + task_ + ": no path was kept");
-  size_t best = 0;
-  for (size_t i = 1; i < population_.size(); ++i) {
-    if (population_[i].path.score > population_[best].path.score)
-      best = i;
+  const Member* best = nullptr;
+  for (const auto& m : population_) {
+    if (best == nullptr || m.path.score > best->path.score)
+      best = &m;
   }
-  return population_[best].path;
+  return best;
+}
+
+const Path& Evolver::best() {
+  const Member* b = best_member();
+  if (b == nullptr)
+    throw std::logic_error("evolver of " + task_ + ": no path was kept");
+  return b->path;
 }
 
 const std::vector<std::shared_ptr<const Component>>& Evolver::best_components() {
-  const Path& b = best();
-  for (const auto& m : population_) {
-    if (m.path.name == b.name)
-      return m.components;
-  }
-  throw std::logic_error("evolver: best path lost");
+  const Member* b = best_member();
+  if (b == nullptr)
+    throw std::logic_error("evolver of " + task_ + ": no path was kept");
+  return b->components;
 }
 
 std::vector<Component> Evolver::new_components() {

@@ -33,6 +33,13 @@ struct EvolutionSettings {
   int64_t task_index = 0;
   /// Which visit of the task this is, from 0. Default: 0.
   int64_t iteration = 0;
+  /// Steps of each search candidate; 0 leaves them to the trainer's default. Default: 0.
+  int64_t candidate_steps = 0;
+  /// Steps of the final candidate (the best path trained on, unmutated); 0: none. Default: 0.
+  int64_t final_steps = 0;
+  /// Children always clone the root's components (a root that was never trained). Default:
+  /// false.
+  bool clone_root = false;
 };
 
 /// The evolutionary search of one task iteration (µ2Net), without any training of its own.
@@ -55,6 +62,10 @@ class Evolver {
 
   /// The children of generation `generation` (results of earlier generations must be recorded).
   std::vector<Candidate> propose(int64_t generation);
+  /// The final candidate, as generation `generation`: a child of the best path so far with
+  /// nothing mutated, training its own components for `settings.final_steps`. None when nothing
+  /// was kept or the settings have no final steps.
+  std::vector<Candidate> propose_final(int64_t generation);
   /// Scores a trained candidate and keeps it in the population if it beats its parent.
   CandidateRecord record(const Candidate& candidate, const TrainResult& result);
 
@@ -71,6 +82,12 @@ class Evolver {
     std::vector<std::shared_ptr<const Component>> components;
   };
   Member member_of(const Path& path) const;
+  /// Child `child` of generation `generation` from `parent`, drawing from `rng`.
+  Candidate child_of(const Member& parent, int64_t generation, int64_t child, bool mutate,
+                     streams::Rng& rng) const;
+  /// The member with the best path (highest score; the earliest on ties), once pending
+  /// children are merged; null when there is none.
+  const Member* best_member();
   double score_of(const Path& path, const std::vector<std::shared_ptr<const Component>>& components,
                   double quality) const;
   void merge_pending();

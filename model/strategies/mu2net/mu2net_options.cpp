@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace evostream::model {
 
 std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader& r,
@@ -9,19 +11,47 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   auto o = std::make_shared<Mu2NetOptions>();
   o->generations = r.integer("generations", o->generations, 1, 10000);
   o->children = r.integer("children", o->children, 1, 1024);
+  o->final_share = r.number("final_share", o->final_share, 0.0, 0.95);
+  o->clone_untrained_root = r.boolean("clone_untrained_root", o->clone_untrained_root);
   const int64_t candidates = o->generations * o->children;
-  if (common.task_steps % candidates != 0) {
+  if (o->final_share == 0.0 && common.task_steps % candidates != 0) {
     r.fail(r.table().find("children") ? "children" : "generations",
            fmt::format("expected generations × children to divide [strategy] task_steps ({}), "
                        "found {} × {} = {}",
                        common.task_steps, o->generations, o->children, candidates));
   }
+  if (o->final_share > 0.0 && o->search_steps(common.task_steps) < 1) {
+    r.fail("final_share",
+           fmt::format("expected the search's share of [strategy] task_steps ({}) to leave each "
+                       "of the {} × {} candidates a step, found final_share = {}",
+                       common.task_steps, o->generations, o->children, o->final_share));
+  }
   r.finish();
   return o;
 }
 
+VisitPlan Mu2NetOptions::plan() const {
+  const int64_t final = final_share > 0.0 ? 1 : 0;
+  return {generations + final, generations * children + final};
+}
+
+int64_t Mu2NetOptions::final_steps(int64_t task_steps) const {
+  if (final_share == 0.0)
+    return 0;
+  return task_steps - search_steps(task_steps) * generations * children;
+}
+
+int64_t Mu2NetOptions::search_steps(int64_t task_steps) const {
+  const auto kept =
+      static_cast<int64_t>(std::llround(static_cast<double>(task_steps) * (1.0 - final_share)));
+  return kept / (generations * children);
+}
+
 std::vector<std::pair<std::string, std::string>> Mu2NetOptions::values() const {
-  return {{"children", std::to_string(children)}, {"generations", std::to_string(generations)}};
+  return {{"children", std::to_string(children)},
+          {"clone_untrained_root", clone_untrained_root ? "true" : "false"},
+          {"final_share", fmt::format("{}", final_share)},
+          {"generations", std::to_string(generations)}};
 }
 
 }  // namespace evostream::model

@@ -10,19 +10,38 @@ namespace evostream::model {
 /// µ2Net's options: the `[strategy.mu2net]` table.
 ///
 /// A task visit trains `generations` × `children` candidates, each for an equal share of
-/// `[strategy] task_steps`.
+/// `[strategy] task_steps`; with `final_share` > 0, that share of the steps goes instead to one
+/// last candidate that trains the visit's best path on, unmutated.
 class Mu2NetOptions : public StrategyOptions {
  public:
   /// Key `generations`: evolutionary generations per task visit. Default: 4.
   int64_t generations = 4;
   /// Key `children`: candidates per generation. Default: 4.
   int64_t children = 4;
+  /// Key `final_share`: the share of `task_steps` spent after the search, training the best
+  /// path's own components further with its hyperparameters (no mutation); kept, as every
+  /// candidate, only if it scores above that path. 0 splits every step among the search's
+  /// candidates. Default: 0.5.
+  double final_share = 0.5;
+  /// Key `clone_untrained_root`: when the root was never trained (`[root] source = "init"`),
+  /// children always clone the root's components instead of reusing them frozen (random
+  /// weights are worth nothing frozen). Default: true.
+  bool clone_untrained_root = true;
 
-  /// Reads the table; generations × children must divide `common.task_steps`.
+  /// Reads the table. Without a final candidate, generations × children must divide
+  /// `common.task_steps`; with one, the search's share must leave each candidate a step.
   static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
                                                      const streams::StrategySpec& common);
-  VisitPlan plan() const override { return {generations, generations * children}; }
+  VisitPlan plan() const override;
   std::vector<std::pair<std::string, std::string>> values() const override;
+
+  /// Steps of the final candidate out of `task_steps` (0 without one).
+  int64_t final_steps(int64_t task_steps) const;
+  /// Steps of each search candidate out of `task_steps`; the remainder of the division goes to
+  /// the final candidate.
+  int64_t search_steps(int64_t task_steps) const;
+  /// The search candidates' steps (`search_steps`).
+  int64_t candidate_steps(int64_t task_steps) const override { return search_steps(task_steps); }
 };
 
 }  // namespace evostream::model

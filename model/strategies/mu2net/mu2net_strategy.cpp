@@ -8,7 +8,7 @@ namespace evostream::model {
 
 namespace {
 
-// Generations of an Evolver, one batch each.
+// Generations of an Evolver, one batch each, then its final candidate if it has one.
 //
 // The evolver counts children per parent in the learner's own copy of the task's counters; they
 // reach the strategy only when the visit finishes (is committed), so a visit that is abandoned,
@@ -23,9 +23,11 @@ class Evolution : public TaskLearner {
   std::map<std::string, int64_t>& offspring() { return offspring_; }
 
   std::vector<Candidate> next() override {
-    if (generation_ >= generations_)
-      return {};
-    return evolver_->propose(generation_++);
+    if (generation_ < generations_)
+      return evolver_->propose(generation_++);
+    if (generation_ == generations_)
+      return evolver_->propose_final(generation_++);
+    return {};
   }
 
   CandidateRecord record(const Candidate& c, const TrainResult& result) override {
@@ -80,6 +82,11 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
   settings.seed = ctx.seed;
   settings.task_index = ctx.task_index;
   settings.iteration = ctx.iteration;
+  if (options.final_share > 0.0) {
+    settings.candidate_steps = options.search_steps(env_.spec.task_steps);
+    settings.final_steps = options.final_steps(env_.spec.task_steps);
+  }
+  settings.clone_root = options.clone_untrained_root && env_.untrained_root;
   auto learner = std::make_unique<Evolution>(offspring_[task], settings.generations);
   learner->set_evolver(std::make_unique<Evolver>(
       state.store, state.usage, std::move(seeds), previous, learner->offspring(), space_,

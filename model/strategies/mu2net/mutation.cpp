@@ -9,14 +9,19 @@
 
 namespace evostream::model {
 
-Mutation::Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task)
-    : space_(space), root_blocks_(std::move(root_blocks)), task_(std::move(task)) {}
+Mutation::Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task,
+                   bool clone_root)
+    : space_(space),
+      root_blocks_(std::move(root_blocks)),
+      task_(std::move(task)),
+      clone_root_(clone_root) {}
 
 ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperparameters& parent_hp,
-                         streams::Rng& rng) const {
+                         streams::Rng& rng, bool mutate) const {
   ChildPlan child;
   child.hp = parent_hp;
-  child.mutations += space_.mutate(child.hp, rng);
+  if (mutate)
+    child.mutations += space_.mutate(child.hp, rng);
   {  // the hyperparameters that moved, as they read before and after
     std::vector<std::string> before;
     Hyperparameters parent = parent_hp;
@@ -30,7 +35,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
         child.changes.push_back(fmt::format("{} {} → {}", name, was, after));
     });
   }
-  const double mu = child.hp.mu;
+  const double mu = mutate ? child.hp.mu : 0.0;
 
   const ComponentRef* embedding[3] = {nullptr, nullptr, nullptr};
   std::vector<const ComponentRef*> blocks;
@@ -62,13 +67,9 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
       case ComponentKind::kHead:
         head = &c;
         break;
-      case ComponentKind::kRandomLinear:
-      case ComponentKind::kMask:
-      case ComponentKind::kAlpha:
-        throw std::invalid_argument(
-            "mutation: µ2Net evolves ViT paths, found the masked "
-            "component " +
-            c.id);
+      default:
+        throw std::invalid_argument("mutation: µ2Net evolves ViT paths, found the component " +
+                                    c.id + " of another family");
     }
   }
   if (!embedding[0] || !embedding[1] || !embedding[2] || !norm || !head || blocks.empty())
@@ -77,7 +78,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   const int64_t depth = static_cast<int64_t>(root_blocks_.size());
   const int64_t parent_layers = static_cast<int64_t>(blocks.size());
   child.num_layers = parent_layers;
-  if (rng.bernoulli(mu)) {
+  if (mu > 0.0 && rng.bernoulli(mu)) {
     const int64_t step = rng.bernoulli(0.5) ? 1 : -1;
     child.num_layers = std::clamp<int64_t>(parent_layers + step, 1, depth);
     if (child.num_layers != parent_layers) {
@@ -90,9 +91,9 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   // ones are shared, or cloned with probability µ.
   auto keep = [&](const ComponentRef& c) {
     PlannedComponent p{Origin::kReuse, c.id, c.kind, c.index};
-    if (!c.frozen || c.owner == task_) {
+    if (!c.frozen || c.owner == task_ || (clone_root_ && c.owner == "root")) {
       p.origin = Origin::kClone;
-    } else if (rng.bernoulli(mu)) {
+    } else if (mu > 0.0 && rng.bernoulli(mu)) {
       p.origin = Origin::kClone;
       ++child.mutations;
       child.changes.push_back("clone " + c.id);
@@ -108,7 +109,7 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
         k < parent_layers && uk < adapters.size() ? adapters[uk] : nullptr;
     if (adapter) {
       child.components.push_back(keep(*adapter));
-    } else if (rng.bernoulli(mu)) {
+    } else if (mu > 0.0 && rng.bernoulli(mu)) {
       child.components.push_back({Origin::kNewAdapter, "", ComponentKind::kAdapter, k});
       ++child.mutations;
       child.changes.push_back(fmt::format("adapter at block {}", k));

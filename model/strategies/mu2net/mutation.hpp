@@ -59,23 +59,28 @@ struct ChildPlan {
 /// within 1..depth (blocks that come back are the root's); for each block below that number
 /// without an adapter, inserting one; for each frozen component the child reuses, cloning it so
 /// it trains. Components the task trained itself (unfrozen, or committed by this task in an
-/// earlier iteration) are always cloned; the final norm is always cloned (the reference's
+/// earlier iteration) are always cloned, and so are the root's when `clone_root` (a root that
+/// was never trained); the final norm is always cloned (the reference's
 /// `force_finetune_components`); a head owned by another task is never reused: the child gets
 /// a fresh one.
 class Mutation {
  public:
-  /// `root_blocks[k]` is the id of the root's block k; `task` the task being learned.
-  Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task);
+  /// `root_blocks[k]` is the id of the root's block k; `task` the task being learned;
+  /// `clone_root`: children always clone the root's components.
+  Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task,
+           bool clone_root = false);
 
   /// Plans a child of a parent with components `parent` (in path order) and hyperparameters
-  /// `parent_hp`.
+  /// `parent_hp`. Without `mutate`, nothing is drawn: the child is the parent with its own
+  /// components cloned to train on (µ2Net's final candidate).
   ChildPlan plan(const std::vector<ComponentRef>& parent, const Hyperparameters& parent_hp,
-                 streams::Rng& rng) const;
+                 streams::Rng& rng, bool mutate = true) const;
 
  private:
   const SearchSpace& space_;
   std::vector<std::string> root_blocks_;
   std::string task_;
+  bool clone_root_;
 };
 
 }  // namespace evostream::model
