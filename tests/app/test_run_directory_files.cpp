@@ -190,34 +190,18 @@ TEST_CASE(
     "clones an untrained one",
     "[app]") {
   TempDir dir;
-  write_text(dir.file("tiny.toml"), R"(name = "tiny-init"
-seed = 3
-
-[datasets.syn]
-kind = "synthetic"
-classes = 4
-image_size = 8
-train_per_class = 20
-test_per_class = 5
-
-[root]
-source = "init"
-architecture = { image_size = 8, patch = 2, dim = 16, depth = 1, heads = 2, mlp = 16 }
-
-[strategy]
-name = "mu2net"
-task_steps = 8
-batch_size = 8
-validation_interval = 4
-
-[strategy.mu2net]
-generations = 2
-children = 2
-
-[[tasks]]
-name = "t1"
-dataset = "syn"
-)");
+  // The minimal scenario with an untrained root, and µ2Net's search short.
+  std::string tiny = minimal_scenario(
+      "\n[strategy]\ntask_steps = 8\nbatch_size = 8\nvalidation_interval = 4\n"
+      "[strategy.mu2net]\ngenerations = 2\nchildren = 2\n");
+  auto swap = [&tiny](const std::string& from, const std::string& to) {
+    const size_t at = tiny.find(from);
+    REQUIRE(at != std::string::npos);
+    tiny.replace(at, from.size(), to);
+  };
+  swap("[root.pretrain]\nname = \"pre\"\ndataset = \"syn\"\n", "");
+  swap("[root]\n", "[root]\nsource = \"init\"\n");
+  write_text(dir.file("tiny.toml"), tiny);
   REQUIRE(run_cli("run " + dir.file("tiny.toml") + " --quiet --out " + dir.file("a")).status == 0);
   // The untrained root's components were all cloned: the task's path holds none of them.
   const std::string events = slurp(dir.file("a/events.jsonl"));
