@@ -34,9 +34,12 @@ std::string default_run_dir(const std::string& name, const std::string& strategy
 int RunCommand::run(RunEvents& events) const {
   std::vector<std::string> sets = options_.sets;
   streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, sets);
-  if (!options_.root.empty() && s.root.source == streams::RootSpec::Source::kInit) {
+  const std::string& family = s.root.architecture.family;
+  if (!options_.root.empty() && s.root.source == streams::RootSpec::Source::kInit &&
+      family != "masked-fc" && family != "masked-vit") {
     // An imported root is a trained one: the run keeps it so (µ2Net clones a root that was never
-    // trained), and a resumed run reads the same.
+    // trained), and a resumed run reads the same. A masked family's backbone is random by
+    // definition and stays `init`.
     sets.push_back("root.source=\"import\"");
     sets.push_back("root.file=" + RunEvents::Json(fs::absolute(options_.root).string()).dump());
     s = streams::ScenarioParser::parse_file(options_.scenario, sets);
