@@ -40,10 +40,18 @@ model::Hyperparameters JsonFields::hyperparameters_from(const Json& j) {
   model::Hyperparameters hp;
   model::visit_fields(hp, [&](const char* name, auto& value) {
     using T = std::decay_t<decltype(value)>;
-    if constexpr (std::is_same_v<T, model::Schedule>)
-      value = schedule_from(j.at(name).get<std::string>());
-    else
-      value = j.at(name).get<T>();
+    const Json& v = j.at(name);
+    if constexpr (std::is_same_v<T, model::Schedule>) {
+      value = schedule_from(v.get<std::string>());
+    } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // A float (3e90, say) converted to an integer type is undefined behaviour.
+      if (!v.is_number_integer())
+        throw std::invalid_argument(std::string("hyperparameter ") + name +
+                                    ": expected an integer, found " + v.dump());
+      value = v.get<T>();
+    } else {
+      value = v.get<T>();
+    }
   });
   return hp;
 }
