@@ -140,6 +140,15 @@ TEST_CASE("A final share leaves the search equal steps and the rest to one final
              Contains("strategy.mu2net.final_share: expected a number in"));
 }
 
+TEST_CASE("µ2Net's patience is off by default and never negative", "[model][strategy]") {
+  CHECK(StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().patience == 0);
+  const auto patient =
+      StrategyEnvironment::of(scenario_with("[strategy]\n[strategy.mu2net]\npatience = 2\n"));
+  CHECK(patient.options_as<Mu2NetOptions>().patience == 2);
+  CHECK_THAT(options_error("[strategy]\n[strategy.mu2net]\npatience = -1\n"),
+             Contains("strategy.mu2net.patience: expected an integer in 0..10000, found -1"));
+}
+
 TEST_CASE("A root that was never trained is marked so for the strategy", "[model][strategy]") {
   // The minimal scenario trains its root.
   CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).untrained_root);
@@ -157,7 +166,7 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   CHECK(options_error(typo) ==
         std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
             ": strategy.mu2net.childrens: unknown key (expected one of: children, "
-            "clone_untrained_root, final_share, generations)");
+            "clone_untrained_root, final_share, generations, patience)");
   // Tables of the strategies not chosen are checked too.
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
   CHECK_THAT(options_error(other),

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 
 #include "model/run/stream_runner.hpp"
@@ -215,6 +216,62 @@ TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commi
   CHECK(third.state->paths.count("b-all") == 1);
   CHECK(third.state->store.size() < two.state().store.size());
   CHECK(two.state().paths.size() == 2);
+}
+
+namespace {
+
+// Runs one µ2Net visit of the first smoke task (4 generations of 2 children, 80 steps of which
+// the final candidate gets half) with `patience`, recording `quality(generation)` for every
+// search candidate instead of training it; returns the batches proposed.
+std::vector<std::vector<Candidate>> patient_visit(int64_t patience,
+                                                  const std::function<double(int64_t)>& quality) {
+  streams::Scenario s = smoke().scenario;
+  s.strategy.set_option("mu2net", "generations", int64_t{4});
+  s.strategy.set_option("mu2net", "children", int64_t{2});
+  s.strategy.set_option("mu2net", "patience", patience);
+  auto st = strategy_of(s);
+  RunState state;
+  state.store.commit("root", smoke().root);
+  for (const auto& c : smoke().root)
+    state.root.ids.push_back(c.id());
+  TaskContext ctx{smoke().tasks[0], 0, 0, 1, nullptr, nullptr, &smoke().tasks};
+  auto learner = st->start(state, ctx);
+  std::vector<std::vector<Candidate>> batches;
+  for (auto batch = learner->next(); !batch.empty(); batch = learner->next()) {
+    for (const auto& c : batch) {
+      TrainResult r;
+      r.quality = quality(c.generation);
+      learner->record(c, r);
+    }
+    batches.push_back(batch);
+  }
+  return batches;
+}
+
+}  // namespace
+
+TEST_CASE("With patience, a search that stops improving gives its steps to the final candidate",
+          "[model][run][evolution]") {
+  // Generation 1 does no better than generation 0: with patience 1 the search ends there and
+  // the final candidate (40 steps) also gets the two generations left (2 × 2 × 5 steps).
+  const auto flat = [](int64_t g) { return g == 0 ? 0.5 : 0.4; };
+  const auto stopped = patient_visit(1, flat);
+  REQUIRE(stopped.size() == 3);
+  REQUIRE(stopped.back().size() == 1);
+  CHECK(stopped.back()[0].steps == 60);
+  CHECK(stopped.back()[0].path.name == smoke().tasks[0].name() + "@0.2.0");
+  CHECK(stopped.back()[0].mutations == 0);
+  // Patience 2 waits for a second generation without progress.
+  const auto later = patient_visit(2, flat);
+  REQUIRE(later.size() == 4);
+  CHECK(later.back()[0].steps == 50);
+  // A search that keeps improving, or no patience, runs every generation.
+  const auto rising = patient_visit(1, [](int64_t g) { return 0.1 * static_cast<double>(g + 1); });
+  REQUIRE(rising.size() == 5);
+  CHECK(rising.back()[0].steps == 40);
+  const auto impatient = patient_visit(0, flat);
+  REQUIRE(impatient.size() == 5);
+  CHECK(impatient.back()[0].steps == 40);
 }
 
 TEST_CASE("EWC commits its Fisher information beside each backbone, running it in online mode",

@@ -103,7 +103,7 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
   return out;
 }
 
-std::vector<Candidate> Evolver::propose_final(int64_t generation) {
+std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_steps) {
   const Member* parent = best_member();
   if (parent == nullptr || settings_.final_steps < 1)
     return {};
@@ -113,7 +113,7 @@ std::vector<Candidate> Evolver::propose_final(int64_t generation) {
   ++offspring_[parent->path.name];
   std::vector<Candidate> out;
   out.push_back(child_of(*parent, generation, 0, false, rng));
-  out.back().steps = settings_.final_steps;
+  out.back().steps = settings_.final_steps + extra_steps;
   return out;
 }
 
@@ -219,6 +219,11 @@ const Path& Evolver::best() {
   if (b == nullptr)
     throw std::logic_error("evolver of " + task_ + ": no path was kept");
   return b->path;
+}
+
+double Evolver::best_score() {
+  const Member* b = best_member();
+  return b == nullptr ? -std::numeric_limits<double>::infinity() : b->path.score;
 }
 
 const std::vector<std::shared_ptr<const Component>>& Evolver::best_components() {

@@ -40,6 +40,9 @@ struct EvolutionSettings {
   /// Children always clone the root's components (a root that was never trained). Default:
   /// false.
   bool clone_root = false;
+  /// Generations in a row without a better best score after which the search ends; 0: never.
+  /// Default: 0.
+  int64_t patience = 0;
 };
 
 /// The evolutionary search of one task iteration (µ2Net), without any training of its own.
@@ -63,14 +66,17 @@ class Evolver {
   /// The children of generation `generation` (results of earlier generations must be recorded).
   std::vector<Candidate> propose(int64_t generation);
   /// The final candidate, as generation `generation`: a child of the best path so far with
-  /// nothing mutated, training its own components for `settings.final_steps`. None when nothing
-  /// was kept or the settings have no final steps.
-  std::vector<Candidate> propose_final(int64_t generation);
+  /// nothing mutated, training its own components for `settings.final_steps` plus
+  /// `extra_steps` (what a search that ended early left). None when nothing was kept or the
+  /// settings have no final steps.
+  std::vector<Candidate> propose_final(int64_t generation, int64_t extra_steps = 0);
   /// Scores a trained candidate and keeps it in the population if it beats its parent.
   CandidateRecord record(const Candidate& candidate, const TrainResult& result);
 
   /// The best path so far (highest score; the earliest on ties). Raises when nothing was kept.
   const Path& best();
+  /// The best path's score so far; -infinity when nothing was kept.
+  double best_score();
   /// The components of the best path that are not in the store yet: what the task commits.
   std::vector<Component> new_components();
   /// Components of the best path, in order.

@@ -13,6 +13,7 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   o->children = r.integer("children", o->children, 1, 1024);
   o->final_share = r.number("final_share", o->final_share, 0.0, 0.95);
   o->clone_untrained_root = r.boolean("clone_untrained_root", o->clone_untrained_root);
+  o->patience = r.integer("patience", o->patience, 0, 10000);
   const int64_t candidates = o->generations * o->children;
   if (o->final_share == 0.0 && common.task_steps % candidates != 0) {
     r.fail(r.table().find("children") ? "children" : "generations",
@@ -51,7 +52,8 @@ std::vector<std::pair<std::string, std::string>> Mu2NetOptions::values() const {
   return {{"children", std::to_string(children)},
           {"clone_untrained_root", clone_untrained_root ? "true" : "false"},
           {"final_share", fmt::format("{}", final_share)},
-          {"generations", std::to_string(generations)}};
+          {"generations", std::to_string(generations)},
+          {"patience", std::to_string(patience)}};
 }
 
 }  // namespace evostream::model

@@ -27,6 +27,10 @@ class Mu2NetOptions : public StrategyOptions {
   /// children always clone the root's components instead of reusing them frozen (random
   /// weights are worth nothing frozen). Default: true.
   bool clone_untrained_root = true;
+  /// Key `patience`: the search ends once this many generations in a row have not raised the
+  /// best score; the steps of the generations left go to the final candidate (without one, they
+  /// are not spent). 0 always runs every generation. Default: 0.
+  int64_t patience = 0;
 
   /// Reads the table. Without a final candidate, generations × children must divide
   /// `common.task_steps`; with one, the search's share must leave each candidate a step.

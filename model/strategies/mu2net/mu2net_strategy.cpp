@@ -1,5 +1,6 @@
 #include "model/strategies/mu2net/mu2net_strategy.hpp"
 
+#include <limits>
 #include <optional>
 
 #include "model/strategies/mu2net/mu2net_options.hpp"
@@ -10,26 +11,31 @@ namespace {
 
 // Generations of an Evolver, one batch each, then its final candidate if it has one.
 //
+// With `patience` > 0 the search ends once that many generations in a row have not raised the
+// best score, and the generations left give their steps to the final candidate.
+//
 // The evolver counts children per parent in the learner's own copy of the task's counters; they
 // reach the strategy only when the visit finishes (is committed), so a visit that is abandoned,
 // or one evolving while another commits, never changes what a snapshot records.
 class Evolution : public TaskLearner {
  public:
-  Evolution(std::map<std::string, int64_t>& committed, int64_t generations)
-      : committed_(committed), offspring_(committed), generations_(generations) {}
+  Evolution(std::map<std::string, int64_t>& committed, const EvolutionSettings& settings)
+      : committed_(committed), offspring_(committed), settings_(settings) {}
 
   /// Sets the evolver, which counts into `offspring()`.
   void set_evolver(std::unique_ptr<Evolver> evolver) { evolver_ = std::move(evolver); }
   std::map<std::string, int64_t>& offspring() { return offspring_; }
 
   std::vector<Candidate> next() override {
-    if (generation_ < generations_)
+    if (final_proposed_)
+      return {};
+    if (generation_ < settings_.generations && !stalled())
       return evolver_->propose(generation_++);
-    if (generation_ == generations_)
-      return evolver_->propose_final(generation_++);
-    return {};
+    final_proposed_ = true;
+    const int64_t left = settings_.generations - generation_;
+    return evolver_->propose_final(generation_,
+                                   left * settings_.children * settings_.candidate_steps);
   }
-
   CandidateRecord record(const Candidate& c, const TrainResult& result) override {
     const CandidateRecord r = evolver_->record(c, result);
     outcome_.train_seconds += result.seconds;
@@ -47,9 +53,23 @@ class Evolution : public TaskLearner {
  private:
   std::map<std::string, int64_t>& committed_;
   std::map<std::string, int64_t> offspring_;
+  // Whether the generations proposed so far have run out of patience: called once after each
+  // generation's results are in, it counts the generations in a row that kept the best score.
+  bool stalled() {
+    if (settings_.patience < 1 || generation_ == 0)
+      return false;
+    const double best = evolver_->best_score();
+    stale_ = best > best_ ? 0 : stale_ + 1;
+    best_ = best;
+    return stale_ >= settings_.patience;
+  }
+
   std::unique_ptr<Evolver> evolver_;
-  int64_t generations_;
+  EvolutionSettings settings_;
   int64_t generation_ = 0;
+  bool final_proposed_ = false;
+  double best_ = -std::numeric_limits<double>::infinity();
+  int64_t stale_ = 0;
   TaskOutcome outcome_;
 };
 
@@ -87,7 +107,8 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
     settings.final_steps = options.final_steps(env_.spec.task_steps);
   }
   settings.clone_root = options.clone_untrained_root && env_.untrained_root;
-  auto learner = std::make_unique<Evolution>(offspring_[task], settings.generations);
+  settings.patience = options.patience;
+  auto learner = std::make_unique<Evolution>(offspring_[task], settings);
   learner->set_evolver(std::make_unique<Evolver>(
       state.store, state.usage, std::move(seeds), previous, learner->offspring(), space_,
       env_.architecture, task, ctx.task.num_classes, state.root_params, settings));
