@@ -36,6 +36,7 @@ class Evolution : public TaskLearner {
     return evolver_->propose_final(generation_,
                                    left * settings_.children * settings_.candidate_steps);
   }
+
   CandidateRecord record(const Candidate& c, const TrainResult& result) override {
     const CandidateRecord r = evolver_->record(c, result);
     outcome_.train_seconds += result.seconds;
