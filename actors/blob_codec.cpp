@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <stdexcept>
@@ -140,6 +141,8 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
   j.seed = job.seed;
   j.steps = job.steps;
   j.validation_interval = job.validation_interval;
+  j.schedule_offset = job.schedule_offset;
+  j.schedule_steps = job.schedule_steps;
   j.has_optimizer = job.optimizer.has_value();
   if (job.optimizer)
     j.optimizer = *job.optimizer;
@@ -152,11 +155,21 @@ model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* rece
         fmt::format("train job {}: validation_interval must be >= 0, found {}", job.job,
                     job.validation_interval));
   }
+  if (job.schedule_offset < 0 || job.schedule_steps < 0 ||
+      (job.schedule_steps > 0 &&
+       job.schedule_offset + std::max<int64_t>(job.steps, 1) > job.schedule_steps)) {
+    throw std::invalid_argument(fmt::format(
+        "train job {}: expected its {} steps from schedule step {} to lie within a schedule of "
+        "{} steps",
+        job.job, job.steps, job.schedule_offset, job.schedule_steps));
+  }
   model::TrainJob out;
   out.hp = job.hp;
   out.seed = job.seed;
   out.steps = job.steps;
   out.validation_interval = job.validation_interval;
+  out.schedule_offset = job.schedule_offset;
+  out.schedule_steps = job.schedule_steps;
   out.objective = model::objective_named(job.objective);
   if (job.has_optimizer)
     out.optimizer = job.optimizer;

@@ -77,6 +77,9 @@ struct train_job {
   uint64_t seed = 0;
   int64_t steps = 0;
   int64_t validation_interval = 0;
+  /// Where its steps lie in a longer learning-rate schedule (`model::TrainJob`).
+  int64_t schedule_offset = 0;
+  int64_t schedule_steps = 0;
   std::string objective = "cross-entropy";
   /// Whether the strategy chose the optimizer (`optimizer`); otherwise the worker's own.
   bool has_optimizer = false;
@@ -117,7 +120,8 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
-           x.steps, x.validation_interval, x.objective, x.has_optimizer, x.optimizer);
+           x.steps, x.validation_interval, x.schedule_offset, x.schedule_steps, x.objective,
+           x.has_optimizer, x.optimizer);
 }
 
 template <class Inspector>

@@ -37,6 +37,10 @@ struct Candidate {
   int64_t steps = 0;
   /// Validate every this many steps; 0 means the strategy's `validation_interval`.
   int64_t validation_interval = 0;
+  /// Where its steps lie in a learning-rate schedule longer than they are
+  /// (`TrainSettings::schedule_offset`, `schedule_steps`); 0 and 0: a schedule of its own.
+  int64_t schedule_offset = 0;
+  int64_t schedule_steps = 0;
   /// What its training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
   /// Its optimizer; none trains with the trainer's own (`TrainSettings::optimizer`).

@@ -68,6 +68,8 @@ TrainSettings CandidateTrainer::settings_for(const TrainJob& job) const {
     s.steps = job.steps;
   if (job.validation_interval > 0)
     s.validation_interval = job.validation_interval;
+  s.schedule_offset = job.schedule_offset;
+  s.schedule_steps = job.schedule_steps;
   if (job.optimizer)
     s.optimizer = *job.optimizer;
   return s;

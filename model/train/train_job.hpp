@@ -30,6 +30,10 @@ struct TrainJob {
   int64_t steps = 0;
   /// Validate every this many steps; 0 keeps the trainer's `TrainSettings::validation_interval`.
   int64_t validation_interval = 0;
+  /// Steps of the learning-rate schedule behind this job and the schedule's length
+  /// (`TrainSettings::schedule_offset`, `schedule_steps`); 0 and 0: a schedule of its own.
+  int64_t schedule_offset = 0;
+  int64_t schedule_steps = 0;
   /// What the training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
   /// The optimizer, when the strategy chooses one; none trains with the trainer's
@@ -43,7 +47,8 @@ struct TrainJob {
   static TrainJob of(const Candidate& candidate) {
     return {candidate.components,          candidate.path.hp,
             candidate.training_seed,       candidate.steps,
-            candidate.validation_interval, candidate.objective,
+            candidate.validation_interval, candidate.schedule_offset,
+            candidate.schedule_steps,      candidate.objective,
             candidate.optimizer,           candidate.data};
   }
   /// What the job trains on when handed `task`: its own data, or `task`.

@@ -320,8 +320,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
         {logits, step_labels, working, features, x, step, features_of, &f, &step_terms});
     optimizer.zero_grad();
     loss.backward();
-    optimizer.step(scheduled_learning_rate(hp.schedule, hp.learning_rate, hp.warmup_ratio, step,
-                                           settings_.steps, settings_.validation_interval));
+    optimizer.step(scheduled_learning_rate(
+        hp.schedule, hp.learning_rate, hp.warmup_ratio, settings_.schedule_offset + step,
+        settings_.schedule_steps > 0 ? settings_.schedule_steps : settings_.steps,
+        settings_.validation_interval));
     const double value = loss.item<double>();
     loss_sum += value;
     ++loss_count;

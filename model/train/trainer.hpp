@@ -40,6 +40,11 @@ struct TrainSettings {
   /// The optimizer; its momentum and nesterov fields are overridden by the path's
   /// hyperparameters when it is SGD. Default: SGD.
   OptimizerOptions optimizer;
+  /// Steps of the learning-rate schedule already behind this training: it trains the schedule's
+  /// steps [schedule_offset, schedule_offset + steps). Default: 0.
+  int64_t schedule_offset = 0;
+  /// Length of that schedule; 0 is `steps` (a schedule of its own). Default: 0.
+  int64_t schedule_steps = 0;
 };
 
 /// Sets LibTorch's and the BLAS's thread counts to `threads` for the calling thread's training

@@ -153,6 +153,8 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   j.seed = 77;
   j.steps = 12;
   j.validation_interval = 4;
+  j.schedule_offset = 24;
+  j.schedule_steps = 60;
   // Through CAF's binary serialisation, as a job crosses the network.
   std::vector<char> bytes;
   caf::binary_serializer sink{nullptr, bytes};
@@ -170,9 +172,19 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   CHECK(r.seed == 77);
   CHECK(r.steps == 12);
   CHECK(r.validation_interval == 4);
+  CHECK(r.schedule_offset == 24);
+  CHECK(r.schedule_steps == 60);
   REQUIRE(r.components.size() == j.components.size());
   for (size_t i = 0; i < r.components.size(); ++i)
     CHECK(r.components[i]->content_hash() == j.components[i]->content_hash());
+  // A stretch that does not lie within its schedule is refused.
+  train_job outside = received;
+  outside.schedule_offset = 50;
+  CHECK_THROWS_WITH(BlobCodec::decode(outside),
+                    Catch::Matchers::Contains("train job 5: expected its 12 steps from schedule "
+                                              "step 50 to lie within a schedule of 60 steps"));
+  outside.schedule_offset = -1;
+  CHECK_THROWS_WITH(BlobCodec::decode(outside), Catch::Matchers::Contains("from schedule step -1"));
   received.validation_interval = -1;
   CHECK_THROWS_WITH(BlobCodec::decode(received),
                     Catch::Matchers::Contains("validation_interval must be >= 0, found -1"));

@@ -183,3 +183,33 @@ TEST_CASE("Without final steps or a kept path there is no final candidate", "[mo
   Evolver empty = v.evolver("t", s);
   CHECK(empty.propose_final(0).empty());
 }
+
+TEST_CASE("With a continued schedule each generation trains its stretch of one schedule",
+          "[model][evolution]") {
+  World w;
+  EvolutionSettings s;
+  s.candidate_steps = 10;
+  s.final_steps = 70;
+  s.continue_schedule = true;
+  Evolver e = w.evolver("t", s);  // 2 generations of 3 children
+  for (int64_t g = 0; g < 2; ++g) {
+    for (const auto& c : e.propose(g)) {
+      CHECK(c.schedule_offset == 10 * g);
+      CHECK(c.schedule_steps == 2 * 10 + 70);
+      e.record(c, quality(0.4 + 0.1 * static_cast<double>(g)));
+    }
+  }
+  const auto last = e.propose_final(2);
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].schedule_offset == 20);
+  CHECK(last[0].steps == 70);
+  CHECK(last[0].schedule_steps == 90);
+  // Without it every candidate has a schedule of its own.
+  World v;
+  s.continue_schedule = false;
+  Evolver own = v.evolver("t", s);
+  for (const auto& c : own.propose(0)) {
+    CHECK(c.schedule_offset == 0);
+    CHECK(c.schedule_steps == 0);
+  }
+}

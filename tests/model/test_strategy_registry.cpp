@@ -149,6 +149,17 @@ TEST_CASE("µ2Net's patience is off by default and never negative", "[model][str
              Contains("strategy.mu2net.patience: expected an integer in 0..10000, found -1"));
 }
 
+TEST_CASE("A continued schedule needs a final candidate to end it", "[model][strategy]") {
+  CHECK_FALSE(
+      StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().continue_schedule);
+  const std::string without =
+      "[strategy]\ntask_steps = 96\n[strategy.mu2net]\nfinal_share = 0\ncontinue_schedule = true\n";
+  CHECK(options_error(without) ==
+        std::string(kFile) + ":" + std::to_string(line_of(without, "continue_schedule")) +
+            ": strategy.mu2net.continue_schedule: expected a final candidate to end the schedule "
+            "(final_share > 0), found final_share = 0");
+}
+
 TEST_CASE("A root that was never trained is marked so for the strategy", "[model][strategy]") {
   // The minimal scenario trains its root.
   CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).untrained_root);
@@ -166,7 +177,7 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   CHECK(options_error(typo) ==
         std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
             ": strategy.mu2net.childrens: unknown key (expected one of: children, "
-            "clone_untrained_root, final_share, generations, patience)");
+            "clone_untrained_root, continue_schedule, final_share, generations, patience)");
   // Tables of the strategies not chosen are checked too.
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
   CHECK_THAT(options_error(other),

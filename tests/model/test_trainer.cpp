@@ -91,6 +91,38 @@ TEST_CASE("Training is deterministic for a candidate seed", "[model]") {
   CHECK(a.trained[0].parent() == "root/block1");
 }
 
+TEST_CASE("A training that is a stretch of a longer schedule trains with that stretch's rates",
+          "[model]") {
+  const auto pre = synthetic_task("pre", 1, 4);
+  const auto task = synthetic_task("b", 2, 3);
+  const ParameterStore store = store_with_root(pre);
+  const Hyperparameters hp;  // cosine with warmup
+  TrainSettings own = small_settings(20);
+  const auto a = Trainer(own).train(child_path(store, "b", 3), hp, task, 7);
+  // The whole of a schedule as long as the training is the training's own schedule.
+  TrainSettings whole = own;
+  whole.schedule_steps = 20;
+  const auto b = Trainer(whole).train(child_path(store, "b", 3), hp, task, 7);
+  // The second half of a schedule twice as long: past the warmup, decaying to zero.
+  TrainSettings late = own;
+  late.schedule_offset = 20;
+  late.schedule_steps = 40;
+  const auto c = Trainer(late).train(child_path(store, "b", 3), hp, task, 7);
+  REQUIRE(a.trained.size() == 2);
+  for (size_t i = 0; i < a.trained.size(); ++i)
+    CHECK(a.trained[i].content_hash() == b.trained[i].content_hash());
+  // Lower rates move the fresh head less from where it started.
+  const Component fresh = VitFactory::head("b/head", "b", 16, 3);
+  auto moved = [&](const TrainResult& r) {
+    double sum = 0.0;
+    for (size_t t = 0; t < fresh.tensors().size(); ++t)
+      sum += (r.trained[1].tensors()[t] - fresh.tensors()[t]).norm().item<double>();
+    return sum;
+  };
+  INFO("own schedule moved " << moved(a) << ", the late stretch " << moved(c));
+  CHECK(moved(c) < 0.8 * moved(a));
+}
+
 TEST_CASE("A trained clone keeps its SGD momentum and its children continue from it", "[model]") {
   const auto pre = synthetic_task("pre", 1, 4);
   const auto task = synthetic_task("b", 2, 3);

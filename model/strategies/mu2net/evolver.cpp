@@ -99,8 +99,16 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
     ++offspring_[parent.path.name];
     out.push_back(child_of(parent, generation, child, true, rng));
     out.back().steps = settings_.candidate_steps;
+    place_on_schedule(out.back(), generation);
   }
   return out;
+}
+
+void Evolver::place_on_schedule(Candidate& c, int64_t generation) const {
+  if (!settings_.continue_schedule || settings_.candidate_steps < 1)
+    return;
+  c.schedule_offset = generation * settings_.candidate_steps;
+  c.schedule_steps = settings_.generations * settings_.candidate_steps + settings_.final_steps;
 }
 
 std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_steps) {
@@ -114,6 +122,7 @@ std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_
   std::vector<Candidate> out;
   out.push_back(child_of(*parent, generation, 0, false, rng));
   out.back().steps = settings_.final_steps + extra_steps;
+  place_on_schedule(out.back(), generation);
   return out;
 }
 

@@ -43,6 +43,11 @@ struct EvolutionSettings {
   /// Generations in a row without a better best score after which the search ends; 0: never.
   /// Default: 0.
   int64_t patience = 0;
+  /// Every candidate trains its stretch of one learning-rate schedule over the visit's lineage
+  /// (generation g the steps after g search candidates' worth, the final candidate the last
+  /// `final_steps`) instead of a warmup and decay of its own; needs `candidate_steps`.
+  /// Default: false.
+  bool continue_schedule = false;
 };
 
 /// The evolutionary search of one task iteration (µ2Net), without any training of its own.
@@ -88,6 +93,9 @@ class Evolver {
     std::vector<std::shared_ptr<const Component>> components;
   };
   Member member_of(const Path& path) const;
+  /// Places candidate `c` of generation `generation` on the visit's schedule when the settings
+  /// continue one (`EvolutionSettings::continue_schedule`).
+  void place_on_schedule(Candidate& c, int64_t generation) const;
   /// Child `child` of generation `generation` from `parent`, drawing from `rng`.
   Candidate child_of(const Member& parent, int64_t generation, int64_t child, bool mutate,
                      streams::Rng& rng) const;

@@ -14,6 +14,11 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   o->final_share = r.number("final_share", o->final_share, 0.0, 0.95);
   o->clone_untrained_root = r.boolean("clone_untrained_root", o->clone_untrained_root);
   o->patience = r.integer("patience", o->patience, 0, 10000);
+  o->continue_schedule = r.boolean("continue_schedule", o->continue_schedule);
+  if (o->continue_schedule && o->final_share == 0.0)
+    r.fail("continue_schedule",
+           "expected a final candidate to end the schedule (final_share "
+           "> 0), found final_share = 0");
   const int64_t candidates = o->generations * o->children;
   if (o->final_share == 0.0 && common.task_steps % candidates != 0) {
     r.fail(r.table().find("children") ? "children" : "generations",
@@ -51,6 +56,7 @@ int64_t Mu2NetOptions::search_steps(int64_t task_steps) const {
 std::vector<std::pair<std::string, std::string>> Mu2NetOptions::values() const {
   return {{"children", std::to_string(children)},
           {"clone_untrained_root", clone_untrained_root ? "true" : "false"},
+          {"continue_schedule", continue_schedule ? "true" : "false"},
           {"final_share", fmt::format("{}", final_share)},
           {"generations", std::to_string(generations)},
           {"patience", std::to_string(patience)}};

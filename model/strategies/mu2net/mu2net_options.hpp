@@ -31,6 +31,12 @@ class Mu2NetOptions : public StrategyOptions {
   /// best score; the steps of the generations left go to the final candidate (without one, they
   /// are not spent). 0 always runs every generation. Default: 0.
   int64_t patience = 0;
+  /// Key `continue_schedule`: a child continues its lineage's learning-rate schedule instead
+  /// of starting one of its own: every candidate trains its stretch of one warmup and decay
+  /// over generations × the search candidates' steps + the final candidate's (generation g
+  /// from g search candidates' steps on, the final candidate the last stretch). Needs a final
+  /// candidate (final_share > 0). Default: false.
+  bool continue_schedule = false;
 
   /// Reads the table. Without a final candidate, generations × children must divide
   /// `common.task_steps`; with one, the search's share must leave each candidate a step.

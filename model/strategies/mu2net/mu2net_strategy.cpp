@@ -109,6 +109,7 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
   }
   settings.clone_root = options.clone_untrained_root && env_.untrained_root;
   settings.patience = options.patience;
+  settings.continue_schedule = options.continue_schedule;
   auto learner = std::make_unique<Evolution>(offspring_[task], settings);
   learner->set_evolver(std::make_unique<Evolver>(
       state.store, state.usage, std::move(seeds), previous, learner->offspring(), space_,
