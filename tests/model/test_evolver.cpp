@@ -36,6 +36,14 @@ struct World {
   }
 };
 
+// Settings with search candidates of 10 steps and a final candidate of 70.
+EvolutionSettings with_final() {
+  EvolutionSettings s;
+  s.candidate_steps = 10;
+  s.final_steps = 70;
+  return s;
+}
+
 // A training result with a given quality and no trained tensors (acceptance only).
 TrainResult quality(double q) {
   TrainResult r;
@@ -133,10 +141,7 @@ TEST_CASE("A trained component that is not on the path is refused", "[model][evo
 TEST_CASE("The final candidate trains the best path on, unmutated, for the final steps",
           "[model][evolution]") {
   World w;
-  EvolutionSettings s;
-  s.candidate_steps = 10;
-  s.final_steps = 70;
-  Evolver e = w.evolver("t", s);
+  Evolver e = w.evolver("t", with_final());
   const auto first = e.propose(0);
   for (const auto& c : first)
     CHECK(c.steps == 10);
@@ -187,9 +192,7 @@ TEST_CASE("Without final steps or a kept path there is no final candidate", "[mo
 TEST_CASE("With a continued schedule each generation trains its stretch of one schedule",
           "[model][evolution]") {
   World w;
-  EvolutionSettings s;
-  s.candidate_steps = 10;
-  s.final_steps = 70;
+  EvolutionSettings s = with_final();
   s.continue_schedule = true;
   Evolver e = w.evolver("t", s);  // 2 generations of 3 children
   for (int64_t g = 0; g < 2; ++g) {
