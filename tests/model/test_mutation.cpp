@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "model/strategies/mu2net/mutation.hpp"
 #include "model_fixtures.hpp"
@@ -98,6 +99,37 @@ TEST_CASE("Each frozen component is cloned with probability about mu", "[model][
   CHECK(adapters == Approx(n * 0.2 * 2).margin(0.05 * n));
   // The depth draw fires with µ; from 2 of 2 blocks only the step down changes it.
   CHECK(depth_changes == Approx(0.1 * n).margin(0.02 * n));
+}
+
+TEST_CASE("A bottom clone probability above mu clones the embeddings and block 0 that often",
+          "[model][evolution]") {
+  SearchSpace space{evostream::testing::micro_arch()};
+  Mutation plain{space, {"root/block0", "root/block1"}, "t"};
+  Mutation below{space, {"root/block0", "root/block1"}, "t", false, 0.1};
+  Mutation bottom{space, {"root/block0", "root/block1"}, "t", false, 0.6};
+  Hyperparameters hp;
+  hp.mu = 0.2;
+  const int n = 4000;
+  std::map<std::string, int> cloned;
+  for (uint64_t s = 0; s < n; ++s) {
+    Rng a(s);
+    Rng b(s);
+    // Below µ nothing changes: the same draws, the same child.
+    const ChildPlan p = plain.plan(root_parent(), hp, a);
+    const ChildPlan q = below.plan(root_parent(), hp, b);
+    REQUIRE(p.changes == q.changes);
+    Rng c(s);
+    for (const auto& component : bottom.plan(root_parent(), hp, c).components)
+      cloned[component.source] += component.origin == Origin::kClone;
+  }
+  for (const char* id :
+       {"root/patch_embedding", "root/class_token", "root/position_embedding", "root/block0"})
+    CHECK(cloned[id] == Approx(0.6 * n).margin(0.03 * n));
+  // Higher blocks keep µ.
+  CHECK(cloned["root/block1"] == Approx(0.2 * n).margin(0.025 * n));
+  // Without mutating (the final candidate) nothing is drawn at all.
+  Rng d(1);
+  CHECK(count(bottom.plan(root_parent(), hp, d, false), Origin::kReuse) == 5);
 }
 
 TEST_CASE("Changing the number of blocks drops or restores blocks from the root",

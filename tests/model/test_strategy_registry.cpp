@@ -149,6 +149,17 @@ TEST_CASE("µ2Net's patience is off by default and never negative", "[model][str
              Contains("strategy.mu2net.patience: expected an integer in 0..10000, found -1"));
 }
 
+TEST_CASE("µ2Net's bottom clone probability is off by default and at most 1", "[model][strategy]") {
+  CHECK(StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().bottom_clone == 0.0);
+  const auto bottom =
+      StrategyEnvironment::of(scenario_with("[strategy]\n[strategy.mu2net]\nbottom_clone = 0.5\n"));
+  CHECK(bottom.options_as<Mu2NetOptions>().bottom_clone == 0.5);
+  const std::string above = "[strategy]\n[strategy.mu2net]\nbottom_clone = 1.5\n";
+  CHECK(options_error(above) ==
+        std::string(kFile) + ":" + std::to_string(line_of(above, "bottom_clone")) +
+            ": strategy.mu2net.bottom_clone: expected a number in [0, 1], found 1.5");
+}
+
 TEST_CASE("A continued schedule needs a final candidate to end it", "[model][strategy]") {
   CHECK_FALSE(
       StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().continue_schedule);
@@ -176,7 +187,7 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   const std::string typo = "[strategy]\n[strategy.mu2net]\ngenerations = 2\nchildrens = 2\n";
   CHECK(options_error(typo) ==
         std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
-            ": strategy.mu2net.childrens: unknown key (expected one of: children, "
+            ": strategy.mu2net.childrens: unknown key (expected one of: bottom_clone, children, "
             "clone_untrained_root, continue_schedule, final_share, generations, patience)");
   // Tables of the strategies not chosen are checked too.
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";

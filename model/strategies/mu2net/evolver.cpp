@@ -36,7 +36,8 @@ Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage,
       classes_(classes),
       root_params_(root_params),
       settings_(settings),
-      mutation_(space, root_block_ids(arch.depth), task_, settings.clone_root) {
+      mutation_(space, root_block_ids(arch.depth), task_, settings.clone_root,
+                settings.bottom_clone) {
   seeds_ = std::move(seeds);
   seed_offspring_.reserve(seeds_.size());
   for (const Path* s : seeds_) {

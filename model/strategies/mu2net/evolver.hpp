@@ -40,6 +40,9 @@ struct EvolutionSettings {
   /// Children always clone the root's components (a root that was never trained). Default:
   /// false.
   bool clone_root = false;
+  /// The least probability with which a mutating child clones each frozen bottom component
+  /// (embeddings and block 0); below µ it changes nothing. Default: 0.0.
+  double bottom_clone = 0.0;
   /// Generations in a row without a better best score after which the search ends; 0: never.
   /// Default: 0.
   int64_t patience = 0;

@@ -13,6 +13,7 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   o->children = r.integer("children", o->children, 1, 1024);
   o->final_share = r.number("final_share", o->final_share, 0.0, 0.95);
   o->clone_untrained_root = r.boolean("clone_untrained_root", o->clone_untrained_root);
+  o->bottom_clone = r.number("bottom_clone", o->bottom_clone, 0.0, 1.0);
   o->patience = r.integer("patience", o->patience, 0, 10000);
   o->continue_schedule = r.boolean("continue_schedule", o->continue_schedule);
   if (o->continue_schedule && o->final_share == 0.0)
@@ -54,7 +55,8 @@ int64_t Mu2NetOptions::search_steps(int64_t task_steps) const {
 }
 
 std::vector<std::pair<std::string, std::string>> Mu2NetOptions::values() const {
-  return {{"children", std::to_string(children)},
+  return {{"bottom_clone", fmt::format("{}", bottom_clone)},
+          {"children", std::to_string(children)},
           {"clone_untrained_root", clone_untrained_root ? "true" : "false"},
           {"continue_schedule", continue_schedule ? "true" : "false"},
           {"final_share", fmt::format("{}", final_share)},

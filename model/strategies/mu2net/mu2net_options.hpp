@@ -27,6 +27,11 @@ class Mu2NetOptions : public StrategyOptions {
   /// children always clone the root's components instead of reusing them frozen (random
   /// weights are worth nothing frozen). Default: true.
   bool clone_untrained_root = true;
+  /// Key `bottom_clone`: the least probability with which a child clones each frozen component
+  /// at the bottom of its parent's path (patch embedding, class token, position embedding and
+  /// block 0) instead of sharing it; µ (0.1 to 0.3) when higher. Tasks whose pixels change
+  /// (permuted, rotated) need their own bottom layers. Default: 0.0.
+  double bottom_clone = 0.0;
   /// Key `patience`: the search ends once this many generations in a row have not raised the
   /// best score; the steps of the generations left go to the final candidate (without one, they
   /// are not spent). 0 always runs every generation. Default: 0.

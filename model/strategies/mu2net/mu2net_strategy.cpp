@@ -108,6 +108,7 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
     settings.final_steps = options.final_steps(env_.spec.task_steps);
   }
   settings.clone_root = options.clone_untrained_root && env_.untrained_root;
+  settings.bottom_clone = options.bottom_clone;
   settings.patience = options.patience;
   settings.continue_schedule = options.continue_schedule;
   auto learner = std::make_unique<Evolution>(offspring_[task], settings);

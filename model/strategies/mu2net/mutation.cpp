@@ -10,11 +10,12 @@
 namespace evostream::model {
 
 Mutation::Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task,
-                   bool clone_root)
+                   bool clone_root, double bottom_clone)
     : space_(space),
       root_blocks_(std::move(root_blocks)),
       task_(std::move(task)),
-      clone_root_(clone_root) {}
+      clone_root_(clone_root),
+      bottom_clone_(bottom_clone) {}
 
 ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperparameters& parent_hp,
                          streams::Rng& rng, bool mutate) const {
@@ -88,12 +89,12 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   }
 
   // What a kept component becomes: the task's own trained components always train on; frozen
-  // ones are shared, or cloned with probability µ.
-  auto keep = [&](const ComponentRef& c) {
+  // ones are shared, or cloned with probability µ (at least `bottom_clone_` at the bottom).
+  auto keep = [&](const ComponentRef& c, bool bottom) {
     PlannedComponent p{Origin::kReuse, c.id, c.kind, c.index};
     if (!c.frozen || c.owner == task_ || (clone_root_ && c.owner == "root")) {
       p.origin = Origin::kClone;
-    } else if (mu > 0.0 && rng.bernoulli(mu)) {
+    } else if (mu > 0.0 && rng.bernoulli(bottom ? std::max(mu, bottom_clone_) : mu)) {
       p.origin = Origin::kClone;
       ++child.mutations;
       child.changes.push_back("clone " + c.id);
@@ -102,23 +103,23 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   };
 
   for (const ComponentRef* e : embedding)
-    child.components.push_back(keep(*e));
+    child.components.push_back(keep(*e, true));
   for (int64_t k = 0; k < child.num_layers; ++k) {
     const auto uk = static_cast<size_t>(k);
     const ComponentRef* adapter =
         k < parent_layers && uk < adapters.size() ? adapters[uk] : nullptr;
     if (adapter) {
-      child.components.push_back(keep(*adapter));
+      child.components.push_back(keep(*adapter, false));
     } else if (mu > 0.0 && rng.bernoulli(mu)) {
       child.components.push_back({Origin::kNewAdapter, "", ComponentKind::kAdapter, k});
       ++child.mutations;
       child.changes.push_back(fmt::format("adapter at block {}", k));
     }
     if (k < parent_layers) {
-      child.components.push_back(keep(*blocks[uk]));
+      child.components.push_back(keep(*blocks[uk], k == 0));
     } else {
       ComponentRef root_block{root_blocks_[uk], ComponentKind::kBlock, k, "root", true};
-      child.components.push_back(keep(root_block));
+      child.components.push_back(keep(root_block, k == 0));
     }
   }
   child.components.push_back({Origin::kClone, norm->id, norm->kind, norm->index});

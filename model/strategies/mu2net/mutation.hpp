@@ -62,13 +62,16 @@ struct ChildPlan {
 /// earlier iteration) are always cloned, and so are the root's when `clone_root` (a root that
 /// was never trained); the final norm is always cloned (the reference's
 /// `force_finetune_components`); a head owned by another task is never reused: the child gets
-/// a fresh one.
+/// a fresh one. With `bottom_clone` above µ, the frozen components at the bottom of the path
+/// (patch embedding, class token, position embedding and block 0) are cloned with that
+/// probability instead of µ: the layers a task whose pixels change must retrain.
 class Mutation {
  public:
   /// `root_blocks[k]` is the id of the root's block k; `task` the task being learned;
-  /// `clone_root`: children always clone the root's components.
+  /// `clone_root`: children always clone the root's components; `bottom_clone`: the least
+  /// probability of cloning each frozen bottom component when mutating.
   Mutation(const SearchSpace& space, std::vector<std::string> root_blocks, std::string task,
-           bool clone_root = false);
+           bool clone_root = false, double bottom_clone = 0.0);
 
   /// Plans a child of a parent with components `parent` (in path order) and hyperparameters
   /// `parent_hp`. Without `mutate`, nothing is drawn: the child is the parent with its own
@@ -81,6 +84,7 @@ class Mutation {
   std::vector<std::string> root_blocks_;
   std::string task_;
   bool clone_root_;
+  double bottom_clone_;
 };
 
 }  // namespace evostream::model
