@@ -176,6 +176,29 @@ TEST_CASE("The final candidate trains the best path on, unmutated, for the final
   CHECK(e.best().name == "t@0.2.0");
 }
 
+TEST_CASE("With keep_final the final candidate is committed even when it scores lower",
+          "[model][evolution]") {
+  World w;
+  EvolutionSettings s = with_final();
+  s.keep_final = true;
+  Evolver e = w.evolver("t", s);
+  const auto first = e.propose(0);
+  e.record(first[0], quality(0.40));
+  e.record(first[1], quality(0.60));
+  e.record(first[2], quality(0.50));
+  // Before the final candidate the best score decides, as without the option.
+  CHECK(e.best().name == "t@0.0.1");
+  const auto last = e.propose_final(2);
+  REQUIRE(last.size() == 1);
+  const CandidateRecord r = e.record(last[0], quality(0.55));
+  CHECK(r.kept);
+  CHECK(e.best().name == "t@0.2.0");
+  CHECK(e.best_score() < 0.60);
+  // Its new components are what the task commits.
+  for (const auto& c : e.new_components())
+    CHECK(c.id().find("@0.2.0") != std::string::npos);
+}
+
 TEST_CASE("Without final steps or a kept path there is no final candidate", "[model][evolution]") {
   World w;
   Evolver none = w.evolver("t");

@@ -160,6 +160,16 @@ TEST_CASE("µ2Net's bottom clone probability is off by default and at most 1", "
             ": strategy.mu2net.bottom_clone: expected a number in [0, 1], found 1.5");
 }
 
+TEST_CASE("Keeping the final candidate is off by default and needs one", "[model][strategy]") {
+  CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().keep_final);
+  const std::string without =
+      "[strategy]\ntask_steps = 96\n[strategy.mu2net]\nfinal_share = 0\nkeep_final = true\n";
+  CHECK(options_error(without) ==
+        std::string(kFile) + ":" + std::to_string(line_of(without, "keep_final")) +
+            ": strategy.mu2net.keep_final: expected a final candidate to keep (final_share > 0), "
+            "found final_share = 0");
+}
+
 TEST_CASE("A continued schedule needs a final candidate to end it", "[model][strategy]") {
   CHECK_FALSE(
       StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().continue_schedule);
@@ -188,7 +198,8 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   CHECK(options_error(typo) ==
         std::string(kFile) + ":" + std::to_string(line_of(typo, "childrens")) +
             ": strategy.mu2net.childrens: unknown key (expected one of: bottom_clone, children, "
-            "clone_untrained_root, continue_schedule, final_share, generations, patience)");
+            "clone_untrained_root, continue_schedule, final_share, generations, keep_final, "
+            "patience)");
   // Tables of the strategies not chosen are checked too.
   const std::string other = "[strategy]\n[strategy.finetune]\nmodels = 0\n";
   CHECK_THAT(options_error(other),

@@ -123,6 +123,7 @@ std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_
   std::vector<Candidate> out;
   out.push_back(child_of(*parent, generation, 0, false, rng));
   out.back().steps = settings_.final_steps + extra_steps;
+  final_ = out.back().path.name;
   place_on_schedule(out.back(), generation);
   return out;
 }
@@ -204,7 +205,8 @@ CandidateRecord Evolver::record(const Candidate& candidate, const TrainResult& r
   r.child = candidate.child;
   r.quality = m.path.quality;
   r.score = m.path.score;
-  r.kept = improves(m.path.score, candidate.parent_score, candidate.parent_same_task);
+  r.kept = improves(m.path.score, candidate.parent_score, candidate.parent_same_task) ||
+           (settings_.keep_final && is_final(m.path.name));
   r.mutations = candidate.mutations;
   r.changes = candidate.changes;
   r.trained_params = trained_params;
@@ -218,6 +220,8 @@ const Evolver::Member* Evolver::best_member() {
   merge_pending();
   const Member* best = nullptr;
   for (const auto& m : population_) {
+    if (settings_.keep_final && is_final(m.path.name))
+      return &m;
     if (best == nullptr || m.path.score > best->path.score)
       best = &m;
   }

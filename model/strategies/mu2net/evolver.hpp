@@ -51,6 +51,9 @@ struct EvolutionSettings {
   /// `final_steps`) instead of a warmup and decay of its own; needs `candidate_steps`.
   /// Default: false.
   bool continue_schedule = false;
+  /// The final candidate is committed whatever it scores, instead of only above the path it
+  /// trained on. Default: false.
+  bool keep_final = false;
 };
 
 /// The evolutionary search of one task iteration (µ2Net), without any training of its own.
@@ -78,7 +81,8 @@ class Evolver {
   /// `extra_steps` (what a search that ended early left). None when nothing was kept or the
   /// settings have no final steps.
   std::vector<Candidate> propose_final(int64_t generation, int64_t extra_steps = 0);
-  /// Scores a trained candidate and keeps it in the population if it beats its parent.
+  /// Scores a trained candidate and keeps it in the population if it beats its parent (the
+  /// final candidate always, with `settings.keep_final`, and it is then the best path).
   CandidateRecord record(const Candidate& candidate, const TrainResult& result);
 
   /// The best path so far (highest score; the earliest on ties). Raises when nothing was kept.
@@ -108,6 +112,8 @@ class Evolver {
   double score_of(const Path& path, const std::vector<std::shared_ptr<const Component>>& components,
                   double quality) const;
   void merge_pending();
+  /// Whether `name` is the final candidate's path.
+  bool is_final(const std::string& name) const { return !final_.empty() && name == final_; }
 
   const ParameterStore& store_;
   const ComponentUsage& usage_;
@@ -125,6 +131,7 @@ class Evolver {
   double root_params_;
   EvolutionSettings settings_;
   Mutation mutation_;
+  std::string final_;  // the final candidate's path name, once proposed
 };
 
 }  // namespace evostream::model

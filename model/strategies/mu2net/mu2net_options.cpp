@@ -16,6 +16,10 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   o->bottom_clone = r.number("bottom_clone", o->bottom_clone, 0.0, 1.0);
   o->patience = r.integer("patience", o->patience, 0, 10000);
   o->continue_schedule = r.boolean("continue_schedule", o->continue_schedule);
+  o->keep_final = r.boolean("keep_final", o->keep_final);
+  if (o->keep_final && o->final_share == 0.0)
+    r.fail("keep_final",
+           "expected a final candidate to keep (final_share > 0), found final_share = 0");
   if (o->continue_schedule && o->final_share == 0.0)
     r.fail("continue_schedule",
            "expected a final candidate to end the schedule (final_share "
@@ -61,6 +65,7 @@ std::vector<std::pair<std::string, std::string>> Mu2NetOptions::values() const {
           {"continue_schedule", continue_schedule ? "true" : "false"},
           {"final_share", fmt::format("{}", final_share)},
           {"generations", std::to_string(generations)},
+          {"keep_final", keep_final ? "true" : "false"},
           {"patience", std::to_string(patience)}};
 }
 

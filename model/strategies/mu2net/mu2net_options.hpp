@@ -42,6 +42,10 @@ class Mu2NetOptions : public StrategyOptions {
   /// from g search candidates' steps on, the final candidate the last stretch). Needs a final
   /// candidate (final_share > 0). Default: false.
   bool continue_schedule = false;
+  /// Key `keep_final`: the final candidate is committed whatever its validation score, instead
+  /// of only when it scores above the search's best (whose score, the best of many short
+  /// candidates' validations, is an optimistic one). Needs a final candidate. Default: false.
+  bool keep_final = false;
 
   /// Reads the table. Without a final candidate, generations × children must divide
   /// `common.task_steps`; with one, the search's share must leave each candidate a step.

@@ -111,6 +111,7 @@ std::unique_ptr<TaskLearner> Mu2NetStrategy::start(const RunState& state, const 
   settings.bottom_clone = options.bottom_clone;
   settings.patience = options.patience;
   settings.continue_schedule = options.continue_schedule;
+  settings.keep_final = options.keep_final;
   auto learner = std::make_unique<Evolution>(offspring_[task], settings);
   learner->set_evolver(std::make_unique<Evolver>(
       state.store, state.usage, std::move(seeds), previous, learner->offspring(), space_,
