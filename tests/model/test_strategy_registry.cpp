@@ -160,25 +160,21 @@ TEST_CASE("µ2Net's bottom clone probability is off by default and at most 1", "
             ": strategy.mu2net.bottom_clone: expected a number in [0, 1], found 1.5");
 }
 
-TEST_CASE("Keeping the final candidate is off by default and needs one", "[model][strategy]") {
-  CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().keep_final);
-  const std::string without =
-      "[strategy]\ntask_steps = 96\n[strategy.mu2net]\nfinal_share = 0\nkeep_final = true\n";
-  CHECK(options_error(without) ==
-        std::string(kFile) + ":" + std::to_string(line_of(without, "keep_final")) +
-            ": strategy.mu2net.keep_final: expected a final candidate to keep (final_share > 0), "
-            "found final_share = 0");
-}
-
-TEST_CASE("A continued schedule needs a final candidate to end it", "[model][strategy]") {
-  CHECK_FALSE(
-      StrategyEnvironment::of(scenario_with("")).options_as<Mu2NetOptions>().continue_schedule);
-  const std::string without =
-      "[strategy]\ntask_steps = 96\n[strategy.mu2net]\nfinal_share = 0\ncontinue_schedule = true\n";
-  CHECK(options_error(without) ==
-        std::string(kFile) + ":" + std::to_string(line_of(without, "continue_schedule")) +
-            ": strategy.mu2net.continue_schedule: expected a final candidate to end the schedule "
-            "(final_share > 0), found final_share = 0");
+TEST_CASE("Keeping or continuing into the final candidate is off by default and needs one",
+          "[model][strategy]") {
+  const auto env = StrategyEnvironment::of(scenario_with(""));
+  const auto& defaults = env.options_as<Mu2NetOptions>();
+  CHECK_FALSE(defaults.keep_final);
+  CHECK_FALSE(defaults.continue_schedule);
+  for (const auto& [key, what] : {std::pair{"keep_final", "to keep"},
+                                  std::pair{"continue_schedule", "to end the schedule"}}) {
+    const std::string without = std::string("[strategy]\ntask_steps = 96\n[strategy.mu2net]\n") +
+                                "final_share = 0\n" + key + " = true\n";
+    CHECK(options_error(without) ==
+          std::string(kFile) + ":" + std::to_string(line_of(without, key)) + ": strategy.mu2net." +
+              key + ": expected a final candidate " + what +
+              " (final_share > 0), found final_share = 0");
+  }
 }
 
 TEST_CASE("A root that was never trained is marked so for the strategy", "[model][strategy]") {

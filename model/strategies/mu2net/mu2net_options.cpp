@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace evostream::model {
 
@@ -17,13 +18,15 @@ std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader
   o->patience = r.integer("patience", o->patience, 0, 10000);
   o->continue_schedule = r.boolean("continue_schedule", o->continue_schedule);
   o->keep_final = r.boolean("keep_final", o->keep_final);
-  if (o->keep_final && o->final_share == 0.0)
-    r.fail("keep_final",
-           "expected a final candidate to keep (final_share > 0), found final_share = 0");
-  if (o->continue_schedule && o->final_share == 0.0)
-    r.fail("continue_schedule",
-           "expected a final candidate to end the schedule (final_share "
-           "> 0), found final_share = 0");
+  // The options that act on the final candidate need one.
+  for (const auto& [key, on, what] :
+       {std::tuple{"keep_final", o->keep_final, "to keep"},
+        std::tuple{"continue_schedule", o->continue_schedule, "to end the schedule"}}) {
+    if (on && o->final_share == 0.0)
+      r.fail(key, fmt::format("expected a final candidate {} (final_share > 0), found "
+                              "final_share = 0",
+                              what));
+  }
   const int64_t candidates = o->generations * o->children;
   if (o->final_share == 0.0 && common.task_steps % candidates != 0) {
     r.fail(r.table().find("children") ? "children" : "generations",
