@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "actors/coordinator.hpp"
+#include "actors/frame_relay.hpp"
 #include "actors/gateway_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/parameter_owner.hpp"
@@ -80,8 +81,18 @@ ActorRun::ActorRun(ActorRunOptions options) : options_(std::move(options)) {
 model::RunResults ActorRun::run(model::StreamRunner& runner,
                                 std::shared_ptr<const std::vector<streams::TaskData>> tasks,
                                 const std::atomic<bool>* stop) {
+  // Workers reach the pool through the relay, which bounds their messages; CAF itself listens
+  // on loopback, with the relay's credentials. Declared first: it outlives the actor system.
+  std::unique_ptr<FrameRelay> relay;
+  if (options_.listen) {
+    FrameRelayOptions network;
+    network.remote = options_.credentials;
+    network.max_payload = options_.max_message;
+    network.on_refusal = options_.on_refusal;
+    relay = std::make_unique<FrameRelay>(std::move(network));
+  }
   caf::actor_system_config cfg;
-  configure_system(cfg, options_.credentials ? &*options_.credentials : nullptr);
+  configure_system(cfg, relay ? &relay->local() : nullptr);
   caf::actor_system system{cfg};
   std::vector<caf::actor> trainers;
   // Local trainers share one prefix cache: a prefix is computed once, whoever needs it first.
@@ -106,18 +117,21 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
       self->send_exit(t, caf::exit_reason::user_shutdown);
   };
 
-  if (options_.listen) {
-    auto port =
-        options_.credentials
-            ? caf::openssl::publish(pool, *options_.listen, options_.bind.c_str(), true)
-            : system.middleman().publish(pool, *options_.listen, options_.bind.c_str(), true);
-    if (!port) {
+  if (relay) {
+    const auto caf_port = caf::openssl::publish(pool, 0, "127.0.0.1", true);
+    uint16_t port = 0;
+    try {
+      if (!caf_port) {
+        throw std::runtime_error(fmt::format("cannot listen on 127.0.0.1 for the relay: {}",
+                                             system.render(caf_port.error())));
+      }
+      port = relay->serve(options_.bind, *options_.listen, *caf_port);
+    } catch (const std::exception&) {
       shutdown();
-      throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", options_.bind,
-                                           *options_.listen, system.render(port.error())));
+      throw;
     }
     if (options_.on_listen)
-      options_.on_listen(*port);
+      options_.on_listen(port);
   }
 
   // The observer's calls go to the recorder, the commits' snapshots to the snapshotter; both
@@ -232,12 +246,10 @@ model::RunResults ActorRun::run(model::StreamRunner& runner,
   requeued_ = final_status.requeued;
   busy_seconds_ = final_status.busy_seconds;
   shutdown();
-  if (options_.listen && options_.credentials) {
+  if (relay) {
     // (caf/openssl/unpublish.hpp of CAF 0.17 does not compile: it omits the actor.)
     auto unpublish = caf::make_function_view(system.openssl_manager().actor_handle());
     unpublish(caf::unpublish_atom_v, pool.address(), uint16_t{0});
-  } else if (options_.listen) {
-    system.middleman().unpublish(pool, 0);
   }
   if (!failure.empty())
     throw std::runtime_error(failure);

@@ -34,6 +34,12 @@ struct ActorRunOptions {
   /// Workers authenticate and traffic is encrypted with these (mutual TLS); without them the
   /// pool listens on plain TCP, open to anyone who reaches the port. Default: none.
   std::optional<TlsCredentials> credentials;
+  /// Largest message taken from a worker, in bytes: a connection announcing a bigger one is
+  /// closed before anything is allocated (`FrameRelay`). Default: 1 GiB.
+  uint64_t max_message = uint64_t{1} << 30;
+  /// Called, on the network's thread, with one line for each connection refused or cut (a
+  /// failed handshake, a message over `max_message`). Default: none.
+  std::function<void(const std::string&)> on_refusal;
   /// Wait until this many remote trainers joined before the first task. Default: 0.
   int64_t wait_workers = 0;
   /// How long to wait for them before the run fails, and, when the run listens and its last

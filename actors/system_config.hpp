@@ -11,8 +11,8 @@
 namespace evostream::actors {
 
 /// Sets up `cfg` for a run or a worker: the project's message types and errors, networking (over
-/// mutual TLS with `credentials`, plain TCP without), and a scheduler whose idle threads block
-/// instead of polling.
+/// mutual TLS with `credentials`, a `FrameRelay`'s loopback ones; plain TCP without), and a
+/// scheduler whose idle threads block instead of polling.
 ///
 /// CAF's default work-stealing scheduler keeps idle threads polling (sleeping 50 µs at a time
 /// for a while after each message). With the trainers on detached threads and as many

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <caf/io/all.hpp>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "actors/frame_relay.hpp"
 #include "actors/messages.hpp"
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
@@ -17,21 +19,37 @@
 namespace evostream::actors {
 
 Worker::Worker(std::string host, uint16_t port, std::string device, int64_t threads,
-               std::optional<TlsCredentials> credentials, storage::FaultInjection faults)
+               std::optional<TlsCredentials> credentials, uint64_t max_message,
+               storage::FaultInjection faults)
     : host_(std::move(host)),
       port_(port),
       device_(std::move(device)),
       threads_(threads),
       credentials_(std::move(credentials)),
+      max_message_(max_message),
       faults_(faults) {}
 
 int Worker::run(std::ostream& out) const {
+  // CAF reaches the run through the relay, which bounds the run's messages. Declared first: it
+  // outlives the actor system.
+  FrameRelayOptions network;
+  network.remote = credentials_;
+  network.max_payload = max_message_;
+  // Once joined; before, a refusal ends the connection attempt and is reported with its error.
+  std::atomic<bool> joined{false};
+  network.on_refusal = [&out, &joined](const std::string& why) {
+    if (!joined)
+      return;
+    out << "worker: " << why << "\n";
+    out.flush();
+  };
+  FrameRelay relay(std::move(network));
+  const uint16_t relayed = relay.reach(host_, port_);
   caf::actor_system_config cfg;
-  configure_system(cfg, credentials_ ? &*credentials_ : nullptr);
+  configure_system(cfg, &relay.local());
   caf::actor_system system{cfg};
   // Typed: a peer that is not a trainer pool (another program on the port) is refused here.
-  auto pool = credentials_ ? caf::openssl::remote_actor<trainer_pool_actor>(system, host_, port_)
-                           : system.middleman().remote_actor<trainer_pool_actor>(host_, port_);
+  auto pool = caf::openssl::remote_actor<trainer_pool_actor>(system, "127.0.0.1", relayed);
   if (!pool && pool.error() == caf::sec::unexpected_actor_messaging_interface) {
     throw std::runtime_error(
         fmt::format("cannot connect to {}:{}: the actor there is not an evostream run's trainer "
@@ -39,9 +57,10 @@ int Worker::run(std::ostream& out) const {
                     host_, port_));
   }
   if (!pool) {
+    const std::string refusal = relay.last_refusal();
     throw std::runtime_error(fmt::format(
         "cannot connect to {}:{}: {} (is `evostream run --listen {}` running there, {}?)", host_,
-        port_, system.render(pool.error()), port_,
+        port_, refusal.empty() ? system.render(pool.error()) : refusal, port_,
         credentials_ ? "and are these its credentials (RUN/tls.pem)" : "started with --insecure"));
   }
   caf::scoped_actor self{system};
@@ -78,6 +97,7 @@ int Worker::run(std::ostream& out) const {
   out << fmt::format("worker: joined {}:{} for scenario {} ({} tasks), device {}\n", host_, port_,
                      scenario.name, tasks->size(), device_);
   out.flush();
+  joined = true;
   self->monitor(*pool);
   self->monitor(trainer);
   self->send(*pool, join_atom_v, trainer);

@@ -18,10 +18,12 @@ namespace evostream::actors {
 class Worker {
  public:
   /// `device`: "cpu" or "cuda:K"; `threads`: torch threads of its trainer; `credentials`: the
-  /// run's (mutual TLS), none for a run listening on plain TCP (`--insecure`).
+  /// run's (mutual TLS), none for a run listening on plain TCP (`--insecure`); `max_message`:
+  /// the largest message taken from the run, in bytes (`FrameRelay`).
   /// `faults.kill_in_job`: crash tests kill the worker in the middle of that job.
   Worker(std::string host, uint16_t port, std::string device, int64_t threads,
-         std::optional<TlsCredentials> credentials, storage::FaultInjection faults = {});
+         std::optional<TlsCredentials> credentials, uint64_t max_message,
+         storage::FaultInjection faults = {});
   /// Runs until the run ends; prints what it does to `out`. Returns the exit status; raises
   /// `std::runtime_error` when it cannot connect.
   int run(std::ostream& out) const;
@@ -32,6 +34,7 @@ class Worker {
   std::string device_;
   int64_t threads_;
   std::optional<TlsCredentials> credentials_;
+  uint64_t max_message_;
   storage::FaultInjection faults_;
 };
 

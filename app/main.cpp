@@ -227,6 +227,11 @@ int main(int argc, char** argv) {
                   "Seconds to wait for those workers, and for a new one when the last trainer "
                   "went away (default: 120)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  int64_t run_max_message = 1024;
+  run->add_option("--max-message", run_max_message,
+                  "Largest message taken from a worker, in MiB; a bigger one closes its "
+                  "connection (default: 1024)")
+      ->check(CLI::Range(int64_t{1}, int64_t{4095}));
 
   auto* worker = app.add_subcommand("worker", "Join a run as a remote trainer and train its jobs.");
   std::string connect;
@@ -249,6 +254,12 @@ int main(int argc, char** argv) {
       ->add_option("--threads", worker_threads,
                    "Torch threads, at most this machine's cores (default: 1)")
       ->check(CLI::Range(int64_t{1}, evostream::streams::available_cores()));
+  int64_t worker_max_message = 1024;
+  worker
+      ->add_option("--max-message", worker_max_message,
+                   "Largest message taken from the run, in MiB; a bigger one closes the "
+                   "connection (default: 1024)")
+      ->check(CLI::Range(int64_t{1}, int64_t{4095}));
   run->add_flag("--force", force, "Replace a run already in the run directory");
   run->add_option("--root", root_file,
                   "Import the root from this HDF5 file (e.g. an earlier run's root.h5)")
@@ -548,6 +559,7 @@ int main(int argc, char** argv) {
       options.insecure = run_insecure;
       options.wait_workers = wait_workers;
       options.worker_timeout = worker_timeout;
+      options.max_message_mib = run_max_message;
       options.fast = fast;
       if (run->count("--seed"))
         options.seed = seed;
@@ -600,10 +612,10 @@ int main(int argc, char** argv) {
       std::optional<evostream::actors::TlsCredentials> credentials;
       if (!worker_insecure)
         credentials = evostream::actors::TlsCredentials::open(worker_credentials);
-      return evostream::actors::Worker(connect.substr(0, colon),
-                                       static_cast<uint16_t>(std::stoi(port_text)), device,
-                                       worker_threads, credentials,
-                                       evostream::storage::FaultInjection::from_environment())
+      return evostream::actors::Worker(
+                 connect.substr(0, colon), static_cast<uint16_t>(std::stoi(port_text)), device,
+                 worker_threads, credentials, static_cast<uint64_t>(worker_max_message) << 20,
+                 evostream::storage::FaultInjection::from_environment())
           .run(std::cout);
     }
     if (inspect->parsed())

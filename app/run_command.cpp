@@ -143,6 +143,7 @@ int RunCommand::run(RunEvents& events) const {
   network.bind = options_.bind;
   network.wait_workers = options_.wait_workers;
   network.worker_timeout = std::chrono::seconds(options_.worker_timeout);
+  network.max_message = static_cast<uint64_t>(options_.max_message_mib) << 20;
   network.fast = options_.fast;
   network.scenario_text = scenario_text;
   RunSession session(s, storage::RunDirectory(dir), network, options_.faults);

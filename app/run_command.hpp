@@ -43,6 +43,9 @@ struct RunOptions {
   /// Listen on plain TCP instead of TLS: anyone who reaches the port can join the run, read
   /// the scenario and send it results. Default: false.
   bool insecure = false;
+  /// Largest message taken from a worker, in MiB; a bigger one closes its connection.
+  /// Default: 1024.
+  int64_t max_message_mib = 1024;
   /// Remote trainers to wait for before the first task. Default: 0.
   int64_t wait_workers = 0;
   /// Seconds to wait for them, and for a new one when the last trainer went away. Default: 120.

@@ -168,6 +168,8 @@ int RunSession::learn(std::vector<model::Component> root, const storage::LoadedR
   options.credentials = network_.credentials;
   options.wait_workers = network_.wait_workers;
   options.worker_timeout = network_.worker_timeout;
+  options.max_message = network_.max_message;
+  options.on_refusal = [&](const std::string& why) { events.message("warning: " + why); };
   options.on_trainer_wait = [&](std::chrono::seconds wait) {
     events.emit(Json{{"event", "trainer_wait"}, {"seconds", wait.count()}});
   };

@@ -37,6 +37,8 @@ struct RunNetwork {
   /// How long to wait for them, and for a new trainer when the last one went away.
   /// Default: 120 s.
   std::chrono::seconds worker_timeout{120};
+  /// Largest message taken from a worker, in bytes. Default: 1 GiB.
+  uint64_t max_message = uint64_t{1} << 30;
   /// The scenario text offered to workers.
   std::string scenario_text;
   /// Ignore the tasks' arrival delays. Default: false.

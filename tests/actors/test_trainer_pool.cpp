@@ -714,7 +714,7 @@ TEST_CASE("A worker refuses a peer whose interface is not a trainer pool's", "[a
       system.spawn([]() -> caf::behavior { return {[](scenario_atom) { return 42; }}; });
   const auto port = system.middleman().publish(other, 0, "127.0.0.1");
   REQUIRE(port);
-  const Worker worker("127.0.0.1", *port, "cpu", 1, std::nullopt);
+  const Worker worker("127.0.0.1", *port, "cpu", 1, std::nullopt, uint64_t{1} << 30);
   std::ostringstream out;
   CHECK_THROWS_WITH(worker.run(out),
                     Catch::Matchers::Contains(fmt::format(

@@ -189,6 +189,10 @@ TEST_CASE("Option errors point at the command's help", "[app]") {
   const CliResult both = run_cli("run " + config("smoke.toml") + " --quiet --json");
   CHECK(both.status == 2);
   CHECK_THAT(both.err, Contains("--quiet excludes --json"));
+  const CliResult message = run_cli("worker --connect 127.0.0.1:1 --insecure --max-message 4096");
+  CHECK(message.status == 2);
+  CHECK_THAT(message.err,
+             Contains("--max-message") && Contains("4096") && Contains("evostream worker --help)"));
 }
 
 TEST_CASE("A CUDA device on a LibTorch without CUDA is refused before a run starts", "[app]") {

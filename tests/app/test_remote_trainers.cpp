@@ -211,6 +211,20 @@ TEST_CASE("A run started with --insecure takes plain TCP workers and says what t
   CHECK_THAT(log,
              Contains("plain TCP (evostream worker --connect 127.0.0.1:" + port + " --insecure)"));
   CHECK_FALSE(std::filesystem::exists(d.file("net") + "/tls.pem"));
+  // A valid BASP header (a client handshake of protocol version 3) announcing a payload of
+  // 4 GiB − 256 MiB: CAF would allocate it; the relay closes the connection first.
+  const long before = peak_kib_of(run);
+  std::vector<uint8_t> header(32, 0);
+  header[0] = 0x01;
+  header[4] = 0xf0;
+  header[15] = 3;
+  send_raw(port, header);
+  REQUIRE(wait_for_text(d.file("run.log"), "over the limit", 30));
+  CHECK_THAT(slurp(d.file("run.log")),
+             Contains("warning: connection with 127.0.0.1:") &&
+                 Contains("closed: it announced a message of 4026531840 bytes, over the limit of "
+                          "1 MiB for a connection's first one"));
+  CHECK(peak_kib_of(run) - before < 64 * 1024);
   const pid_t worker =
       spawn(EVOSTREAM_BINARY, {"worker", "--connect", "127.0.0.1:" + port, "--insecure"},
             d.file("worker.log"));
