@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <caf/io/all.hpp>
 #include <cstdlib>
 #include <stdexcept>
@@ -35,14 +34,7 @@ int Worker::run(std::ostream& out) const {
   FrameRelayOptions network;
   network.remote = credentials_;
   network.max_payload = max_message_;
-  // Once joined; before, a refusal ends the connection attempt and is reported with its error.
-  std::atomic<bool> joined{false};
-  network.on_refusal = [&out, &joined](const std::string& why) {
-    if (!joined)
-      return;
-    out << "worker: " << why << "\n";
-    out.flush();
-  };
+  // The worker has one connection: a refusal ends it, and is reported as its error.
   FrameRelay relay(std::move(network));
   const uint16_t relayed = relay.reach(host_, port_);
   caf::actor_system_config cfg;
@@ -97,7 +89,6 @@ int Worker::run(std::ostream& out) const {
   out << fmt::format("worker: joined {}:{} for scenario {} ({} tasks), device {}\n", host_, port_,
                      scenario.name, tasks->size(), device_);
   out.flush();
-  joined = true;
   self->monitor(*pool);
   self->monitor(trainer);
   self->send(*pool, join_atom_v, trainer);
@@ -114,6 +105,10 @@ int Worker::run(std::ostream& out) const {
                       });
   }
   self->send_exit(trainer, caf::exit_reason::user_shutdown);
+  if (const std::string cut = relay.last_refusal(); !cut.empty()) {
+    throw std::runtime_error(
+        fmt::format("{} (raise --max-message if the run's messages are that large)", cut));
+  }
   out << "worker: the run has ended\n";
   out.flush();
   return 0;

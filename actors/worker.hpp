@@ -25,7 +25,8 @@ class Worker {
          std::optional<TlsCredentials> credentials, uint64_t max_message,
          storage::FaultInjection faults = {});
   /// Runs until the run ends; prints what it does to `out`. Returns the exit status; raises
-  /// `std::runtime_error` when it cannot connect.
+  /// `std::runtime_error` when it cannot connect, or when its connection was cut for a message
+  /// over `max_message`.
   int run(std::ostream& out) const;
 
  private:

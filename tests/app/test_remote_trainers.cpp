@@ -252,3 +252,23 @@ TEST_CASE("A run whose only worker died waits for another, which finishes it", "
   CHECK(run_status == 0);
   CHECK(inspect_hash(d.file("net"), d.file("h2")) == inspect_hash(d.file("plain"), d.file("h1")));
 }
+
+TEST_CASE("A worker cut off by a message over its --max-message says so and exits 1",
+          "[app][remote]") {
+  TempDir d;
+  // A root of about a million parameters: the first job carries over 4 MB of frozen components.
+  auto [run, port] = listening_run(d, d.file("net"),
+                                   {"--set", "root.architecture.dim=256", "--set",
+                                    "root.architecture.mlp=512", "--worker-timeout", "5"},
+                                   "0");
+  std::vector<std::string> worker = worker_of(d.file("net"), port);
+  worker.insert(worker.end(), {"--max-message", "1"});
+  CHECK(run_to_exit(worker, d.file("w.log")) == 1);
+  const std::string log = slurp(d.file("w.log"));
+  CHECK_THAT(log, Contains("worker: joined 127.0.0.1:" + port) &&
+                      Contains("closed: it announced a message of ") &&
+                      Contains("bytes, over the limit of 1 MiB (raise --max-message"));
+  // The run, its only trainer gone, waits for another and then fails.
+  CHECK(wait_for(run, 120) != 0);
+  CHECK_THAT(slurp(d.file("run.log")), Contains("no trainer left"));
+}
