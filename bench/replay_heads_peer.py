@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""A PyTorch peer of `configs/split-fmnist.toml` with experience replay: do old heads train?
+
+Split-Fashion-MNIST with task labels (classes (0,1) … (8,9), each relabelled 0/1 with its own
+2-way head), an untrained vit-tiny (28×28, patch 4, dim 64, depth 4, 4 heads, MLP 128, pre-LN,
+class token), one epoch of 128-image minibatches per task, one Adam (lr 0.001) for the stream,
+a replay buffer of 500 examples shared equally by the earlier tasks (random ones of each), and
+a replayed minibatch of 128 appended to each training minibatch, the loss the mean over both.
+
+`--old-heads trained` lets the replayed examples' cross-entropy reach their own tasks' heads,
+as Avalanche's multi-head model does; `--old-heads frozen` keeps each head as its task left it,
+as evostream's `replay` does (a committed head never changes). Prints the final average test
+accuracy and each task's. `--head-init zeros` starts every head at zero, as evostream's do.
+
+    /usr/bin/python3 bench/replay_heads_peer.py --old-heads trained --seed 1
+"""
+import argparse
+import gzip
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads, mlp):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, mlp), nn.GELU(), nn.Linear(mlp, dim))
+
+    def forward(self, x):
+        h = self.norm1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.mlp(self.norm2(x))
+
+
+class Vit(nn.Module):
+    def __init__(self, tasks, zero_heads, dim=64, depth=4, heads=4, mlp=128, patch=4, side=28):
+        super().__init__()
+        self.patch = nn.Conv2d(1, dim, patch, patch)
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = nn.Parameter(torch.randn(1, (side // patch) ** 2 + 1, dim) * 0.02)
+        self.blocks = nn.ModuleList(Block(dim, heads, mlp) for _ in range(depth))
+        self.norm = nn.LayerNorm(dim)
+        self.heads = nn.ModuleList(nn.Linear(dim, 2) for _ in range(tasks))
+        if zero_heads:  # as evostream's heads start (and µ2Net's)
+            for h in self.heads:
+                nn.init.zeros_(h.weight)
+                nn.init.zeros_(h.bias)
+
+    def features(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(len(x), -1, -1), x], 1) + self.pos
+        for b in self.blocks:
+            x = b(x)
+        return self.norm(x[:, 0])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--old-heads", choices=["trained", "frozen"], required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--memory", type=int, default=500, help="0: naive sequential fine-tuning")
+    p.add_argument("--head-init", choices=["torch", "zeros"], default="torch",
+                   help="PyTorch's default for nn.Linear, or zeros as evostream's heads")
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(a.seed)
+    xtr = torch.tensor(idx(f"{DATA}/train-images-idx3-ubyte.gz"), dtype=torch.float32) / 255
+    ytr = torch.tensor(idx(f"{DATA}/train-labels-idx1-ubyte.gz").astype(np.int64))
+    xte = torch.tensor(idx(f"{DATA}/t10k-images-idx3-ubyte.gz"), dtype=torch.float32) / 255
+    yte = torch.tensor(idx(f"{DATA}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    tasks = []
+    for t in range(5):
+        tr = ((ytr == 2 * t) | (ytr == 2 * t + 1)).nonzero().squeeze(1)
+        te = ((yte == 2 * t) | (yte == 2 * t + 1)).nonzero().squeeze(1)
+        tasks.append((xtr[tr].unsqueeze(1), ytr[tr] - 2 * t, xte[te].unsqueeze(1), yte[te] - 2 * t))
+    model = Vit(len(tasks), a.head_init == "zeros")
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    memory = []  # (task, x, y) of the buffer
+    for t, (x, y, _, _) in enumerate(tasks):
+        order = torch.tensor(rng.permutation(len(x)))
+        for s in range(0, len(x), 128):
+            b = order[s:s + 128]
+            loss_sum = F.cross_entropy(model.heads[t](model.features(x[b])), y[b], reduction="sum")
+            n = len(b)
+            if memory:
+                pick = rng.choice(len(memory), size=min(128, len(memory)), replace=False)
+                for k in range(t):
+                    rows = [memory[i] for i in pick if memory[i][0] == k]
+                    if not rows:
+                        continue
+                    mx = torch.stack([r[1] for r in rows])
+                    my = torch.stack([r[2] for r in rows])
+                    f = model.features(mx)
+                    head = model.heads[k]
+                    if a.old_heads == "frozen":
+                        logits = F.linear(f, head.weight.detach(), head.bias.detach())
+                    else:
+                        logits = head(f)
+                    loss_sum = loss_sum + F.cross_entropy(logits, my, reduction="sum")
+                    n += len(rows)
+            opt.zero_grad()
+            (loss_sum / n).backward()
+            opt.step()
+        # The buffer: an equal share for each task learned so far, random examples of each.
+        share = a.memory // (t + 1)
+        kept = []
+        for k in range(t):
+            kept += [m for m in memory if m[0] == k][:share]
+        for i in rng.permutation(len(x))[:share]:
+            kept.append((t, x[i], y[i]))
+        memory = kept
+    accs = []
+    with torch.no_grad():
+        for t, (_, _, xt, yt) in enumerate(tasks):
+            pred = model.heads[t](model.features(xt)).argmax(1)
+            accs.append(100.0 * (pred == yt).float().mean().item())
+    print(f"old heads {a.old_heads}, heads {a.head_init}, seed {a.seed}: average {np.mean(accs):.2f}%, per task "
+          + ", ".join(f"{v:.2f}" for v in accs))
+
+
+if __name__ == "__main__":
+    main()
