@@ -37,16 +37,21 @@ bool RunDirectory::replaceable() const {
     return true;
   if (!fs::is_directory(path_, ec))
     return false;
-  // Only what a run writes before its first snapshot (a run killed as it started): its lock,
-  // its scenario copy (or that copy's temporary file) and its events.
-  // The lock comes first, so a directory without it (a user's own scenario.toml, say) is not
-  // one of these.
-  bool starting = fs::exists(fs::path(path_) / RunLock::kFile, ec);
-  for (const auto& entry : fs::directory_iterator(path_, ec)) {
+  // An empty directory (a user's, or a run killed before it took its lock), or only what a run
+  // writes before its first snapshot (a run killed as it started): its lock, its scenario copy
+  // (or that copy's temporary file) and its events. The lock comes first, so a directory with
+  // other files but without it (a user's own scenario.toml, say) is not one of these.
+  const bool locked = fs::exists(fs::path(path_) / RunLock::kFile, ec);
+  bool starting = true;
+  std::error_code listed;
+  for (const auto& entry : fs::directory_iterator(path_, listed)) {
     const std::string name = entry.path().filename().string();
-    starting = starting && (name == RunLock::kFile || name == "scenario.toml" ||
-                            name == "scenario.toml.tmp" || name == "events.jsonl");
+    starting = starting && locked &&
+               (name == RunLock::kFile || name == "scenario.toml" || name == "scenario.toml.tmp" ||
+                name == "events.jsonl");
   }
+  if (listed)
+    return false;
   if (starting || is_run())
     return true;
   return fs::exists(scenario_path(), ec) && fs::exists(path_ + "/events.jsonl", ec);

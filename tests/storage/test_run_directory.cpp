@@ -192,6 +192,9 @@ TEST_CASE("A run killed as it starts leaves a directory run --force may replace"
   const std::string dir = d.file("run");
   std::filesystem::create_directories(dir);
   const evostream::storage::RunDirectory run(dir);
+  // Empty: a user's new directory, or a run killed before it took its lock.
+  CHECK(run.replaceable());
+  CHECK_NOTHROW(run.check_replaceable("--out"));
   // What a run writes, in order, before its first snapshot.
   for (const char* name : {".lock", "scenario.toml.tmp", "scenario.toml", "events.jsonl"}) {
     evostream::testing::write_text(dir + "/" + name, "");
