@@ -20,9 +20,10 @@ void PathDraft::add_clone(const Component& c) {
       c.clone(derived_id(path_.task, c.kind(), c.index(), suffix_), path_.task)));
 }
 
-void PathDraft::add_head(int64_t dim) {
-  add(std::make_shared<const Component>(VitFactory::head(
-      derived_id(path_.task, ComponentKind::kHead, -1, suffix_), path_.task, dim, classes_)));
+void PathDraft::add_head(int64_t dim, std::optional<uint64_t> uniform_seed) {
+  add(std::make_shared<const Component>(
+      VitFactory::head(derived_id(path_.task, ComponentKind::kHead, -1, suffix_), path_.task, dim,
+                       classes_, uniform_seed)));
 }
 
 }  // namespace evostream::model

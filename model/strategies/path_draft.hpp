@@ -23,8 +23,9 @@ class PathDraft {
   void add(std::shared_ptr<const Component> c);
   /// Appends a trainable clone of `c` owned by the task (its tensors and momentum copied).
   void add_clone(const Component& c);
-  /// Appends a fresh head of `dim` inputs for the task's classes.
-  void add_head(int64_t dim);
+  /// Appends a fresh head of `dim` inputs for the task's classes: zero-initialised, or drawn
+  /// from `uniform_seed` (see `VitFactory::head`).
+  void add_head(int64_t dim, std::optional<uint64_t> uniform_seed = std::nullopt);
 
   const std::string& task() const { return path_.task; }
   /// The visit's suffix of new ids, e.g. "@0".

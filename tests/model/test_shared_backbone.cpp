@@ -1,6 +1,7 @@
 #include <ATen/ATen.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <set>
 
 #include "model/nn/vit/vit_factory.hpp"
@@ -59,6 +60,28 @@ double backbone_distance(const std::vector<Component>& a,
 }
 
 }  // namespace
+
+TEST_CASE("A head starts at zero, or uniform in ±1/√dim from its seed as PyTorch's nn.Linear",
+          "[model][strategy]") {
+  const Component zero = VitFactory::head("t/head", "t", 64, 10);
+  CHECK(zero.tensors()[0].abs().max().item<float>() == 0.0f);
+  CHECK(zero.tensors()[1].abs().max().item<float>() == 0.0f);
+  const Component a = VitFactory::head("t/head", "t", 64, 10, 7);
+  REQUIRE(a.tensors()[0].sizes() == at::IntArrayRef({10, 64}));
+  REQUIRE(a.tensors()[1].sizes() == at::IntArrayRef({10}));
+  for (const at::Tensor& t : a.tensors()) {
+    // Bounded by 1/√64, filling the range, centred.
+    CHECK(t.abs().max().item<float>() <= 0.125f);
+    CHECK(t.abs().max().item<float>() > 0.1f);
+  }
+  CHECK(std::abs(a.tensors()[0].mean().item<float>()) < 0.01f);
+  CHECK(a.tensors()[0].std().item<float>() == Approx(0.125 / std::sqrt(3.0)).epsilon(0.1));
+  // The same seed gives the same bytes; another seed, others.
+  const Component b = VitFactory::head("t/head", "t", 64, 10, 7);
+  CHECK(at::equal(a.tensors()[0], b.tensors()[0]));
+  CHECK(at::equal(a.tensors()[1], b.tensors()[1]));
+  CHECK_FALSE(at::equal(a.tensors()[0], VitFactory::head("t/head", "t", 64, 10, 8).tensors()[0]));
+}
 
 TEST_CASE("The diagonal Fisher is the mean squared gradient of the minibatches",
           "[model][strategy][ewc]") {

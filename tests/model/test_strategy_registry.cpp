@@ -203,7 +203,7 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   const std::string shared = "[strategy]\n[strategy.sequential]\nmodels = 2\n";
   CHECK_THAT(options_error(shared),
              Contains("strategy.sequential.models: unknown key (expected one of: "
-                      "carry_optimizer, clip_norm, "
+                      "carry_optimizer, clip_norm, head_init, "
                       "learning_rate, momentum, optimizer, schedule, warmup_ratio, "
                       "weight_decay)"));
   const std::string schedule = "[strategy]\n[strategy.ewc]\nschedule = \"linear\"\n";
@@ -213,6 +213,8 @@ TEST_CASE("A bad strategy table is refused naming the file, line and key", "[mod
   CHECK_THAT(options_error(decay),
              Contains("strategy.ewc.decay: expected only with mode = \"online\", found mode = "
                       "\"separate\""));
+  const std::string init = "[strategy]\n[strategy.replay]\nhead_init = \"normal\"\n";
+  CHECK_THAT(options_error(init), Contains("strategy.replay.head_init: expected one of"));
   const std::string temperature = "[strategy]\n[strategy.lwf]\ntemperature = 0\n";
   CHECK_THAT(options_error(temperature), Contains("strategy.lwf.temperature: expected"));
 }

@@ -4,6 +4,7 @@
 
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/joint/joint_strategy.hpp"
+#include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/fisher.hpp"
 #include "model/train/root_trainer.hpp"
@@ -336,6 +337,37 @@ TEST_CASE("With carry_optimizer, Adam's state carries from task to task on the s
           block(first)->optimizer_steps() + head(second)->optimizer_steps());
     CHECK_FALSE(block(second)->second_moment().empty());
   }
+}
+
+TEST_CASE("With head_init = uniform, a shared backbone's fresh heads start from the visit's draw",
+          "[model][run]") {
+  // Per visit: a seed under "uniform", none under "zeros".
+  const streams::TaskData& task = smoke().tasks[0];
+  const auto context = [&task](int64_t index, int64_t visit, uint64_t seed) {
+    return TaskContext{task, index, visit, seed, nullptr, nullptr, nullptr};
+  };
+  SharedBackboneOptions o;
+  CHECK_FALSE(SharedBackboneStrategy::head_seed(o, context(0, 0, 1)).has_value());
+  o.head_init = "uniform";
+  const auto seed = SharedBackboneStrategy::head_seed(o, context(0, 0, 1));
+  REQUIRE(seed.has_value());
+  CHECK(*seed == SharedBackboneStrategy::head_seed(o, context(0, 0, 1)));
+  CHECK(*seed != SharedBackboneStrategy::head_seed(o, context(1, 0, 1)));
+  CHECK(*seed != SharedBackboneStrategy::head_seed(o, context(0, 1, 1)));
+  CHECK(*seed != SharedBackboneStrategy::head_seed(o, context(0, 0, 2)));
+  // A run's committed heads: the same training from another start ends elsewhere.
+  std::map<std::string, std::vector<at::Tensor>> heads;
+  for (const std::string init : {"zeros", "uniform"}) {
+    streams::Scenario s = smoke_with("sequential");
+    s.strategy.set_option("sequential", "head_init", init);
+    auto st = strategy_of(s);
+    StreamRunner runner(s, *st, smoke().root);
+    REQUIRE(runner.run(smoke().tasks).complete);
+    const Path& first = runner.state().paths.at(task.name());
+    heads[init] = runner.state().store.get(first.ids.back())->tensors();
+  }
+  CHECK_FALSE(at::equal(heads["zeros"][0], heads["uniform"][0]));
+  CHECK_FALSE(at::equal(heads["zeros"][1], heads["uniform"][1]));
 }
 
 TEST_CASE("Joint training trains once on the whole stream and serves every task from it",

@@ -98,9 +98,17 @@ Component VitFactory::adapter(const std::string& id, const std::string& owner, i
 }
 
 Component VitFactory::head(const std::string& id, const std::string& owner, int64_t dim,
-                           int64_t classes) {
+                           int64_t classes, std::optional<uint64_t> uniform_seed) {
+  if (!uniform_seed) {
+    return Component(id, ComponentKind::kHead, -1, owner, "", {"weight", "bias"},
+                     {zeros({classes, dim}), zeros({classes})});
+  }
+  Rng rng(*uniform_seed);
+  const double limit = 1.0 / std::sqrt(static_cast<double>(dim));
+  at::Tensor weight = filled({classes, dim}, rng, uniform_draw, limit);
+  at::Tensor bias = filled({classes}, rng, uniform_draw, limit);
   return Component(id, ComponentKind::kHead, -1, owner, "", {"weight", "bias"},
-                   {zeros({classes, dim}), zeros({classes})});
+                   {std::move(weight), std::move(bias)});
 }
 
 }  // namespace evostream::model

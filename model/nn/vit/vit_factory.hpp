@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ namespace evostream::model {
 /// Initial values are drawn from the project's own generator (`streams::Rng`), not from
 /// LibTorch's, so the same seed gives the same bytes with any LibTorch build. Initialisation
 /// follows the ViT reference: Xavier-uniform linear kernels, zero biases, LeCun-normal patch
-/// kernel, N(0, 0.02) position embedding, zero class token, zero head; adapters have a zero
+/// kernel, N(0, 0.02) position embedding, zero class token, zero head (or PyTorch's uniform one, on
+/// request); adapters have a zero
 /// output kernel so that an inserted adapter is the identity.
 class VitFactory {
  public:
@@ -31,9 +33,10 @@ class VitFactory {
                            int64_t dim, int64_t adapter_dim, uint64_t seed);
   /// A Xavier-uniform kernel of a dense layer, stored as [out, in] (LibTorch's linear layout).
   static at::Tensor xavier(int64_t out, int64_t in, streams::Rng& rng);
-  /// A zero-initialised classification head.
+  /// A classification head of `dim` inputs: zero-initialised, or, given `uniform_seed`, with
+  /// weight and bias drawn from that seed uniformly in ±1/√dim (PyTorch's `nn.Linear` default).
   static Component head(const std::string& id, const std::string& owner, int64_t dim,
-                        int64_t classes);
+                        int64_t classes, std::optional<uint64_t> uniform_seed = std::nullopt);
 };
 
 }  // namespace evostream::model

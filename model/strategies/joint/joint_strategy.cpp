@@ -45,7 +45,8 @@ std::unique_ptr<TaskLearner> JointStrategy::train_joint(const RunState& state,
   const std::string joined =
       derived_id(ctx.task.name(), ComponentKind::kHead, -1, draft.suffix() + ".joined");
   draft.add(std::make_shared<const Component>(
-      VitFactory::head(joined, ctx.task.name(), env_.architecture.dim, joint.offsets.back())));
+      VitFactory::head(joined, ctx.task.name(), env_.architecture.dim, joint.offsets.back(),
+                       SharedBackboneStrategy::head_seed(options(), ctx))));
   draft.path().hp = SharedBackboneStrategy::hyperparameters_of(options());
   auto inner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
   auto visit = std::make_unique<RecipeVisit>(

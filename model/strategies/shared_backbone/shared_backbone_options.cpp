@@ -21,11 +21,13 @@ void SharedBackboneOptions::read_shared(streams::OptionReader& r) {
   weight_decay = r.number("weight_decay", weight_decay, 0.0, 1.0);
   clip_norm = r.number("clip_norm", clip_norm, 0.0, 1e6);
   carry_optimizer = r.boolean("carry_optimizer", carry_optimizer);
+  head_init = r.choice("head_init", head_init, {"zeros", "uniform"});
 }
 
 std::vector<std::pair<std::string, std::string>> SharedBackboneOptions::values() const {
   return {{"carry_optimizer", carry_optimizer ? "true" : "false"},
           {"clip_norm", fmt::format("{}", clip_norm)},
+          {"head_init", head_init},
           {"learning_rate", fmt::format("{}", learning_rate)},
           {"momentum", fmt::format("{}", momentum)},
           {"optimizer", optimizer},

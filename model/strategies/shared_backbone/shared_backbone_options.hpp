@@ -39,6 +39,9 @@ class SharedBackboneOptions : public StrategyOptions {
   /// parent's), as Avalanche keeps one optimizer for a stream; a fresh head starts from zero.
   /// SGD's momentum trace carries over whatever this says. Default: false.
   bool carry_optimizer = false;
+  /// Key `head_init`: how a task's fresh head starts: "zeros", or "uniform" (weight and bias
+  /// uniform in ±1/√dim from the visit's seed, as PyTorch's `nn.Linear`). Default: "zeros".
+  std::string head_init = "zeros";
 
   /// Reads a table of these keys alone.
   static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,

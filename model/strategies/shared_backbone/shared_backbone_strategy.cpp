@@ -61,12 +61,19 @@ uint64_t SharedBackboneStrategy::visit_seed(const TaskContext& ctx) {
       .next_u64();
 }
 
+std::optional<uint64_t> SharedBackboneStrategy::head_seed(const SharedBackboneOptions& o,
+                                                          const TaskContext& ctx) {
+  if (o.head_init == "zeros")
+    return std::nullopt;
+  return streams::Rng::derive({visit_seed(ctx), 0x4ead}).next_u64();
+}
+
 std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state,
                                                            const TaskContext& ctx) {
   PathDraft draft(ctx);
   for (const auto& c : state.store.resolve(latest_backbone(state)))
     draft.add_clone(*c);
-  draft.add_head(env_.architecture.dim);
+  draft.add_head(env_.architecture.dim, head_seed(shared_options(), ctx));
   draft.path().hp = hyperparameters();
   auto learner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
   return std::make_unique<RecipeVisit>(std::move(learner), objective(state, ctx),

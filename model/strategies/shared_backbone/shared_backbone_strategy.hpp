@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,8 @@ class SharedBackboneStrategy : public Strategy {
   static Hyperparameters hyperparameters_of(const SharedBackboneOptions& o);
   /// The optimizer the options' keys describe.
   static OptimizerOptions optimizer_of(const SharedBackboneOptions& o);
+  /// The seed of a visit's fresh head under `head_init = "uniform"`; none under "zeros".
+  static std::optional<uint64_t> head_seed(const SharedBackboneOptions& o, const TaskContext& ctx);
 
  protected:
   /// What a visit's training minimises; the default (null) is cross-entropy.
