@@ -1,14 +1,19 @@
 #include "actors/frame_relay.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <caf/io/basp/header.hpp>
+#include <cerrno>
 #include <filesystem>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -67,11 +72,31 @@ std::string text_of(const tcp::endpoint& endpoint) {
   return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
 }
 
-// A private folder, removed with what it holds when this goes.
+// Removes this user's relay folders in `temp` whose process has gone: a SIGKILL skips the
+// destructor that removes a relay's own.
+void sweep_gone(const std::filesystem::path& temp) {
+  static const std::regex kName("evostream-relay-([0-9]{1,9})-[A-Za-z0-9]{6}");
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp, ec)) {
+    std::smatch m;
+    const std::string name = entry.path().filename().string();
+    struct stat st = {};
+    if (!std::regex_match(name, m, kName) || ::lstat(entry.path().c_str(), &st) != 0 ||
+        !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(m[1].str()));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+      std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+// A private folder named after this process, removed with what it holds when this goes.
 class PrivateFolder {
  public:
   PrivateFolder() {
-    std::string name = (std::filesystem::temp_directory_path() / "evostream-relay-XXXXXX").string();
+    const std::filesystem::path temp = std::filesystem::temp_directory_path();
+    sweep_gone(temp);
+    std::string name = (temp / fmt::format("evostream-relay-{}-XXXXXX", ::getpid())).string();
     if (mkdtemp(name.data()) == nullptr)
       throw std::runtime_error(fmt::format("{}: cannot create a private folder", name));
     path_ = name;

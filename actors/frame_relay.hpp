@@ -35,7 +35,8 @@ struct FrameRelayOptions {
 /// announces, up to 4 GiB, whoever sent it. The relay sits between: toward the other machine
 /// it speaks TLS with `FrameRelayOptions::remote` (or plain TCP), toward this process's CAF it
 /// speaks TLS on loopback with credentials of its own (`local()`, made fresh and kept in a
-/// private temporary folder), so nobody on this machine reaches CAF past it. It reads each
+/// private temporary folder named after the process; a relay removes the folders of processes
+/// that have gone), so nobody on this machine reaches CAF past it. It reads each
 /// header that comes from the other machine, refuses a payload over the limit by closing the
 /// connection (and saying so through `on_refusal`), and streams the rest through in 64 KiB
 /// pieces; what CAF sends goes out unchanged. One thread runs every connection.

@@ -1,8 +1,13 @@
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -211,4 +216,38 @@ TEST_CASE(
                     Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
   CHECK_THROWS_WITH(second.reach("no-such-host.invalid", 1),
                     Contains("cannot connect to no-such-host.invalid:1"));
+}
+
+TEST_CASE("A relay removes the key folders that killed processes left behind", "[actors][relay]") {
+  namespace fs = std::filesystem;
+  // A process that has ended, and one that runs (this one).
+  const pid_t gone = fork();
+  if (gone == 0)
+    _exit(0);
+  REQUIRE(gone > 0);
+  REQUIRE(waitpid(gone, nullptr, 0) == gone);
+  const fs::path temp = fs::temp_directory_path();
+  const fs::path left = temp / ("evostream-relay-" + std::to_string(gone) + "-Ab12Cd");
+  const fs::path alive = temp / ("evostream-relay-" + std::to_string(getpid()) + "-Ef34Gh");
+  const fs::path other = temp / ("evostream-relayed-" + std::to_string(gone) + "-Ij56Kl");
+  for (const fs::path& p : {left, alive, other}) {
+    fs::create_directories(p);
+    write_text((p / "tls.pem").string(), "key");
+  }
+  fs::path own;
+  {
+    FrameRelay relay(FrameRelayOptions{});
+    CHECK_FALSE(fs::exists(left));
+    CHECK(fs::exists(alive / "tls.pem"));
+    CHECK(fs::exists(other / "tls.pem"));
+    // Its own folder carries this process's id, and goes with it.
+    own = fs::path(relay.local().path()).parent_path();
+    CHECK_THAT(own.filename().string(),
+               Contains("evostream-relay-" + std::to_string(getpid()) + "-"));
+    REQUIRE(fs::exists(own));
+  }
+  CHECK_FALSE(fs::exists(own));
+  std::error_code ec;
+  fs::remove_all(alive, ec);
+  fs::remove_all(other, ec);
 }
