@@ -10,12 +10,16 @@ a replayed minibatch of 128 appended to each training minibatch, the loss the me
 `--old-heads trained` lets the replayed examples' cross-entropy reach their own tasks' heads,
 as Avalanche's multi-head model does; `--old-heads frozen` keeps each head as its task left it,
 as evostream's `replay` does (a committed head never changes). Prints the final average test
-accuracy and each task's. `--head-init zeros` starts every head at zero, as evostream's do.
+accuracy and each task's, and the training time. `--head-init zeros` starts every head at zero,
+as evostream's do; `--backbone-init jax` initialises the backbone as evostream's (Xavier-uniform
+kernels, zero biases, LeCun-normal patch kernel). Like Avalanche's multi-head models, each
+task's examples of a minibatch go through the backbone in their own forward pass.
 
     /usr/bin/python3 bench/replay_heads_peer.py --old-heads trained --seed 1
 """
 import argparse
 import gzip
+import time
 
 import numpy as np
 import torch
@@ -48,7 +52,8 @@ class Block(nn.Module):
 
 
 class Vit(nn.Module):
-    def __init__(self, tasks, zero_heads, dim=64, depth=4, heads=4, mlp=128, patch=4, side=28):
+    def __init__(self, tasks, zero_heads, jax_backbone, dim=64, depth=4, heads=4, mlp=128,
+                 patch=4, side=28):
         super().__init__()
         self.patch = nn.Conv2d(1, dim, patch, patch)
         self.cls = nn.Parameter(torch.zeros(1, 1, dim))
@@ -60,6 +65,17 @@ class Vit(nn.Module):
             for h in self.heads:
                 nn.init.zeros_(h.weight)
                 nn.init.zeros_(h.bias)
+        if jax_backbone:  # as evostream's backbone starts (the ViT reference's initialisation)
+            fan_in = patch * patch
+            nn.init.normal_(self.patch.weight, std=fan_in ** -0.5)
+            nn.init.zeros_(self.patch.bias)
+            for b in self.blocks:
+                for k in range(3):  # q, k and v each as its own [d, d] kernel
+                    nn.init.xavier_uniform_(b.attn.in_proj_weight[k * dim:(k + 1) * dim])
+                nn.init.zeros_(b.attn.in_proj_bias)
+                for layer in (b.attn.out_proj, b.mlp[0], b.mlp[2]):
+                    nn.init.xavier_uniform_(layer.weight)
+                    nn.init.zeros_(layer.bias)
 
     def features(self, x):
         x = self.patch(x).flatten(2).transpose(1, 2)
@@ -76,6 +92,8 @@ def main():
     p.add_argument("--memory", type=int, default=500, help="0: naive sequential fine-tuning")
     p.add_argument("--head-init", choices=["torch", "zeros"], default="torch",
                    help="PyTorch's default for nn.Linear, or zeros as evostream's heads")
+    p.add_argument("--backbone-init", choices=["torch", "jax"], default="torch",
+                   help="PyTorch's defaults, or the ViT reference's as evostream's backbone")
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(1)
@@ -89,9 +107,11 @@ def main():
         tr = ((ytr == 2 * t) | (ytr == 2 * t + 1)).nonzero().squeeze(1)
         te = ((yte == 2 * t) | (yte == 2 * t + 1)).nonzero().squeeze(1)
         tasks.append((xtr[tr].unsqueeze(1), ytr[tr] - 2 * t, xte[te].unsqueeze(1), yte[te] - 2 * t))
-    model = Vit(len(tasks), a.head_init == "zeros")
+    model = Vit(len(tasks), a.head_init == "zeros", a.backbone_init == "jax")
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     memory = []  # (task, x, y) of the buffer
+    start = time.perf_counter()
+    pushed = 0  # images through the backbone with a gradient: the stream's and the replayed
     for t, (x, y, _, _) in enumerate(tasks):
         order = torch.tensor(rng.permutation(len(x)))
         for s in range(0, len(x), 128):
@@ -114,6 +134,7 @@ def main():
                         logits = head(f)
                     loss_sum = loss_sum + F.cross_entropy(logits, my, reduction="sum")
                     n += len(rows)
+            pushed += n
             opt.zero_grad()
             (loss_sum / n).backward()
             opt.step()
@@ -125,13 +146,18 @@ def main():
         for i in rng.permutation(len(x))[:share]:
             kept.append((t, x[i], y[i]))
         memory = kept
+    seconds = time.perf_counter() - start
     accs = []
     with torch.no_grad():
         for t, (_, _, xt, yt) in enumerate(tasks):
             pred = model.heads[t](model.features(xt)).argmax(1)
             accs.append(100.0 * (pred == yt).float().mean().item())
-    print(f"old heads {a.old_heads}, heads {a.head_init}, seed {a.seed}: average {np.mean(accs):.2f}%, per task "
+    print(f"old heads {a.old_heads}, heads {a.head_init}, backbone {a.backbone_init}, "
+          f"memory {a.memory}, seed {a.seed}: average {np.mean(accs):.2f}%, per task "
           + ", ".join(f"{v:.2f}" for v in accs))
+    stream = sum(len(x) for x, _, _, _ in tasks)
+    print(f"training {seconds:.1f} s (buffer updates included): {stream / seconds:,.0f} stream "
+          f"images/s, {pushed / seconds:,.0f} images/s through the backbone ({pushed:,} in all)")
 
 
 if __name__ == "__main__":
