@@ -16,9 +16,8 @@ namespace evostream::model {
 /// Initial values are drawn from the project's own generator (`streams::Rng`), not from
 /// LibTorch's, so the same seed gives the same bytes with any LibTorch build. Initialisation
 /// follows the ViT reference: Xavier-uniform linear kernels, zero biases, LeCun-normal patch
-/// kernel, N(0, 0.02) position embedding, zero class token, zero head (or PyTorch's uniform one, on
-/// request); adapters have a zero
-/// output kernel so that an inserted adapter is the identity.
+/// kernel, N(0, 0.02) position embedding, zero class token, zero head (or PyTorch's uniform one,
+/// on request); adapters have a zero output kernel so that an inserted adapter is the identity.
 class VitFactory {
  public:
   /// All components of a root model for `arch` with a head of `classes` outputs, owned by
