@@ -11,13 +11,13 @@
 #include <sstream>
 
 #include "app/task_model.hpp"
+#include "common/config_error.hpp"
+#include "common/data_error.hpp"
 #include "gateway/dashboard_page.hpp"
 #include "gateway/task_toml.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
 #include "storage/storage_error.hpp"
-#include "streams/config_error.hpp"
-#include "streams/data_error.hpp"
 #include "streams/idx_reader.hpp"
 #include "streams/scenario_parser.hpp"
 
@@ -176,7 +176,7 @@ streams::ImageSet request_images(const HttpRequest& request, int64_t channels) {
   file.close();
   try {
     return streams::IdxReader::read_images(name);
-  } catch (const streams::DataError& e) {
+  } catch (const common::DataError& e) {
     std::string what = e.what();
     what.replace(0, std::string(name).size(), "the request body (IDX images)");
     throw std::invalid_argument(what);
@@ -357,7 +357,7 @@ HttpResponse GatewayRoutes::add_task(const HttpRequest& request) {
     // Relative dataset paths in a request are relative to the run directory.
     grown =
         streams::ScenarioParser::extended_text(text.str(), scenario, toml, run_dir_ + "/request");
-  } catch (const streams::ConfigError& e) {
+  } catch (const common::ConfigError& e) {
     return error(400, e.key().empty() ? e.problem() : e.key() + ": " + e.problem());
   }
   storage::write_atomically(scenario, grown.data(), grown.size(), 0644);

@@ -10,9 +10,9 @@
 
 #include "app/csv_field.hpp"
 #include "app/task_model.hpp"
+#include "common/data_error.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
-#include "streams/data_error.hpp"
 #include "streams/gz_file.hpp"
 #include "streams/idx_reader.hpp"
 #include "streams/image_folder_reader.hpp"
@@ -52,12 +52,12 @@ streams::ImageSet read_input(const std::string& file, const model::Predictor& p)
     uint32_t magic = 0;
     try {
       magic = probe.read_be32("the magic number");
-    } catch (const streams::DataError&) {
+    } catch (const common::DataError&) {
     }
     if (magic != streams::IdxReader::kImagesMagic) {
-      throw streams::DataError(file,
-                               "expected IDX images (magic 2051), a .npy array, or a "
-                               ".png/.jpg/.jpeg image, found another file");
+      throw common::DataError(file,
+                              "expected IDX images (magic 2051), a .npy array, or a "
+                              ".png/.jpg/.jpeg image, found another file");
     }
   }
   return streams::IdxReader::read_images(file);

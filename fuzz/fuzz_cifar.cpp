@@ -1,7 +1,7 @@
 // libFuzzer target: the CIFAR reader on any bytes, in each variant. Only DataError may come out.
+#include "common/data_error.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "streams/cifar_reader.hpp"
-#include "streams/data_error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using evostream::streams::CifarReader;
@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              CifarReader::Variant::kCifar100Coarse}) {
     try {
       CifarReader::read(input.path(), variant);
-    } catch (const evostream::streams::DataError& e) {
+    } catch (const evostream::common::DataError& e) {
       evostream::fuzz::explain(e);
     }
   }

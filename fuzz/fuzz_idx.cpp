@@ -1,18 +1,18 @@
 // libFuzzer target: the IDX reader on any bytes, plain or gzip'd. Only DataError may come out.
+#include "common/data_error.hpp"
 #include "fuzz/fuzz_input.hpp"
-#include "streams/data_error.hpp"
 #include "streams/idx_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const evostream::fuzz::FuzzInput input(data, size);
   try {
     evostream::streams::IdxReader::read_images(input.path());
-  } catch (const evostream::streams::DataError& e) {
+  } catch (const evostream::common::DataError& e) {
     evostream::fuzz::explain(e);
   }
   try {
     evostream::streams::IdxReader::read_labels(input.path());
-  } catch (const evostream::streams::DataError& e) {
+  } catch (const evostream::common::DataError& e) {
     evostream::fuzz::explain(e);
   }
   return 0;

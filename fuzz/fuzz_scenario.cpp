@@ -2,15 +2,15 @@
 // is parsed without reading its datasets).
 #include <string>
 
+#include "common/config_error.hpp"
 #include "fuzz/fuzz_input.hpp"
-#include "streams/config_error.hpp"
 #include "streams/scenario_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
     evostream::streams::ScenarioParser::parse_string(text, "fuzz.toml");
-  } catch (const evostream::streams::ConfigError& e) {
+  } catch (const evostream::common::ConfigError& e) {
     evostream::fuzz::explain(e);
   }
   return 0;

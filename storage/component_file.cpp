@@ -12,9 +12,9 @@
 #include <fstream>
 #include <vector>
 
+#include "common/content_hash.hpp"
 #include "storage/atomic_file.hpp"
 #include "storage/storage_error.hpp"
-#include "streams/content_hash.hpp"
 
 namespace evostream::storage {
 
@@ -274,9 +274,7 @@ constexpr const char* kCheckMagic = "evostream-checked\n";
 constexpr const char* kHdf5Signature = "\x89HDF\r\n\x1a\n";
 
 std::string content_digest(const std::vector<unsigned char>& bytes) {
-  return streams::ContentHash()
-      .update(bytes.data() + kCheckBlock, bytes.size() - kCheckBlock)
-      .hex();
+  return common::ContentHash().update(bytes.data() + kCheckBlock, bytes.size() - kCheckBlock).hex();
 }
 
 // The text of the check block for `image` (whose first kCheckBlock bytes it will replace).
@@ -305,9 +303,8 @@ bool verify_check_block(const std::vector<unsigned char>& bytes, const std::stri
   }
   // Compared as numbers: a text comparison would also hand a fuzzer's comparison tracing the
   // digest to copy into its input.
-  const uint64_t found = streams::ContentHash()
-                             .update(bytes.data() + kCheckBlock, bytes.size() - kCheckBlock)
-                             .digest();
+  const uint64_t found =
+      common::ContentHash().update(bytes.data() + kCheckBlock, bytes.size() - kCheckBlock).digest();
   if (found != stored) {
     throw StorageError(path, fmt::format("whole-file checksum mismatch: expected {:016x}, found "
                                          "{:016x} (the file is corrupt; HDF5 was not given it)",

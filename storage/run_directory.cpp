@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <regex>
 
+#include "common/content_hash.hpp"
 #include "storage/component_file.hpp"
 #include "storage/run_lock.hpp"
 #include "storage/storage_error.hpp"
-#include "streams/content_hash.hpp"
 
 namespace evostream::storage {
 
@@ -92,7 +92,7 @@ void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureS
   extras.format = kSnapshotFormat;
   const std::string state = ProgressCodec::encode(identity, progress);
   extras.texts["state"] = state;
-  extras.texts["state_hash"] = streams::ContentHash().update(state).hex();
+  extras.texts["state_hash"] = common::ContentHash().update(state).hex();
   extras.texts["sequence"] = std::to_string(sequence);
   extras.kill_before_flush = faults.kill_in_snapshot > 0 && faults.kill_in_snapshot == sequence;
   ComponentFile::write(snapshot_path(sequence), architecture, added, extras);
@@ -155,7 +155,7 @@ LoadedRun RunDirectory::load(bool set_aside) const {
     try {
       ComponentSet set = ComponentFile::read(file, kSnapshotFormat, true);
       const std::string& state = set.texts["state"];
-      const std::string found = streams::ContentHash().update(state).hex();
+      const std::string found = common::ContentHash().update(state).hex();
       if (found != set.texts["state_hash"]) {
         throw StorageError(file, fmt::format("/state: checksum mismatch: expected {}, found {}",
                                              set.texts["state_hash"], found));

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::streams {
 
@@ -42,7 +42,7 @@ class Augmenter {
   int64_t channels_;
   int64_t height_;
   int64_t width_;
-  Rng rng_;
+  common::Rng rng_;
   std::vector<float> scratch_;
 };
 

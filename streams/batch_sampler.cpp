@@ -3,9 +3,11 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::streams {
+
+using common::Rng;
 
 namespace {
 

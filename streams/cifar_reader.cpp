@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/gz_file.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
 
 namespace {
 

@@ -5,14 +5,16 @@
 #include <filesystem>
 #include <tuple>
 
+#include "common/data_error.hpp"
 #include "streams/cifar_reader.hpp"
-#include "streams/data_error.hpp"
 #include "streams/idx_reader.hpp"
 #include "streams/image_folder_reader.hpp"
 #include "streams/npy_reader.hpp"
 #include "streams/synthetic_generator.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
 
 namespace {
 

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <limits>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
 
 namespace {
 

@@ -11,10 +11,13 @@
 #include <fstream>
 #include <memory>
 
-#include "streams/data_error.hpp"
-#include "streams/rng.hpp"
+#include "common/data_error.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
+using common::Rng;
 
 namespace {
 

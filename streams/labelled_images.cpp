@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
 
 ImageSet labelled_images(ImageSet images, std::vector<int64_t> labels, int64_t num_classes,
                          const std::string& images_path, const std::string& labels_path) {

@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstring>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/gz_file.hpp"
 #include "streams/labelled_images.hpp"
 
 namespace evostream::streams {
+
+using common::DataError;
 
 namespace {
 

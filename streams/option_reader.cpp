@@ -5,9 +5,11 @@
 #include <cmath>
 #include <limits>
 
-#include "streams/config_error.hpp"
+#include "common/config_error.hpp"
 
 namespace evostream::streams {
+
+using common::ConfigError;
 
 const OptionEntry* OptionReader::take(const std::string& key) {
   read_.insert(key);

@@ -13,11 +13,14 @@
 #include <set>
 #include <sstream>
 
-#include "streams/config_error.hpp"
-#include "streams/data_error.hpp"
+#include "common/config_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/image_folder_reader.hpp"
 
 namespace evostream::streams {
+
+using common::ConfigError;
+using common::DataError;
 
 namespace {
 

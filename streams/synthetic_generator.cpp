@@ -4,9 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::streams {
+
+using common::Rng;
 
 namespace {
 

@@ -4,11 +4,15 @@
 
 #include <numeric>
 
-#include "streams/content_hash.hpp"
-#include "streams/data_error.hpp"
+#include "common/content_hash.hpp"
+#include "common/data_error.hpp"
 #include "streams/transforms.hpp"
 
 namespace evostream::streams {
+
+using common::ContentHash;
+using common::DataError;
+using common::Rng;
 
 namespace {
 

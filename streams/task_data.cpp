@@ -1,8 +1,10 @@
 #include "streams/task_data.hpp"
 
-#include "streams/content_hash.hpp"
+#include "common/content_hash.hpp"
 
 namespace evostream::streams {
+
+using common::ContentHash;
 
 namespace {
 

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <sched.h>
 
-#include "streams/config_error.hpp"
+#include "common/config_error.hpp"
 
 namespace evostream::streams {
+
+using common::ConfigError;
 
 int64_t available_cores() {
   cpu_set_t set;

@@ -6,6 +6,8 @@
 
 namespace evostream::streams {
 
+using common::Rng;
+
 namespace {
 
 // Bilinear sample of plane (h × w) at (y, x) in pixel-centre coordinates; 0 outside.

@@ -1,7 +1,9 @@
 # Fails when a source file includes a layer above its own, or a library it must not see.
-# Layering: streams <- model <- storage <- actors <- app, model <- report <- app, and streams <-
-# gateway <- app (the HTTP server: no Torch, no CAF). Only actors/ (and app/) include CAF;
-# only storage/ includes HDF5; streams/ stays free of Torch so it compiles fast.
+# Layering: common <- streams <- model <- storage <- actors <- app, model <- report <- app, and
+# streams <- gateway <- app (the HTTP server: no Torch, no CAF). Only actors/ (and app/) include
+# CAF; only storage/ includes HDF5; common/ and streams/ stay free of Torch so they compile fast.
+set(forbidden_common "streams/" "model/" "storage/" "actors/" "app/" "report/" "gateway/" "caf/"
+    "torch/" "ATen/" "H5Cpp.h" "hdf5.h" "fmt/" "toml")
 set(forbidden_streams "model/" "storage/" "actors/" "app/" "report/" "caf/" "torch/" "ATen/" "H5Cpp.h" "hdf5.h")
 set(forbidden_model "storage/" "actors/" "app/" "report/" "caf/" "H5Cpp.h" "hdf5.h")
 set(forbidden_report "storage/" "actors/" "app/" "caf/" "H5Cpp.h" "hdf5.h")
@@ -12,7 +14,7 @@ set(forbidden_gateway "model/" "storage/" "actors/" "app/" "report/" "caf/" "tor
     "hdf5.h")
 
 set(violations "")
-foreach(layer streams model report storage actors gateway app)
+foreach(layer common streams model report storage actors gateway app)
   file(GLOB_RECURSE sources "${SOURCE_DIR}/${layer}/*.hpp" "${SOURCE_DIR}/${layer}/*.cpp")
   foreach(source ${sources})
     file(STRINGS "${source}" includes REGEX "^[ \t]*#[ \t]*include")

@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "streams/content_hash.hpp"
+#include "common/content_hash.hpp"
 
 namespace evostream::model {
 
@@ -114,7 +114,7 @@ int64_t Component::num_params() const {
 namespace {
 
 // Feeds each named tensor (name, shape, type, bytes) into `h`.
-void hash_tensors(streams::ContentHash& h, const std::vector<std::string>& names,
+void hash_tensors(common::ContentHash& h, const std::vector<std::string>& names,
                   const std::vector<at::Tensor>& tensors) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     h.update(names[i]);
@@ -129,7 +129,7 @@ void hash_tensors(streams::ContentHash& h, const std::vector<std::string>& names
 }  // namespace
 
 std::string Component::content_hash() const {
-  streams::ContentHash h;
+  common::ContentHash h;
   h.update(std::string(kind_name(kind_))).update(static_cast<uint64_t>(index_));
   hash_tensors(h, names_, tensors_);
   return h.hex();
@@ -138,7 +138,7 @@ std::string Component::content_hash() const {
 std::string Component::momentum_hash() const {
   if (momentum_.empty())
     return "";
-  streams::ContentHash h;
+  common::ContentHash h;
   h.update(std::string("momentum"));
   hash_tensors(h, names_, momentum_);
   if (!second_moment_.empty()) {

@@ -4,8 +4,8 @@
 
 #include <set>
 
+#include "common/content_hash.hpp"
 #include "model/core/store_error.hpp"
-#include "streams/content_hash.hpp"
 
 namespace evostream::model {
 
@@ -77,7 +77,7 @@ int64_t ParameterStore::num_params() const {
 }
 
 std::string ParameterStore::content_hash() const {
-  streams::ContentHash h;
+  common::ContentHash h;
   for (const auto& [id, hash] : hashes_)
     h.update(id).update(hash);
   return h.hex();

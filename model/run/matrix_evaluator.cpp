@@ -1,8 +1,8 @@
 #include "model/run/matrix_evaluator.hpp"
 
+#include "common/content_hash.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/simulation_model.hpp"
-#include "streams/content_hash.hpp"
 
 namespace evostream::model {
 
@@ -17,7 +17,7 @@ MatrixEvaluator::Scored MatrixEvaluator::evaluate(const RunState& state, const P
   }
   const auto f = strategy.environment().train.family->bind(pointers(handles), path.hp.image_size);
   const Evaluation e = Evaluator::evaluate(*f, task.test);
-  return {e.accuracy, streams::ContentHash().update(e.predictions).hex()};
+  return {e.accuracy, common::ContentHash().update(e.predictions).hex()};
 }
 
 void MatrixEvaluator::prepare(size_t tasks) {

@@ -3,12 +3,12 @@
 #include <cstring>
 #include <type_traits>
 
-#include "streams/content_hash.hpp"
+#include "common/content_hash.hpp"
 
 namespace evostream::model {
 
 std::string run_state_hash(const ParameterStore& store, const RunProgress& progress) {
-  streams::ContentHash h;
+  common::ContentHash h;
   auto number = [&](double v) {
     uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);

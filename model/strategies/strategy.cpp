@@ -197,8 +197,8 @@ std::unique_ptr<TaskLearner> Strategy::train_once(
     c.child = k;
     c.steps = budget / models;
     c.training_seed =
-        streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                              static_cast<uint64_t>(ctx.iteration), 0, static_cast<uint64_t>(k)})
+        common::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                             static_cast<uint64_t>(ctx.iteration), 0, static_cast<uint64_t>(k)})
             .next_u64();
     candidates.push_back(std::move(c));
   }

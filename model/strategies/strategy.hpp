@@ -121,7 +121,7 @@ struct StrategyEnvironment {
   std::unique_ptr<Strategy> (*make)(StrategyEnvironment env) = nullptr;
 
   /// What `scenario` gives: its architecture, its strategy's budget and options (read through
-  /// the strategy registry, which raises `streams::ConfigError` for a bad table) and trainer
+  /// the strategy registry, which raises `common::ConfigError` for a bad table) and trainer
   /// settings. The trainer's frozen-prefix cache is `cache`, or one of its own when null.
   static StrategyEnvironment of(const streams::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache = nullptr);

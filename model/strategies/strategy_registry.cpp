@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/config_error.hpp"
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/baselines/baseline_strategy.hpp"
 #include "model/strategies/cumulative/cumulative_strategy.hpp"
@@ -26,7 +27,6 @@
 #include "model/strategies/shared_backbone/shared_backbone_options.hpp"
 #include "model/strategies/supsup/supsup_options.hpp"
 #include "model/strategies/supsup/supsup_strategy.hpp"
-#include "streams/config_error.hpp"
 
 namespace evostream::model {
 
@@ -129,7 +129,7 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
     const std::string name = table.prefix.substr(table.prefix.find('.') + 1);
     const StrategyEntry* entry = lookup(name);
     if (entry == nullptr) {
-      throw streams::ConfigError(
+      throw common::ConfigError(
           table.file, table.line, table.prefix,
           fmt::format("unknown strategy \"{}\" (expected one of: {})", name, names()));
     }
@@ -140,20 +140,20 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
   }
   const StrategyEntry* chosen = lookup(common.name);
   if (chosen == nullptr) {
-    throw streams::ConfigError(
+    throw common::ConfigError(
         common.file, common.line, "strategy.name",
         fmt::format("unknown strategy \"{}\" (expected one of: {})", common.name, names()));
   }
   const auto& families = chosen->families;
   if (std::find(families.begin(), families.end(), s.root.architecture.family) == families.end()) {
-    throw streams::ConfigError(
+    throw common::ConfigError(
         s.file, 0, "root.architecture.family",
         fmt::format("strategy {} expected family {}, found \"{}\"", common.name,
                     fmt::join(families, " or "), s.root.architecture.family));
   }
   if (!s.evaluation.task_labels && s.evaluation.inference == "fit" &&
       common.name != "impresslearn") {
-    throw streams::ConfigError(
+    throw common::ConfigError(
         s.file, 0, "evaluation.inference",
         fmt::format("\"fit\" fits ImpressLearn's coefficients: expected strategy impresslearn, "
                     "found {}",

@@ -52,7 +52,7 @@ class StrategyRegistry {
 
   /// The options of `scenario`'s strategy, read from its table. First checks every
   /// `[strategy.NAME]` table of the scenario (an unregistered NAME, or a bad key in any of
-  /// them, raises a `streams::ConfigError` naming file, line and key) and that the strategy's
+  /// them, raises a `common::ConfigError` naming file, line and key) and that the strategy's
   /// name is registered.
   std::shared_ptr<const StrategyOptions> read_options(const streams::Scenario& scenario) const;
 

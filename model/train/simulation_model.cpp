@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/content_hash.hpp"
+#include "common/rng.hpp"
 #include "model/nn/vit/flop_count.hpp"
 #include "model/nn/vit/vit_layout.hpp"
-#include "streams/content_hash.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -18,7 +18,7 @@ namespace {
 enum Purpose : uint64_t { kCentre = 101, kTask, kValidation, kTest, kWeights };
 
 uint64_t name_key(const std::string& name) {
-  return streams::ContentHash().update(name).digest();
+  return common::ContentHash().update(name).digest();
 }
 
 // The task that owns the component `id` (ids are `OWNER/NAME`); empty for an empty id.
@@ -51,7 +51,7 @@ SimulationModel::SimulationModel(const streams::Scenario& scenario)
   }
   centres_.resize(static_cast<size_t>(spec_.families));
   for (size_t f = 0; f < centres_.size(); ++f) {
-    streams::Rng rng = streams::Rng::derive({seed_, kCentre, f});
+    common::Rng rng = common::Rng::derive({seed_, kCentre, f});
     double norm = 0.0;
     for (double& v : centres_[f]) {
       v = rng.normal();
@@ -67,7 +67,7 @@ SimulationModel::Profile SimulationModel::profile(const std::string& task) const
   const auto f = family_.find(task);
   const size_t family = static_cast<size_t>(
       f != family_.end() ? f->second : static_cast<int64_t>(key % centres_.size()));
-  streams::Rng rng = streams::Rng::derive({seed_, kTask, key});
+  common::Rng rng = common::Rng::derive({seed_, kTask, key});
   Profile p;
   double norm = 0.0;
   for (size_t d = 0; d < kDims; ++d) {
@@ -189,7 +189,7 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
   int64_t v = 0;
   for (int64_t step = settings.validation_interval;; step += settings.validation_interval) {
     step = std::min(step, settings.steps);
-    streams::Rng rng = streams::Rng::derive({seed, kValidation, static_cast<uint64_t>(v++)});
+    common::Rng rng = common::Rng::derive({seed, kValidation, static_cast<uint64_t>(v++)});
     const double a = std::clamp(
         accuracy(components, hp, task, static_cast<double>(step)) + spec_.noise * rng.normal(), 0.0,
         1.0);
@@ -204,7 +204,7 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
       break;
   }
   // The trained components: their sources plus seeded noise, so each commit adds new bytes.
-  streams::Rng rng = streams::Rng::derive({seed, kWeights});
+  common::Rng rng = common::Rng::derive({seed, kWeights});
   for (const Component* c : components) {
     if (c->frozen())
       continue;
@@ -224,14 +224,14 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
 SimulatedEvaluation SimulationModel::evaluate(
     const std::vector<std::shared_ptr<const Component>>& path, const Hyperparameters& hp,
     const streams::TaskData& task, double nominal_steps) const {
-  streams::ContentHash h;
+  common::ContentHash h;
   h.update(task.name());
   for (const auto& c : path)
     h.update(c->id()).update(c->content_hash());
   uint64_t lr_bits = 0;
   std::memcpy(&lr_bits, &hp.learning_rate, sizeof lr_bits);
   h.update(lr_bits).update(static_cast<uint64_t>(hp.image_size));
-  streams::Rng rng = streams::Rng::derive({seed_, kTest, h.digest()});
+  common::Rng rng = common::Rng::derive({seed_, kTest, h.digest()});
   SimulatedEvaluation e;
   e.accuracy = std::clamp(
       accuracy(pointers(path), hp, task, nominal_steps) + spec_.noise * rng.normal(), 0.0, 1.0);

@@ -8,13 +8,13 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/core/blas_check.hpp"
 #include "model/train/device_check.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/task_of_label.hpp"
 #include "streams/augmenter.hpp"
 #include "streams/batch_sampler.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -245,10 +245,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
 
   const streams::ImageSet& train = task.train;
   const int64_t b = settings_.batch_size;
-  streams::BatchSampler sampler(train, b, streams::Rng::derive({seed, 1}).next_u64());
+  streams::BatchSampler sampler(train, b, common::Rng::derive({seed, 1}).next_u64());
   streams::Augmenter augmenter({hp.crop_area_min, hp.flip, hp.brightness, hp.contrast},
                                train.channels(), train.height(), train.width(),
-                               streams::Rng::derive({seed, 2}).next_u64());
+                               common::Rng::derive({seed, 2}).next_u64());
   at::Tensor images = at::empty({b, train.channels(), train.height(), train.width()}, at::kFloat);
   at::Tensor labels = at::empty({b}, at::kLong);
   at::Tensor index = at::empty({b}, at::kLong);

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 #include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
@@ -43,7 +43,7 @@ TEST_CASE("A run killed at random moments and resumed ends in the uninterrupted 
   for (uint64_t trial = 0; trial < 3; ++trial) {
     TempDir d;
     const std::string dir = d.file("run");
-    evostream::streams::Rng rng(1000 + trial);
+    evostream::common::Rng rng(1000 + trial);
     int kills = 0;
     bool done = false;
     for (int attempt = 0; attempt < 20 && !done; ++attempt) {

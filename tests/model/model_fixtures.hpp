@@ -5,12 +5,12 @@
 #include <memory>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "model/core/component.hpp"
 #include "model/core/parameter_store.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/rng.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
@@ -49,7 +49,7 @@ inline streams::ArchitectureSpec moe_arch(int64_t experts = 6) {
 
 /// A float tensor of `shape` drawn from the standard normal by the project's generator.
 inline at::Tensor random_tensor(at::IntArrayRef shape, uint64_t seed) {
-  streams::Rng rng(seed);
+  common::Rng rng(seed);
   at::Tensor t = at::empty(shape, at::kFloat);
   float* p = t.data_ptr<float>();
   for (int64_t i = 0; i < t.numel(); ++i)

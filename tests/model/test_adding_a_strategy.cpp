@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/config_error.hpp"
 #include "model/core/component.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
@@ -17,7 +18,6 @@
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model_fixtures.hpp"
-#include "streams/config_error.hpp"
 #include "streams/option_reader.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"

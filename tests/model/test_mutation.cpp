@@ -9,7 +9,7 @@
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;
-using evostream::streams::Rng;
+using evostream::common::Rng;
 
 namespace {
 

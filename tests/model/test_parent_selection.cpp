@@ -2,8 +2,8 @@
 
 #include "model/strategies/mu2net/parent_selection.hpp"
 
+using evostream::common::Rng;
 using evostream::model::ParentSelection;
-using evostream::streams::Rng;
 using Source = ParentSelection::Source;
 
 TEST_CASE("A path is accepted with probability one half to the power of its children",

@@ -3,9 +3,9 @@
 #include "model/strategies/mu2net/search_space.hpp"
 #include "model_fixtures.hpp"
 
+using evostream::common::Rng;
 using evostream::model::Hyperparameters;
 using evostream::model::SearchSpace;
-using evostream::streams::Rng;
 
 TEST_CASE("A neighbour move goes one entry up or down with equal chance", "[model][evolution]") {
   const std::vector<double> values{1, 2, 3, 4};

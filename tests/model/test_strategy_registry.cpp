@@ -3,18 +3,18 @@
 #include <set>
 #include <string>
 
+#include "common/config_error.hpp"
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "streams/config_error.hpp"
 #include "streams/scenario_parser.hpp"
 #include "support/test_files.hpp"
 
 using Catch::Matchers::Contains;
+using evostream::common::ConfigError;
 using evostream::model::BaselineOptions;
 using evostream::model::Mu2NetOptions;
 using evostream::model::StrategyEnvironment;
-using evostream::streams::ConfigError;
 using evostream::streams::Scenario;
 using evostream::streams::ScenarioParser;
 namespace model = evostream::model;

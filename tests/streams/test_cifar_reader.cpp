@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "common/data_error.hpp"
 #include "streams/cifar_reader.hpp"
-#include "streams/data_error.hpp"
 #include "support/test_files.hpp"
 
 using evostream::streams::CifarReader;

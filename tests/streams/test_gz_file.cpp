@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/gz_file.hpp"
 #include "support/test_files.hpp"
 
-using evostream::streams::DataError;
+using evostream::common::DataError;
 using evostream::streams::GzFile;
 using namespace evostream::testing;
 using Catch::Matchers::Contains;

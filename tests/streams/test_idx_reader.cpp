@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/idx_reader.hpp"
 #include "support/test_files.hpp"
 
-using evostream::streams::DataError;
+using evostream::common::DataError;
 using evostream::streams::IdxReader;
 using namespace evostream::testing;
 using Catch::Matchers::Contains;

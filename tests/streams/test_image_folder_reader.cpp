@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/image_folder_reader.hpp"
 #include "support/test_files.hpp"
 
-using evostream::streams::DataError;
+using evostream::common::DataError;
 using evostream::streams::ImageFolderReader;
 using namespace evostream::testing;
 using Catch::Matchers::Contains;

@@ -2,11 +2,11 @@
 #include <cstring>
 #include <string>
 
-#include "streams/data_error.hpp"
+#include "common/data_error.hpp"
 #include "streams/npy_reader.hpp"
 #include "support/test_files.hpp"
 
-using evostream::streams::DataError;
+using evostream::common::DataError;
 using evostream::streams::NpyLayout;
 using evostream::streams::NpyReader;
 using namespace evostream::testing;

@@ -3,11 +3,11 @@
 #include <limits>
 #include <string>
 
-#include "streams/config_error.hpp"
+#include "common/config_error.hpp"
 #include "streams/option_reader.hpp"
 
 using Catch::Matchers::Contains;
-using evostream::streams::ConfigError;
+using evostream::common::ConfigError;
 using evostream::streams::OptionReader;
 using evostream::streams::OptionTable;
 

@@ -4,12 +4,12 @@
 #include <variant>
 #include <vector>
 
-#include "streams/config_error.hpp"
+#include "common/config_error.hpp"
 #include "streams/scenario_parser.hpp"
 #include "support/test_files.hpp"
 
 using Catch::Matchers::Contains;
-using evostream::streams::ConfigError;
+using evostream::common::ConfigError;
 using evostream::streams::RootSpec;
 using evostream::streams::Scenario;
 using evostream::streams::ScenarioParser;

@@ -1,14 +1,15 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "common/content_hash.hpp"
+#include "common/data_error.hpp"
 #include "streams/batch_sampler.hpp"
-#include "streams/content_hash.hpp"
-#include "streams/data_error.hpp"
 #include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 #include "support/test_files.hpp"
 
 using namespace evostream::streams;
+using namespace evostream::common;
 using Catch::Matchers::Contains;
 using evostream::testing::minimal_scenario;
 using evostream::testing::TempDir;

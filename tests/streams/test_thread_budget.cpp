@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "streams/config_error.hpp"
+#include "common/config_error.hpp"
 #include "streams/thread_budget.hpp"
 
 using Catch::Matchers::Contains;
+using evostream::common::ConfigError;
 using evostream::streams::check_thread_budget;
-using evostream::streams::ConfigError;
 using evostream::streams::TrainerSpec;
 
 TEST_CASE("A trainer with more threads than the machine has cores is refused", "[streams]") {

@@ -5,6 +5,7 @@
 #include "streams/transforms.hpp"
 
 using namespace evostream::streams;
+using namespace evostream::common;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::testing {
 
@@ -70,7 +70,7 @@ std::vector<uint8_t> idx_image_bytes(uint32_t count, uint32_t rows, uint32_t col
   put_be32(out, count);
   put_be32(out, rows);
   put_be32(out, cols);
-  streams::Rng rng(seed);
+  common::Rng rng(seed);
   for (uint64_t i = 0; i < uint64_t{count} * rows * cols; ++i) {
     out.push_back(static_cast<uint8_t>(rng.uniform_int(256)));
   }
@@ -128,7 +128,7 @@ void write_idx_dataset(const std::string& dir, uint32_t train, uint32_t test, ui
 
 std::vector<uint8_t> cifar_bytes(uint32_t count, int label_bytes, uint32_t classes, uint64_t seed) {
   std::vector<uint8_t> out;
-  streams::Rng rng(seed);
+  common::Rng rng(seed);
   for (uint32_t i = 0; i < count; ++i) {
     for (int b = 0; b < label_bytes; ++b)
       out.push_back(static_cast<uint8_t>(i % classes));

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::model {
 
@@ -108,7 +108,7 @@ std::vector<Component> MaskedFactory::root(const streams::ArchitectureSpec& arch
 
 Component MaskedFactory::random_layer(int64_t index, int64_t rows, int64_t cols, uint64_t seed) {
   const uint64_t layer_seed =
-      streams::Rng::derive({seed, 0x5e1ec7, static_cast<uint64_t>(index)}).next_u64();
+      common::Rng::derive({seed, 0x5e1ec7, static_cast<uint64_t>(index)}).next_u64();
   return Component(derived_id("root", ComponentKind::kRandomLinear, index, ""),
                    ComponentKind::kRandomLinear, index, "root", "", {"seed", "shape"},
                    {longs({static_cast<int64_t>(layer_seed >> 1)}), longs({rows, cols})});
@@ -118,7 +118,7 @@ at::Tensor MaskedFactory::weights(const Component& random_layer) {
   const auto shape = checked_shape(random_layer, "shape");
   const int64_t out = shape[0];
   const int64_t in = shape[1];
-  streams::Rng rng(static_cast<uint64_t>(scalar(random_layer, "seed")));
+  common::Rng rng(static_cast<uint64_t>(scalar(random_layer, "seed")));
   const auto value = static_cast<float>(std::sqrt(2.0 / static_cast<double>(in)));
   at::Tensor w = at::empty({out, in}, at::kFloat);
   float* p = w.data_ptr<float>();
@@ -134,7 +134,7 @@ at::Tensor MaskedFactory::weights(const Component& random_layer) {
 
 Component MaskedFactory::scores(const std::string& id, const std::string& owner, int64_t index,
                                 int64_t rows, int64_t cols, int64_t keep, uint64_t seed) {
-  streams::Rng rng(seed);
+  common::Rng rng(seed);
   const double bound = 1.0 / std::sqrt(static_cast<double>(cols));
   at::Tensor s = at::empty({rows, cols}, at::kFloat);
   float* p = s.data_ptr<float>();

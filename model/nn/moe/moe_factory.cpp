@@ -2,8 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "common/rng.hpp"
 #include "model/nn/vit/vit_factory.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -26,7 +26,7 @@ std::pair<std::vector<std::string>, std::vector<at::Tensor>> without(const Compo
 // dim, width], drawn expert by expert (in, then out) from `seed`.
 std::pair<at::Tensor, at::Tensor> xavier_pairs(int64_t count, int64_t width, int64_t dim,
                                                uint64_t seed) {
-  streams::Rng rng(seed);
+  common::Rng rng(seed);
   std::vector<at::Tensor> in;
   std::vector<at::Tensor> out;
   for (int64_t e = 0; e < count; ++e) {
@@ -50,8 +50,8 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
   for (; vit[i].kind() != ComponentKind::kBlock; ++i)
     out.push_back(std::move(vit[i]));
   out.push_back(task_embedding(owner + "/task_embedding", owner, arch.dim));
-  const uint64_t expert_seed = streams::Rng::derive({seed, 0x6d6f65 /* moe */}).next_u64();
-  const uint64_t attention_seed = streams::Rng::derive({seed, 0x61747465 /* atte */}).next_u64();
+  const uint64_t expert_seed = common::Rng::derive({seed, 0x6d6f65 /* moe */}).next_u64();
+  const uint64_t attention_seed = common::Rng::derive({seed, 0x61747465 /* atte */}).next_u64();
   for (; i < vit.size() && vit[i].kind() == ComponentKind::kBlock; ++i) {
     const int64_t k = vit[i].index();
     const std::string index = std::to_string(k);
@@ -60,7 +60,7 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
       // the attention experts.
       auto [names, tensors] = without(vit[i], "attn.");
       const int64_t h = arch.dim / arch.heads;
-      streams::Rng rng(streams::Rng::derive({attention_seed, static_cast<uint64_t>(k)}).next_u64());
+      common::Rng rng(common::Rng::derive({attention_seed, static_cast<uint64_t>(k)}).next_u64());
       names.insert(names.begin() + 2, {"attn.kv.weight", "attn.kv.bias"});
       tensors.insert(tensors.begin() + 2,
                      {VitFactory::xavier(2 * h, arch.dim, rng), at::zeros({2 * h}, at::kFloat)});
@@ -80,9 +80,9 @@ std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, i
     auto [names, tensors] = without(vit[i], "mlp.");
     out.emplace_back(owner + "/moe_block" + index, ComponentKind::kMoeBlock, k, owner, "",
                      std::move(names), std::move(tensors));
-    out.push_back(
-        experts(owner + "/experts" + index, owner, k, arch.experts, arch.dim, arch.mlp / arch.top_k,
-                streams::Rng::derive({expert_seed, static_cast<uint64_t>(k)}).next_u64()));
+    out.push_back(experts(owner + "/experts" + index, owner, k, arch.experts, arch.dim,
+                          arch.mlp / arch.top_k,
+                          common::Rng::derive({expert_seed, static_cast<uint64_t>(k)}).next_u64()));
     out.push_back(router(owner + "/router" + index, owner, k, arch.experts, arch.dim, arch.top_k));
   }
   for (; i < vit.size(); ++i)

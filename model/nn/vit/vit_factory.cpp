@@ -4,14 +4,14 @@
 
 #include <cmath>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::model {
 
 namespace {
 
+using common::Rng;
 using streams::ArchitectureSpec;
-using streams::Rng;
 
 at::Tensor zeros(at::IntArrayRef shape) {
   return at::zeros(shape, at::kFloat);

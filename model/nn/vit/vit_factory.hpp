@@ -5,15 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "model/core/component.hpp"
-#include "streams/rng.hpp"
 #include "streams/scenario.hpp"
 
 namespace evostream::model {
 
 /// Creates freshly initialised ViT components, seeded and bit-reproducible.
 ///
-/// Initial values are drawn from the project's own generator (`streams::Rng`), not from
+/// Initial values are drawn from the project's own generator (`common::Rng`), not from
 /// LibTorch's, so the same seed gives the same bytes with any LibTorch build. Initialisation
 /// follows the ViT reference: Xavier-uniform linear kernels, zero biases, LeCun-normal patch
 /// kernel, N(0, 0.02) position embedding, zero class token, zero head (or PyTorch's uniform one,
@@ -31,7 +31,7 @@ class VitFactory {
   static Component adapter(const std::string& id, const std::string& owner, int64_t index,
                            int64_t dim, int64_t adapter_dim, uint64_t seed);
   /// A Xavier-uniform kernel of a dense layer, stored as [out, in] (LibTorch's linear layout).
-  static at::Tensor xavier(int64_t out, int64_t in, streams::Rng& rng);
+  static at::Tensor xavier(int64_t out, int64_t in, common::Rng& rng);
   /// A classification head of `dim` inputs: zero-initialised, or, given `uniform_seed`, with
   /// weight and bias drawn from that seed uniformly in ±1/√dim (PyTorch's `nn.Linear` default).
   static Component head(const std::string& id, const std::string& owner, int64_t dim,

@@ -49,9 +49,9 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
       draft.add(std::make_shared<const Component>(
           VitFactory::adapter(derived_id(task, ComponentKind::kAdapter, c->index(), draft.suffix()),
                               task, c->index(), env_.architecture.dim, draft.path().hp.adapter_dim,
-                              streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                                                    static_cast<uint64_t>(ctx.iteration),
-                                                    static_cast<uint64_t>(c->index())})
+                              common::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                                                   static_cast<uint64_t>(ctx.iteration),
+                                                   static_cast<uint64_t>(c->index())})
                                   .next_u64())));
     }
     if (kind_ == Kind::kFinetune)

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/strategies/replay/replay_loss.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/nn/masked/masked_family.hpp"
 #include "model/strategies/path_draft.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -180,10 +180,10 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::homogeneous_visit(const RunSt
     c.child = i;
     c.steps = env_.spec.task_steps / o.impressions;
     c.optimizer = SharedBackboneStrategy::optimizer_of(o);
-    c.training_seed = streams::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
-                                            static_cast<uint64_t>(ctx.iteration), 0x40u,
-                                            static_cast<uint64_t>(i)})
-                          .next_u64();
+    c.training_seed =
+        common::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
+                             static_cast<uint64_t>(ctx.iteration), 0x40u, static_cast<uint64_t>(i)})
+            .next_u64();
     candidates.push_back(std::move(c));
   }
   return std::make_unique<HomogeneousVisit>(std::move(candidates), state, ctx);
@@ -213,8 +213,8 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::start(const RunState& state,
       // Random impressions, committed with this task: seeded, `density` of the weights kept.
       const int64_t keep = kept_at_density(rows, cols);
       for (int64_t i = 0; i < o.impressions; ++i) {
-        const uint64_t seed = streams::Rng::derive({ctx.seed, 0x1a9e55u, static_cast<uint64_t>(l),
-                                                    static_cast<uint64_t>(i)})
+        const uint64_t seed = common::Rng::derive({ctx.seed, 0x1a9e55u, static_cast<uint64_t>(l),
+                                                   static_cast<uint64_t>(i)})
                                   .next_u64();
         draft.add(std::make_shared<const Component>(
             MaskedFactory::random_mask(derived_id(draft.task(), ComponentKind::kMask, index,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/nn/moe/moe_factory.hpp"
 #include "model/nn/moe/moe_layout.hpp"
 #include "model/nn/vit/vit_factory.hpp"
@@ -16,7 +17,6 @@
 #include "model/strategies/mod_squad/mutual_information.hpp"
 #include "model/strategies/recipe_visit.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -91,9 +91,9 @@ std::unique_ptr<TaskLearner> ModSquadStrategy::start(const RunState& state,
           const Component& group = *components[i - 1];  // the block's last expert group
           const int64_t hidden = group.tensors().front().size(1);
           const uint64_t seed =
-              streams::Rng::derive({ctx.seed, 0x6d73u, static_cast<uint64_t>(ctx.task_index),
-                                    static_cast<uint64_t>(ctx.iteration),
-                                    static_cast<uint64_t>(c.index())})
+              common::Rng::derive({ctx.seed, 0x6d73u, static_cast<uint64_t>(ctx.task_index),
+                                   static_cast<uint64_t>(ctx.iteration),
+                                   static_cast<uint64_t>(c.index())})
                   .next_u64();
           const std::string id = derived_id(draft.task(), group.kind(), c.index(), draft.suffix());
           draft.add(std::make_shared<const Component>(

@@ -77,10 +77,10 @@ std::vector<Candidate> Evolver::propose(int64_t generation) {
   merge_pending();
   std::vector<Candidate> out;
   for (int64_t child = 0; child < settings_.children; ++child) {
-    streams::Rng rng =
-        streams::Rng::derive({settings_.seed, static_cast<uint64_t>(settings_.task_index),
-                              static_cast<uint64_t>(settings_.iteration),
-                              static_cast<uint64_t>(generation), static_cast<uint64_t>(child)});
+    common::Rng rng =
+        common::Rng::derive({settings_.seed, static_cast<uint64_t>(settings_.task_index),
+                             static_cast<uint64_t>(settings_.iteration),
+                             static_cast<uint64_t>(generation), static_cast<uint64_t>(child)});
     std::vector<double> own_scores;
     std::vector<int64_t> own_offspring;
     for (const auto& m : population_) {
@@ -116,7 +116,7 @@ std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_
   const Member* parent = best_member();
   if (parent == nullptr || settings_.final_steps < 1)
     return {};
-  streams::Rng rng = streams::Rng::derive(
+  common::Rng rng = common::Rng::derive(
       {settings_.seed, static_cast<uint64_t>(settings_.task_index),
        static_cast<uint64_t>(settings_.iteration), static_cast<uint64_t>(generation), 0});
   ++offspring_[parent->path.name];
@@ -129,7 +129,7 @@ std::vector<Candidate> Evolver::propose_final(int64_t generation, int64_t extra_
 }
 
 Candidate Evolver::child_of(const Member& parent, int64_t generation, int64_t child, bool mutate,
-                            streams::Rng& rng) const {
+                            common::Rng& rng) const {
   std::vector<ComponentRef> refs;
   for (const auto& c : parent.components)
     refs.push_back({c->id(), c->kind(), c->index(), c->owner(), c->frozen()});

@@ -105,7 +105,7 @@ class Evolver {
   void place_on_schedule(Candidate& c, int64_t generation) const;
   /// Child `child` of generation `generation` from `parent`, drawing from `rng`.
   Candidate child_of(const Member& parent, int64_t generation, int64_t child, bool mutate,
-                     streams::Rng& rng) const;
+                     common::Rng& rng) const;
   /// The member with the best path (highest score; the earliest on ties), once pending
   /// children are merged; null when there is none.
   const Member* best_member();

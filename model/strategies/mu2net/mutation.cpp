@@ -18,7 +18,7 @@ Mutation::Mutation(const SearchSpace& space, std::vector<std::string> root_block
       bottom_clone_(bottom_clone) {}
 
 ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperparameters& parent_hp,
-                         streams::Rng& rng, bool mutate) const {
+                         common::Rng& rng, bool mutate) const {
   ChildPlan child;
   child.hp = parent_hp;
   if (mutate)

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
 #include "model/strategies/mu2net/search_space.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -77,7 +77,7 @@ class Mutation {
   /// `parent_hp`. Without `mutate`, nothing is drawn: the child is the parent with its own
   /// components cloned to train on (µ2Net's final candidate).
   ChildPlan plan(const std::vector<ComponentRef>& parent, const Hyperparameters& parent_hp,
-                 streams::Rng& rng, bool mutate = true) const;
+                 common::Rng& rng, bool mutate = true) const;
 
  private:
   const SearchSpace& space_;

@@ -14,7 +14,7 @@ double ParentSelection::acceptance(int64_t offspring) {
 ParentSelection::Choice ParentSelection::select(const std::vector<double>& own_scores,
                                                 const std::vector<int64_t>& own_offspring,
                                                 const std::vector<int64_t>& seed_offspring,
-                                                streams::Rng& rng) {
+                                                common::Rng& rng) {
   if (own_scores.size() != own_offspring.size())
     throw std::invalid_argument("parent selection: one offspring count per own path expected");
   if (own_scores.empty() && seed_offspring.empty())

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::model {
 
@@ -27,7 +27,7 @@ class ParentSelection {
   /// counts the children each seed already had for this task. At least one path must exist.
   static Choice select(const std::vector<double>& own_scores,
                        const std::vector<int64_t>& own_offspring,
-                       const std::vector<int64_t>& seed_offspring, streams::Rng& rng);
+                       const std::vector<int64_t>& seed_offspring, common::Rng& rng);
 
   /// The probability of accepting a path that already had `offspring` children: 0.5^offspring.
   static double acceptance(int64_t offspring);

@@ -21,7 +21,7 @@ SearchSpace::SearchSpace(const streams::ArchitectureSpec& arch)
     mus_.push_back(0.10 + 0.02 * i);
 }
 
-double SearchSpace::neighbour(const std::vector<double>& values, double value, streams::Rng& rng) {
+double SearchSpace::neighbour(const std::vector<double>& values, double value, common::Rng& rng) {
   size_t at = 0;
   for (size_t i = 1; i < values.size(); ++i) {
     if (std::abs(values[i] - value) < std::abs(values[at] - value))
@@ -35,7 +35,7 @@ double SearchSpace::neighbour(const std::vector<double>& values, double value, s
   return values[at];
 }
 
-int SearchSpace::mutate(Hyperparameters& hp, streams::Rng& rng) const {
+int SearchSpace::mutate(Hyperparameters& hp, common::Rng& rng) const {
   int moved = 0;
   // µ goes first and its new value drives the other draws, as in µ2Net (keys in sorted order,
   // `_mu_` first).

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "model/core/hyperparameters.hpp"
-#include "streams/rng.hpp"
 #include "streams/scenario.hpp"
 
 namespace evostream::model {
@@ -23,12 +23,12 @@ class SearchSpace {
   /// Moves `value` to a neighbouring entry of `values`: one index up or down with equal chance,
   /// clipped at the ends (so at an end, half the moves stay put). A value not in the list first
   /// snaps to its nearest entry.
-  static double neighbour(const std::vector<double>& values, double value, streams::Rng& rng);
+  static double neighbour(const std::vector<double>& values, double value, common::Rng& rng);
 
   /// Mutates µ itself (with probability `hp.mu`), then every other key with probability of the
   /// new µ, in a fixed key order so the same generator gives the same child. Returns the number
   /// of keys that moved.
-  int mutate(Hyperparameters& hp, streams::Rng& rng) const;
+  int mutate(Hyperparameters& hp, common::Rng& rng) const;
 
   const std::vector<double>& learning_rates() const { return learning_rates_; }
   const std::vector<double>& warmup_ratios() const { return warmup_ratios_; }

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 namespace evostream::model {
 
@@ -40,7 +40,7 @@ ReplayBuffer ReplayBuffer::of(const std::vector<streams::TaskData>& stream,
       if (train.label(i) == k.label)
         positions.push_back(i);
     }
-    streams::Rng::derive(
+    common::Rng::derive(
         {seed, 0x7e91a7, static_cast<uint64_t>(k.task), static_cast<uint64_t>(k.label)})
         .shuffle(positions);
     const auto take = std::min<int64_t>(quota, static_cast<int64_t>(positions.size()));

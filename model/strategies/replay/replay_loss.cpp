@@ -5,9 +5,9 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/nn/vit/vit_function.hpp"
 #include "streams/batch_sampler.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -30,7 +30,7 @@ std::vector<ReplayExample> ReplayLoss::drawn(int64_t step) const {
   const int64_t r = std::min(replay_batch_, n);
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  streams::Rng rng = streams::Rng::derive({seed_, static_cast<uint64_t>(step)});
+  common::Rng rng = common::Rng::derive({seed_, static_cast<uint64_t>(step)});
   std::vector<ReplayExample> out;
   out.reserve(static_cast<size_t>(r));
   // The first r draws of a Fisher-Yates shuffle.

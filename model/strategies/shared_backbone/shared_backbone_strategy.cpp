@@ -4,9 +4,9 @@
 #include <functional>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/strategies/path_draft.hpp"
 #include "model/strategies/recipe_visit.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -56,8 +56,8 @@ SharedBackboneStrategy::EarlierTasks SharedBackboneStrategy::earlier_tasks(const
 }
 
 uint64_t SharedBackboneStrategy::visit_seed(const TaskContext& ctx) {
-  return streams::Rng::derive({ctx.seed, 0x4e91a7, static_cast<uint64_t>(ctx.task_index),
-                               static_cast<uint64_t>(ctx.iteration)})
+  return common::Rng::derive({ctx.seed, 0x4e91a7, static_cast<uint64_t>(ctx.task_index),
+                              static_cast<uint64_t>(ctx.iteration)})
       .next_u64();
 }
 
@@ -65,7 +65,7 @@ std::optional<uint64_t> SharedBackboneStrategy::head_seed(const SharedBackboneOp
                                                           const TaskContext& ctx) {
   if (o.head_init == "zeros")
     return std::nullopt;
-  return streams::Rng::derive({visit_seed(ctx), 0x4ead}).next_u64();
+  return common::Rng::derive({visit_seed(ctx), 0x4ead}).next_u64();
 }
 
 std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state,

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/rng.hpp"
 #include "model/nn/masked/masked_factory.hpp"
 #include "model/strategies/recipe_visit.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
-#include "streams/rng.hpp"
 
 namespace evostream::model {
 
@@ -57,11 +57,11 @@ void SupSupStrategy::add_masked_layers(PathDraft& draft, const RunState& state,
     const int64_t cols = shape[1];
     const int64_t keep = o.mask == "threshold" ? 0 : kept_at_density(rows, cols);
     uint64_t seed =
-        streams::Rng::derive({ctx.seed, 0x5095u, static_cast<uint64_t>(ctx.task_index),
-                              static_cast<uint64_t>(ctx.iteration), static_cast<uint64_t>(l)})
+        common::Rng::derive({ctx.seed, 0x5095u, static_cast<uint64_t>(ctx.task_index),
+                             static_cast<uint64_t>(ctx.iteration), static_cast<uint64_t>(l)})
             .next_u64();
     if (variant >= 0)
-      seed = streams::Rng::derive({seed, static_cast<uint64_t>(variant)}).next_u64();
+      seed = common::Rng::derive({seed, static_cast<uint64_t>(variant)}).next_u64();
     draft.add(random);
     draft.add(std::make_shared<const Component>(MaskedFactory::scores(
         derived_id(draft.task(), ComponentKind::kMask, static_cast<int64_t>(l),

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace evostream::streams {
+namespace evostream::common {
 
 /// An incremental 64-bit content hash for reproducibility checks (not cryptographic).
 ///
@@ -30,4 +30,4 @@ class ContentHash {
   uint64_t length_ = 0;
 };
 
-}  // namespace evostream::streams
+}  // namespace evostream::common

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace evostream::streams {
+namespace evostream::common {
 
 /// Raised when a scenario file is invalid.
 ///
@@ -47,4 +47,4 @@ class ConfigError : public std::runtime_error {
   std::string problem_;
 };
 
-}  // namespace evostream::streams
+}  // namespace evostream::common

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace evostream::streams {
+namespace evostream::common {
 
 /// Raised when a dataset file is missing, truncated or malformed.
 ///
@@ -21,4 +21,4 @@ class DataError : public std::runtime_error {
   std::string file_;
 };
 
-}  // namespace evostream::streams
+}  // namespace evostream::common

@@ -2,12 +2,11 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
-using evostream::streams::Rng;
+using evostream::common::Rng;
 
-TEST_CASE("The generator gives the same sequence for the same seed on every platform",
-          "[streams]") {
+TEST_CASE("The generator gives the same sequence for the same seed on every platform", "[common]") {
   Rng a(42);
   Rng b(42);
   for (int i = 0; i < 100; ++i)
@@ -18,7 +17,7 @@ TEST_CASE("The generator gives the same sequence for the same seed on every plat
   CHECK(Rng::derive({1, 2, 3}).next_u64() == Rng::derive({1, 2, 3}).next_u64());
 }
 
-TEST_CASE("Derived generators differ in every part of the seed tuple", "[streams]") {
+TEST_CASE("Derived generators differ in every part of the seed tuple", "[common]") {
   std::set<uint64_t> firsts;
   for (uint64_t a = 0; a < 4; ++a) {
     for (uint64_t b = 0; b < 4; ++b) {
@@ -30,7 +29,7 @@ TEST_CASE("Derived generators differ in every part of the seed tuple", "[streams
   CHECK(Rng::derive({1, 2}).next_u64() != Rng::derive({2, 1}).next_u64());
 }
 
-TEST_CASE("Uniform integers stay in range and cover it evenly", "[streams]") {
+TEST_CASE("Uniform integers stay in range and cover it evenly", "[common]") {
   Rng rng(7);
   std::vector<int> counts(6, 0);
   for (int i = 0; i < 60000; ++i) {
@@ -43,7 +42,7 @@ TEST_CASE("Uniform integers stay in range and cover it evenly", "[streams]") {
 }
 
 TEST_CASE("Uniform doubles lie in the unit interval and normals have mean 0 and variance 1",
-          "[streams]") {
+          "[common]") {
   Rng rng(3);
   double sum = 0;
   double sq = 0;
@@ -60,7 +59,7 @@ TEST_CASE("Uniform doubles lie in the unit interval and normals have mean 0 and 
   CHECK(std::abs(sq / n - 1.0) < 0.03);
 }
 
-TEST_CASE("A permutation holds every index exactly once", "[streams]") {
+TEST_CASE("A permutation holds every index exactly once", "[common]") {
   Rng rng(5);
   auto p = rng.permutation(1000);
   auto sorted = p;

@@ -1,9 +1,9 @@
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
 #include <cmath>
 #include <numeric>
 
-namespace evostream::streams {
+namespace evostream::common {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::vector<int64_t> Rng::permutation(int64_t n) {
   return order;
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::common

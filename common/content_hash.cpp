@@ -1,10 +1,10 @@
-#include "streams/content_hash.hpp"
+#include "common/content_hash.hpp"
 
 #include <cstring>
 
-#include "streams/rng.hpp"
+#include "common/rng.hpp"
 
-namespace evostream::streams {
+namespace evostream::common {
 
 namespace {
 
@@ -63,4 +63,4 @@ std::string ContentHash::hex() const {
   return out;
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::common

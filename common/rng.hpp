@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace evostream::streams {
+namespace evostream::common {
 
 /// A small, portable, seedable random generator (xoshiro256**).
 ///
@@ -52,4 +52,4 @@ class Rng {
 /// Mixes a 64-bit value (SplitMix64 finaliser); used to combine seed parts.
 uint64_t mix64(uint64_t x);
 
-}  // namespace evostream::streams
+}  // namespace evostream::common
