@@ -13,8 +13,8 @@
 
 #include "actors/coordinator.hpp"
 #include "actors/tls_credentials.hpp"
+#include "config/scenario.hpp"
 #include "model/run/stream_runner.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::actors {

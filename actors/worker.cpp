@@ -11,8 +11,8 @@
 #include "actors/system_config.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/strategies/strategy.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::actors {
@@ -68,7 +68,7 @@ int Worker::run(std::ostream& out) const {
             throw std::runtime_error(
                 fmt::format("{}:{}: no scenario offered: {}", host_, port_, system.render(e)));
           });
-  streams::Scenario scenario = streams::ScenarioParser::parse_string(text, "<offered scenario>");
+  config::Scenario scenario = config::ScenarioParser::parse_string(text, "<offered scenario>");
   scenario.seed = seed;
   streams::TaskBuilder builder(scenario);
   const auto tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());

@@ -22,11 +22,11 @@
 #include "app/serve_command.hpp"
 #include "app/stop_signal.hpp"
 #include "app/task_model.hpp"
+#include "config/scenario_parser.hpp"
 #include "gateway/http_client.hpp"
 #include "model/core/median.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/results_writer.hpp"
-#include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
@@ -328,8 +328,8 @@ int GatewayLoadBench::run(std::ostream& out) const {
         "bench gateway: expected rounds, images and throughput requests of at least 1 and "
         "positive rates");
   }
-  const streams::Scenario s = streams::ScenarioParser::parse_file(o.scenario);
-  const streams::TaskSpec& first = s.tasks.front();
+  const config::Scenario s = config::ScenarioParser::parse_file(o.scenario);
+  const config::TaskSpec& first = s.tasks.front();
   const std::string served_task = s.tasks.back().name;
   const std::string base = o.out + "/learned";
   out << fmt::format("bench gateway: learning {} into {}\n", o.scenario, base) << std::flush;

@@ -13,13 +13,13 @@
 #include "app/task_model.hpp"
 #include "common/config_error.hpp"
 #include "common/data_error.hpp"
+#include "config/scenario_parser.hpp"
 #include "gateway/dashboard_page.hpp"
 #include "gateway/task_toml.hpp"
 #include "model/run/predictor.hpp"
 #include "storage/atomic_file.hpp"
 #include "storage/storage_error.hpp"
 #include "streams/idx_reader.hpp"
-#include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
@@ -356,7 +356,7 @@ HttpResponse GatewayRoutes::add_task(const HttpRequest& request) {
     text << in.rdbuf();
     // Relative dataset paths in a request are relative to the run directory.
     grown =
-        streams::ScenarioParser::extended_text(text.str(), scenario, toml, run_dir_ + "/request");
+        config::ScenarioParser::extended_text(text.str(), scenario, toml, run_dir_ + "/request");
   } catch (const common::ConfigError& e) {
     return error(400, e.key().empty() ? e.problem() : e.key() + ": " + e.problem());
   }

@@ -30,13 +30,13 @@
 #include "app/tasks_command.hpp"
 #include "common/config_error.hpp"
 #include "common/data_error.hpp"
+#include "config/scenario_parser.hpp"
+#include "config/thread_budget.hpp"
 #include "model/core/blas_check.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/device_check.hpp"
 #include "model/train/memory_reuse.hpp"
 #include "model/train/trainer_benchmark.hpp"
-#include "streams/scenario_parser.hpp"
-#include "streams/thread_budget.hpp"
 
 namespace {
 
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
   worker
       ->add_option("--threads", worker_threads,
                    "Torch threads, at most this machine's cores (default: 1)")
-      ->check(CLI::Range(int64_t{1}, evostream::streams::available_cores()));
+      ->check(CLI::Range(int64_t{1}, evostream::config::available_cores()));
   int64_t worker_max_message = 1024;
   worker
       ->add_option("--max-message", worker_max_message,
@@ -674,7 +674,7 @@ int main(int argc, char** argv) {
                                 : bench_trainable == "top"   ? Trainable::kTop
                                 : bench_trainable == "masks" ? Trainable::kMasks
                                                              : Trainable::kCoefficients;
-      trainer_bench.fashion_mnist_dir = evostream::streams::default_fashion_mnist_dir();
+      trainer_bench.fashion_mnist_dir = evostream::config::default_fashion_mnist_dir();
       trainer_bench.prefix_cache = !no_prefix_cache;
       const auto r = evostream::model::TrainerBenchmark::run(trainer_bench);
       std::cout << (bench_json ? r.json() + "\n" : r.text());

@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "app/run_session.hpp"
+#include "config/scenario_parser.hpp"
 #include "storage/results_reader.hpp"
 #include "storage/run_directory.hpp"
 #include "storage/run_lock.hpp"
-#include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
@@ -100,7 +100,7 @@ int ReplayCommand::run(RunEvents& events, std::ostream& out) const {
   }
   const storage::RunDirectory source(run_dir_);
   storage::LoadedRun loaded = source.load(false);
-  streams::Scenario s = streams::ScenarioParser::parse_file(source.scenario_path());
+  config::Scenario s = config::ScenarioParser::parse_file(source.scenario_path());
   s.strategy.name = recorded.strategy;
   s.seed = recorded.seed;
 

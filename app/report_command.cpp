@@ -96,7 +96,7 @@ std::vector<model::TaskTransfer> ReportCommand::transfer(const std::string& run_
   }
   const auto family = model::ModelFamily::of(m.scenario.root.architecture);
   std::set<std::string> seen;
-  std::vector<std::pair<size_t, const streams::TaskSpec*>> firsts;  // commit, task
+  std::vector<std::pair<size_t, const config::TaskSpec*>> firsts;  // commit, task
   for (size_t k = 0; k < m.commits.size(); ++k) {
     const std::string& name = m.commits[k].task;
     if (!seen.insert(name).second || k == 0)

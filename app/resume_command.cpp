@@ -5,11 +5,11 @@
 #include <stdexcept>
 
 #include "app/run_session.hpp"
+#include "config/scenario_parser.hpp"
+#include "config/thread_budget.hpp"
 #include "storage/results_writer.hpp"
 #include "storage/run_directory.hpp"
 #include "storage/run_lock.hpp"
-#include "streams/scenario_parser.hpp"
-#include "streams/thread_budget.hpp"
 
 namespace evostream::app {
 
@@ -19,16 +19,16 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
     dir.load(false);  // says why it is not a run
   // Held until the run ends: a second resume, or a run still going, is refused.
   const storage::RunLock lock(dir.path());
-  const size_t before = streams::ScenarioParser::parse_file(dir.scenario_path()).tasks.size();
+  const size_t before = config::ScenarioParser::parse_file(dir.scenario_path()).tasks.size();
   if (!more_.empty()) {
     // Kept before anything is learned: a resume after a crash finds the tasks there.
     storage::ResultsWriter::write_text(
-        dir.scenario_path(), streams::ScenarioParser::extended_file(dir.scenario_path(), more_));
+        dir.scenario_path(), config::ScenarioParser::extended_file(dir.scenario_path(), more_));
   }
   storage::LoadedRun loaded = dir.load();
   for (const auto& w : loaded.warnings)
     err << "evostream: warning: " << w << "\n";
-  streams::Scenario s = streams::ScenarioParser::parse_file(dir.scenario_path());
+  config::Scenario s = config::ScenarioParser::parse_file(dir.scenario_path());
   const int64_t total = s.run.iterations * static_cast<int64_t>(s.tasks.size());
   if (loaded.progress.events_done >= total && !bell_) {
     throw std::invalid_argument(fmt::format(
@@ -40,7 +40,7 @@ int ResumeCommand::run(RunEvents& events, std::ostream& err) const {
   s.strategy.name = loaded.identity.strategy;
   s.seed = loaded.identity.seed;
   const std::string crowded =
-      streams::check_thread_budget(s.trainers, streams::available_cores(), dir.scenario_path());
+      config::check_thread_budget(s.trainers, config::available_cores(), dir.scenario_path());
   if (!crowded.empty())
     err << "evostream: warning: " << crowded << "\n";
   events.open(dir.path() + "/events.jsonl", true);

@@ -6,18 +6,18 @@
 #include <memory>
 #include <stdexcept>
 
+#include "config/scenario_parser.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/train/evaluator.hpp"
 #include "model/train/root_trainer.hpp"
 #include "storage/root_source.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::app {
 
 int RootBenchCommand::run(std::ostream& out) const {
-  const streams::Scenario s = streams::ScenarioParser::parse_file(scenario_);
-  if (s.root.source != streams::RootSpec::Source::kTrain) {
+  const config::Scenario s = config::ScenarioParser::parse_file(scenario_);
+  if (s.root.source != config::RootSpec::Source::kTrain) {
     throw std::invalid_argument(scenario_ +
                                 ": root.source is not \"train\"; bench root trains a root");
   }

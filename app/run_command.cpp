@@ -8,6 +8,8 @@
 
 #include "actors/tls_credentials.hpp"
 #include "app/run_session.hpp"
+#include "config/scenario_parser.hpp"
+#include "config/thread_budget.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/device_check.hpp"
@@ -15,9 +17,7 @@
 #include "storage/results_writer.hpp"
 #include "storage/root_source.hpp"
 #include "storage/run_lock.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
-#include "streams/thread_budget.hpp"
 
 namespace evostream::app {
 
@@ -33,20 +33,19 @@ std::string default_run_dir(const std::string& name, const std::string& strategy
 
 int RunCommand::run(RunEvents& events) const {
   std::vector<std::string> sets = options_.sets;
-  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, sets);
+  config::Scenario s = config::ScenarioParser::parse_file(options_.scenario, sets);
   const std::string& family = s.root.architecture.family;
-  if (!options_.root.empty() && s.root.source == streams::RootSpec::Source::kInit &&
+  if (!options_.root.empty() && s.root.source == config::RootSpec::Source::kInit &&
       family != "masked-fc" && family != "masked-vit") {
     // An imported root is a trained one: the run keeps it so (µ2Net clones a root that was never
     // trained), and a resumed run reads the same. A masked family's backbone is random by
     // definition and stays `init`.
     sets.push_back("root.source=\"import\"");
     sets.push_back("root.file=" + RunEvents::Json(fs::absolute(options_.root).string()).dump());
-    s = streams::ScenarioParser::parse_file(options_.scenario, sets);
+    s = config::ScenarioParser::parse_file(options_.scenario, sets);
   }
   // What the run keeps as its scenario and offers its workers: the file, overrides applied.
-  const std::string scenario_text =
-      streams::ScenarioParser::text_with_sets(options_.scenario, sets);
+  const std::string scenario_text = config::ScenarioParser::text_with_sets(options_.scenario, sets);
   if (!options_.strategy.empty())
     s.strategy.name = options_.strategy;
   if (options_.seed)
@@ -58,7 +57,7 @@ int RunCommand::run(RunEvents& events) const {
   model::read_strategy_options(s);
   model::check_device(s.trainers.device, options_.scenario + ": trainers.device");
   const std::string crowded =
-      streams::check_thread_budget(s.trainers, streams::available_cores(), options_.scenario);
+      config::check_thread_budget(s.trainers, config::available_cores(), options_.scenario);
   std::optional<actors::TlsCredentials> given;
   if (options_.listen && !options_.insecure && !options_.credentials.empty())
     given = actors::TlsCredentials::open(options_.credentials);
@@ -98,17 +97,17 @@ int RunCommand::run(RunEvents& events) const {
 
   streams::TaskBuilder builder(s);
   std::vector<model::Component> root;
-  const bool imported = s.root.source == streams::RootSpec::Source::kImport ||
-                        s.root.source == streams::RootSpec::Source::kTorch;
+  const bool imported = s.root.source == config::RootSpec::Source::kImport ||
+                        s.root.source == config::RootSpec::Source::kTorch;
   const std::string root_file = !options_.root.empty() ? options_.root
                                 : imported             ? s.root.file
                                                        : "";
   if (!root_file.empty()) {
     root = storage::RootSource::import_any(root_file, s.root.architecture);
     events.message(fmt::format("root imported from {}", root_file));
-    if (s.root.source == streams::RootSpec::Source::kTorch)
+    if (s.root.source == config::RootSpec::Source::kTorch)
       storage::RootSource::export_root(dir + "/root.h5", s.root.architecture, root);
-  } else if (s.root.source == streams::RootSpec::Source::kInit) {
+  } else if (s.root.source == config::RootSpec::Source::kInit) {
     root = model::ModelFamily::of(s.root.architecture)
                ->root(s.root.architecture, s.simulation.classes, s.seed);
     events.message(fmt::format("root {} initialised from seed {} (untrained)",

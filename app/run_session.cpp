@@ -11,12 +11,12 @@
 #include "actors/actor_run.hpp"
 #include "app/report_command.hpp"
 #include "app/stop_signal.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "storage/component_file.hpp"
 #include "storage/json_fields.hpp"
 #include "storage/results_writer.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::app {
@@ -37,7 +37,7 @@ double peak_rss_mb() {
 
 }  // namespace
 
-RunSession::RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network,
+RunSession::RunSession(config::Scenario scenario, storage::RunDirectory dir, RunNetwork network,
                        storage::FaultInjection faults)
     : scenario_(std::move(scenario)),
       dir_(std::move(dir)),
@@ -55,7 +55,7 @@ int RunSession::resume(storage::LoadedRun loaded, RunEvents& events) {
 
 int RunSession::learn(std::vector<model::Component> root, const storage::LoadedRun* loaded,
                       RunEvents& events) {
-  const streams::Scenario& s = scenario_;
+  const config::Scenario& s = scenario_;
   // Candidates train in the actor run's trainers, which share one prefix cache.
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(s);
   const auto strategy = model::make_strategy(env);
@@ -306,14 +306,14 @@ std::shared_ptr<const std::vector<streams::TaskData>> RunSession::grow(
     const std::vector<streams::TaskData>& current, RunEvents& events,
     std::atomic<size_t>& stream_size) const {
   // The scenario copy holds every task that arrived (the gateway writes it before its 202).
-  const streams::Scenario grown = streams::ScenarioParser::parse_file(dir_.scenario_path());
+  const config::Scenario grown = config::ScenarioParser::parse_file(dir_.scenario_path());
   if (grown.tasks.size() <= current.size())
     return nullptr;
   streams::TaskBuilder builder(grown);
   auto next = std::make_shared<std::vector<streams::TaskData>>(current);
   std::vector<std::string> names;
   for (size_t j = current.size(); j < grown.tasks.size(); ++j) {
-    const streams::TaskSpec& spec = grown.tasks[j];
+    const config::TaskSpec& spec = grown.tasks[j];
     try {
       next->push_back(grown.simulated() ? builder.describe(spec) : builder.build(spec));
     } catch (const std::exception& e) {

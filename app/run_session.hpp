@@ -12,10 +12,10 @@
 #include "actors/tls_credentials.hpp"
 #include "app/arrival_bell.hpp"
 #include "app/run_events.hpp"
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "storage/fault_injection.hpp"
 #include "storage/run_directory.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::app {
@@ -54,7 +54,7 @@ struct RunNetwork {
 class RunSession {
  public:
   /// `scenario` with any command-line overrides applied; `dir` the run directory.
-  RunSession(streams::Scenario scenario, storage::RunDirectory dir, RunNetwork network = {},
+  RunSession(config::Scenario scenario, storage::RunDirectory dir, RunNetwork network = {},
              storage::FaultInjection faults = {});
 
   /// Starts a run from `root` (writes snapshot 0), then learns the stream. Returns the exit
@@ -81,7 +81,7 @@ class RunSession {
       const std::vector<streams::TaskData>& current, RunEvents& events,
       std::atomic<size_t>& stream_size) const;
 
-  streams::Scenario scenario_;
+  config::Scenario scenario_;
   storage::RunDirectory dir_;
   RunNetwork network_;
   storage::FaultInjection faults_;

@@ -10,6 +10,7 @@
 
 #include "actors/actor_run.hpp"
 #include "app/task_count_bench.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/core/median.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
@@ -18,7 +19,6 @@
 #include "report/svg_charts.hpp"
 #include "storage/results_writer.hpp"
 #include "storage/root_source.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::app {
@@ -76,7 +76,7 @@ std::string ScalingBenchCommand::svg(const std::vector<Point>& points, bool by_t
 }
 
 int ScalingBenchCommand::run(std::ostream& out) const {
-  streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario);
+  config::Scenario s = config::ScenarioParser::parse_file(options_.scenario);
   std::vector<int64_t> trainer_counts = options_.trainers;
   if (trainer_counts.empty()) {
     const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
@@ -94,15 +94,15 @@ int ScalingBenchCommand::run(std::ostream& out) const {
       options_.repetitions);
   out.flush();
   const auto root =
-      s.root.source == streams::RootSpec::Source::kTrain
+      s.root.source == config::RootSpec::Source::kTrain
           ? model::RootTrainer(s.root).train(builder.build(*s.root.pretrain), s.seed)
-      : s.root.source == streams::RootSpec::Source::kInit
+      : s.root.source == config::RootSpec::Source::kInit
           ? model::VitFactory::root(s.root.architecture, s.simulation.classes, "root", s.seed)
           : storage::RootSource::import_any(s.root.file, s.root.architecture);
 
   // One timed run of the stream (root excluded).
   auto measure = [&](int64_t trainers, int64_t concurrent) {
-    streams::Scenario sc = s;
+    config::Scenario sc = s;
     sc.run.concurrent_tasks = concurrent;
     const model::StrategyEnvironment env = model::StrategyEnvironment::of(sc);
     auto strategy = model::make_strategy(env);

@@ -5,15 +5,14 @@
 #include <iostream>
 
 #include "app/compare_command.hpp"
-#include "streams/scenario_parser.hpp"
+#include "config/scenario_parser.hpp"
 
 namespace evostream::app {
 
 int SeedSweep::run(ProgressView& view, std::ostream& out) const {
   std::string base = options_.out;
   if (base.empty()) {
-    const streams::Scenario s =
-        streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
+    const config::Scenario s = config::ScenarioParser::parse_file(options_.scenario, options_.sets);
     base = "runs/" + s.name + (options_.strategy.empty() ? "" : "-" + options_.strategy) + "-seeds";
   }
   std::vector<std::string> dirs;

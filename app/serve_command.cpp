@@ -13,10 +13,10 @@
 #include "app/resume_command.hpp"
 #include "app/run_session.hpp"
 #include "app/stop_signal.hpp"
+#include "config/scenario_parser.hpp"
 #include "storage/atomic_file.hpp"
 #include "storage/run_directory.hpp"
 #include "storage/run_lock.hpp"
-#include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
@@ -36,7 +36,7 @@ std::string random_token() {
 // The tasks the run's scenario names and what its snapshots say was learned, into `state`.
 void refresh(const std::string& dir, gateway::ServeState& state) {
   const storage::RunDirectory run(dir);
-  const streams::Scenario s = streams::ScenarioParser::parse_file(run.scenario_path());
+  const config::Scenario s = config::ScenarioParser::parse_file(run.scenario_path());
   for (const auto& t : s.tasks)
     state.add_task(t.name);
   std::vector<std::string> datasets;
@@ -59,7 +59,7 @@ void refresh(const std::string& dir, gateway::ServeState& state) {
 }
 
 // A simulated stream's trainers only simulate training: there is nothing to serve.
-void refuse_simulated(const streams::Scenario& s, const std::string& where) {
+void refuse_simulated(const config::Scenario& s, const std::string& where) {
   if (s.simulated()) {
     throw std::invalid_argument(fmt::format(
         "{}: a simulated stream ([trainers] kind = \"simulated\") trains no model to predict "
@@ -85,14 +85,14 @@ int ServeCommand::run(ProgressView& view, std::ostream& out, std::ostream& err) 
           "{}: expected a run directory or a scenario file, found neither", options_.target));
     }
     run_options.scenario = options_.target;
-    const auto s = streams::ScenarioParser::parse_file(options_.target, run_options.sets);
+    const auto s = config::ScenarioParser::parse_file(options_.target, run_options.sets);
     refuse_simulated(s, options_.target);
     if (run_options.out.empty())
       run_options.out = default_run_dir(s.name, run_options.strategy);
     dir = run_options.out;
   } else {
-    refuse_simulated(
-        streams::ScenarioParser::parse_file(storage::RunDirectory(dir).scenario_path()), dir);
+    refuse_simulated(config::ScenarioParser::parse_file(storage::RunDirectory(dir).scenario_path()),
+                     dir);
   }
   // Held from start to end (for a new run, from when its first session made the directory):
   // between sessions, no other process writes the run either.

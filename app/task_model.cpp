@@ -6,9 +6,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "config/scenario_parser.hpp"
 #include "storage/run_directory.hpp"
 #include "streams/dataset_registry.hpp"
-#include "streams/scenario_parser.hpp"
 
 namespace evostream::app {
 
@@ -18,7 +18,7 @@ TaskModel TaskModel::load(const std::string& run_dir, const std::string& name, s
   for (const auto& w : loaded.warnings)
     err << "evostream: warning: " << w << "\n";
   TaskModel m;
-  m.scenario = streams::ScenarioParser::parse_file(dir.scenario_path(), {});
+  m.scenario = config::ScenarioParser::parse_file(dir.scenario_path(), {});
   const auto& tasks = m.scenario.tasks;
   if (name == "root") {
     m.task.name = "root";
@@ -65,9 +65,9 @@ TaskModel TaskModel::load(const std::string& run_dir, const std::string& name, s
 }
 
 std::vector<std::string> TaskModel::class_names() const {
-  const streams::DatasetSpec* dataset = task.name == "root" && scenario.root.pretrain
-                                            ? scenario.find_dataset(scenario.root.pretrain->dataset)
-                                            : scenario.find_dataset(task.dataset);
+  const config::DatasetSpec* dataset = task.name == "root" && scenario.root.pretrain
+                                           ? scenario.find_dataset(scenario.root.pretrain->dataset)
+                                           : scenario.find_dataset(task.dataset);
   const std::vector<int64_t>& classes = task.name == "root" && scenario.root.pretrain
                                             ? scenario.root.pretrain->classes
                                             : task.classes;

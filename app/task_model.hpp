@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/parameter_store.hpp"
 #include "model/core/path.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::app {
 
@@ -14,13 +14,13 @@ namespace evostream::app {
 /// `predict` and `export` work on.
 struct TaskModel {
   /// The run's scenario (its copy in the run directory).
-  streams::Scenario scenario;
+  config::Scenario scenario;
   /// Every component the run committed.
   model::ParameterStore store;
   /// The task's committed path.
   model::Path path;
   /// The task; for `root`, a task named so with no transforms.
-  streams::TaskSpec task;
+  config::TaskSpec task;
   /// Parameters of the model that serves every learned task: the components on their
   /// committed paths, each counted once (a run's `total_params`).
   int64_t serving_params = 0;

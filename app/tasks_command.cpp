@@ -6,17 +6,17 @@
 #include <chrono>
 #include <cmath>
 
+#include "config/scenario_parser.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/device_check.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::app {
 
 namespace {
 
+using config::TaskSpec;
 using streams::TaskData;
-using streams::TaskSpec;
 
 std::string transforms_of(const TaskSpec& s) {
   std::vector<std::string> parts;
@@ -61,7 +61,7 @@ void print_task(std::ostream& out, const std::string& index, const TaskData& t, 
 
 int TasksCommand::run(std::ostream& out) const {
   const auto t0 = std::chrono::steady_clock::now();
-  const streams::Scenario s = streams::ScenarioParser::parse_file(options_.scenario, options_.sets);
+  const config::Scenario s = config::ScenarioParser::parse_file(options_.scenario, options_.sets);
   model::check_device(s.trainers.device, s.file + ": trainers.device");
   streams::TaskBuilder builder(s);
 
@@ -106,9 +106,9 @@ int TasksCommand::run(std::ostream& out) const {
   }
   out << fmt::format("{:>4}  {:<22} {:<14} {:>6} {:>6} {:>6} {:>6}  {}\n", "#", "task", "dataset",
                      "size", "train", "valid", "test", "transforms");
-  if (s.root.source == streams::RootSpec::Source::kTrain) {
+  if (s.root.source == config::RootSpec::Source::kTrain) {
     print_task(out, "root", builder.build(*s.root.pretrain), options_.hash);
-  } else if (s.root.source == streams::RootSpec::Source::kInit) {
+  } else if (s.root.source == config::RootSpec::Source::kInit) {
     out << fmt::format("{:>4}  initialised from the run seed (untrained)\n", "root");
   } else {
     out << fmt::format("{:>4}  imported from {}\n", "root", s.root.file);

@@ -3,13 +3,13 @@
 #include <string>
 
 #include "common/config_error.hpp"
+#include "config/scenario_parser.hpp"
 #include "fuzz/fuzz_input.hpp"
-#include "streams/scenario_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    evostream::streams::ScenarioParser::parse_string(text, "fuzz.toml");
+    evostream::config::ScenarioParser::parse_string(text, "fuzz.toml");
   } catch (const evostream::common::ConfigError& e) {
     evostream::fuzz::explain(e);
   }

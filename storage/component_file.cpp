@@ -315,7 +315,7 @@ bool verify_check_block(const std::vector<unsigned char>& bytes, const std::stri
 
 }  // namespace
 
-void ComponentFile::write(const std::string& path, const streams::ArchitectureSpec& a,
+void ComponentFile::write(const std::string& path, const config::ArchitectureSpec& a,
                           const std::vector<model::Component>& components,
                           const FileExtras& extras) {
   quiet_hdf5();
@@ -452,7 +452,7 @@ ComponentSet ComponentFile::read(const std::string& path, const std::string& exp
   }
   ComponentSet out;
   Handle arch = open_group(f, "architecture", path);
-  streams::ArchitectureSpec& a = out.architecture;
+  config::ArchitectureSpec& a = out.architecture;
   a.name = get_string(arch, "name", path, "/architecture");
   a.image_size = get_int(arch, "image_size", path, "/architecture");
   a.channels = get_int(arch, "channels", path, "/architecture");

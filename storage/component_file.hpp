@@ -4,14 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::storage {
 
 /// Components and the architecture they belong to, as read from a file.
 struct ComponentSet {
-  streams::ArchitectureSpec architecture;
+  config::ArchitectureSpec architecture;
   std::vector<model::Component> components;
   /// The text datasets at the root of the file (`FileExtras::texts`).
   std::map<std::string, std::string> texts;
@@ -54,7 +54,7 @@ class ComponentFile {
 
   /// Writes `components` of `architecture` to `path` (through `path.tmp` and a rename).
   /// Raises `StorageError` naming the file when it cannot be written.
-  static void write(const std::string& path, const streams::ArchitectureSpec& architecture,
+  static void write(const std::string& path, const config::ArchitectureSpec& architecture,
                     const std::vector<model::Component>& components, const FileExtras& extras = {});
   /// Reads a file whose `format` attribute is `format`, checking every component against its
   /// stored content hash. A file with the check block is verified whole first; one without it

@@ -35,7 +35,7 @@ void expect_field(const std::string& path, const char* field, int64_t expected, 
 // The classes a root's head weight gives, checked before a reference root of that size is
 // made: [classes, dim] with 2 to 65,536 classes.
 int64_t head_classes(const std::string& path, const at::Tensor& weight, const std::string& what,
-                     const streams::ArchitectureSpec& expected) {
+                     const config::ArchitectureSpec& expected) {
   if (!weight.defined() || weight.dim() != 2 || weight.size(1) != expected.dim ||
       weight.size(0) < 2 || weight.size(0) > 65536) {
     throw StorageError(
@@ -49,7 +49,7 @@ int64_t head_classes(const std::string& path, const at::Tensor& weight, const st
 }  // namespace
 
 std::vector<model::Component> RootSource::import(const std::string& path,
-                                                 const streams::ArchitectureSpec& expected) {
+                                                 const config::ArchitectureSpec& expected) {
   if (expected.family != "vit" && expected.family != "moe-vit") {
     throw StorageError(path, fmt::format("expected root.architecture.family \"vit\" or "
                                          "\"moe-vit\" to import a root, found \"{}\"",
@@ -118,7 +118,7 @@ std::vector<model::Component> RootSource::import(const std::string& path,
 }
 
 std::vector<model::Component> RootSource::import_torch(const std::string& path,
-                                                       const streams::ArchitectureSpec& expected) {
+                                                       const config::ArchitectureSpec& expected) {
   if (expected.family != "vit") {
     throw StorageError(path, fmt::format("expected root.architecture.family \"vit\" for a "
                                          "PyTorch ViT, found \"{}\"",
@@ -176,14 +176,14 @@ std::vector<model::Component> RootSource::import_torch(const std::string& path,
 }
 
 std::vector<model::Component> RootSource::import_any(const std::string& path,
-                                                     const streams::ArchitectureSpec& expected) {
+                                                     const config::ArchitectureSpec& expected) {
   std::ifstream in(path, std::ios::binary);
   char magic[2] = {0, 0};
   in.read(magic, 2);
   return magic[0] == 'P' && magic[1] == 'K' ? import_torch(path, expected) : import(path, expected);
 }
 
-void RootSource::export_root(const std::string& path, const streams::ArchitectureSpec& architecture,
+void RootSource::export_root(const std::string& path, const config::ArchitectureSpec& architecture,
                              const std::vector<model::Component>& root) {
   ComponentFile::write(path, architecture, root);
 }

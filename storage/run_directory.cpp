@@ -83,7 +83,7 @@ void RunDirectory::check_replaceable(const std::string& what, const std::string&
   }
 }
 
-void RunDirectory::write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
+void RunDirectory::write_snapshot(int64_t sequence, const config::ArchitectureSpec& architecture,
                                   const std::vector<model::Component>& added,
                                   const RunIdentity& identity, const model::ProgressStep& progress,
                                   const FaultInjection& faults) const {

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/run/stream_runner.hpp"
 #include "storage/fault_injection.hpp"
 #include "storage/progress_codec.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::storage {
 
@@ -56,7 +56,7 @@ class RunDirectory {
 
   /// Writes snapshot `sequence` with the components `added` by that commit; `faults` may ask to
   /// die in the middle of it (crash tests).
-  void write_snapshot(int64_t sequence, const streams::ArchitectureSpec& architecture,
+  void write_snapshot(int64_t sequence, const config::ArchitectureSpec& architecture,
                       const std::vector<model::Component>& added, const RunIdentity& identity,
                       const model::ProgressStep& progress, const FaultInjection& faults = {}) const;
 

@@ -14,6 +14,8 @@
 
 namespace evostream::streams {
 
+using config::DatasetSpec;
+
 using common::DataError;
 
 namespace {

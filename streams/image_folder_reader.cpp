@@ -13,6 +13,7 @@
 
 #include "common/data_error.hpp"
 #include "common/rng.hpp"
+#include "config/class_folders.hpp"
 
 namespace evostream::streams {
 
@@ -33,10 +34,6 @@ bool is_image_name(const fs::path& p) {
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 
-bool hidden(const fs::path& p) {
-  return p.filename().string().rfind('.', 0) == 0;
-}
-
 std::string read_file(const std::string& file) {
   std::error_code ec;
   const auto size = fs::file_size(file, ec);
@@ -53,43 +50,17 @@ std::string read_file(const std::string& file) {
   return bytes;
 }
 
-// The entries of `dir`; raises `DataError` naming it when it cannot be listed.
-std::vector<fs::directory_entry> listing(const std::string& dir) {
-  std::error_code ec;
-  std::vector<fs::directory_entry> out;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    out.push_back(*it);
-  if (ec)
-    throw DataError(dir, "expected a readable directory, found " + ec.message());
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> ImageFolderReader::class_names(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw DataError(dir, fmt::format("expected a directory with one folder of images per class, "
-                                     "found {}",
-                                     fs::exists(dir, ec) ? "a file" : "nothing"));
-  }
-  std::vector<std::string> out;
-  for (const auto& e : listing(dir)) {
-    if (e.is_directory(ec) && !hidden(e.path()))
-      out.push_back(e.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  if (out.size() < 2) {
-    throw DataError(dir, fmt::format("expected at least 2 class folders, found {}", out.size()));
-  }
-  return out;
+  return config::class_folders(dir);
 }
 
 std::vector<std::string> ImageFolderReader::image_files(const std::string& class_dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : listing(class_dir)) {
-    if (!e.is_directory(ec) && !hidden(e.path()) && is_image_name(e.path()))
+  for (const auto& e : config::directory_entries(class_dir)) {
+    if (!e.is_directory(ec) && !config::hidden_name(e.path()) && is_image_name(e.path()))
       out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());

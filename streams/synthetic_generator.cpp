@@ -8,6 +8,8 @@
 
 namespace evostream::streams {
 
+using config::SyntheticOptions;
+
 using common::Rng;
 
 namespace {

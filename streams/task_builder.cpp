@@ -10,6 +10,11 @@
 
 namespace evostream::streams {
 
+using config::ArchitectureSpec;
+using config::DatasetSpec;
+using config::Scenario;
+using config::TaskSpec;
+
 using common::ContentHash;
 using common::DataError;
 using common::Rng;

@@ -4,15 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "streams/image_set.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::streams {
 
 /// A task ready to learn: its spec and its three splits, built once and kept in memory.
 struct TaskData {
   /// The spec the task was built from.
-  TaskSpec spec;
+  config::TaskSpec spec;
   /// Number of classes (labels lie in [0, num_classes)).
   int64_t num_classes = 0;
   /// A readable name per class, in label order.

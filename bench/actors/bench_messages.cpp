@@ -37,7 +37,7 @@ void BM_ActorRoundTrip(benchmark::State& state) {
 BENCHMARK(BM_ActorRoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_ComponentBlobRoundTrip(benchmark::State& state) {
-  streams::ArchitectureSpec arch;  // vit-tiny
+  config::ArchitectureSpec arch;  // vit-tiny
   const auto components = model::VitFactory::root(arch, 10, "a", 1);
   const model::Component& block = components[3];
   for (auto _ : state)

@@ -38,7 +38,7 @@ struct Model {
   double flops = 0.0;
 };
 
-Model make(const streams::ArchitectureSpec& a) {
+Model make(const config::ArchitectureSpec& a) {
   Model m;
   m.family = model::ModelFamily::of(a);
   m.components = m.family->root(a, 10, 1);
@@ -76,9 +76,9 @@ int main(int argc, char** argv) {
   const int64_t steps = argc > 2 ? std::atoll(argv[2]) : 10;
   model::reuse_freed_memory();  // as the evostream program does
   model::use_threads(1);
-  streams::ArchitectureSpec dense;
+  config::ArchitectureSpec dense;
   dense.image_size = 28;
-  streams::ArchitectureSpec moe = dense;
+  config::ArchitectureSpec moe = dense;
   moe.family = "moe-vit";
   moe.experts = argc > 3 ? std::atoll(argv[3]) : 16;
   moe.top_k = argc > 4 ? std::atoll(argv[4]) : 4;

@@ -13,8 +13,8 @@ namespace {
 
 using namespace evostream;
 
-streams::ArchitectureSpec micro() {
-  streams::ArchitectureSpec a;
+config::ArchitectureSpec micro() {
+  config::ArchitectureSpec a;
   a.name = "vit-micro";
   a.image_size = 12;
   a.patch = 4;

@@ -14,14 +14,14 @@ namespace {
 using namespace evostream;
 
 void BM_TrainStep(benchmark::State& state) {
-  streams::ArchitectureSpec arch;  // vit-tiny: the defaults
-  streams::SyntheticOptions o;
+  config::ArchitectureSpec arch;  // vit-tiny: the defaults
+  config::SyntheticOptions o;
   o.classes = 10;
   o.image_size = arch.image_size;
   o.train_per_class = 40;
   o.test_per_class = 4;
   o.seed = 3;
-  streams::TaskSpec spec;
+  config::TaskSpec spec;
   spec.name = "synthetic";
   spec.dataset = "synthetic";
   const streams::TaskData task =

@@ -16,7 +16,7 @@ using namespace evostream;
 
 // Two vit-tiny models' components (~1.1 MB of float32 parameters) and their byte count.
 struct Payload {
-  streams::ArchitectureSpec arch;
+  config::ArchitectureSpec arch;
   std::vector<model::Component> components;
   int64_t bytes = 0;
   std::string path;

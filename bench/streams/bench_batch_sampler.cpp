@@ -5,14 +5,15 @@
 #include <filesystem>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "streams/batch_sampler.hpp"
 #include "streams/dataset_registry.hpp"
-#include "streams/scenario.hpp"
 #include "streams/synthetic_generator.hpp"
 
 namespace {
 
 using namespace evostream::streams;
+using namespace evostream::config;
 
 const ImageSet& fashion_mnist_train() {
   static const Dataset d = [] {

@@ -22,7 +22,7 @@ int64_t ModelFamily::active_params(const std::vector<const Component*>& componen
   return n;
 }
 
-std::shared_ptr<const ModelFamily> ModelFamily::of(const streams::ArchitectureSpec& architecture) {
+std::shared_ptr<const ModelFamily> ModelFamily::of(const config::ArchitectureSpec& architecture) {
   if (architecture.family == "vit")
     return vit_family(architecture.heads);
   if (architecture.family == "moe-vit")

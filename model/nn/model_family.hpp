@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/nn/model_function.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -31,8 +31,8 @@ class ModelFamily {
                                               int64_t image_size = 0) const = 0;
   /// A fresh, untrained root of `architecture` with `classes` outputs (a ViT's pretraining
   /// head; a masked family's head has `architecture.classes`), owned by `root`, drawn from `seed`.
-  virtual std::vector<Component> root(const streams::ArchitectureSpec& architecture,
-                                      int64_t classes, uint64_t seed) const = 0;
+  virtual std::vector<Component> root(const config::ArchitectureSpec& architecture, int64_t classes,
+                                      uint64_t seed) const = 0;
   /// Forward FLOPs per image of side `side` of the whole path.
   virtual double forward_flops(const std::vector<const Component*>& components,
                                int64_t side) const = 0;
@@ -42,7 +42,7 @@ class ModelFamily {
   virtual int64_t active_params(const std::vector<const Component*>& components) const;
 
   /// The family `architecture` names; raises `std::invalid_argument` for an unknown one.
-  static std::shared_ptr<const ModelFamily> of(const streams::ArchitectureSpec& architecture);
+  static std::shared_ptr<const ModelFamily> of(const config::ArchitectureSpec& architecture);
 };
 
 /// The ViT family with `heads` attention heads per block.

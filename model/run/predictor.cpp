@@ -11,8 +11,8 @@
 
 namespace evostream::model {
 
-Predictor::Predictor(const ParameterStore& store, const Path& path, streams::TaskSpec task,
-                     const streams::ArchitectureSpec& architecture)
+Predictor::Predictor(const ParameterStore& store, const Path& path, config::TaskSpec task,
+                     const config::ArchitectureSpec& architecture)
     : handles_(store.resolve(path.ids)),
       function_(ModelFamily::of(architecture)->bind(pointers(handles_), path.hp.image_size)),
       task_(std::move(task)),

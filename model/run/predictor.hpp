@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/parameter_store.hpp"
 #include "model/core/path.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/nn/model_function.hpp"
 #include "streams/image_set.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -33,8 +33,8 @@ class Predictor {
   /// Binds `path` (its components from `store`) in the family of `architecture`; `task` is the
   /// path's task. Raises `std::invalid_argument` when the components do not form a path of the
   /// family.
-  Predictor(const ParameterStore& store, const Path& path, streams::TaskSpec task,
-            const streams::ArchitectureSpec& architecture);
+  Predictor(const ParameterStore& store, const Path& path, config::TaskSpec task,
+            const config::ArchitectureSpec& architecture);
 
   /// Classifies `images` (channels as the model takes; any square size) in batches of `batch`.
   /// Raises `std::invalid_argument` for images of another channel count.
@@ -51,7 +51,7 @@ class Predictor {
  private:
   std::vector<ParameterStore::Handle> handles_;
   std::unique_ptr<ModelFunction> function_;
-  streams::TaskSpec task_;
+  config::TaskSpec task_;
   int64_t channels_ = 1;
   int64_t side_ = 0;
 };

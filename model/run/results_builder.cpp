@@ -16,7 +16,7 @@ namespace {
 
 // ImpressLearn without labels (a hypothesis): each learned task's test batches predicted with
 // coefficients over the impressions fitted to the batch; no task is chosen.
-void fit_coefficients(const streams::EvaluationSpec& spec,
+void fit_coefficients(const config::EvaluationSpec& spec,
                       const std::vector<streams::TaskData>& tasks,
                       const std::vector<size_t>& learned,
                       const std::vector<std::vector<const Component*>>& paths, RunResults& out) {
@@ -54,7 +54,7 @@ void fit_coefficients(const streams::EvaluationSpec& spec,
 
 // Each learned task's test set in batches whose task is inferred among the learned tasks, then
 // predicted by the inferred task's path.
-void infer_tasks(const streams::EvaluationSpec& spec, const Strategy& strategy,
+void infer_tasks(const config::EvaluationSpec& spec, const Strategy& strategy,
                  const RunState& state, const std::vector<streams::TaskData>& tasks,
                  RunResults& out) {
   std::vector<size_t> learned;
@@ -109,7 +109,7 @@ void infer_tasks(const streams::EvaluationSpec& spec, const Strategy& strategy,
 
 }  // namespace
 
-RunResults build_results(const streams::Scenario& scenario, const Strategy& strategy,
+RunResults build_results(const config::Scenario& scenario, const Strategy& strategy,
                          const RunState& state, const RunProgress& progress,
                          const std::vector<streams::TaskData>& tasks) {
   RunResults out;

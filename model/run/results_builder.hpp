@@ -2,10 +2,10 @@
 
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/run/run_progress.hpp"
 #include "model/run/run_results.hpp"
 #include "model/strategies/strategy.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -13,7 +13,7 @@ namespace evostream::model {
 /// The results of what a run has committed: the accuracy matrix and its metrics (average
 /// accuracy, BWT, both forgettings), each task's final account (accounted parameters with the
 /// final sharing, the FLOPs of its serving path) and the store's totals.
-RunResults build_results(const streams::Scenario& scenario, const Strategy& strategy,
+RunResults build_results(const config::Scenario& scenario, const Strategy& strategy,
                          const RunState& state, const RunProgress& progress,
                          const std::vector<streams::TaskData>& tasks);
 

@@ -25,7 +25,7 @@ double since(Clock::time_point t0) {
 
 }  // namespace
 
-StreamRunner::StreamRunner(const streams::Scenario& scenario, Strategy& strategy,
+StreamRunner::StreamRunner(const config::Scenario& scenario, Strategy& strategy,
                            std::vector<Component> root, RunObserver observer)
     : scenario_(scenario), strategy_(strategy), observer_(std::move(observer)) {
   state_.root.name = "root";

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/core/path.hpp"
 #include "model/run/accuracy_matrix.hpp"
@@ -22,7 +23,6 @@
 #include "model/run/task_visit.hpp"
 #include "model/strategies/mu2net/evolver.hpp"
 #include "model/strategies/strategy.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -34,7 +34,7 @@ namespace evostream::model {
 class StreamRunner {
  public:
   /// `root`: the root's components in path order (owned by `root`, as trained or imported).
-  StreamRunner(const streams::Scenario& scenario, Strategy& strategy, std::vector<Component> root,
+  StreamRunner(const config::Scenario& scenario, Strategy& strategy, std::vector<Component> root,
                RunObserver observer = {});
 
   /// Continues from a snapshot chain: `components` are every committed component after the
@@ -90,7 +90,7 @@ class StreamRunner {
   // The state after the first `committed` visits (≤ those done so far), sharing components.
   RunState state_as_of(const std::vector<streams::TaskData>& tasks, int64_t committed) const;
 
-  const streams::Scenario& scenario_;
+  const config::Scenario& scenario_;
   Strategy& strategy_;
   RunObserver observer_;
   RunState state_;

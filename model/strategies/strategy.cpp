@@ -70,18 +70,18 @@ void RunState::reindex() {
   }
 }
 
-StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
+StrategyEnvironment StrategyEnvironment::of(const config::Scenario& s,
                                             std::shared_ptr<PrefixCache> cache) {
   return of(s, std::move(cache), StrategyRegistry::builtin());
 }
 
-StrategyEnvironment StrategyEnvironment::of(const streams::Scenario& s,
+StrategyEnvironment StrategyEnvironment::of(const config::Scenario& s,
                                             std::shared_ptr<PrefixCache> cache,
                                             const StrategyRegistry& registry) {
   StrategyEnvironment env;
   env.architecture = s.root.architecture;
   env.spec = s.strategy;
-  env.untrained_root = s.root.source == streams::RootSpec::Source::kInit && !s.simulated();
+  env.untrained_root = s.root.source == config::RootSpec::Source::kInit && !s.simulated();
   env.options = registry.read_options(s);
   env.make = registry.find(s.strategy.name).make;
   env.train.steps = env.options->candidate_steps(s.strategy.task_steps);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/core/component_usage.hpp"
 #include "model/core/parameter_store.hpp"
@@ -17,7 +18,6 @@
 #include "model/train/candidate_trainer.hpp"
 #include "model/train/prefix_cache.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -101,9 +101,9 @@ struct TaskOutcome {
 /// What every strategy gets: the architecture, the shared budget, its own options and the
 /// trainer settings.
 struct StrategyEnvironment {
-  streams::ArchitectureSpec architecture;
+  config::ArchitectureSpec architecture;
   /// The `[strategy]` table: the name, the per-task budget, batch size and scale factor.
-  streams::StrategySpec spec;
+  config::StrategySpec spec;
   /// The strategy's own options, read from its `[strategy.NAME]` table.
   std::shared_ptr<const StrategyOptions> options;
   /// True when the root's weights were never trained (`[root] source = "init"`, real
@@ -123,10 +123,10 @@ struct StrategyEnvironment {
   /// What `scenario` gives: its architecture, its strategy's budget and options (read through
   /// the strategy registry, which raises `common::ConfigError` for a bad table) and trainer
   /// settings. The trainer's frozen-prefix cache is `cache`, or one of its own when null.
-  static StrategyEnvironment of(const streams::Scenario& scenario,
+  static StrategyEnvironment of(const config::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache = nullptr);
   /// The same through `registry` instead of the built-in one.
-  static StrategyEnvironment of(const streams::Scenario& scenario,
+  static StrategyEnvironment of(const config::Scenario& scenario,
                                 std::shared_ptr<PrefixCache> cache,
                                 const StrategyRegistry& registry);
 

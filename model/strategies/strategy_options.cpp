@@ -2,8 +2,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> NoOptions::read(streams::OptionReader& r,
-                                                       const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> NoOptions::read(config::OptionReader& r,
+                                                       const config::StrategySpec&) {
   r.finish();
   return std::make_shared<const NoOptions>();
 }

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "streams/option_reader.hpp"
-#include "streams/scenario.hpp"
+#include "config/option_reader.hpp"
+#include "config/scenario.hpp"
 
 namespace evostream::model {
 
@@ -43,8 +43,8 @@ class StrategyOptions {
 class NoOptions : public StrategyOptions {
  public:
   /// Reads an empty table: any key is an error.
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   VisitPlan plan() const override { return {1, 1}; }
   std::vector<std::pair<std::string, std::string>> values() const override { return {}; }
 };

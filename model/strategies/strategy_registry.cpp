@@ -123,8 +123,8 @@ const StrategyEntry& StrategyRegistry::find(const std::string& name) const {
 }
 
 std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
-    const streams::Scenario& s) const {
-  const streams::StrategySpec& common = s.strategy;
+    const config::Scenario& s) const {
+  const config::StrategySpec& common = s.strategy;
   for (const auto& table : common.options) {
     const std::string name = table.prefix.substr(table.prefix.find('.') + 1);
     const StrategyEntry* entry = lookup(name);
@@ -134,7 +134,7 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
           fmt::format("unknown strategy \"{}\" (expected one of: {})", name, names()));
     }
     if (name != common.name) {
-      streams::OptionReader r(table);
+      config::OptionReader r(table);
       entry->read_options(r, common);
     }
   }
@@ -159,12 +159,12 @@ std::shared_ptr<const StrategyOptions> StrategyRegistry::read_options(
                     "found {}",
                     common.name));
   }
-  const streams::OptionTable table = common.options_of(common.name);
-  streams::OptionReader r(table);
+  const config::OptionTable table = common.options_of(common.name);
+  config::OptionReader r(table);
   return chosen->read_options(r, common);
 }
 
-std::shared_ptr<const StrategyOptions> read_strategy_options(const streams::Scenario& s) {
+std::shared_ptr<const StrategyOptions> read_strategy_options(const config::Scenario& s) {
   return StrategyRegistry::builtin().read_options(s);
 }
 

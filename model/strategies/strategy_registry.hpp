@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/strategies/strategy.hpp"
 #include "model/strategies/strategy_options.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -19,8 +19,8 @@ struct StrategyEntry {
   std::string summary;
   /// Reads the strategy's `[strategy.NAME]` table (all defaults when the scenario has none)
   /// and checks it against the budget every strategy shares.
-  std::shared_ptr<const StrategyOptions> (*read_options)(streams::OptionReader& reader,
-                                                         const streams::StrategySpec& common);
+  std::shared_ptr<const StrategyOptions> (*read_options)(config::OptionReader& reader,
+                                                         const config::StrategySpec& common);
   /// Makes the strategy for an environment whose options this entry read.
   std::unique_ptr<Strategy> (*make)(StrategyEnvironment env);
   /// The model families (`[root.architecture] family`) it runs on. Default: the ViT.
@@ -54,14 +54,14 @@ class StrategyRegistry {
   /// `[strategy.NAME]` table of the scenario (an unregistered NAME, or a bad key in any of
   /// them, raises a `common::ConfigError` naming file, line and key) and that the strategy's
   /// name is registered.
-  std::shared_ptr<const StrategyOptions> read_options(const streams::Scenario& scenario) const;
+  std::shared_ptr<const StrategyOptions> read_options(const config::Scenario& scenario) const;
 
  private:
   std::vector<StrategyEntry> entries_;
 };
 
 /// The built-in registry's `read_options`.
-std::shared_ptr<const StrategyOptions> read_strategy_options(const streams::Scenario& scenario);
+std::shared_ptr<const StrategyOptions> read_strategy_options(const config::Scenario& scenario);
 
 /// Makes the strategy an environment was built for (`StrategyEnvironment::of`), through the
 /// registry that built it; an environment made by hand is looked up by name in the built-in

@@ -7,7 +7,7 @@
 
 namespace evostream::model {
 
-RootTrainer::RootTrainer(streams::RootSpec spec, int64_t threads, std::string device)
+RootTrainer::RootTrainer(config::RootSpec spec, int64_t threads, std::string device)
     : spec_(std::move(spec)), threads_(threads), device_(std::move(device)) {}
 
 std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_t seed,

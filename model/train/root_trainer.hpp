@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -18,7 +18,7 @@ namespace evostream::model {
 class RootTrainer {
  public:
   /// `threads`: torch intra-op threads; `device`: "cpu" or "cuda:K".
-  RootTrainer(streams::RootSpec spec, int64_t threads = 1, std::string device = "cpu");
+  RootTrainer(config::RootSpec spec, int64_t threads = 1, std::string device = "cpu");
 
   /// Trains on `task` with a generator seeded by `seed`; `progress` sees each validation.
   std::vector<Component> train(const streams::TaskData& task, uint64_t seed,
@@ -26,7 +26,7 @@ class RootTrainer {
                                TrainResult* result = nullptr) const;
 
  private:
-  streams::RootSpec spec_;
+  config::RootSpec spec_;
   int64_t threads_;
   std::string device_;
 };

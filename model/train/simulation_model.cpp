@@ -38,7 +38,7 @@ int64_t side_of(const Hyperparameters& hp, int64_t image_size) {
 
 }  // namespace
 
-SimulationModel::SimulationModel(const streams::Scenario& scenario)
+SimulationModel::SimulationModel(const config::Scenario& scenario)
     : spec_(scenario.simulation),
       seed_(scenario.seed),
       depth_(scenario.root.architecture.depth),

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/core/hyperparameters.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -61,7 +61,7 @@ struct SimulatedEvaluation {
 class SimulationModel {
  public:
   /// The model of `scenario`'s `[simulation]` table, seeded by its run seed.
-  explicit SimulationModel(const streams::Scenario& scenario);
+  explicit SimulationModel(const config::Scenario& scenario);
 
   /// How related tasks `a` and `b` are, in [0, 1] (1 for a task with itself).
   double relatedness(const std::string& a, const std::string& b) const;
@@ -81,7 +81,7 @@ class SimulationModel {
                                const Hyperparameters& hp, const streams::TaskData& task,
                                double nominal_steps) const;
 
-  const streams::SimulationSpec& spec() const { return spec_; }
+  const config::SimulationSpec& spec() const { return spec_; }
 
  private:
   static constexpr size_t kDims = 8;
@@ -99,7 +99,7 @@ class SimulationModel {
   Cost costs(const std::vector<const Component*>& path, const Hyperparameters& hp,
              const TrainSettings& settings) const;
 
-  streams::SimulationSpec spec_;
+  config::SimulationSpec spec_;
   uint64_t seed_ = 1;
   int64_t depth_ = 1;
   int64_t image_size_ = 28;

@@ -40,7 +40,7 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   // SupSup's 784-300-300-10 net: a fresh mask per layer (masks), or 10 frozen random
   // impressions per layer and coefficients over them (coefficients).
   const auto masked_path = [](bool coefficients, int64_t classes) {
-    streams::ArchitectureSpec a;
+    config::ArchitectureSpec a;
     a.family = "masked-fc";
     a.classes = classes;
     std::vector<Component> root = MaskedFactory::root(a, 1);
@@ -83,18 +83,18 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   streams::Dataset data;
   std::error_code ec;
   if (!o.fashion_mnist_dir.empty() && std::filesystem::is_directory(o.fashion_mnist_dir, ec)) {
-    streams::DatasetSpec spec;
+    config::DatasetSpec spec;
     spec.name = "fashion-mnist";
     spec.path = o.fashion_mnist_dir;
     data = streams::DatasetRegistry::load(spec);
     r.data = "fashion-mnist";
   } else {
-    streams::SyntheticOptions s;
+    config::SyntheticOptions s;
     s.image_size = o.arch.image_size;
     data = streams::SyntheticGenerator(s).generate("synthetic");
     r.data = "synthetic";
   }
-  streams::TaskSpec spec;
+  config::TaskSpec spec;
   spec.name = "bench";
   spec.dataset = data.name;
   spec.max_test = 1;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "streams/scenario.hpp"
+#include "config/scenario.hpp"
 
 namespace evostream::model {
 
@@ -22,7 +22,7 @@ struct TrainerBenchOptions {
   /// Default: all.
   Trainable trainable = Trainable::kAll;
   /// Architecture. Default: vit-tiny (28 × 28, patch 4, dim 64, depth 4, 4 heads, MLP 128).
-  streams::ArchitectureSpec arch;
+  config::ArchitectureSpec arch;
   /// Batch size. Default: 128.
   int64_t batch_size = 128;
   /// Timed training steps per repetition. Default: 40.

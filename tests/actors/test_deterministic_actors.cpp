@@ -14,11 +14,11 @@
 #include "actors/stream_source.hpp"
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/model_fixtures.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/root_trainer.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 
@@ -75,13 +75,13 @@ struct TestSystem {
 };
 
 std::shared_ptr<const std::vector<streams::TaskData>> one_task() {
-  streams::SyntheticOptions o;
+  config::SyntheticOptions o;
   o.classes = 3;
   o.image_size = 8;
   o.train_per_class = 30;
   o.test_per_class = 5;
   o.seed = 4;
-  streams::TaskSpec spec;
+  config::TaskSpec spec;
   spec.name = "s";
   spec.dataset = "s";
   return std::make_shared<const std::vector<streams::TaskData>>(std::vector<streams::TaskData>{
@@ -180,7 +180,7 @@ TEST_CASE("A trainer that dies with a job has the job run by the other", "[actor
     return {[self](local_job&) { self->quit(caf::exit_reason::kill); }};
   });
   const auto pool = t.system->spawn(trainer_pool, std::vector<caf::actor>{good, crashing},
-                                          WorkerOffer{}, TrainerLoss{});
+                                    WorkerOffer{}, TrainerLoss{});
   t.sched->run();
   auto reply = (*t.self)->request(pool, caf::infinite, job(7));
   t.sched->prioritize(pool);
@@ -247,7 +247,7 @@ TEST_CASE("The recorder runs observer calls one at a time in the order sent", "[
 TEST_CASE("The parameter owner begins and commits visits and answers misuse with an error",
           "[actors]") {
   const evostream::testing::SmokeStream smoke;
-  streams::Scenario scenario = smoke.scenario;
+  config::Scenario scenario = smoke.scenario;
   scenario.strategy.name = "head-only";
   const model::StrategyEnvironment env = model::StrategyEnvironment::of(scenario);
   auto strategy = model::make_strategy(env);

@@ -15,12 +15,12 @@
 #include "actors/trainer_actor.hpp"
 #include "actors/trainer_pool.hpp"
 #include "actors/worker.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/model_fixtures.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/root_trainer.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 
@@ -40,14 +40,14 @@ struct System {
 };
 
 std::shared_ptr<const std::vector<streams::TaskData>> one_task() {
-  streams::SyntheticOptions o;
+  config::SyntheticOptions o;
   o.classes = 3;
   o.image_size = 8;
   o.train_per_class = 40;
   o.test_per_class = 10;
   o.seed = 4;
   const streams::Dataset d = streams::SyntheticGenerator(o).generate("s");
-  streams::TaskSpec spec;
+  config::TaskSpec spec;
   spec.name = "s";
   spec.dataset = "s";
   return std::make_shared<const std::vector<streams::TaskData>>(
@@ -380,7 +380,7 @@ namespace {
 // (`trainers` 0) or through the actor run with `trainers` trainers.
 std::string smoke_hash(const evostream::testing::SmokeStream& smoke, int64_t concurrent,
                        int64_t trainers) {
-  streams::Scenario scenario = smoke.scenario;
+  config::Scenario scenario = smoke.scenario;
   scenario.run.concurrent_tasks = concurrent;
   const model::StrategyEnvironment env =
       model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());
@@ -616,7 +616,7 @@ struct Growth {
 
 Growth grow_smoke(const evostream::testing::SmokeStream& smoke, int64_t concurrent,
                   bool fail_first) {
-  streams::Scenario scenario = smoke.scenario;
+  config::Scenario scenario = smoke.scenario;
   scenario.run.concurrent_tasks = concurrent;
   const model::StrategyEnvironment env =
       model::StrategyEnvironment::of(scenario, std::make_shared<model::PrefixCache>());

@@ -6,7 +6,7 @@
 
 #include "app/scaling_bench_command.hpp"
 #include "app/task_count_bench.hpp"
-#include "streams/scenario_parser.hpp"
+#include "config/scenario_parser.hpp"
 #include "support/cli.hpp"
 #include "support/process.hpp"
 #include "support/test_files.hpp"
@@ -52,13 +52,13 @@ TEST_CASE("A stream of N tasks cycles the base scenario's tasks under new names"
                     Contains("has no [[tasks]] and no [simulation] tasks"));
   // The shipped base parses at any length.
   const std::string shipped = slurp(config("synthetic-100.toml"));
-  CHECK_NOTHROW(evostream::streams::ScenarioParser::parse_string(
+  CHECK_NOTHROW(evostream::config::ScenarioParser::parse_string(
       TaskCountBench::scenario_text(shipped, 250), "generated.toml"));
 }
 
 TEST_CASE("A simulated stream of N tasks generates N tasks", "[app][bench]") {
   const std::string shipped = slurp(config("simulated.toml"));
-  const auto s = evostream::streams::ScenarioParser::parse_string(
+  const auto s = evostream::config::ScenarioParser::parse_string(
       TaskCountBench::scenario_text(shipped, 37), "generated.toml");
   CHECK(s.simulated());
   CHECK(s.tasks.size() == 37);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "config/scenario_parser.hpp"
 #include "gateway/task_toml.hpp"
-#include "streams/scenario_parser.hpp"
 #include "support/test_files.hpp"
 
 using Catch::Matchers::Contains;
@@ -12,9 +12,9 @@ TEST_CASE("A task sent as JSON becomes the scenario entry it names", "[gateway][
   const Json task = Json::parse(R"({"name": "t2", "dataset": "syn", "classes": [0, 2],
                                     "rotate": 90, "invert": true, "max_train": 30})");
   const std::string toml = task_toml(task);
-  const std::string grown = evostream::streams::ScenarioParser::extended_text(
+  const std::string grown = evostream::config::ScenarioParser::extended_text(
       evostream::testing::minimal_scenario(), "run.toml", toml, "request");
-  const auto s = evostream::streams::ScenarioParser::parse_string(grown, "run.toml");
+  const auto s = evostream::config::ScenarioParser::parse_string(grown, "run.toml");
   REQUIRE(s.tasks.size() == 2);
   const auto& t = s.tasks[1];
   CHECK(t.name == "t2");

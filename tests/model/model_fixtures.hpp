@@ -6,20 +6,20 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/core/component.hpp"
 #include "model/core/parameter_store.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/synthetic_generator.hpp"
 #include "streams/task_builder.hpp"
 
 namespace evostream::testing {
 
 /// A micro ViT: 8 × 8 images, patch 2, dim 16, depth 2, 2 heads, MLP 32.
-inline streams::ArchitectureSpec micro_arch() {
-  streams::ArchitectureSpec a;
+inline config::ArchitectureSpec micro_arch() {
+  config::ArchitectureSpec a;
   a.name = "vit-micro";
   a.image_size = 8;
   a.patch = 2;
@@ -32,8 +32,8 @@ inline streams::ArchitectureSpec micro_arch() {
 
 /// A moe-vit for 8 × 8 images: patch 4, dim 16, 2 blocks, 2 heads, MLP 32; block 1 a mixture of
 /// `experts` experts, top 2.
-inline streams::ArchitectureSpec moe_arch(int64_t experts = 6) {
-  streams::ArchitectureSpec a;
+inline config::ArchitectureSpec moe_arch(int64_t experts = 6) {
+  config::ArchitectureSpec a;
   a.family = "moe-vit";
   a.image_size = 8;
   a.patch = 4;
@@ -71,8 +71,7 @@ inline model::TrainSettings micro_settings(int64_t steps = 40, int64_t batch_siz
 
 /// Training settings for a path of architecture `a`: `steps` steps of 16 images, validating
 /// at the end.
-inline model::TrainSettings family_settings(const streams::ArchitectureSpec& a,
-                                            int64_t steps = 30) {
+inline model::TrainSettings family_settings(const config::ArchitectureSpec& a, int64_t steps = 30) {
   model::TrainSettings s;
   s.steps = steps;
   s.batch_size = 16;
@@ -100,7 +99,7 @@ inline model::Component remade(const model::Component& c, std::vector<at::Tensor
 inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, int64_t classes,
                                         int64_t per_class = 60, int64_t image_size = 8,
                                         int64_t channels = 1) {
-  streams::SyntheticOptions o;
+  config::SyntheticOptions o;
   o.classes = classes;
   o.image_size = image_size;
   o.channels = channels;
@@ -110,7 +109,7 @@ inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, 
   o.max_shift = 1;
   o.seed = seed;
   const streams::Dataset d = streams::SyntheticGenerator(o).generate(name);
-  streams::TaskSpec spec;
+  config::TaskSpec spec;
   spec.name = name;
   spec.dataset = name;
   return streams::TaskBuilder::build(spec, d, 1);
@@ -119,13 +118,13 @@ inline streams::TaskData synthetic_task(const std::string& name, uint64_t seed, 
 /// The smoke stream (`configs/smoke.toml`): its scenario, its built tasks and its root trained
 /// with seed 1.
 struct SmokeStream {
-  streams::Scenario scenario;
+  config::Scenario scenario;
   std::shared_ptr<const std::vector<streams::TaskData>> tasks;
   std::vector<model::Component> root;
 
   SmokeStream() {
-    scenario = streams::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
-                                                   "/configs/smoke.toml");
+    scenario = config::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
+                                                  "/configs/smoke.toml");
     streams::TaskBuilder builder(scenario);
     tasks = std::make_shared<const std::vector<streams::TaskData>>(builder.build_all());
     root = model::RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "common/config_error.hpp"
+#include "config/option_reader.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/core/component.hpp"
 #include "model/nn/vit/vit_factory.hpp"
 #include "model/run/stream_runner.hpp"
@@ -18,8 +20,6 @@
 #include "model/strategies/strategy_registry.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model_fixtures.hpp"
-#include "streams/option_reader.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 using namespace evostream;
@@ -35,8 +35,8 @@ class TopBlocksOptions : public StrategyOptions {
   /// Key `blocks`: how many of the root's last blocks each task clones and trains. Default: 1.
   int64_t blocks = 1;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec&) {
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec&) {
     auto o = std::make_shared<TopBlocksOptions>();
     o->blocks = r.integer("blocks", o->blocks, 1, 64);
     r.finish();
@@ -119,7 +119,7 @@ TEST_CASE("Every code block of docs/adding-a-strategy.md is the code this test r
 TEST_CASE("A strategy added as the documentation says runs a stream like the shipped ones",
           "[model][strategy][docs]") {
   const evostream::testing::SmokeStream smoke;
-  streams::Scenario s = smoke.scenario;
+  config::Scenario s = smoke.scenario;
   s.strategy.name = "top-blocks";
   s.strategy.set_option("top-blocks", "blocks", int64_t{1});
   const StrategyEnvironment env = StrategyEnvironment::of(s, nullptr, registry());

@@ -25,8 +25,8 @@ namespace {
 
 // The moe-vit of the fixtures (block 1's MLP a mixture of 6 experts, top 2) whose block 0's
 // attention is a mixture of 5 attention experts, top 2 = heads.
-streams::ArchitectureSpec attention_arch() {
-  streams::ArchitectureSpec a = moe_arch();
+config::ArchitectureSpec attention_arch() {
+  config::ArchitectureSpec a = moe_arch();
   a.attention_experts = 5;
   return a;
 }

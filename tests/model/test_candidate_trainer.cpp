@@ -6,6 +6,7 @@
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;
+namespace config = evostream::config;
 namespace streams = evostream::streams;
 using namespace evostream::testing;
 
@@ -23,13 +24,13 @@ TrainJob head_job(uint64_t seed, int64_t classes = 3) {
   return job;
 }
 
-streams::Scenario simulated_scenario() {
-  streams::Scenario s;
+config::Scenario simulated_scenario() {
+  config::Scenario s;
   s.name = "sim";
   s.seed = 3;
   s.root.architecture = micro_arch();
-  s.trainers.kind = streams::TrainerSpec::Kind::kSimulated;
-  streams::TaskSpec t;
+  s.trainers.kind = config::TrainerSpec::Kind::kSimulated;
+  config::TaskSpec t;
   t.name = "t";
   t.dataset = "simulated";
   t.family = 0;
@@ -62,7 +63,7 @@ TEST_CASE("The torch candidate trainer trains a job as the trainer does", "[mode
 }
 
 TEST_CASE("The simulated candidate trainer answers with the simulation model", "[model][train]") {
-  const streams::Scenario s = simulated_scenario();
+  const config::Scenario s = simulated_scenario();
   const auto model = std::make_shared<const SimulationModel>(s);
   const auto trainer = CandidateTrainer::make(micro_settings(40, 16, 20), nullptr, model);
   CHECK(trainer->simulated());

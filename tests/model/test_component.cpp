@@ -47,7 +47,7 @@ TEST_CASE("Factory components are seeded and have the documented shapes", "[mode
   CHECK(a[3].tensor("attn.qkv.weight").sizes() == at::IntArrayRef({48, 16}));
   CHECK(a.back().tensor("weight").sizes() == at::IntArrayRef({5, 16}));
   // A vit-tiny root has the 139k parameters the design names (with a 10-way head).
-  evostream::streams::ArchitectureSpec tiny;
+  evostream::config::ArchitectureSpec tiny;
   int64_t params = 0;
   for (const auto& comp : VitFactory::root(tiny, 10, "root", 1))
     params += comp.num_params();

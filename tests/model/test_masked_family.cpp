@@ -19,8 +19,8 @@ using evostream::testing::synthetic_task;
 namespace {
 
 // A masked-fc net for 8 × 8 images: 64-16-12-4.
-streams::ArchitectureSpec masked_arch() {
-  streams::ArchitectureSpec a;
+config::ArchitectureSpec masked_arch() {
+  config::ArchitectureSpec a;
   a.family = "masked-fc";
   a.image_size = 8;
   a.channels = 1;

@@ -19,8 +19,8 @@ namespace {
 
 // A masked ViT for 8 × 8 images: patch 4 (5 tokens), width 8, 2 blocks of 2 heads, MLP 12,
 // a head of 4 outputs.
-streams::ArchitectureSpec masked_vit_arch() {
-  streams::ArchitectureSpec a;
+config::ArchitectureSpec masked_vit_arch() {
+  config::ArchitectureSpec a;
   a.family = "masked-vit";
   a.image_size = 8;
   a.channels = 1;
@@ -157,7 +157,7 @@ TEST_CASE("Masked-vit paths of the wrong shape or images it cannot take are refu
   std::swap(swapped[5], swapped[7]);
   CHECK_THROWS(family()->bind(raw(swapped)));
   // A family of other patches or heads does not take the path.
-  streams::ArchitectureSpec other = masked_vit_arch();
+  config::ArchitectureSpec other = masked_vit_arch();
   other.patch = 2;
   CHECK_THROWS_WITH(ModelFamily::of(other)->bind(raw(path)),
                     Contains("root/random_linear0 (patch projection of 2×2 patches with 1 "

@@ -95,7 +95,7 @@ TEST_CASE("The MI term is Mod-Squad's formula over the tasks' rows, padded for n
 TEST_CASE("The MI loss pulls a new task's router away from the experts earlier tasks use",
           "[model][moe][mod-squad]") {
   // Earlier tasks used experts 0 and 1; the new task's router starts uniform over 4.
-  const streams::ArchitectureSpec a = moe_arch(4);
+  const config::ArchitectureSpec a = moe_arch(4);
   auto root = MoeFactory::root(a, 3, "root", 3);
   for (auto& c : root) {
     if (c.kind() == ComponentKind::kRouter)
@@ -160,7 +160,7 @@ TEST_CASE("The MI loss pulls a new task's router away from the experts earlier t
 
 TEST_CASE("Expert usage averages a path's routing over a task's images",
           "[model][moe][mod-squad]") {
-  const streams::ArchitectureSpec a = moe_arch(4);
+  const config::ArchitectureSpec a = moe_arch(4);
   const auto root = MoeFactory::root(a, 3, "root", 3);
   const auto f = MoeVitFamily(2).bind(raw(root));
   const auto task = synthetic_task("usage", 1, 3);
@@ -197,7 +197,7 @@ struct RoutedTask {
   std::vector<Component> components;
 
   explicit RoutedTask(const streams::ImageSet& images, bool with_usage = true) {
-    streams::ArchitectureSpec a = moe_arch(4);
+    config::ArchitectureSpec a = moe_arch(4);
     a.experts = 8;
     components = MoeFactory::root(a, 3, "t", 5);
     for (auto& c : components) {

@@ -11,6 +11,7 @@
 
 using namespace evostream::model;
 using namespace evostream::testing;
+namespace config = evostream::config;
 namespace streams = evostream::streams;
 
 TEST_CASE("The prefix cache computes once and answers later lookups", "[model]") {
@@ -54,7 +55,7 @@ struct Fixture {
   ParameterStore store;
 
   Fixture() {
-    streams::RootSpec r;
+    config::RootSpec r;
     r.architecture = micro_arch();
     r.steps = 100;
     r.batch_size = 32;

@@ -10,17 +10,17 @@ using evostream::testing::micro_arch;
 namespace {
 
 // A simulated scenario over the micro ViT: tasks a0, a1 in family 0, b0 in family 1.
-streams::Scenario scenario() {
-  streams::Scenario s;
+config::Scenario scenario() {
+  config::Scenario s;
   s.name = "sim";
   s.seed = 3;
   s.root.architecture = micro_arch();
-  s.trainers.kind = streams::TrainerSpec::Kind::kSimulated;
+  s.trainers.kind = config::TrainerSpec::Kind::kSimulated;
   s.simulation.families = 2;
   s.simulation.spread = 0.2;
   for (const auto& [name, family] :
        std::vector<std::pair<std::string, int64_t>>{{"a0", 0}, {"a1", 0}, {"b0", 1}}) {
-    streams::TaskSpec t;
+    config::TaskSpec t;
     t.name = name;
     t.dataset = "simulated";
     t.family = family;

@@ -4,19 +4,19 @@
 #include <string>
 
 #include "common/config_error.hpp"
+#include "config/scenario_parser.hpp"
 #include "model/strategies/baselines/baseline_options.hpp"
 #include "model/strategies/mu2net/mu2net_options.hpp"
 #include "model/strategies/strategy_registry.hpp"
-#include "streams/scenario_parser.hpp"
 #include "support/test_files.hpp"
 
 using Catch::Matchers::Contains;
 using evostream::common::ConfigError;
+using evostream::config::Scenario;
+using evostream::config::ScenarioParser;
 using evostream::model::BaselineOptions;
 using evostream::model::Mu2NetOptions;
 using evostream::model::StrategyEnvironment;
-using evostream::streams::Scenario;
-using evostream::streams::ScenarioParser;
 namespace model = evostream::model;
 
 namespace {
@@ -181,7 +181,7 @@ TEST_CASE("A root that was never trained is marked so for the strategy", "[model
   // The minimal scenario trains its root.
   CHECK_FALSE(StrategyEnvironment::of(scenario_with("")).untrained_root);
   Scenario s = scenario_with("");
-  s.root.source = evostream::streams::RootSpec::Source::kInit;
+  s.root.source = evostream::config::RootSpec::Source::kInit;
   CHECK(StrategyEnvironment::of(s).untrained_root);
 }
 

@@ -2,6 +2,7 @@
 #include <functional>
 #include <map>
 
+#include "config/scenario_parser.hpp"
 #include "model/run/stream_runner.hpp"
 #include "model/strategies/joint/joint_strategy.hpp"
 #include "model/strategies/shared_backbone/shared_backbone_strategy.hpp"
@@ -9,7 +10,6 @@
 #include "model/train/fisher.hpp"
 #include "model/train/root_trainer.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 
 using namespace evostream;
@@ -19,20 +19,20 @@ namespace {
 
 // The smoke scenario (three synthetic tasks, micro ViT), its tasks and its trained root.
 struct Smoke {
-  streams::Scenario scenario;
+  config::Scenario scenario;
   std::vector<streams::TaskData> tasks;
   std::vector<Component> root;
 
   Smoke() {
-    scenario = streams::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
-                                                   "/configs/smoke.toml");
+    scenario = config::ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) +
+                                                  "/configs/smoke.toml");
     streams::TaskBuilder builder(scenario);
     tasks = builder.build_all();
     root = RootTrainer(scenario.root).train(builder.build(*scenario.root.pretrain), 1);
   }
 
   RunResults run(const std::string& strategy, uint64_t seed = 1, int64_t iterations = 1) {
-    streams::Scenario s = scenario;
+    config::Scenario s = scenario;
     s.seed = seed;
     s.run.iterations = iterations;
     s.strategy.name = strategy;
@@ -49,14 +49,14 @@ Smoke& smoke() {
 }
 
 // The smoke scenario with strategy `name`.
-streams::Scenario smoke_with(const std::string& name) {
-  streams::Scenario s = smoke().scenario;
+config::Scenario smoke_with(const std::string& name) {
+  config::Scenario s = smoke().scenario;
   s.strategy.name = name;
   return s;
 }
 
 // The strategy scenario `s` names, with a prefix cache of its own.
-std::unique_ptr<Strategy> strategy_of(const streams::Scenario& s) {
+std::unique_ptr<Strategy> strategy_of(const config::Scenario& s) {
   return make_strategy(StrategyEnvironment::of(s, std::make_shared<PrefixCache>()));
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("The immutable baselines have zero BWT and the expected parameters", "
 }
 
 TEST_CASE("A baseline of N models trains each for its share and commits the best", "[model][run]") {
-  streams::Scenario s = smoke().scenario;
+  config::Scenario s = smoke().scenario;
   s.strategy.name = "adapters";
   s.strategy.set_option("adapters", "models", int64_t{2});
   const int64_t budget = s.strategy.task_steps;
@@ -187,7 +187,7 @@ TEST_CASE("An unknown strategy is refused with the list of names", "[model][run]
 
 TEST_CASE("A visit evolves from the model as it stood concurrent_tasks - 1 commits before",
           "[model][run]") {
-  streams::Scenario s = smoke().scenario;
+  config::Scenario s = smoke().scenario;
   StrategyEnvironment env = StrategyEnvironment::of(s, std::make_shared<PrefixCache>());
   auto st = make_strategy(env);
   {
@@ -226,7 +226,7 @@ namespace {
 // search candidate instead of training it; returns the batches proposed.
 std::vector<std::vector<Candidate>> patient_visit(int64_t patience,
                                                   const std::function<double(int64_t)>& quality) {
-  streams::Scenario s = smoke().scenario;
+  config::Scenario s = smoke().scenario;
   s.strategy.set_option("mu2net", "generations", int64_t{4});
   s.strategy.set_option("mu2net", "children", int64_t{2});
   s.strategy.set_option("mu2net", "patience", patience);
@@ -279,7 +279,7 @@ TEST_CASE("EWC commits its Fisher information beside each backbone, running it i
           "[model][run][ewc]") {
   for (const std::string mode : {"separate", "online"}) {
     INFO(mode);
-    streams::Scenario s = smoke().scenario;
+    config::Scenario s = smoke().scenario;
     s.strategy.name = "ewc";
     s.strategy.set_option("ewc", "mode", mode);
     if (mode == "online")
@@ -314,7 +314,7 @@ TEST_CASE("With carry_optimizer, Adam's state carries from task to task on the s
           "[model][run]") {
   for (const bool carry : {false, true}) {
     INFO(carry);
-    streams::Scenario s = smoke_with("sequential");
+    config::Scenario s = smoke_with("sequential");
     s.strategy.set_option("sequential", "optimizer", std::string("adam"));
     s.strategy.set_option("sequential", "carry_optimizer", carry);
     auto st = strategy_of(s);
@@ -358,7 +358,7 @@ TEST_CASE("With head_init = uniform, a shared backbone's fresh heads start from 
   // A run's committed heads: the same training from another start ends elsewhere.
   std::map<std::string, std::vector<at::Tensor>> heads;
   for (const std::string init : {"zeros", "uniform"}) {
-    streams::Scenario s = smoke_with("sequential");
+    config::Scenario s = smoke_with("sequential");
     s.strategy.set_option("sequential", "head_init", init);
     auto st = strategy_of(s);
     StreamRunner runner(s, *st, smoke().root);
@@ -372,7 +372,7 @@ TEST_CASE("With head_init = uniform, a shared backbone's fresh heads start from 
 
 TEST_CASE("Joint training trains once on the whole stream and serves every task from it",
           "[model][run][joint]") {
-  const streams::Scenario s = smoke_with("joint");
+  const config::Scenario s = smoke_with("joint");
   auto st = strategy_of(s);
   std::vector<CandidateRecord> records;
   RunObserver observer;
@@ -419,7 +419,7 @@ TEST_CASE("Joint training trains once on the whole stream and serves every task 
 
 TEST_CASE("Joint training begins its later visits only after the joint model is committed",
           "[model][run][joint]") {
-  streams::Scenario s = smoke_with("joint");
+  config::Scenario s = smoke_with("joint");
   s.run.concurrent_tasks = 2;
   auto st = strategy_of(s);
   StreamRunner runner(s, *st, smoke().root);
@@ -435,7 +435,7 @@ TEST_CASE("Joint training begins its later visits only after the joint model is 
 
 TEST_CASE("Joint training refuses a task it did not train for and tasks of mixed shapes",
           "[model][run][joint]") {
-  const streams::Scenario s = smoke_with("joint");
+  const config::Scenario s = smoke_with("joint");
   auto st = strategy_of(s);
   // The stream at the first visit holds the first two tasks only; the third arrives later.
   const std::vector<streams::TaskData> two(smoke().tasks.begin(), smoke().tasks.begin() + 2);
@@ -462,8 +462,8 @@ TEST_CASE("Joint training refuses a task it did not train for and tasks of mixed
 }
 
 TEST_CASE("Strategies that need real images refuse simulated trainers", "[model][run]") {
-  streams::Scenario s = smoke().scenario;
-  s.trainers.kind = streams::TrainerSpec::Kind::kSimulated;
+  config::Scenario s = smoke().scenario;
+  s.trainers.kind = config::TrainerSpec::Kind::kSimulated;
   for (const std::string name : {"ewc", "lwf", "replay", "cumulative", "joint"}) {
     INFO(name);
     s.strategy.name = name;

@@ -9,14 +9,15 @@
 #include "model_fixtures.hpp"
 
 using namespace evostream::model;
+namespace config = evostream::config;
 namespace streams = evostream::streams;
 using namespace evostream::testing;
 using Catch::Matchers::Contains;
 
 namespace {
 
-streams::RootSpec micro_root(int64_t steps) {
-  streams::RootSpec r;
+config::RootSpec micro_root(int64_t steps) {
+  config::RootSpec r;
   r.architecture = micro_arch();
   r.steps = steps;
   r.batch_size = 32;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/data_error.hpp"
+#include "config/scenario.hpp"
 #include "streams/cifar_reader.hpp"
 #include "support/test_files.hpp"
 
@@ -8,6 +9,17 @@ using evostream::streams::CifarReader;
 using Variant = evostream::streams::CifarReader::Variant;
 using namespace evostream::testing;
 using Catch::Matchers::Contains;
+
+TEST_CASE("A scenario counts a CIFAR dataset's classes as the reader labels them", "[streams]") {
+  evostream::config::DatasetSpec spec;
+  spec.kind = evostream::config::DatasetSpec::Kind::kCifar10;
+  CHECK(spec.classes() == CifarReader::num_classes(Variant::kCifar10));
+  spec.kind = evostream::config::DatasetSpec::Kind::kCifar100;
+  spec.coarse = false;
+  CHECK(spec.classes() == CifarReader::num_classes(Variant::kCifar100Fine));
+  spec.coarse = true;
+  CHECK(spec.classes() == CifarReader::num_classes(Variant::kCifar100Coarse));
+}
 
 TEST_CASE("CIFAR-10 records are read as 3 × 32 × 32 images with their labels", "[streams]") {
   TempDir dir;

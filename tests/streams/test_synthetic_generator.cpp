@@ -4,6 +4,7 @@
 #include "streams/synthetic_generator.hpp"
 
 using namespace evostream::streams;
+using namespace evostream::config;
 
 namespace {
 

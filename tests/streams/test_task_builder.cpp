@@ -3,12 +3,13 @@
 
 #include "common/content_hash.hpp"
 #include "common/data_error.hpp"
+#include "config/scenario_parser.hpp"
 #include "streams/batch_sampler.hpp"
-#include "streams/scenario_parser.hpp"
 #include "streams/task_builder.hpp"
 #include "support/test_files.hpp"
 
 using namespace evostream::streams;
+using namespace evostream::config;
 using namespace evostream::common;
 using Catch::Matchers::Contains;
 using evostream::testing::minimal_scenario;

@@ -94,7 +94,7 @@ std::vector<int64_t> checked_shape(const Component& c, const std::string& name) 
 
 }  // namespace
 
-std::vector<Component> MaskedFactory::root(const streams::ArchitectureSpec& arch, uint64_t seed) {
+std::vector<Component> MaskedFactory::root(const config::ArchitectureSpec& arch, uint64_t seed) {
   std::vector<Component> out;
   int64_t in = arch.image_size * arch.image_size * arch.channels;
   std::vector<int64_t> widths = arch.hidden;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -31,7 +31,7 @@ class MaskedFactory {
  public:
   /// The root: one random layer per hidden width of `arch` and the head's (`arch.classes`
   /// outputs), owned by `root`, seeded from `seed`, in path order.
-  static std::vector<Component> root(const streams::ArchitectureSpec& arch, uint64_t seed);
+  static std::vector<Component> root(const config::ArchitectureSpec& arch, uint64_t seed);
   /// Random layer `index` of a root drawn from the run seed `seed`: `rows` × `cols` weights,
   /// owned by `root`, its own seed derived from `seed` and `index`.
   static Component random_layer(int64_t index, int64_t rows, int64_t cols, uint64_t seed);

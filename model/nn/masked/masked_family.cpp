@@ -109,7 +109,7 @@ std::unique_ptr<ModelFunction> MaskedFamily::bind(const std::vector<const Compon
   return std::make_unique<MaskedFunction>(chained(components));
 }
 
-std::vector<Component> MaskedFamily::root(const streams::ArchitectureSpec& architecture, int64_t,
+std::vector<Component> MaskedFamily::root(const config::ArchitectureSpec& architecture, int64_t,
                                           uint64_t seed) const {
   return MaskedFactory::root(architecture, seed);
 }

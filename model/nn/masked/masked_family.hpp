@@ -28,7 +28,7 @@ class MaskedFamily : public ModelFamily {
                                       int64_t image_size = 0) const override;
   double forward_flops(const std::vector<const Component*>& components,
                        int64_t side) const override;
-  std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
+  std::vector<Component> root(const config::ArchitectureSpec& architecture, int64_t classes,
                               uint64_t seed) const override;
 
   /// The effective weights of each layer of a frozen path (W ⊙ M, or W ⊙ Σ α M), [rows, cols].

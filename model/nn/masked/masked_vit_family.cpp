@@ -241,7 +241,7 @@ double MaskedVitFamily::forward_flops(const std::vector<const Component*>& compo
   return f.prefix_flops(side) + f.rest_flops(side);
 }
 
-std::vector<Component> MaskedVitFamily::root(const streams::ArchitectureSpec& a, int64_t,
+std::vector<Component> MaskedVitFamily::root(const config::ArchitectureSpec& a, int64_t,
                                              uint64_t seed) const {
   std::vector<std::pair<int64_t, int64_t>> shapes = {{a.dim, a.channels * a.patch * a.patch}};
   for (int64_t k = 0; k < a.depth; ++k) {

@@ -33,7 +33,7 @@ class MaskedVitFamily : public ModelFamily {
   double forward_flops(const std::vector<const Component*>& components,
                        int64_t side) const override;
   /// The random layers of `architecture` (its ViT keys and `classes`), seeded from `seed`.
-  std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
+  std::vector<Component> root(const config::ArchitectureSpec& architecture, int64_t classes,
                               uint64_t seed) const override;
 
   /// The position embedding of `tokens` tokens of width `dim`: [1, tokens, dim], position p's

@@ -38,11 +38,11 @@ std::pair<at::Tensor, at::Tensor> xavier_pairs(int64_t count, int64_t width, int
 
 }  // namespace
 
-bool MoeFactory::is_moe(const streams::ArchitectureSpec& arch, int64_t k) {
+bool MoeFactory::is_moe(const config::ArchitectureSpec& arch, int64_t k) {
   return (k + 1) % arch.moe_every == 0;
 }
 
-std::vector<Component> MoeFactory::root(const streams::ArchitectureSpec& arch, int64_t classes,
+std::vector<Component> MoeFactory::root(const config::ArchitectureSpec& arch, int64_t classes,
                                         const std::string& owner, uint64_t seed) {
   std::vector<Component> vit = VitFactory::root(arch, classes, owner, seed);
   std::vector<Component> out;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -32,7 +32,7 @@ class MoeFactory {
   /// `arch.moe_every`; the others, when `arch.attention_experts` is positive, attention MoE
   /// blocks with that many attention experts and a router whose tokens use `arch.heads`), the
   /// final norm and the head.
-  static std::vector<Component> root(const streams::ArchitectureSpec& arch, int64_t classes,
+  static std::vector<Component> root(const config::ArchitectureSpec& arch, int64_t classes,
                                      const std::string& owner, uint64_t seed);
   /// A group of `count` experts of block `index` of width `dim` and hidden width `hidden`.
   static Component experts(const std::string& id, const std::string& owner, int64_t index,
@@ -47,7 +47,7 @@ class MoeFactory {
   /// A zero task embedding of width `dim`.
   static Component task_embedding(const std::string& id, const std::string& owner, int64_t dim);
   /// Whether block `k` of `arch` is a mixture of experts.
-  static bool is_moe(const streams::ArchitectureSpec& arch, int64_t k);
+  static bool is_moe(const config::ArchitectureSpec& arch, int64_t k);
 };
 
 }  // namespace evostream::model

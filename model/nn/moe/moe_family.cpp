@@ -59,7 +59,7 @@ int64_t MoeVitFamily::active_params(const std::vector<const Component*>& compone
   return n;
 }
 
-std::vector<Component> MoeVitFamily::root(const streams::ArchitectureSpec& architecture,
+std::vector<Component> MoeVitFamily::root(const config::ArchitectureSpec& architecture,
                                           int64_t classes, uint64_t seed) const {
   return MoeFactory::root(architecture, classes, "root", seed);
 }

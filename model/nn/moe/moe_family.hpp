@@ -34,7 +34,7 @@ class MoeVitFamily : public ModelFamily {
   double forward_flops(const std::vector<const Component*>& components,
                        int64_t side) const override;
   int64_t active_params(const std::vector<const Component*>& components) const override;
-  std::vector<Component> root(const streams::ArchitectureSpec& architecture, int64_t classes,
+  std::vector<Component> root(const config::ArchitectureSpec& architecture, int64_t classes,
                               uint64_t seed) const override;
 
  private:

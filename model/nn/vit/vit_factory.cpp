@@ -11,7 +11,7 @@ namespace evostream::model {
 namespace {
 
 using common::Rng;
-using streams::ArchitectureSpec;
+using config::ArchitectureSpec;
 
 at::Tensor zeros(at::IntArrayRef shape) {
   return at::zeros(shape, at::kFloat);

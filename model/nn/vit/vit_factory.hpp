@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -22,11 +22,11 @@ class VitFactory {
  public:
   /// All components of a root model for `arch` with a head of `classes` outputs, owned by
   /// `owner` (ids `OWNER/patch_embedding`, `OWNER/block0`, ...), in path order.
-  static std::vector<Component> root(const streams::ArchitectureSpec& arch, int64_t classes,
+  static std::vector<Component> root(const config::ArchitectureSpec& arch, int64_t classes,
                                      const std::string& owner, uint64_t seed);
   /// One transformer block (index `index`) of `arch`.
   static Component block(const std::string& id, const std::string& owner, int64_t index,
-                         const streams::ArchitectureSpec& arch, uint64_t seed);
+                         const config::ArchitectureSpec& arch, uint64_t seed);
   /// A residual adapter before block `index`: LN → Dense(adapter_dim) → GELU → Dense(dim).
   static Component adapter(const std::string& id, const std::string& owner, int64_t index,
                            int64_t dim, int64_t adapter_dim, uint64_t seed);

@@ -35,7 +35,7 @@ double VitFamily::forward_flops(const std::vector<const Component*>& components,
   return FlopCount::forward(VitLayout::of(components), side);
 }
 
-std::vector<Component> VitFamily::root(const streams::ArchitectureSpec& architecture,
+std::vector<Component> VitFamily::root(const config::ArchitectureSpec& architecture,
                                        int64_t classes, uint64_t seed) const {
   return VitFactory::root(architecture, classes, "root", seed);
 }

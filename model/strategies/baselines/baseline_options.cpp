@@ -4,8 +4,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> BaselineOptions::read(streams::OptionReader& r,
-                                                             const streams::StrategySpec& common) {
+std::shared_ptr<const StrategyOptions> BaselineOptions::read(config::OptionReader& r,
+                                                             const config::StrategySpec& common) {
   auto o = std::make_shared<BaselineOptions>();
   o->models = r.integer("models", o->models, 1, 1024);
   if (common.task_steps % o->models != 0) {

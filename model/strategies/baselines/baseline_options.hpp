@@ -18,8 +18,8 @@ class BaselineOptions : public StrategyOptions {
   int64_t models = 1;
 
   /// Reads the table; `models` must divide `common.task_steps`.
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   VisitPlan plan() const override { return {1, models}; }
   std::vector<std::pair<std::string, std::string>> values() const override {
     return {{"models", std::to_string(models)}};

@@ -4,8 +4,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> EwcOptions::read(streams::OptionReader& r,
-                                                        const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> EwcOptions::read(config::OptionReader& r,
+                                                        const config::StrategySpec&) {
   auto o = std::make_shared<EwcOptions>();
   o->read_shared(r);
   o->lambda = r.number("lambda", o->lambda, 0.0, 1e12);

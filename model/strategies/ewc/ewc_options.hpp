@@ -22,8 +22,8 @@ class EwcOptions : public SharedBackboneOptions {
   /// Key `decay`: the running Fisher's decay; only with mode = "online". Default: 1.
   double decay = 1.0;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -5,7 +5,7 @@
 namespace evostream::model {
 
 std::shared_ptr<const StrategyOptions> ImpressLearnOptions::read(
-    streams::OptionReader& r, const streams::StrategySpec& common) {
+    config::OptionReader& r, const config::StrategySpec& common) {
   auto o = std::make_shared<ImpressLearnOptions>();
   o->read_supsup(r);
   o->impressions = r.integer("impressions", o->impressions, 2, 1024);

@@ -29,8 +29,8 @@ class ImpressLearnOptions : public SupSupOptions {
   /// optimizer and schedule; the masks keep `learning_rate`). Default: 0.02.
   double alpha_learning_rate = 0.02;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -4,8 +4,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> LwfOptions::read(streams::OptionReader& r,
-                                                        const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> LwfOptions::read(config::OptionReader& r,
+                                                        const config::StrategySpec&) {
   auto o = std::make_shared<LwfOptions>();
   o->read_shared(r);
   o->alpha = r.number("alpha", o->alpha, 0.0, 1e6);

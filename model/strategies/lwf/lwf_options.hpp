@@ -17,8 +17,8 @@ class LwfOptions : public SharedBackboneOptions {
   /// Key `temperature`: softmax temperature of the distillation. Default: 2.
   double temperature = 2.0;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -4,8 +4,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> ModSquadOptions::read(streams::OptionReader& r,
-                                                             const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> ModSquadOptions::read(config::OptionReader& r,
+                                                             const config::StrategySpec&) {
   auto o = std::make_shared<ModSquadOptions>();
   o->read_shared(r);
   o->mode = r.choice("mode", o->mode, {"continual", "joint"});

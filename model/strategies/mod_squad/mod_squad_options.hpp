@@ -37,8 +37,8 @@ class ModSquadOptions : public SharedBackboneOptions {
   /// Default: 2048.
   int64_t usage_images = 2048;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -25,7 +25,7 @@ std::vector<std::string> root_block_ids(int64_t depth) {
 Evolver::Evolver(const ParameterStore& store, const ComponentUsage& usage,
                  std::vector<const Path*> seeds, std::optional<Path> previous,
                  std::map<std::string, int64_t>& offspring, const SearchSpace& space,
-                 const streams::ArchitectureSpec& arch, std::string task, int64_t classes,
+                 const config::ArchitectureSpec& arch, std::string task, int64_t classes,
                  double root_params, EvolutionSettings settings)
     : store_(store),
       usage_(usage),

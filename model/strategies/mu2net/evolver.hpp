@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.hpp"
 #include "model/core/component.hpp"
 #include "model/core/component_usage.hpp"
 #include "model/core/parameter_store.hpp"
@@ -15,7 +16,6 @@
 #include "model/strategies/mu2net/search_space.hpp"
 #include "model/train/candidate.hpp"
 #include "model/train/trainer.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -71,7 +71,7 @@ class Evolver {
   /// paths that had none are not added).
   Evolver(const ParameterStore& store, const ComponentUsage& usage, std::vector<const Path*> seeds,
           std::optional<Path> previous, std::map<std::string, int64_t>& offspring,
-          const SearchSpace& space, const streams::ArchitectureSpec& arch, std::string task,
+          const SearchSpace& space, const config::ArchitectureSpec& arch, std::string task,
           int64_t classes, double root_params, EvolutionSettings settings);
 
   /// The children of generation `generation` (results of earlier generations must be recorded).
@@ -125,7 +125,7 @@ class Evolver {
   std::vector<std::pair<int64_t, Member>> pending_;  // kept children of the running generation
   std::map<std::string, int64_t>& offspring_;
   const SearchSpace& space_;
-  streams::ArchitectureSpec arch_;
+  config::ArchitectureSpec arch_;
   std::string task_;
   int64_t classes_;
   double root_params_;

@@ -7,8 +7,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(streams::OptionReader& r,
-                                                           const streams::StrategySpec& common) {
+std::shared_ptr<const StrategyOptions> Mu2NetOptions::read(config::OptionReader& r,
+                                                           const config::StrategySpec& common) {
   auto o = std::make_shared<Mu2NetOptions>();
   o->generations = r.integer("generations", o->generations, 1, 10000);
   o->children = r.integer("children", o->children, 1, 1024);

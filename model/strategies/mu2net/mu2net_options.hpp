@@ -49,8 +49,8 @@ class Mu2NetOptions : public StrategyOptions {
 
   /// Reads the table. Without a final candidate, generations × children must divide
   /// `common.task_steps`; with one, the search's share must leave each candidate a step.
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   VisitPlan plan() const override;
   std::vector<std::pair<std::string, std::string>> values() const override;
 

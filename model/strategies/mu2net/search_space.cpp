@@ -5,7 +5,7 @@
 
 namespace evostream::model {
 
-SearchSpace::SearchSpace(const streams::ArchitectureSpec& arch)
+SearchSpace::SearchSpace(const config::ArchitectureSpec& arch)
     : learning_rates_{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1},
       warmup_ratios_{0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4},
       momenta_{0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99},

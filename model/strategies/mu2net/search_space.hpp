@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "common/rng.hpp"
+#include "config/scenario.hpp"
 #include "model/core/hyperparameters.hpp"
-#include "streams/scenario.hpp"
 
 namespace evostream::model {
 
@@ -18,7 +18,7 @@ namespace evostream::model {
 class SearchSpace {
  public:
   /// The space for paths grown from a root of architecture `arch`.
-  explicit SearchSpace(const streams::ArchitectureSpec& arch);
+  explicit SearchSpace(const config::ArchitectureSpec& arch);
 
   /// Moves `value` to a neighbouring entry of `values`: one index up or down with equal chance,
   /// clipped at the ends (so at an end, half the moves stay put). A value not in the list first

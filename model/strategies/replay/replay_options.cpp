@@ -2,8 +2,8 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> ReplayOptions::read(streams::OptionReader& r,
-                                                           const streams::StrategySpec& common) {
+std::shared_ptr<const StrategyOptions> ReplayOptions::read(config::OptionReader& r,
+                                                           const config::StrategySpec& common) {
   auto o = std::make_shared<ReplayOptions>();
   o->read_shared(r);
   o->memory = r.integer("memory", o->memory, 1, int64_t{1} << 30);

@@ -21,8 +21,8 @@ class ReplayOptions : public SharedBackboneOptions {
   /// `[strategy] batch_size`. Default: 0.
   int64_t replay_batch = 0;
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -4,15 +4,15 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> SharedBackboneOptions::read(streams::OptionReader& r,
-                                                                   const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> SharedBackboneOptions::read(config::OptionReader& r,
+                                                                   const config::StrategySpec&) {
   auto o = std::make_shared<SharedBackboneOptions>();
   o->read_shared(r);
   r.finish();
   return o;
 }
 
-void SharedBackboneOptions::read_shared(streams::OptionReader& r) {
+void SharedBackboneOptions::read_shared(config::OptionReader& r) {
   optimizer = r.choice("optimizer", optimizer, {"sgd", "adam"});
   learning_rate = r.number("learning_rate", learning_rate, 0.0, 10.0, true);
   schedule = r.choice("schedule", schedule, {"cosine", "flat", "constant", "restarts"});

@@ -44,11 +44,11 @@ class SharedBackboneOptions : public StrategyOptions {
   std::string head_init = "zeros";
 
   /// Reads a table of these keys alone.
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   /// Reads these keys into this object, for a strategy whose table has more (it calls
   /// `r.finish()` itself).
-  void read_shared(streams::OptionReader& r);
+  void read_shared(config::OptionReader& r);
 
   VisitPlan plan() const override { return {1, 1}; }
   std::vector<std::pair<std::string, std::string>> values() const override;

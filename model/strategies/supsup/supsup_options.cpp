@@ -4,15 +4,15 @@
 
 namespace evostream::model {
 
-std::shared_ptr<const StrategyOptions> SupSupOptions::read(streams::OptionReader& r,
-                                                           const streams::StrategySpec&) {
+std::shared_ptr<const StrategyOptions> SupSupOptions::read(config::OptionReader& r,
+                                                           const config::StrategySpec&) {
   auto o = std::make_shared<SupSupOptions>();
   o->read_supsup(r);
   r.finish();
   return o;
 }
 
-void SupSupOptions::read_supsup(streams::OptionReader& r) {
+void SupSupOptions::read_supsup(config::OptionReader& r) {
   read_shared(r);
   const bool has_density = r.table().find("density") != nullptr;
   density = r.number("density", density, 0.0, 1.0, true);

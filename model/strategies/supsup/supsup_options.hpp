@@ -30,11 +30,11 @@ class SupSupOptions : public SharedBackboneOptions {
   /// (SupSup's MNIST masks). Default: "topk".
   std::string mask = "topk";
 
-  static std::shared_ptr<const StrategyOptions> read(streams::OptionReader& r,
-                                                     const streams::StrategySpec& common);
+  static std::shared_ptr<const StrategyOptions> read(config::OptionReader& r,
+                                                     const config::StrategySpec& common);
   /// Reads these keys and the optimizer's into this object, for a strategy whose table has
   /// more (it calls `r.finish()` itself).
-  void read_supsup(streams::OptionReader& r);
+  void read_supsup(config::OptionReader& r);
   std::vector<std::pair<std::string, std::string>> values() const override;
 };
 

@@ -4,12 +4,12 @@
 #include <string>
 
 #include "common/config_error.hpp"
-#include "streams/option_reader.hpp"
+#include "config/option_reader.hpp"
 
 using Catch::Matchers::Contains;
 using evostream::common::ConfigError;
-using evostream::streams::OptionReader;
-using evostream::streams::OptionTable;
+using evostream::config::OptionReader;
+using evostream::config::OptionTable;
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string error_of(F&& read) {
 }  // namespace
 
 TEST_CASE("An option reader returns the table's values and the defaults of absent keys",
-          "[streams][options]") {
+          "[config][options]") {
   const OptionTable t = demo_table();
   OptionReader r(t);
   CHECK(r.integer("count", 1, 1, 10) == 3);
@@ -53,7 +53,7 @@ TEST_CASE("An option reader returns the table's values and the defaults of absen
   CHECK_NOTHROW(r.finish());
 }
 
-TEST_CASE("An option reader names the file, line and key of a bad value", "[streams][options]") {
+TEST_CASE("An option reader names the file, line and key of a bad value", "[config][options]") {
   const OptionTable t = demo_table();
   CHECK(error_of([&] { OptionReader(t).integer("count", 1, 5, 10); }) ==
         "demo.toml:11: strategy.demo.count: expected an integer in 5..10, found 3");
@@ -73,7 +73,7 @@ TEST_CASE("An option reader names the file, line and key of a bad value", "[stre
         }) == "demo.toml:14: strategy.demo.on: expected one of a, b, found true");
 }
 
-TEST_CASE("An option reader refuses numbers that are not finite", "[streams][options]") {
+TEST_CASE("An option reader refuses numbers that are not finite", "[config][options]") {
   for (double v : {std::nan(""), std::numeric_limits<double>::infinity()}) {
     OptionTable t = demo_table();
     t.entries[1].value = v;
@@ -84,7 +84,7 @@ TEST_CASE("An option reader refuses numbers that are not finite", "[streams][opt
 }
 
 TEST_CASE("An option reader rejects the keys nobody read, listing those read",
-          "[streams][options]") {
+          "[config][options]") {
   const OptionTable t = demo_table();
   OptionReader r(t);
   r.integer("count", 1, 1, 10);
@@ -96,7 +96,7 @@ TEST_CASE("An option reader rejects the keys nobody read, listing those read",
 }
 
 TEST_CASE("An absent key reported by a cross-key check points at the table's line",
-          "[streams][options]") {
+          "[config][options]") {
   const OptionTable t = demo_table();
   CHECK(error_of([&] { OptionReader(t).fail("size", "expected more"); }) ==
         "demo.toml:10: strategy.demo.size: expected more");

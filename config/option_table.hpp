@@ -5,7 +5,7 @@
 #include <variant>
 #include <vector>
 
-namespace evostream::streams {
+namespace evostream::config {
 
 /// One scalar value of an options table: a boolean, an integer, a number or a string.
 using OptionValue = std::variant<bool, int64_t, double, std::string>;
@@ -42,4 +42,4 @@ struct OptionTable {
 /// A short description of `v` for "found ..." in errors, as the scenario parser writes it.
 std::string describe(const OptionValue& v);
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -1,4 +1,4 @@
-#include "streams/scenario_parser.hpp"
+#include "config/scenario_parser.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -15,9 +15,9 @@
 
 #include "common/config_error.hpp"
 #include "common/data_error.hpp"
-#include "streams/image_folder_reader.hpp"
+#include "config/class_folders.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 using common::ConfigError;
 using common::DataError;
@@ -276,7 +276,7 @@ void read_image_classes(DatasetSpec& d, TableReader& r, const toml::table& t) {
   std::error_code ec;
   const bool split = fs::is_directory(train, ec);
   try {
-    d.class_names = ImageFolderReader::class_names(split ? train.string() : d.path);
+    d.class_names = class_folders(split ? train.string() : d.path);
   } catch (const DataError& e) {
     r.fail(t.get("path"), "path", e.what());
   }
@@ -1027,4 +1027,4 @@ Scenario ScenarioParser::parse_string(const std::string& text, const std::string
   return parse_text(text, file);
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

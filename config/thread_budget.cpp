@@ -1,11 +1,11 @@
-#include "streams/thread_budget.hpp"
+#include "config/thread_budget.hpp"
 
 #include <fmt/format.h>
 #include <sched.h>
 
 #include "common/config_error.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 using common::ConfigError;
 
@@ -37,4 +37,4 @@ std::string check_thread_budget(const TrainerSpec& trainers, int64_t cores,
   return "";
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -1,4 +1,4 @@
-#include "streams/option_reader.hpp"
+#include "config/option_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "common/config_error.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 using common::ConfigError;
 
@@ -97,4 +97,4 @@ void OptionReader::finish() const {
   }
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "streams/scenario.hpp"
+#include "config/scenario.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 /// Reads and validates a TOML scenario.
 ///
@@ -46,4 +46,4 @@ class ScenarioParser {
   static std::string extended_file(const std::string& file, const std::string& more_file);
 };
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -5,14 +5,14 @@
 #include <vector>
 
 #include "common/config_error.hpp"
-#include "streams/scenario_parser.hpp"
+#include "config/scenario_parser.hpp"
 #include "support/test_files.hpp"
 
 using Catch::Matchers::Contains;
 using evostream::common::ConfigError;
-using evostream::streams::RootSpec;
-using evostream::streams::Scenario;
-using evostream::streams::ScenarioParser;
+using evostream::config::RootSpec;
+using evostream::config::Scenario;
+using evostream::config::ScenarioParser;
 
 namespace {
 
@@ -186,7 +186,7 @@ std::string dotted(const std::string& section, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("The full test scenario parses with every key set", "[streams]") {
+TEST_CASE("The full test scenario parses with every key set", "[config]") {
   ScenarioDoc doc;
   const Scenario s = parse(doc.text());
   CHECK(s.name == "mini");
@@ -231,7 +231,7 @@ TEST_CASE("The full test scenario parses with every key set", "[streams]") {
   CHECK(s.find_dataset("fashion-mnist") != nullptr);  // predefined
 }
 
-TEST_CASE("Defaults apply when optional keys are left out", "[streams]") {
+TEST_CASE("Defaults apply when optional keys are left out", "[config]") {
   const Scenario s = parse(evostream::testing::minimal_scenario());
   CHECK(s.seed == 7);
   CHECK(s.strategy.name == "mu2net");
@@ -248,7 +248,7 @@ TEST_CASE("Defaults apply when optional keys are left out", "[streams]") {
 }
 
 TEST_CASE("Every key accepts a valid value and rejects an invalid one naming file and line and key",
-          "[streams]") {
+          "[config]") {
   const std::vector<KeyCase> cases = {
       {"", "name", "\"other\"", "3", "expected a string, found the integer 3"},
       {"", "seed", "123", "-1", "expected an integer in 0.."},
@@ -355,20 +355,20 @@ TEST_CASE("Every key accepts a valid value and rejects an invalid one naming fil
   }
 }
 
-TEST_CASE("A task may not be named root, the root model's name", "[streams]") {
+TEST_CASE("A task may not be named root, the root model's name", "[config]") {
   ScenarioDoc doc;
   doc.set("tasks", "name", "\"root\"");
   CHECK_THAT(error_of(doc.text()),
              Contains("tasks[0].name: expected a name other than \"root\", which names the root"));
 }
 
-TEST_CASE("A duplicate task name is rejected at the second task", "[streams]") {
+TEST_CASE("A duplicate task name is rejected at the second task", "[config]") {
   ScenarioDoc doc;
   doc.set("tasks", "name", "\"t2\"");
   CHECK_THAT(error_of(doc.text()), Contains("tasks[1].name: duplicate task name \"t2\""));
 }
 
-TEST_CASE("An unknown key is rejected at every level with its line", "[streams]") {
+TEST_CASE("An unknown key is rejected at every level with its line", "[config]") {
   const std::vector<std::string> sections = {
       "",      "datasets.syn",  "root", "root.architecture", "strategy", "trainers",
       "tasks", "root.pretrain", "run"};
@@ -384,7 +384,7 @@ TEST_CASE("An unknown key is rejected at every level with its line", "[streams]"
   }
 }
 
-TEST_CASE("A stream without tasks is rejected as empty", "[streams]") {
+TEST_CASE("A stream without tasks is rejected as empty", "[config]") {
   const std::string text = R"(name = "x"
 [root]
 source = "import"
@@ -395,7 +395,7 @@ file = "root.h5"
   CHECK_THAT(error_of("tasks = []\n" + text), Contains("empty stream"));
 }
 
-TEST_CASE("Missing required keys are named", "[streams]") {
+TEST_CASE("Missing required keys are named", "[config]") {
   ScenarioDoc doc;
   CHECK_THAT(error_of(doc.set("", "name", "").text()), Contains("name: missing required key"));
   ScenarioDoc doc2;
@@ -411,7 +411,7 @@ TEST_CASE("Missing required keys are named", "[streams]") {
              Contains("root: missing [root] table"));
 }
 
-TEST_CASE("Root source and its companion keys must agree", "[streams]") {
+TEST_CASE("Root source and its companion keys must agree", "[config]") {
   ScenarioDoc doc;
   doc.set("root", "source", "\"import\"");
   CHECK_THAT(error_of(doc.text()), Contains("root.file: missing key file"));
@@ -446,7 +446,7 @@ dataset = "fashion-mnist"
   CHECK_THAT(error_of(masked), Contains("root.source"));
 }
 
-TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[streams]") {
+TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[config]") {
   ScenarioDoc doc;
   doc.set("run", "iterations", "2");
   const std::string err = error_of(doc.text());
@@ -456,7 +456,7 @@ TEST_CASE("Tasks evolving at once cannot be combined with task iterations", "[st
                            std::to_string(doc.line_of("run", "concurrent_tasks")) + ":"));
 }
 
-TEST_CASE("Names that would break file names, rows or lines are refused", "[streams]") {
+TEST_CASE("Names that would break file names, rows or lines are refused", "[config]") {
   const std::vector<std::pair<std::string, std::string>> sections = {{"", "name"},
                                                                      {"tasks", "name"}};
   const std::vector<std::string> bad = {"\"a\\nb\"",     "\"../../x\"",
@@ -487,7 +487,7 @@ TEST_CASE("Names that would break file names, rows or lines are refused", "[stre
 }
 
 TEST_CASE("An integer too large for a double's exact range is a number like any other",
-          "[streams]") {
+          "[config]") {
   ScenarioDoc doc;
   doc.set("tasks", "rotate", "9007199254740993");
   CHECK_THAT(error_of(doc.text()),
@@ -497,7 +497,7 @@ TEST_CASE("An integer too large for a double's exact range is a number like any 
   CHECK_THAT(error_of(big.text()), Contains("strategy.scale_factor: expected a number in (0, 1]"));
 }
 
-TEST_CASE("A key that moved out of [strategy] says where it went", "[streams]") {
+TEST_CASE("A key that moved out of [strategy] says where it went", "[config]") {
   const std::vector<std::pair<std::string, std::string>> moved = {
       {"generations", "moved to [strategy.mu2net]"},
       {"children", "moved to [strategy.mu2net]"},
@@ -517,14 +517,14 @@ TEST_CASE("A key that moved out of [strategy] says where it went", "[streams]") 
   }
 }
 
-TEST_CASE("A task whose dataset has other channels than the root is rejected", "[streams]") {
+TEST_CASE("A task whose dataset has other channels than the root is rejected", "[config]") {
   ScenarioDoc doc;
   doc.set("tasks", "dataset", "\"c10\"");
   CHECK_THAT(error_of(doc.text()),
              Contains("dataset \"c10\" has 3-channel images but root.architecture.channels is 1"));
 }
 
-TEST_CASE("Class lists must be distinct and hold two or more classes", "[streams]") {
+TEST_CASE("Class lists must be distinct and hold two or more classes", "[config]") {
   ScenarioDoc doc;
   doc.set("tasks", "classes", "[1, 1]");
   CHECK_THAT(error_of(doc.text()), Contains("expected distinct classes"));
@@ -533,7 +533,7 @@ TEST_CASE("Class lists must be distinct and hold two or more classes", "[streams
   CHECK_THAT(error_of(doc2.text()), Contains("expected at least 2 classes, found 1"));
 }
 
-TEST_CASE("Malformed TOML and missing files give one-line errors", "[streams]") {
+TEST_CASE("Malformed TOML and missing files give one-line errors", "[config]") {
   const std::string err = error_of("name = \"x\"\nseed = = 3\n");
   CHECK_THAT(err, Contains("test.toml:2: not valid TOML"));
   CHECK(err.find('\n') == std::string::npos);
@@ -541,7 +541,7 @@ TEST_CASE("Malformed TOML and missing files give one-line errors", "[streams]") 
                     Contains("/nonexistent/s.toml: cannot open the scenario file"));
 }
 
-TEST_CASE("The shipped scenarios are valid", "[streams]") {
+TEST_CASE("The shipped scenarios are valid", "[config]") {
   for (const char* name : {"smoke", "quickstart", "fmnist-stream"}) {
     INFO(name);
     const Scenario s = ScenarioParser::parse_file(std::string(EVOSTREAM_SOURCE_DIR) + "/configs/" +
@@ -569,7 +569,7 @@ interval = 2.5
 
 }  // namespace
 
-TEST_CASE("A simulated scenario generates its tasks over the families in turn", "[streams]") {
+TEST_CASE("A simulated scenario generates its tasks over the families in turn", "[config]") {
   const Scenario s = parse(kSimulated);
   CHECK(s.simulated());
   CHECK(s.root.source == RootSpec::Source::kInit);
@@ -591,7 +591,7 @@ dataset = "fashion-mnist"
                   .simulated());
 }
 
-TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[streams]") {
+TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[config]") {
   const std::string torch =
       std::string(kSimulated)
           .replace(std::string(kSimulated).find("kind = \"simulated\""), 18, "kind = \"torch\"");
@@ -616,7 +616,7 @@ TEST_CASE("Simulation keys outside a simulated scenario are rejected", "[streams
 }
 
 TEST_CASE("npy and image-folder datasets take their defaults and list their classes",
-          "[streams][datasets]") {
+          "[config][datasets]") {
   ScenarioDoc doc;
   doc.set("datasets.pics", "image_size", "");
   doc.set("datasets.arr", "train_images", "");
@@ -640,7 +640,7 @@ TEST_CASE("npy and image-folder datasets take their defaults and list their clas
   CHECK(mnist->class_names.size() == 10);
 }
 
-TEST_CASE("A stream grows by the tasks and datasets of an extension", "[streams][scenario][grow]") {
+TEST_CASE("A stream grows by the tasks and datasets of an extension", "[config][scenario][grow]") {
   evostream::testing::TempDir d;
   const std::string run = evostream::testing::minimal_scenario();
   const std::string more = R"([datasets.more]
@@ -674,7 +674,7 @@ dataset = "more"
 }
 
 TEST_CASE("An extension is validated like a scenario, in its own terms",
-          "[streams][scenario][grow]") {
+          "[config][scenario][grow]") {
   const std::string run = evostream::testing::minimal_scenario();
   auto error_of = [&](const std::string& more, const std::string& base = "") {
     try {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "streams/option_table.hpp"
+#include "config/option_table.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 /// Reads the keys of an `OptionTable` with range checks, and rejects the keys it was not asked
 /// for.
@@ -43,4 +43,4 @@ class OptionReader {
   std::set<std::string> read_;
 };
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -1,8 +1,8 @@
-#include "streams/option_table.hpp"
+#include "config/option_table.hpp"
 
 #include <fmt/format.h>
 
-namespace evostream::streams {
+namespace evostream::config {
 
 const OptionEntry* OptionTable::find(const std::string& key) const {
   for (const auto& e : entries) {
@@ -22,4 +22,4 @@ std::string describe(const OptionValue& v) {
   return fmt::format("the string \"{}\"", std::get<std::string>(v));
 }
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "streams/option_table.hpp"
-#include "streams/synthetic_generator.hpp"
+#include "config/option_table.hpp"
+#include "config/synthetic_options.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 /// Where a dataset comes from: a `[datasets.NAME]` table of a scenario.
 ///
@@ -338,4 +338,4 @@ std::string default_fashion_mnist_dir();
 /// `/usr/local/share/datasets/mnist`.
 std::string default_mnist_dir();
 
-}  // namespace evostream::streams
+}  // namespace evostream::config

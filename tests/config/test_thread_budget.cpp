@@ -1,14 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include "common/config_error.hpp"
-#include "streams/thread_budget.hpp"
+#include "config/thread_budget.hpp"
 
 using Catch::Matchers::Contains;
 using evostream::common::ConfigError;
-using evostream::streams::check_thread_budget;
-using evostream::streams::TrainerSpec;
+using evostream::config::check_thread_budget;
+using evostream::config::TrainerSpec;
 
-TEST_CASE("A trainer with more threads than the machine has cores is refused", "[streams]") {
+TEST_CASE("A trainer with more threads than the machine has cores is refused", "[config]") {
   TrainerSpec t;
   t.threads = 64;
   CHECK_THROWS_WITH(check_thread_budget(t, 2, "a.toml"),
@@ -20,7 +20,7 @@ TEST_CASE("A trainer with more threads than the machine has cores is refused", "
 }
 
 TEST_CASE("Trainers whose threads together exceed the cores are warned about, not refused",
-          "[streams]") {
+          "[config]") {
   TrainerSpec t;
   t.count = 3;
   t.threads = 1;
@@ -32,6 +32,6 @@ TEST_CASE("Trainers whose threads together exceed the cores are warned about, no
   CHECK(check_thread_budget(t, 2, "a.toml").empty());
 }
 
-TEST_CASE("The machine offers at least one core", "[streams]") {
-  CHECK(evostream::streams::available_cores() >= 1);
+TEST_CASE("The machine offers at least one core", "[config]") {
+  CHECK(evostream::config::available_cores() >= 1);
 }

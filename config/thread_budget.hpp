@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "streams/scenario.hpp"
+#include "config/scenario.hpp"
 
-namespace evostream::streams {
+namespace evostream::config {
 
 /// The cores this process may run on (its CPU affinity mask; at least 1).
 int64_t available_cores();
@@ -20,4 +20,4 @@ int64_t available_cores();
 std::string check_thread_budget(const TrainerSpec& trainers, int64_t cores,
                                 const std::string& file);
 
-}  // namespace evostream::streams
+}  // namespace evostream::config
