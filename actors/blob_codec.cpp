@@ -137,7 +137,7 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
     j.objective = job.objective->name();
   for (const auto& c : job.components)
     j.components.push_back(sent ? sent->encode(*c) : encode(*c));
-  j.hp = job.hp;
+  j.recipe = job.recipe;
   j.seed = job.seed;
   j.steps = job.steps;
   j.validation_interval = job.validation_interval;
@@ -164,7 +164,7 @@ model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* rece
         job.job, job.steps, job.schedule_offset, job.schedule_steps));
   }
   model::TrainJob out;
-  out.hp = job.hp;
+  out.recipe = job.recipe;
   out.seed = job.seed;
   out.steps = job.steps;
   out.validation_interval = job.validation_interval;

@@ -16,12 +16,18 @@
 
 namespace evostream::model {
 
-/// A path's hyperparameters travel as they are, field by field from their one description
-/// (`model::fields_of`).
+/// One of a strategy's own values in a recipe.
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Hyperparameters& x) {
+typename Inspector::result_type inspect(Inspector& f, RecipeExtra& x) {
+  return f(caf::meta::type_name("recipe_extra"), x.name, x.value, x.integer);
+}
+
+/// A path's recipe travels as it is: field by field from its one description
+/// (`model::fields_of`), then its extras.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TrainRecipe& x) {
   return std::apply(
-      [&](auto&... field) { return f(caf::meta::type_name("hyperparameters"), field...); },
+      [&](auto&... field) { return f(caf::meta::type_name("train_recipe"), field..., x.extras); },
       fields_of(x));
 }
 
@@ -73,7 +79,7 @@ struct train_job {
   uint64_t job = 0;
   int64_t task_index = 0;
   std::vector<component_blob> components;
-  model::Hyperparameters hp;
+  model::TrainRecipe recipe;
   uint64_t seed = 0;
   int64_t steps = 0;
   int64_t validation_interval = 0;
@@ -119,7 +125,7 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
-  return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.hp, x.seed,
+  return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.recipe, x.seed,
            x.steps, x.validation_interval, x.schedule_offset, x.schedule_steps, x.objective,
            x.has_optimizer, x.optimizer);
 }
@@ -177,7 +183,7 @@ struct observer_call {
 CAF_BEGIN_TYPE_ID_BLOCK(evostream, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::tensor_blob))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::component_blob))
-CAF_ADD_TYPE_ID(evostream, (evostream::model::Hyperparameters))
+CAF_ADD_TYPE_ID(evostream, (evostream::model::TrainRecipe))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_job))
 CAF_ADD_TYPE_ID(evostream, (evostream::actors::train_reply))
 CAF_ADD_ATOM(evostream, evostream::actors, join_atom, "join")

@@ -70,9 +70,9 @@ int ExportCommand::run(std::ostream& out, std::ostream& err) const {
     out << "note: the path has adapters, which timm's ViT has no place for: load it with "
            "bench/peer/vit_peer.py (timm's strict loading refuses adapters.*)\n";
   }
-  if (m.path.hp.image_size > 0 && m.path.hp.image_size != a.image_size) {
-    out << fmt::format("note: the path runs on images resized to {} × {}\n", m.path.hp.image_size,
-                       m.path.hp.image_size);
+  if (m.path.recipe.image_size > 0 && m.path.recipe.image_size != a.image_size) {
+    out << fmt::format("note: the path runs on images resized to {} × {}\n",
+                       m.path.recipe.image_size, m.path.recipe.image_size);
   }
   const auto& t = m.task;
   if (t.image_size > 0 || t.rotate_degrees != 0.0 || t.permute_seed || t.invert) {

@@ -65,11 +65,11 @@ int ExtractCommand::run(std::ostream& out, std::ostream& err) const {
 
   const streams::TaskData task = streams::TaskBuilder(m.scenario).build(m.task);
   const auto family = model::ModelFamily::of(arch);
-  const auto whole_f = family->bind(model::pointers(handles), m.path.hp.image_size);
+  const auto whole_f = family->bind(model::pointers(handles), m.path.recipe.image_size);
   std::vector<const model::Component*> parts;
   for (const auto& c : x.components)
     parts.push_back(&c);
-  const auto extracted_f = family->bind(parts, m.path.hp.image_size);
+  const auto extracted_f = family->bind(parts, m.path.recipe.image_size);
   const model::Evaluation whole = model::Evaluator::evaluate(*whole_f, task.test);
   const model::Evaluation alone = model::Evaluator::evaluate(*extracted_f, task.test);
   int64_t same = 0;

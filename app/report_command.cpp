@@ -73,7 +73,7 @@ report::Confusion ReportCommand::confusion(const std::string& run_dir, const std
   const streams::TaskData data = streams::TaskBuilder(m.scenario).build(m.task);
   const auto handles = m.store.resolve(m.path.ids);
   const auto f = model::ModelFamily::of(m.scenario.root.architecture)
-                     ->bind(model::pointers(handles), m.path.hp.image_size);
+                     ->bind(model::pointers(handles), m.path.recipe.image_size);
   const model::Evaluation e = model::Evaluator::evaluate(*f, data.test);
   std::vector<int64_t> labels;
   for (int64_t i = 0; i < data.test.size(); ++i)

@@ -8,7 +8,7 @@
 #include <map>
 #include <type_traits>
 
-#include "model/core/hyperparameter_text.hpp"
+#include "model/core/recipe_text.hpp"
 #include "model/train/linear_probe.hpp"
 #include "report/model_graph.hpp"
 #include "report/search_chart.hpp"
@@ -28,7 +28,7 @@ h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-b
 p.note { color: #555; margin-top: 4px; }
 .figures { overflow-x: auto; }
 .searches { display: flex; flex-wrap: wrap; gap: 4px 16px; }
-#hyperparameters td:first-child { white-space: nowrap; }
+#recipes td:first-child { white-space: nowrap; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
 th:first-child, td:first-child { text-align: left; }
@@ -118,6 +118,40 @@ std::vector<std::optional<double>> by_task(const model::RunResults& run,
 
 // Per-task charts and the model graph draw at most this many tasks.
 constexpr size_t kMostDrawn = 200;
+
+/// The table of committed recipes: a column per field and per extra any path has (a path
+/// without that extra shows a dash).
+std::string recipe_section(const model::RunResults& run) {
+  std::vector<std::string> columns;
+  for (const auto& t : run.tasks) {
+    for (const auto& [name, text] : model::recipe_entries(t.path.recipe)) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end())
+        columns.push_back(name);
+    }
+  }
+  std::string out =
+      "<h2>Committed recipes</h2>\n<p class=\"note\">Each task's path as committed: the recipe "
+      "it trained with (µ2Net tunes it per path, its own <code>mu</code> and "
+      "<code>adapter_dim</code> included; other strategies use their options').</p>\n<div "
+      "class=\"figures\"><table id=\"recipes\"><tr>"
+      "<th>task</th>";
+  for (const auto& name : columns)
+    out += fmt::format("<th>{}</th>", esc(name));
+  out += "</tr>\n";
+  for (const auto& t : run.tasks) {
+    if (t.path.ids.empty())
+      continue;
+    out += "<tr><td>" + esc(t.name) + "</td>";
+    const auto entries = model::recipe_entries(t.path.recipe);
+    for (const auto& name : columns) {
+      const auto at = std::find_if(entries.begin(), entries.end(),
+                                   [&](const auto& e) { return e.first == name; });
+      out += "<td>" + (at == entries.end() ? std::string("—") : esc(at->second)) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table></div>\n";
+}
 
 std::string card(const std::string& label, const std::string& value) {
   return fmt::format("<div class=\"card\">{}<b>{}</b></div>", esc(label), esc(value));
@@ -531,25 +565,7 @@ std::string ReportPage::html(const model::RunResults& run,
   if (!transfer.empty())
     body += transfer_section(transfer);
 
-  body +=
-      "<h2>Committed hyperparameters</h2>\n<p class=\"note\">Each task's path as committed: "
-      "the hyperparameters it trained with (µ2Net tunes them per path; other strategies use "
-      "their options').</p>\n<div class=\"figures\"><table id=\"hyperparameters\"><tr>"
-      "<th>task</th>";
-  for (const char* name : model::kHyperparameterNames)
-    body += fmt::format("<th>{}</th>", name);
-  body += "</tr>\n";
-  for (const auto& t : run.tasks) {
-    if (t.path.ids.empty())
-      continue;
-    body += "<tr><td>" + esc(t.name) + "</td>";
-    model::Hyperparameters hp = t.path.hp;
-    model::visit_fields(hp, [&](const char*, const auto& value) {
-      body += "<td>" + model::hyperparameter_text(value) + "</td>";
-    });
-    body += "</tr>\n";
-  }
-  body += "</table></div>\n";
+  body += recipe_section(run);
 
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -1,5 +1,8 @@
 #include "storage/json_fields.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -25,20 +28,28 @@ const char* JsonFields::schedule_name(model::Schedule s) {
   return i < model::kScheduleNames.size() ? model::kScheduleNames[i] : "";
 }
 
-JsonFields::Json JsonFields::hyperparameters(const model::Hyperparameters& hp) {
+JsonFields::Json JsonFields::recipe(const model::TrainRecipe& recipe) {
   Json out = Json::object();
-  model::visit_fields(hp, [&](const char* name, const auto& value) {
+  model::visit_fields(recipe, [&](const char* name, const auto& value) {
     if constexpr (std::is_same_v<std::decay_t<decltype(value)>, model::Schedule>)
       out[name] = schedule_name(value);
     else
       out[name] = value;
   });
+  for (const auto& e : recipe.extras) {
+    if (e.integer)
+      out[e.name] = std::llround(e.value);
+    else
+      out[e.name] = e.value;
+  }
   return out;
 }
 
-model::Hyperparameters JsonFields::hyperparameters_from(const Json& j) {
-  model::Hyperparameters hp;
-  model::visit_fields(hp, [&](const char* name, auto& value) {
+model::TrainRecipe JsonFields::recipe_from(const Json& j) {
+  if (!j.is_object())
+    throw std::invalid_argument("recipe: expected an object, found " + j.dump());
+  model::TrainRecipe recipe;
+  model::visit_fields(recipe, [&](const char* name, auto& value) {
     using T = std::decay_t<decltype(value)>;
     const Json& v = j.at(name);
     if constexpr (std::is_same_v<T, model::Schedule>) {
@@ -46,24 +57,39 @@ model::Hyperparameters JsonFields::hyperparameters_from(const Json& j) {
     } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       // A float (3e90, say) converted to an integer type is undefined behaviour.
       if (!v.is_number_integer())
-        throw std::invalid_argument(std::string("hyperparameter ") + name +
+        throw std::invalid_argument(std::string("recipe ") + name +
                                     ": expected an integer, found " + v.dump());
       value = v.get<T>();
     } else {
       value = v.get<T>();
     }
   });
-  return hp;
+  // Every other key is one of the strategy's extras, in the order written.
+  for (const auto& [name, v] : j.items()) {
+    if (std::find(model::kRecipeFieldNames.begin(), model::kRecipeFieldNames.end(), name) !=
+        model::kRecipeFieldNames.end())
+      continue;
+    if (!v.is_number())
+      throw std::invalid_argument("recipe " + name + ": expected a number, found " + v.dump());
+    if (v.is_number_integer()) {
+      // Integers beyond 2^53 would not survive as the double an extra holds.
+      const auto n = v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>())
+                                            : static_cast<double>(v.get<int64_t>());
+      if (std::abs(n) > 9007199254740992.0)
+        throw std::invalid_argument("recipe " + name +
+                                    ": expected an integer of at most 2^53, found " + v.dump());
+      recipe.extras.push_back({name, n, true});
+    } else {
+      recipe.extras.push_back({name, v.get<double>(), false});
+    }
+  }
+  return recipe;
 }
 
 JsonFields::Json JsonFields::path(const model::Path& p) {
-  return Json{{"name", p.name},
-              {"task", p.task},
-              {"components", p.ids},
-              {"quality", p.quality},
-              {"score", p.score},
-              {"parent", p.parent},
-              {"hyperparameters", hyperparameters(p.hp)}};
+  return Json{
+      {"name", p.name},   {"task", p.task},     {"components", p.ids},       {"quality", p.quality},
+      {"score", p.score}, {"parent", p.parent}, {"recipe", recipe(p.recipe)}};
 }
 
 model::Path JsonFields::path_from(const Json& j) {
@@ -74,7 +100,10 @@ model::Path JsonFields::path_from(const Json& j) {
   p.quality = j.at("quality").get<double>();
   p.score = j.at("score").get<double>();
   p.parent = j.at("parent").get<std::string>();
-  p.hp = hyperparameters_from(j.at("hyperparameters"));
+  // Files written before recipes name it "hyperparameters".
+  p.recipe =
+      recipe_from(j.contains("hyperparameters") && !j.contains("recipe") ? j.at("hyperparameters")
+                                                                         : j.at("recipe"));
   return p;
 }
 

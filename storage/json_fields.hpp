@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "model/core/hyperparameters.hpp"
 #include "model/core/path.hpp"
+#include "model/core/train_recipe.hpp"
 
 namespace evostream::storage {
 
@@ -13,11 +13,14 @@ class JsonFields {
  public:
   using Json = nlohmann::ordered_json;
 
-  /// A path's hyperparameters, one key per field (the schedule by name).
-  static Json hyperparameters(const model::Hyperparameters& hp);
-  /// Reads what `hyperparameters` wrote; raises on a missing key or an unknown schedule.
-  static model::Hyperparameters hyperparameters_from(const Json& j);
-  /// A path: name, task, components, quality, score, parent, hyperparameters.
+  /// A path's recipe, one key per field (the schedule by name), then one per extra (an integer
+  /// one as an integer).
+  static Json recipe(const model::TrainRecipe& recipe);
+  /// Reads what `recipe` wrote: every key that is not a field is an extra, in the order
+  /// written; raises on a missing field, an unknown schedule or an extra that is not a number.
+  static model::TrainRecipe recipe_from(const Json& j);
+  /// A path: name, task, components, quality, score, parent, recipe (files written before
+  /// recipes name it `hyperparameters`, which `path_from` reads too).
   static Json path(const model::Path& p);
   static model::Path path_from(const Json& j);
   /// A number, or null when empty.

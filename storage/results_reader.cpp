@@ -119,10 +119,13 @@ model::Path read_path(const std::string& file, const Json& j, const std::string&
   p.quality = f.number("quality", 0.0, false);
   p.score = f.number("score", 0.0, false);
   try {
-    p.hp = JsonFields::hyperparameters_from(
-        f.at("hyperparameters", Json::value_t::object, "an object"));
+    // Files written before recipes name it "hyperparameters".
+    const char* key = f.has("hyperparameters") && !f.has("recipe") ? "hyperparameters" : "recipe";
+    p.recipe = JsonFields::recipe_from(f.at(key, Json::value_t::object, "an object"));
   } catch (const Json::exception& e) {
-    throw StorageError(file, where + "path.hyperparameters: " + e.what());
+    throw StorageError(file, where + "path.recipe: " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw StorageError(file, where + "path." + e.what());
   }
   return p;
 }

@@ -35,7 +35,7 @@ void BM_TrainStep(benchmark::State& state) {
   settings.threads = 1;
   const model::Trainer trainer(settings);
   for (auto _ : state)
-    benchmark::DoNotOptimize(trainer.train(path, model::Hyperparameters{}, task, 1).quality);
+    benchmark::DoNotOptimize(trainer.train(path, model::TrainRecipe{}, task, 1).quality);
   const double steps = static_cast<double>(state.iterations() * state.range(0));
   state.counters["steps/s"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
 }

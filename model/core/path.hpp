@@ -3,11 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 
 namespace evostream::model {
 
-/// A task's model: the ids of its components in forward order, its hyperparameters and scores.
+/// A task's model: the ids of its components in forward order, the recipe it trains with and
+/// its scores.
 ///
 /// A path names components; it owns none. Committed paths name only components in the
 /// `ParameterStore`; a candidate's path may also name the unfrozen components it trained.
@@ -18,8 +19,8 @@ struct Path {
   std::string task;
   /// Component ids in forward order.
   std::vector<std::string> ids;
-  /// The path's hyperparameters ("DNA").
-  Hyperparameters hp;
+  /// How it trains (µ2Net: its "DNA", tuned by evolution).
+  TrainRecipe recipe;
   /// Best validation accuracy its training reached.
   double quality = 0.0;
   /// quality × s^(accounted params / root params) when it was scored.

@@ -14,7 +14,7 @@ namespace {
 double probe(const ModelFamily& family, const ParameterStore& store, const Path& path,
              const streams::TaskData& task) {
   const auto handles = store.resolve(path.ids);
-  const auto f = family.bind(pointers(handles), path.hp.image_size);
+  const auto f = family.bind(pointers(handles), path.recipe.image_size);
   const at::Tensor train = LinearProbe::features(*f, task.train, ForwardTransfer::kTrainImages);
   const at::Tensor test = LinearProbe::features(*f, task.test, ForwardTransfer::kTestImages);
   return LinearProbe::accuracy(

@@ -12,10 +12,11 @@ MatrixEvaluator::Scored MatrixEvaluator::evaluate(const RunState& state, const P
   const auto handles = state.store.resolve(path.ids);
   if (const auto& sim = strategy.environment().simulation) {
     const SimulatedEvaluation e =
-        sim->evaluate(handles, path.hp, task, static_cast<double>(strategy.candidate_steps()));
+        sim->evaluate(handles, path.recipe, task, static_cast<double>(strategy.candidate_steps()));
     return {e.accuracy, e.predictions_hash};
   }
-  const auto f = strategy.environment().train.family->bind(pointers(handles), path.hp.image_size);
+  const auto f =
+      strategy.environment().train.family->bind(pointers(handles), path.recipe.image_size);
   const Evaluation e = Evaluator::evaluate(*f, task.test);
   return {e.accuracy, common::ContentHash().update(e.predictions).hex()};
 }

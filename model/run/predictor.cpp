@@ -14,12 +14,12 @@ namespace evostream::model {
 Predictor::Predictor(const ParameterStore& store, const Path& path, config::TaskSpec task,
                      const config::ArchitectureSpec& architecture)
     : handles_(store.resolve(path.ids)),
-      function_(ModelFamily::of(architecture)->bind(pointers(handles_), path.hp.image_size)),
+      function_(ModelFamily::of(architecture)->bind(pointers(handles_), path.recipe.image_size)),
       task_(std::move(task)),
       channels_(architecture.channels),
-      side_(task_.image_size > 0     ? task_.image_size
-            : path.hp.image_size > 0 ? path.hp.image_size
-                                     : architecture.image_size) {}
+      side_(task_.image_size > 0         ? task_.image_size
+            : path.recipe.image_size > 0 ? path.recipe.image_size
+                                         : architecture.image_size) {}
 
 std::vector<Predictor::Prediction> Predictor::classify(streams::ImageSet images,
                                                        int64_t batch) const {

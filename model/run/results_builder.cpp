@@ -179,7 +179,7 @@ RunResults build_results(const config::Scenario& scenario, const Strategy& strat
       accounted_sum += tj.accounted_params;
       ++learned;
       const int64_t side =
-          tj.path.hp.image_size > 0 ? tj.path.hp.image_size : tasks[j].test.height();
+          tj.path.recipe.image_size > 0 ? tj.path.recipe.image_size : tasks[j].test.height();
       const ModelFamily& family = *strategy.environment().train.family;
       tj.inference_flops = family.forward_flops(pointers(handles), side);
       tj.active_params = family.active_params(pointers(handles));

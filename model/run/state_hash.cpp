@@ -1,5 +1,6 @@
 #include "model/run/state_hash.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 
@@ -7,13 +8,59 @@
 
 namespace evostream::model {
 
+namespace {
+
+/// Extras written in the places that µ2Net's two values held before paths had recipes, and the
+/// values every path carried then (so a path without them hashes as it did).
+constexpr const char* kMuExtra = "mu";
+constexpr double kMuBefore = 0.2;
+constexpr const char* kAdapterDimExtra = "adapter_dim";
+constexpr double kAdapterDimBefore = 32.0;
+
+void hash_number(common::ContentHash& h, double v) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  h.update(bits);
+}
+
+/// A recipe by kind: the numbers, then the choices and flags, then the integers, each kind in
+/// declaration order, with `mu` last among the numbers and `adapter_dim` first among the
+/// integers; then every other extra by name. This is the layout hashes had before recipes, so
+/// the state hashes recorded since stay valid.
+void hash_recipe(common::ContentHash& h, const TrainRecipe& r) {
+  visit_fields(r, [&](const char*, const auto& v) {
+    if constexpr (std::is_floating_point_v<std::decay_t<decltype(v)>>)
+      hash_number(h, v);
+  });
+  hash_number(h, r.extra(kMuExtra).value_or(kMuBefore));
+  visit_fields(r, [&](const char*, const auto& v) {
+    using T = std::decay_t<decltype(v)>;
+    if constexpr (std::is_enum_v<T> || std::is_same_v<T, bool>)
+      h.update(static_cast<uint64_t>(v));
+  });
+  h.update(
+      static_cast<uint64_t>(std::llround(r.extra(kAdapterDimExtra).value_or(kAdapterDimBefore))));
+  visit_fields(r, [&](const char*, const auto& v) {
+    using T = std::decay_t<decltype(v)>;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+      h.update(static_cast<uint64_t>(v));
+  });
+  for (const auto& e : r.extras) {
+    if (e.name == kMuExtra || e.name == kAdapterDimExtra)
+      continue;
+    h.update(e.name);
+    if (e.integer)
+      h.update(static_cast<uint64_t>(std::llround(e.value)));
+    else
+      hash_number(h, e.value);
+  }
+}
+
+}  // namespace
+
 std::string run_state_hash(const ParameterStore& store, const RunProgress& progress) {
   common::ContentHash h;
-  auto number = [&](double v) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, &v, sizeof bits);
-    h.update(bits);
-  };
+  auto number = [&](double v) { hash_number(h, v); };
   h.update(store.content_hash()).update(static_cast<uint64_t>(progress.events_done));
   for (const auto& [task, p] : progress.paths) {
     h.update(task).update(p.name).update(p.parent).update(static_cast<uint64_t>(p.ids.size()));
@@ -21,22 +68,7 @@ std::string run_state_hash(const ParameterStore& store, const RunProgress& progr
       h.update(id);
     number(p.quality);
     number(p.score);
-    // The hyperparameters by kind: the numbers, then the choices and flags, then the integers,
-    // each kind in declaration order.
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      if constexpr (std::is_floating_point_v<std::decay_t<decltype(v)>>)
-        number(v);
-    });
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      using T = std::decay_t<decltype(v)>;
-      if constexpr (std::is_enum_v<T> || std::is_same_v<T, bool>)
-        h.update(static_cast<uint64_t>(v));
-    });
-    visit_fields(p.hp, [&](const char*, const auto& v) {
-      using T = std::decay_t<decltype(v)>;
-      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-        h.update(static_cast<uint64_t>(v));
-    });
+    hash_recipe(h, p.recipe);
   }
   // Every row in full (carried values included), as when every row was measured in full.
   std::vector<double> row(progress.tasks.size(), -1.0);

@@ -7,8 +7,8 @@
 
 namespace evostream::model {
 
-/// A hash of a run's state: the store's content, the committed paths (components,
-/// hyperparameters, scores), the stream cursor and the accuracy matrix; timings are left out.
+/// A hash of a run's state: the store's content, the committed paths (components, recipes,
+/// scores), the stream cursor and the accuracy matrix; timings are left out.
 /// Two runs that end in the same state have the same hash (16 hex digits).
 std::string run_state_hash(const ParameterStore& store, const RunProgress& progress);
 

@@ -23,12 +23,13 @@ class TorchCandidateTrainer : public CandidateTrainer {
   TrainResult train(const TrainJob& job, const streams::TaskData& task,
                     const TrainProgress& progress) const override {
     return Trainer(settings_for(job), cache_)
-        .train(job.components, job.hp, job.data_or(task), job.seed, progress, job.objective.get());
+        .train(job.components, job.recipe, job.data_or(task), job.seed, progress,
+               job.objective.get());
   }
 
   double estimated_flops(const TrainJob& job, const streams::TaskData& task) const override {
     return Trainer(settings(), cache_)
-        .estimated_flops(pointers_of(job), job.hp, job.data_or(task), job.steps);
+        .estimated_flops(pointers_of(job), job.recipe, job.data_or(task), job.steps);
   }
 
   bool simulated() const override { return false; }
@@ -45,12 +46,12 @@ class SimulatedCandidateTrainer : public CandidateTrainer {
 
   TrainResult train(const TrainJob& job, const streams::TaskData& task,
                     const TrainProgress& progress) const override {
-    return model_->train(job.components, job.hp, job.data_or(task), job.seed, settings_for(job),
+    return model_->train(job.components, job.recipe, job.data_or(task), job.seed, settings_for(job),
                          progress);
   }
 
   double estimated_flops(const TrainJob& job, const streams::TaskData&) const override {
-    return model_->cost(pointers_of(job), job.hp, settings_for(job)) *
+    return model_->cost(pointers_of(job), job.recipe, settings_for(job)) *
            model_->spec().flops_per_second;
   }
 

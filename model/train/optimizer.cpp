@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 
 namespace evostream::model {
 

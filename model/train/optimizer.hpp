@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 
 namespace evostream::model {
 

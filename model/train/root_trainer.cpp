@@ -23,12 +23,12 @@ std::vector<Component> RootTrainer::train(const streams::TaskData& task, uint64_
   settings.threads = threads_;
   settings.device = device_;
   settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;
-  Hyperparameters hp;
-  hp.learning_rate = spec_.learning_rate;
-  hp.schedule = Schedule::kCosine;
-  hp.warmup_ratio = 0.05;
-  hp.image_size = spec_.architecture.image_size;
-  TrainResult r = Trainer(settings).train(path, hp, task, seed, progress);
+  TrainRecipe recipe;
+  recipe.learning_rate = spec_.learning_rate;
+  recipe.schedule = Schedule::kCosine;
+  recipe.warmup_ratio = 0.05;
+  recipe.image_size = spec_.architecture.image_size;
+  TrainResult r = Trainer(settings).train(path, recipe, task, seed, progress);
   std::vector<Component> out = std::move(r.trained);
   if (result != nullptr)
     *result = std::move(r);

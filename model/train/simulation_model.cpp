@@ -32,8 +32,8 @@ bool embedding_group(ComponentKind k) {
          k == ComponentKind::kPositionEmbedding || k == ComponentKind::kFinalNorm;
 }
 
-int64_t side_of(const Hyperparameters& hp, int64_t image_size) {
-  return hp.image_size > 0 ? hp.image_size : image_size;
+int64_t side_of(const TrainRecipe& recipe, int64_t image_size) {
+  return recipe.image_size > 0 ? recipe.image_size : image_size;
 }
 
 }  // namespace
@@ -97,7 +97,7 @@ double SimulationModel::relatedness(const std::string& a, const std::string& b) 
 }
 
 double SimulationModel::accuracy(const std::vector<const Component*>& path,
-                                 const Hyperparameters& hp, const streams::TaskData& task,
+                                 const TrainRecipe& recipe, const streams::TaskData& task,
                                  double steps) const {
   const std::string& t = task.name();
   const double adapted = 1.0 - std::exp(-steps / spec_.adapt_steps);
@@ -135,16 +135,16 @@ double SimulationModel::accuracy(const std::vector<const Component*>& path,
   const double total = embedding_w + static_cast<double>(depth_) * block_w;
   fit = total > 0.0 ? (fit + embedding_m) / total : 0.0;
   const Profile p = profile(t);
-  const double lr = std::log10(std::max(hp.learning_rate, 1e-12) / p.learning_rate);
+  const double lr = std::log10(std::max(recipe.learning_rate, 1e-12) / p.learning_rate);
   const double l = 0.7 + 0.3 * std::exp(-lr * lr / 0.5);
   const double chance = task.num_classes > 0 ? 1.0 / static_cast<double>(task.num_classes) : 0.0;
   return chance + (p.ceiling - chance) * fit * head * l;
 }
 
 SimulationModel::Cost SimulationModel::costs(const std::vector<const Component*>& path,
-                                             const Hyperparameters& hp,
+                                             const TrainRecipe& recipe,
                                              const TrainSettings& settings) const {
-  const double flops = FlopCount::forward(VitLayout::of(path), side_of(hp, image_size_));
+  const double flops = FlopCount::forward(VitLayout::of(path), side_of(recipe, image_size_));
   double all = 0.0;
   double trained = 0.0;
   for (const Component* c : path) {
@@ -163,14 +163,14 @@ SimulationModel::Cost SimulationModel::costs(const std::vector<const Component*>
   return c;
 }
 
-double SimulationModel::cost(const std::vector<const Component*>& path, const Hyperparameters& hp,
+double SimulationModel::cost(const std::vector<const Component*>& path, const TrainRecipe& recipe,
                              const TrainSettings& settings) const {
-  const Cost c = costs(path, hp, settings);
+  const Cost c = costs(path, recipe, settings);
   return c.train + c.validation;
 }
 
 TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Component>>& path,
-                                   const Hyperparameters& hp, const streams::TaskData& task,
+                                   const TrainRecipe& recipe, const streams::TaskData& task,
                                    uint64_t seed, const TrainSettings& settings,
                                    const TrainProgress& progress) const {
   const std::vector<const Component*> components = pointers(path);
@@ -181,7 +181,7 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
     throw std::invalid_argument("candidate path has no trainable component");
   TrainResult result;
   result.quality = -1.0;
-  const Cost c = costs(components, hp, settings);
+  const Cost c = costs(components, recipe, settings);
   result.train_seconds = c.train;
   result.validation_seconds = c.validation;
   result.seconds = c.train + c.validation;
@@ -191,8 +191,8 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
     step = std::min(step, settings.steps);
     common::Rng rng = common::Rng::derive({seed, kValidation, static_cast<uint64_t>(v++)});
     const double a = std::clamp(
-        accuracy(components, hp, task, static_cast<double>(step)) + spec_.noise * rng.normal(), 0.0,
-        1.0);
+        accuracy(components, recipe, task, static_cast<double>(step)) + spec_.noise * rng.normal(),
+        0.0, 1.0);
     result.validations.push_back({step, a, 0.0});
     if (a > result.quality) {
       result.quality = a;
@@ -222,19 +222,19 @@ TrainResult SimulationModel::train(const std::vector<std::shared_ptr<const Compo
 }
 
 SimulatedEvaluation SimulationModel::evaluate(
-    const std::vector<std::shared_ptr<const Component>>& path, const Hyperparameters& hp,
+    const std::vector<std::shared_ptr<const Component>>& path, const TrainRecipe& recipe,
     const streams::TaskData& task, double nominal_steps) const {
   common::ContentHash h;
   h.update(task.name());
   for (const auto& c : path)
     h.update(c->id()).update(c->content_hash());
   uint64_t lr_bits = 0;
-  std::memcpy(&lr_bits, &hp.learning_rate, sizeof lr_bits);
-  h.update(lr_bits).update(static_cast<uint64_t>(hp.image_size));
+  std::memcpy(&lr_bits, &recipe.learning_rate, sizeof lr_bits);
+  h.update(lr_bits).update(static_cast<uint64_t>(recipe.image_size));
   common::Rng rng = common::Rng::derive({seed_, kTest, h.digest()});
   SimulatedEvaluation e;
   e.accuracy = std::clamp(
-      accuracy(pointers(path), hp, task, nominal_steps) + spec_.noise * rng.normal(), 0.0, 1.0);
+      accuracy(pointers(path), recipe, task, nominal_steps) + spec_.noise * rng.normal(), 0.0, 1.0);
   e.predictions_hash = h.hex();
   return e;
 }

@@ -9,7 +9,7 @@
 
 #include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 #include "model/train/trainer.hpp"
 #include "streams/task_data.hpp"
 
@@ -66,19 +66,19 @@ class SimulationModel {
   /// How related tasks `a` and `b` are, in [0, 1] (1 for a task with itself).
   double relatedness(const std::string& a, const std::string& b) const;
   /// The noiseless accuracy `path` (components in path order) reaches on `task` after `steps`.
-  double accuracy(const std::vector<const Component*>& path, const Hyperparameters& hp,
+  double accuracy(const std::vector<const Component*>& path, const TrainRecipe& recipe,
                   const streams::TaskData& task, double steps) const;
   /// Virtual seconds of training `path` for `settings.steps` steps with its validations.
-  double cost(const std::vector<const Component*>& path, const Hyperparameters& hp,
+  double cost(const std::vector<const Component*>& path, const TrainRecipe& recipe,
               const TrainSettings& settings) const;
 
   /// Simulates training a candidate (as `Trainer::train` would train it for real).
   TrainResult train(const std::vector<std::shared_ptr<const Component>>& path,
-                    const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
+                    const TrainRecipe& recipe, const streams::TaskData& task, uint64_t seed,
                     const TrainSettings& settings, const TrainProgress& progress = {}) const;
   /// Simulates a test evaluation of a serving path.
   SimulatedEvaluation evaluate(const std::vector<std::shared_ptr<const Component>>& path,
-                               const Hyperparameters& hp, const streams::TaskData& task,
+                               const TrainRecipe& recipe, const streams::TaskData& task,
                                double nominal_steps) const;
 
   const config::SimulationSpec& spec() const { return spec_; }
@@ -96,7 +96,7 @@ class SimulationModel {
     double train = 0.0;
     double validation = 0.0;
   };
-  Cost costs(const std::vector<const Component*>& path, const Hyperparameters& hp,
+  Cost costs(const std::vector<const Component*>& path, const TrainRecipe& recipe,
              const TrainSettings& settings) const;
 
   config::SimulationSpec spec_;

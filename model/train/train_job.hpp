@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 #include "model/train/candidate.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
@@ -15,15 +15,15 @@
 namespace evostream::model {
 
 /// What one training of a candidate needs, wherever it runs: the components in path order
-/// (the unfrozen ones train), the hyperparameters, the seed and the steps.
+/// (the unfrozen ones train), the recipe, the seed and the steps.
 ///
 /// Local trainers receive it with shared handles to the components; a remote one receives it
 /// encoded (`actors::BlobCodec`).
 struct TrainJob {
   /// The candidate's components in forward order; frozen ones are read, never written.
   std::vector<std::shared_ptr<const Component>> components;
-  /// The path's hyperparameters.
-  Hyperparameters hp;
+  /// How the path trains.
+  TrainRecipe recipe;
   /// Every random draw of the training (batch order, augmentation) comes from it.
   uint64_t seed = 0;
   /// Training steps; 0 trains the trainer's `TrainSettings::steps`.
@@ -45,7 +45,7 @@ struct TrainJob {
 
   /// The job that trains `candidate`.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components,          candidate.path.hp,
+    return {candidate.components,          candidate.path.recipe,
             candidate.training_seed,       candidate.steps,
             candidate.validation_interval, candidate.schedule_offset,
             candidate.schedule_steps,      candidate.objective,

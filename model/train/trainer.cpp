@@ -68,13 +68,13 @@ Trainer::Trainer(TrainSettings settings, std::shared_ptr<PrefixCache> cache)
 }
 
 double Trainer::estimated_flops(const std::vector<const Component*>& path,
-                                const Hyperparameters& hp, const streams::TaskData& task,
+                                const TrainRecipe& recipe, const streams::TaskData& task,
                                 int64_t steps) const {
-  const auto f = settings_.family->bind(path, hp.image_size);
-  const int64_t side = hp.image_size > 0 ? hp.image_size : task.train.height();
+  const auto f = settings_.family->bind(path, recipe.image_size);
+  const int64_t side = recipe.image_size > 0 ? recipe.image_size : task.train.height();
   const double before = f->prefix_flops(side);
   const double after = f->rest_flops(side);
-  const bool cached = cache_ != nullptr && f->has_frozen_prefix() && hp.deterministic_input();
+  const bool cached = cache_ != nullptr && f->has_frozen_prefix() && recipe.deterministic_input();
   const int64_t n = steps > 0 ? steps : settings_.steps;
   const int64_t validations =
       (n + settings_.validation_interval - 1) / settings_.validation_interval;
@@ -96,7 +96,7 @@ void use_threads(int64_t threads) {
 }
 
 TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& path,
-                           const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
+                           const TrainRecipe& recipe, const streams::TaskData& task, uint64_t seed,
                            const TrainProgress& progress, const Objective* objective) const {
   const auto t_start = Clock::now();
   const CrossEntropy cross_entropy;
@@ -142,7 +142,7 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     }
     components[working_at[w]] = &working[w];
   }
-  const auto bound = settings_.family->bind(components, hp.image_size);
+  const auto bound = settings_.family->bind(components, recipe.image_size);
   const ModelFunction& f = *bound;
   if (f.classes() != task.num_classes) {
     throw std::invalid_argument(fmt::format("head {} has {} outputs but task {} has {} classes",
@@ -160,8 +160,8 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
 
   OptimizerOptions opt = settings_.optimizer;
   if (opt.kind == OptimizerOptions::Kind::kSgd) {
-    opt.momentum = hp.momentum;
-    opt.nesterov = hp.nesterov;
+    opt.momentum = recipe.momentum;
+    opt.nesterov = recipe.nesterov;
   }
   Optimizer optimizer(params, opt);
   // A clone continues from its parent's momentum, as in µ2Net; only SGD with momentum keeps one.
@@ -229,10 +229,10 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   };
 
   // With a deterministic input, the frozen prefix's output comes from the cache.
-  const int64_t image_size = hp.image_size > 0 ? hp.image_size : task.train.height();
+  const int64_t image_size = recipe.image_size > 0 ? recipe.image_size : task.train.height();
   at::Tensor train_tokens;
   at::Tensor validation_tokens;
-  if (cache_ && f.has_frozen_prefix() && hp.deterministic_input()) {
+  if (cache_ && f.has_frozen_prefix() && recipe.deterministic_input()) {
     train_tokens = cache_->get(prefix_key(task, "train", f, image_size),
                                f.prefix_bytes(image_size, task.train.size()),
                                [&] { return prefix_output(f, task.train, 0, device); });
@@ -246,9 +246,9 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
   const streams::ImageSet& train = task.train;
   const int64_t b = settings_.batch_size;
   streams::BatchSampler sampler(train, b, common::Rng::derive({seed, 1}).next_u64());
-  streams::Augmenter augmenter({hp.crop_area_min, hp.flip, hp.brightness, hp.contrast},
-                               train.channels(), train.height(), train.width(),
-                               common::Rng::derive({seed, 2}).next_u64());
+  streams::Augmenter augmenter(
+      {recipe.crop_area_min, recipe.flip, recipe.brightness, recipe.contrast}, train.channels(),
+      train.height(), train.width(), common::Rng::derive({seed, 2}).next_u64());
   at::Tensor images = at::empty({b, train.channels(), train.height(), train.width()}, at::kFloat);
   at::Tensor labels = at::empty({b}, at::kLong);
   at::Tensor index = at::empty({b}, at::kLong);
@@ -321,7 +321,8 @@ TrainResult Trainer::train(const std::vector<std::shared_ptr<const Component>>& 
     optimizer.zero_grad();
     loss.backward();
     optimizer.step(scheduled_learning_rate(
-        hp.schedule, hp.learning_rate, hp.warmup_ratio, settings_.schedule_offset + step,
+        recipe.schedule, recipe.learning_rate, recipe.warmup_ratio,
+        settings_.schedule_offset + step,
         settings_.schedule_steps > 0 ? settings_.schedule_steps : settings_.steps,
         settings_.validation_interval));
     const double value = loss.item<double>();

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "model/core/component.hpp"
-#include "model/core/hyperparameters.hpp"
+#include "model/core/train_recipe.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
@@ -38,7 +38,7 @@ struct TrainSettings {
   /// Batch size of validation. Default: 500.
   int64_t eval_batch = 500;
   /// The optimizer; its momentum and nesterov fields are overridden by the path's
-  /// hyperparameters when it is SGD. Default: SGD.
+  /// recipe when it is SGD. Default: SGD.
   OptimizerOptions optimizer;
   /// Steps of the learning-rate schedule already behind this training: it trains the schedule's
   /// steps [schedule_offset, schedule_offset + steps). Default: 0.
@@ -93,7 +93,7 @@ class Trainer {
   /// validating on `task.validation`, and returns the best validation's tensors.
   /// Each step minimises `objective`'s loss (cross-entropy when null).
   TrainResult train(const std::vector<std::shared_ptr<const Component>>& path,
-                    const Hyperparameters& hp, const streams::TaskData& task, uint64_t seed,
+                    const TrainRecipe& recipe, const streams::TaskData& task, uint64_t seed,
                     const TrainProgress& progress = {}, const Objective* objective = nullptr) const;
 
   /// FLOPs that training `path` on `task` would take here, cached prefix or not as `train`
@@ -102,7 +102,7 @@ class Trainer {
   /// Counts `steps` (0: the settings' steps) batches through what runs per step (forward and
   /// twice that backward from the first trained block on, plus the frozen prefix's forward when
   /// it is not cached) and every validation's forward pass.
-  double estimated_flops(const std::vector<const Component*>& path, const Hyperparameters& hp,
+  double estimated_flops(const std::vector<const Component*>& path, const TrainRecipe& recipe,
                          const streams::TaskData& task, int64_t steps = 0) const;
 
   const TrainSettings& settings() const { return settings_; }

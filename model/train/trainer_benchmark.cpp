@@ -144,16 +144,16 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   settings.max_validation = 100;
   settings.family = vit_family(o.arch.heads);
   settings.threads = o.threads;
-  Hyperparameters hp;
-  hp.learning_rate = 0.01;
+  TrainRecipe recipe;
+  recipe.learning_rate = 0.01;
   if (masked) {
     // As SupSup trains its scores (and ImpressLearn its coefficients): Adam, no clipping.
     settings.family = std::make_shared<MaskedFamily>();
     settings.optimizer.kind = OptimizerOptions::Kind::kAdamW;
     settings.optimizer.weight_decay = 0.0;
     settings.optimizer.clip_norm = 0.0;
-    hp.learning_rate = o.trainable == Trainable::kMasks ? 0.001 : 0.02;
-    hp.momentum = 0.0;
+    recipe.learning_rate = o.trainable == Trainable::kMasks ? 0.001 : 0.02;
+    recipe.momentum = 0.0;
   }
   // Warm-up run: first-touch allocations and lazy initialisation stay out of the figures.
   TrainSettings warm = settings;
@@ -162,12 +162,12 @@ TrainerBenchResult TrainerBenchmark::run(const TrainerBenchOptions& o) {
   std::shared_ptr<PrefixCache> cache;
   if (o.prefix_cache && o.trainable == Trainable::kTop)
     cache = std::make_shared<PrefixCache>();
-  Trainer(warm, cache).train(path, hp, task, 0);
+  Trainer(warm, cache).train(path, recipe, task, 0);
   r.prefix_cache = cache != nullptr;
   r.prefix_cache_seconds = cache ? cache->compute_seconds() : 0.0;
   const Trainer trainer(settings, cache);
   for (int64_t rep = 0; rep < o.repetitions; ++rep) {
-    const TrainResult t = trainer.train(path, hp, task, static_cast<uint64_t>(rep + 1));
+    const TrainResult t = trainer.train(path, recipe, task, static_cast<uint64_t>(rep + 1));
     r.samples.push_back(static_cast<double>(t.images) / t.train_seconds);
     r.final_loss = t.validations.back().loss;
     r.validation_accuracy = t.validations.back().accuracy;

@@ -97,7 +97,7 @@ caf::behavior crashing_trainer(caf::event_based_actor* self) {
 
 }  // namespace
 
-TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") {
+TEST_CASE("Blobs carry components and recipes bit for bit", "[actors]") {
   auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "root", 2);
   root[3].freeze();
   for (const auto& c : root) {
@@ -147,9 +147,10 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   CHECK_THROWS_WITH(BlobCodec::decode(huge), Catch::Matchers::Contains("does not fit"));
   model::TrainJob j;
   j.components = model::share(model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9));
-  j.hp.learning_rate = 0.123456789;
-  j.hp.schedule = model::Schedule::kRestarts;
-  j.hp.flip = true;
+  j.recipe.learning_rate = 0.123456789;
+  j.recipe.schedule = model::Schedule::kRestarts;
+  j.recipe.flip = true;
+  j.recipe.set_extra("adapter_dim", 64, true).set_extra("mu", 0.14);
   j.seed = 77;
   j.steps = 12;
   j.validation_interval = 4;
@@ -166,9 +167,10 @@ TEST_CASE("Blobs carry components and hyperparameters bit for bit", "[actors]") 
   CHECK(received.job == 5);
   CHECK(received.task_index == 2);
   const model::TrainJob r = BlobCodec::decode(received);
-  CHECK(r.hp.learning_rate == j.hp.learning_rate);
-  CHECK(r.hp.schedule == j.hp.schedule);
-  CHECK(r.hp.flip);
+  CHECK(r.recipe.learning_rate == j.recipe.learning_rate);
+  CHECK(r.recipe.schedule == j.recipe.schedule);
+  CHECK(r.recipe.flip);
+  CHECK(r.recipe.extras == j.recipe.extras);
   CHECK(r.seed == 77);
   CHECK(r.steps == 12);
   CHECK(r.validation_interval == 4);
@@ -259,7 +261,7 @@ TEST_CASE("The pool spreads jobs over its trainers and results match a direct tr
   const model::TrainJob j = BlobCodec::decode(job(2, 102));
   const model::TrainResult direct =
       model::Trainer(settings(), std::make_shared<model::PrefixCache>())
-          .train(j.components, j.hp, (*tasks)[0], j.seed);
+          .train(j.components, j.recipe, (*tasks)[0], j.seed);
   CHECK(replies[2].job == 2);
   CHECK(replies[2].result->quality == direct.quality);
   CHECK(replies[2].result->trained[0].content_hash() == direct.trained[0].content_hash());

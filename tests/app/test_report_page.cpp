@@ -199,18 +199,23 @@ TEST_CASE("The report draws the average accuracy after each task visit", "[app]"
   CHECK_THAT(svg, Contains(">100.0%</text>"));  // the fixed 0–100% scale
 }
 
-TEST_CASE("The report lists each committed path's hyperparameters", "[app]") {
+TEST_CASE("The report lists each committed path's recipe, extras included", "[app]") {
   model::RunResults r = two_tasks();
-  r.tasks[1].path.hp.learning_rate = 0.0125;
-  r.tasks[1].path.hp.schedule = model::Schedule::kRestarts;
-  r.tasks[1].path.hp.flip = true;
-  r.tasks[1].path.hp.image_size = 16;
+  r.tasks[1].path.recipe.learning_rate = 0.0125;
+  r.tasks[1].path.recipe.schedule = model::Schedule::kRestarts;
+  r.tasks[1].path.recipe.flip = true;
+  r.tasks[1].path.recipe.image_size = 16;
+  r.tasks[1].path.recipe.set_extra("adapter_dim", 64, true);
   const std::string page = ReportPage::html(r, {}, {}, "runs/x");
-  const auto table = page.substr(page.find("<table id=\"hyperparameters\">"));
+  const auto table = page.substr(page.find("<table id=\"recipes\">"));
   CHECK_THAT(table, Contains("<th>learning_rate</th><th>schedule</th>"));
   CHECK_THAT(table, Contains("<tr><td>a</td><td>0.01</td><td>cosine</td>"));
   CHECK_THAT(table, Contains("<tr><td>b&lt;&amp;&gt;</td><td>0.0125</td><td>restarts</td>"));
   CHECK_THAT(table, Contains("<td>16</td><td>1</td><td>yes</td>"));
+  // An extra only b has is a column; a's cell in it is a dash.
+  CHECK_THAT(table, Contains("<th>contrast</th><th>adapter_dim</th></tr>"));
+  CHECK_THAT(table, Contains("<td>0</td><td>—</td></tr>"));
+  CHECK_THAT(table, Contains("<td>0</td><td>64</td></tr>"));
   // A task without a path (not learned) has no row.
   r.tasks[1].path.ids.clear();
   const std::string fewer = ReportPage::html(r, {}, {}, "runs/x");

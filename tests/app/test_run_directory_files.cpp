@@ -64,7 +64,7 @@ TEST_CASE("A run directory holds results, the matrix as CSV, events and a report
   CHECK(kinds.back() == "run_finished");
   const std::string report = slurp(dir.file("run/report.html"));
   CHECK_THAT(report, Contains("<svg id=\"model-graph\"") && Contains("<svg id=\"search-2\"") &&
-                         Contains("<table id=\"hyperparameters\">"));
+                         Contains("<table id=\"recipes\">"));
 }
 
 TEST_CASE("run --json prints only events and --quiet only the summary", "[app]") {

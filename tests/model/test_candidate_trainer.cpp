@@ -47,7 +47,7 @@ TEST_CASE("The torch candidate trainer trains a job as the trainer does", "[mode
   const TrainJob job = head_job(11);
   const TrainResult via = trainer->train(job, task);
   const TrainResult direct = Trainer(micro_settings(20, 16, 10), std::make_shared<PrefixCache>())
-                                 .train(job.components, job.hp, task, job.seed);
+                                 .train(job.components, job.recipe, task, job.seed);
   CHECK(via.quality == direct.quality);
   REQUIRE(via.trained.size() == direct.trained.size());
   for (size_t i = 0; i < via.trained.size(); ++i)
@@ -73,7 +73,7 @@ TEST_CASE("The simulated candidate trainer answers with the simulation model", "
   const TrainJob job = head_job(7);
   const TrainResult via = trainer->train(job, task);
   const TrainResult direct =
-      model->train(job.components, job.hp, task, job.seed, micro_settings(40, 16, 20));
+      model->train(job.components, job.recipe, task, job.seed, micro_settings(40, 16, 20));
   CHECK(via.quality == direct.quality);
   CHECK(via.seconds == direct.seconds);
   // Its estimate is its own cost, at the simulated speed.
@@ -81,7 +81,7 @@ TEST_CASE("The simulated candidate trainer answers with the simulation model", "
   for (const auto& c : job.components)
     path.push_back(c.get());
   CHECK(trainer->estimated_flops(job, task) ==
-        Approx(model->cost(path, job.hp, micro_settings(40, 16, 20)) *
+        Approx(model->cost(path, job.recipe, micro_settings(40, 16, 20)) *
                model->spec().flops_per_second));
 }
 

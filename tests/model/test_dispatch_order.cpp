@@ -33,7 +33,7 @@ Candidate candidate(int64_t trained_from, int64_t classes = 3) {
 
 double estimate(const Trainer& t, const Candidate& c, const streams::TaskData& task,
                 int64_t steps = 0) {
-  return t.estimated_flops(pointers(c.components), c.path.hp, task, steps);
+  return t.estimated_flops(pointers(c.components), c.path.recipe, task, steps);
 }
 
 }  // namespace
@@ -59,7 +59,7 @@ TEST_CASE("A cached frozen prefix lowers the estimate only for a deterministic i
   const Trainer uncached(micro_settings());
   Candidate plain = candidate(1);
   Candidate flipped = candidate(1);
-  flipped.path.hp.flip = true;
+  flipped.path.recipe.flip = true;
   CHECK(estimate(cached, plain, task) < estimate(cached, flipped, task));
   CHECK(estimate(uncached, plain, task) == estimate(uncached, flipped, task));
   CHECK(estimate(cached, flipped, task) == estimate(uncached, flipped, task));

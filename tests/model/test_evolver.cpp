@@ -83,7 +83,7 @@ TEST_CASE("The same seed proposes the same children", "[model][evolution]") {
   const auto cb = eb.propose(0);
   for (size_t i = 0; i < ca.size(); ++i) {
     CHECK(ca[i].path.ids == cb[i].path.ids);
-    CHECK(ca[i].path.hp.learning_rate == cb[i].path.hp.learning_rate);
+    CHECK(ca[i].path.recipe.learning_rate == cb[i].path.recipe.learning_rate);
     CHECK(ca[i].training_seed == cb[i].training_seed);
   }
   EvolutionSettings other;
@@ -157,8 +157,8 @@ TEST_CASE("The final candidate trains the best path on, unmutated, for the final
   CHECK(f.parent_same_task);
   CHECK(f.mutations == 0);
   CHECK(f.changes.empty());
-  CHECK(f.path.hp.learning_rate == first[1].path.hp.learning_rate);
-  CHECK(f.path.hp.mu == first[1].path.hp.mu);
+  CHECK(f.path.recipe.learning_rate == first[1].path.recipe.learning_rate);
+  CHECK(f.path.recipe.extra("mu") == first[1].path.recipe.extra("mu"));
   REQUIRE(f.components.size() == first[1].components.size());
   for (size_t i = 0; i < f.components.size(); ++i) {
     // The same components: what the parent shared it shares, what it trained trains on.

@@ -190,17 +190,17 @@ TEST_CASE("The trainer learns a task's supermask on the random backbone", "[mode
   const auto path =
       evostream::testing::trainable_masked_path(MaskedFactory::root(masked_arch(), 5));
   const TrainSettings s = evostream::testing::mask_training(std::make_shared<MaskedFamily>());
-  Hyperparameters hp;
-  hp.learning_rate = 0.01;
-  hp.momentum = 0.0;
-  const TrainResult r = Trainer(s).train(path, hp, task, 1);
+  TrainRecipe recipe;
+  recipe.learning_rate = 0.01;
+  recipe.momentum = 0.0;
+  const TrainResult r = Trainer(s).train(path, recipe, task, 1);
   REQUIRE(r.trained.size() == 3);
   // Only the scores train; the random layers and the kept count stay as they were.
   CHECK(r.trained[0].tensor("keep").item<int64_t>() == 16 * 64 / 2);
   CHECK_FALSE(r.trained[0].tensor("scores").equal(path[1]->tensor("scores")));
   CHECK(r.quality > 0.6);
   // The same seed trains to the same bytes.
-  const TrainResult again = Trainer(s).train(path, hp, task, 1);
+  const TrainResult again = Trainer(s).train(path, recipe, task, 1);
   CHECK(again.trained[2].content_hash() == r.trained[2].content_hash());
 }
 

@@ -177,15 +177,15 @@ TEST_CASE("The trainer learns a task's supermasks on the masked-vit backbone", "
   const auto path =
       evostream::testing::trainable_masked_path(family()->root(masked_vit_arch(), 0, 5));
   const TrainSettings s = evostream::testing::mask_training(family());
-  Hyperparameters hp;
-  hp.learning_rate = 0.01;
-  hp.momentum = 0.0;
-  const TrainResult r = Trainer(s).train(path, hp, task, 1);
+  TrainRecipe recipe;
+  recipe.learning_rate = 0.01;
+  recipe.momentum = 0.0;
+  const TrainResult r = Trainer(s).train(path, recipe, task, 1);
   REQUIRE(r.trained.size() == path.size() / 2);
   // Every layer's scores train, the patch projection's and the head's included.
   CHECK_FALSE(r.trained.front().tensor("scores").equal(path[1]->tensor("scores")));
   CHECK_FALSE(r.trained.back().tensor("scores").equal(path.back()->tensor("scores")));
   CHECK(r.quality > 0.5);
-  const TrainResult again = Trainer(s).train(path, hp, task, 1);
+  const TrainResult again = Trainer(s).train(path, recipe, task, 1);
   CHECK(again.trained.back().content_hash() == r.trained.back().content_hash());
 }

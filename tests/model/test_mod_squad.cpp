@@ -364,10 +364,10 @@ TEST_CASE("A joint Mod-Squad model trains every task's router on the union of th
   const auto path = share(joint_model(MoeFactory::root(arch, 3, "root", 5), 2, 5));
   TrainSettings s = evostream::testing::micro_settings(40, 16, 20);
   s.family = ModelFamily::of(arch);
-  Hyperparameters hp;
-  hp.learning_rate = 0.05;
+  TrainRecipe recipe;
+  recipe.learning_rate = 0.05;
   const JointModSquadLoss loss(union_of.offsets, 0.005);
-  const TrainResult r = Trainer(s).train(path, hp, *union_of.data, 3, {}, &loss);
+  const TrainResult r = Trainer(s).train(path, recipe, *union_of.data, 3, {}, &loss);
   // Validation scores the joined head over all 5 classes: chance is 1/5.
   CHECK(r.quality > 1.0 / 3.0);
   REQUIRE_FALSE(r.losses.empty());
@@ -382,7 +382,7 @@ TEST_CASE("A joint Mod-Squad model trains every task's router on the union of th
   }
   // The joint model learns only on a union of as many tasks.
   const auto five = synthetic_task("five", 3, 5);
-  CHECK_THROWS_WITH(Trainer(s).train(path, hp, five, 3, {}, &loss),
+  CHECK_THROWS_WITH(Trainer(s).train(path, recipe, five, 3, {}, &loss),
                     Contains("a joint model of 2 tasks (head root/head) trains on the union of as "
                              "many tasks; five holds 1"));
 }

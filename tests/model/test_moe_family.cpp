@@ -115,9 +115,10 @@ TEST_CASE("Training a moe-vit path moves its router, experts and task embedding"
   const auto arch = moe_arch();
   const auto task = synthetic_task("moe", 3, 3);
   auto path = share(MoeFactory::root(arch, 3, "root", 5));
-  Hyperparameters hp;
-  hp.learning_rate = 0.05;
-  const TrainResult r = Trainer(evostream::testing::family_settings(arch)).train(path, hp, task, 3);
+  TrainRecipe recipe;
+  recipe.learning_rate = 0.05;
+  const TrainResult r =
+      Trainer(evostream::testing::family_settings(arch)).train(path, recipe, task, 3);
   REQUIRE(r.trained.size() == path.size());
   for (size_t i = 0; i < path.size(); ++i) {
     const ComponentKind k = path[i]->kind();

@@ -182,7 +182,7 @@ TEST_CASE("Inserted adapters sit before their block and the same seed plans the 
         CHECK(p.components[i + 1].index == p.components[i].index);
       }
     }
-    CHECK(p.hp.learning_rate == q.hp.learning_rate);
+    CHECK(p.hp.train.learning_rate == q.hp.train.learning_rate);
   }
 }
 
@@ -277,14 +277,14 @@ TEST_CASE("Without mutating, a child is its parent with the task's own component
   parent[6] = {"t/head@0.0.0", ComponentKind::kHead, -1, "t", false};
   Hyperparameters hp;
   hp.mu = 0.30;  // the largest µ: a mutating child would almost surely change something
-  hp.learning_rate = 0.02;
+  hp.train.learning_rate = 0.02;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     Rng rng(seed);
     const ChildPlan p = f.mutation.plan(parent, hp, rng, false);
     CHECK(p.mutations == 0);
     CHECK(p.changes.empty());
     CHECK(p.num_layers == 2);
-    CHECK(p.hp.learning_rate == 0.02);
+    CHECK(p.hp.train.learning_rate == 0.02);
     CHECK(p.hp.mu == 0.30);
     REQUIRE(p.components.size() == 7);
     CHECK(p.components[0].origin == Origin::kReuse);

@@ -99,9 +99,9 @@ TEST_CASE("Training from cached prefixes learns and does not depend on the cache
 TEST_CASE("Augmented candidates bypass the prefix cache", "[model]") {
   Fixture fx;
   auto cache = std::make_shared<PrefixCache>();
-  Hyperparameters hp;
-  hp.flip = true;
-  Trainer(micro_settings(), cache).train(fx.path(true), hp, fx.task, 5);
+  TrainRecipe recipe;
+  recipe.flip = true;
+  Trainer(micro_settings(), cache).train(fx.path(true), recipe, fx.task, 5);
   CHECK(cache->size() == 0);
 }
 

@@ -65,8 +65,8 @@ TEST_CASE("Mutation with mu 0 changes nothing and is reproducible by seed", "[mo
   Rng rng(3);
   Hyperparameters same = hp;
   CHECK(space.mutate(same, rng) == 0);
-  CHECK(same.learning_rate == hp.learning_rate);
-  CHECK(same.image_size == 0);
+  CHECK(same.train.learning_rate == hp.train.learning_rate);
+  CHECK(same.train.image_size == 0);
 
   Hyperparameters a;
   Hyperparameters b;
@@ -74,9 +74,9 @@ TEST_CASE("Mutation with mu 0 changes nothing and is reproducible by seed", "[mo
   Rng rb(9);
   space.mutate(a, ra);
   space.mutate(b, rb);
-  CHECK(a.learning_rate == b.learning_rate);
+  CHECK(a.train.learning_rate == b.train.learning_rate);
   CHECK(a.mu == b.mu);
-  CHECK(a.crop_area_min == b.crop_area_min);
+  CHECK(a.train.crop_area_min == b.train.crop_area_min);
 }
 
 TEST_CASE("Mutation moves mu first then each key with the new mu to a neighbour",
@@ -90,9 +90,10 @@ TEST_CASE("Mutation moves mu first then each key with the new mu to a neighbour"
     Rng rng(s);
     space.mutate(hp, rng);
     REQUIRE((hp.mu == Approx(0.28) || hp.mu == Approx(0.30)));
-    REQUIRE((hp.learning_rate == 0.005 || hp.learning_rate == 0.01 || hp.learning_rate == 0.02));
-    REQUIRE((hp.image_size == 6 || hp.image_size == 10 || hp.image_size == 0));
-    lr_moved += hp.learning_rate != 0.01;
+    REQUIRE((hp.train.learning_rate == 0.005 || hp.train.learning_rate == 0.01 ||
+             hp.train.learning_rate == 0.02));
+    REQUIRE((hp.train.image_size == 6 || hp.train.image_size == 10 || hp.train.image_size == 0));
+    lr_moved += hp.train.learning_rate != 0.01;
   }
   // The learning rate draws with the new µ (about 0.29) and a drawn move always leaves 0.01.
   CHECK(lr_moved == Approx(0.29 * n).margin(0.03 * n));

@@ -91,9 +91,9 @@ TEST_CASE("Reusing a related task's block gives a simulated candidate a higher q
   const Candidate unrelated("b0");
   const auto a1 = task("a1");
   const double from_related =
-      m.accuracy(model::pointers(related.path), model::Hyperparameters{}, a1, 50);
+      m.accuracy(model::pointers(related.path), model::TrainRecipe{}, a1, 50);
   const double from_unrelated =
-      m.accuracy(model::pointers(unrelated.path), model::Hyperparameters{}, a1, 50);
+      m.accuracy(model::pointers(unrelated.path), model::TrainRecipe{}, a1, 50);
   CHECK(from_related > from_unrelated);
   // Training longer closes the gap of the trained block and the head.
   CHECK(m.accuracy(model::pointers(related.path), {}, a1, 400) > from_related);

@@ -75,14 +75,14 @@ TEST_CASE("Training is deterministic for a candidate seed", "[model]") {
   const auto pre = synthetic_task("pre", 1, 4);
   const auto task = synthetic_task("b", 2, 3);
   const ParameterStore store = store_with_root(pre);
-  Hyperparameters hp;
-  hp.flip = true;
-  hp.brightness = 0.1;
-  hp.crop_area_min = 0.5;
+  TrainRecipe recipe;
+  recipe.flip = true;
+  recipe.brightness = 0.1;
+  recipe.crop_area_min = 0.5;
   const Trainer trainer(small_settings(50));
-  const auto a = trainer.train(child_path(store, "b", 3), hp, task, 7);
-  const auto b = trainer.train(child_path(store, "b", 3), hp, task, 7);
-  const auto c = trainer.train(child_path(store, "b", 3), hp, task, 8);
+  const auto a = trainer.train(child_path(store, "b", 3), recipe, task, 7);
+  const auto b = trainer.train(child_path(store, "b", 3), recipe, task, 7);
+  const auto c = trainer.train(child_path(store, "b", 3), recipe, task, 8);
   REQUIRE(a.trained.size() == 2);
   CHECK(a.quality == b.quality);
   for (size_t i = 0; i < a.trained.size(); ++i) {
@@ -97,18 +97,18 @@ TEST_CASE("A training that is a stretch of a longer schedule trains with that st
   const auto pre = synthetic_task("pre", 1, 4);
   const auto task = synthetic_task("b", 2, 3);
   const ParameterStore store = store_with_root(pre);
-  const Hyperparameters hp;  // cosine with warmup
+  const TrainRecipe recipe;  // cosine with warmup
   TrainSettings own = small_settings(20);
-  const auto a = Trainer(own).train(child_path(store, "b", 3), hp, task, 7);
+  const auto a = Trainer(own).train(child_path(store, "b", 3), recipe, task, 7);
   // The whole of a schedule as long as the training is the training's own schedule.
   TrainSettings whole = own;
   whole.schedule_steps = 20;
-  const auto b = Trainer(whole).train(child_path(store, "b", 3), hp, task, 7);
+  const auto b = Trainer(whole).train(child_path(store, "b", 3), recipe, task, 7);
   // The second half of a schedule twice as long: past the warmup, decaying to zero.
   TrainSettings late = own;
   late.schedule_offset = 20;
   late.schedule_steps = 40;
-  const auto c = Trainer(late).train(child_path(store, "b", 3), hp, task, 7);
+  const auto c = Trainer(late).train(child_path(store, "b", 3), recipe, task, 7);
   REQUIRE(a.trained.size() == 2);
   for (size_t i = 0; i < a.trained.size(); ++i)
     CHECK(a.trained[i].content_hash() == b.trained[i].content_hash());
@@ -153,7 +153,7 @@ TEST_CASE("A trained clone keeps its SGD momentum and its children continue from
   const auto restarted = child(false);
   CHECK(continued.trained[0].content_hash() != restarted.trained[0].content_hash());
   // Without momentum there is no trace to keep.
-  Hyperparameters plain;
+  TrainRecipe plain;
   plain.momentum = 0.0;
   for (const auto& c : trainer.train(child_path(store, "b", 3), plain, task, 7).trained)
     CHECK(c.momentum().empty());

@@ -62,12 +62,11 @@ TEST_CASE("A bad visit snapshot names the problem and changes nothing", "[storag
   CHECK(p.paths.empty());
 }
 
-TEST_CASE("A path's integer hyperparameter written as a float is refused, naming it",
-          "[storage]") {
-  auto j = storage::JsonFields::hyperparameters(model::Hyperparameters{});
+TEST_CASE("A recipe's integer field written as a float is refused, naming it", "[storage]") {
+  auto j = storage::JsonFields::recipe(model::TrainRecipe{});
   j["image_size"] = 3.27778e90;
-  CHECK_THROWS_WITH(storage::JsonFields::hyperparameters_from(j),
-                    Catch::Contains("hyperparameter image_size: expected an integer, found"));
+  CHECK_THROWS_WITH(storage::JsonFields::recipe_from(j),
+                    Catch::Contains("recipe image_size: expected an integer, found"));
   j["image_size"] = 32;
-  CHECK(storage::JsonFields::hyperparameters_from(j).image_size == 32);
+  CHECK(storage::JsonFields::recipe_from(j).image_size == 32);
 }

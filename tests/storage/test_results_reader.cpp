@@ -34,7 +34,7 @@ model::RunResults finished_run() {
   r.tasks[0].path.name = "a@0.1.0";
   r.tasks[0].path.task = "a";
   r.tasks[0].path.ids = {"root/block0", "a/head@0.1.0"};
-  r.tasks[0].path.hp.learning_rate = 0.02;
+  r.tasks[0].path.recipe.learning_rate = 0.02;
   r.tasks[1].name = "b";
   r.tasks[1].path.task = "b";
   r.tasks[1].test_accuracy = 0.75;
@@ -59,7 +59,7 @@ TEST_CASE("Results read back equal what was written", "[storage]") {
   REQUIRE(back.matrix.rows() == 2);
   CHECK_FALSE(back.matrix.at(0, 1).has_value());
   CHECK(back.tasks[0].path.ids == r.tasks[0].path.ids);
-  CHECK(back.tasks[0].path.hp.learning_rate == Approx(0.02));
+  CHECK(back.tasks[0].path.recipe.learning_rate == Approx(0.02));
   CHECK(back.tasks[0].forgetting == 0.0);
   CHECK_FALSE(back.tasks[1].forgetting.has_value());
 }
@@ -92,6 +92,41 @@ TEST_CASE("Expert layers read back, and as MLP layers from files without them", 
   CHECK_THROWS_WITH(
       storage::ResultsReader::parse(mistyped.dump(2), "x.json"),
       Contains("x.json: tasks[1].expert_layers: expected an array of strings, found number"));
+}
+
+TEST_CASE(
+    "A path's recipe reads back with its extras, also from files that call it "
+    "hyperparameters",
+    "[storage][recipe]") {
+  model::RunResults r = finished_run();
+  r.tasks[0].path.recipe.set_extra("adapter_dim", 64, true).set_extra("mu", 0.14);
+  const std::string json = storage::ResultsWriter::json(r);
+  CHECK_THAT(json, Contains("\"adapter_dim\": 64,"));  // a count stays an integer
+  const auto back = storage::ResultsReader::parse(json, "results.json");
+  CHECK(back.tasks[0].path.recipe.extras == r.tasks[0].path.recipe.extras);
+  CHECK(back.tasks[1].path.recipe.extras.empty());
+
+  nlohmann::ordered_json older = nlohmann::ordered_json::parse(json);
+  for (auto& t : older["tasks"]) {
+    t["path"]["hyperparameters"] = t["path"]["recipe"];
+    t["path"].erase("recipe");
+  }
+  const auto old_back = storage::ResultsReader::parse(older.dump(2), "results.json");
+  CHECK(old_back.tasks[0].path.recipe.extras == r.tasks[0].path.recipe.extras);
+  CHECK(old_back.tasks[0].path.recipe.learning_rate == Approx(0.02));
+
+  nlohmann::ordered_json mistyped = nlohmann::ordered_json::parse(json);
+  mistyped["tasks"][0]["path"]["recipe"]["mu"] = "high";
+  CHECK_THROWS_WITH(storage::ResultsReader::parse(mistyped.dump(2), "x.json"),
+                    Contains("x.json: tasks[0].path.recipe mu: expected a number, found \"high\""));
+  nlohmann::ordered_json missing = nlohmann::ordered_json::parse(json);
+  missing["tasks"][0]["path"]["recipe"].erase("schedule");
+  CHECK_THROWS_WITH(storage::ResultsReader::parse(missing.dump(2), "x.json"),
+                    Contains("x.json: tasks[0].path.recipe: ") && Contains("schedule"));
+  nlohmann::ordered_json neither = nlohmann::ordered_json::parse(json);
+  neither["tasks"][0]["path"].erase("recipe");
+  CHECK_THROWS_WITH(storage::ResultsReader::parse(neither.dump(2), "x.json"),
+                    Contains("x.json: tasks[0].path.recipe: expected an object, found nothing"));
 }
 
 TEST_CASE("A results file with a missing or mistyped key names the file and the key", "[storage]") {

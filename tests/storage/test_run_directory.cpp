@@ -31,7 +31,7 @@ model::ProgressStep step(int64_t events) {
   p.path.name = name + "@0.0.1";
   p.path.task = name;
   p.path.ids = {"root/block0", name + "/head"};
-  p.path.hp.learning_rate = 0.02;
+  p.path.recipe.learning_rate = 0.02;
   p.path.quality = 1.0 / 3.0;
   p.task.name = name;
   p.task.candidates = 4;
@@ -107,7 +107,7 @@ TEST_CASE("A snapshot chain reads back its components and progress bit for bit",
   CHECK(p.rows[1][0].accuracy == 0.7);
   CHECK(p.row_learned == std::vector<int64_t>{0, 1});
   CHECK(p.paths.at("t0").quality == 1.0 / 3.0);
-  CHECK(p.paths.at("t1").hp.learning_rate == 0.02);
+  CHECK(p.paths.at("t1").recipe.learning_rate == 0.02);
   CHECK(p.last_task == "t1");
   CHECK(p.strategy_counters.at("t0\nroot") == 3);
   CHECK(p.strategy_counters.at("t1\nroot") == 3);

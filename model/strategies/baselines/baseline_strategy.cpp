@@ -42,13 +42,15 @@ std::unique_ptr<TaskLearner> BaselineStrategy::start(const RunState& state,
                                                      const TaskContext& ctx) {
   PathDraft draft(ctx);
   const std::string& task = draft.task();
+  if (kind_ == Kind::kAdapters)
+    draft.path().recipe.set_extra(kAdapterDimExtra, static_cast<double>(kAdapterDim), true);
   for (const auto& c : state.store.resolve(state.root.ids)) {
     if (c->kind() == ComponentKind::kHead)
       continue;
     if (kind_ == Kind::kAdapters && c->kind() == ComponentKind::kBlock) {
       draft.add(std::make_shared<const Component>(
           VitFactory::adapter(derived_id(task, ComponentKind::kAdapter, c->index(), draft.suffix()),
-                              task, c->index(), env_.architecture.dim, draft.path().hp.adapter_dim,
+                              task, c->index(), env_.architecture.dim, kAdapterDim,
                               common::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
                                                    static_cast<uint64_t>(ctx.iteration),
                                                    static_cast<uint64_t>(c->index())})

@@ -41,7 +41,7 @@ std::vector<Component> EwcStrategy::commit_with(const RunState& state, const Tas
   std::vector<std::shared_ptr<const Component>> path;
   for (const auto& c : trained)
     path.push_back(std::make_shared<const Component>(c));
-  const int64_t image_size = hyperparameters().image_size;
+  const int64_t image_size = recipe().image_size;
   std::vector<std::vector<at::Tensor>> fisher =
       diagonal_fisher(path, ctx.task.train, env_.spec.batch_size, *env_.train.family, image_size);
   // Online: the running Fisher, decay × the latest commit's + this task's.

@@ -87,7 +87,7 @@ class HomogeneousVisit : public TaskLearner {
     Path& path = outcome_.path;
     path.task = ctx_.task.name();
     path.name = path.task + suffix;
-    path.hp = candidates_.front().path.hp;
+    path.recipe = candidates_.front().path.recipe;
     path.quality = quality_;
     path.score = quality_;
     for (size_t l = 0; l < random.size(); ++l) {
@@ -175,7 +175,7 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::homogeneous_visit(const RunSt
     Candidate c;
     c.path = std::move(draft.path());
     c.path.name += "." + std::to_string(i);
-    c.path.hp = SharedBackboneStrategy::hyperparameters_of(o);
+    c.path.recipe = SharedBackboneStrategy::recipe_of(o);
     c.components = std::move(draft.components());
     c.child = i;
     c.steps = env_.spec.task_steps / o.impressions;

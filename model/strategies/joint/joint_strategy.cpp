@@ -47,7 +47,7 @@ std::unique_ptr<TaskLearner> JointStrategy::train_joint(const RunState& state,
   draft.add(std::make_shared<const Component>(
       VitFactory::head(joined, ctx.task.name(), env_.architecture.dim, joint.offsets.back(),
                        SharedBackboneStrategy::head_seed(options(), ctx))));
-  draft.path().hp = SharedBackboneStrategy::hyperparameters_of(options());
+  draft.path().recipe = SharedBackboneStrategy::recipe_of(options());
   auto inner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
   auto visit = std::make_unique<RecipeVisit>(
       std::move(inner), std::make_shared<const JointLoss>(joint.offsets),

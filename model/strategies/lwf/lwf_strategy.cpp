@@ -23,9 +23,9 @@ std::shared_ptr<const Objective> LwfStrategy::objective(const RunState& state,
     return nullptr;
   std::vector<std::string> previous = latest_backbone(state);
   previous.push_back(state.paths.at(state.last_task).ids.back());
-  return std::make_shared<const LwfDistillation>(
-      state.store.resolve(previous), std::move(heads), options().alpha, options().temperature,
-      env_.architecture.heads, hyperparameters().image_size);
+  return std::make_shared<const LwfDistillation>(state.store.resolve(previous), std::move(heads),
+                                                 options().alpha, options().temperature,
+                                                 env_.architecture.heads, recipe().image_size);
 }
 
 }  // namespace evostream::model

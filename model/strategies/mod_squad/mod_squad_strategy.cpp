@@ -114,8 +114,8 @@ std::unique_ptr<TaskLearner> ModSquadStrategy::start(const RunState& state,
     }
   }
   Path path = std::move(draft.path());
-  path.hp = SharedBackboneStrategy::hyperparameters_of(o);
-  const int64_t image_size = path.hp.image_size;
+  path.recipe = SharedBackboneStrategy::recipe_of(o);
+  const int64_t image_size = path.recipe.image_size;
   auto inner = train_once(std::move(path), std::move(draft.components()), state, ctx);
   std::shared_ptr<const Objective> objective;
   if (!first)
@@ -173,8 +173,8 @@ std::unique_ptr<TaskLearner> ModSquadStrategy::train_joint(const RunState& state
     }
   }
   Path path = std::move(draft.path());
-  path.hp = SharedBackboneStrategy::hyperparameters_of(o);
-  const int64_t image_size = path.hp.image_size;
+  path.recipe = SharedBackboneStrategy::recipe_of(o);
+  const int64_t image_size = path.recipe.image_size;
   auto inner = train_once(std::move(path), std::move(draft.components()), state, ctx);
   const auto family = env_.train.family;
   const std::vector<streams::TaskData>* stream = ctx.stream;

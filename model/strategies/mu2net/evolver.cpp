@@ -133,7 +133,7 @@ Candidate Evolver::child_of(const Member& parent, int64_t generation, int64_t ch
   std::vector<ComponentRef> refs;
   for (const auto& c : parent.components)
     refs.push_back({c->id(), c->kind(), c->index(), c->owner(), c->frozen()});
-  const ChildPlan plan = mutation_.plan(refs, parent.path.hp, rng, mutate);
+  const ChildPlan plan = mutation_.plan(refs, Hyperparameters::of(parent.path.recipe), rng, mutate);
 
   Candidate cand;
   cand.generation = generation;
@@ -144,7 +144,7 @@ Candidate Evolver::child_of(const Member& parent, int64_t generation, int64_t ch
   cand.parent_score = parent.path.score;
   cand.path.name = fmt::format("{}@{}.{}.{}", task_, settings_.iteration, generation, child);
   cand.path.task = task_;
-  cand.path.hp = plan.hp;
+  cand.path.recipe = plan.hp.recipe();
   cand.path.parent = parent.path.name;
   cand.training_seed = rng.next_u64();
   const std::string suffix = fmt::format("@{}.{}.{}", settings_.iteration, generation, child);

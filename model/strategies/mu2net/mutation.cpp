@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "model/core/hyperparameter_text.hpp"
+#include "model/core/recipe_text.hpp"
 
 namespace evostream::model {
 
@@ -23,19 +23,8 @@ ChildPlan Mutation::plan(const std::vector<ComponentRef>& parent, const Hyperpar
   child.hp = parent_hp;
   if (mutate)
     child.mutations += space_.mutate(child.hp, rng);
-  {  // the hyperparameters that moved, as they read before and after
-    std::vector<std::string> before;
-    Hyperparameters parent = parent_hp;
-    visit_fields(parent,
-                 [&](const char*, const auto& v) { before.push_back(hyperparameter_text(v)); });
-    size_t i = 0;
-    visit_fields(child.hp, [&](const char* name, const auto& v) {
-      const std::string after = hyperparameter_text(v);
-      const std::string& was = before[i++];
-      if (after != was)
-        child.changes.push_back(fmt::format("{} {} → {}", name, was, after));
-    });
-  }
+  // The hyperparameters that moved, as they read before and after.
+  child.changes = recipe_changes(parent_hp.recipe(), child.hp.recipe());
   const double mu = mutate ? child.hp.mu : 0.0;
 
   const ComponentRef* embedding[3] = {nullptr, nullptr, nullptr};

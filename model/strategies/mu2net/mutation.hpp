@@ -6,7 +6,7 @@
 
 #include "common/rng.hpp"
 #include "model/core/component.hpp"
-#include "model/core/hyperparameters.hpp"
+#include "model/strategies/mu2net/hyperparameters.hpp"
 #include "model/strategies/mu2net/search_space.hpp"
 
 namespace evostream::model {

@@ -57,28 +57,29 @@ int SearchSpace::mutate(Hyperparameters& hp, common::Rng& rng) const {
       ++moved;
     }
   };
-  maybe(hp.learning_rate, learning_rates_);
+  maybe(hp.train.learning_rate, learning_rates_);
   if (rng.bernoulli(mu)) {
     const std::vector<double> schedules{0.0, 1.0, 2.0};
-    hp.schedule = static_cast<Schedule>(static_cast<int>(
-        neighbour(schedules, static_cast<double>(static_cast<int>(hp.schedule)), rng)));
+    hp.train.schedule = static_cast<Schedule>(static_cast<int>(
+        neighbour(schedules, static_cast<double>(static_cast<int>(hp.train.schedule)), rng)));
     ++moved;
   }
-  maybe(hp.warmup_ratio, warmup_ratios_);
-  maybe(hp.momentum, momenta_);
-  maybe_bool(hp.nesterov);
+  maybe(hp.train.warmup_ratio, warmup_ratios_);
+  maybe(hp.train.momentum, momenta_);
+  maybe_bool(hp.train.nesterov);
   double adapter_dim = static_cast<double>(hp.adapter_dim);
   maybe(adapter_dim, adapter_dims_);
   hp.adapter_dim = static_cast<int64_t>(adapter_dim);
-  double image_size = static_cast<double>(hp.image_size > 0 ? hp.image_size : native_image_size_);
+  double image_size =
+      static_cast<double>(hp.train.image_size > 0 ? hp.train.image_size : native_image_size_);
   const double before = image_size;
   maybe(image_size, image_sizes_);
   if (image_size != before)
-    hp.image_size = static_cast<int64_t>(image_size);
-  maybe(hp.crop_area_min, crop_areas_);
-  maybe_bool(hp.flip);
-  maybe(hp.brightness, colour_deltas_);
-  maybe(hp.contrast, colour_deltas_);
+    hp.train.image_size = static_cast<int64_t>(image_size);
+  maybe(hp.train.crop_area_min, crop_areas_);
+  maybe_bool(hp.train.flip);
+  maybe(hp.train.brightness, colour_deltas_);
+  maybe(hp.train.contrast, colour_deltas_);
   return moved;
 }
 

@@ -5,7 +5,7 @@
 
 #include "common/rng.hpp"
 #include "config/scenario.hpp"
-#include "model/core/hyperparameters.hpp"
+#include "model/strategies/mu2net/hyperparameters.hpp"
 
 namespace evostream::model {
 

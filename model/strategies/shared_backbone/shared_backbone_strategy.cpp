@@ -74,7 +74,7 @@ std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state
   for (const auto& c : state.store.resolve(latest_backbone(state)))
     draft.add_clone(*c);
   draft.add_head(env_.architecture.dim, head_seed(shared_options(), ctx));
-  draft.path().hp = hyperparameters();
+  draft.path().recipe = recipe();
   auto learner = train_once(std::move(draft.path()), std::move(draft.components()), state, ctx);
   return std::make_unique<RecipeVisit>(std::move(learner), objective(state, ctx),
                                        optimizer_of(shared_options()),
@@ -84,16 +84,16 @@ std::unique_ptr<TaskLearner> SharedBackboneStrategy::start(const RunState& state
                                        });
 }
 
-Hyperparameters SharedBackboneStrategy::hyperparameters_of(const SharedBackboneOptions& o) {
-  Hyperparameters hp;
-  hp.learning_rate = o.learning_rate;
+TrainRecipe SharedBackboneStrategy::recipe_of(const SharedBackboneOptions& o) {
+  TrainRecipe recipe;
+  recipe.learning_rate = o.learning_rate;
   const auto at = std::find(kScheduleNames.begin(), kScheduleNames.end(), o.schedule);
   if (at == kScheduleNames.end())
     throw std::logic_error("shared backbone: unknown schedule " + o.schedule);
-  hp.schedule = static_cast<Schedule>(at - kScheduleNames.begin());
-  hp.warmup_ratio = o.warmup_ratio;
-  hp.momentum = o.optimizer == "sgd" ? o.momentum : 0.0;
-  return hp;
+  recipe.schedule = static_cast<Schedule>(at - kScheduleNames.begin());
+  recipe.warmup_ratio = o.warmup_ratio;
+  recipe.momentum = o.optimizer == "sgd" ? o.momentum : 0.0;
+  return recipe;
 }
 
 Path SharedBackboneStrategy::serving_path(const RunState& state, const std::string& task) const {

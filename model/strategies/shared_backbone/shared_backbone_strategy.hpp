@@ -48,8 +48,8 @@ class SharedBackboneStrategy : public Strategy {
   static EarlierTasks earlier_tasks(const RunState& state, const TaskContext& ctx);
   /// The seed of a visit's own draws (replayed examples), from the run seed, task and visit.
   static uint64_t visit_seed(const TaskContext& ctx);
-  /// The hyperparameters the options' learning rate, schedule, warmup and momentum give.
-  static Hyperparameters hyperparameters_of(const SharedBackboneOptions& o);
+  /// The recipe the options' learning rate, schedule, warmup and momentum give.
+  static TrainRecipe recipe_of(const SharedBackboneOptions& o);
   /// The optimizer the options' keys describe.
   static OptimizerOptions optimizer_of(const SharedBackboneOptions& o);
   /// The seed of a visit's fresh head under `head_init = "uniform"`; none under "zeros".
@@ -64,9 +64,9 @@ class SharedBackboneStrategy : public Strategy {
   virtual std::vector<Component> commit_with(const RunState& state, const TaskContext& ctx,
                                              const std::vector<Component>& trained) const;
 
-  /// The hyperparameters every visit's path trains with: the options' learning rate, schedule,
+  /// The recipe every visit's path trains with: the options' learning rate, schedule,
   /// warmup and momentum.
-  Hyperparameters hyperparameters() const { return hyperparameters_of(shared_options()); }
+  TrainRecipe recipe() const { return recipe_of(shared_options()); }
   const SharedBackboneOptions& shared_options() const {
     return env_.options_as<SharedBackboneOptions>();
   }

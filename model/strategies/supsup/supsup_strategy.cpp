@@ -74,9 +74,9 @@ std::unique_ptr<TaskLearner> SupSupStrategy::train_masks(
     Path path, std::vector<std::shared_ptr<const Component>> components, const RunState& state,
     const TaskContext& ctx, std::shared_ptr<const Objective> objective,
     double learning_rate) const {
-  path.hp = SharedBackboneStrategy::hyperparameters_of(supsup_options());
+  path.recipe = SharedBackboneStrategy::recipe_of(supsup_options());
   if (learning_rate > 0.0)
-    path.hp.learning_rate = learning_rate;
+    path.recipe.learning_rate = learning_rate;
   auto inner = train_once(std::move(path), std::move(components), state, ctx);
   // Committed masks are packed; nothing keeps its training state.
   return std::make_unique<RecipeVisit>(
