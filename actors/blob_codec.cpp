@@ -133,19 +133,16 @@ train_job BlobCodec::job(uint64_t id, int64_t task_index, const model::TrainJob&
   // counted as sent.
   if (!remotable(job))
     throw std::invalid_argument(why_not_remotable(job));
-  if (job.objective)
-    j.objective = job.objective->name();
   for (const auto& c : job.components)
     j.components.push_back(sent ? sent->encode(*c) : encode(*c));
   j.recipe = job.recipe;
+  // What trains is the job's objective; the worker builds it again from its name.
+  j.recipe.objective = job.objective ? job.objective->name() : model::CrossEntropy().name();
   j.seed = job.seed;
   j.steps = job.steps;
   j.validation_interval = job.validation_interval;
   j.schedule_offset = job.schedule_offset;
   j.schedule_steps = job.schedule_steps;
-  j.has_optimizer = job.optimizer.has_value();
-  if (job.optimizer)
-    j.optimizer = *job.optimizer;
   return j;
 }
 
@@ -170,9 +167,7 @@ model::TrainJob BlobCodec::decode(const train_job& job, ReceivedComponents* rece
   out.validation_interval = job.validation_interval;
   out.schedule_offset = job.schedule_offset;
   out.schedule_steps = job.schedule_steps;
-  out.objective = model::objective_named(job.objective);
-  if (job.has_optimizer)
-    out.optimizer = job.optimizer;
+  out.objective = model::objective_named(job.recipe.objective);
   out.components.reserve(job.components.size());
   for (const auto& b : job.components) {
     if (received) {

@@ -16,6 +16,13 @@
 
 namespace evostream::model {
 
+/// An optimizer a strategy chose travels field by field.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, OptimizerOptions& x) {
+  return f(caf::meta::type_name("optimizer_options"), x.kind, x.momentum, x.nesterov,
+           x.weight_decay, x.clip_norm, x.carry_state);
+}
+
 /// One of a strategy's own values in a recipe.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RecipeExtra& x) {
@@ -23,19 +30,24 @@ typename Inspector::result_type inspect(Inspector& f, RecipeExtra& x) {
 }
 
 /// A path's recipe travels as it is: field by field from its one description
-/// (`model::fields_of`), then its extras.
+/// (`model::fields_of`), then its objective's name, its optimizer (a flag and the options) and
+/// its extras.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TrainRecipe& x) {
+  bool has_optimizer = x.optimizer.has_value();
+  OptimizerOptions optimizer = x.optimizer.value_or(OptimizerOptions{});
+  auto loaded = caf::meta::load_callback([&]() -> caf::error {
+    x.optimizer.reset();
+    if (has_optimizer)
+      x.optimizer = optimizer;
+    return caf::none;
+  });
   return std::apply(
-      [&](auto&... field) { return f(caf::meta::type_name("train_recipe"), field..., x.extras); },
+      [&](auto&... field) {
+        return f(caf::meta::type_name("train_recipe"), field..., x.objective, has_optimizer,
+                 optimizer, x.extras, loaded);
+      },
       fields_of(x));
-}
-
-/// An optimizer a strategy chose travels field by field.
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, OptimizerOptions& x) {
-  return f(caf::meta::type_name("optimizer_options"), x.kind, x.momentum, x.nesterov,
-           x.weight_decay, x.clip_norm, x.carry_state);
 }
 
 }  // namespace evostream::model
@@ -74,7 +86,7 @@ struct component_blob {
 
 /// Train this candidate of task `task_index` for `steps` steps (0: the strategy's) with `seed`,
 /// validating every `validation_interval` steps (0: the strategy's), minimising the objective
-/// called `objective`.
+/// its recipe names with the optimizer it names (none: the worker's own).
 struct train_job {
   uint64_t job = 0;
   int64_t task_index = 0;
@@ -86,10 +98,6 @@ struct train_job {
   /// Where its steps lie in a longer learning-rate schedule (`model::TrainJob`).
   int64_t schedule_offset = 0;
   int64_t schedule_steps = 0;
-  std::string objective = "cross-entropy";
-  /// Whether the strategy chose the optimizer (`optimizer`); otherwise the worker's own.
-  bool has_optimizer = false;
-  model::OptimizerOptions optimizer;
 };
 
 /// What training a job produced (`model::TrainResult`).
@@ -126,8 +134,7 @@ typename Inspector::result_type inspect(Inspector& f, component_blob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, train_job& x) {
   return f(caf::meta::type_name("train_job"), x.job, x.task_index, x.components, x.recipe, x.seed,
-           x.steps, x.validation_interval, x.schedule_offset, x.schedule_steps, x.objective,
-           x.has_optimizer, x.optimizer);
+           x.steps, x.validation_interval, x.schedule_offset, x.schedule_steps);
 }
 
 template <class Inspector>

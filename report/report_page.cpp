@@ -8,7 +8,7 @@
 #include <map>
 #include <type_traits>
 
-#include "model/core/recipe_text.hpp"
+#include "model/train/recipe_text.hpp"
 #include "model/train/linear_probe.hpp"
 #include "report/model_graph.hpp"
 #include "report/search_chart.hpp"

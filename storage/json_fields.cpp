@@ -28,6 +28,34 @@ const char* JsonFields::schedule_name(model::Schedule s) {
   return i < model::kScheduleNames.size() ? model::kScheduleNames[i] : "";
 }
 
+JsonFields::Json JsonFields::optimizer(const model::OptimizerOptions& o) {
+  return Json{{"kind", model::kOptimizerKindNames.at(static_cast<size_t>(o.kind))},
+              {"momentum", o.momentum},
+              {"nesterov", o.nesterov},
+              {"weight_decay", o.weight_decay},
+              {"clip_norm", o.clip_norm},
+              {"carry_state", o.carry_state}};
+}
+
+model::OptimizerOptions JsonFields::optimizer_from(const Json& j) {
+  if (!j.is_object())
+    throw std::invalid_argument("recipe optimizer: expected an object or null, found " + j.dump());
+  model::OptimizerOptions o;
+  const auto kind = j.at("kind").get<std::string>();
+  const auto at =
+      std::find(model::kOptimizerKindNames.begin(), model::kOptimizerKindNames.end(), kind);
+  if (at == model::kOptimizerKindNames.end())
+    throw std::invalid_argument("recipe optimizer.kind: expected \"sgd\" or \"adamw\", found \"" +
+                                kind + "\"");
+  o.kind = static_cast<model::OptimizerOptions::Kind>(at - model::kOptimizerKindNames.begin());
+  o.momentum = j.at("momentum").get<double>();
+  o.nesterov = j.at("nesterov").get<bool>();
+  o.weight_decay = j.at("weight_decay").get<double>();
+  o.clip_norm = j.at("clip_norm").get<double>();
+  o.carry_state = j.at("carry_state").get<bool>();
+  return o;
+}
+
 JsonFields::Json JsonFields::recipe(const model::TrainRecipe& recipe) {
   Json out = Json::object();
   model::visit_fields(recipe, [&](const char* name, const auto& value) {
@@ -36,6 +64,8 @@ JsonFields::Json JsonFields::recipe(const model::TrainRecipe& recipe) {
     else
       out[name] = value;
   });
+  out["objective"] = recipe.objective;
+  out["optimizer"] = recipe.optimizer ? optimizer(*recipe.optimizer) : Json(nullptr);
   for (const auto& e : recipe.extras) {
     if (e.integer)
       out[e.name] = std::llround(e.value);
@@ -64,10 +94,20 @@ model::TrainRecipe JsonFields::recipe_from(const Json& j) {
       value = v.get<T>();
     }
   });
+  // Files written before recipes named neither: cross-entropy and the trainer's optimizer.
+  if (j.contains("objective")) {
+    if (!j.at("objective").is_string())
+      throw std::invalid_argument("recipe objective: expected a name, found " +
+                                  j.at("objective").dump());
+    recipe.objective = j.at("objective").get<std::string>();
+  }
+  if (j.contains("optimizer") && !j.at("optimizer").is_null())
+    recipe.optimizer = optimizer_from(j.at("optimizer"));
   // Every other key is one of the strategy's extras, in the order written.
   for (const auto& [name, v] : j.items()) {
-    if (std::find(model::kRecipeFieldNames.begin(), model::kRecipeFieldNames.end(), name) !=
-        model::kRecipeFieldNames.end())
+    if (name == "objective" || name == "optimizer" ||
+        std::find(model::kRecipeFieldNames.begin(), model::kRecipeFieldNames.end(), name) !=
+            model::kRecipeFieldNames.end())
       continue;
     if (!v.is_number())
       throw std::invalid_argument("recipe " + name + ": expected a number, found " + v.dump());

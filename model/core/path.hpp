@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "model/core/train_recipe.hpp"
+#include "model/train/train_recipe.hpp"
 
 namespace evostream::model {
 

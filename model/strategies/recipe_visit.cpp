@@ -18,11 +18,16 @@ RecipeVisit& RecipeVisit::train_on(std::shared_ptr<const streams::TaskData> data
   return *this;
 }
 
+void RecipeVisit::name_in_recipe(Path& path) const {
+  path.recipe.objective = objective_ ? objective_->name() : CrossEntropy().name();
+  path.recipe.optimizer = optimizer_;
+}
+
 std::vector<Candidate> RecipeVisit::next() {
   auto batch = inner_->next();
   for (auto& c : batch) {
     c.objective = objective_;
-    c.optimizer = optimizer_;
+    name_in_recipe(c.path);
     if (data_) {
       c.data = data_;
       c.steps = steps_;
@@ -34,6 +39,7 @@ std::vector<Candidate> RecipeVisit::next() {
 
 TaskOutcome RecipeVisit::finish() {
   TaskOutcome out = inner_->finish();
+  name_in_recipe(out.path);
   if (finish_)
     finish_(out);
   return out;

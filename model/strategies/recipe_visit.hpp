@@ -34,6 +34,9 @@ class RecipeVisit : public TaskLearner {
   TaskOutcome finish() override;
 
  private:
+  /// Writes the objective's name and the optimizer into `path`'s recipe.
+  void name_in_recipe(Path& path) const;
+
   std::unique_ptr<TaskLearner> inner_;
   std::shared_ptr<const Objective> objective_;
   OptimizerOptions optimizer_;

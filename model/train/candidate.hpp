@@ -41,10 +41,9 @@ struct Candidate {
   /// (`TrainSettings::schedule_offset`, `schedule_steps`); 0 and 0: a schedule of its own.
   int64_t schedule_offset = 0;
   int64_t schedule_steps = 0;
-  /// What its training minimises; null is cross-entropy.
+  /// What its training minimises; null is cross-entropy. Its path's recipe names it
+  /// (`TrainRecipe::objective`).
   std::shared_ptr<const Objective> objective;
-  /// Its optimizer; none trains with the trainer's own (`TrainSettings::optimizer`).
-  std::optional<OptimizerOptions> optimizer;
   /// What it trains and validates on instead of the visit's task (`joint`: the union of the
   /// stream's tasks); none trains on the task. Such a candidate trains on the run's own
   /// trainers only.

@@ -71,8 +71,8 @@ TrainSettings CandidateTrainer::settings_for(const TrainJob& job) const {
     s.validation_interval = job.validation_interval;
   s.schedule_offset = job.schedule_offset;
   s.schedule_steps = job.schedule_steps;
-  if (job.optimizer)
-    s.optimizer = *job.optimizer;
+  if (job.recipe.optimizer)
+    s.optimizer = *job.recipe.optimizer;
   return s;
 }
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "model/core/train_recipe.hpp"
+#include "model/train/train_recipe.hpp"
 
 namespace evostream::model {
 

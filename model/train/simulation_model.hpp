@@ -9,7 +9,7 @@
 
 #include "config/scenario.hpp"
 #include "model/core/component.hpp"
-#include "model/core/train_recipe.hpp"
+#include "model/train/train_recipe.hpp"
 #include "model/train/trainer.hpp"
 #include "streams/task_data.hpp"
 

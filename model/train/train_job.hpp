@@ -3,13 +3,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "model/core/component.hpp"
-#include "model/core/train_recipe.hpp"
 #include "model/train/candidate.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
+#include "model/train/train_recipe.hpp"
 #include "streams/task_data.hpp"
 
 namespace evostream::model {
@@ -36,20 +38,22 @@ struct TrainJob {
   int64_t schedule_steps = 0;
   /// What the training minimises; null is cross-entropy.
   std::shared_ptr<const Objective> objective;
-  /// The optimizer, when the strategy chooses one; none trains with the trainer's
-  /// `TrainSettings::optimizer`.
-  std::optional<OptimizerOptions> optimizer;
   /// The data it trains on instead of the task it is given (`Candidate::data`); none trains on
   /// that task. Never sent to a remote trainer.
   std::shared_ptr<const streams::TaskData> data;
 
-  /// The job that trains `candidate`.
+  /// The job that trains `candidate`; raises `std::logic_error` when its objective is not the
+  /// one its recipe names.
   static TrainJob of(const Candidate& candidate) {
-    return {candidate.components,          candidate.path.recipe,
-            candidate.training_seed,       candidate.steps,
-            candidate.validation_interval, candidate.schedule_offset,
-            candidate.schedule_steps,      candidate.objective,
-            candidate.optimizer,           candidate.data};
+    const std::string trains = candidate.objective ? candidate.objective->name() : "cross-entropy";
+    if (trains != candidate.path.recipe.objective) {
+      throw std::logic_error("candidate " + candidate.path.name + " trains with objective \"" +
+                             trains + "\" but its recipe names \"" +
+                             candidate.path.recipe.objective + "\"");
+    }
+    return {candidate.components,     candidate.path.recipe,         candidate.training_seed,
+            candidate.steps,          candidate.validation_interval, candidate.schedule_offset,
+            candidate.schedule_steps, candidate.objective,           candidate.data};
   }
   /// What the job trains on when handed `task`: its own data, or `task`.
   const streams::TaskData& data_or(const streams::TaskData& task) const {

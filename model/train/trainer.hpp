@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "model/core/component.hpp"
-#include "model/core/train_recipe.hpp"
 #include "model/nn/model_family.hpp"
 #include "model/train/objective.hpp"
 #include "model/train/optimizer.hpp"
 #include "model/train/prefix_cache.hpp"
+#include "model/train/train_recipe.hpp"
 #include "model/train/training_curve.hpp"
 #include "streams/task_data.hpp"
 

@@ -558,10 +558,10 @@ TEST_CASE("A job's objective travels by name, and one that a name does not descr
     c.freeze();
   model::TrainJob j;
   j.components = model::share(std::move(root));
-  CHECK(BlobCodec::job(1, 0, j).objective == "cross-entropy");
+  CHECK(BlobCodec::job(1, 0, j).recipe.objective == "cross-entropy");
   j.objective = model::objective_named("cross-entropy");
   const train_job named = BlobCodec::job(1, 0, j);
-  CHECK(named.objective == "cross-entropy");
+  CHECK(named.recipe.objective == "cross-entropy");
   CHECK(BlobCodec::decode(named).objective->name() == "cross-entropy");
   // An objective with data of its own (as EWC's anchors) cannot be rebuilt from its name.
   struct Anchored : model::Objective {
@@ -574,7 +574,7 @@ TEST_CASE("A job's objective travels by name, and one that a name does not descr
                     Catch::Contains("objective \"anchored\" cannot train remotely"));
   CHECK(sent.size() == 0);  // nothing counted as sent for a job that was not
   train_job unknown = named;
-  unknown.objective = "anchored";
+  unknown.recipe.objective = "anchored";
   CHECK_THROWS_WITH(BlobCodec::decode(unknown), Catch::Contains("unknown objective \"anchored\""));
 }
 
@@ -583,12 +583,12 @@ TEST_CASE("A job's own optimizer travels with it; without one the worker's train
   auto root = model::VitFactory::root(evostream::testing::micro_arch(), 3, "r", 9);
   model::TrainJob j;
   j.components = model::share(std::move(root));
-  CHECK_FALSE(BlobCodec::decode(BlobCodec::job(1, 0, j)).optimizer.has_value());
+  CHECK_FALSE(BlobCodec::decode(BlobCodec::job(1, 0, j)).recipe.optimizer.has_value());
   model::OptimizerOptions adam;
   adam.kind = model::OptimizerOptions::Kind::kAdamW;
   adam.weight_decay = 0.0;
   adam.clip_norm = 0.0;
-  j.optimizer = adam;
+  j.recipe.optimizer = adam;
   // Through CAF's own serialisation, as it crosses the network.
   std::vector<char> bytes;
   caf::binary_serializer out{nullptr, bytes};
@@ -598,10 +598,16 @@ TEST_CASE("A job's own optimizer travels with it; without one the worker's train
   caf::binary_deserializer in{nullptr, bytes};
   REQUIRE_FALSE(in(received));
   const model::TrainJob back = BlobCodec::decode(received);
-  REQUIRE(back.optimizer.has_value());
-  CHECK(back.optimizer->kind == model::OptimizerOptions::Kind::kAdamW);
-  CHECK(back.optimizer->weight_decay == 0.0);
-  CHECK(back.optimizer->clip_norm == 0.0);
+  REQUIRE(back.recipe.optimizer.has_value());
+  CHECK(*back.recipe.optimizer == adam);
+  // A job without one, read into a message that held one, has none.
+  j.recipe.optimizer.reset();
+  bytes.clear();
+  caf::binary_serializer again{nullptr, bytes};
+  REQUIRE_FALSE(again(BlobCodec::job(3, 0, j)));
+  caf::binary_deserializer in_again{nullptr, bytes};
+  REQUIRE_FALSE(in_again(received));
+  CHECK_FALSE(BlobCodec::decode(received).recipe.optimizer.has_value());
 }
 
 namespace {

@@ -213,9 +213,11 @@ TEST_CASE("The report lists each committed path's recipe, extras included", "[ap
   CHECK_THAT(table, Contains("<tr><td>b&lt;&amp;&gt;</td><td>0.0125</td><td>restarts</td>"));
   CHECK_THAT(table, Contains("<td>16</td><td>1</td><td>yes</td>"));
   // An extra only b has is a column; a's cell in it is a dash.
-  CHECK_THAT(table, Contains("<th>contrast</th><th>adapter_dim</th></tr>"));
-  CHECK_THAT(table, Contains("<td>0</td><td>—</td></tr>"));
-  CHECK_THAT(table, Contains("<td>0</td><td>64</td></tr>"));
+  CHECK_THAT(table,
+             Contains("<th>contrast</th><th>objective</th><th>optimizer</th><th>adapter_dim</th>"
+                      "</tr>"));
+  CHECK_THAT(table, Contains("<td>cross-entropy</td><td>trainer's</td><td>—</td></tr>"));
+  CHECK_THAT(table, Contains("<td>cross-entropy</td><td>trainer's</td><td>64</td></tr>"));
   // A task without a path (not learned) has no row.
   r.tasks[1].path.ids.clear();
   const std::string fewer = ReportPage::html(r, {}, {}, "runs/x");

@@ -1,10 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include "model/core/parameter_store.hpp"
-#include "model/core/recipe_text.hpp"
-#include "model/core/train_recipe.hpp"
 #include "model/run/state_hash.hpp"
 #include "model/strategies/mu2net/hyperparameters.hpp"
+#include "model/train/recipe_text.hpp"
+#include "model/train/train_job.hpp"
+#include "model/train/train_recipe.hpp"
 
 using evostream::model::Hyperparameters;
 using evostream::model::ParameterStore;
@@ -83,9 +84,11 @@ TEST_CASE("A recipe reads as its fields then its extras, and its changes name wh
   TrainRecipe before;
   before.set_extra("adapter_dim", 32, true).set_extra("mu", 0.2);
   const auto entries = evostream::model::recipe_entries(before);
-  REQUIRE(entries.size() == evostream::model::kRecipeFieldNames.size() + 2);
+  REQUIRE(entries.size() == evostream::model::kRecipeFieldNames.size() + 4);
   CHECK(entries.front() == std::make_pair(std::string("learning_rate"), std::string("0.01")));
   CHECK(entries[1].second == "cosine");
+  CHECK(entries[10] == std::make_pair(std::string("objective"), std::string("cross-entropy")));
+  CHECK(entries[11] == std::make_pair(std::string("optimizer"), std::string("trainer's")));
   CHECK(entries[entries.size() - 2] ==
         std::make_pair(std::string("adapter_dim"), std::string("32")));
   CHECK(entries.back() == std::make_pair(std::string("mu"), std::string("0.2")));
@@ -96,9 +99,14 @@ TEST_CASE("A recipe reads as its fields then its extras, and its changes name wh
   after.set_extra("mu", 0.22);
   after.extras.erase(after.extras.begin());  // adapter_dim dropped
   after.set_extra("lambda", 1000);
+  evostream::model::OptimizerOptions adam;
+  adam.kind = evostream::model::OptimizerOptions::Kind::kAdamW;
+  adam.carry_state = true;
+  after.optimizer = adam;
   CHECK(evostream::model::recipe_changes(before, after) ==
-        std::vector<std::string>{"learning_rate 0.01 → 0.02", "flip no → yes", "mu 0.2 → 0.22",
-                                 "lambda none → 1000", "adapter_dim 32 → none"});
+        std::vector<std::string>{"learning_rate 0.01 → 0.02", "flip no → yes",
+                                 "optimizer trainer's → adamw wd=0.05 clip=1 carried",
+                                 "mu 0.2 → 0.22", "lambda none → 1000", "adapter_dim 32 → none"});
   CHECK(evostream::model::recipe_changes(before, before).empty());
 }
 
@@ -128,4 +136,17 @@ TEST_CASE(
   TrainRecipe as_integer = plain;
   as_integer.set_extra("lambda", 1000, true);
   CHECK(hash_with(as_integer) != hash_with(extra));
+}
+
+TEST_CASE("A job is refused when its candidate's objective is not the one its recipe names",
+          "[model][recipe]") {
+  evostream::model::Candidate c;
+  c.path.name = "a@0";
+  CHECK_NOTHROW(evostream::model::TrainJob::of(c));  // no objective: cross-entropy, as named
+  c.objective = evostream::model::objective_named("cross-entropy");
+  CHECK(evostream::model::TrainJob::of(c).recipe.objective == "cross-entropy");
+  c.path.recipe.objective = "ewc";
+  CHECK_THROWS_WITH(evostream::model::TrainJob::of(c),
+                    Catch::Contains("candidate a@0 trains with objective \"cross-entropy\" but "
+                                    "its recipe names \"ewc\""));
 }

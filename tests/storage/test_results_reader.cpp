@@ -100,18 +100,32 @@ TEST_CASE(
     "[storage][recipe]") {
   model::RunResults r = finished_run();
   r.tasks[0].path.recipe.set_extra("adapter_dim", 64, true).set_extra("mu", 0.14);
+  r.tasks[1].path.recipe.objective = "ewc";
+  model::OptimizerOptions adam;
+  adam.kind = model::OptimizerOptions::Kind::kAdamW;
+  adam.weight_decay = 0.0;
+  adam.carry_state = true;
+  r.tasks[1].path.recipe.optimizer = adam;
   const std::string json = storage::ResultsWriter::json(r);
   CHECK_THAT(json, Contains("\"adapter_dim\": 64,"));  // a count stays an integer
   const auto back = storage::ResultsReader::parse(json, "results.json");
   CHECK(back.tasks[0].path.recipe.extras == r.tasks[0].path.recipe.extras);
   CHECK(back.tasks[1].path.recipe.extras.empty());
+  CHECK(back.tasks[0].path.recipe.objective == "cross-entropy");
+  CHECK_FALSE(back.tasks[0].path.recipe.optimizer.has_value());
+  CHECK(back.tasks[1].path.recipe.objective == "ewc");
+  CHECK(back.tasks[1].path.recipe.optimizer == adam);
 
   nlohmann::ordered_json older = nlohmann::ordered_json::parse(json);
   for (auto& t : older["tasks"]) {
     t["path"]["hyperparameters"] = t["path"]["recipe"];
+    t["path"]["hyperparameters"].erase("objective");
+    t["path"]["hyperparameters"].erase("optimizer");
     t["path"].erase("recipe");
   }
   const auto old_back = storage::ResultsReader::parse(older.dump(2), "results.json");
+  CHECK(old_back.tasks[1].path.recipe.objective == "cross-entropy");
+  CHECK_FALSE(old_back.tasks[1].path.recipe.optimizer.has_value());
   CHECK(old_back.tasks[0].path.recipe.extras == r.tasks[0].path.recipe.extras);
   CHECK(old_back.tasks[0].path.recipe.learning_rate == Approx(0.02));
 
@@ -119,6 +133,11 @@ TEST_CASE(
   mistyped["tasks"][0]["path"]["recipe"]["mu"] = "high";
   CHECK_THROWS_WITH(storage::ResultsReader::parse(mistyped.dump(2), "x.json"),
                     Contains("x.json: tasks[0].path.recipe mu: expected a number, found \"high\""));
+  nlohmann::ordered_json unknown_rule = nlohmann::ordered_json::parse(json);
+  unknown_rule["tasks"][1]["path"]["recipe"]["optimizer"]["kind"] = "lion";
+  CHECK_THROWS_WITH(storage::ResultsReader::parse(unknown_rule.dump(2), "x.json"),
+                    Contains("x.json: tasks[1].path.recipe optimizer.kind: expected \"sgd\" or "
+                             "\"adamw\", found \"lion\""));
   nlohmann::ordered_json missing = nlohmann::ordered_json::parse(json);
   missing["tasks"][0]["path"]["recipe"].erase("schedule");
   CHECK_THROWS_WITH(storage::ResultsReader::parse(missing.dump(2), "x.json"),

@@ -179,7 +179,7 @@ std::unique_ptr<TaskLearner> ImpressLearnStrategy::homogeneous_visit(const RunSt
     c.components = std::move(draft.components());
     c.child = i;
     c.steps = env_.spec.task_steps / o.impressions;
-    c.optimizer = SharedBackboneStrategy::optimizer_of(o);
+    c.path.recipe.optimizer = SharedBackboneStrategy::optimizer_of(o);
     c.training_seed =
         common::Rng::derive({ctx.seed, static_cast<uint64_t>(ctx.task_index),
                              static_cast<uint64_t>(ctx.iteration), 0x40u, static_cast<uint64_t>(i)})

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "model/core/train_recipe.hpp"
+#include "model/train/train_recipe.hpp"
 
 namespace evostream::model {
 

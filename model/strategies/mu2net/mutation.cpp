@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "model/core/recipe_text.hpp"
+#include "model/train/recipe_text.hpp"
 
 namespace evostream::model {
 

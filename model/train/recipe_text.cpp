@@ -1,4 +1,4 @@
-#include "model/core/recipe_text.hpp"
+#include "model/train/recipe_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,11 +6,23 @@
 
 namespace evostream::model {
 
+std::string optimizer_text(const OptimizerOptions& o) {
+  std::string out = kOptimizerKindNames.at(static_cast<size_t>(o.kind));
+  if (o.kind == OptimizerOptions::Kind::kAdamW)
+    out += " wd=" + recipe_value_text(o.weight_decay);
+  out += o.clip_norm > 0 ? " clip=" + recipe_value_text(o.clip_norm) : " unclipped";
+  if (o.kind == OptimizerOptions::Kind::kAdamW && o.carry_state)
+    out += " carried";
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> recipe_entries(const TrainRecipe& recipe) {
   std::vector<std::pair<std::string, std::string>> out;
   visit_fields(recipe, [&](const char* name, const auto& value) {
     out.emplace_back(name, recipe_value_text(value));
   });
+  out.emplace_back("objective", recipe.objective);
+  out.emplace_back("optimizer", recipe.optimizer ? optimizer_text(*recipe.optimizer) : "trainer's");
   for (const auto& e : recipe.extras) {
     out.emplace_back(
         e.name, e.integer ? recipe_value_text(std::llround(e.value)) : recipe_value_text(e.value));

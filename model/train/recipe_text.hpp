@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/core/train_recipe.hpp"
+#include "model/train/train_recipe.hpp"
 
 namespace evostream::model {
 
@@ -26,8 +26,11 @@ std::string recipe_value_text(const T& value) {
     return fmt::format("{}", value);
 }
 
-/// Every value of `recipe` as people read it, named: its fields in declaration order, then its
-/// extras in theirs.
+/// An optimizer as people read it: `sgd clip=1`, `adamw wd=0.05 clip=1 carried`.
+std::string optimizer_text(const OptimizerOptions& options);
+
+/// Every value of `recipe` as people read it, named: its fields in declaration order, its
+/// objective, its optimizer (`trainer's` when it names none), then its extras in their order.
 std::vector<std::pair<std::string, std::string>> recipe_entries(const TrainRecipe& recipe);
 
 /// What differs from `before` to `after`, one `name was → now` per value in `recipe_entries`

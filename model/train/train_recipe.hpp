@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/train/optimizer_options.hpp"
+
 namespace evostream::model {
 
 /// Learning-rate schedules (µ2Net's `opt_lr_schedule`).
@@ -45,10 +47,11 @@ struct RecipeExtra {
   }
 };
 
-/// How a path trains: the learning rate and its schedule, the optimizer's momentum, the image
-/// size and the augmentation every trainer reads, plus the values of the strategy's own
-/// (`extras`). A strategy decides it; results.json, snapshots, train jobs and the state hash
-/// carry it.
+/// How a path trains: what it minimises, its optimizer, the learning rate and its schedule, the
+/// image size and the augmentation every trainer reads, plus the values of the strategy's own
+/// (`extras`). A strategy decides it; results.json, snapshots and train jobs carry it, and the
+/// state hash its fields and extras. The steps are the candidate's (a share of the task's
+/// budget) and the model family the run's (`[root.architecture] family`).
 struct TrainRecipe {
   /// Peak learning rate. Default: 0.01.
   double learning_rate = 0.01;
@@ -71,6 +74,12 @@ struct TrainRecipe {
   double brightness = 0.0;
   /// Largest relative contrast change; 0 disables it. Default: 0.
   double contrast = 0.0;
+  /// What the training minimises, by name (`Objective::name`): the candidate's objective, which
+  /// `TrainJob::of` checks against it. Default: "cross-entropy".
+  std::string objective = "cross-entropy";
+  /// The optimizer the strategy chose; none trains with the trainer's own
+  /// (`TrainSettings::optimizer`, whose SGD takes this recipe's momentum). Default: none.
+  std::optional<OptimizerOptions> optimizer;
   /// The strategy's own values, in the order it set them. Default: none.
   std::vector<RecipeExtra> extras;
 
